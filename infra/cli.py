@@ -1,0 +1,238 @@
+"""The ``jiequ`` command line: up, migrate, seed, api, worker.
+
+The CLI is the composition root: it alone reaches every layer, so its commands import the service
+and workflow packages where they run them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from infra.local import EmbeddedPostgres, TemporalDevServer
+from infra.migrate import upgrade
+from infra.settings import Settings, get_settings
+
+log = logging.getLogger("jiequ")
+
+
+@dataclass
+class Stack:
+    """The database and Temporal the commands run against, started locally where not configured."""
+
+    settings: Settings
+    database_url: str = ""
+    temporal_address: str = ""
+    temporal_ui: str | None = None
+    postgres: EmbeddedPostgres | None = None
+    temporal: TemporalDevServer | None = None
+    notes: list[str] = field(default_factory=list)
+
+    async def start(self, *, need_temporal: bool) -> None:
+        data = self.settings.data_dir
+        data.mkdir(parents=True, exist_ok=True)
+        if need_temporal and self.settings.temporal_address is None:
+            self.temporal = TemporalDevServer(data / "temporal" / "temporal.db")
+            self.temporal.start()
+        if self.settings.database_url is None:
+            self.postgres = EmbeddedPostgres(data / "postgres")
+            await asyncio.to_thread(self.postgres.start)
+            self.database_url = await self.postgres.ensure_database()
+        else:
+            self.database_url = self.settings.database_url
+        if self.temporal is not None:
+            await self.temporal.wait_ready()
+            self.temporal_address, self.temporal_ui = self.temporal.address, self.temporal.ui_url
+        elif self.settings.temporal_address is not None:
+            self.temporal_address = self.settings.temporal_address
+
+    def stop(self) -> None:
+        if self.temporal is not None:
+            self.temporal.stop()
+        if self.postgres is not None:
+            self.postgres.stop()
+
+
+async def _migrate(stack: Stack) -> None:
+    await asyncio.to_thread(upgrade, stack.database_url)
+
+
+async def _seed(stack: Stack, *, demo: bool, scale: str | None = None) -> dict[str, int]:
+    from infra.db import make_engine, make_sessionmaker  # noqa: PLC0415
+    from services.seeding import seed  # noqa: PLC0415
+
+    engine = make_engine(stack.database_url, pool_size=2)
+    try:
+        return await seed(make_sessionmaker(engine), stack.settings, demo=demo)
+    finally:
+        await engine.dispose()
+
+
+def _context(stack: Stack) -> Any:
+    from infra.temporal import connect  # noqa: PLC0415
+    from services.context import AppContext  # noqa: PLC0415
+
+    async def temporal_connect() -> Any:
+        return await connect(stack.settings, stack.temporal_address)
+
+    return AppContext.create(stack.settings, stack.database_url, temporal_connect)
+
+
+async def _serve_api(context: Any, host: str, port: int) -> None:
+    import uvicorn  # noqa: PLC0415
+
+    from services.app import create_app  # noqa: PLC0415
+
+    config = uvicorn.Config(create_app(context), host=host, port=port, log_level="warning", lifespan="on")
+    await uvicorn.Server(config).serve()
+
+
+async def _run_worker(context: Any, stop: asyncio.Event) -> None:
+    from workflows.worker import build_worker, ensure_schedules  # noqa: PLC0415
+
+    client = await context.temporal()
+    await ensure_schedules(client, context.settings)
+    worker = build_worker(client, context.settings, context.sessions)
+    async with worker:
+        await stop.wait()
+
+
+def _banner(stack: Stack, host: str, port: int, seconds: float) -> str:
+    base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"  # noqa: S104
+    lines = [
+        "",
+        f"  街区 Jiequ 已启动 / is up ({seconds:.1f} s)",
+        f"  API            {base}/api",
+        f"  接口文档 Docs   {base}/schema/swagger",
+        f"  OpenAPI        {base}/schema/openapi.json",
+        f"  健康 Health     {base}/health",
+    ]
+    if stack.temporal_ui:
+        lines.append(f"  Temporal UI    {stack.temporal_ui}")
+    lines += [
+        f"  数据 Data       {stack.settings.data_dir}" if stack.postgres else f"  数据库 Database {stack.database_url}",
+        "",
+        f"  演示账号 Demo logins (password {stack.settings.demo_password}):",
+        "    province          山东省 province_admin",
+        "    jinan-admin       济南市 city_admin      (every city: <city>-admin, <city>-case)",
+        "    jinan-case        济南市 caseworker",
+        "",
+        "  Ctrl-C 停止 / stops everything",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+async def cmd_up(host: str, port: int) -> None:
+    started = time.monotonic()
+    stack = Stack(get_settings())
+    try:
+        await stack.start(need_temporal=True)
+        await _migrate(stack)
+        await _seed(stack, demo=True)
+        context = _context(stack)
+        stop = asyncio.Event()
+        worker = asyncio.create_task(_run_worker(context, stop))
+        api = asyncio.create_task(_serve_api(context, host, port))
+        await _wait_healthy(port)
+        print(_banner(stack, host, port, time.monotonic() - started), flush=True)  # noqa: T201
+        await api
+        stop.set()
+        with contextlib.suppress(asyncio.CancelledError):
+            await worker
+        await context.close()
+    finally:
+        stack.stop()
+
+
+async def _wait_healthy(port: int, timeout: float = 60.0) -> None:
+    import httpx  # noqa: PLC0415
+
+    deadline = time.monotonic() + timeout
+    async with httpx.AsyncClient() as client:
+        while time.monotonic() < deadline:
+            with contextlib.suppress(httpx.HTTPError):
+                if (await client.get(f"http://127.0.0.1:{port}/health")).status_code == 200:
+                    return
+            await asyncio.sleep(0.2)
+    raise TimeoutError("the API did not become healthy in time")
+
+
+async def cmd_migrate() -> None:
+    stack = Stack(get_settings())
+    try:
+        await stack.start(need_temporal=False)
+        await _migrate(stack)
+        print("migrated / 迁移完成")  # noqa: T201
+    finally:
+        stack.stop()
+
+
+async def cmd_seed(demo: bool, scale: str | None) -> None:
+    stack = Stack(get_settings())
+    try:
+        await stack.start(need_temporal=False)
+        await _migrate(stack)
+        created = await _seed(stack, demo=demo, scale=scale)
+        print(f"seeded / 已写入: {created}")  # noqa: T201
+    finally:
+        stack.stop()
+
+
+async def cmd_api(host: str, port: int) -> None:
+    stack = Stack(get_settings())
+    try:
+        await stack.start(need_temporal=False)
+        context = _context(stack)
+        await _serve_api(context, host, port)
+        await context.close()
+    finally:
+        stack.stop()
+
+
+async def cmd_worker() -> None:
+    stack = Stack(get_settings())
+    try:
+        await stack.start(need_temporal=False)
+        context = _context(stack)
+        await _run_worker(context, asyncio.Event())
+    finally:
+        stack.stop()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="jiequ", description="街区 Jiequ — 山东省创业街区 / entrepreneurship streets")
+    commands = parser.add_subparsers(dest="command", required=True)
+    up = commands.add_parser("up", help="the whole product on this machine, with demo data")
+    up.add_argument("--host", default="127.0.0.1")
+    up.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    commands.add_parser("migrate", help="apply the database migrations")
+    seed = commands.add_parser("seed", help="seed tenants; --demo adds demo users and streets")
+    seed.add_argument("--demo", action="store_true")
+    seed.add_argument("--scale", choices=["national"], default=None)
+    api = commands.add_parser("api", help="serve the HTTP API")
+    api.add_argument("--host", default="127.0.0.1")
+    api.add_argument("--port", type=int, default=8000)
+    commands.add_parser("worker", help="run the Temporal worker")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    runners: dict[str, Any] = {
+        "up": lambda: cmd_up(args.host, args.port),
+        "migrate": cmd_migrate,
+        "seed": lambda: cmd_seed(args.demo, args.scale),
+        "api": lambda: cmd_api(args.host, args.port),
+        "worker": cmd_worker,
+    }
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(runners[args.command]())
+
+
+if __name__ == "__main__":
+    main()

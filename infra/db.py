@@ -1,0 +1,69 @@
+"""Async engine and sessions; every tenant transaction runs as ``jiequ_app`` with its tenants set locally."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from urllib.parse import urlsplit, urlunsplit
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+APP_ROLE = "jiequ_app"
+"""The role requests run as: not a superuser, not the owner, no BYPASSRLS (DESIGN.md, Tenancy)."""
+
+_SET_CONTEXT = text(
+    "SELECT set_config('role', :role, true),"
+    " set_config('app.tenant_ids', :read_ids, true),"
+    " set_config('app.write_tenant_ids', :write_ids, true)"
+)
+
+
+def async_url(url: str) -> str:
+    """Turn a plain ``postgresql://`` URL into the asyncpg dialect's URL."""
+    parts = urlsplit(url)
+    if parts.scheme in ("postgresql", "postgres"):
+        parts = parts._replace(scheme="postgresql+asyncpg")
+    return urlunsplit(parts)
+
+
+def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+    """An async engine over asyncpg for the plain URL ``url``."""
+    return create_async_engine(async_url(url), pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
+
+
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions that keep loaded objects usable after commit (controllers read them afterwards)."""
+    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+
+
+async def set_tenant_context(
+    session: AsyncSession, read_ids: Iterable[str], write_ids: Iterable[str]
+) -> None:
+    """Switch the current transaction to ``jiequ_app`` and the tenants it may read and write.
+
+    ``set_config(..., true)`` is transaction-local: when the transaction ends the role and the
+    tenant lists revert, so a pooled connection never carries one request's tenant into the next.
+    """
+    await session.execute(
+        _SET_CONTEXT,
+        {"role": APP_ROLE, "read_ids": ",".join(read_ids), "write_ids": ",".join(write_ids)},
+    )
+
+
+@asynccontextmanager
+async def tenant_transaction(
+    sessions: async_sessionmaker[AsyncSession], read_ids: Iterable[str], write_ids: Iterable[str]
+) -> AsyncIterator[AsyncSession]:
+    """One unit of work under row-level security: commits on success, rolls back on error."""
+    async with sessions() as session, session.begin():
+        await set_tenant_context(session, read_ids, write_ids)
+        yield session
+
+
+@asynccontextmanager
+async def owner_transaction(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A unit of work as the schema owner: migrations' neighbours only (seed at scale, maintenance)."""
+    async with sessions() as session, session.begin():
+        yield session

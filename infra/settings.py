@@ -1,0 +1,62 @@
+"""One typed settings object, read from the environment."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+import msgspec
+
+TASK_QUEUE = "jiequ"
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    """Everything Jiequ reads from its environment (环境配置)."""
+
+    database_url: str | None = None
+    """A plain ``postgresql://user:password@host:port/db`` URL; unset means the embedded PostgreSQL."""
+    temporal_address: str | None = None
+    """``host:port`` of a Temporal frontend; unset means the local dev server."""
+    temporal_namespace: str = "default"
+    data_dir: Path = Path(".jiequ-data")
+    jwt_secret: str = ""
+    token_minutes: int = 12 * 60
+    demo_password: str = "demo-pass-2024"
+    login_max_failures: int = 5
+    login_lockout_seconds: int = 15 * 60
+    task_queue: str = TASK_QUEUE
+
+
+def _secret(data_dir: Path) -> str:
+    """Read the JWT secret kept in the data folder, creating it once, so tokens survive restarts."""
+    path = data_dir / "jwt-secret"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    path.write_text(value)
+    path.chmod(0o600)
+    return value
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    """Build the settings from ``env`` (default: the process environment)."""
+    env = dict(os.environ if env is None else env)
+    data_dir = Path(env.get("JIEQU_DATA_DIR") or ".jiequ-data").resolve()
+    return Settings(
+        database_url=env.get("DATABASE_URL") or None,
+        temporal_address=env.get("TEMPORAL_ADDRESS") or None,
+        temporal_namespace=env.get("TEMPORAL_NAMESPACE") or "default",
+        data_dir=data_dir,
+        jwt_secret=env.get("JIEQU_JWT_SECRET") or _secret(data_dir),
+        token_minutes=int(env.get("JIEQU_TOKEN_MINUTES") or 12 * 60),
+        demo_password=env.get("JIEQU_DEMO_PASSWORD") or "demo-pass-2024",
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings."""
+    return load_settings()

@@ -1,0 +1,94 @@
+"""The Litestar application: routes, auth, dependencies, error shapes, OpenAPI with local assets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.security.jwt import JWTCookieAuth, Token
+from litestar.static_files import create_static_files_router
+from litestar.types import ControllerRouterHandler
+
+from services.audit.controllers import AuditController
+from services.auth.controllers import AuthController, retrieve_actor
+from services.context import AppContext
+from services.deps import provide_actor, provide_db, provide_tenant
+from services.errors import EXCEPTION_HANDLERS
+from services.health.controllers import health
+from services.tenancy.controllers import TenantController
+from tenants.context import Actor
+
+SWAGGER_ASSETS = "/schema/assets"
+
+ROUTE_HANDLERS: list[ControllerRouterHandler] = [health, AuthController, TenantController, AuditController]
+"""Every domain adds its controllers here."""
+
+
+def _swagger_dir() -> Path:
+    import swagger_ui_bundle  # noqa: PLC0415 - only needed where the docs are served
+
+    return Path(swagger_ui_bundle.swagger_ui_path)
+
+
+def _openapi() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="Jiequ 街区 API",
+        version="1.0.0",
+        description="山东省创业街区管理服务 / Shandong Province Entrepreneurship Street programme service",
+        path="/schema",
+        render_plugins=[
+            SwaggerRenderPlugin(
+                path="/swagger",
+                js_url=f"{SWAGGER_ASSETS}/swagger-ui-bundle.js",
+                css_url=f"{SWAGGER_ASSETS}/swagger-ui.css",
+                standalone_preset_js_url=f"{SWAGGER_ASSETS}/swagger-ui-standalone-preset.js",
+                favicon=f"<link rel='icon' href='{SWAGGER_ASSETS}/favicon-32x32.png'>",
+            )
+        ],
+        components=Components(
+            security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
+        ),
+    )
+
+
+def create_app(context: AppContext, extra_handlers: list[ControllerRouterHandler] | None = None) -> Litestar:
+    """The API over ``context``; the caller owns the context's lifetime."""
+    auth = JWTCookieAuth[Actor, Token](
+        retrieve_user_handler=retrieve_actor,
+        token_secret=context.settings.jwt_secret,
+        key="jiequ_token",
+        exclude=["^/schema", "^/health", "^/api/auth/login", "^/$", "^/favicon"],
+        openapi_security_scheme_name="BearerToken",
+        samesite="lax",
+    )
+
+    async def startup(app: Litestar) -> None:
+        await context.load_directory()
+
+    assets = create_static_files_router(
+        path=SWAGGER_ASSETS, directories=[_swagger_dir()], include_in_schema=False, opt={"exclude_from_auth": True}
+    )
+    app = Litestar(
+        route_handlers=[*ROUTE_HANDLERS, *(extra_handlers or []), assets],
+        dependencies={
+            "actor": Provide(provide_actor),
+            "db": Provide(provide_db),
+            "tenant_id": Provide(provide_tenant),
+        },
+        exception_handlers=EXCEPTION_HANDLERS,
+        on_app_init=[auth.on_app_init],
+        on_startup=[startup],
+        openapi_config=_openapi(),
+        state=State({"context": context, "auth": auth}),
+        debug=False,
+    )
+    return app
+
+
+__all__ = ["ROUTE_HANDLERS", "create_app"]

@@ -1,0 +1,39 @@
+"""``GET /api/tenants/{tenant}/audit``: the tenant's audit trail, for its admins."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, get
+from litestar.params import Parameter
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.audit import service
+from services.audit.schemas import AuditEntry
+from services.deps import requires
+from tenants.context import Role
+from tenants.ids import TenantId
+
+
+class AuditController(Controller):
+    path = "/api/tenants/{tenant:str}/audit"
+    tags = ["audit"]
+    guards = [requires(Role.CITY_ADMIN, Role.PROVINCE_ADMIN)]
+
+    @get("/", summary="审计日志 / audit trail")
+    async def list_audit(
+        self,
+        db: AsyncSession,
+        tenant_id: TenantId,
+        object_type: Annotated[str | None, Parameter(query="objectType")] = None,
+        limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
+    ) -> list[AuditEntry]:
+        rows = await service.list_entries(db, tenant_id, object_type=object_type, limit=limit)
+        return [
+            AuditEntry(
+                id=row.id or 0, tenant=row.tenant_id, actor=row.actor, action=row.action,
+                object_type=row.object_type, object_id=row.object_id, before=row.before, after=row.after,
+                request_id=row.request_id, at=row.at,
+            )
+            for row in rows
+        ]

@@ -1,0 +1,1 @@
+"""Material for the demo data: Shandong's cities and districts, and seeded name generators."""

@@ -1,0 +1,38 @@
+"""Shared column helpers and the list of tenant tables that row-level security covers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Identity, Text
+from sqlmodel import Field, SQLModel
+
+metadata = SQLModel.metadata
+
+TENANT_TABLES: list[str] = []
+"""Tables whose rows belong to one tenant; each is listed by :func:`tenant_table` as it is declared."""
+
+
+def tenant_table(name: str) -> str:
+    """Register ``name`` as a tenant table (RLS enabled and forced by the migrations) and return it."""
+    TENANT_TABLES.append(name)
+    return name
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def tenant_key() -> Any:
+    """``tenant_id``: first column of every key, so the schema distributes by tenant (Citus)."""
+    return Field(sa_column=Column(Text, ForeignKey("tenants.slug"), primary_key=True))
+
+
+def serial_key() -> Any:
+    """A generated bigint id, second column of the primary key after ``tenant_id``."""
+    return Field(default=None, sa_column=Column(BigInteger, Identity(always=False), primary_key=True))
+
+
+def created_at() -> Any:
+    return Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))

@@ -1,0 +1,79 @@
+"""Tenants, their configuration, users, login throttling and the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Column, DateTime, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+from services.models.base import created_at, serial_key, tenant_key, tenant_table
+
+
+class Tenant(SQLModel, table=True):
+    """A province or a city (租户). The registry itself: readable by all, owned by the schema owner."""
+
+    __tablename__ = "tenants"
+
+    slug: str = Field(sa_column=Column(Text, primary_key=True))
+    code: str = Field(sa_column=Column(Text, nullable=False, unique=True))
+    name_zh: str = Field(sa_column=Column(Text, nullable=False))
+    name_en: str = Field(sa_column=Column(Text, nullable=False))
+    parent: str | None = Field(default=None, foreign_key="tenants.slug")
+
+
+class TenantConfig(SQLModel, table=True):
+    """A tenant's own settings: follow-up cadences, report deadline, survey sample, webhook (租户配置)."""
+
+    __tablename__ = tenant_table("tenant_configs")
+
+    tenant_id: str = tenant_key()
+    settings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
+    updated_at: datetime = created_at()
+
+
+class User(SQLModel, table=True):
+    """A person who signs in, belonging to one tenant with one role (用户)."""
+
+    __tablename__ = tenant_table("users")
+    __table_args__ = (UniqueConstraint("username", name="users_username_key"),)
+
+    tenant_id: str = tenant_key()
+    id: int | None = serial_key()
+    username: str = Field(sa_column=Column(Text, nullable=False))
+    password_hash: str = Field(sa_column=Column(Text, nullable=False))
+    role: str = Field(sa_column=Column(Text, nullable=False))
+    display_name: str = Field(default="", sa_column=Column(Text, nullable=False))
+    street_id: int | None = None
+    """For an operator, the street it runs."""
+    created_at: datetime = created_at()
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed sign-ins per username, so repeated guessing is slowed (no tenant: asked before login)."""
+
+    __tablename__ = "login_throttle"
+
+    username: str = Field(sa_column=Column(Text, primary_key=True))
+    failures: int = 0
+    first_failed_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    locked_until: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+class AuditLog(SQLModel, table=True):
+    """Append-only record of every change (审计日志); the database refuses UPDATE and DELETE."""
+
+    __tablename__ = tenant_table("audit_log")
+
+    tenant_id: str = tenant_key()
+    id: int | None = serial_key()
+    actor: str = Field(sa_column=Column(Text, nullable=False))
+    action: str = Field(sa_column=Column(Text, nullable=False))
+    object_type: str = Field(sa_column=Column(Text, nullable=False))
+    object_id: str = Field(sa_column=Column(Text, nullable=False))
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
+    request_id: str | None = Field(default=None, sa_column=Column(Text))
+    at: datetime = created_at()

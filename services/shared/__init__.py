@@ -1,0 +1,1 @@
+"""Pure helpers shared by the domain folders: USCC validation and table import/export."""

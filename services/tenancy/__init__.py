@@ -1,0 +1,1 @@
+"""Tenants as the caller sees them."""

@@ -1,0 +1,28 @@
+"""The tenant shape of API.md."""
+
+from __future__ import annotations
+
+import msgspec
+
+from services.schemas import BaseStruct
+from tenants.config import TenantSettings
+
+
+class TenantOut(BaseStruct):
+    slug: str
+    name_zh: str
+    name_en: str
+    code: str
+    parent: str | None
+
+
+class TenantConfigOut(TenantSettings, rename="camel", kw_only=True):
+    """The configuration as returned: the webhook secret is only said to be set, never shown."""
+
+    webhook_secret_set: bool = False
+
+    @classmethod
+    def of(cls, settings: TenantSettings) -> TenantConfigOut:
+        data = msgspec.structs.asdict(settings)
+        data["webhook_secret_set"] = bool(data.pop("webhook_secret"))
+        return cls(**data, webhook_secret=None)

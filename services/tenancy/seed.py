@@ -1,0 +1,59 @@
+"""Seed the tenant registry, each tenant's default configuration and the demo users (idempotent)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.auth.passwords import hash_password
+from services.models import Tenant, TenantConfig, User
+from tenants.context import Role
+from tenants.registry import BUILTIN_TENANTS, TenantInfo
+
+
+async def seed_tenants(session: AsyncSession, tenants: Iterable[TenantInfo] = BUILTIN_TENANTS) -> None:
+    """Insert the tenants (parents first) and an empty configuration for each; existing rows stay."""
+    for tenant in sorted(tenants, key=lambda t: t.parent is not None):
+        await session.execute(
+            insert(Tenant)
+            .values(slug=tenant.slug, code=tenant.code, name_zh=tenant.name_zh, name_en=tenant.name_en,
+                    parent=tenant.parent)
+            .on_conflict_do_nothing(index_elements=["slug"])
+        )
+        await session.execute(
+            insert(TenantConfig).values(tenant_id=tenant.slug, settings={}).on_conflict_do_nothing()
+        )
+
+
+def demo_users(tenants: Iterable[TenantInfo] = BUILTIN_TENANTS) -> list[tuple[str, str, Role]]:
+    """(username, tenant, role) of the demo: ``province``, and ``X-admin`` / ``X-case`` for each city."""
+    users: list[tuple[str, str, Role]] = []
+    for tenant in tenants:
+        if tenant.is_province:
+            users.append(("province" if tenant.slug == "shandong" else f"{tenant.slug}-admin", tenant.slug,
+                          Role.PROVINCE_ADMIN))
+        else:
+            users.append((f"{tenant.slug}-admin", tenant.slug, Role.CITY_ADMIN))
+            users.append((f"{tenant.slug}-case", tenant.slug, Role.CASEWORKER))
+    return users
+
+
+async def seed_users(
+    session: AsyncSession, users: Iterable[tuple[str, str, Role]], password: str, street_ids: dict[str, int] | None = None
+) -> int:
+    """Create the users that do not exist yet; returns how many were created."""
+    users = list(users)
+    existing = set(
+        (await session.execute(User.__table__.select().with_only_columns(User.__table__.c.username))).scalars()  # type: ignore[attr-defined]
+    )
+    missing = [u for u in users if u[0] not in existing]
+    hashes = await asyncio.gather(*(asyncio.to_thread(hash_password, password) for _ in missing))
+    for (username, tenant, role), password_hash in zip(missing, hashes, strict=True):
+        session.add(
+            User(tenant_id=tenant, username=username, password_hash=password_hash, role=role,
+                 street_id=(street_ids or {}).get(username))
+        )
+    return len(missing)

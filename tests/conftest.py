@@ -1,0 +1,145 @@
+"""Fixtures: a real PostgreSQL (embedded, or JIEQU_TEST_DATABASE_URL's server), migrated; the API in process."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+from litestar import Litestar
+import httpx
+
+from infra.db import make_engine, make_sessionmaker, owner_transaction
+from infra.local import EmbeddedPostgres
+from infra.migrate import upgrade
+from infra.settings import Settings, load_settings
+from services.app import create_app
+from services.context import AppContext
+from services.tenancy.seed import demo_users, seed_tenants, seed_users
+from tenants.context import Role
+
+PASSWORD = "test-pass-2024"
+
+TEST_USERS: list[tuple[str, str, Role]] = [
+    *demo_users(),
+    ("jinan-viewer", "jinan", Role.VIEWER),
+    ("qingdao-viewer", "qingdao", Role.VIEWER),
+    ("province-viewer", "shandong", Role.VIEWER),
+]
+
+
+@pytest.fixture(scope="session")
+def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A PostgreSQL server: ``JIEQU_TEST_DATABASE_URL`` (any database on it) or an embedded one."""
+    given = os.environ.get("JIEQU_TEST_DATABASE_URL")
+    if given:
+        yield given
+        return
+    server = EmbeddedPostgres(tmp_path_factory.mktemp("pg") / "data")
+    server.start()
+    yield server.url("postgres")
+    server.stop()
+
+
+async def create_database(server_url: str) -> str:
+    """A new empty database on the server; returns its URL."""
+    name = f"jiequ_test_{uuid.uuid4().hex[:10]}"
+    connection = await asyncpg.connect(server_url)
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+    base, _, query = server_url.partition("?")
+    base = base.rsplit("/", 1)[0]
+    return f"{base}/{name}" + (f"?{query}" if query else "")
+
+
+@pytest.fixture(scope="session")
+async def database_url(server_url: str) -> str:
+    """A database migrated from empty to head for this test session."""
+    url = await create_database(server_url)
+    await asyncio.to_thread(upgrade, url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return load_settings(
+        {
+            "JIEQU_DATA_DIR": str(tmp_path_factory.mktemp("data")),
+            "JIEQU_JWT_SECRET": "test-secret-" + "x" * 40,
+            "JIEQU_DEMO_PASSWORD": PASSWORD,
+        }
+    )
+
+
+@pytest.fixture(scope="session")
+async def context(database_url: str, settings: Settings) -> AsyncIterator[AppContext]:
+    """The API's context over the test database, seeded with the tenants and the test users."""
+    engine = make_engine(database_url, pool_size=2)
+    sessions = make_sessionmaker(engine)
+    async with owner_transaction(sessions) as session:
+        await seed_tenants(session)
+    async with owner_transaction(sessions) as session:
+        await seed_users(session, TEST_USERS, PASSWORD)
+    await engine.dispose()
+    context = AppContext.create(settings, database_url)
+    await context.load_directory()
+    yield context
+    await context.close()
+
+
+@pytest.fixture(scope="session")
+def app(context: AppContext) -> Litestar:
+    return create_app(context)
+
+
+def api_client(app: Litestar) -> httpx.AsyncClient:
+    """An HTTP client calling the app in this event loop (the pool's connections belong to it)."""
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://jiequ.test")
+
+
+@pytest.fixture
+async def client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    async with api_client(app) as client:
+        yield client
+
+
+class Auth:
+    """Signs users in once per session and hands out their headers."""
+
+    def __init__(self, app: Litestar) -> None:
+        self.app = app
+        self._tokens: dict[str, str] = {}
+
+    async def headers(self, username: str) -> dict[str, str]:
+        if username not in self._tokens:
+            async with api_client(self.app) as client:
+                response = await client.post(
+                    "/api/auth/login", json={"username": username, "password": PASSWORD}
+                )
+                assert response.status_code == 201, response.text
+                self._tokens[username] = response.json()["accessToken"]
+        return {"Authorization": f"Bearer {self._tokens[username]}"}
+
+
+@pytest.fixture(scope="session")
+def auth(app: Litestar) -> Auth:
+    return Auth(app)
+
+
+def repo_root() -> Path:
+    return Path(__file__).resolve().parent.parent
+
+
+def body(response: Any) -> Any:
+    """The JSON of a response, with its text in the assertion message when it is not JSON."""
+    try:
+        return response.json()
+    except ValueError as exc:  # pragma: no cover - only on a broken response
+        raise AssertionError(response.text) from exc

@@ -1,0 +1,1 @@
+"""Housekeeping: periodic clean-up that keeps tables small."""
