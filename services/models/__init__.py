@@ -2,5 +2,39 @@
 
 from services.models.base import TENANT_TABLES, metadata
 from services.models.core import AuditLog, LoginThrottle, Tenant, TenantConfig, User
+from services.models.streets import (
+    Activity,
+    Center,
+    CenterStaff,
+    CustomField,
+    Entity,
+    InternshipPosition,
+    LedgerEntry,
+    LedgerVisit,
+    MonthlyReport,
+    Operator,
+    Street,
+    SurveyResponse,
+)
 
-__all__ = ["TENANT_TABLES", "AuditLog", "LoginThrottle", "Tenant", "TenantConfig", "User", "metadata"]
+__all__ = [
+    "TENANT_TABLES",
+    "Activity",
+    "AuditLog",
+    "Center",
+    "CenterStaff",
+    "CustomField",
+    "Entity",
+    "InternshipPosition",
+    "LedgerEntry",
+    "LedgerVisit",
+    "LoginThrottle",
+    "MonthlyReport",
+    "Operator",
+    "Street",
+    "SurveyResponse",
+    "Tenant",
+    "TenantConfig",
+    "User",
+    "metadata",
+]

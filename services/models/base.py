@@ -34,5 +34,5 @@ def serial_key() -> Any:
     return Field(default=None, sa_column=Column(BigInteger, Identity(always=False), primary_key=True))
 
 
-def created_at() -> Any:
+def timestamp() -> Any:
     return Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))

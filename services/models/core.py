@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
-from services.models.base import created_at, serial_key, tenant_key, tenant_table
+from services.models.base import serial_key, tenant_key, tenant_table, timestamp
 
 
 class Tenant(SQLModel, table=True):
@@ -21,7 +21,7 @@ class Tenant(SQLModel, table=True):
     code: str = Field(sa_column=Column(Text, nullable=False, unique=True))
     name_zh: str = Field(sa_column=Column(Text, nullable=False))
     name_en: str = Field(sa_column=Column(Text, nullable=False))
-    parent: str | None = Field(default=None, foreign_key="tenants.slug")
+    parent: str | None = Field(default=None, sa_column=Column(Text, ForeignKey("tenants.slug")))
 
 
 class TenantConfig(SQLModel, table=True):
@@ -31,7 +31,7 @@ class TenantConfig(SQLModel, table=True):
 
     tenant_id: str = tenant_key()
     settings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
-    updated_at: datetime = created_at()
+    updated_at: datetime = timestamp()
 
 
 class User(SQLModel, table=True):
@@ -46,9 +46,9 @@ class User(SQLModel, table=True):
     password_hash: str = Field(sa_column=Column(Text, nullable=False))
     role: str = Field(sa_column=Column(Text, nullable=False))
     display_name: str = Field(default="", sa_column=Column(Text, nullable=False))
-    street_id: int | None = None
+    street_id: int | None = Field(default=None, sa_column=Column(BigInteger))
     """For an operator, the street it runs."""
-    created_at: datetime = created_at()
+    created_at: datetime = timestamp()
 
 
 class LoginThrottle(SQLModel, table=True):
@@ -66,6 +66,7 @@ class AuditLog(SQLModel, table=True):
     """Append-only record of every change (审计日志); the database refuses UPDATE and DELETE."""
 
     __tablename__ = tenant_table("audit_log")
+    __table_args__ = (Index("audit_log_object", "tenant_id", "object_type", "object_id"),)
 
     tenant_id: str = tenant_key()
     id: int | None = serial_key()
@@ -76,4 +77,4 @@ class AuditLog(SQLModel, table=True):
     before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
     after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
     request_id: str | None = Field(default=None, sa_column=Column(Text))
-    at: datetime = created_at()
+    at: datetime = timestamp()
