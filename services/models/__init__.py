@@ -2,6 +2,7 @@
 
 from services.models.base import TENANT_TABLES, metadata
 from services.models.core import AuditLog, LoginThrottle, Tenant, TenantConfig, User
+from services.models.rules import Assessment, Baseline, CityRule
 from services.models.streets import (
     Activity,
     Center,
@@ -20,6 +21,9 @@ from services.models.streets import (
 __all__ = [
     "TENANT_TABLES",
     "Activity",
+    "Assessment",
+    "Baseline",
+    "CityRule",
     "AuditLog",
     "Center",
     "CenterStaff",

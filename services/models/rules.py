@@ -1,0 +1,62 @@
+"""City rule overlays, published province baselines, and assessments with what they saw."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Column, ForeignKeyConstraint, Integer, Text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+from services.models.base import serial_key, tenant_key, tenant_table, timestamp
+
+
+class CityRule(SQLModel, table=True):
+    """A criterion a city adds or tightens (地方要求), effective from a year."""
+
+    __tablename__ = tenant_table("city_rules")
+
+    tenant_id: str = tenant_key()
+    criterion_id: str = Field(sa_column=Column(Text, primary_key=True))
+    effective_from: int = Field(sa_column=Column(Integer, primary_key=True))
+    effective_to: int | None = Field(default=None, sa_column=Column(Integer))
+    criterion: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
+    created_by: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = timestamp()
+
+
+class Baseline(SQLModel, table=True):
+    """A baseline the province published for a year, replacing the file's from that year on."""
+
+    __tablename__ = tenant_table("baselines")
+
+    tenant_id: str = tenant_key()
+    year: int = Field(sa_column=Column(Integer, primary_key=True))
+    criteria: list[dict[str, Any]] = Field(sa_column=Column(JSONB, nullable=False))
+    published_by: str = Field(sa_column=Column(Text, nullable=False))
+    published_at: datetime = timestamp()
+
+
+class Assessment(SQLModel, table=True):
+    """A street judged for a year (评估): the facts, the ruleset and its hash, and the verdict."""
+
+    __tablename__ = tenant_table("assessments")
+    __table_args__ = (ForeignKeyConstraint(["tenant_id", "street_id"], ["streets.tenant_id", "streets.id"]),)
+
+    tenant_id: str = tenant_key()
+    id: int | None = serial_key()
+    street_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    year: int = Field(sa_column=Column(Integer, nullable=False))
+    ruleset_hash: str = Field(sa_column=Column(Text, nullable=False))
+    outcome: str = Field(sa_column=Column(Text, nullable=False))
+    facts: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
+    criteria: list[dict[str, Any]] = Field(sa_column=Column(JSONB, nullable=False))
+    """The effective criteria as evaluated, so the verdict can be reproduced after rules change."""
+    results: list[dict[str, Any]] = Field(sa_column=Column(JSONB, nullable=False))
+    kind: str = Field(default="manual", sa_column=Column(Text, nullable=False))
+    """manual | annual | rectification | screening."""
+    idempotency_key: str | None = Field(default=None, sa_column=Column(Text))
+    """Set by workflow activities so a retried activity never stores a second assessment."""
+    created_by: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = timestamp()
