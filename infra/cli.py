@@ -11,8 +11,10 @@ import asyncio
 import contextlib
 import logging
 import os
+import signal
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,13 +87,19 @@ def _context(stack: Stack) -> Any:
     return AppContext.create(stack.settings, stack.database_url, temporal_connect)
 
 
-async def _serve_api(context: Any, host: str, port: int) -> None:
+def _api_server(context: Any, host: str, port: int) -> Any:
+    """A uvicorn server for the API that leaves signals to us, so shutdown runs in a known order."""
     import uvicorn  # noqa: PLC0415
 
     from services.app import create_app  # noqa: PLC0415
 
+    class Server(uvicorn.Server):
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            yield
+
     config = uvicorn.Config(create_app(context), host=host, port=port, log_level="warning", lifespan="on")
-    await uvicorn.Server(config).serve()
+    return Server(config)
 
 
 async def _run_worker(context: Any, stop: asyncio.Event) -> None:
@@ -102,6 +110,22 @@ async def _run_worker(context: Any, stop: asyncio.Event) -> None:
     worker = build_worker(client, context.settings, context.sessions)
     async with worker:
         await stop.wait()
+
+
+def _stop_on_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+
+
+async def _until_stopped(stop: asyncio.Event, *tasks: asyncio.Task[Any]) -> None:
+    """Wait for a signal, or for a task to end early (its error is raised after the others stop)."""
+    waiter = asyncio.create_task(stop.wait())
+    done, _ = await asyncio.wait([waiter, *tasks], return_when=asyncio.FIRST_COMPLETED)
+    stop.set()
+    for task in done:
+        if task is not waiter and task.exception() is not None:
+            log.error("stopping: %s", task.exception())
 
 
 def _banner(stack: Stack, host: str, port: int, seconds: float) -> str:
@@ -133,20 +157,22 @@ def _banner(stack: Stack, host: str, port: int, seconds: float) -> str:
 async def cmd_up(host: str, port: int) -> None:
     started = time.monotonic()
     stack = Stack(get_settings())
+    stop = asyncio.Event()
+    _stop_on_signals(stop)
     try:
         await stack.start(need_temporal=True)
         await _migrate(stack)
         await _seed(stack, demo=True)
         context = _context(stack)
-        stop = asyncio.Event()
+        server = _api_server(context, host, port)
+        api = asyncio.create_task(server.serve())
         worker = asyncio.create_task(_run_worker(context, stop))
-        api = asyncio.create_task(_serve_api(context, host, port))
         await _wait_healthy(port)
-        print(_banner(stack, host, port, time.monotonic() - started), flush=True)  # noqa: T201
-        await api
-        stop.set()
-        with contextlib.suppress(asyncio.CancelledError):
-            await worker
+        print(_banner(stack, host, port, time.monotonic() - started), flush=True)
+        await _until_stopped(stop, api, worker)
+        # Order matters: the API stops taking requests, the worker drains, then the servers stop.
+        server.should_exit = True
+        await asyncio.gather(api, worker, return_exceptions=True)
         await context.close()
     finally:
         stack.stop()
@@ -170,7 +196,7 @@ async def cmd_migrate() -> None:
     try:
         await stack.start(need_temporal=False)
         await _migrate(stack)
-        print("migrated / 迁移完成")  # noqa: T201
+        print("migrated / 迁移完成")
     finally:
         stack.stop()
 
@@ -181,17 +207,23 @@ async def cmd_seed(demo: bool, scale: str | None) -> None:
         await stack.start(need_temporal=False)
         await _migrate(stack)
         created = await _seed(stack, demo=demo, scale=scale)
-        print(f"seeded / 已写入: {created}")  # noqa: T201
+        print(f"seeded / 已写入: {created}")
     finally:
         stack.stop()
 
 
 async def cmd_api(host: str, port: int) -> None:
     stack = Stack(get_settings())
+    stop = asyncio.Event()
+    _stop_on_signals(stop)
     try:
         await stack.start(need_temporal=False)
         context = _context(stack)
-        await _serve_api(context, host, port)
+        server = _api_server(context, host, port)
+        api = asyncio.create_task(server.serve())
+        await _until_stopped(stop, api)
+        server.should_exit = True
+        await asyncio.gather(api, return_exceptions=True)
         await context.close()
     finally:
         stack.stop()
@@ -199,10 +231,15 @@ async def cmd_api(host: str, port: int) -> None:
 
 async def cmd_worker() -> None:
     stack = Stack(get_settings())
+    stop = asyncio.Event()
+    _stop_on_signals(stop)
     try:
         await stack.start(need_temporal=False)
         context = _context(stack)
-        await _run_worker(context, asyncio.Event())
+        worker = asyncio.create_task(_run_worker(context, stop))
+        await _until_stopped(stop, worker)
+        await asyncio.gather(worker, return_exceptions=True)
+        await context.close()
     finally:
         stack.stop()
 

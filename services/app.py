@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.logging.config import LoggingConfig
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
@@ -68,13 +68,16 @@ def create_app(context: AppContext, extra_handlers: list[ControllerRouterHandler
         samesite="lax",
     )
 
-    async def startup(app: Litestar) -> None:
+    async def startup(_: Litestar) -> None:
         await context.load_directory()
 
     assets = create_static_files_router(
-        path=SWAGGER_ASSETS, directories=[_swagger_dir()], include_in_schema=False, opt={"exclude_from_auth": True}
+        path=SWAGGER_ASSETS,
+        directories=[_swagger_dir()],
+        include_in_schema=False,
+        opt={"exclude_from_auth": True},
     )
-    app = Litestar(
+    return Litestar(
         route_handlers=[*ROUTE_HANDLERS, *(extra_handlers or []), assets],
         dependencies={
             "actor": Provide(provide_actor),
@@ -85,10 +88,13 @@ def create_app(context: AppContext, extra_handlers: list[ControllerRouterHandler
         on_app_init=[auth.on_app_init],
         on_startup=[startup],
         openapi_config=_openapi(),
+        # Warnings and unexpected errors only: the libraries' INFO chatter drowns the banner otherwise.
+        logging_config=LoggingConfig(
+            root={"level": "WARNING", "handlers": ["queue_listener"]}, log_exceptions="always"
+        ),
         state=State({"context": context, "auth": auth}),
         debug=False,
     )
-    return app
 
 
 __all__ = ["ROUTE_HANDLERS", "create_app"]

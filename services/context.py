@@ -52,8 +52,7 @@ class AppContext:
         async with owner_transaction(self.sessions) as session:
             rows = (await session.execute(select(Tenant))).scalars().all()
         self.directory = TenantDirectory(
-            TenantInfo(slug=t.slug, code=t.code, name_zh=t.name_zh, name_en=t.name_en, parent=t.parent)
-            for t in rows
+            TenantInfo(slug=t.slug, code=t.code, name_zh=t.name_zh, name_en=t.name_en, parent=t.parent) for t in rows
         )
 
     async def temporal(self) -> Client:

@@ -6,6 +6,7 @@ from typing import Any
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException
+from litestar.types import ExceptionHandlersMap
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from tenants.resolver import TenantNotFoundError
@@ -73,7 +74,7 @@ def dbapi_error_handler(_: Request[Any, Any, Any], exc: DBAPIError) -> Response[
     raise HTTPException(status_code=500, detail="数据库错误 / database error") from exc
 
 
-EXCEPTION_HANDLERS: dict[type[Exception], Any] = {
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     DomainError: domain_error_handler,
     TenantNotFoundError: tenant_not_found_handler,
     IntegrityError: integrity_error_handler,

@@ -41,8 +41,7 @@ _CITIES: tuple[tuple[str, str, str, str], ...] = (
 )
 
 SHANDONG_CITIES: tuple[TenantInfo, ...] = tuple(
-    TenantInfo(slug=slug, code=code, name_zh=zh, name_en=en, parent=SHANDONG.slug)
-    for slug, code, zh, en in _CITIES
+    TenantInfo(slug=slug, code=code, name_zh=zh, name_en=en, parent=SHANDONG.slug) for slug, code, zh, en in _CITIES
 )
 
 BUILTIN_TENANTS: tuple[TenantInfo, ...] = (SHANDONG, *SHANDONG_CITIES)

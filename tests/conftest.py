@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import httpx
 import pytest
 from litestar import Litestar
-import httpx
 
 from infra.db import make_engine, make_sessionmaker, owner_transaction
 from infra.local import EmbeddedPostgres
@@ -120,9 +120,7 @@ class Auth:
     async def headers(self, username: str) -> dict[str, str]:
         if username not in self._tokens:
             async with api_client(self.app) as client:
-                response = await client.post(
-                    "/api/auth/login", json={"username": username, "password": PASSWORD}
-                )
+                response = await client.post("/api/auth/login", json={"username": username, "password": PASSWORD})
                 assert response.status_code == 201, response.text
                 self._tokens[username] = response.json()["accessToken"]
         return {"Authorization": f"Bearer {self._tokens[username]}"}

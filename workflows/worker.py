@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -41,7 +42,7 @@ def build_worker(client: Client, settings: Settings, sessions: async_sessionmake
 
 async def ensure_schedules(client: Client, settings: Settings) -> None:
     """Create the standing schedules once; an existing one is left as it is."""
-    try:
+    with contextlib.suppress(ScheduleAlreadyRunningError):
         await client.create_schedule(
             "housekeeping",
             Schedule(
@@ -53,5 +54,3 @@ async def ensure_schedules(client: Client, settings: Settings) -> None:
                 ),
             ),
         )
-    except ScheduleAlreadyRunningError:
-        pass

@@ -31,9 +31,16 @@ class AuditController(Controller):
         rows = await service.list_entries(db, tenant_id, object_type=object_type, limit=limit)
         return [
             AuditEntry(
-                id=row.id or 0, tenant=row.tenant_id, actor=row.actor, action=row.action,
-                object_type=row.object_type, object_id=row.object_id, before=row.before, after=row.after,
-                request_id=row.request_id, at=row.at,
+                id=row.id or 0,
+                tenant=row.tenant_id,
+                actor=row.actor,
+                action=row.action,
+                object_type=row.object_type,
+                object_id=row.object_id,
+                before=row.before,
+                after=row.after,
+                request_id=row.request_id,
+                at=row.at,
             )
             for row in rows
         ]

@@ -12,6 +12,7 @@ from litestar.security.jwt import JWTCookieAuth, Token
 from infra.db import tenant_transaction
 from services.auth.schemas import Login, LoginResult, Me
 from services.auth.service import LoginOutcome, authenticate
+from services.context import AppContext
 from services.deps import app_context
 from tenants.context import Actor, Role
 
@@ -46,7 +47,7 @@ class AuthController(Controller):
         )
         result = LoginResult(
             access_token=token,
-            token_type="Bearer",
+            token_type="Bearer",  # noqa: S106 - the token type, not a secret
             user=Me(username=user.username, tenant=user.tenant, role=user.role),
         )
         response = Response(result, status_code=201)
@@ -67,15 +68,16 @@ class AuthController(Controller):
 
 async def retrieve_actor(token: Token, connection: Any) -> Actor | None:
     """Rebuild the actor from the token's claims and the tenant directory (no query per request)."""
-    context = connection.app.state.context
+    context: AppContext = connection.app.state.context
     extras = token.extras
     try:
-        role = Role(extras.get("role"))
+        role = Role(str(extras.get("role")))
     except ValueError:
         return None
-    if context.directory.get(extras.get("tenant", "")) is None:
+    tenant = str(extras.get("tenant", ""))
+    if context.directory.get(tenant) is None:
         return None
     street = extras.get("street")
     return context.directory.actor(
-        username=token.sub, tenant=extras["tenant"], role=role, street_id=int(street) if street else None
+        username=token.sub, tenant=tenant, role=role, street_id=int(street) if street else None
     )

@@ -33,9 +33,7 @@ class TenantController(Controller):
     async def get_tenant(self, request: Request[Any, Any, Any], tenant_id: TenantId) -> TenantOut:
         info = app_context(request).directory.get(tenant_id)
         assert info is not None  # the resolver only makes ids of known tenants
-        return TenantOut(
-            slug=info.slug, name_zh=info.name_zh, name_en=info.name_en, code=info.code, parent=info.parent
-        )
+        return TenantOut(slug=info.slug, name_zh=info.name_zh, name_en=info.name_en, code=info.code, parent=info.parent)
 
     @get("/{tenant:str}/config", summary="租户配置 / the tenant's configuration")
     async def get_config(self, db: AsyncSession, tenant_id: TenantId) -> TenantConfigOut:

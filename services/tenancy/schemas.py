@@ -16,7 +16,7 @@ class TenantOut(BaseStruct):
     parent: str | None
 
 
-class TenantConfigOut(TenantSettings, rename="camel", kw_only=True):
+class TenantConfigOut(TenantSettings, frozen=True, rename="camel", kw_only=True):
     """The configuration as returned: the webhook secret is only said to be set, never shown."""
 
     webhook_secret_set: bool = False

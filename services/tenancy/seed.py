@@ -19,13 +19,16 @@ async def seed_tenants(session: AsyncSession, tenants: Iterable[TenantInfo] = BU
     for tenant in sorted(tenants, key=lambda t: t.parent is not None):
         await session.execute(
             insert(Tenant)
-            .values(slug=tenant.slug, code=tenant.code, name_zh=tenant.name_zh, name_en=tenant.name_en,
-                    parent=tenant.parent)
+            .values(
+                slug=tenant.slug,
+                code=tenant.code,
+                name_zh=tenant.name_zh,
+                name_en=tenant.name_en,
+                parent=tenant.parent,
+            )
             .on_conflict_do_nothing(index_elements=["slug"])
         )
-        await session.execute(
-            insert(TenantConfig).values(tenant_id=tenant.slug, settings={}).on_conflict_do_nothing()
-        )
+        await session.execute(insert(TenantConfig).values(tenant_id=tenant.slug, settings={}).on_conflict_do_nothing())
 
 
 def demo_users(tenants: Iterable[TenantInfo] = BUILTIN_TENANTS) -> list[tuple[str, str, Role]]:
@@ -33,8 +36,13 @@ def demo_users(tenants: Iterable[TenantInfo] = BUILTIN_TENANTS) -> list[tuple[st
     users: list[tuple[str, str, Role]] = []
     for tenant in tenants:
         if tenant.is_province:
-            users.append(("province" if tenant.slug == "shandong" else f"{tenant.slug}-admin", tenant.slug,
-                          Role.PROVINCE_ADMIN))
+            users.append(
+                (
+                    "province" if tenant.slug == "shandong" else f"{tenant.slug}-admin",
+                    tenant.slug,
+                    Role.PROVINCE_ADMIN,
+                )
+            )
         else:
             users.append((f"{tenant.slug}-admin", tenant.slug, Role.CITY_ADMIN))
             users.append((f"{tenant.slug}-case", tenant.slug, Role.CASEWORKER))
@@ -42,7 +50,10 @@ def demo_users(tenants: Iterable[TenantInfo] = BUILTIN_TENANTS) -> list[tuple[st
 
 
 async def seed_users(
-    session: AsyncSession, users: Iterable[tuple[str, str, Role]], password: str, street_ids: dict[str, int] | None = None
+    session: AsyncSession,
+    users: Iterable[tuple[str, str, Role]],
+    password: str,
+    street_ids: dict[str, int] | None = None,
 ) -> int:
     """Create the users that do not exist yet; returns how many were created."""
     users = list(users)
@@ -53,7 +64,12 @@ async def seed_users(
     hashes = await asyncio.gather(*(asyncio.to_thread(hash_password, password) for _ in missing))
     for (username, tenant, role), password_hash in zip(missing, hashes, strict=True):
         session.add(
-            User(tenant_id=tenant, username=username, password_hash=password_hash, role=role,
-                 street_id=(street_ids or {}).get(username))
+            User(
+                tenant_id=tenant,
+                username=username,
+                password_hash=password_hash,
+                role=role,
+                street_id=(street_ids or {}).get(username),
+            )
         )
     return len(missing)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import jwt
-
 import httpx
+import jwt
 from litestar import Litestar
 
 from tests.conftest import PASSWORD, Auth
@@ -41,13 +40,19 @@ async def test_no_token_bad_token_and_expired_token_are_401(app: Litestar, clien
     assert (await client.get("/api/me", headers={"Authorization": "Bearer not-a-jwt"})).status_code == 401
     past = datetime.now(UTC) - timedelta(seconds=5)
     expired = jwt.encode(
-        {"sub": "jinan-admin", "exp": past, "iat": past - timedelta(hours=1),
-         "extras": {"tenant": "jinan", "role": "city_admin"}},
+        {
+            "sub": "jinan-admin",
+            "exp": past,
+            "iat": past - timedelta(hours=1),
+            "extras": {"tenant": "jinan", "role": "city_admin"},
+        },
         app.state.auth.token_secret,
         algorithm="HS256",
     )
     # The same claims unexpired are accepted, so the 401 above is the expiry's doing.
-    fresh = app.state.auth.create_token(identifier="jinan-admin", token_extras={"tenant": "jinan", "role": "city_admin"})
+    fresh = app.state.auth.create_token(
+        identifier="jinan-admin", token_extras={"tenant": "jinan", "role": "city_admin"}
+    )
     assert (await client.get("/api/me", headers={"Authorization": f"Bearer {fresh}"})).status_code == 200
     response = await client.get("/api/me", headers={"Authorization": f"Bearer {expired}"})
     assert response.status_code == 401
@@ -57,7 +62,9 @@ async def test_token_of_another_secret_is_401(client: httpx.AsyncClient) -> None
     from litestar.security.jwt import Token  # noqa: PLC0415
 
     forged = Token(
-        sub="province", exp=datetime.now(UTC) + timedelta(hours=1), extras={"tenant": "shandong", "role": "province_admin"}
+        sub="province",
+        exp=datetime.now(UTC) + timedelta(hours=1),
+        extras={"tenant": "shandong", "role": "province_admin"},
     ).encode(secret="another-secret-" + "y" * 40, algorithm="HS256")
     assert (await client.get("/api/me", headers={"Authorization": f"Bearer {forged}"})).status_code == 401
 

@@ -20,8 +20,12 @@ async def test_config_defaults_follow_the_policy(auth: Auth, client: httpx.Async
 
 async def test_city_admin_changes_config_and_an_audit_row_records_it(auth: Auth, client: httpx.AsyncClient) -> None:
     headers = {**await auth.headers("dongying-admin"), "X-Request-ID": "req-config-1"}
-    new = {"followupDays": {"startup": 20, "growth": 45, "brand": 90}, "surveyMinSample": 40,
-           "webhookUrl": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k", "webhookSecret": "s3cret"}
+    new = {
+        "followupDays": {"startup": 20, "growth": 45, "brand": 90},
+        "surveyMinSample": 40,
+        "webhookUrl": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k",
+        "webhookSecret": "s3cret",
+    }
     response = await client.put("/api/tenants/dongying/config", json=new, headers=headers)
     assert response.status_code == 200, response.text
     assert response.json()["followupDays"]["startup"] == 20
@@ -48,15 +52,20 @@ async def test_bad_config_is_400_naming_the_field_and_changes_nothing(auth: Auth
 
 async def test_config_roles_and_other_tenants(auth: Auth, client: httpx.AsyncClient) -> None:
     body = {"surveyMinSample": 35}
-    assert (await client.put("/api/tenants/jinan/config", json=body,
-                             headers=await auth.headers("jinan-case"))).status_code == 403
-    assert (await client.put("/api/tenants/jinan/config", json=body,
-                             headers=await auth.headers("qingdao-admin"))).status_code == 404
-    assert (await client.get("/api/tenants/jinan/config",
-                             headers=await auth.headers("qingdao-admin"))).status_code == 404
+    assert (
+        await client.put("/api/tenants/jinan/config", json=body, headers=await auth.headers("jinan-case"))
+    ).status_code == 403
+    assert (
+        await client.put("/api/tenants/jinan/config", json=body, headers=await auth.headers("qingdao-admin"))
+    ).status_code == 404
+    assert (
+        await client.get("/api/tenants/jinan/config", headers=await auth.headers("qingdao-admin"))
+    ).status_code == 404
     # The province reads a city's configuration but changes only its own.
     assert (await client.get("/api/tenants/jinan/config", headers=await auth.headers("province"))).status_code == 200
-    assert (await client.put("/api/tenants/jinan/config", json=body,
-                             headers=await auth.headers("province"))).status_code == 403
-    assert (await client.put("/api/tenants/shandong/config", json=body,
-                             headers=await auth.headers("province"))).status_code == 200
+    assert (
+        await client.put("/api/tenants/jinan/config", json=body, headers=await auth.headers("province"))
+    ).status_code == 403
+    assert (
+        await client.put("/api/tenants/shandong/config", json=body, headers=await auth.headers("province"))
+    ).status_code == 200

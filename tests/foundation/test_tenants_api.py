@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
 import httpx
-from litestar import Litestar
+import pytest
 
 from tests.conftest import Auth
 
@@ -37,7 +36,11 @@ async def test_province_sees_its_cities_with_codes_and_parent(auth: Auth, client
     by_slug = {t["slug"]: t for t in tenants}
     assert by_slug["shandong"]["parent"] is None
     assert by_slug["qingdao"] == {
-        "slug": "qingdao", "nameZh": "青岛市", "nameEn": "Qingdao", "code": "370200", "parent": "shandong"
+        "slug": "qingdao",
+        "nameZh": "青岛市",
+        "nameEn": "Qingdao",
+        "code": "370200",
+        "parent": "shandong",
     }
     assert by_slug["heze"]["code"] == "371700"
 
@@ -49,7 +52,9 @@ async def test_city_user_asking_for_another_city_gets_404(auth: Auth, client: ht
     assert other.status_code == 404
     assert "qingdao" in other.json()["detail"]
     assert (await client.get("/api/tenants/shandong", headers=headers)).status_code == 404
-    assert (await client.get("/api/tenants/jinan/audit", headers=await auth.headers("qingdao-admin"))).status_code == 404
+    assert (
+        await client.get("/api/tenants/jinan/audit", headers=await auth.headers("qingdao-admin"))
+    ).status_code == 404
 
 
 async def test_province_reads_a_city(auth: Auth, client: httpx.AsyncClient) -> None:

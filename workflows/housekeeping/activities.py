@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import msgspec
 from sqlalchemy import delete, or_
 from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio import activity
 
@@ -29,8 +30,8 @@ class HousekeepingActivities:
         async with owner_transaction(self.sessions) as session:
             result = await session.execute(
                 delete(LoginThrottle).where(
-                    LoginThrottle.first_failed_at < cutoff,  # type: ignore[operator]
-                    or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until < cutoff),  # type: ignore[union-attr,operator]
+                    col(LoginThrottle.first_failed_at) < cutoff,
+                    or_(col(LoginThrottle.locked_until).is_(None), col(LoginThrottle.locked_until) < cutoff),
                 )
             )
         return int(getattr(result, "rowcount", 0) or 0)

@@ -53,9 +53,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
         sa.ForeignKeyConstraint(["tenant_id", "street_id"], ["streets.tenant_id", "streets.id"]),
         sa.CheckConstraint("outcome IN ('pass','fail','incomplete')", name="assessments_outcome_check"),
-        sa.CheckConstraint(
-            "kind IN ('manual','annual','rectification','screening')", name="assessments_kind_check"
-        ),
+        sa.CheckConstraint("kind IN ('manual','annual','rectification','screening')", name="assessments_kind_check"),
     )
     op.create_index("assessments_street_year", "assessments", ["tenant_id", "street_id", "year", "id"])
     op.create_index(

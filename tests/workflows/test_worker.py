@@ -1,0 +1,42 @@
+"""The project's worker on the time-skipping server: registered workflows run with real activities."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import text
+from temporalio.testing import WorkflowEnvironment
+
+from infra.db import owner_transaction
+from services.context import AppContext
+from workflows.housekeeping.activities import PurgeInput
+from workflows.housekeeping.workflows import HousekeepingWorkflow
+from workflows.worker import build_worker
+
+
+async def test_housekeeping_purges_only_stale_throttle_rows(
+    temporal_env: WorkflowEnvironment, context: AppContext
+) -> None:
+    old = datetime.now(UTC) - timedelta(days=3)
+    async with owner_transaction(context.sessions) as session:
+        await session.execute(
+            text(
+                "INSERT INTO login_throttle (username, failures, first_failed_at) VALUES "
+                "('stale-user', 2, :old), ('fresh-user', 1, now())"
+            ),
+            {"old": old},
+        )
+    worker = build_worker(temporal_env.client, context.settings, context.sessions)
+    async with worker:
+        purged = await temporal_env.client.execute_workflow(
+            HousekeepingWorkflow.run,
+            PurgeInput(),
+            id=f"housekeeping-{uuid.uuid4()}",
+            task_queue=context.settings.task_queue,
+        )
+    assert purged >= 1
+    async with owner_transaction(context.sessions) as session:
+        left = set((await session.execute(text("SELECT username FROM login_throttle"))).scalars())
+    assert "stale-user" not in left
+    assert "fresh-user" in left
