@@ -1,0 +1,224 @@
+"""The rules engine: rulesets compiled to durable_rules and run on one thread (the only durable_rules user).
+
+How the engine's quirks are met:
+- every street of a batch is one fact in one session, asserted with `assert_facts`, so every matching
+  rule fires (an event would be consumed by the first);
+- a criterion compiles to a single rule that matches when it *fails*, with `cap` so that one action call
+  receives all of a batch's failing streets: firing cost grows with failures, not with streets × criteria;
+- a catch-all rule makes every fact "handled" (an unhandled one fails the whole batch) without firing;
+- no data is never sent: a None fact is left out of the engine fact, so no rule can match it, and the
+  verdict reads "no data" from the facts themselves;
+- each batch's session is deleted after use, so the 1024 live sessions limit is never reached;
+- an exception inside an action is swallowed into the session state by the engine: it is read back and
+  raised to the caller;
+- the stock host's background dispatch threads are not started, and every call runs on one thread that
+  the Engine owns.
+"""
+
+import asyncio
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from durable import engine as durable
+
+from rules.criteria import CriterionValue, Op
+from rules.facts import BilingualError, StreetFacts
+from rules.overlay import Ruleset, content_hash
+from rules.verdict import FactMapping, Verdict, plan
+
+T = TypeVar("T")
+
+# The engine condition under which a criterion with that op FAILS; "!=" and "in" are written by _failure.
+_FAILS_WITH: dict[Op, str] = {">=": "$lt", ">": "$lte", "<=": "$gt", "<": "$gte", "==": "$neq"}
+_NEVER_ASSERTED = "no_such_fact"
+
+
+class EngineError(BilingualError, RuntimeError):
+    """The rules engine failed while evaluating."""
+
+
+def ruleset_name(ruleset: Ruleset) -> str:
+    """The durable_rules name of a ruleset version; a name is never given to other content."""
+    return f"{ruleset.tenant}_{ruleset.year}_{ruleset.hash8}"
+
+
+def _failure(attr: str, op: Op, value: CriterionValue) -> dict[str, Any]:
+    """The durable_rules condition on an engine fact under which `attr op value` does not hold."""
+    if op == "!=":
+        return {attr: value}  # the engine's equality test is the bare {name: value}
+    if isinstance(value, tuple):  # "in": the value differs from every allowed one
+        differs = [{"$neq": {attr: allowed}} for allowed in value]
+        return differs[0] if len(differs) == 1 else {"$and": differs}
+    return {_FAILS_WITH[op]: {attr: value}}
+
+
+def _mark_failed(failed: list[int], frames: Sequence[Any], bit: int) -> None:
+    """Action body: set the criterion's bit for every street (by its index in the batch) that failed it."""
+    for frame in frames:
+        failed[frame["id"]] |= bit
+
+
+def _never_runs(_: Any) -> None:
+    raise AssertionError("the catch-all rule waits for a fact that is never asserted")
+
+
+class _QuietHost(durable.Host):  # type: ignore[misc]  # durable_rules has no type hints
+    """A durable_rules host without the background dispatch threads.
+
+    The stock host starts timer threads that take up any session's pending actions; a batch's actions
+    would then run away from the call that waits for them. Every action here runs inside `assert_facts`
+    on the engine thread, and no timers are used.
+    """
+
+    def _run(self) -> None:
+        return
+
+
+class _Compiled:
+    """A ruleset version registered with the host, and the per-batch scratch its actions write to."""
+
+    def __init__(self, name: str, ruleset_hash: str, attrs: tuple[tuple[str, str], ...]) -> None:
+        self.name = name
+        self.hash = ruleset_hash
+        self.attrs = attrs  # (fact name, engine attribute) for each fact the criteria name
+        self.failed: list[int] = []
+        self.opened = 0  # sessions opened so far; a session's id is its number
+
+
+class Engine:
+    """Evaluates streets with durable_rules on a thread of its own: async for callers, sync on that thread."""
+
+    def __init__(self, batch_size: int = 1000) -> None:
+        self._batch_size = batch_size
+        self._executor = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="rules-engine", initializer=self._start_thread
+        )
+        self._thread_id: int | None = None
+        self._host: Any = None
+        self._compiled: dict[str, _Compiled] = {}
+
+    def _start_thread(self) -> None:
+        self._thread_id = threading.get_ident()
+        self._host = _QuietHost()
+
+    def close(self) -> None:
+        """Stop the engine thread once the calls already submitted are done."""
+        self._executor.shutdown(wait=True)
+
+    def _on_engine_thread(self, call: Callable[..., T], *args: Any) -> T:
+        if threading.get_ident() == self._thread_id:
+            return call(*args)
+        return self._executor.submit(call, *args).result()
+
+    def _batches(self, streets: Sequence[StreetFacts]) -> list[Sequence[StreetFacts]]:
+        return [streets[i : i + self._batch_size] for i in range(0, len(streets), self._batch_size)]
+
+    async def evaluate(self, ruleset: Ruleset, street: StreetFacts) -> Verdict:
+        """The verdict on one street."""
+        return (await self.evaluate_many(ruleset, [street]))[0]
+
+    async def evaluate_many(self, ruleset: Ruleset, streets: Sequence[StreetFacts]) -> list[Verdict]:
+        """The verdicts on many streets, in order, a batch of streets per engine call."""
+        loop = asyncio.get_running_loop()
+        verdicts: list[Verdict] = []
+        for batch in self._batches(streets):
+            # One executor job per batch, so that other callers' work interleaves with a long run.
+            verdicts += await loop.run_in_executor(self._executor, self._evaluate_batch, ruleset, batch)
+        return verdicts
+
+    def evaluate_sync(self, ruleset: Ruleset, street: StreetFacts) -> Verdict:
+        """The verdict on one street: runs at once on the engine thread, else waits for that thread."""
+        return self.evaluate_many_sync(ruleset, [street])[0]
+
+    def evaluate_many_sync(self, ruleset: Ruleset, streets: Sequence[StreetFacts]) -> list[Verdict]:
+        """The verdicts on many streets; see evaluate_sync for the thread it runs on."""
+        verdicts: list[Verdict] = []
+        for batch in self._batches(streets):
+            verdicts += self._on_engine_thread(self._evaluate_batch, ruleset, batch)
+        return verdicts
+
+    def live_sessions(self, ruleset: Ruleset) -> list[str]:
+        """The ids of this ruleset's sessions the engine still holds: none, unless an evaluation broke off."""
+        return self._on_engine_thread(self._live_sessions, ruleset)
+
+    def _live_sessions(self, ruleset: Ruleset) -> list[str]:
+        compiled = self._compile(ruleset)
+        alive = []
+        for sid in map(str, range(compiled.opened)):
+            try:
+                self._host.get_state(compiled.name, sid)
+            except Exception:  # noqa: S112  # the native module's `error`: no session with that id (code 309)
+                continue
+            alive.append(sid)
+        return alive
+
+    def _compile(self, ruleset: Ruleset) -> _Compiled:
+        name = ruleset_name(ruleset)
+        compiled = self._compiled.get(name)
+        if compiled is not None:
+            if compiled.hash != ruleset.hash:
+                raise EngineError(f"规则集名称 {name} 已被占用", f"{name} is taken by another version")
+            return compiled
+        if content_hash(ruleset.criteria) != ruleset.hash:
+            raise EngineError(f"规则集 {name} 的哈希不符", f"the hash of {name} does not match its criteria")
+        facts = dict.fromkeys(c.fact for c in ruleset.criteria)
+        # Engine attribute names are positional, so any custom field key is safe inside the engine.
+        attrs = tuple((fact, f"f{n}") for n, fact in enumerate(facts))
+        compiled = _Compiled(name, ruleset.hash, attrs)
+        attr_of = dict(attrs)
+        rules: dict[str, dict[str, Any]] = {
+            # Every fact passes the first condition, so none is "unhandled"; the second never matches.
+            "street": {
+                "all": [{"m": {"$ex": {"id": 1}}}, {"never": {"$ex": {_NEVER_ASSERTED: 1}}}],
+                "run": _never_runs,
+            },
+        }
+        for check in plan(ruleset).checks:
+            criterion = check.criterion
+            rules[f"c_{criterion.id}"] = {
+                "all": [{"m": _failure(attr_of[criterion.fact], criterion.op, criterion.value)}],
+                "cap": self._batch_size,
+                "run": self._action(compiled, check.bit),
+            }
+        self._host.register_rulesets({name: rules})
+        self._compiled[name] = compiled
+        return compiled
+
+    @staticmethod
+    def _action(compiled: _Compiled, bit: int) -> Callable[[Any], None]:
+        return lambda c: _mark_failed(compiled.failed, c.m, bit)
+
+    def _evaluate_batch(self, ruleset: Ruleset, streets: Sequence[StreetFacts]) -> list[Verdict]:
+        compiled = self._compile(ruleset)
+        p = plan(ruleset)
+        facts = [p.facts_of(street) for street in streets]
+        failed = self._failures(compiled, facts)
+        return [p.verdict(f, mask) for f, mask in zip(facts, failed, strict=True)]
+
+    def _failures(self, compiled: _Compiled, facts: list[FactMapping]) -> list[int]:
+        """Each street's failure mask, from one engine session holding the whole batch."""
+        sid = str(compiled.opened)
+        compiled.opened += 1
+        payload = []
+        for index, street in enumerate(facts):
+            # No data is left out: no rule can match a missing attribute.
+            fact: dict[str, Any] = {
+                attr: value for name, attr in compiled.attrs if (value := street.get(name)) is not None
+            }
+            fact["sid"], fact["id"] = sid, index
+            payload.append(fact)
+        compiled.failed = [0] * len(facts)
+        try:
+            state = self._host.assert_facts(compiled.name, payload)
+        except Exception as exc:
+            # The session is left with pending actions, and deleting such a session crashes the native
+            # engine: it stays, counted by live_sessions.
+            raise EngineError(f"规则引擎评价失败：{exc}", f"the rules engine failed: {exc}") from exc
+        self._host.delete_state(compiled.name, sid)
+        # The host answers the session state after the batch's actions, or None when none fired.
+        if state is not None and "exception" in state:
+            error = state["exception"]
+            raise EngineError(f"规则引擎动作出错：{error}", f"an action failed in the rules engine: {error}")
+        return compiled.failed

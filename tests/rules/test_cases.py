@@ -1,0 +1,61 @@
+"""Runs every YAML case in rules/cases/ through the durable_rules engine, one pytest test per case."""
+
+from pathlib import Path
+
+import msgspec
+import pytest
+import yaml
+
+from rules.baseline import load_baseline
+from rules.criteria import parse_criteria
+from rules.engine import Engine
+from rules.facts import CustomField, StreetFacts, fact_specs
+from rules.overlay import effective_ruleset
+from rules.verdict import Outcome, Result, evaluate_plain
+
+CASES_DIR = Path(__file__).parents[2] / "rules" / "cases"
+
+
+class Output(msgspec.Struct, forbid_unknown_fields=True):
+    outcome: Outcome
+    criteria: dict[str, Result]
+
+
+class Case(msgspec.Struct, forbid_unknown_fields=True):
+    name: str
+    year: int
+    tenant: str
+    facts: StreetFacts
+    output: Output
+    overlay: list[dict[str, object]] = []
+    custom_fields: tuple[CustomField, ...] = ()
+
+
+def collect() -> list[object]:
+    params: list[object] = []
+    for path in sorted(CASES_DIR.glob("*.yaml")):
+        for raw in yaml.safe_load(path.read_text(encoding="utf-8")):
+            case = msgspec.convert(raw, Case)
+            params.append(pytest.param(case, id=f"{path.stem}: {case.name}"))
+    return params
+
+
+@pytest.mark.parametrize("case", collect())
+async def test_case(case: Case, engine: Engine) -> None:
+    overlay = parse_criteria(case.overlay, fact_specs(case.custom_fields))
+    ruleset = effective_ruleset(case.tenant, case.year, load_baseline(case.year), overlay, case.custom_fields)
+
+    verdict = await engine.evaluate(ruleset, case.facts)
+
+    results = {r.id: r.result for r in verdict.criteria}
+    assert set(case.output.criteria) <= set(results), "the case names a criterion the ruleset lacks"
+    assert results == dict.fromkeys(results, "pass") | case.output.criteria
+    assert verdict.outcome == case.output.outcome
+    assert verdict == evaluate_plain(ruleset, case.facts)
+
+
+def test_cases_are_collected() -> None:
+    names = [p.id for p in collect()]  # type: ignore[attr-defined]
+    assert len(names) == len(set(names)), "two cases share a name"
+    assert any(n.startswith("cities:") for n in names)
+    assert any(n.startswith("baseline:") for n in names)
