@@ -13,6 +13,7 @@ from temporalio.client import Client
 
 from infra.db import make_engine, make_sessionmaker, owner_transaction
 from infra.settings import Settings
+from rules.engine import Engine
 from services.models import Tenant
 from tenants.registry import TenantInfo
 from tenants.resolver import TenantDirectory
@@ -28,6 +29,8 @@ class AppContext:
     sessions: async_sessionmaker[AsyncSession]
     directory: TenantDirectory = field(default_factory=lambda: TenantDirectory(()))
     temporal_connect: Callable[[], Awaitable[Client]] | None = None
+    rules_engine: Engine = field(default_factory=Engine)
+    """The process's one durable-rules engine (it runs on a thread of its own)."""
     _temporal: Client | None = None
     _temporal_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -65,4 +68,5 @@ class AppContext:
             return self._temporal
 
     async def close(self) -> None:
+        self.rules_engine.close()
         await self.engine.dispose()
