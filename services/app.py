@@ -15,18 +15,35 @@ from litestar.security.jwt import JWTCookieAuth, Token
 from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler
 
+from services.activities.controllers import ActivityController
 from services.audit.controllers import AuditController
 from services.auth.controllers import AuthController, retrieve_actor
 from services.context import AppContext
 from services.deps import provide_actor, provide_db, provide_tenant
+from services.entities.controllers import EntityController
 from services.errors import EXCEPTION_HANDLERS
+from services.fields.controllers import FieldController
 from services.health.controllers import health
+from services.ledger.controllers import LedgerController
+from services.streetreports.controllers import StreetReportController
+from services.streets.controllers import StreetController
 from services.tenancy.controllers import TenantController
 from tenants.context import Actor
 
 SWAGGER_ASSETS = "/schema/assets"
 
-ROUTE_HANDLERS: list[ControllerRouterHandler] = [health, AuthController, TenantController, AuditController]
+ROUTE_HANDLERS: list[ControllerRouterHandler] = [
+    health,
+    AuthController,
+    TenantController,
+    AuditController,
+    FieldController,
+    StreetController,
+    EntityController,
+    ActivityController,
+    StreetReportController,
+    LedgerController,
+]
 """Every domain adds its controllers here."""
 
 

@@ -1,0 +1,47 @@
+"""``/api/tenants/{tenant}/streets/{id}/activities``: a street's activities, one by one or by file import."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, get, post
+from litestar.params import Parameter
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.activities import service
+from services.activities.schemas import Activity, ActivityCreate
+from services.shared.imports import import_route
+from services.shared.paging import Limit, Offset
+from services.streets.controllers import STREET_DATA_WRITERS
+from tenants.context import Actor
+from tenants.ids import TenantId
+
+
+class ActivityController(Controller):
+    path = "/api/tenants/{tenant:str}/streets/{street_id:int}/activities"
+    tags = ["activities"]
+
+    @get("/", summary="街区活动 / the street's activities, newest first")
+    async def list_activities(
+        self,
+        db: AsyncSession,
+        actor: Actor,
+        tenant_id: TenantId,
+        street_id: int,
+        year: Annotated[int | None, Parameter(ge=2000, le=2100, description="举办年份 / held in this year")] = None,
+        limit: Limit = 100,
+        offset: Offset = 0,
+    ) -> list[Activity]:
+        return await service.list_activities(db, actor, tenant_id, street_id, year=year, limit=limit, offset=offset)
+
+    @post("/", guards=[STREET_DATA_WRITERS], summary="登记活动 / record an activity")
+    async def create_activity(
+        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: int, data: ActivityCreate
+    ) -> Activity:
+        return await service.create_activity(db, actor, tenant_id, street_id, data)
+
+    import_activities = import_route(
+        service.import_activities,
+        guard=STREET_DATA_WRITERS,
+        summary="导入活动（CSV/XLSX，全部或全不）/ import activities from CSV or XLSX, all rows or none",
+    )

@@ -1,0 +1,40 @@
+"""The activity shape of API.md and the columns of an activities import file."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Final, Literal
+
+import msgspec
+
+from services.schemas import BaseStruct, InputStruct
+from services.shared.tabular import Column
+
+ActivityKind = Literal["guidance", "salon", "training", "other"]
+
+
+class Activity(BaseStruct):
+    id: int
+    kind: ActivityKind
+    title: str
+    held_on: dt.date
+    participants: int
+
+
+class ActivityCreate(InputStruct):
+    kind: ActivityKind
+    title: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    held_on: dt.date
+    participants: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] = 0
+
+
+ACTIVITY_COLUMNS: Final = (
+    Column(key="kind", label_zh="活动类型", type="choice", required=True, choices={
+        "创业指导": "guidance", "指导": "guidance", "沙龙": "salon", "创业沙龙": "salon",
+        "培训": "training", "创业培训": "training", "其他": "other",
+    }),
+    Column(key="title", label_zh="活动名称", required=True),
+    Column(key="heldOn", label_zh="举办日期", type="date", required=True),
+    Column(key="participants", label_zh="参加人数", type="integer", min=0, max=1_000_000),
+)
+"""Headers are the JSON names or these Chinese labels; kinds also take their Chinese names."""

@@ -1,0 +1,69 @@
+"""Activities of a street: list, record one, or import many (all rows or none)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Table, extract
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services import models
+from services.activities.schemas import ACTIVITY_COLUMNS, Activity, ActivityCreate
+from services.audit.service import record
+from services.shared.checks import FieldProblem, found, future_date, raise_first
+from services.shared.imports import ImportResult, insert_rows, parse_rows, reject_if_any
+from services.shared.writes import save_recorded
+from services.streets.service import street_of
+from tenants.context import Actor
+from tenants.ids import TenantId
+
+ACTIVITY_TABLE: Table = models.Activity.__table__  # type: ignore[attr-defined]  # SQLModel declares it untyped
+
+
+def activity_problems(data: ActivityCreate) -> list[FieldProblem]:
+    # Only activities already held count towards the year's figure (POLICY 二(三)).
+    return found(future_date("heldOn", data.held_on))
+
+
+def _out(row: models.Activity) -> Activity:
+    assert row.id is not None  # rows come from the database
+    return Activity(id=row.id, kind=row.kind, title=row.title, held_on=row.held_on,  # type: ignore[arg-type]
+                    participants=row.participants)
+
+
+async def list_activities(
+    session: AsyncSession, actor: Actor, tenant: TenantId, street_id: int, *, year: int | None, limit: int,
+    offset: int,
+) -> list[Activity]:
+    await street_of(session, tenant, street_id, actor)
+    query = select(models.Activity).where(models.Activity.tenant_id == tenant, models.Activity.street_id == street_id)
+    if year is not None:
+        query = query.where(extract("year", col(models.Activity.held_on)) == year)
+    query = query.order_by(col(models.Activity.held_on).desc(), col(models.Activity.id)).limit(limit).offset(offset)
+    return [_out(row) for row in (await session.execute(query)).scalars()]
+
+
+async def create_activity(
+    session: AsyncSession, actor: Actor, tenant: TenantId, street_id: int, data: ActivityCreate
+) -> Activity:
+    await street_of(session, tenant, street_id, actor)
+    raise_first(activity_problems(data))
+    row = models.Activity(tenant_id=tenant, street_id=street_id, kind=data.kind, title=data.title,
+                          held_on=data.held_on, participants=data.participants)
+    return await save_recorded(session, actor, tenant, "activity.create", row, _out, object_type="activity")
+
+
+async def import_activities(
+    session: AsyncSession, actor: Actor, tenant: TenantId, street_id: int, filename: str, data: bytes
+) -> ImportResult:
+    """Every row of the file or none, like the entities import."""
+    await street_of(session, tenant, street_id, actor)
+    parsed = parse_rows(filename, data, ACTIVITY_COLUMNS, ActivityCreate, activity_problems)
+    reject_if_any(parsed.errors)
+    await insert_rows(session, ACTIVITY_TABLE, [
+        {"tenant_id": tenant, "street_id": street_id, "kind": item.kind, "title": item.title,
+         "held_on": item.held_on, "participants": item.participants}
+        for _, item in parsed.items
+    ])
+    await record(session, actor, tenant, "activity.import", "street", street_id,
+                 after={"count": len(parsed.items), "file": filename})
+    return ImportResult(imported=len(parsed.items))

@@ -1,0 +1,64 @@
+"""``/api/tenants/{tenant}/streets/{id}/entities``: a street's entities, one by one or by file import."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, get, patch, post
+from litestar.params import Parameter
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.entities import service
+from services.entities.schemas import Entity, EntityClass, EntityCreate, EntityUpdate
+from services.shared.imports import import_route
+from services.shared.paging import Limit, Offset
+from services.streets.controllers import STREET_DATA_WRITERS
+from tenants.context import Actor
+from tenants.ids import TenantId
+
+
+class EntityController(Controller):
+    path = "/api/tenants/{tenant:str}/streets/{street_id:int}/entities"
+    tags = ["entities"]
+
+    @get("/", summary="街区的创业实体 / the street's entities")
+    async def list_entities(
+        self,
+        db: AsyncSession,
+        actor: Actor,
+        tenant_id: TenantId,
+        street_id: int,
+        entity_class: Annotated[EntityClass | None, Parameter(query="class")] = None,
+        operating: bool | None = None,
+        limit: Limit = 100,
+        offset: Offset = 0,
+    ) -> list[Entity]:
+        return await service.list_entities(
+            db, actor, tenant_id, street_id, entity_class=entity_class, operating=operating, limit=limit,
+            offset=offset,
+        )
+
+    @post("/", guards=[STREET_DATA_WRITERS], summary="登记创业实体 / register an entity")
+    async def create_entity(
+        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: int, data: EntityCreate
+    ) -> Entity:
+        return await service.create_entity(db, actor, tenant_id, street_id, data)
+
+    import_entities = import_route(
+        service.import_entities,
+        guard=STREET_DATA_WRITERS,
+        summary="导入创业实体（CSV/XLSX，全部或全不）/ import entities from CSV or XLSX, all rows or none",
+    )
+
+    @get("/{entity_id:int}", summary="创业实体 / one entity")
+    async def get_entity(
+        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: int, entity_id: int
+    ) -> Entity:
+        return await service.get_entity(db, actor, tenant_id, street_id, entity_id)
+
+    @patch("/{entity_id:int}", guards=[STREET_DATA_WRITERS], summary="修改创业实体 / change an entity")
+    async def update_entity(
+        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: int, entity_id: int,
+        data: EntityUpdate,
+    ) -> Entity:
+        return await service.update_entity(db, actor, tenant_id, street_id, entity_id, data)

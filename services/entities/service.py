@@ -1,0 +1,168 @@
+"""Entities of a street: list, register, change, and import a whole register in one statement per chunk."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import msgspec
+from sqlalchemy import Table
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services import models
+from services.audit.service import record
+from services.entities.schemas import ENTITY_COLUMNS, Entity, EntityClass, EntityCreate, EntityUpdate
+from services.errors import ConflictError, NotFoundError
+from services.shared.checks import FieldProblem, checked_uscc, found, future_date, raise_first
+from services.shared.imports import ImportResult, insert_rows, parse_rows, reject_if_any
+from services.shared.writes import assign_given, save_recorded
+from services.streets.service import street_of
+from tenants.context import Actor
+from tenants.ids import TenantId
+
+ENTITY_TABLE: Table = models.Entity.__table__  # type: ignore[attr-defined]  # SQLModel declares it untyped
+
+
+def entity_out(row: models.Entity) -> Entity:
+    assert row.id is not None  # rows come from the database
+    return Entity(
+        id=row.id, name=row.name, uscc=row.uscc, kind=row.kind,  # type: ignore[arg-type]  # checked by the database
+        entity_class=row.entity_class, founder_group=row.founder_group,  # type: ignore[arg-type]  # ditto
+        founded_on=row.founded_on, employees=row.employees, operating=row.operating, joined_on=row.joined_on,
+        left_on=row.left_on,
+    )
+
+
+def entity_problems(data: EntityCreate) -> list[FieldProblem]:
+    """What a request or an import row breaks beyond its types (the USCC is checked where it is read)."""
+    return found(
+        future_date("foundedOn", data.founded_on),
+        future_date("joinedOn", data.joined_on),
+        future_date("leftOn", data.left_on),
+        _left_before_joined(data.joined_on, data.left_on),
+    )
+
+
+def _left_before_joined(joined_on: dt.date | None, left_on: dt.date | None) -> FieldProblem | None:
+    if joined_on is None or left_on is None or left_on >= joined_on:
+        return None
+    return FieldProblem(
+        "leftOn", f"退出日期 {left_on} 早于入驻日期 {joined_on}", f"leftOn {left_on} is before joinedOn {joined_on}"
+    )
+
+
+async def list_entities(
+    session: AsyncSession,
+    actor: Actor,
+    tenant: TenantId,
+    street_id: int,
+    *,
+    entity_class: EntityClass | None = None,
+    operating: bool | None = None,
+    limit: int,
+    offset: int,
+) -> list[Entity]:
+    await street_of(session, tenant, street_id, actor)
+    query = select(models.Entity).where(models.Entity.tenant_id == tenant, models.Entity.street_id == street_id)
+    if entity_class is not None:
+        query = query.where(models.Entity.entity_class == entity_class)
+    if operating is not None:
+        query = query.where(models.Entity.operating == operating)
+    query = query.order_by(col(models.Entity.id)).limit(limit).offset(offset)
+    return [entity_out(row) for row in (await session.execute(query)).scalars()]
+
+
+async def entity_of(
+    session: AsyncSession, actor: Actor, tenant: TenantId, street_id: int, entity_id: int, *, lock: bool = False
+) -> models.Entity:
+    """The entity `entity_id` of the street as `actor` may see it (404 otherwise)."""
+    await street_of(session, tenant, street_id, actor)
+    query = select(models.Entity).where(
+        models.Entity.tenant_id == tenant, models.Entity.street_id == street_id, models.Entity.id == entity_id
+    )
+    if lock:
+        query = query.with_for_update()
+    row: models.Entity | None = (await session.execute(query)).scalar_one_or_none()
+    if row is None:
+        raise NotFoundError(f"创业实体 {entity_id} 不存在 / entity {entity_id} not found")
+    return row
+
+
+async def get_entity(session: AsyncSession, actor: Actor, tenant: TenantId, street_id: int, entity_id: int) -> Entity:
+    return entity_out(await entity_of(session, actor, tenant, street_id, entity_id))
+
+
+async def create_entity(
+    session: AsyncSession, actor: Actor, tenant: TenantId, street_id: int, data: EntityCreate
+) -> Entity:
+    await street_of(session, tenant, street_id, actor)
+    data = msgspec.structs.replace(data, uscc=checked_uscc("uscc", data.uscc))
+    raise_first(entity_problems(data))
+    if await _registered(session, tenant, [data.uscc]):
+        raise ConflictError(
+            f"统一社会信用代码 {data.uscc} 已在本市登记 / USCC {data.uscc} is already registered in this city"
+        )
+    row = models.Entity(**_values(tenant, street_id, data))
+    return await save_recorded(session, actor, tenant, "entity.create", row, entity_out, object_type="entity")
+
+
+async def update_entity(
+    session: AsyncSession, actor: Actor, tenant: TenantId, street_id: int, entity_id: int, data: EntityUpdate
+) -> Entity:
+    row = await entity_of(session, actor, tenant, street_id, entity_id, lock=True)
+    before = entity_out(row)
+    if not isinstance(data.left_on, msgspec.UnsetType):
+        raise_first(found(future_date("leftOn", data.left_on), _left_before_joined(row.joined_on, data.left_on)))
+        row.left_on = data.left_on
+    assign_given(row, data, "operating", "entity_class", "employees")
+    return await save_recorded(session, actor, tenant, "entity.update", row, entity_out, object_type="entity",
+                               before=before)
+
+
+async def import_entities(
+    session: AsyncSession, actor: Actor, tenant: TenantId, street_id: int, filename: str, data: bytes
+) -> ImportResult:
+    """Every row of the file or none: cell, rule and duplicate-USCC errors are reported by row."""
+    await street_of(session, tenant, street_id, actor)
+    parsed = parse_rows(filename, data, ENTITY_COLUMNS, EntityCreate, entity_problems)
+    first_row: dict[str, int] = {}
+    for number, item in parsed.items:
+        if item.uscc in first_row:
+            parsed.error(number, "uscc", f"统一社会信用代码 {item.uscc} 与第 {first_row[item.uscc]} 行重复",
+                         f"USCC {item.uscc} repeats row {first_row[item.uscc]}")
+        else:
+            first_row[item.uscc] = number
+    for uscc in await _registered(session, tenant, list(first_row)):
+        parsed.error(first_row[uscc], "uscc", f"统一社会信用代码 {uscc} 已在本市登记",
+                     f"USCC {uscc} is already registered in this city")
+    reject_if_any(parsed.errors)
+    await insert_rows(session, ENTITY_TABLE, [_columns(tenant, street_id, item) for _, item in parsed.items])
+    await record(session, actor, tenant, "entity.import", "street", street_id,
+                 after={"count": len(parsed.items), "file": filename})
+    return ImportResult(imported=len(parsed.items))
+
+
+async def _registered(session: AsyncSession, tenant: TenantId, codes: list[str]) -> set[str]:
+    """Those of `codes` already registered in the city (a USCC is unique per city, not per street)."""
+    if not codes:
+        return set()
+    query = select(models.Entity.uscc).where(models.Entity.tenant_id == tenant, col(models.Entity.uscc).in_(codes))
+    return set((await session.execute(query)).scalars())
+
+
+def _values(tenant: TenantId, street_id: int, data: EntityCreate) -> dict[str, Any]:
+    """The row's attribute values (``class`` is the attribute ``entity_class``)."""
+    return {
+        "tenant_id": tenant, "street_id": street_id, "name": data.name, "uscc": data.uscc, "kind": data.kind,
+        "entity_class": data.entity_class, "founder_group": data.founder_group, "founded_on": data.founded_on,
+        "employees": data.employees, "operating": data.operating, "joined_on": data.joined_on,
+        "left_on": data.left_on,
+    }
+
+
+def _columns(tenant: TenantId, street_id: int, data: EntityCreate) -> dict[str, Any]:
+    """The same values keyed by table column, for a Core insert."""
+    values = _values(tenant, street_id, data)
+    values["class"] = values.pop("entity_class")
+    return values

@@ -1,0 +1,73 @@
+"""``/api/tenants/{tenant}/ledger``: the city's support ledger and its follow-up visits."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, get, patch, post
+from litestar.params import Parameter
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.deps import requires
+from services.ledger import service
+from services.ledger.schemas import (
+    LedgerEntry,
+    LedgerEntryCreate,
+    LedgerEntryUpdate,
+    LedgerStatus,
+    LedgerVisit,
+    LedgerVisitCreate,
+)
+from services.shared.paging import Limit, Offset
+from tenants.context import Actor, Role
+from tenants.ids import TenantId
+
+WRITERS = requires(Role.CITY_ADMIN, Role.CASEWORKER)
+
+
+class LedgerController(Controller):
+    path = "/api/tenants/{tenant:str}/ledger"
+    tags = ["ledger"]
+    # The ledger is the city's record of support: operators do not see it.
+    guards = [requires(Role.CITY_ADMIN, Role.CASEWORKER, Role.VIEWER, Role.PROVINCE_ADMIN)]
+
+    @get("/", summary="帮扶台账 / the support ledger")
+    async def list_entries(
+        self,
+        db: AsyncSession,
+        tenant_id: TenantId,
+        status: LedgerStatus | None = None,
+        entity_id: Annotated[int | None, Parameter(query="entityId")] = None,
+        street_id: Annotated[int | None, Parameter(query="streetId")] = None,
+        limit: Limit = 100,
+        offset: Offset = 0,
+    ) -> list[LedgerEntry]:
+        return await service.list_entries(
+            db, tenant_id, status=status, entity_id=entity_id, street_id=street_id, limit=limit, offset=offset
+        )
+
+    @post("/", guards=[WRITERS], summary="新建台账记录 / record a need")
+    async def create_entry(
+        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, data: LedgerEntryCreate
+    ) -> LedgerEntry:
+        return await service.create_entry(db, actor, tenant_id, data)
+
+    @get("/{entry_id:int}", summary="台账记录 / one ledger entry")
+    async def get_entry(self, db: AsyncSession, tenant_id: TenantId, entry_id: int) -> LedgerEntry:
+        return await service.get_entry(db, tenant_id, entry_id)
+
+    @patch("/{entry_id:int}", guards=[WRITERS], summary="更新台账记录 / change status or action")
+    async def update_entry(
+        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, entry_id: int, data: LedgerEntryUpdate
+    ) -> LedgerEntry:
+        return await service.update_entry(db, actor, tenant_id, entry_id, data)
+
+    @get("/{entry_id:int}/visits", summary="跟踪走访记录 / the entry's follow-up visits")
+    async def list_visits(self, db: AsyncSession, tenant_id: TenantId, entry_id: int) -> list[LedgerVisit]:
+        return await service.list_visits(db, tenant_id, entry_id)
+
+    @post("/{entry_id:int}/visits", guards=[WRITERS], summary="登记走访 / record a follow-up visit")
+    async def create_visit(
+        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, entry_id: int, data: LedgerVisitCreate
+    ) -> LedgerVisit:
+        return await service.create_visit(db, actor, tenant_id, entry_id, data)

@@ -1,0 +1,120 @@
+"""Ledger entries of a city's entities and their follow-up visits."""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services import models
+from services.errors import NotFoundError
+from services.ledger.schemas import (
+    LedgerEntry,
+    LedgerEntryCreate,
+    LedgerEntryUpdate,
+    LedgerStatus,
+    LedgerVisit,
+    LedgerVisitCreate,
+)
+from services.models.base import utcnow
+from services.shared.checks import FieldProblem, found, future_date, raise_first, today
+from services.shared.writes import assign_given, save_recorded
+from tenants.context import Actor
+from tenants.ids import TenantId
+
+
+def _entry_out(row: models.LedgerEntry) -> LedgerEntry:
+    assert row.id is not None  # rows come from the database
+    return LedgerEntry(
+        id=row.id, entity_id=row.entity_id, street_id=row.street_id, need=row.need,  # type: ignore[arg-type]
+        action=row.action, status=row.status, caseworker=row.caseworker,  # type: ignore[arg-type]
+        opened_on=row.opened_on,
+    )
+
+
+def _visit_out(row: models.LedgerVisit) -> LedgerVisit:
+    assert row.id is not None  # rows come from the database
+    return LedgerVisit(id=row.id, entry_id=row.entry_id, entity_id=row.entity_id, street_id=row.street_id,
+                       visited_on=row.visited_on, notes=row.notes, caseworker=row.caseworker)
+
+
+async def list_entries(
+    session: AsyncSession,
+    tenant: TenantId,
+    *,
+    status: LedgerStatus | None,
+    entity_id: int | None,
+    street_id: int | None,
+    limit: int,
+    offset: int,
+) -> list[LedgerEntry]:
+    entry = models.LedgerEntry
+    query = select(entry).where(entry.tenant_id == tenant)
+    if status is not None:
+        query = query.where(entry.status == status)
+    if entity_id is not None:
+        query = query.where(entry.entity_id == entity_id)
+    if street_id is not None:
+        query = query.where(entry.street_id == street_id)
+    query = query.order_by(col(entry.id)).limit(limit).offset(offset)
+    return [_entry_out(row) for row in (await session.execute(query)).scalars()]
+
+
+async def entry_of(session: AsyncSession, tenant: TenantId, entry_id: int, *, lock: bool = False) -> models.LedgerEntry:
+    row = await session.get(models.LedgerEntry, (tenant, entry_id), with_for_update=lock)
+    if row is None:
+        raise NotFoundError(f"台账记录 {entry_id} 不存在 / ledger entry {entry_id} not found")
+    return row
+
+
+async def get_entry(session: AsyncSession, tenant: TenantId, entry_id: int) -> LedgerEntry:
+    return _entry_out(await entry_of(session, tenant, entry_id))
+
+
+async def create_entry(session: AsyncSession, actor: Actor, tenant: TenantId, data: LedgerEntryCreate) -> LedgerEntry:
+    raise_first(found(future_date("openedOn", data.opened_on)))
+    entity = await session.get(models.Entity, (tenant, data.entity_id))
+    if entity is None:
+        raise FieldProblem(
+            "entityId", f"本市没有编号为 {data.entity_id} 的创业实体",
+            f"entityId {data.entity_id} is not an entity of this city",
+        ).error()
+    row = models.LedgerEntry(
+        tenant_id=tenant, street_id=entity.street_id, entity_id=data.entity_id, need=data.need, action=data.action,
+        status=data.status, caseworker=data.caseworker or actor.username, opened_on=data.opened_on or today(),
+    )
+    return await save_recorded(session, actor, tenant, "ledger.create", row, _entry_out, object_type="ledger_entry")
+
+
+async def update_entry(
+    session: AsyncSession, actor: Actor, tenant: TenantId, entry_id: int, data: LedgerEntryUpdate
+) -> LedgerEntry:
+    row = await entry_of(session, tenant, entry_id, lock=True)
+    before = _entry_out(row)
+    assign_given(row, data, "status", "action", "caseworker")
+    row.updated_at = utcnow()
+    return await save_recorded(session, actor, tenant, "ledger.update", row, _entry_out, object_type="ledger_entry",
+                               before=before)
+
+
+async def list_visits(session: AsyncSession, tenant: TenantId, entry_id: int) -> list[LedgerVisit]:
+    await entry_of(session, tenant, entry_id)
+    visit = models.LedgerVisit
+    query = (
+        select(visit)
+        .where(visit.tenant_id == tenant, visit.entry_id == entry_id)
+        .order_by(col(visit.visited_on), col(visit.id))
+    )
+    return [_visit_out(row) for row in (await session.execute(query)).scalars()]
+
+
+async def create_visit(
+    session: AsyncSession, actor: Actor, tenant: TenantId, entry_id: int, data: LedgerVisitCreate
+) -> LedgerVisit:
+    """A follow-up visit made (not planned): its date cannot be in the future."""
+    entry = await entry_of(session, tenant, entry_id)
+    raise_first(found(future_date("visitedOn", data.visited_on)))
+    row = models.LedgerVisit(
+        tenant_id=tenant, entry_id=entry_id, entity_id=entry.entity_id, street_id=entry.street_id,
+        visited_on=data.visited_on, notes=data.notes, caseworker=actor.username,
+    )
+    return await save_recorded(session, actor, tenant, "ledger.visit", row, _visit_out, object_type="ledger_visit")

@@ -1,0 +1,10 @@
+"""Query parameters of every list endpoint: `limit` and `offset`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar.params import Parameter
+
+Limit = Annotated[int, Parameter(ge=1, le=1000, description="最多返回条数 / at most this many items")]
+Offset = Annotated[int, Parameter(ge=0, description="跳过条数 / skip this many items")]

@@ -1,0 +1,96 @@
+"""``/api/tenants/{tenant}/streets/{id}/reports|surveys|internships``: what the operator reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from litestar import Controller, get, patch, post, put
+from litestar.params import Parameter
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.streetreports import service
+from services.streetreports.schemas import (
+    Internship,
+    InternshipCreate,
+    InternshipUpdate,
+    MonthlyReport,
+    MonthlyReportCreate,
+    MonthlyReportReplace,
+    SurveyCreated,
+    SurveySubmission,
+    SurveySummary,
+)
+from services.streets.controllers import STREET_DATA_WRITERS
+from tenants.context import Actor
+from tenants.ids import TenantId
+
+Year = Annotated[int | None, Parameter(ge=2000, le=2100, description="只看这一年 / only this year")]
+MonthPath = Annotated[str, Parameter(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
+
+
+class StreetReportController(Controller):
+    path = "/api/tenants/{tenant:str}/streets/{street_id:int}"
+    tags = ["street reports"]
+
+    @get("/reports", summary="月报 / the street's monthly reports")
+    async def list_reports(
+        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: int, year: Year = None
+    ) -> list[MonthlyReport]:
+        return await service.list_reports(db, actor, tenant_id, street_id, year=year)
+
+    @post("/reports", guards=[STREET_DATA_WRITERS], summary="提交月报 / submit a month's report (one per month)")
+    async def create_report(
+        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: int, data: MonthlyReportCreate
+    ) -> MonthlyReport:
+        return await service.create_report(db, actor, tenant_id, street_id, data)
+
+    @put("/reports/{month:str}", guards=[STREET_DATA_WRITERS], summary="更正月报 / correct a submitted report")
+    async def replace_report(
+        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: int, month: MonthPath,
+        data: MonthlyReportReplace,
+    ) -> MonthlyReport:
+        return await service.replace_report(db, actor, tenant_id, street_id, month, data)
+
+    @get("/surveys", summary="满意度汇总 / the satisfaction survey summary")
+    async def survey_summary(
+        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: int, year: Year = None
+    ) -> SurveySummary:
+        return await service.survey_summary(db, actor, tenant_id, street_id, year=year)
+
+    @post(
+        "/surveys", guards=[STREET_DATA_WRITERS], summary="提交满意度答卷 / one survey answer or a batch (all or none)"
+    )
+    async def create_surveys(
+        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: int, data: SurveySubmission
+    ) -> SurveyCreated:
+        return await service.create_surveys(db, actor, tenant_id, street_id, data)
+
+    @get("/internships", summary="见习岗位 / the street's internship positions")
+    async def list_internships(
+        self,
+        db: AsyncSession,
+        actor: Actor,
+        tenant_id: TenantId,
+        street_id: int,
+        open_on: Annotated[
+            dt.date | None, Parameter(query="openOn", description="当日开放的 / open on this day")
+        ] = None,
+    ) -> list[Internship]:
+        return await service.list_internships(db, actor, tenant_id, street_id, open_on=open_on)
+
+    @post("/internships", guards=[STREET_DATA_WRITERS], summary="新增见习岗位 / open an internship position")
+    async def create_internship(
+        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: int, data: InternshipCreate
+    ) -> Internship:
+        return await service.create_internship(db, actor, tenant_id, street_id, data)
+
+    @patch(
+        "/internships/{internship_id:int}", guards=[STREET_DATA_WRITERS],
+        summary="修改见习岗位 / change or close a position",
+    )
+    async def update_internship(
+        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: int, internship_id: int,
+        data: InternshipUpdate,
+    ) -> Internship:
+        return await service.update_internship(db, actor, tenant_id, street_id, internship_id, data)

@@ -1,0 +1,237 @@
+"""Monthly reports (one per street and month), survey answers and their summary, internship positions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import msgspec
+from sqlalchemy import Table, extract, func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services import models
+from services.audit.service import record
+from services.errors import ConflictError, NotFoundError
+from services.models.base import utcnow
+from services.shared.checks import FieldProblem, found, future_date, raise_first, today
+from services.shared.imports import insert_rows
+from services.shared.writes import assign_given, save_recorded
+from services.streetreports.schemas import (
+    Internship,
+    InternshipCreate,
+    InternshipUpdate,
+    MonthlyReport,
+    MonthlyReportCreate,
+    MonthlyReportReplace,
+    SurveyAnswer,
+    SurveyCreated,
+    SurveyResponse,
+    SurveySubmission,
+    SurveySummary,
+)
+from services.streets.service import street_of
+from services.tenancy.service import get_settings
+from tenants.context import Actor
+from tenants.ids import TenantId
+
+SURVEY_TABLE: Table = models.SurveyResponse.__table__  # type: ignore[attr-defined]  # SQLModel declares it untyped
+SATISFIED_FROM = 4
+"""Ratings 4 (satisfied) and 5 (very satisfied) count as satisfied (满意、非常满意)."""
+
+
+# ------------------------------------------------------------------------------------------ monthly reports
+
+
+def _month_start(month: str) -> dt.date:
+    """The first day of ``YYYY-MM``, or 422 when the month has not begun yet."""
+    start = dt.date.fromisoformat(f"{month}-01")
+    if start > today().replace(day=1):
+        raise FieldProblem(
+            "month", f"不能提交未来月份（{month}）的月报", f"cannot report on a future month ({month})"
+        ).error()
+    return start
+
+
+def _report_out(row: models.MonthlyReport) -> MonthlyReport:
+    return MonthlyReport(
+        month=row.month.strftime("%Y-%m"), jobs_driven=row.jobs_driven, internship_positions=row.internship_positions,
+        notes=row.notes, submitted_by=row.submitted_by, submitted_at=row.submitted_at,
+    )
+
+
+async def list_reports(
+    session: AsyncSession, actor: Actor, tenant: TenantId, street_id: int, *, year: int | None
+) -> list[MonthlyReport]:
+    await street_of(session, tenant, street_id, actor)
+    query = select(models.MonthlyReport).where(
+        models.MonthlyReport.tenant_id == tenant, models.MonthlyReport.street_id == street_id
+    )
+    if year is not None:
+        query = query.where(extract("year", col(models.MonthlyReport.month)) == year)
+    query = query.order_by(col(models.MonthlyReport.month))
+    return [_report_out(row) for row in (await session.execute(query)).scalars()]
+
+
+async def create_report(
+    session: AsyncSession, actor: Actor, tenant: TenantId, street_id: int, data: MonthlyReportCreate
+) -> MonthlyReport:
+    """The month's report; a second one for the same month is a conflict (correct it with a PUT)."""
+    await street_of(session, tenant, street_id, actor)
+    month = _month_start(data.month)
+    if await session.get(models.MonthlyReport, (tenant, street_id, month)) is not None:
+        raise ConflictError(
+            f"{data.month} 的月报已提交，如需更正请使用 PUT …/reports/{data.month} / "
+            f"the report for {data.month} was already submitted: correct it with PUT …/reports/{data.month}"
+        )
+    row = models.MonthlyReport(
+        tenant_id=tenant, street_id=street_id, month=month, jobs_driven=data.jobs_driven,
+        internship_positions=data.internship_positions, notes=data.notes, submitted_by=actor.username,
+    )
+    return await save_recorded(session, actor, tenant, "report.create", row, _report_out,
+                               object_type="monthly_report", object_id=f"{street_id}:{data.month}")
+
+
+async def replace_report(
+    session: AsyncSession, actor: Actor, tenant: TenantId, street_id: int, month: str, data: MonthlyReportReplace
+) -> MonthlyReport:
+    """Correct a submitted report (404 when there is none yet: submitting is a POST)."""
+    await street_of(session, tenant, street_id, actor)
+    row = await session.get(models.MonthlyReport, (tenant, street_id, _month_start(month)), with_for_update=True)
+    if row is None:
+        raise NotFoundError(f"{month} 的月报尚未提交 / no report for {month} yet")
+    before = _report_out(row)
+    row.jobs_driven, row.internship_positions, row.notes = data.jobs_driven, data.internship_positions, data.notes
+    row.submitted_by, row.submitted_at = actor.username, utcnow()
+    return await save_recorded(session, actor, tenant, "report.replace", row, _report_out,
+                               object_type="monthly_report", object_id=f"{street_id}:{month}", before=before)
+
+
+# ------------------------------------------------------------------------------------------------ surveys
+
+
+def _answers(data: SurveySubmission) -> list[SurveyAnswer]:
+    """The answers of either form; mixing the two or giving half of one is a 422."""
+    single = data.responded_on is not None or data.rating is not None
+    if data.responses is not None:
+        if single:
+            raise FieldProblem(
+                "responses", "请只提交单份答卷或批量 responses 之一",
+                "give either one answer (respondedOn, rating) or a batch (responses), not both",
+            ).error()
+        answers = data.responses
+    elif data.responded_on is None or data.rating is None:
+        missing = "respondedOn" if data.responded_on is None else "rating"
+        raise FieldProblem(missing, f"缺少 {missing}", f"{missing} is required").error()
+    else:
+        answers = [SurveyAnswer(responded_on=data.responded_on, rating=data.rating)]
+    for index, answer in enumerate(answers):
+        field = "respondedOn" if data.responses is None else f"responses[{index}].respondedOn"
+        raise_first(found(future_date(field, answer.responded_on)))
+    return answers
+
+
+async def create_surveys(
+    session: AsyncSession, actor: Actor, tenant: TenantId, street_id: int, data: SurveySubmission
+) -> SurveyCreated:
+    """One answer or a batch, all stored or none, with one audit row."""
+    await street_of(session, tenant, street_id, actor)
+    answers = _answers(data)
+    ids = await insert_rows(session, SURVEY_TABLE, [
+        {"tenant_id": tenant, "street_id": street_id, "responded_on": a.responded_on, "rating": a.rating}
+        for a in answers
+    ])
+    await record(session, actor, tenant, "survey.create", "street", street_id, after={"count": len(answers)})
+    responses = [
+        SurveyResponse(id=id_, responded_on=a.responded_on, rating=a.rating)
+        for id_, a in zip(ids, answers, strict=True)
+    ]
+    return SurveyCreated(created=len(answers), responses=responses)
+
+
+async def survey_summary(
+    session: AsyncSession, actor: Actor, tenant: TenantId, street_id: int, *, year: int | None
+) -> SurveySummary:
+    await street_of(session, tenant, street_id, actor)
+    query = (
+        select(models.SurveyResponse.rating, func.count())
+        .where(models.SurveyResponse.tenant_id == tenant, models.SurveyResponse.street_id == street_id)
+        .group_by(col(models.SurveyResponse.rating))
+    )
+    if year is not None:
+        query = query.where(extract("year", col(models.SurveyResponse.responded_on)) == year)
+    counts = {int(rating): int(count) for rating, count in (await session.execute(query)).all()}
+    total = sum(counts.values())
+    satisfied = sum(count for rating, count in counts.items() if rating >= SATISFIED_FROM)
+    min_sample = (await get_settings(session, tenant)).survey_min_sample
+    return SurveySummary(
+        year=year, responses=total, satisfied=satisfied, satisfaction=satisfied / total if total else None,
+        by_rating={str(rating): counts.get(rating, 0) for rating in range(1, 6)}, min_sample=min_sample,
+        enough_sample=total >= min_sample,
+    )
+
+
+# ------------------------------------------------------------------------------------ internship positions
+
+
+def _internship_out(row: models.InternshipPosition) -> Internship:
+    assert row.id is not None  # rows come from the database
+    return Internship(id=row.id, title=row.title, opened_on=row.opened_on, closed_on=row.closed_on,
+                      entity_id=row.entity_id)
+
+
+def _closed_before_opened(opened_on: dt.date, closed_on: dt.date | None) -> FieldProblem | None:
+    if closed_on is None or closed_on >= opened_on:
+        return None
+    return FieldProblem(
+        "closedOn", f"结束日期 {closed_on} 早于开放日期 {opened_on}",
+        f"closedOn {closed_on} is before openedOn {opened_on}",
+    )
+
+
+async def list_internships(
+    session: AsyncSession, actor: Actor, tenant: TenantId, street_id: int, *, open_on: dt.date | None
+) -> list[Internship]:
+    await street_of(session, tenant, street_id, actor)
+    position = models.InternshipPosition
+    query = select(position).where(position.tenant_id == tenant, position.street_id == street_id)
+    if open_on is not None:
+        query = query.where(col(position.opened_on) <= open_on).where(
+            col(position.closed_on).is_(None) | (col(position.closed_on) >= open_on)
+        )
+    query = query.order_by(col(position.opened_on), col(position.id))
+    return [_internship_out(row) for row in (await session.execute(query)).scalars()]
+
+
+async def create_internship(
+    session: AsyncSession, actor: Actor, tenant: TenantId, street_id: int, data: InternshipCreate
+) -> Internship:
+    await street_of(session, tenant, street_id, actor)
+    raise_first(found(_closed_before_opened(data.opened_on, data.closed_on)))
+    if data.entity_id is not None:
+        entity = await session.get(models.Entity, (tenant, data.entity_id))
+        if entity is None or entity.street_id != street_id:
+            raise FieldProblem(
+                "entityId", f"本街区没有编号为 {data.entity_id} 的创业实体",
+                f"entityId {data.entity_id} is not an entity of this street",
+            ).error()
+    row = models.InternshipPosition(tenant_id=tenant, street_id=street_id, title=data.title,
+                                    opened_on=data.opened_on, closed_on=data.closed_on, entity_id=data.entity_id)
+    return await save_recorded(session, actor, tenant, "internship.create", row, _internship_out,
+                               object_type="internship_position")
+
+
+async def update_internship(
+    session: AsyncSession, actor: Actor, tenant: TenantId, street_id: int, internship_id: int,
+    data: InternshipUpdate,
+) -> Internship:
+    await street_of(session, tenant, street_id, actor)
+    row = await session.get(models.InternshipPosition, (tenant, internship_id), with_for_update=True)
+    if row is None or row.street_id != street_id:
+        raise NotFoundError(f"见习岗位 {internship_id} 不存在 / internship position {internship_id} not found")
+    before = _internship_out(row)
+    if not isinstance(data.closed_on, msgspec.UnsetType):
+        raise_first(found(_closed_before_opened(row.opened_on, data.closed_on)))
+        row.closed_on = data.closed_on
+    assign_given(row, data, "title")
+    return await save_recorded(session, actor, tenant, "internship.update", row, _internship_out,
+                               object_type="internship_position", before=before)

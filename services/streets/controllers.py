@@ -1,0 +1,55 @@
+"""``/api/tenants/{tenant}/streets``: list, create, read and change a city's streets."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, get, patch, post
+from litestar.params import Parameter
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.deps import requires
+from services.shared.paging import Limit, Offset
+from services.streets import service
+from services.streets.schemas import Street, StreetCreate, StreetStatus, StreetUpdate
+from tenants.context import Actor, Role
+from tenants.ids import TenantId
+
+STREET_DATA_WRITERS = requires(Role.CITY_ADMIN, Role.OPERATOR)
+"""The guard of every route writing a street's data: the city admin, or an operator (``street_of`` then
+admits only its own street)."""
+
+
+class StreetController(Controller):
+    path = "/api/tenants/{tenant:str}/streets"
+    tags = ["streets"]
+
+    @get("/", summary="街区列表 / the city's streets (an operator: its own)")
+    async def list_streets(
+        self,
+        db: AsyncSession,
+        actor: Actor,
+        tenant_id: TenantId,
+        status: Annotated[StreetStatus | None, Parameter(description="按状态筛选 / only this status")] = None,
+        limit: Limit = 100,
+        offset: Offset = 0,
+    ) -> list[Street]:
+        return await service.list_streets(db, actor, tenant_id, status=status, limit=limit, offset=offset)
+
+    @post("/", guards=[requires(Role.CITY_ADMIN)], summary="新建街区 / register a street")
+    async def create_street(self, db: AsyncSession, actor: Actor, tenant_id: TenantId, data: StreetCreate) -> Street:
+        return await service.create_street(db, actor, tenant_id, data)
+
+    @get("/{street_id:int}", summary="街区 / one street")
+    async def get_street(self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: int) -> Street:
+        return await service.get_street(db, actor, tenant_id, street_id)
+
+    @patch(
+        "/{street_id:int}",
+        guards=[STREET_DATA_WRITERS],
+        summary="修改街区 / change a street (status: withdrawal by the city admin only)",
+    )
+    async def update_street(
+        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: int, data: StreetUpdate
+    ) -> Street:
+        return await service.update_street(db, actor, tenant_id, street_id, data)
