@@ -72,7 +72,13 @@ async def _seed(stack: Stack, *, demo: bool, scale: str | None = None) -> dict[s
 
     engine = make_engine(stack.database_url, pool_size=2)
     try:
-        return await seed(make_sessionmaker(engine), stack.settings, demo=demo)
+        return await seed(
+            make_sessionmaker(engine),
+            stack.settings,
+            demo=demo,
+            scale=scale,
+            progress=lambda line: print(line, flush=True),
+        )
     finally:
         await engine.dispose()
 
@@ -103,11 +109,13 @@ def _api_server(context: Any, host: str, port: int) -> Any:
 
 
 async def _run_worker(context: Any, stop: asyncio.Event) -> None:
-    from workflows.worker import build_worker, ensure_schedules  # noqa: PLC0415
+    from workflows.worker import build_worker, ensure_schedules, ensure_search_attributes  # noqa: PLC0415
 
     client = await context.temporal()
-    await ensure_schedules(client, context.settings)
-    worker = build_worker(client, context.settings, context.sessions)
+    await context.load_directory()  # the cycle's activities and schedules are per tenant
+    await ensure_search_attributes(client)
+    await ensure_schedules(client, context)
+    worker = build_worker(client, context)
     async with worker:
         await stop.wait()
 

@@ -9,6 +9,9 @@ How the engine's quirks are met:
 - no data is never sent: a None fact is left out of the engine fact, so no rule can match it, and the
   verdict reads "no data" from the facts themselves;
 - each batch's session is deleted after use, so the 1024 live sessions limit is never reached;
+- deleting a session frees its action context, which the native engine initialises only when an action
+  is dispatched: deleting a fresh session in which nothing fired frees garbage and crashes the process.
+  Every batch therefore also asserts a marker fact whose rule fires a no-op action;
 - an exception inside an action is swallowed into the session state by the engine: it is read back and
   raised to the caller;
 - the stock host's background dispatch threads are not started, and every call runs on one thread that
@@ -33,6 +36,7 @@ T = TypeVar("T")
 # The engine condition under which a criterion with that op FAILS; "!=" and "in" are written by _failure.
 _FAILS_WITH: dict[Op, str] = {">=": "$lt", ">": "$lte", "<=": "$gt", "<": "$gte", "==": "$neq"}
 _NEVER_ASSERTED = "no_such_fact"
+_MARKER = "batch_marker"
 
 
 class EngineError(BilingualError, RuntimeError):
@@ -58,6 +62,10 @@ def _mark_failed(failed: list[int], frames: Sequence[Any], bit: int) -> None:
     """Action body: set the criterion's bit for every street (by its index in the batch) that failed it."""
     for frame in frames:
         failed[frame["id"]] |= bit
+
+
+def _marked(_: Any) -> None:
+    """Action of the marker rule: firing is all it is for (see the module docstring)."""
 
 
 def _never_runs(_: Any) -> None:
@@ -174,6 +182,7 @@ class Engine:
                 "all": [{"m": {"$ex": {"id": 1}}}, {"never": {"$ex": {_NEVER_ASSERTED: 1}}}],
                 "run": _never_runs,
             },
+            "marker": {"all": [{"m": {"$ex": {_MARKER: 1}}}], "run": _marked},
         }
         for check in plan(ruleset).checks:
             criterion = check.criterion
@@ -209,6 +218,8 @@ class Engine:
             }
             fact["sid"], fact["id"] = sid, index
             payload.append(fact)
+        # Names no criterion's attribute, so only the marker rule (and the catch-all's first condition) matches.
+        payload.append({"sid": sid, "id": -1, _MARKER: 1})
         compiled.failed = [0] * len(facts)
         try:
             state = self._host.assert_facts(compiled.name, payload)
@@ -217,7 +228,7 @@ class Engine:
             # engine: it stays, counted by live_sessions.
             raise EngineError(f"规则引擎评价失败：{exc}", f"the rules engine failed: {exc}") from exc
         self._host.delete_state(compiled.name, sid)
-        # The host answers the session state after the batch's actions, or None when none fired.
+        # The host answers the session state after the batch's actions (the marker's at least).
         if state is not None and "exception" in state:
             error = state["exception"]
             raise EngineError(f"规则引擎动作出错：{error}", f"an action failed in the rules engine: {error}")

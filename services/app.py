@@ -16,15 +16,21 @@ from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler
 
 from services.activities.controllers import ActivityController
+from services.assessments.controllers import AssessmentController
 from services.audit.controllers import AuditController
 from services.auth.controllers import AuthController, retrieve_actor
 from services.context import AppContext
+from services.cycles.controllers import CycleController, SelectionController
 from services.deps import provide_actor, provide_db, provide_tenant
 from services.entities.controllers import EntityController
 from services.errors import EXCEPTION_HANDLERS
 from services.fields.controllers import FieldController
+from services.followups.controllers import TaskController
 from services.health.controllers import health
 from services.ledger.controllers import LedgerController
+from services.notifications.controllers import NotificationController
+from services.reporting.controllers import ReportingController
+from services.rulesets.controllers import BaselineController, RulesetController
 from services.streetreports.controllers import StreetReportController
 from services.streets.controllers import StreetController
 from services.tenancy.controllers import TenantController
@@ -43,6 +49,14 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     ActivityController,
     StreetReportController,
     LedgerController,
+    ReportingController,
+    RulesetController,
+    BaselineController,
+    AssessmentController,
+    NotificationController,
+    CycleController,
+    SelectionController,
+    TaskController,
 ]
 """Every domain adds its controllers here."""
 

@@ -41,6 +41,12 @@ class InvalidError(DomainError):
     status_code = 422
 
 
+class UnavailableError(DomainError):
+    """A dependency the request needs (Temporal, say) did not answer; the request may be retried."""
+
+    status_code = 503
+
+
 def _body(status_code: int, detail: str, extra: Any = None) -> dict[str, Any]:
     body: dict[str, Any] = {"status_code": status_code, "detail": detail}
     if extra is not None:

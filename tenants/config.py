@@ -30,6 +30,11 @@ class TenantSettings(msgspec.Struct, frozen=True, kw_only=True, rename="camel", 
     rectification_days: Days = 90
     application_window: tuple[str, str] = ("01-01", "03-31")
     """Month-day range in which operators apply for pilot selection."""
+    pilot_target: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 20
+    """The province's own setting: pilots to designate in a year's selection (POLICY.md 一(三): about 20).
+
+    Each year's selection reads it when it starts, so changing it sets the target of the years to come.
+    """
     webhook_url: str | None = None
     """Optional WeCom (企业微信) robot webhook for notifications."""
     webhook_secret: str | None = None

@@ -2,6 +2,7 @@
 
 from services.models.base import TENANT_TABLES, metadata
 from services.models.core import AuditLog, LoginThrottle, Tenant, TenantConfig, User
+from services.models.notifications import FollowupTask, Notification
 from services.models.rules import Assessment, Baseline, CityRule
 from services.models.streets import (
     Activity,
@@ -29,11 +30,13 @@ __all__ = [
     "CityRule",
     "CustomField",
     "Entity",
+    "FollowupTask",
     "InternshipPosition",
     "LedgerEntry",
     "LedgerVisit",
     "LoginThrottle",
     "MonthlyReport",
+    "Notification",
     "Operator",
     "Street",
     "SurveyResponse",

@@ -53,6 +53,8 @@ class Assessment(SQLModel, table=True):
     facts: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
     criteria: list[dict[str, Any]] = Field(sa_column=Column(JSONB, nullable=False))
     """The effective criteria as evaluated, so the verdict can be reproduced after rules change."""
+    custom_fields: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
+    """The city's custom fields those criteria name, as evaluated (their types and labels shape the verdict)."""
     results: list[dict[str, Any]] = Field(sa_column=Column(JSONB, nullable=False))
     kind: str = Field(default="manual", sa_column=Column(Text, nullable=False))
     """manual | annual | rectification | screening."""

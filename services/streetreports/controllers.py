@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, get, patch, post, put
+from litestar import Controller, Request, Response, get, patch, post, put
+from litestar.background_tasks import BackgroundTask
 from litestar.params import Parameter
+from litestar.status_codes import HTTP_201_CREATED
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.deps import app_context
 from services.streetreports import service
 from services.streetreports.schemas import (
     Internship,
@@ -24,6 +27,7 @@ from services.streetreports.schemas import (
 from services.streets.controllers import STREET_DATA_WRITERS
 from tenants.context import Actor
 from tenants.ids import TenantId
+from workflows.tracking.client import after_report_committed
 
 Year = Annotated[int | None, Parameter(ge=2000, le=2100, description="只看这一年 / only this year")]
 MonthPath = Annotated[str, Parameter(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
@@ -41,9 +45,19 @@ class StreetReportController(Controller):
 
     @post("/reports", guards=[STREET_DATA_WRITERS], summary="提交月报 / submit a month's report (one per month)")
     async def create_report(
-        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: int, data: MonthlyReportCreate
-    ) -> MonthlyReport:
-        return await service.create_report(db, actor, tenant_id, street_id, data)
+        self,
+        request: Request[Any, Any, Any],
+        db: AsyncSession,
+        actor: Actor,
+        tenant_id: TenantId,
+        street_id: int,
+        data: MonthlyReportCreate,
+    ) -> Response[MonthlyReport]:
+        report = await service.create_report(db, actor, tenant_id, street_id, data)
+        # A background task runs once the response is sent, i.e. after the request's transaction has
+        # committed: the street's tracking workflow (if any) hears of a report that is surely saved.
+        signal = BackgroundTask(after_report_committed, app_context(request), tenant_id, street_id, report.month)
+        return Response(report, status_code=HTTP_201_CREATED, background=signal)
 
     @put("/reports/{month:str}", guards=[STREET_DATA_WRITERS], summary="更正月报 / correct a submitted report")
     async def replace_report(

@@ -9,6 +9,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from infra.local import tool_path
 from infra.temporal import DATA_CONVERTER
+from tests.workflows.cycle_fixtures import cycle_context, cycle_env, cycle_template  # noqa: F401 - the annual cycle's fixtures
+from tests.workflows.street_fixtures import street_env, worker  # noqa: F401 - tracking's fixtures
 
 
 @pytest.fixture(scope="session")

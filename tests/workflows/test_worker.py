@@ -27,7 +27,7 @@ async def test_housekeeping_purges_only_stale_throttle_rows(
             ),
             {"old": old},
         )
-    worker = build_worker(temporal_env.client, context.settings, context.sessions)
+    worker = build_worker(temporal_env.client, context)
     async with worker:
         purged = await temporal_env.client.execute_workflow(
             HousekeepingWorkflow.run,

@@ -1,0 +1,103 @@
+"""Province reporting: a per-street yearly summary of the report's figures, and the changes that make it stale.
+
+Revision ID: 0006
+Revises: 0005
+"""
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+from infra.db import APP_ROLE
+from infra.rls import tenant_table_statements
+
+revision = "0006"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+WATCHED = [
+    "entities",
+    "activities",
+    "survey_responses",
+    "monthly_reports",
+    "ledger_entries",
+    "ledger_visits",
+    "assessments",
+]
+"""The street-data tables the summary is computed from; each change to them bumps its street's version."""
+
+# Statement-level, with transition tables: one COPY or import of thousands of rows bumps each street
+# once. SECURITY DEFINER so that the bump never depends on who writes (a writer's own RLS context, a
+# workflow, the owner's bulk load); it writes nothing but a counter for streets the statement touched.
+# Rows are taken in key order so that two writers lock the same counters in the same order.
+_CHANGED_FUNCTION = """CREATE FUNCTION report_street_changed() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+  AS $f$
+BEGIN
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    INSERT INTO report_changes AS c (tenant_id, street_id, version)
+    SELECT DISTINCT tenant_id, street_id, 1 FROM new_rows ORDER BY 1, 2
+    ON CONFLICT (tenant_id, street_id) DO UPDATE SET version = c.version + 1;
+  END IF;
+  IF TG_OP IN ('DELETE', 'UPDATE') THEN
+    INSERT INTO report_changes AS c (tenant_id, street_id, version)
+    SELECT DISTINCT tenant_id, street_id, 1 FROM old_rows ORDER BY 1, 2
+    ON CONFLICT (tenant_id, street_id) DO UPDATE SET version = c.version + 1;
+  END IF;
+  RETURN NULL;
+END $f$"""
+
+_TRANSITIONS = {
+    "INSERT": "NEW TABLE AS new_rows",
+    "UPDATE": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+    "DELETE": "OLD TABLE AS old_rows",
+}
+
+
+def upgrade() -> None:
+    op.create_table(
+        "report_changes",
+        sa.Column("tenant_id", sa.Text(), sa.ForeignKey("tenants.slug"), primary_key=True),
+        sa.Column("street_id", sa.BigInteger(), primary_key=True),
+        sa.Column("version", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(["tenant_id", "street_id"], ["streets.tenant_id", "streets.id"], ondelete="CASCADE"),
+    )
+    op.create_table(
+        "report_street_years",
+        sa.Column("tenant_id", sa.Text(), sa.ForeignKey("tenants.slug"), primary_key=True),
+        sa.Column("year", sa.Integer(), primary_key=True),
+        sa.Column("street_id", sa.BigInteger(), primary_key=True),
+        sa.Column("version", sa.BigInteger(), nullable=False),
+        sa.Column("until", sa.Date(), nullable=False),
+        sa.Column("cadence", postgresql.ARRAY(sa.Integer()), nullable=False),
+        sa.Column("format", sa.SmallInteger(), nullable=False),
+        sa.Column("counts", postgresql.ARRAY(sa.BigInteger()), nullable=False),
+        sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.ForeignKeyConstraint(["tenant_id", "street_id"], ["streets.tenant_id", "streets.id"], ondelete="CASCADE"),
+    )
+    for table in ("report_changes", "report_street_years"):
+        for statement in tenant_table_statements(table):
+            op.execute(statement)
+    # The summary is a cache derived from street data the writer can read: a province's report rebuilds
+    # its cities' stale rows, so this one table is writable across the read set (and holds nothing else).
+    op.execute(
+        f"""CREATE POLICY report_street_years_rebuild ON report_street_years FOR ALL TO {APP_ROLE}
+  USING (tenant_id = ANY (app_read_tenants())) WITH CHECK (tenant_id = ANY (app_read_tenants()))"""
+    )
+    op.execute(_CHANGED_FUNCTION)
+    for table in WATCHED:
+        for event, transitions in _TRANSITIONS.items():
+            op.execute(
+                f"CREATE TRIGGER {table}_report_{event.lower()} AFTER {event} ON {table}"
+                f" REFERENCING {transitions} FOR EACH STATEMENT EXECUTE FUNCTION report_street_changed()"
+            )
+
+
+def downgrade() -> None:
+    for table in WATCHED:
+        for event in _TRANSITIONS:
+            op.execute(f"DROP TRIGGER {table}_report_{event.lower()} ON {table}")
+    op.execute("DROP FUNCTION report_street_changed()")
+    op.drop_table("report_street_years")
+    op.drop_table("report_changes")

@@ -1,0 +1,81 @@
+"""Assessments as the API shows and takes them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+import msgspec
+
+from rules.verdict import CriterionResult, Outcome, Result
+from services.models import Assessment as AssessmentRow
+from services.rulesets.schemas import Year
+from services.schemas import BaseStruct, InputStruct
+
+Kind = Literal["manual", "annual", "rectification", "screening"]
+FactValue = bool | int | float | str
+
+
+class AssessmentCreate(InputStruct):
+    year: Year
+
+
+class CriterionVerdict(BaseStruct):
+    """How the street fared on one criterion: pass, fail or no_data (never a pass), and why, in both languages."""
+
+    id: str
+    title_zh: str
+    title_en: str
+    result: Result
+    actual: FactValue | None
+    required: str
+    level: Literal["required", "advisory"]
+    origin: Literal["province", "city"]
+    source: str
+    explanation_zh: str
+    explanation_en: str
+
+    @classmethod
+    def of(cls, result: CriterionResult) -> CriterionVerdict:
+        return cls(**msgspec.structs.asdict(result))
+
+
+class Assessment(BaseStruct):
+    """A stored verdict (评估结论) on a street for a year.
+
+    `facts` is keyed by the fact names of POLICY.md and the criteria (`entity_count`, `activity_rate`, …;
+    a custom field as `custom.<key>`), not camelCased: these are the names criteria refer to. A share is a
+    fraction (0.85 = 85 %); null is "no data".
+    """
+
+    id: int
+    street_id: int
+    year: int
+    ruleset_hash: str
+    outcome: Outcome
+    kind: Kind
+    created_by: str
+    created_at: datetime
+    facts: dict[str, FactValue | None]
+    criteria: list[CriterionVerdict]
+
+    @classmethod
+    def of(cls, row: AssessmentRow, facts: dict[str, FactValue | None], results: list[CriterionResult]) -> Assessment:
+        assert row.id is not None  # a stored assessment has its id
+        return cls(
+            id=row.id, street_id=row.street_id, year=row.year, ruleset_hash=row.ruleset_hash,
+            outcome=row.outcome,  # type: ignore[arg-type]  # the table's check constraint keeps it an Outcome
+            kind=row.kind,  # type: ignore[arg-type]  # likewise a Kind
+            created_by=row.created_by, created_at=row.created_at, facts=facts,
+            criteria=[CriterionVerdict.of(r) for r in results],
+        )
+
+
+class Reproduction(Assessment, kw_only=True):
+    """An assessment re-evaluated from the facts and criteria it stored, with today's engine.
+
+    `outcome`, `rulesetHash` and `criteria` are the re-evaluation's; `identical` says whether they match
+    what was stored (they do unless the engine's own behaviour has changed since).
+    """
+
+    identical: bool

@@ -1,0 +1,232 @@
+"""Assessments: a street's facts judged by the effective ruleset through the engine, stored with what they saw.
+
+An assessment keeps the facts, the criteria as evaluated (with the custom fields they name) and the
+ruleset hash, so `reevaluate` gives the same verdict however the rules have changed since. The annual
+cycle's activities call `assess_street` / `assess_streets` with an idempotency key, so a retried activity
+finds the assessment it stored instead of storing a second one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, Final
+
+import msgspec
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from rules.criteria import Criterion
+from rules.engine import Engine
+from rules.facts import CustomField, StreetFacts
+from rules.overlay import Ruleset
+from rules.verdict import CriterionResult, Verdict
+from services.assessments import schemas
+from services.audit.service import record
+from services.errors import InvalidError, NotFoundError
+from services.facts.service import compute_facts
+from services.models import Assessment
+from services.rulesets.service import effective_ruleset_for, evaluate
+from services.streets.service import not_found, street_of
+from tenants.context import Actor
+from tenants.ids import TenantId
+
+KINDS: Final = ("manual", "annual", "rectification", "screening")
+_ROWS_PER_INSERT: Final = 1000
+"""Rows per INSERT: at 12 values a row, far below PostgreSQL's 32,767 parameters per statement."""
+
+
+async def assess_street(
+    session: AsyncSession,
+    actor: Actor,
+    tenant: TenantId,
+    street_id: int,
+    year: int,
+    engine: Engine,
+    *,
+    kind: str = "manual",
+    idempotency_key: str | None = None,
+) -> Assessment:
+    """Judge one street for `year` with that year's effective rules and store the assessment (audited).
+
+    With `idempotency_key`, the tenant's assessment already stored under that key is returned instead.
+    """
+    await street_of(session, tenant, street_id, actor)  # another tenant's, or for an operator another street: 404
+    (assessment,) = await _assess(session, actor, tenant, year, engine, kind, {street_id: idempotency_key})
+    return assessment
+
+
+async def assess_streets(
+    session: AsyncSession,
+    actor: Actor,
+    tenant: TenantId,
+    street_ids: Sequence[int],
+    year: int,
+    engine: Engine,
+    *,
+    kind: str,
+    key_prefix: str | None = None,
+) -> list[Assessment]:
+    """Judge many streets of the tenant at once: one facts computation, one engine batch; in `street_ids` order.
+
+    With `key_prefix`, street s is stored under the idempotency key `{key_prefix}:{s}`, and a street already
+    assessed under its key is returned as stored. An id that is not a street of the tenant is a 404.
+    """
+    keys = {street_id: None if key_prefix is None else f"{key_prefix}:{street_id}" for street_id in street_ids}
+    return await _assess(session, actor, tenant, year, engine, kind, keys)
+
+
+async def _by_key(session: AsyncSession, tenant: TenantId, keys: Iterable[str]) -> dict[str, Assessment]:
+    wanted = list(keys)
+    if not wanted:
+        return {}
+    query = select(Assessment).where(Assessment.tenant_id == tenant, col(Assessment.idempotency_key).in_(wanted))
+    return {row.idempotency_key: row for row in (await session.execute(query)).scalars() if row.idempotency_key}
+
+
+async def _assess(
+    session: AsyncSession,
+    actor: Actor,
+    tenant: TenantId,
+    year: int,
+    engine: Engine,
+    kind: str,
+    keys: dict[int, str | None],
+) -> list[Assessment]:
+    if kind not in KINDS:
+        raise InvalidError(f"评估类型 {kind} 无效 / unknown assessment kind {kind}", extra={"kind": kind})
+    found = await _by_key(session, tenant, (key for key in keys.values() if key is not None))
+    todo = [street_id for street_id, key in keys.items() if key is None or key not in found]
+    made: dict[int, Assessment] = {}
+    if todo:
+        facts = await compute_facts(session, tenant, year, todo)
+        for street_id in todo:
+            if street_id not in facts:
+                raise not_found(street_id)
+        ruleset = await effective_ruleset_for(session, tenant, year)
+        verdicts = await evaluate(engine, ruleset, [facts[street_id] for street_id in todo])
+        criteria = msgspec.to_builtins(list(ruleset.criteria))
+        fields = msgspec.to_builtins(list(ruleset.custom_fields))
+        values: list[dict[str, Any]] = [
+            {
+                "tenant_id": tenant, "street_id": street_id, "year": year, "ruleset_hash": verdict.ruleset_hash,
+                "outcome": verdict.outcome, "facts": msgspec.to_builtins(facts[street_id]), "criteria": criteria,
+                "custom_fields": fields, "results": msgspec.to_builtins(list(verdict.criteria)), "kind": kind,
+                "idempotency_key": keys[street_id], "created_by": actor.username,
+            }
+            for street_id, verdict in zip(todo, verdicts, strict=True)
+        ]
+        for start in range(0, len(values), _ROWS_PER_INSERT):
+            for row in await _insert(session, values[start : start + _ROWS_PER_INSERT]):
+                made[row.street_id] = row
+                await record(session, actor, tenant, "assessment.create", "assessment", row.id,
+                             after={"street_id": row.street_id, "year": year, "kind": kind, "outcome": row.outcome,
+                                    "ruleset_hash": row.ruleset_hash, "idempotency_key": row.idempotency_key})
+        found |= await _by_key(session, tenant, (key for s, key in keys.items() if key and s not in made))
+    return [made[street_id] if street_id in made else found[keys[street_id] or ""] for street_id in keys]
+
+
+async def _insert(session: AsyncSession, values: list[dict[str, Any]]) -> list[Assessment]:
+    """Store the assessments; those whose key another call stored first are left out of the result."""
+    # A concurrent call with the same key stores first; this one then stores nothing and reads that one.
+    statement = (
+        insert(Assessment)
+        .values(values)
+        .on_conflict_do_nothing(
+            index_elements=["tenant_id", "idempotency_key"],
+            index_where=col(Assessment.idempotency_key).is_not(None),
+        )
+        .returning(Assessment)
+    )
+    return list((await session.execute(statement)).scalars())
+
+
+def stored_ruleset(assessment: Assessment) -> Ruleset:
+    """The ruleset an assessment was judged by, rebuilt from what it stored."""
+    return Ruleset(
+        tenant=assessment.tenant_id,
+        year=assessment.year,
+        criteria=msgspec.convert(assessment.criteria, tuple[Criterion, ...]),
+        custom_fields=msgspec.convert(assessment.custom_fields, tuple[CustomField, ...]),
+        hash=assessment.ruleset_hash,
+    )
+
+
+async def reevaluate(assessment: Assessment, engine: Engine) -> Verdict:
+    """The verdict again, from the assessment's stored facts and criteria: unaffected by later rule changes.
+
+    The engine checks the stored criteria against the stored hash, so tampered criteria do not pass as the
+    ruleset they claim to be.
+    """
+    facts = msgspec.convert(assessment.facts, StreetFacts)
+    (verdict,) = await evaluate(engine, stored_ruleset(assessment), [facts])
+    return verdict
+
+
+def _facts(assessment: Assessment) -> dict[str, schemas.FactValue | None]:
+    return msgspec.convert(assessment.facts, StreetFacts).as_mapping()
+
+
+def _out(assessment: Assessment) -> schemas.Assessment:
+    results = msgspec.convert(assessment.results, list[CriterionResult])
+    return schemas.Assessment.of(assessment, _facts(assessment), results)
+
+
+async def create_assessment(
+    session: AsyncSession, actor: Actor, tenant: TenantId, street_id: int, year: int, engine: Engine
+) -> schemas.Assessment:
+    return _out(await assess_street(session, actor, tenant, street_id, year, engine))
+
+
+async def list_assessments(
+    session: AsyncSession,
+    actor: Actor,
+    tenant: TenantId,
+    street_id: int,
+    *,
+    year: int | None,
+    limit: int,
+    offset: int,
+) -> list[schemas.Assessment]:
+    """The street's assessments, newest first."""
+    await street_of(session, tenant, street_id, actor)
+    query = select(Assessment).where(Assessment.tenant_id == tenant, Assessment.street_id == street_id)
+    if year is not None:
+        query = query.where(Assessment.year == year)
+    query = query.order_by(col(Assessment.created_at).desc(), col(Assessment.id).desc()).limit(limit).offset(offset)
+    return [_out(row) for row in (await session.execute(query)).scalars()]
+
+
+async def _assessment(
+    session: AsyncSession, actor: Actor, tenant: TenantId, street_id: int, assessment_id: int
+) -> Assessment:
+    await street_of(session, tenant, street_id, actor)
+    query = select(Assessment).where(
+        Assessment.tenant_id == tenant, Assessment.street_id == street_id, Assessment.id == assessment_id
+    )
+    row: Assessment | None = (await session.execute(query)).scalar_one_or_none()
+    if row is None:
+        raise NotFoundError(f"评估 {assessment_id} 不存在 / assessment {assessment_id} not found")
+    return row
+
+
+async def get_assessment(
+    session: AsyncSession, actor: Actor, tenant: TenantId, street_id: int, assessment_id: int
+) -> schemas.Assessment:
+    return _out(await _assessment(session, actor, tenant, street_id, assessment_id))
+
+
+async def reproduce(
+    session: AsyncSession, actor: Actor, tenant: TenantId, street_id: int, assessment_id: int, engine: Engine
+) -> schemas.Reproduction:
+    """The assessment re-evaluated from what it stored, and whether that gives the stored verdict again."""
+    row = await _assessment(session, actor, tenant, street_id, assessment_id)
+    verdict = await reevaluate(row, engine)
+    identical = (
+        verdict.outcome == row.outcome
+        and verdict.ruleset_hash == row.ruleset_hash
+        and msgspec.convert(row.results, tuple[CriterionResult, ...]) == verdict.criteria
+    )
+    again = msgspec.structs.asdict(schemas.Assessment.of(row, _facts(row), list(verdict.criteria)))
+    again.update(outcome=verdict.outcome, ruleset_hash=verdict.ruleset_hash)
+    return schemas.Reproduction(**again, identical=identical)

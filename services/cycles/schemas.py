@@ -1,0 +1,146 @@
+"""The annual cycle as the API shows and takes it (API.md, "Assessments and the cycle").
+
+The workflows carry their own Structs (workflows/cycle/schemas.py), which are frozen into workflow
+histories; these camelCase ones are the HTTP contract and are made from them by ``of``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import msgspec
+
+from services.schemas import BaseStruct, InputStruct
+from workflows.cycle import schemas as wf
+
+StreetIds = Annotated[list[Annotated[int, msgspec.Meta(ge=1)]], msgspec.Meta(min_length=1, max_length=1000)]
+Reason = Annotated[str, msgspec.Meta(max_length=2000)]
+
+
+class ApplicationCreate(InputStruct):
+    """An operator's (or the city admin's) application of a street for the year's selection (申报)."""
+
+    street_id: Annotated[int, msgspec.Meta(ge=1)]
+
+
+class RecommendationCreate(InputStruct):
+    """The city admin recommends screened streets to the province (市级推荐)."""
+
+    street_ids: StreetIds
+
+
+class DesignationCreate(InputStruct):
+    """The province designates pilots (省级认定); more than the target, or a street that did not pass its
+    screening, needs `overrideReason` (recorded in the audit log)."""
+
+    street_ids: StreetIds
+    override_reason: Reason | None = None
+
+
+class Candidate(BaseStruct):
+    """A street as screened: its outcome and score (criteria passed) and the required criteria it missed."""
+
+    tenant: str
+    street_id: int
+    name: str
+    outcome: wf.Outcome
+    assessment_id: int
+    passed: int
+    criteria: int
+    failed_required: list[str]
+    missing_required: list[str]
+
+    @classmethod
+    def of(cls, c: wf.Candidate) -> Candidate:
+        return cls(
+            tenant=c.tenant, street_id=c.street_id, name=c.name, outcome=c.outcome, assessment_id=c.assessment_id,
+            passed=c.passed, criteria=c.criteria, failed_required=list(c.failed_required),
+            missing_required=list(c.missing_required),
+        )
+
+
+class RankedCandidate(Candidate):
+    rank: int
+
+
+class Due(BaseStruct):
+    """Something owed by a date: the applications' close, the year-end re-evaluation, a rectification."""
+
+    kind: wf.DueKind
+    due_on: date
+    street_id: int | None
+
+
+class Window(BaseStruct):
+    opens: date
+    closes: date
+
+
+class Reevaluation(BaseStruct):
+    """The year-end verdicts as the cycle heard them: retained, and in rectification until a date."""
+
+    retained: list[int]
+    rectification: list[int]
+    rectification_due: date | None
+
+
+class Cycle(BaseStruct):
+    """A city's annual cycle: its phase, the applications, screening, recommendations and designations."""
+
+    workflow_id: str
+    tenant: str
+    year: int
+    phase: wf.Phase
+    province: str | None
+    application_window: Window | None
+    applications: list[int]
+    screening: list[Candidate]
+    recommendations: list[int]
+    designated: list[int]
+    tracked: list[int]
+    due: list[Due]
+    reevaluation: Reevaluation | None
+
+    @classmethod
+    def of(cls, view: wf.CycleView) -> Cycle:
+        window = view.application_window
+        result = view.reevaluation
+        return cls(
+            workflow_id=view.workflow_id, tenant=view.tenant, year=view.year, phase=view.phase,
+            province=view.province,
+            application_window=Window(opens=window[0], closes=window[1]) if window else None,
+            applications=list(view.applications), screening=[Candidate.of(c) for c in view.screening],
+            recommendations=list(view.recommendations), designated=list(view.designated), tracked=list(view.tracked),
+            due=[Due(kind=d.kind, due_on=d.due_on, street_id=d.street_id) for d in view.due],
+            reevaluation=Reevaluation(
+                retained=list(result.retained), rectification=list(result.rectification),
+                rectification_due=result.rectification_due,
+            ) if result else None,
+        )
+
+
+class Selection(BaseStruct):
+    """The province's selection of a year: all cities' recommendations ranked, and what it designated."""
+
+    workflow_id: str
+    province: str
+    year: int
+    phase: wf.SelectionPhase
+    target: int | None
+    ranking: list[RankedCandidate]
+    """By outcome (pass, incomplete, fail), then criteria passed."""
+    designated: list[Candidate]
+    override_reason: str | None
+
+    @classmethod
+    def of(cls, view: wf.SelectionView) -> Selection:
+        return cls(
+            workflow_id=view.workflow_id, province=view.province, year=view.year, phase=view.phase,
+            target=view.target,
+            ranking=[
+                RankedCandidate(**msgspec.structs.asdict(Candidate.of(c)), rank=n)
+                for n, c in enumerate(view.ranking, start=1)
+            ],
+            designated=[Candidate.of(c) for c in view.designated], override_reason=view.override_reason,
+        )

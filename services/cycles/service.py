@@ -1,0 +1,114 @@
+"""The annual cycle for the HTTP layer: start and read a city's cycle, apply, recommend; read the province's
+selection and designate. Every call goes to the workflows through the thin client (workflows/client.py);
+the workflows' validators and activities are what decide, this module only checks who may ask and maps
+the answers to domain errors.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+from temporalio.client import Client
+from temporalio.service import RPCError
+
+from services.cycles.schemas import ApplicationCreate, Cycle, DesignationCreate, RecommendationCreate, Selection
+from services.errors import InvalidError, NotFoundError, UnavailableError
+from services.reporting.service import own_province
+from services.shared.checks import today
+from services.streets.service import street_of
+from tenants.context import Actor
+from tenants.ids import TenantId
+from tenants.resolver import TenantDirectory
+from workflows import client as cycles
+from workflows.cycle.schemas import Application, Designation, Recommendation
+
+
+def _cycle(tenant: str, year: int) -> tuple[str, str]:
+    return f"{tenant} {year} 年度流程", f"the {year} cycle of {tenant}"
+
+
+def _selection(province: str, year: int) -> tuple[str, str]:
+    return f"{province} {year} 年省级评选", f"the {year} selection of {province}"
+
+
+def _not_started(what: tuple[str, str]) -> NotFoundError:
+    return NotFoundError(f"{what[0]}尚未启动 / {what[1]} has not been started")
+
+
+@contextlib.contextmanager
+def _answers(what: tuple[str, str]) -> Iterator[None]:
+    """The workflows' refusals as 404 and 422, Temporal being unreachable (or no worker answering) as 503."""
+    try:
+        yield
+    except cycles.CycleNotFoundError as exc:
+        raise _not_started(what) from exc
+    except cycles.CycleRejectedError as exc:
+        raise InvalidError(str(exc)) from exc
+    except RPCError as exc:
+        raise UnavailableError(f"流程服务暂不可用 / the workflow service did not answer: {exc.message}") from exc
+
+
+async def get_cycle(client: Client, tenant: TenantId, year: int) -> Cycle:
+    what = _cycle(tenant, year)
+    with _answers(what):
+        view = await cycles.cycle_view(client, tenant, year)
+    if view is None:
+        raise _not_started(what)
+    return Cycle.of(view)
+
+
+async def start_cycle(
+    client: Client, directory: TenantDirectory, tenant: TenantId, year: int, task_queue: str
+) -> tuple[Cycle, bool]:
+    """Start the city's cycle of `year`, or find it: (the cycle, whether this call started it)."""
+    info = directory.get(tenant)
+    if info is None or info.is_province:
+        raise InvalidError(f"{tenant} 不是地市，没有年度流程 / {tenant} is not a city and has no annual cycle")
+    # A past year's cycle would run straight to its re-evaluation and judge today's designated streets by
+    # that year's (missing) data; the next year's may start early, to open its applications on 1 January.
+    this_year = today().year
+    if not this_year <= year <= this_year + 1:
+        raise InvalidError(
+            f"只能启动 {this_year} 或 {this_year + 1} 年度流程"
+            f" / only the {this_year} or {this_year + 1} cycle can start"
+        )
+    with _answers(_cycle(tenant, year)):
+        created = await cycles.start_cycle(client, tenant, year, task_queue)
+    return await get_cycle(client, tenant, year), created
+
+
+async def apply(
+    session: AsyncSession, client: Client, actor: Actor, tenant: TenantId, year: int, data: ApplicationCreate
+) -> Cycle:
+    """Apply a street for the year's selection: an operator its own street (another's answers 404)."""
+    await street_of(session, tenant, data.street_id, actor)
+    application = Application(street_id=data.street_id, applied_by=actor.username)
+    with _answers(_cycle(tenant, year)):
+        return Cycle.of(await cycles.apply(client, tenant, year, application))
+
+
+async def recommend(client: Client, actor: Actor, tenant: TenantId, year: int, data: RecommendationCreate) -> Cycle:
+    recommendation = Recommendation(street_ids=tuple(data.street_ids), recommended_by=actor.username)
+    with _answers(_cycle(tenant, year)):
+        return Cycle.of(await cycles.recommend(client, tenant, year, recommendation))
+
+
+async def get_selection(client: Client, actor: Actor, province: str, year: int) -> Selection:
+    """The province's ranking of all cities' recommendations (404 until a city has recommended)."""
+    own = own_province(actor, province)
+    what = _selection(own, year)
+    with _answers(what):
+        view = await cycles.selection_view(client, own, year)
+    if view is None:
+        raise _not_started(what)
+    return Selection.of(view)
+
+
+async def designate(client: Client, actor: Actor, province: str, year: int, data: DesignationCreate) -> Selection:
+    own = own_province(actor, province)
+    reason = (data.override_reason or "").strip() or None
+    designation = Designation(street_ids=tuple(data.street_ids), designated_by=actor.username, override_reason=reason)
+    with _answers(_selection(own, year)):
+        return Selection.of(await cycles.designate(client, own, year, designation))

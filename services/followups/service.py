@@ -1,0 +1,155 @@
+"""The follow-up sweep of one street in one SQL statement, the streets it covers, and the task list.
+
+An entity is due a visit ``cadence[class]`` days after its last visit (or, never visited, after it
+joined the street); once that day has passed the visit is overdue and a task is opened. A visit
+recorded afterwards moves the due day, so the next sweep no longer finds the task's (entity, due day)
+overdue and closes it: closing happens here rather than in the ledger's visit route, so the ledger
+needs no knowledge of tasks and a visit entered late or corrected is still seen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Final
+
+from sqlalchemy import text
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services import models
+from services.followups.schemas import FollowupTask, SweepOutcome, TaskStatus
+from services.notifications import messages
+from services.notifications.service import notify_audience
+from tenants.config import FollowupCadence
+from tenants.ids import TenantId
+
+TRACKED_STATUSES: Final = ("pilot", "designated", "rectification")
+"""Streets whose entities are followed up: pilots and designated streets, also while in rectification
+(整改), which stay designated until revoked (the same set the cycle tracks reports for)."""
+
+# One pass over the street: last visit per entity (index ledger_visits(tenant_id, entity_id, visited_on)),
+# the overdue set, then two data-modifying CTEs that open new tasks and close those no longer overdue.
+# Both see the same snapshot and touch disjoint rows (new keys vs. open tasks not in the overdue set).
+# An unclassified entity gets the startup cadence, the closest watch; one with neither a visit nor a
+# join date has no clock to measure from and is skipped.
+_SWEEP = text(
+    """
+WITH cadence(class, days) AS (
+  VALUES ('startup', CAST(:startup AS integer)), ('growth', CAST(:growth AS integer)),
+         ('brand', CAST(:brand AS integer))
+),
+due AS (
+  SELECT e.id AS entity_id, coalesce(max(v.visited_on), e.joined_on) + c.days AS due_on
+  FROM entities e
+  JOIN cadence c ON c.class = coalesce(e.class, 'startup')
+  LEFT JOIN ledger_visits v
+    ON v.tenant_id = e.tenant_id AND v.entity_id = e.id AND v.visited_on <= :as_of
+  WHERE e.tenant_id = :tenant AND e.street_id = :street AND (e.left_on IS NULL OR e.left_on > :as_of)
+  GROUP BY e.id, e.joined_on, c.days
+),
+overdue AS (
+  SELECT entity_id, due_on FROM due WHERE due_on < :as_of
+),
+opened AS (
+  INSERT INTO followup_tasks (tenant_id, entity_id, street_id, due_on, status, dedupe_key)
+  SELECT :tenant, entity_id, :street, due_on, 'open',
+         'followup:' || entity_id || ':' || to_char(due_on, 'YYYY-MM-DD')
+  FROM overdue
+  ON CONFLICT (tenant_id, dedupe_key) DO NOTHING
+  RETURNING entity_id
+),
+closed AS (
+  UPDATE followup_tasks t SET status = 'done', closed_at = now()
+  WHERE t.tenant_id = :tenant AND t.street_id = :street AND t.status = 'open'
+    AND NOT EXISTS (SELECT 1 FROM overdue o WHERE o.entity_id = t.entity_id AND o.due_on = t.due_on)
+  RETURNING t.id
+)
+SELECT (SELECT count(*) FROM opened) AS opened,
+       (SELECT count(*) FROM closed) AS closed,
+       (SELECT count(*) FROM overdue) AS overdue,
+       (SELECT min(entity_id) FROM opened) AS first_entity
+"""
+)
+
+
+async def tracked_streets(session: AsyncSession, tenant: TenantId) -> list[int]:
+    """The ids of ``tenant``'s streets that owe reports and follow-ups (:data:`TRACKED_STATUSES`)."""
+    street = models.Street
+    query = (
+        select(street.id)
+        .where(street.tenant_id == tenant, col(street.status).in_(TRACKED_STATUSES))
+        .order_by(col(street.id))
+    )
+    return [int(i) for i in (await session.execute(query)).scalars() if i is not None]
+
+
+async def sweep_street(
+    session: AsyncSession, tenant: TenantId, street_id: int, as_of: dt.date, cadence: FollowupCadence
+) -> SweepOutcome:
+    """Open and close ``street_id``'s follow-up tasks as of ``as_of`` and tell the caseworkers of new ones.
+
+    Idempotent: tasks are keyed ``followup:{entity}:{due_on}`` and the digest
+    ``followup-digest:{street}:{as_of}``, so running it again (a retried activity) writes nothing new.
+    """
+    street = await session.get(models.Street, (tenant, street_id))
+    if street is None:
+        return SweepOutcome(opened=0, closed=0, open=0, notified=0)
+    row = (
+        await session.execute(
+            _SWEEP,
+            {
+                "tenant": tenant,
+                "street": street_id,
+                "as_of": as_of,
+                "startup": cadence.startup,
+                "growth": cadence.growth,
+                "brand": cadence.brand,
+            },
+        )
+    ).one()
+    opened, closed, overdue, first_entity = int(row.opened), int(row.closed), int(row.overdue), row.first_entity
+    if opened == 0:
+        return SweepOutcome(opened=0, closed=closed, open=overdue, notified=0)
+    entity_name = None
+    if opened == 1:
+        entity = await session.get(models.Entity, (tenant, first_entity))
+        entity_name = entity.name if entity is not None else None
+    digest = messages.followups_overdue(street_id, street.name, opened, overdue, first_entity, entity_name)
+    notified = await notify_audience(session, tenant, "caseworkers", digest, messages.followup_key(street_id, as_of))
+    return SweepOutcome(opened=opened, closed=closed, open=overdue, notified=notified, digest=digest)
+
+
+async def list_tasks(
+    session: AsyncSession,
+    tenant: TenantId,
+    *,
+    status: TaskStatus | None,
+    street_id: int | None,
+    limit: int,
+    offset: int,
+) -> list[FollowupTask]:
+    """``tenant``'s follow-up tasks, the longest overdue first."""
+    task, entity = models.FollowupTask, models.Entity
+    query = (
+        select(task, entity.name)
+        .join(entity, (col(entity.tenant_id) == col(task.tenant_id)) & (col(entity.id) == col(task.entity_id)))
+        .where(task.tenant_id == tenant)
+    )
+    if status is not None:
+        query = query.where(task.status == status)
+    if street_id is not None:
+        query = query.where(task.street_id == street_id)
+    query = query.order_by(col(task.due_on), col(task.id)).limit(limit).offset(offset)
+    return [
+        FollowupTask(
+            id=row.id or 0,
+            entity_id=row.entity_id,
+            entity_name=name,
+            street_id=row.street_id,
+            due_on=row.due_on,
+            status=row.status,
+            opened_at=row.opened_at,
+            closed_at=row.closed_at,
+        )
+        for row, name in (await session.execute(query)).all()
+    ]

@@ -1,0 +1,69 @@
+"""Notifications to users (通知) and the follow-up tasks (走访任务) that overdue visits open."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, Column, Date, DateTime, ForeignKeyConstraint, Index, Text
+from sqlmodel import Field, SQLModel
+
+from services.models.base import serial_key, tenant_key, tenant_table, timestamp
+
+
+class Notification(SQLModel, table=True):
+    """One message to one user: a missing report, an escalation, overdue follow-ups, a designation.
+
+    ``dedupe_key`` names the event (``report-reminder:{street}:{month}``); with the username it is
+    unique in the tenant, so an activity that is retried after it wrote its rows writes nothing twice,
+    while one event may still reach several users.
+    """
+
+    __tablename__ = tenant_table("notifications")
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "street_id"], ["streets.tenant_id", "streets.id"]),
+        ForeignKeyConstraint(["tenant_id", "entity_id"], ["entities.tenant_id", "entities.id"]),
+        Index("notifications_dedupe", "tenant_id", "dedupe_key", "username", unique=True),
+        # The bell's query: one user's newest first, unread filtered.
+        Index("notifications_user", "tenant_id", "username", "id"),
+    )
+
+    tenant_id: str = tenant_key()
+    id: int | None = serial_key()
+    username: str = Field(sa_column=Column(Text, nullable=False))
+    kind: str = Field(sa_column=Column(Text, nullable=False))
+    title_zh: str = Field(sa_column=Column(Text, nullable=False))
+    title_en: str = Field(sa_column=Column(Text, nullable=False))
+    body_zh: str = Field(default="", sa_column=Column(Text, nullable=False))
+    body_en: str = Field(default="", sa_column=Column(Text, nullable=False))
+    street_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    entity_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    dedupe_key: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = timestamp()
+    read_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+class FollowupTask(SQLModel, table=True):
+    """An overdue follow-up visit (逾期走访) of one entity, opened and closed by the weekly sweep.
+
+    ``dedupe_key`` is ``followup:{entity}:{due_on}``: the same overdue visit is one task however
+    often the sweep runs or is retried.
+    """
+
+    __tablename__ = tenant_table("followup_tasks")
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "street_id"], ["streets.tenant_id", "streets.id"]),
+        ForeignKeyConstraint(["tenant_id", "entity_id"], ["entities.tenant_id", "entities.id"]),
+        CheckConstraint("status IN ('open','done')", name="followup_tasks_status_check"),
+        Index("followup_tasks_dedupe", "tenant_id", "dedupe_key", unique=True),
+        Index("followup_tasks_street_status", "tenant_id", "street_id", "status"),
+    )
+
+    tenant_id: str = tenant_key()
+    id: int | None = serial_key()
+    entity_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    street_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    due_on: date = Field(sa_column=Column(Date, nullable=False))
+    status: str = Field(default="open", sa_column=Column(Text, nullable=False))
+    opened_at: datetime = timestamp()
+    closed_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    dedupe_key: str = Field(sa_column=Column(Text, nullable=False))

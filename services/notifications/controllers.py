@@ -1,0 +1,35 @@
+"""``/api/notifications``: the caller's own notifications and marking one read."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, get, post
+from litestar.params import Parameter
+from litestar.status_codes import HTTP_200_OK
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.notifications import service
+from services.notifications.schemas import Notification
+from services.shared.paging import Limit
+from tenants.context import Actor
+
+
+class NotificationController(Controller):
+    # Not under /api/tenants/{tenant}: a user only ever sees their own, in their own tenant.
+    path = "/api/notifications"
+    tags = ["notifications"]
+
+    @get("/", summary="我的通知 / the caller's notifications, newest first")
+    async def list_notifications(
+        self,
+        db: AsyncSession,
+        actor: Actor,
+        unread: Annotated[bool, Parameter(description="只看未读 / unread only")] = False,
+        limit: Limit = 100,
+    ) -> list[Notification]:
+        return await service.list_for_user(db, actor, unread=unread, limit=limit)
+
+    @post("/{notification_id:int}/read", status_code=HTTP_200_OK, summary="标记已读 / mark one read")
+    async def mark_read(self, db: AsyncSession, actor: Actor, notification_id: int) -> Notification:
+        return await service.mark_read(db, actor, notification_id)

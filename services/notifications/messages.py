@@ -1,0 +1,85 @@
+"""The wording of each automated notification, in Chinese and English, and its event's dedupe key."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from services.notifications.schemas import Message
+
+ReportStage = Literal["reminder", "escalation"]
+
+
+def month_label(month: dt.date) -> tuple[str, str]:
+    """``2025年3月`` and ``2025-03``."""
+    return f"{month.year}年{month.month}月", month.strftime("%Y-%m")
+
+
+def report_key(stage: ReportStage, street_id: int, month: dt.date) -> str:
+    """``report-reminder:{street}:{YYYY-MM}`` / ``report-escalation:…``: one event per street, month and stage."""
+    return f"report-{stage}:{street_id}:{month.strftime('%Y-%m')}"
+
+
+def report_missing(
+    stage: ReportStage, street_id: int, street_name: str, month: dt.date, due_on: dt.date, escalation_days: int
+) -> Message:
+    """The reminder to the operator, or the escalation to the caseworkers, of a missing monthly report."""
+    zh_month, en_month = month_label(month)
+    due_zh, due_en = f"{due_on.month}月{due_on.day}日", due_on.isoformat()
+    if stage == "reminder":
+        return Message(
+            kind="report_reminder",
+            title_zh=f"月报提醒：{street_name}{zh_month}月报未提交",
+            title_en=f"Reminder: {street_name}'s report for {en_month} is missing",
+            body_zh=f"{street_name}{zh_month}的月报应于{due_zh}前提交，目前尚未收到，请尽快提交。",
+            body_en=f"The monthly report of {street_name} for {en_month} was due by {due_en} and has not "
+            "been received. Please submit it now.",
+            street_id=street_id,
+        )
+    return Message(
+        kind="report_escalation",
+        title_zh=f"月报逾期：{street_name}{zh_month}月报逾期{escalation_days}天仍未提交",
+        title_en=f"Escalation: {street_name}'s report for {en_month} is {escalation_days} days overdue",
+        body_zh=f"{street_name}{zh_month}的月报应于{due_zh}前提交，已提醒运营机构，逾期{escalation_days}天"
+        "仍未收到，请跟进。",
+        body_en=f"The monthly report of {street_name} for {en_month} was due by {due_en}; the operator was "
+        f"reminded and it is still missing {escalation_days} days later. Please follow up.",
+        street_id=street_id,
+    )
+
+
+def followup_key(street_id: int, as_of: dt.date) -> str:
+    """``followup-digest:{street}:{as_of}``: one digest per street and sweep."""
+    return f"followup-digest:{street_id}:{as_of.isoformat()}"
+
+
+def followups_overdue(
+    street_id: int, street_name: str, opened: int, overdue: int, entity_id: int | None, entity_name: str | None
+) -> Message:
+    """The caseworkers' digest of a street's newly overdue follow-up visits (one message, not one per entity)."""
+    if opened == 1 and entity_name is not None:
+        what_zh, what_en = f"{entity_name}的跟踪走访已逾期", f"the follow-up visit of {entity_name} is overdue"
+    else:
+        what_zh, what_en = f"新增{opened}项逾期走访", f"{opened} follow-up visits became overdue"
+    return Message(
+        kind="followup_overdue",
+        title_zh=f"走访逾期：{street_name}{what_zh}",
+        title_en=f"Overdue visits in {street_name}: {what_en}",
+        body_zh=f"{street_name}现有{overdue}项逾期走访任务，请尽快安排走访并在台账中登记。",
+        body_en=f"{street_name} has {overdue} overdue follow-up visits. Please visit and record each on the ledger.",
+        street_id=street_id,
+        entity_id=entity_id if opened == 1 else None,
+    )
+
+
+def followups_summary_key(tenant: str, as_of: dt.date) -> str:
+    """``followup-summary:{tenant}:{as_of}``: the webhook delivery id of a city's weekly sweep."""
+    return f"followup-summary:{tenant}:{as_of.isoformat()}"
+
+
+def followups_summary(opened: int, open_tasks: int, streets: int, as_of: dt.date) -> tuple[str, str]:
+    """Title and body (Chinese, for the city's WeCom group) of a sweep that opened tasks."""
+    return (
+        f"走访提醒：本周新增{opened}项逾期走访",
+        f"截至{as_of.isoformat()}，{streets}个街区共有{open_tasks}项逾期走访任务，请在街区系统中查看并安排走访。",
+    )

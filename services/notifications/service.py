@@ -1,0 +1,122 @@
+"""Write a message to its recipients once per event, list a user's notifications, mark one read."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services import models
+from services.audit.service import record
+from services.errors import NotFoundError
+from services.notifications.schemas import Audience, Message, Notification
+from tenants.context import Actor, Role
+from tenants.ids import TenantId
+
+
+def _out(row: models.Notification) -> Notification:
+    assert row.id is not None  # rows come from the database
+    return Notification(
+        id=row.id,
+        kind=row.kind,
+        title_zh=row.title_zh,
+        title_en=row.title_en,
+        body_zh=row.body_zh,
+        body_en=row.body_en,
+        street_id=row.street_id,
+        entity_id=row.entity_id,
+        created_at=row.created_at,
+        read_at=row.read_at,
+    )
+
+
+async def recipients(
+    session: AsyncSession, tenant: TenantId, audience: Audience, *, street_id: int | None = None
+) -> list[str]:
+    """The usernames of ``audience`` in ``tenant`` (for ``street_operators``, of ``street_id`` only)."""
+    user = models.User
+    query = select(user.username).where(user.tenant_id == tenant)
+    if audience == "street_operators":
+        query = query.where(user.role == Role.OPERATOR, user.street_id == street_id)
+    elif audience == "caseworkers":
+        query = query.where(user.role == Role.CASEWORKER)
+    else:
+        query = query.where(user.role == Role.CITY_ADMIN)
+    return list((await session.execute(query.order_by(user.username))).scalars())
+
+
+async def notify(
+    session: AsyncSession, tenant: TenantId, usernames: Sequence[str], message: Message, dedupe_key: str
+) -> int:
+    """Add ``message`` for each user unless that user already has ``dedupe_key``; returns how many were new.
+
+    ON CONFLICT DO NOTHING against the unique (tenant, dedupe_key, username) index is what makes a
+    retried activity harmless: a second attempt finds the rows of the first and adds none.
+    """
+    if not usernames:
+        return 0
+    rows = [
+        {
+            "tenant_id": tenant,
+            "username": username,
+            "kind": message.kind,
+            "title_zh": message.title_zh,
+            "title_en": message.title_en,
+            "body_zh": message.body_zh,
+            "body_en": message.body_en,
+            "street_id": message.street_id,
+            "entity_id": message.entity_id,
+            "dedupe_key": dedupe_key,
+        }
+        for username in usernames
+    ]
+    statement = (
+        insert(models.Notification)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["tenant_id", "dedupe_key", "username"])
+        .returning(col(models.Notification.id))
+    )
+    return len((await session.execute(statement)).all())
+
+
+async def notify_audience(
+    session: AsyncSession, tenant: TenantId, audience: Audience, message: Message, dedupe_key: str
+) -> int:
+    """:func:`notify` the users of ``audience`` (the street's operators: of ``message.street_id``)."""
+    users = await recipients(session, tenant, audience, street_id=message.street_id)
+    return await notify(session, tenant, users, message, dedupe_key)
+
+
+async def list_for_user(session: AsyncSession, actor: Actor, *, unread: bool, limit: int) -> list[Notification]:
+    """The caller's own notifications, newest first."""
+    row = models.Notification
+    query = select(row).where(row.tenant_id == actor.tenant, row.username == actor.username)
+    if unread:
+        query = query.where(col(row.read_at).is_(None))
+    query = query.order_by(col(row.id).desc()).limit(limit)
+    return [_out(r) for r in (await session.execute(query)).scalars()]
+
+
+async def mark_read(session: AsyncSession, actor: Actor, notification_id: int) -> Notification:
+    """Mark one of the caller's notifications read (again is harmless); anyone else's answers 404."""
+    row = await session.get(models.Notification, (actor.tenant, notification_id), with_for_update=True)
+    if row is None or row.username != actor.username:
+        raise NotFoundError(f"通知 {notification_id} 不存在 / notification {notification_id} not found")
+    if row.read_at is None:
+        before = _out(row)
+        row.read_at = (await session.execute(select(func.now()))).scalar_one()
+        await session.flush()
+        await record(
+            session,
+            actor,
+            actor.tenant,
+            "notification.read",
+            "notification",
+            notification_id,
+            before=before,
+            after=_out(row),
+        )
+    return _out(row)

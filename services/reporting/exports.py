@@ -1,0 +1,159 @@
+"""The province report as files: XLSX with a sheet per section, and CSV, both with Chinese headers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Final, Literal
+from urllib.parse import quote
+
+import msgspec
+
+from services.reporting.schemas import Figures, ProvinceReport
+from services.shared.checks import CHINA_TIME
+from services.shared.tabular import ColumnKind, Sheet, SheetColumn, write_csv, write_xlsx
+
+ExportFormat = Literal["xlsx", "csv"]
+
+MEDIA_TYPES: Final[dict[ExportFormat, str]] = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+
+_STATUS_LABELS: Final = {
+    "applied": "申报",
+    "recommended": "推荐",
+    "pilot": "试点",
+    "designated": "认定",
+    "rectification": "整改",
+    "revoked": "撤销",
+    "withdrawn": "退出",
+}
+_CLASS_LABELS: Final = {"brand": "品牌", "growth": "成长型", "startup": "初创", "unclassified": "未分类"}
+_GROUP_LABELS: Final = {
+    "graduate": "高校毕业生",
+    "returnee": "返乡创业人员",
+    "veteran": "退役军人",
+    "other": "其他人员",
+    "unknown": "未填写",
+}
+_TOTAL: Final = "合计"
+_TARGET: Final = "省定目标"
+
+
+class Export(msgspec.Struct, frozen=True, kw_only=True):
+    """A rendered export: the bytes, their media type, and the download's file names."""
+
+    content: bytes
+    media_type: str
+    filename: str
+    """ASCII, for clients that ignore `filename*`."""
+    filename_zh: str
+
+    @property
+    def content_disposition(self) -> str:
+        return f"attachment; filename=\"{self.filename}\"; filename*=UTF-8''{quote(self.filename_zh)}"
+
+
+class _Column(msgspec.Struct, frozen=True):
+    header: str
+    kind: ColumnKind
+    value: Callable[[Figures], object]
+
+
+def _count_of(figure: Callable[[Figures], dict[str, int]], key: str) -> Callable[[Figures], object]:
+    return lambda figures: figure(figures)[key]
+
+
+def _columns_by_key(labels: dict[str, str], header: str, figure: Callable[[Figures], dict[str, int]]) -> list[_Column]:
+    """A column per key of a breakdown (by status, class, founder group), headed "header：label"."""
+    return [_Column(f"{header}：{label}", "integer", _count_of(figure, key)) for key, label in labels.items()]
+
+
+def _month_of(index: int) -> Callable[[Figures], object]:
+    return lambda figures: figures.monthly_jobs[index]
+
+
+_OVERVIEW: Final = [
+    _Column("街区总数", "integer", lambda f: f.streets),
+    *_columns_by_key(_STATUS_LABELS, "状态", lambda f: f.streets_by_status),
+    _Column("试点街区", "integer", lambda f: f.pilots),
+    _Column("省级街区（认定及整改中）", "integer", lambda f: f.designated),
+    _Column("创业实体（年内登记）", "integer", lambda f: f.entities),
+    _Column("年末在册实体", "integer", lambda f: f.entities_present),
+    _Column("带动就业人数", "integer", lambda f: f.jobs_driven),
+    _Column("创业活动次数", "integer", lambda f: f.activities),
+    _Column("创业活跃度", "percent", lambda f: f.activity_rate),
+    _Column("满意度", "percent", lambda f: f.satisfaction),
+    _Column("有效问卷数", "integer", lambda f: f.survey_responses),
+    _Column("评估通过率", "percent", lambda f: f.pass_rate),
+    _Column("已评估街区", "integer", lambda f: f.assessed_streets),
+    _Column("按时走访率", "percent", lambda f: f.followup_on_time),
+    _Column("应走访次数", "integer", lambda f: f.followups_due),
+]
+_ENTITIES: Final = [
+    _Column("年末在册实体", "integer", lambda f: f.entities_present),
+    *_columns_by_key(_CLASS_LABELS, "分类", lambda f: f.entities_by_class),
+    *_columns_by_key(_GROUP_LABELS, "创办人群", lambda f: f.entities_by_founder_group),
+]
+_MONTHLY: Final = [
+    *(_Column(f"{month}月", "integer", _month_of(month - 1)) for month in range(1, 13)),
+    _Column("全年合计", "integer", lambda f: sum(f.monthly_jobs)),
+]
+
+
+def _rows(report: ProvinceReport, columns: Sequence[_Column]) -> list[list[object]]:
+    rows: list[list[object]] = [[city.name_zh, *(c.value(city) for c in columns)] for city in report.cities]
+    rows.append([_TOTAL, *(c.value(report.totals) for c in columns)])
+    return rows
+
+
+def _sheet(name: str, report: ProvinceReport, columns: Sequence[_Column]) -> Sheet:
+    return Sheet(
+        name=name,
+        columns=[SheetColumn("城市", "text"), *(SheetColumn(c.header, c.kind) for c in columns)],
+        rows=_rows(report, columns),
+    )
+
+
+def _target_row(report: ProvinceReport) -> list[object]:
+    """The province's target under the pilots and designated columns of the overview."""
+    targets = {"试点街区": report.target.pilots, "省级街区（认定及整改中）": report.target.streets}
+    return [_TARGET, *(targets.get(c.header) for c in _OVERVIEW)]
+
+
+def title(report: ProvinceReport) -> str:
+    """The title row: province, year and the time of generation in China's time, Chinese then English."""
+    at = report.generated_at.astimezone(CHINA_TIME).strftime("%Y-%m-%d %H:%M")
+    return (
+        f"{report.name_zh}创业街区 {report.year} 年度报表（生成于 {at} 北京时间）"
+        f" / {report.name_en} entrepreneurship streets, {report.year} report, generated {at} (Asia/Shanghai)"
+    )
+
+
+def report_xlsx(report: ProvinceReport) -> bytes:
+    """The workbook: 总览 (overview per city, with the totals and the target), 实体分类, 月度带动就业."""
+    overview = _sheet("总览", report, _OVERVIEW)
+    overview = msgspec.structs.replace(overview, rows=[*overview.rows, _target_row(report)])
+    return write_xlsx(
+        title(report),
+        [overview, _sheet("实体分类", report, _ENTITIES), _sheet("月度带动就业", report, _MONTHLY)],
+    )
+
+
+def report_csv(report: ProvinceReport) -> bytes:
+    """One table, as a CSV can hold only one: every column of the three sheets, a row per city and the totals."""
+    columns = [*_OVERVIEW, *_ENTITIES[1:], *_MONTHLY]
+    return write_csv(
+        ["城市", *(c.header for c in columns)], _rows(report, columns), ["text", *(c.kind for c in columns)]
+    )
+
+
+def render(report: ProvinceReport, fmt: ExportFormat) -> Export:
+    """`report` as an ``xlsx`` or ``csv`` download."""
+    content = report_xlsx(report) if fmt == "xlsx" else report_csv(report)
+    return Export(
+        content=content,
+        media_type=MEDIA_TYPES[fmt],
+        filename=f"{report.province}-streets-{report.year}.{fmt}",
+        filename_zh=f"{report.name_zh}创业街区报表-{report.year}.{fmt}",
+    )

@@ -1,0 +1,61 @@
+"""The province report of API.md ("Province reporting"): figures per city, their totals and the target."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from services.schemas import BaseStruct
+
+
+class Figures(BaseStruct):
+    """The report's figures for one city or for the province; `service` defines each of them.
+
+    Ratios are fractions (0.853 = 85.3 %) or null when there is nothing to divide ("no data").
+    """
+
+    streets: int
+    streets_by_status: dict[str, int]
+    pilots: int
+    designated: int
+    entities: int
+    entities_present: int
+    entities_by_class: dict[str, int]
+    entities_by_founder_group: dict[str, int]
+    jobs_driven: int
+    activities: int
+    activity_rate: float | None
+    satisfaction: float | None
+    survey_responses: int
+    pass_rate: float | None
+    assessed_streets: int
+    followup_on_time: float | None
+    followups_due: int
+    monthly_jobs: list[int]
+
+
+class CityFigures(Figures):
+    """One city's row of the report."""
+
+    tenant: str
+    name_zh: str
+    name_en: str
+
+
+class Target(BaseStruct):
+    """The province's target for the programme (POLICY.md 一(三))."""
+
+    pilots: int
+    streets: int
+
+
+class ProvinceReport(BaseStruct):
+    """`GET /api/province/{province}/reports/{year}`."""
+
+    province: str
+    name_zh: str
+    name_en: str
+    year: int
+    cities: list[CityFigures]
+    totals: Figures
+    target: Target
+    generated_at: datetime

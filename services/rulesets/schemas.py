@@ -1,0 +1,143 @@
+"""Criteria, effective rulesets, what-if simulations and province baselines as the API shows and takes them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+from rules.criteria import Criterion as RuleCriterion
+from rules.verdict import Outcome, Result
+from services.schemas import BaseStruct, InputStruct
+
+Year = Annotated[int, msgspec.Meta(ge=2000, le=2100)]
+Value = bool | int | float | str | list[int | str]
+"""A criterion's value: a list only for the operator `in`."""
+ValueIn = bool | int | float | str | list[bool | int | float | str]
+"""A proposed value: its fit to the fact is judged by the rules model, so a mistake is a 422 naming the criterion."""
+Level = Literal["required", "advisory"]
+
+
+class Criterion(BaseStruct):
+    """A criterion (评价条件) as it applies: `origin` is "province" or "city"; `op` one of >=, >, <=, <, ==, !=, in."""
+
+    id: str
+    title_zh: str
+    title_en: str
+    fact: str
+    op: str
+    value: Value
+    level: Level
+    source: str
+    origin: Literal["province", "city"]
+    effective_from: int
+    effective_to: int | None
+
+    @classmethod
+    def of(cls, criterion: RuleCriterion) -> Criterion:
+        value = criterion.value
+        return cls(
+            id=criterion.id, title_zh=criterion.title_zh, title_en=criterion.title_en, fact=criterion.fact,
+            op=criterion.op, value=list(value) if isinstance(value, tuple) else value, level=criterion.level,
+            source=criterion.source, origin=criterion.origin, effective_from=criterion.effective_from,
+            effective_to=criterion.effective_to,
+        )
+
+
+class Ruleset(BaseStruct):
+    """The effective ruleset of a tenant for a year: the province baseline with the city's overlay."""
+
+    tenant: str
+    year: int
+    hash: str
+    """sha256 of the criteria: the same rules always have the same hash, and assessments store it."""
+    criteria: list[Criterion]
+
+
+class CriterionDraft(InputStruct):
+    """A criterion as proposed. `fact` is a built-in fact (POLICY.md) or `custom.<key>` for a custom field.
+
+    `op` and `fact` are checked by the rules model rather than by the schema, so that a mistake is a 422
+    naming the criterion. The years default to the year in question (a baseline's or a simulation's).
+    """
+
+    id: str
+    title_zh: str
+    title_en: str
+    fact: str
+    op: str
+    value: ValueIn
+    level: Level
+    source: str = ""
+    effective_from: Year | None = None
+    effective_to: Year | None = None
+
+
+class CityRuleCreate(CriterionDraft, kw_only=True):
+    """A criterion the city adds, or a baseline criterion it tightens (same `id`), from `effectiveFrom` on."""
+
+    effective_from: Year
+
+
+class Simulation(InputStruct):
+    """A proposed change of the city's overlay for one year: criteria added or replaced (by id), ids removed."""
+
+    year: Year
+    criteria: list[CriterionDraft] = msgspec.field(default_factory=list)
+    remove: list[str] = msgspec.field(default_factory=list)
+    """Ids of city criteria the proposal drops (a baseline criterion cannot be dropped)."""
+
+
+class CriterionChange(BaseStruct):
+    """One criterion whose result would change for the street; None where the ruleset lacks the criterion.
+
+    A criterion added and met, or removed where it was met, is no change: it asks, or asked, nothing the
+    street does not do.
+    """
+
+    id: str
+    before: Result | None
+    after: Result | None
+    actual: bool | int | float | str | None
+    required_before: str | None
+    required_after: str | None
+
+
+class StreetChange(BaseStruct):
+    """A street whose verdict would change: its outcome now and with the proposal, and the criteria that move."""
+
+    street_id: int
+    before: Outcome
+    after: Outcome
+    criteria: list[CriterionChange]
+
+
+class SimulationResult(BaseStruct):
+    """What the proposal would change: only the streets whose outcome or a criterion's result differs."""
+
+    year: int
+    streets: int
+    """How many of the city's streets were evaluated."""
+    hash_before: str
+    hash_after: str
+    changes: list[StreetChange]
+
+
+class BaselinePublish(InputStruct):
+    """The province baseline for a year; each criterion must cite its source clause."""
+
+    criteria: list[CriterionDraft]
+
+
+class Baseline(BaseStruct):
+    """The province baseline in force in `year`: published by the province for `baselineYear`, or the file's."""
+
+    province: str
+    year: int
+    baseline_year: int
+    published: bool
+    """False when the criteria come from the baseline file shipped with the product."""
+    published_by: str | None
+    published_at: datetime | None
+    criteria: list[Criterion]

@@ -1,0 +1,455 @@
+"""City overlays (地方要求) stored by year, the effective ruleset of a tenant, what-if, province baselines.
+
+rules/ merges, validates and evaluates; this module reads and writes what it is handed. A city rule is
+a row per (criterion, first year); adding a criterion again from a later year ends the earlier row the
+year before, so the rules of past years stay what they were.
+
+Publishing a baseline and judging by one exclude each other through a transaction-level advisory lock
+per province (shared for readers, exclusive for the publisher): an assessment made while a baseline is
+being published either is seen by the publisher's check or waits for, and then uses, the new baseline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+from sqlalchemy import text
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from rules.baseline import Baseline, baseline_from_data, load_baseline, packaged_baselines
+from rules.criteria import Criterion, RuleError, check_unique, parse_criterion
+from rules.engine import Engine
+from rules.facts import CustomField, FactError, StreetFacts, fact_specs
+from rules.overlay import Ruleset, check_removal, effective_ruleset
+from rules.verdict import CriterionResult, Verdict
+from services import models
+from services.audit.service import record
+from services.errors import ConflictError, InvalidError, NotFoundError
+from services.facts.service import compute_facts
+from services.fields.service import load_custom_fields
+from services.models.base import utcnow
+from services.rulesets import schemas
+from tenants.context import Actor
+from tenants.ids import TenantId
+from tenants.resolver import resolve
+
+_LOCK_SHARED = text("SELECT pg_advisory_xact_lock_shared(hashtextextended(:key, 0))")
+_LOCK_EXCLUSIVE = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
+
+
+def _invalid(exc: RuleError | FactError, criterion_id: str | None = None) -> InvalidError:
+    """The 422 of a rules-model error; the detail names the criterion (or the fact) it is about."""
+    named = exc.criterion_id if isinstance(exc, RuleError) else exc.fact
+    detail = str(exc)
+    if named is None and criterion_id is not None:
+        named = criterion_id
+        detail = f"条件 {criterion_id}：{exc.message_zh} / criterion {criterion_id}: {exc.message_en}"
+    key = "criterion" if isinstance(exc, RuleError) else "fact"
+    return InvalidError(detail, extra={key: named})
+
+
+async def _lock(session: AsyncSession, key: str, *, exclusive: bool) -> None:
+    await session.execute(_LOCK_EXCLUSIVE if exclusive else _LOCK_SHARED, {"key": f"jiequ.rules:{key}"})
+
+
+async def _province_of(session: AsyncSession, tenant: str) -> str:
+    """The province whose baseline judges `tenant`: its parent, or itself for a province."""
+    parent = (await session.execute(select(models.Tenant.parent).where(models.Tenant.slug == tenant))).scalar_one()
+    return parent or tenant
+
+
+async def _published(session: AsyncSession, province: str) -> list[models.Baseline]:
+    query = select(models.Baseline).where(models.Baseline.tenant_id == province).order_by(col(models.Baseline.year))
+    return list((await session.execute(query)).scalars())
+
+
+def _baseline(row: models.Baseline) -> Baseline:
+    return baseline_from_data({"year": row.year, "criteria": row.criteria})
+
+
+def _criterion(row: models.CityRule) -> Criterion:
+    # The year columns are what queries select by, so they win over the copy inside the JSON.
+    data = {**row.criterion, "effective_from": row.effective_from, "effective_to": row.effective_to}
+    return msgspec.convert(data, Criterion)
+
+
+def _stored(criterion: Criterion) -> dict[str, Any]:
+    stored: dict[str, Any] = msgspec.to_builtins(criterion)
+    return stored
+
+
+def _until(end: int | None) -> float:
+    return float("inf") if end is None else end
+
+
+def _end(row: models.CityRule, last_year: int) -> None:
+    """Let a stored city rule apply up to `last_year` only (the JSON copy follows the column)."""
+    row.effective_to = last_year
+    row.criterion = {**row.criterion, "effective_to": last_year}
+
+
+@dataclass(frozen=True)
+class _Sources:
+    """What a tenant's effective rules are made of, read once; the ruleset of any year is made from it."""
+
+    tenant: str
+    published: tuple[Baseline, ...]
+    rows: tuple[models.CityRule, ...]
+    custom_fields: tuple[CustomField, ...]
+
+    @property
+    def city_rules(self) -> tuple[Criterion, ...]:
+        return tuple(_criterion(row) for row in self.rows)
+
+    def baseline(self, year: int) -> tuple[Criterion, ...]:
+        return load_baseline(year, self.published)
+
+    def ruleset(self, year: int, city: Iterable[Criterion] | None = None) -> Ruleset:
+        """The effective ruleset of `year`, with the stored overlay or the one given."""
+        criteria = self.city_rules if city is None else tuple(city)
+        return effective_ruleset(self.tenant, year, self.baseline(year), criteria, self.custom_fields)
+
+    def turning_years(self, start: int, end: int | None, city: Iterable[Criterion]) -> list[int]:
+        """`start` and every later year up to `end` in which a baseline or a criterion starts or stops.
+
+        The effective rules stay the same from one of these years to the next, so checking a change at
+        each of them checks it for every year from `start` to `end`.
+        """
+        baselines = (*packaged_baselines(), *self.published)
+        turns = {b.year for b in baselines}
+        for criterion in (*city, *(c for b in baselines for c in b.criteria)):
+            turns.add(criterion.effective_from)
+            if criterion.effective_to is not None:
+                turns.add(criterion.effective_to + 1)
+        return [start, *sorted(y for y in turns if start < y <= _until(end))]
+
+
+async def _sources(
+    session: AsyncSession, tenant: TenantId, province: str, published: Sequence[Baseline] | None = None
+) -> _Sources:
+    if published is None:
+        published = [_baseline(row) for row in await _published(session, province)]
+    query = (
+        select(models.CityRule)
+        .where(models.CityRule.tenant_id == tenant)
+        .order_by(col(models.CityRule.criterion_id), col(models.CityRule.effective_from))
+    )
+    rows = (await session.execute(query)).scalars()
+    return _Sources(
+        tenant=tenant,
+        published=tuple(published),
+        rows=tuple(rows),
+        custom_fields=tuple(await load_custom_fields(session, tenant)),
+    )
+
+
+async def _sources_for(session: AsyncSession, tenant: TenantId, *, exclusive_city: bool = False) -> _Sources:
+    """The tenant's sources, under the province's shared lock (and the city's own when it changes its rules)."""
+    province = await _province_of(session, tenant)
+    await _lock(session, province, exclusive=False)
+    if exclusive_city:
+        await _lock(session, f"city:{tenant}", exclusive=True)
+    return await _sources(session, tenant, province)
+
+
+async def effective_ruleset_for(session: AsyncSession, tenant: TenantId, year: int) -> Ruleset:
+    """The effective ruleset of (tenant, year), with its hash.
+
+    The province baseline is the newest the city's province published for that year or before, else the
+    file shipped for it; the city's rules are those in effect that year; custom fields are the city's.
+    """
+    sources = await _sources_for(session, tenant)
+    try:
+        return sources.ruleset(year)
+    except RuleError as exc:
+        raise _invalid(exc) from exc
+
+
+async def get_rules(session: AsyncSession, tenant: TenantId, year: int) -> schemas.Ruleset:
+    ruleset = await effective_ruleset_for(session, tenant, year)
+    return schemas.Ruleset(
+        tenant=tenant, year=year, hash=ruleset.hash, criteria=[schemas.Criterion.of(c) for c in ruleset.criteria]
+    )
+
+
+def _draft(data: schemas.CriterionDraft, year: int) -> dict[str, Any]:
+    """A drafted criterion as the plain mapping the rules model parses; it takes effect in `year` unless it says."""
+    plain = msgspec.structs.asdict(data)
+    if plain["effective_from"] is None:
+        plain["effective_from"] = year
+    return plain
+
+
+def _superseded(rows: Iterable[models.CityRule], new: Criterion) -> tuple[list[models.CityRule], list[models.CityRule]]:
+    """The rows of the same criterion that `new` ends (they start earlier) and those it replaces outright.
+
+    A row that would outlast `new` is refused: ending it would silently drop its later years.
+    """
+    ended: list[models.CityRule] = []
+    replaced: list[models.CityRule] = []
+    for row in rows:
+        if row.criterion_id != new.id:
+            continue
+        if row.effective_from > _until(new.effective_to) or new.effective_from > _until(row.effective_to):
+            continue  # the years do not overlap
+        if _until(row.effective_to) > _until(new.effective_to):
+            last = "" if row.effective_to is None else str(row.effective_to)
+            raise ConflictError(
+                f"条件 {new.id}：已有自 {row.effective_from} 年至 {last or '今后'} 的城市条件，新条件须覆盖其后各年"
+                f" / criterion {new.id}: a city rule already applies from {row.effective_from} to "
+                f"{last or 'open end'}; the new one must cover its later years",
+                extra={"criterion": new.id},
+            )
+        (ended if row.effective_from < new.effective_from else replaced).append(row)
+    return ended, replaced
+
+
+async def add_city_rule(
+    session: AsyncSession, actor: Actor, tenant: TenantId, data: schemas.CityRuleCreate
+) -> schemas.Criterion:
+    """Add a city criterion, or tighten a baseline one (same id), from `effectiveFrom` on.
+
+    Checked in every year it applies, against the baseline of that year: a looser or malformed criterion
+    is a 422 naming it. An earlier version of the same criterion ends the year before.
+    """
+    sources = await _sources_for(session, tenant, exclusive_city=True)
+    try:
+        new = parse_criterion(_draft(data, data.effective_from), fact_specs(sources.custom_fields))
+    except RuleError as exc:
+        raise _invalid(exc, data.id) from exc
+    ended, replaced = _superseded(sources.rows, new)
+    kept = [
+        msgspec.structs.replace(_criterion(row), effective_to=new.effective_from - 1) if row in ended
+        else _criterion(row)
+        for row in sources.rows
+        if row not in replaced
+    ]
+    city = [*kept, new]
+    try:
+        for year in sources.turning_years(new.effective_from, new.effective_to, city):
+            sources.ruleset(year, city)
+    except RuleError as exc:
+        raise _invalid(exc, new.id) from exc
+    for row in replaced:
+        await session.delete(row)
+    for row in ended:
+        _end(row, new.effective_from - 1)
+    # Deleted before the new row is added: a replaced row may have the new row's key.
+    await session.flush()
+    session.add(
+        models.CityRule(
+            tenant_id=tenant, criterion_id=new.id, effective_from=new.effective_from,
+            effective_to=new.effective_to, criterion=_stored(new), created_by=actor.username,
+        )
+    )
+    await session.flush()
+    before = {"superseded": [dict(r.criterion) for r in (*ended, *replaced)]} if ended or replaced else None
+    await record(session, actor, tenant, "rule.add", "city_rule", f"{new.id}@{new.effective_from}",
+                 before=before, after=_stored(new))
+    # As it applies in its first year: a tightened criterion shows the baseline's clause unless it cites its own.
+    applied = next(c for c in sources.ruleset(new.effective_from, city).criteria if c.id == new.id)
+    return schemas.Criterion.of(applied)
+
+
+async def remove_city_rule(
+    session: AsyncSession, actor: Actor, tenant: TenantId, criterion_id: str, year: int
+) -> None:
+    """Stop the city's criterion `criterion_id` from `year` on; earlier years keep it.
+
+    A baseline criterion cannot be removed (422); an id that is neither answers 404.
+    """
+    sources = await _sources_for(session, tenant, exclusive_city=True)
+    rows = [r for r in sources.rows if r.criterion_id == criterion_id and _until(r.effective_to) >= year]
+    if not rows:
+        try:
+            baseline = sources.baseline(year)
+        except RuleError:
+            baseline = ()  # no baseline applies that year, so the id is no baseline criterion either
+        try:
+            check_removal(criterion_id, baseline)
+        except RuleError as exc:
+            raise _invalid(exc) from exc
+        raise NotFoundError(
+            f"{year} 年起没有城市条件 {criterion_id} / no city criterion {criterion_id} applies from {year}"
+        )
+    before = [dict(row.criterion) for row in rows]
+    for row in rows:
+        if row.effective_from >= year:
+            await session.delete(row)
+        else:
+            _end(row, year - 1)
+    await session.flush()
+    await record(session, actor, tenant, "rule.remove", "city_rule", f"{criterion_id}@{year}",
+                 before={"removed_from": year, "rules": before})
+
+
+async def evaluate(engine: Engine, ruleset: Ruleset, streets: Sequence[StreetFacts]) -> list[Verdict]:
+    """The verdicts on the streets through the engine; a street fact of the wrong type is a 422 naming it."""
+    try:
+        return await engine.evaluate_many(ruleset, streets)
+    except FactError as exc:
+        raise _invalid(exc) from exc
+
+
+def _changed(before: Verdict, after: Verdict) -> list[schemas.CriterionChange]:
+    was: dict[str, CriterionResult] = {r.id: r for r in before.criteria}
+    now: dict[str, CriterionResult] = {r.id: r for r in after.criteria}
+    changes = []
+    for cid in dict.fromkeys((*was, *now)):
+        old, new = was.get(cid), now.get(cid)
+        # A criterion the street is not judged by asks nothing of it: as far as the street goes, a pass.
+        if (old.result if old else "pass") == (new.result if new else "pass"):
+            continue
+        either = new if new is not None else old
+        assert either is not None  # the id came from one of the two
+        changes.append(
+            schemas.CriterionChange(
+                id=cid,
+                before=old.result if old else None,
+                after=new.result if new else None,
+                actual=either.actual,
+                required_before=old.required if old else None,
+                required_after=new.required if new else None,
+            )
+        )
+    return changes
+
+
+async def simulate(
+    session: AsyncSession, tenant: TenantId, data: schemas.Simulation, engine: Engine
+) -> schemas.SimulationResult:
+    """Every street of the city judged for `year` with today's rules and with the proposal; what would change.
+
+    The facts are computed once for all streets and each ruleset is evaluated in one batch. Nothing is stored.
+    """
+    sources = await _sources_for(session, tenant)
+    year = data.year
+    specs = fact_specs(sources.custom_fields)
+    try:
+        proposed = [parse_criterion(_draft(c, year), specs) for c in data.criteria]
+        check_unique(proposed)
+        before = sources.ruleset(year)
+    except RuleError as exc:
+        raise _invalid(exc) from exc
+    city_now = {c.id for c in before.criteria if c.origin == "city"}
+    for cid in data.remove:
+        if cid not in city_now:
+            try:
+                check_removal(cid, sources.baseline(year))
+            except RuleError as exc:
+                raise _invalid(exc) from exc
+            raise InvalidError(f"{year} 年没有城市条件 {cid} / no city criterion {cid} applies in {year}",
+                               extra={"criterion": cid})
+    replaced = {c.id for c in proposed} | set(data.remove)
+    try:
+        after = sources.ruleset(year, [*(c for c in sources.city_rules if c.id not in replaced), *proposed])
+    except RuleError as exc:
+        raise _invalid(exc) from exc
+    facts = await compute_facts(session, tenant, year)
+    streets = list(facts.values())
+    verdicts_before = await evaluate(engine, before, streets)
+    verdicts_after = await evaluate(engine, after, streets) if after.hash != before.hash else verdicts_before
+    changes = []
+    for street_id, old, new in zip(facts, verdicts_before, verdicts_after, strict=True):
+        criteria = _changed(old, new)
+        if criteria or old.outcome != new.outcome:
+            changes.append(schemas.StreetChange(street_id=street_id, before=old.outcome, after=new.outcome,
+                                                criteria=criteria))
+    return schemas.SimulationResult(
+        year=year, streets=len(streets), hash_before=before.hash, hash_after=after.hash, changes=changes
+    )
+
+
+async def _own_province(session: AsyncSession, province: TenantId) -> None:
+    if await _province_of(session, province) != province:
+        raise NotFoundError(f"省份 {province} 不存在 / province {province} not found")
+
+
+def _governs_until(year: int, others: Iterable[Baseline]) -> int | None:
+    """The first later year that another baseline governs: a baseline applies from its year until then."""
+    later = [b.year for b in (*packaged_baselines(), *others) if b.year > year]
+    return min(later) if later else None
+
+
+async def publish_baseline(
+    session: AsyncSession, actor: Actor, province: TenantId, year: int, data: schemas.BaselinePublish
+) -> schemas.Baseline:
+    """Publish (or replace) the province baseline for `year`; it governs until a later baseline's year.
+
+    Refused with 409 when an assessment of the province's cities already used a year it would govern, or
+    when a city's stored rule would loosen it (the detail names the city and the criterion).
+    """
+    await _own_province(session, province)
+    await _lock(session, province, exclusive=True)
+    try:
+        baseline = baseline_from_data({"year": year, "criteria": [_draft(c, year) for c in data.criteria]})
+    except RuleError as exc:
+        raise _invalid(exc) from exc
+    rows = await _published(session, province)
+    old = next((row for row in rows if row.year == year), None)
+    others = [_baseline(row) for row in rows if row.year != year]
+    until = _governs_until(year, others)
+    cities = list(
+        (await session.execute(select(models.Tenant.slug).where(models.Tenant.parent == province))).scalars()
+    )
+    used_query = select(models.Assessment.year).distinct().where(
+        col(models.Assessment.tenant_id).in_([province, *cities]), col(models.Assessment.year) >= year
+    )
+    if until is not None:
+        used_query = used_query.where(col(models.Assessment.year) < until)
+    used = sorted((await session.execute(used_query)).scalars())
+    if used:
+        years = ", ".join(map(str, used))
+        raise ConflictError(
+            f"{years} 年已有评估使用现行基本条件，不能再发布 {year} 年基本条件"
+            f" / assessments already used the baseline in force in {years}; the {year} baseline cannot be published",
+            extra={"years": used},
+        )
+    published = [*others, baseline]
+    for city in cities:
+        sources = await _sources(session, resolve(actor, city), province, published)
+        city_rules = sources.city_rules
+        try:
+            for check_year in sources.turning_years(year, None if until is None else until - 1, city_rules):
+                sources.ruleset(check_year)
+        except RuleError as exc:
+            raise ConflictError(
+                f"{city}：{exc.message_zh} / {city}: {exc.message_en}",
+                extra={"tenant": city, "criterion": exc.criterion_id},
+            ) from exc
+    criteria = [_stored(c) for c in baseline.criteria]
+    before = {"criteria": old.criteria} if old else None
+    # The exclusive lock taken above keeps a concurrent publisher of the same year out until this commits.
+    row = old or models.Baseline(tenant_id=province, year=year, criteria=criteria, published_by=actor.username)
+    row.criteria, row.published_by, row.published_at = criteria, actor.username, utcnow()
+    session.add(row)
+    await session.flush()
+    await record(session, actor, province, "baseline.publish", "baseline", year, before=before,
+                 after={"criteria": criteria})
+    return await get_baseline(session, province, year)
+
+
+async def get_baseline(session: AsyncSession, province: TenantId, year: int) -> schemas.Baseline:
+    """The province baseline in force in `year`: the newest published for that year or before, else the file's."""
+    await _own_province(session, province)
+    rows = [row for row in await _published(session, province) if row.year <= year]
+    shipped = max((b.year for b in packaged_baselines() if b.year <= year), default=None)
+    # A published baseline takes precedence over the file of its own year, as in load_baseline.
+    row = rows[-1] if rows and (shipped is None or rows[-1].year >= shipped) else None
+    baseline_year = row.year if row is not None else shipped
+    if baseline_year is None:
+        raise NotFoundError(f"{year} 年没有适用的省级基本条件 / no provincial baseline applies to {year}")
+    criteria = load_baseline(year, [_baseline(r) for r in rows])
+    return schemas.Baseline(
+        province=province,
+        year=year,
+        baseline_year=baseline_year,
+        published=row is not None,
+        published_by=row.published_by if row else None,
+        published_at=row.published_at if row else None,
+        criteria=[schemas.Criterion.of(c) for c in criteria],
+    )

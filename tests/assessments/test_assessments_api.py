@@ -1,0 +1,231 @@
+"""``/api/tenants/{tenant}/streets/{id}/assessments``: verdicts stored with their facts and hash, reproduced later."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from services.context import AppContext
+from tests.conftest import Auth, body
+from tests.rulesets.helpers import YEAR, add_operator, criterion, make_street, reevaluated, results, stored_assessment
+from tests.streetdata_fixtures import count
+
+
+async def assess(client: httpx.AsyncClient, auth: Auth, tenant: str, street: int, year: int = YEAR,
+                 user: str | None = None) -> httpx.Response:
+    return await client.post(f"/api/tenants/{tenant}/streets/{street}/assessments", json={"year": year},
+                             headers=await auth.headers(user or f"{tenant}-admin"))
+
+
+async def assessed(client: httpx.AsyncClient, auth: Auth, tenant: str, street: int) -> dict[str, Any]:
+    response = await assess(client, auth, tenant, street)
+    assert response.status_code == 201, response.text
+    verdict: dict[str, Any] = body(response)
+    return verdict
+
+
+async def tighten(client: httpx.AsyncClient, auth: Auth, tenant: str, **overrides: object) -> None:
+    response = await client.post(f"/api/tenants/{tenant}/rules", json=criterion(**overrides),
+                                 headers=await auth.headers(f"{tenant}-admin"))
+    assert response.status_code == 201, response.text
+
+
+async def test_an_assessment_stores_the_facts_the_hash_and_the_verdict(
+    client: httpx.AsyncClient, auth: Auth, context: AppContext
+) -> None:
+    street = await make_street(context, "jining", staff=2, entities=5)
+    rules = body(await client.get("/api/tenants/jining/rules", params={"year": YEAR},
+                                  headers=await auth.headers("jining-admin")))
+
+    verdict = await assessed(client, auth, "jining", street)
+
+    assert (verdict["streetId"], verdict["year"], verdict["kind"]) == (street, YEAR, "manual")
+    assert verdict["rulesetHash"] == rules["hash"]
+    assert verdict["facts"]["center_staff"] == 2
+    assert verdict["facts"]["entity_count"] == 5
+    assert verdict["facts"]["jobs_driven"] == 15
+    assert verdict["facts"]["satisfaction"] is None
+    # 5 entities are far from 100 and no survey was answered: a required criterion fails.
+    assert verdict["outcome"] == "fail"
+    verdicts = results(verdict)
+    assert [c["id"] for c in verdict["criteria"]] == [c["id"] for c in rules["criteria"]]
+    assert (verdicts["entity_count"], verdicts["center_staff"], verdicts["satisfaction"]) == ("fail", "pass", "no_data")
+    entity_count = next(c for c in verdict["criteria"] if c["id"] == "entity_count")
+    assert (entity_count["actual"], entity_count["required"], entity_count["origin"]) == (5, "≥ 100", "province")
+    assert entity_count["explanationEn"].startswith("The number of entrepreneurial entities is 5")
+    assert "创业实体数量" in entity_count["explanationZh"]
+
+    row = await stored_assessment(context, "jining", verdict["id"])
+    assert row.ruleset_hash == rules["hash"]
+    assert row.facts["center_staff"] == 2
+    assert [c["id"] for c in row.criteria] == [c["id"] for c in rules["criteria"]]
+    assert len(row.results) == len(rules["criteria"])
+    assert row.created_by == "jining-admin"
+    audits = await count(context, "SELECT count(*) FROM audit_log WHERE tenant_id = 'jining'"
+                                  " AND action = 'assessment.create' AND object_id = :id", id=str(verdict["id"]))
+    assert audits == 1
+
+
+async def test_past_assessments_are_listed_newest_first_and_read_one_by_one(
+    client: httpx.AsyncClient, auth: Auth, context: AppContext
+) -> None:
+    street = await make_street(context, "jining")
+    first = await assessed(client, auth, "jining", street)
+    second = await assessed(client, auth, "jining", street)
+
+    listed = await client.get(f"/api/tenants/jining/streets/{street}/assessments",
+                              headers=await auth.headers("jining-case"))
+    one = await client.get(f"/api/tenants/jining/streets/{street}/assessments/{first['id']}",
+                           headers=await auth.headers("province"))
+
+    assert listed.status_code == 200, listed.text
+    assert [a["id"] for a in body(listed)] == [second["id"], first["id"]]
+    assert one.status_code == 200, one.text
+    assert body(one) == first
+
+
+async def test_an_old_assessment_is_reproduced_after_the_rules_changed(
+    client: httpx.AsyncClient, auth: Auth, context: AppContext
+) -> None:
+    street = await make_street(context, "jining", staff=2)
+    old = await assessed(client, auth, "jining", street)
+    assert (old["outcome"], results(old)["center_staff"]) == ("incomplete", "pass")
+
+    await tighten(client, auth, "jining", value=3)
+    new = await assessed(client, auth, "jining", street)
+    reproduced = await client.get(f"/api/tenants/jining/streets/{street}/assessments/{old['id']}/reproduce",
+                                  headers=await auth.headers("jining-case"))
+
+    assert (new["outcome"], results(new)["center_staff"]) == ("fail", "fail")
+    assert new["rulesetHash"] != old["rulesetHash"]
+    assert reproduced.status_code == 200, reproduced.text
+    again = body(reproduced)
+    assert again["identical"] is True
+    assert {k: v for k, v in again.items() if k != "identical"} == old
+    again_new = body(await client.get(f"/api/tenants/jining/streets/{street}/assessments/{new['id']}/reproduce",
+                                      headers=await auth.headers("jining-admin")))
+    assert (again_new["identical"], again_new["outcome"]) == (True, "fail")
+    verdict = await reevaluated(context, "jining", old["id"], context.rules_engine)
+    assert (verdict.outcome, verdict.ruleset_hash) == ("incomplete", old["rulesetHash"])
+
+
+async def test_a_tampered_assessment_does_not_reproduce(
+    client: httpx.AsyncClient, auth: Auth, context: AppContext
+) -> None:
+    street = await make_street(context, "jining", staff=2)
+    old = await assessed(client, auth, "jining", street)
+    await count(context, "UPDATE assessments SET results = jsonb_set(results, '{0,result}', '\"fail\"')"
+                         " WHERE tenant_id = 'jining' AND id = :id RETURNING 1", id=old["id"])
+
+    again = body(await client.get(f"/api/tenants/jining/streets/{street}/assessments/{old['id']}/reproduce",
+                                  headers=await auth.headers("jining-admin")))
+
+    assert again["identical"] is False
+    assert again["criteria"] == old["criteria"]  # what the stored facts and criteria really give
+
+
+async def test_two_cities_with_different_rules_judge_the_same_street_differently(
+    client: httpx.AsyncClient, auth: Auth, context: AppContext
+) -> None:
+    await tighten(client, auth, "jining", value=3)
+    await tighten(client, auth, "dezhou", id="veteran_cap", fact="veteran_share", op="<=", value=0.5,
+                  titleZh="退役军人创办占比不超过一半", titleEn="At most half founded by veterans")
+    in_jining = await make_street(context, "jining", staff=2, entities=3)
+    in_dezhou = await make_street(context, "dezhou", staff=2, entities=3)
+
+    jining = await assessed(client, auth, "jining", in_jining)
+    dezhou = await assessed(client, auth, "dezhou", in_dezhou)
+
+    assert jining["facts"] == dezhou["facts"]
+    assert jining["rulesetHash"] != dezhou["rulesetHash"]
+    assert (results(jining)["center_staff"], results(dezhou)["center_staff"]) == ("fail", "pass")
+    assert "veteran_cap" not in results(jining)
+    assert results(dezhou)["veteran_cap"] == "pass"
+
+
+async def test_an_assessment_on_a_city_custom_field(client: httpx.AsyncClient, auth: Auth, context: AppContext) -> None:
+    admin = await auth.headers("liaocheng-admin")
+    field = {"key": "stalls", "labelZh": "夜市摊位数", "labelEn": "night-market stalls", "type": "integer"}
+    assert (await client.post("/api/tenants/liaocheng/fields", json=field, headers=admin)).status_code in (201, 409)
+    await tighten(client, auth, "liaocheng", id="night_market_stalls", fact="custom.stalls", value=20,
+                  titleZh="夜市街区至少 20 个摊位", titleEn="At least 20 stalls")
+    street = await make_street(context, "liaocheng", custom_fields={"stalls": 12})
+
+    verdict = await assessed(client, auth, "liaocheng", street)
+    again = body(await client.get(f"/api/tenants/liaocheng/streets/{street}/assessments/{verdict['id']}/reproduce",
+                                  headers=admin))
+
+    assert verdict["facts"]["custom.stalls"] == 12
+    stalls = next(c for c in verdict["criteria"] if c["id"] == "night_market_stalls")
+    assert (stalls["result"], stalls["actual"], stalls["origin"]) == ("fail", 12, "city")
+    assert "夜市摊位数" in stalls["explanationZh"]
+    assert verdict["outcome"] == "fail"
+    row = await stored_assessment(context, "liaocheng", verdict["id"])
+    assert [f["key"] for f in row.custom_fields] == ["stalls"]
+    assert again["identical"] is True
+
+
+@pytest.mark.parametrize("user", ["jining-case", "province", "province-viewer"])
+async def test_only_the_city_admin_assesses(
+    client: httpx.AsyncClient, auth: Auth, context: AppContext, user: str
+) -> None:
+    street = await make_street(context, "jining")
+
+    response = await assess(client, auth, "jining", street, user=user)
+
+    assert response.status_code == 403
+
+
+async def test_an_operator_reads_only_its_own_street_and_does_not_assess(
+    client: httpx.AsyncClient, auth: Auth, context: AppContext
+) -> None:
+    own, other = await make_street(context, "jining"), await make_street(context, "jining")
+    mine, theirs = await assessed(client, auth, "jining", own), await assessed(client, auth, "jining", other)
+    operator = await auth.headers(await add_operator(context, "jining", own))
+
+    base = "/api/tenants/jining/streets"
+    own_list = await client.get(f"{base}/{own}/assessments", headers=operator)
+    own_one = await client.get(f"{base}/{own}/assessments/{mine['id']}/reproduce", headers=operator)
+    other_list = await client.get(f"{base}/{other}/assessments", headers=operator)
+    other_one = await client.get(f"{base}/{other}/assessments/{theirs['id']}", headers=operator)
+    posted = await client.post(f"{base}/{own}/assessments", json={"year": YEAR}, headers=operator)
+
+    assert (own_list.status_code, own_one.status_code) == (200, 200)
+    assert (other_list.status_code, other_one.status_code) == (404, 404)
+    assert posted.status_code == 403
+
+
+async def test_another_city_answers_404_on_every_assessment_route(
+    client: httpx.AsyncClient, auth: Auth, context: AppContext
+) -> None:
+    street = await make_street(context, "jining")
+    other_street = await make_street(context, "jining")
+    verdict = await assessed(client, auth, "jining", street)
+    jinan = await auth.headers("jinan-admin")
+    path = f"/api/tenants/jining/streets/{street}/assessments"
+
+    responses = [
+        await client.post(path, json={"year": YEAR}, headers=jinan),
+        await client.get(path, headers=jinan),
+        await client.get(f"{path}/{verdict['id']}", headers=jinan),
+        await client.get(f"{path}/{verdict['id']}/reproduce", headers=jinan),
+        # The street through Jinan's own path, and the assessment under another street of its city.
+        await client.post(f"/api/tenants/jinan/streets/{street}/assessments", json={"year": YEAR}, headers=jinan),
+        await client.get(f"/api/tenants/jinan/streets/{street}/assessments/{verdict['id']}", headers=jinan),
+        await client.get(f"/api/tenants/jining/streets/{other_street}/assessments/{verdict['id']}",
+                         headers=await auth.headers("jining-admin")),
+        await client.get(f"{path}/99999999", headers=await auth.headers("jining-admin")),
+    ]
+
+    assert [r.status_code for r in responses] == [404] * len(responses)
+
+
+async def test_a_year_without_a_baseline_is_refused(client: httpx.AsyncClient, auth: Auth, context: AppContext) -> None:
+    street = await make_street(context, "jining")
+
+    response = await assess(client, auth, "jining", street, year=2020)
+
+    assert response.status_code == 422
+    assert "2020" in body(response)["detail"]

@@ -1,0 +1,1 @@
+"""Tests of the notifications and follow-up tasks API."""

@@ -1,0 +1,127 @@
+"""Streets with chosen facts for the rules and assessment tests, written as the schema owner, and their cleanup.
+
+These tests use cities no other test writes to (Tai'an, Liaocheng, Jining, Binzhou, Dezhou); Binzhou's
+streets are the simulation tests' alone, so that "every street of the city" is exactly the streets they made.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import msgspec
+from sqlalchemy import text
+
+from infra.db import owner_transaction, tenant_transaction
+from rules.engine import Engine
+from rules.verdict import Verdict
+from services.assessments.service import reevaluate
+from services.context import AppContext
+from services.models import Assessment, Center, CenterStaff, Entity, Operator, Street
+from services.tenancy.seed import seed_users
+from tenants.context import Role
+from tests.conftest import PASSWORD
+from tests.streetdata_fixtures import new_uscc, unique
+
+CITIES = ("taian", "liaocheng", "jining", "binzhou", "dezhou")
+DIVISIONS = {"taian": "370902", "liaocheng": "371502", "jining": "370811", "binzhou": "371602", "dezhou": "371402"}
+YEAR = 2025
+FAR = 2040
+"""Baselines are published for years about this one only, so no other test's year is governed by them."""
+_FAR_ENOUGH = FAR - 10
+
+ONE_STOP = ["policy_consultation", "mentoring", "training"]
+
+
+async def make_street(
+    context: AppContext,
+    tenant: str,
+    *,
+    staff: int = 2,
+    entities: int = 0,
+    theme: str = "graduates",
+    custom_fields: dict[str, Any] | None = None,
+) -> int:
+    """A street of `tenant` with an attesting operator, a one-stop centre with `staff` staff, and `entities`
+    operating entities of 3 employees each registered since before the year."""
+    division = DIVISIONS[tenant]
+    async with owner_transaction(context.sessions) as session:
+        operator = Operator(
+            tenant_id=tenant, name=unique("运营机构"), uscc=new_uscc(division), legal_person=True, clean_record=True,
+            digital_platform_url="https://jiequ.example.cn/platform",
+        )
+        session.add(operator)
+        await session.flush()
+        street = Street(
+            tenant_id=tenant, name=unique("创业街区"), district=division, theme=theme, operator_id=operator.id,
+            replicable_practices=1, custom_fields=custom_fields or {},
+        )
+        session.add(street)
+        await session.flush()
+        assert street.id is not None
+        session.add(
+            Center(tenant_id=tenant, street_id=street.id, fixed_site=True, address="中心路1号", services=ONE_STOP)
+        )
+        await session.flush()
+        session.add_all(
+            CenterStaff(tenant_id=tenant, street_id=street.id, name=f"员工{n}", role="创业指导师", full_time=n == 0)
+            for n in range(staff)
+        )
+        session.add_all(
+            Entity(
+                tenant_id=tenant, street_id=street.id, name=unique("实体"), uscc=new_uscc(division), kind="enterprise",
+                entity_class="startup", founder_group="graduate", employees=3, operating=True,
+                joined_on=date(YEAR - 1, 6, 1),
+            )
+            for _ in range(entities)
+        )
+        return street.id
+
+
+async def add_operator(context: AppContext, tenant: str, street_id: int) -> str:
+    """A new operator user of the street; returns its username."""
+    username = unique(f"{tenant}-op-")
+    async with owner_transaction(context.sessions) as session:
+        await seed_users(session, [(username, tenant, Role.OPERATOR)], PASSWORD, street_ids={username: street_id})
+    return username
+
+
+async def clean_rules(context: AppContext) -> None:
+    """Drop what the rules tests stored that would change later tests' rules: city rules, far-year data."""
+    async with owner_transaction(context.sessions) as session:
+        await session.execute(text("DELETE FROM city_rules WHERE tenant_id = ANY(:cities)"), {"cities": list(CITIES)})
+        await session.execute(text("DELETE FROM baselines WHERE year >= :far"), {"far": _FAR_ENOUGH})
+        await session.execute(text("DELETE FROM assessments WHERE year >= :far"), {"far": _FAR_ENOUGH})
+
+
+async def stored_assessment(context: AppContext, tenant: str, assessment_id: int) -> Assessment:
+    """The assessment row as stored, read as a city admin of the tenant would (under row-level security)."""
+    actor = context.directory.actor(username=f"{tenant}-admin", tenant=tenant, role=Role.CITY_ADMIN)
+    async with tenant_transaction(context.sessions, actor.read_ids, actor.write_ids) as session:
+        row = await session.get(Assessment, (tenant, assessment_id))
+        assert row is not None
+        return row
+
+
+async def reevaluated(context: AppContext, tenant: str, assessment_id: int, engine: Engine) -> Verdict:
+    return await reevaluate(await stored_assessment(context, tenant, assessment_id), engine)
+
+
+def criterion(**overrides: Any) -> dict[str, Any]:
+    """A city criterion body: at least 3 centre staff from 2025, unless overridden."""
+    body: dict[str, Any] = {
+        "id": "center_staff", "titleZh": "创业赋能中心配备至少 3 名专兼职工作人员",
+        "titleEn": "At least 3 full- or part-time staff at the centre", "fact": "center_staff", "op": ">=",
+        "value": 3, "level": "required", "effectiveFrom": YEAR,
+    }
+    body.update(overrides)
+    return body
+
+
+def results(verdict: dict[str, Any]) -> dict[str, str]:
+    """The result of each criterion of an API verdict, by id."""
+    return {c["id"]: c["result"] for c in verdict["criteria"]}
+
+
+def builtins(value: Any) -> Any:
+    return msgspec.to_builtins(value)

@@ -1,0 +1,117 @@
+"""Ledger follow-ups: the per-street sweep opens and closes tasks once, and the year's weekly workflow."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
+from temporalio.worker import Worker
+
+from services.context import AppContext
+from tests.workflows.street_fixtures import (
+    make_entity,
+    make_street,
+    next_year,
+    notifications,
+    record_visit,
+    tasks,
+)
+from workflows.followups.activities import FollowupActivities, SweepInput, SweepStreetsInput
+from workflows.followups.schemas import FollowupSweepInput, followups_id
+from workflows.followups.workflows import FollowupSweepWorkflow
+
+
+async def test_overdue_followup_opens_task_once_and_a_visit_closes_it(context: AppContext) -> None:
+    city = "binzhou"
+    street = await make_street(context, city)
+    startup = await make_entity(context, city, street, entity_class="startup", joined_on=dt.date(2025, 1, 1))
+    brand = await make_entity(context, city, street, entity_class="brand", joined_on=dt.date(2025, 1, 1))
+    activities, env = FollowupActivities(context), ActivityEnvironment()
+    sweep = SweepInput(tenant=city, street_id=street, as_of=dt.date(2025, 3, 1))
+
+    first = await env.run(activities.sweep_followups, sweep)
+    again = await env.run(activities.sweep_followups, sweep)  # a retried activity
+
+    # The startup entity was due 30 days after joining (31 January); the brand one is due 1 April.
+    assert (first.opened, first.open, first.notified) == (1, 1, 1)
+    assert (again.opened, again.closed, again.open, again.notified) == (0, 0, 1, 0)
+    [task] = await tasks(context, city, startup)
+    assert (task.due_on, task.status, task.dedupe_key) == (
+        dt.date(2025, 1, 31),
+        "open",
+        f"followup:{startup}:2025-01-31",
+    )
+    assert not await tasks(context, city, brand)
+    [notice] = await notifications(context, city, dedupe_key=f"followup-digest:{street}:2025-03-01")
+    assert (notice.username, notice.kind, notice.entity_id) == (f"{city}-case", "followup_overdue", startup)
+
+    # A visit recorded afterwards: the next sweep closes the task, and nothing is due until 4 April.
+    await record_visit(context, city, street, startup, dt.date(2025, 3, 5))
+    later = await env.run(
+        activities.sweep_followups, SweepInput(tenant=city, street_id=street, as_of=dt.date(2025, 3, 10))
+    )
+    assert (later.opened, later.closed, later.open) == (0, 1, 0)
+    [task] = await tasks(context, city, startup)
+    assert task.status == "done"
+    assert task.closed_at is not None
+
+    overdue_again = await env.run(
+        activities.sweep_followups, SweepInput(tenant=city, street_id=street, as_of=dt.date(2025, 4, 10))
+    )
+    assert (overdue_again.opened, overdue_again.open) == (2, 2)  # the startup again (4 April), the brand (1 April)
+    assert [(t.due_on, t.status) for t in await tasks(context, city, startup)] == [
+        (dt.date(2025, 1, 31), "done"),
+        (dt.date(2025, 4, 4), "open"),
+    ]
+
+
+async def test_batch_sweep_heartbeats_each_street_and_resumes_after_the_last_one_done(context: AppContext) -> None:
+    city = "binzhou"
+    streets = [await make_street(context, city) for _ in range(3)]
+    entities = [await make_entity(context, city, s, joined_on=dt.date(2025, 1, 1)) for s in streets]
+    activities, env = FollowupActivities(context), ActivityEnvironment()
+    beats: list[object] = []
+    env.on_heartbeat = lambda *details: beats.append(details[0])
+    # As a retry whose predecessor reported the first street done.
+    env.info = dataclasses.replace(env.info, heartbeat_details=[1])
+
+    result = await env.run(
+        activities.sweep_streets, SweepStreetsInput(tenant=city, street_ids=tuple(streets), as_of=dt.date(2025, 3, 1))
+    )
+
+    assert beats == [2, 3]
+    assert (result.totals.streets, result.totals.opened, result.open) == (2, 2, 2)
+    assert [len(await tasks(context, city, e)) for e in entities] == [0, 1, 1]
+
+
+async def test_sweep_workflow_runs_weekly_through_the_year_and_continues_as_new(
+    street_env: WorkflowEnvironment, context: AppContext, worker: Worker
+) -> None:
+    city = "heze"  # no other test sweeps this city, so its tracked streets are this test's
+    year = await next_year(street_env)
+    street = await make_street(context, city)
+    applied = await make_street(context, city, status="applied")  # not tracked: never swept
+    entity = await make_entity(context, city, street, joined_on=dt.date(year - 1, 11, 1))
+    untracked = await make_entity(context, city, applied, joined_on=dt.date(year - 1, 11, 1))
+    # Dated ahead of the server's clock: the sweep counts a visit only once its day has come.
+    await record_visit(context, city, street, entity, dt.date(year, 3, 1))
+
+    handle = await street_env.client.start_workflow(
+        FollowupSweepWorkflow.run,
+        FollowupSweepInput(tenant=city, year=year, sweeps_per_run=10),
+        id=followups_id(city, year),
+        task_queue=context.settings.task_queue,
+    )
+    totals = await handle.result()
+
+    assert totals.sweeps in (52, 53)  # every 7 days from 1 January to the year's end
+    description = await handle.describe()
+    assert description.run_id != handle.first_execution_run_id  # continued as new along the way
+    assert [(t.due_on, t.status) for t in await tasks(context, city, entity)] == [
+        (dt.date(year - 1, 12, 1), "done"),  # open at the first sweep, closed by the visit of 1 March
+        (dt.date(year, 3, 31), "open"),  # 30 days after that visit; nobody came again that year
+    ]
+    assert not await tasks(context, city, untracked)
+    first = await notifications(context, city, dedupe_key=f"followup-digest:{street}:{year}-01-01")
+    assert [n.username for n in first] == [f"{city}-case"]

@@ -1,0 +1,132 @@
+"""Notifications from activities: written once per event, and the signed webhook retried until accepted."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
+from temporalio.worker import Worker
+
+from services.context import AppContext
+from services.notifications import webhook
+from services.notifications.schemas import Message
+from tests.workflows.street_fixtures import (
+    make_operator,
+    make_street,
+    next_year,
+    notifications,
+    tenant_settings,
+)
+from workflows.notifications.activities import NotificationActivities, NotifyInput
+from workflows.tracking.schemas import StreetYearInput, StreetYearResult, street_year_id
+from workflows.tracking.workflows import StreetYearWorkflow
+
+SECRET = "webhook-secret-for-tests"
+
+
+class Receiver:
+    """A WeCom-like robot on 127.0.0.1 that fails its first request and accepts the rest."""
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[dict[str, str], bytes, int]] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                status = 500 if not receiver.requests else 200
+                receiver.requests.append((dict(self.headers.items()), body, status))
+                answer = json.dumps({"errcode": 0, "errmsg": "ok"} if status == 200 else {"errcode": -1}).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *_: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/cgi-bin/webhook/send?key=test"
+
+    def accepted(self) -> list[tuple[dict[str, str], bytes, int]]:
+        return [r for r in self.requests if r[2] == 200]
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    receiver = Receiver()
+    thread = threading.Thread(target=receiver.server.serve_forever, daemon=True)
+    thread.start()
+    yield receiver
+    receiver.server.shutdown()
+    receiver.server.server_close()
+
+
+async def test_webhook_is_retried_until_the_receiver_accepts_and_its_signature_verifies(
+    street_env: WorkflowEnvironment, context: AppContext, worker: Worker, receiver: Receiver
+) -> None:
+    city = "dezhou"
+    year = await next_year(street_env)
+    street = await make_street(context, city)
+    await make_operator(context, city, street)
+    async with tenant_settings(context, city, webhook_url=receiver.url, webhook_secret=SECRET):
+        result = await street_env.client.execute_workflow(
+            StreetYearWorkflow.run,
+            StreetYearInput(tenant=city, street_id=street, year=year, start_month=12),
+            id=street_year_id(city, street, year),
+            task_queue=context.settings.task_queue,
+        )
+    assert result == StreetYearResult(reminders=1, escalations=1, missing=(f"{year}-12",))
+
+    # The reminder's first delivery failed (500) and was retried; the escalation went through at once.
+    deliveries = [headers[webhook.DELIVERY_HEADER] for headers, _, _ in receiver.requests]
+    reminder, escalation = f"report-reminder:{street}:{year}-12", f"report-escalation:{street}:{year}-12"
+    assert deliveries == [reminder, reminder, escalation]
+    assert [status for _, _, status in receiver.requests] == [500, 200, 200]
+    for headers, body, _ in receiver.requests:
+        stamp = int(headers[webhook.TIMESTAMP_HEADER])
+        assert webhook.verify(SECRET, stamp, body, headers[webhook.SIGNATURE_HEADER], now=int(time.time()))
+        assert not webhook.verify(
+            "another-secret", stamp, body, headers[webhook.SIGNATURE_HEADER], now=int(time.time())
+        )
+        message = json.loads(body)
+        assert message["msgtype"] == "markdown"
+        assert message["markdown"]["content"].startswith("**月报")
+
+
+def test_signature_refuses_a_changed_body_and_an_old_timestamp() -> None:
+    body = webhook.payload(webhook.markdown_content("标题", "正文"))
+    signature = webhook.sign(SECRET, 1_700_000_000, body)
+    assert signature.startswith("sha256=")
+    assert webhook.verify(SECRET, 1_700_000_000, body, signature, now=1_700_000_100)
+    assert not webhook.verify(SECRET, 1_700_000_000, body + b" ", signature, now=1_700_000_100)
+    assert not webhook.verify(SECRET, 1_700_000_000, body, signature, now=1_700_000_000 + webhook.TOLERANCE_SECONDS + 1)
+    long = webhook.markdown_content("标题", "长" * 5000)
+    assert len(long.encode()) <= webhook.MAX_CONTENT_BYTES
+
+
+async def test_notify_users_twice_writes_one_notification_per_user(context: AppContext) -> None:
+    city = "dezhou"
+    street = await make_street(context, city)
+    operator = await make_operator(context, city, street)
+    params = NotifyInput(
+        tenant=city,
+        audiences=("street_operators", "city_admins"),
+        message=Message(kind="street_designated", title_zh="试点认定", title_en="Designated", street_id=street),
+        dedupe_key=f"cycle-designated:{street}:{dt.date.today().year}",
+    )
+    activities, env = NotificationActivities(context), ActivityEnvironment()
+    first = await env.run(activities.notify_users, params)
+    second = await env.run(activities.notify_users, params)
+    assert (first.created, second.created) == (2, 0)
+    assert first.webhook is False
+    rows = await notifications(context, city, dedupe_key=params.dedupe_key)
+    assert sorted(n.username for n in rows) == sorted([operator, f"{city}-admin"])

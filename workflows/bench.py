@@ -1,0 +1,359 @@
+"""Benchmark: one time-skipped year of the annual cycle for a province (default 16 cities × 60 streets × 100
+entities) on Temporal's test server, with the real worker, activities and PostgreSQL.
+
+    python -m workflows.bench [--cities 16] [--streets 60] [--entities 100] [--applying 10]
+
+Each city has `streets` streets with a year of generated data (services.demo.seed): `applying` of them
+apply for the year's selection, the others are already designated. The year: the cities' cycles start,
+the applicants apply (Updates), are screened and recommended (Updates), the province designates its
+target plus one with an override; every designated street is tracked monthly and the cities are swept
+for follow-ups weekly; at year end every designated street is re-evaluated, the failing ones are put in
+rectification and re-assessed 90 days later; the next year's cycles start. Printed: the wall time of each
+stage, the peak memory (RSS) of this process (the worker, its activities and the driver), of the test
+server and of PostgreSQL, and what the year wrote. Not a test: run it by hand (a reduced size for a quick
+look). DATABASE_URL uses that server instead of an embedded one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import functools
+import itertools
+import os
+import tempfile
+import time
+import warnings
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+import asyncpg
+import msgspec
+import psutil
+from sqlalchemy import text
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+
+from infra.db import owner_transaction
+from infra.local import EmbeddedPostgres, tool_path
+from infra.migrate import upgrade
+from infra.settings import load_settings
+from infra.temporal import DATA_CONVERTER
+from services.context import AppContext
+from services.demo.names import demo_rng
+from services.demo.places import CITIES
+from services.demo.seed import (
+    EXEMPLARY,
+    FAILING,
+    CityStreets,
+    Period,
+    Rows,
+    ShandongNaming,
+    StreetPlan,
+    bulk_load,
+    start_load,
+)
+from services.tenancy.seed import demo_users, seed_tenants, seed_users
+from workflows import client as cycles
+from workflows.cycle.schemas import (
+    Application,
+    CycleView,
+    Designation,
+    Recommendation,
+    ReevaluationView,
+    day_end,
+    year_start,
+)
+from workflows.worker import build_worker, ensure_search_attributes
+
+T = TypeVar("T")
+PROVINCE = "shandong"
+SKIP_STEP = timedelta(days=7)
+"""A sleep on the test server is one RPC with a short real-time deadline: long skips go in steps."""
+FAILING_SHARE = 0.15
+"""Streets generated with one baseline criterion missed (services.demo.seed.FAILING), the rest exemplary."""
+
+
+@dataclass
+class Peaks:
+    """Peak memory (bytes) of this process (RSS), the test server (RSS) and PostgreSQL (PSS of the postmaster
+    and its backends, so the shared buffers count once), sampled in the background."""
+
+    server: psutil.Process | None
+    postmaster: psutil.Process | None
+    worker_rss: int = 0
+    server_rss: int = 0
+    database_pss: int = 0
+
+    def sample(self) -> None:
+        self.worker_rss = max(self.worker_rss, psutil.Process().memory_info().rss)
+        with contextlib.suppress(psutil.Error):
+            if self.server is not None:
+                self.server_rss = max(self.server_rss, self.server.memory_info().rss)
+        if self.postmaster is not None:
+            total = 0
+            with contextlib.suppress(psutil.Error):
+                for process in (self.postmaster, *self.postmaster.children(recursive=True)):
+                    with contextlib.suppress(psutil.Error):
+                        total += process.memory_full_info().pss
+            self.database_pss = max(self.database_pss, total)
+
+    async def run(self) -> None:
+        while True:
+            self.sample()
+            await asyncio.sleep(1)
+
+
+def _child(name: str) -> psutil.Process | None:
+    """The first descendant of this process whose executable name contains `name` (the test server)."""
+    for child in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            if name in child.name():
+                return child
+    return None
+
+
+def _postmaster(folder: Path) -> psutil.Process | None:
+    """The embedded PostgreSQL's postmaster (pg_ctl detaches it, so it is found by its data folder)."""
+    for process in psutil.process_iter(["cmdline"]):
+        with contextlib.suppress(psutil.Error, TypeError):
+            if str(folder) in " ".join(process.info["cmdline"] or ()):
+                return process
+    return None
+
+
+@contextlib.asynccontextmanager
+async def database() -> AsyncIterator[tuple[str, psutil.Process | None]]:
+    """A fresh migrated database: on DATABASE_URL's server, or an embedded PostgreSQL in a temporary folder."""
+    given = os.environ.get("DATABASE_URL")
+    with tempfile.TemporaryDirectory(prefix="jiequ-bench-") as folder:
+        server = None if given else EmbeddedPostgres(Path(folder) / "pg")
+        if server is not None:
+            server.start()
+        try:
+            name = f"jiequ_bench_{int(time.time())}"
+            if server is not None:
+                url = await server.ensure_database(name)
+            else:
+                connection = await asyncpg.connect(given)
+                try:
+                    await connection.execute(f'CREATE DATABASE "{name}"')
+                finally:
+                    await connection.close()
+                base, _, query = (given or "").partition("?")
+                url = f"{base.rsplit('/', 1)[0]}/{name}" + (f"?{query}" if query else "")
+            await asyncio.to_thread(upgrade, url)
+            yield url, _postmaster(Path(folder) / "pg") if server is not None else None
+        finally:
+            if server is not None:
+                server.stop()
+
+
+async def load(context: AppContext, year: int, cities: int, streets: int, entities: int, applying: int) -> int:
+    """The province's streets with a year of data; `applying` per city in status applied, the rest designated."""
+    profiles = itertools.cycle(
+        [msgspec.structs.replace(p, entities=(entities, entities)) for p in FAILING]
+    )
+    exemplary = msgspec.structs.replace(EXEMPLARY, entities=(entities, entities))
+    spans = (Period(date(year, 1, 1), date(year, 12, 31), 12),)
+    async with owner_transaction(context.sessions) as session:
+        await seed_tenants(session)
+    async with owner_transaction(context.sessions) as session:
+        await seed_users(session, demo_users(), "bench-pass-2024")  # the city admins receive the notices
+    async with owner_transaction(context.sessions) as session:
+        connection, ids = await start_load(session)
+        rows = Rows()
+        for city in CITIES[:cities]:
+            rng = demo_rng(2024, city.slug, "bench")
+            naming = ShandongNaming(city)
+            chosen = [next(profiles) if rng.random() < FAILING_SHARE else exemplary for _ in range(streets)]
+            statuses = ["applied"] * applying + ["designated"] * (streets - applying)
+            generator = CityStreets(rows, ids, rng, naming, spans)
+            # Numbered names: the demo's name generator has fewer distinct names per theme than a city here.
+            for n, (profile, status) in enumerate(zip(chosen, statuses, strict=True), start=1):
+                generator.add(
+                    StreetPlan(
+                        name=f"{city.name_zh}第{n}创业街区", district=rng.choice(naming.districts),
+                        theme=rng.choice(profile.themes), status=status, profile=profile,
+                        operator_user=f"{city.slug}-bench-{n}",
+                    )
+                )
+        async with bulk_load(connection):
+            await rows.copy(connection)
+        await ids.release(connection)
+    return sum(rows.counts().values())
+
+
+async def until(probe: Callable[[], Awaitable[T | None]], done: Callable[[T], bool], timeout: float = 1800) -> T:
+    """Poll `probe` in real time (the test server's clock stays put) until `done` holds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = await probe()
+        if value is not None and done(value):
+            return value
+        await asyncio.sleep(0.2)
+    raise TimeoutError("the benchmark's year did not get there in time")
+
+
+async def skip_to(env: WorkflowEnvironment, when: datetime) -> None:
+    while (remaining := when - await env.get_current_time()) > timedelta(0):
+        await env.sleep(min(remaining, SKIP_STEP))
+
+
+async def all_cycles(client: Client, cities: Sequence[str], year: int, done: Callable[[CycleView], bool]) -> None:
+    for city in cities:
+        await until(functools.partial(cycles.cycle_view, client, city, year), done)
+
+
+async def all_reevaluations(
+    client: Client, cities: Sequence[str], year: int, done: Callable[[ReevaluationView], bool]
+) -> list[ReevaluationView]:
+    return [await until(functools.partial(cycles.reevaluation_view, client, city, year), done) for city in cities]
+
+
+@contextlib.contextmanager
+def stage(name: str, times: dict[str, float]) -> Iterator[None]:
+    started = time.monotonic()
+    yield
+    times[name] = time.monotonic() - started
+    print(f"  {name:<34} {times[name]:8.1f} s", flush=True)
+
+
+async def year_of_cycle(env: WorkflowEnvironment, context: AppContext, year: int, applying: int) -> dict[str, Any]:
+    client, times = env.client, dict[str, float]()
+    cities = [c.slug for c in context.directory.all() if c.parent == PROVINCE and await _has_streets(context, c.slug)]
+    queue = context.settings.task_queue
+    async with build_worker(client, context):
+        with stage("start cycles, open applications", times):
+            for city in cities:
+                await cycles.start_cycle(client, city, year, queue)
+            await all_cycles(client, cities, year, lambda v: v.application_window is not None)
+            await skip_to(env, year_start(year) + timedelta(hours=1))
+        with stage(f"apply ({applying} per city, Updates)", times):
+            applied = await _applicants(context)
+            await asyncio.gather(*(
+                cycles.apply(client, city, year, Application(street_id=street, applied_by="bench"))
+                for city, streets in applied.items() for street in streets
+            ))
+        with stage("screen, recommend (Updates)", times):
+            view = await cycles.cycle_view(client, cities[0], year)
+            assert view is not None
+            assert view.application_window is not None
+            await skip_to(env, day_end(view.application_window[1]) + timedelta(hours=1))
+            await all_cycles(client, cities, year, lambda v: v.phase == "recommendation")
+            for city in cities:
+                screened = await cycles.cycle_view(client, city, year)
+                assert screened is not None
+                passing = tuple(c.street_id for c in screened.screening if c.outcome == "pass")
+                if passing:
+                    recommendation = Recommendation(street_ids=passing, recommended_by="bench")
+                    await cycles.recommend(client, city, year, recommendation)
+        with stage("rank, designate target + 1 (Update)", times):
+            selection = await until(
+                functools.partial(cycles.selection_view, client, PROVINCE, year), lambda s: s.target is not None
+            )
+            chosen = tuple(c.street_id for c in selection.ranking[: (selection.target or 0) + 1])
+            await cycles.designate(client, PROVINCE, year, Designation(
+                street_ids=chosen, designated_by="bench", override_reason="benchmark: one over the target"))
+            await all_cycles(client, cities, year, lambda v: v.phase == "tracking")
+        with stage("tracking and follow-ups to year end", times):
+            await skip_to(env, year_start(year + 1) - timedelta(minutes=1))
+        with stage("re-evaluate every designated street", times):
+            await skip_to(env, year_start(year + 1) + timedelta(hours=1))
+            reviews = await all_reevaluations(client, cities, year, lambda v: v.phase != "assessing")
+        with stage("90 days' rectification, re-assess", times):
+            await skip_to(env, year_start(year + 1) + timedelta(days=91))
+            reviews = await all_reevaluations(client, cities, year, lambda v: v.phase == "closed")
+            await all_cycles(client, cities, year + 1, lambda v: v.application_window is not None)
+    return {
+        "cities": len(cities),
+        "times": times,
+        "designated": len(chosen),
+        "assessed": sum(len(r.assessed) for r in reviews),
+        "rectification": sum(len(r.rectification) for r in reviews),
+        "revoked": sum(len(r.revoked) for r in reviews),
+    }
+
+
+async def _has_streets(context: AppContext, tenant: str) -> bool:
+    async with owner_transaction(context.sessions) as session:
+        found = (await session.execute(text("SELECT 1 FROM streets WHERE tenant_id = :t LIMIT 1"), {"t": tenant}))
+        return found.first() is not None
+
+
+async def _applicants(context: AppContext) -> dict[str, list[int]]:
+    async with owner_transaction(context.sessions) as session:
+        rows = await session.execute(text("SELECT tenant_id, id FROM streets WHERE status = 'applied' ORDER BY id"))
+        applied: dict[str, list[int]] = {}
+        for tenant, street in rows:
+            applied.setdefault(tenant, []).append(street)
+        return applied
+
+
+async def _counts(context: AppContext) -> dict[str, int]:
+    queries = {
+        "assessments": "SELECT count(*) FROM assessments",
+        "notifications": "SELECT count(*) FROM notifications",
+        "audit rows": "SELECT count(*) FROM audit_log",
+        "follow-up tasks": "SELECT count(*) FROM followup_tasks",
+    }
+    async with owner_transaction(context.sessions) as session:
+        return {name: int((await session.execute(text(sql))).scalar_one()) for name, sql in queries.items()}
+
+
+async def main(cities: int, streets: int, entities: int, applying: int) -> None:
+    settings = load_settings({**os.environ, "JIEQU_DATA_DIR": tempfile.mkdtemp(prefix="jiequ-bench-data-")})
+    async with database() as (url, postgres):
+        env = await WorkflowEnvironment.start_time_skipping(
+            test_server_existing_path=tool_path("temporal-test-server"), data_converter=DATA_CONVERTER
+        )
+
+        async def connect() -> Client:
+            return env.client
+
+        context = AppContext.create(settings, url, connect)
+        peaks = Peaks(server=_child("temporal-test"), postmaster=postgres)
+        sampler = asyncio.create_task(peaks.run())
+        try:
+            await ensure_search_attributes(env.client)
+            year = (await env.get_current_time()).year + 1
+            print(f"Jiequ cycle benchmark: {cities} cities × {streets} streets × {entities} entities, year {year}")
+            started = time.monotonic()
+            loaded = await load(context, year, cities, streets, entities, applying)
+            await context.load_directory()
+            print(f"  {'load street data (' + str(loaded) + ' rows)':<34} {time.monotonic() - started:8.1f} s")
+            started = time.monotonic()
+            result = await year_of_cycle(env, context, year, applying)
+            wall = time.monotonic() - started
+            peaks.sample()
+            counts = await _counts(context)
+        finally:
+            sampler.cancel()
+            await context.close()
+            await env.shutdown()
+    mib = 1024 * 1024
+    print(f"  {'the year, in all':<34} {wall:8.1f} s")
+    written = ", ".join(f"{name} {count}" for name, count in counts.items())
+    print(f"  designated {result['designated']}, re-evaluated {result['assessed']}, rectification "
+          f"{result['rectification']}, revoked {result['revoked']}; {written}")
+    print(f"  peak memory: worker process {peaks.worker_rss / mib:.0f} MiB RSS, test server "
+          f"{peaks.server_rss / mib:.0f} MiB RSS, PostgreSQL {peaks.database_pss / mib:.0f} MiB PSS (all backends)")
+
+
+def cli(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--cities", type=int, default=16)
+    parser.add_argument("--streets", type=int, default=60)
+    parser.add_argument("--entities", type=int, default=100)
+    parser.add_argument("--applying", type=int, default=10, help="streets per city that apply this year")
+    args = parser.parse_args(argv)
+    warnings.filterwarnings("ignore", category=DeprecationWarning)  # SQLModel's advice on session.execute
+    asyncio.run(main(args.cities, args.streets, args.entities, args.applying))
+
+
+if __name__ == "__main__":
+    cli()

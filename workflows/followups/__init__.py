@@ -1,0 +1,1 @@
+"""Ledger follow-ups (跟踪走访): the weekly per-street sweep that opens and closes overdue-visit tasks."""

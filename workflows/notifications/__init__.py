@@ -1,0 +1,1 @@
+"""Notification activities shared by every process: writing messages once, delivering the webhook."""

@@ -1,0 +1,72 @@
+"""Notification activities: write a message to an audience once per event; deliver the tenant's webhook."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import msgspec
+from temporalio import activity
+
+from services.context import AppContext
+from services.notifications import webhook
+from services.notifications.schemas import Audience, Message
+from services.notifications.service import notify_audience
+from services.tenancy.service import get_settings
+from workflows.tenancy import system_transaction
+
+
+class NotifyInput(msgspec.Struct, frozen=True, kw_only=True):
+    tenant: str
+    audiences: tuple[Audience, ...]
+    message: Message
+    dedupe_key: str
+
+
+class NotifyResult(msgspec.Struct, frozen=True, kw_only=True):
+    created: int
+    webhook: bool
+    """Whether the tenant has a webhook, i.e. whether a ``send_webhook`` should follow."""
+
+
+class WebhookInput(msgspec.Struct, frozen=True, kw_only=True):
+    """What to post; the URL and secret are read in the activity so the secret never enters a history."""
+
+    tenant: str
+    dedupe_key: str
+    title: str
+    body: str = ""
+
+
+class NotificationActivities:
+    def __init__(self, context: AppContext) -> None:
+        self.context = context
+
+    @activity.defn(name="notify_users")
+    async def notify_users(self, params: NotifyInput) -> NotifyResult:
+        """Write ``message`` to each audience's users; ``dedupe_key`` makes a retry write nothing twice."""
+        async with system_transaction(self.context, params.tenant) as (session, tenant):
+            created = 0
+            for audience in params.audiences:
+                created += await notify_audience(session, tenant, audience, params.message, params.dedupe_key)
+            settings = await get_settings(session, tenant)
+        return NotifyResult(created=created, webhook=settings.webhook_url is not None)
+
+    @activity.defn(name="send_webhook")
+    async def send_webhook(self, params: WebhookInput) -> bool:
+        """Post the message to the tenant's webhook; False when it has none. Raises (and so is retried)
+        until the receiver accepts; the receiver can drop repeats by ``X-Jiequ-Delivery``."""
+        async with system_transaction(self.context, params.tenant) as (session, tenant):
+            settings = await get_settings(session, tenant)
+        if settings.webhook_url is None:
+            return False
+        async with httpx.AsyncClient(timeout=10.0) as http:
+            await webhook.deliver(
+                http,
+                settings.webhook_url,
+                settings.webhook_secret,
+                webhook.markdown_content(params.title, params.body),
+                delivery=params.dedupe_key,
+                now=int(time.time()),
+            )
+        return True
