@@ -16,7 +16,7 @@ ExportFormat = Literal["xlsx", "csv"]
 
 MEDIA_TYPES: Final[dict[ExportFormat, str]] = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",  # Litestar adds "; charset=utf-8" to text types
 }
 
 _STATUS_LABELS: Final = {
@@ -95,10 +95,8 @@ _ENTITIES: Final = [
     *_columns_by_key(_CLASS_LABELS, "分类", lambda f: f.entities_by_class),
     *_columns_by_key(_GROUP_LABELS, "创办人群", lambda f: f.entities_by_founder_group),
 ]
-_MONTHLY: Final = [
-    *(_Column(f"{month}月", "integer", _month_of(month - 1)) for month in range(1, 13)),
-    _Column("全年合计", "integer", lambda f: sum(f.monthly_jobs)),
-]
+# No yearly sum: a month's figure is the people employed that month, so twelve of them do not add up.
+_MONTHLY: Final = [_Column(f"{month}月", "integer", _month_of(month - 1)) for month in range(1, 13)]
 
 
 def _rows(report: ProvinceReport, columns: Sequence[_Column]) -> list[list[object]]:

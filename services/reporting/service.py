@@ -24,17 +24,28 @@ from tenants.ids import TenantId
 from tenants.registry import TenantInfo
 from tenants.resolver import TenantDirectory, resolve
 
-# Why a summary (the table report_street_years, migration 0006), measured by bench.py on the national
-# data set (31 provinces, 10,038 streets, 1.43 M entities, 10.8 M follow-up visits; 2 CPUs):
-# aggregating on request cannot meet 200 ms for a large province: for Guangdong (598 streets, 86 k
-# entities) merely counting its 644 k visits of the year takes ~365 ms warm, and the follow-up rule
-# (due windows per entity) took seconds. So each street's tally for a year is kept in the summary,
-# computed by the same SQL aggregates as below and marked stale by statement triggers on the street
-# data (report_changes.version), by a change of the city's follow-up cadence, or by a new day for a
-# running year (follow-ups are counted up to today). A report reads the summary (one row per street)
-# and first recomputes only the stale streets, in the caller's transaction, so the figures are always
-# current: no workflow has to run for the report to be right, and a nightly warm-up only saves the
-# first request of a day its recomputation. The figures measured are in bench.py's docstring.
+# Why a summary kept current rather than aggregates on request. Measured with bench.py on the national
+# data set (31 provinces, 10,038 streets, 1.43 M entities, 10.8 M follow-up visits of 2025) on this
+# machine's PostgreSQL 15 (2 CPUs, default settings, other work running alongside):
+# - On request, Guangdong (598 streets, 86 k entities, 644 k visits) cannot answer in 200 ms: merely
+#   counting its visits of the year takes ~365 ms warm, its entities' aggregate ~120 ms, and the
+#   follow-up rule took 2.5-50 s depending on the plan (the RLS qual tenant_id = ANY(app_read_tenants())
+#   is a function the planner cannot see into, so it underestimates a province 15-fold and probes an
+#   index per entity). Indexes do not change that order of magnitude.
+# - So each street's tally for a year is kept in report_street_years (migration 0006) and the report
+#   reads one row per street; rows are stale when statement triggers on the street data bumped the
+#   street's report_changes.version, when the city's follow-up cadence changed, or on a new day in a
+#   running year (follow-ups are counted up to today). The report recomputes only the stale streets,
+#   in the caller's transaction, with the per-street aggregate TALLIES, so it is never out of date and
+#   needs no workflow to be right; `refresh_summary` lets a schedule recompute ahead of the readers.
+# - Figures, p50/p95 per request: warm (summary current) 8/11 ms for the smallest province (Hainan,
+#   121 streets) to 21/27 ms for the largest (Guangdong), at most 33/45 ms for any province; with 2 % of
+#   the province's streets changed before each request 24/48 ms to 68/110 ms, at most 126 ms; with 10 %
+#   changed the largest reach 180/215 ms (hence a schedule after busy hours). Cold (every street
+#   recomputed, e.g. the first request of a day without a nightly refresh): 0.6 s (Hainan) to 2.5 s
+#   (Sichuan, Guangdong). XLSX export of Guangdong, report included: 60 ms p50; CSV 35 ms.
+# - Through RLS the plans use the (tenant_id, ...) indexes: every scan has the policy's qual in its
+#   Index Cond next to the explicit tenant and street (bench.py --explain).
 
 PILOT_TARGET: Final = 20
 """About 20 pilot streets province-wide in 2024–2025 (POLICY.md 一(三))."""
@@ -97,7 +108,9 @@ class Tally(msgspec.Struct, kw_only=True):
     - assessed, passed: 1 when the street has an assessment of Y, and 1 when its latest one passed;
     - due, on_time (fact ``followup_on_time``): follow-up visits due in Y up to today with the city's
       cadence, and those made on time;
-    - monthly_jobs: jobs driven in the operators' monthly reports (月报) of Y, January to December.
+    - monthly_jobs: jobs driven in the operators' monthly reports (月报) of Y, January to December, each
+      month's own figure (people employed that month, so months are not summed); they are what the
+      operators reported, while ``jobs`` is counted from the entities at year end, so the two differ.
     """
 
     streets: int = 0
@@ -164,13 +177,13 @@ class Tally(msgspec.Struct, kw_only=True):
         """The report's figures (the fields of `Figures`); every ratio from the summed parts."""
         return {
             "streets": self.streets,
-            "streets_by_status": _counts(self.by_status, STATUSES),
+            "streets_by_status": _keyed(self.by_status, STATUSES),
             "pilots": sum(self.by_status.get(status, 0) for status in PILOT_STATUSES),
             "designated": sum(self.by_status.get(status, 0) for status in DESIGNATED_STATUSES),
             "entities": self.registered,
             "entities_present": self.present,
-            "entities_by_class": _counts(self.by_class, (*ENTITY_CLASSES, UNCLASSIFIED)),
-            "entities_by_founder_group": _counts(self.by_group, (*FOUNDER_GROUPS, NO_FOUNDER_GROUP)),
+            "entities_by_class": _keyed(self.by_class, (*ENTITY_CLASSES, UNCLASSIFIED)),
+            "entities_by_founder_group": _keyed(self.by_group, (*FOUNDER_GROUPS, NO_FOUNDER_GROUP)),
             "jobs_driven": self.jobs,
             "activities": self.activities,
             "activity_rate": _share(self.operating, self.present),
@@ -184,7 +197,8 @@ class Tally(msgspec.Struct, kw_only=True):
         }
 
 
-def _counts(counts: Mapping[str, int], keys: Iterable[str]) -> dict[str, int]:
+def _keyed(counts: Mapping[str, int], keys: Iterable[str]) -> dict[str, int]:
+    """`counts` with every one of `keys`, 0 where absent, in their order."""
     return {key: counts.get(key, 0) for key in keys}
 
 
@@ -196,11 +210,11 @@ def _share(part: int, whole: int) -> float | None:
 # (tenant_id, street_id[, date]) indexes. Per street rather than one set-based join per figure, because
 # under RLS the planner underestimates a province's rows (the policy's tenant_id = ANY(app_read_tenants())
 # is a stable function it cannot see into) and chose nested loops probing an index per entity, which
-# took seconds for a large province (bench.py --explain); per street, its cost is linear in the streets
-# recomputed whatever plan is chosen. The definitions are compute_facts' (see `Tally`); its follow-up
-# rule, for a visit on day d, counts the due window (d - start - 1) / days, and the on-time due dates
-# of an entity are the distinct windows its visits fall in. A ledger entry and a visit carry their
-# entity's street.
+# took seconds to minutes for a large province; per street, the cost is linear in the streets
+# recomputed whatever plan is chosen (bench.py --explain shows the plan). The definitions are
+# compute_facts' (see `Tally`); its follow-up rule, for a visit on day d, counts the due window
+# (d - start - 1) / days, and the on-time due dates of an entity are the distinct windows its visits
+# fall in. A ledger entry and a visit carry their entity's street, so a street's own rows suffice.
 _BY_CLASS: Final = ", ".join(f"count(*) FILTER (WHERE present AND class = '{c}') AS class_{c}" for c in ENTITY_CLASSES)
 _BY_GROUP: Final = ", ".join(
     f"count(*) FILTER (WHERE present AND founder_group = '{g}') AS group_{g}" for g in FOUNDER_GROUPS
@@ -315,6 +329,16 @@ def own_province(actor: Actor, province: str) -> TenantId:
     return actor.tenant
 
 
+FIRST_YEAR: Final = 2000
+"""The earliest year a report is made for; each report year keeps a summary row per street."""
+
+
+def check_year(year: int, today: date | None = None) -> None:
+    """A report exists for the years from `FIRST_YEAR` to the current one (none for the future)."""
+    if not FIRST_YEAR <= year <= (today or date.today()).year:
+        raise NotFoundError(f"没有 {year} 年的报表 / there is no report for {year}")
+
+
 def province_cities(actor: Actor, directory: TenantDirectory, province: TenantId) -> list[TenantInfo]:
     """The cities of `province` that the caller may read, by division code."""
     cities = [directory.get(slug) for slug in directory.children(province)]
@@ -402,6 +426,7 @@ class StreetCounts(NamedTuple):
     street_id: int
     status: str
     counts: list[int]
+    recomputed: bool
 
 
 async def street_counts(
@@ -440,6 +465,7 @@ async def street_counts(
             street_id=row["street_id"],
             status=row["status"],
             counts=computed.get((row["tenant_id"], row["street_id"])) or row["counts"],
+            recomputed=(row["tenant_id"], row["street_id"]) in computed,
         )
         for row in rows
     ]
@@ -462,6 +488,7 @@ async def province_report(
     only when it reaches the city's minimum sample); the totals are the sum of the cities'.
     """
     province_id = own_province(actor, province)
+    check_year(year, today)
     info = directory.get(province_id)
     assert info is not None  # the actor was made from the directory
     cities = province_cities(actor, directory, province_id)
@@ -493,6 +520,28 @@ async def province_report(
         target=Target(pilots=PILOT_TARGET, streets=STREET_TARGET),
         generated_at=now or datetime.now(UTC),
     )
+
+
+async def refresh_summary(
+    session: AsyncSession,
+    actor: Actor,
+    directory: TenantDirectory,
+    province: str,
+    year: int,
+    *,
+    today: date | None = None,
+) -> int:
+    """Bring the summary of `province`'s streets for `year` up to date; returns how many were recomputed.
+
+    For a schedule to run ahead of the readers (as the province's system actor, nightly for a running
+    year, and after busy hours), so that a report seldom has many stale streets to recompute itself.
+    """
+    province_id = own_province(actor, province)
+    check_year(year, today)
+    city_ids = [resolve(actor, c.slug) for c in province_cities(actor, directory, province_id)]
+    settings = await city_settings(session, city_ids)
+    streets = await street_counts(session, city_ids, year, until=count_until(year, today), settings=settings)
+    return sum(street.recomputed for street in streets)
 
 
 async def province_export(

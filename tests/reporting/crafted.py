@@ -22,11 +22,10 @@ from services.models import (
     SurveyResponse,
     TenantConfig,
 )
-from services.shared.uscc import make_uscc
 from tenants.config import FollowupCadence, TenantSettings, settings_to_json
+from tests.streetdata_fixtures import new_uscc
 
 YEAR = 2025
-_serials = iter(range(1, 10**7))
 
 
 def _id(row: Street | Entity | LedgerEntry) -> int:
@@ -52,7 +51,7 @@ class Maker:
             tenant_id=street.tenant_id,
             street_id=_id(street),
             name="实体",
-            uscc=make_uscc("9", "1", "370102", next(_serials)),
+            uscc=new_uscc(),
             kind="enterprise",
             **values,
         )

@@ -253,7 +253,7 @@ async def test_the_province_viewer_may_read(
     assert response.status_code == 200, response.text
 
 
-@pytest.mark.parametrize("report", ["25", f"{YEAR}.pdf", f"{YEAR}.xlsx.csv", "latest"])
+@pytest.mark.parametrize("report", ["25", f"{YEAR}.pdf", f"{YEAR}.xlsx.csv", "latest", "1999", "2999", "2999.csv"])
 async def test_unknown_report_names(
     crafted: AppContext, report_client: httpx.AsyncClient, report_auth: Auth, report: str
 ) -> None:

@@ -13,11 +13,12 @@ from sqlalchemy.exc import DBAPIError
 from infra.db import owner_transaction, tenant_transaction
 from services.context import AppContext
 from services.models import Street
-from services.reporting.service import province_report
+from services.reporting.service import province_report, refresh_summary
 from tenants.config import FollowupCadence, TenantSettings
 from tenants.context import Role
 from tests.conftest import Auth, body
 from tests.reporting.crafted import YEAR, Maker
+from tests.streetdata_fixtures import count
 
 
 async def jinan_row(client: httpx.AsyncClient, auth: Auth) -> dict[str, Any]:
@@ -28,19 +29,14 @@ async def jinan_row(client: httpx.AsyncClient, auth: Auth) -> dict[str, Any]:
     return row
 
 
-async def scalar(context: AppContext, sql: str, **params: Any) -> Any:
-    async with owner_transaction(context.sessions) as session:
-        return (await session.execute(text(sql), params)).scalar_one()
-
-
 async def street_id(context: AppContext, name: str) -> int:
-    return int(await scalar(context, "SELECT id FROM streets WHERE name = :name", name=name))
+    return await count(context, "SELECT id FROM streets WHERE name = :name", name=name)
 
 
 async def test_each_write_bumps_its_street_s_version(crafted: AppContext) -> None:
     street = await street_id(crafted, "明湖创业街区")
     version = "SELECT coalesce((SELECT version FROM report_changes WHERE street_id = :id), 0)"
-    before = await scalar(crafted, version, id=street)
+    before = await count(crafted, version, id=street)
     async with owner_transaction(crafted.sessions) as session:
         await session.execute(
             text(
@@ -50,29 +46,32 @@ async def test_each_write_bumps_its_street_s_version(crafted: AppContext) -> Non
             ),
             {"id": street},
         )
-    inserted = await scalar(crafted, version, id=street)
+    inserted = await count(crafted, version, id=street)
     assert inserted == before + 1  # one statement of two rows: one bump
     async with owner_transaction(crafted.sessions) as session:
         await session.execute(
             text("DELETE FROM activities WHERE street_id = :id AND held_on >= '2025-10-01'"), {"id": street}
         )
-    assert await scalar(crafted, version, id=street) == inserted + 1
+    assert await count(crafted, version, id=street) == inserted + 1
 
 
 async def test_a_change_recomputes_only_its_street(
     crafted: AppContext, report_client: httpx.AsyncClient, report_auth: Auth
 ) -> None:
     before = await jinan_row(report_client, report_auth)
-    computed = "SELECT computed_at FROM report_street_years WHERE street_id = :id AND year = :year"
+    computed = (  # in microseconds, as `count` reads integers
+        "SELECT CAST(extract(epoch FROM computed_at) * 1000000 AS bigint) FROM report_street_years"
+        " WHERE street_id = :id AND year = :year"
+    )
     changed, unchanged = await street_id(crafted, "泉城创业街区"), await street_id(crafted, "明湖创业街区")
-    unchanged_at = await scalar(crafted, computed, id=unchanged, year=YEAR)
+    unchanged_at = await count(crafted, computed, id=unchanged, year=YEAR)
     async with owner_transaction(crafted.sessions) as session:
         street = await session.get(Street, ("jinan", changed))
         assert street is not None
         Maker(session).activities(street, [date(YEAR, 11, 1), date(YEAR, 11, 2)])
     after = await jinan_row(report_client, report_auth)
     assert after["activities"] == before["activities"] + 2
-    assert await scalar(crafted, computed, id=unchanged, year=YEAR) == unchanged_at
+    assert await count(crafted, computed, id=unchanged, year=YEAR) == unchanged_at
 
 
 async def test_a_new_cadence_recomputes_the_city(
@@ -130,3 +129,18 @@ async def test_only_readers_of_a_city_may_rebuild_its_summary(
                     ),
                     {"id": street},
                 )
+
+
+async def test_a_schedule_may_refresh_ahead_of_the_readers(crafted: AppContext) -> None:
+    actor = crafted.directory.system_actor("shandong")
+    street = await street_id(crafted, "崂山创业街区")
+    async with owner_transaction(crafted.sessions) as session:
+        await session.execute(
+            text("UPDATE entities SET employees = employees + 1 WHERE street_id = :id"), {"id": street}
+        )
+    refreshed = []
+    for _ in range(2):
+        async with tenant_transaction(crafted.sessions, actor.read_ids, actor.write_ids) as session:
+            refreshed.append(await refresh_summary(session, actor, crafted.directory, "shandong", YEAR))
+    assert refreshed[0] >= 1  # the changed street (and any street no report has asked for yet)
+    assert refreshed[1] == 0

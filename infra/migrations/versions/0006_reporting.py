@@ -30,7 +30,8 @@ WATCHED = [
 # Statement-level, with transition tables: one COPY or import of thousands of rows bumps each street
 # once. SECURITY DEFINER so that the bump never depends on who writes (a writer's own RLS context, a
 # workflow, the owner's bulk load); it writes nothing but a counter for streets the statement touched.
-# Rows are taken in key order so that two writers lock the same counters in the same order.
+# A bumped counter stays locked until the writer commits, so two transactions writing one street's data
+# wait for each other (not for other streets); rows are taken in key order, so they never deadlock.
 _CHANGED_FUNCTION = """CREATE FUNCTION report_street_changed() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
   AS $f$
