@@ -155,6 +155,7 @@ def _banner(stack: Stack, host: str, port: int, seconds: float) -> str:
         "    province          山东省 province_admin",
         "    jinan-admin       济南市 city_admin      (every city: <city>-admin, <city>-case)",
         "    jinan-case        济南市 caseworker",
+        "    jinan-op-1        济南市 operator        (one per demo street: <city>-op-<n>)",
         "",
         "  Ctrl-C 停止 / stops everything",
         "",
