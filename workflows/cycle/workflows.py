@@ -391,18 +391,22 @@ class CityCycleWorkflow:
         """Start each street's monthly-report tracking for the year, once per street.
 
         A cycle started before its year tracks from January; one started (or designating) later, from
-        the current month. The tracking outlives the cycle: December's report is due in January.
+        the current month. December's report is due in January: the run waits for these after its year.
         """
         first = start_month if china_today(workflow.now()).year == self.year else 1
-        for street_id in street_ids:
-            if street_id in self.tracked:
-                continue
-            self.tracked.append(street_id)
-            await self._child(
-                STREET_YEAR,
-                StreetYearInput(tenant=self.tenant, street_id=street_id, year=self.year, start_month=first),
-                street_year_id(self.tenant, street_id, self.year),
+        new = [street_id for street_id in street_ids if street_id not in self.tracked]
+        self.tracked += new
+        # Started together: one workflow task for a city's streets rather than one per street.
+        await asyncio.gather(
+            *(
+                self._child(
+                    STREET_YEAR,
+                    StreetYearInput(tenant=self.tenant, street_id=street_id, year=self.year, start_month=first),
+                    street_year_id(self.tenant, street_id, self.year),
+                )
+                for street_id in new
             )
+        )
 
     @workflow.query(name=VIEW)
     def view(self) -> CycleView:
