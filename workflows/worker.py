@@ -83,13 +83,18 @@ def activities(context: AppContext, client: Client) -> Sequence[Callable[..., An
     ]
 
 
-def build_worker(client: Client, context: AppContext) -> Worker:
-    """The worker over the process's context (its tenant directory must be loaded: the cycle reads it)."""
+def build_worker(client: Client, context: AppContext, **options: Any) -> Worker:
+    """The worker over the process's context (its tenant directory must be loaded: the cycle reads it).
+
+    `options` go to the Worker: a province's year keeps a workflow per designated street open, and a
+    benchmark of a whole province wants `max_cached_workflows` above that count.
+    """
     return Worker(
         client,
         task_queue=context.settings.task_queue,
         workflows=WORKFLOWS,
         activities=activities(context, client),
+        **options,
     )
 
 
