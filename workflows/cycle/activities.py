@@ -34,6 +34,7 @@ from services.audit.service import record
 from services.context import AppContext
 from services.errors import DomainError
 from services.models import Assessment, AuditLog, Street
+from services.notifications.messages import AUDIENCES, NoticeKind, notice, notice_key
 from services.notifications.service import notify_audience
 from services.streets.schemas import StreetStatus
 from services.streets.service import ALLOWED_TRANSITIONS, set_status, street_of
@@ -42,7 +43,6 @@ from tenants.context import SYSTEM_ACTOR, Actor
 from tenants.ids import TenantId
 from tenants.resolver import TenantNotFoundError, resolve
 from workflows.client import start_cycle
-from workflows.cycle.notices import AUDIENCES, NoticeKind, notice, notice_key
 from workflows.cycle.schemas import (
     RECOMMENDATIONS,
     SELECTION,

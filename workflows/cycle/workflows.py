@@ -43,6 +43,7 @@ from temporalio.common import RetryPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ActivityError, ApplicationError, WorkflowAlreadyStartedError
 
 with workflow.unsafe.imports_passed_through():
+    from services.notifications.messages import NoticeKind, notice, notice_key
     from services.streets.schemas import StreetStatus
     from workflows.cycle.activities import (
         AnnounceInput,
@@ -60,7 +61,6 @@ with workflow.unsafe.imports_passed_through():
         SubmitInput,
         TargetInput,
     )
-    from workflows.cycle.notices import NoticeKind, notice, notice_key
     from workflows.cycle.schemas import (
         APPLY,
         CITY_CYCLE,
