@@ -23,7 +23,7 @@ from services.context import AppContext
 from services.cycles.controllers import CycleController, SelectionController
 from services.deps import provide_actor, provide_db, provide_tenant
 from services.entities.controllers import EntityController
-from services.errors import EXCEPTION_HANDLERS
+from services.errors import EXCEPTION_HANDLERS, QUIET
 from services.fields.controllers import FieldController
 from services.followups.controllers import TaskController
 from services.health.controllers import health
@@ -121,7 +121,9 @@ def create_app(context: AppContext, extra_handlers: list[ControllerRouterHandler
         openapi_config=_openapi(),
         # Warnings and unexpected errors only: the libraries' INFO chatter drowns the banner otherwise.
         logging_config=LoggingConfig(
-            root={"level": "WARNING", "handlers": ["queue_listener"]}, log_exceptions="always"
+            root={"level": "WARNING", "handlers": ["queue_listener"]},
+            log_exceptions="always",
+            disable_stack_trace=set(QUIET),
         ),
         state=State({"context": context, "auth": auth}),
         debug=False,

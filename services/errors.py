@@ -86,3 +86,6 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     IntegrityError: integrity_error_handler,
     DBAPIError: dbapi_error_handler,
 }
+
+QUIET: frozenset[int | type[Exception]] = frozenset({*range(400, 500), TenantNotFoundError, IntegrityError})
+"""Exceptions answered 4xx: the request's own problem, logged without a stack trace (a 5xx keeps its trace)."""
