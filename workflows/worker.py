@@ -80,6 +80,7 @@ def activities(context: AppContext, client: Client) -> Sequence[Callable[..., An
         followups.tracked_streets,
         followups.sweep_followups,
         followups.sweep_streets,
+        followups.notify_overdue,
     ]
 
 

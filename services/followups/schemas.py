@@ -7,7 +7,6 @@ from typing import Literal
 
 import msgspec
 
-from services.notifications.schemas import Message
 from services.schemas import BaseStruct
 
 TaskStatus = Literal["open", "done"]
@@ -25,11 +24,8 @@ class FollowupTask(BaseStruct):
 
 
 class SweepOutcome(msgspec.Struct, frozen=True, kw_only=True):
-    """One street's sweep: tasks opened and closed now, tasks open after it, notifications written."""
+    """One street's sweep: tasks opened and closed now, and tasks open after it."""
 
     opened: int
     closed: int
     open: int
-    notified: int
-    digest: Message | None = None
-    """The caseworkers' message when tasks were opened (for the webhook)."""

@@ -10,6 +10,7 @@ needs no knowledge of tasks and a visit entered late or corrected is still seen.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Final
 
 from sqlalchemy import text
@@ -86,14 +87,14 @@ async def tracked_streets(session: AsyncSession, tenant: TenantId) -> list[int]:
 async def sweep_street(
     session: AsyncSession, tenant: TenantId, street_id: int, as_of: dt.date, cadence: FollowupCadence
 ) -> SweepOutcome:
-    """Open and close ``street_id``'s follow-up tasks as of ``as_of`` and tell the caseworkers of new ones.
+    """Open and close ``street_id``'s follow-up tasks as of ``as_of``.
 
-    Idempotent: tasks are keyed ``followup:{entity}:{due_on}`` and the digest
-    ``followup-digest:{street}:{as_of}``, so running it again (a retried activity) writes nothing new.
+    Idempotent: tasks are keyed ``followup:{entity}:{due_on}``, so running it again (a retried activity)
+    opens nothing new. The caseworkers hear of new tasks once per sweep of the city (:func:`notify_overdue`).
     """
     street = await session.get(models.Street, (tenant, street_id))
     if street is None:
-        return SweepOutcome(opened=0, closed=0, open=0, notified=0)
+        return SweepOutcome(opened=0, closed=0, open=0)
     row = (
         await session.execute(
             _SWEEP,
@@ -107,16 +108,30 @@ async def sweep_street(
             },
         )
     ).one()
-    opened, closed, overdue, first_entity = int(row.opened), int(row.closed), int(row.overdue), row.first_entity
-    if opened == 0:
-        return SweepOutcome(opened=0, closed=closed, open=overdue, notified=0)
-    entity_name = None
-    if opened == 1:
-        entity = await session.get(models.Entity, (tenant, first_entity))
-        entity_name = entity.name if entity is not None else None
-    digest = messages.followups_overdue(street_id, street.name, opened, overdue, first_entity, entity_name)
-    notified = await notify_audience(session, tenant, "caseworkers", digest, messages.followup_key(street_id, as_of))
-    return SweepOutcome(opened=opened, closed=closed, open=overdue, notified=notified, digest=digest)
+    return SweepOutcome(opened=int(row.opened), closed=int(row.closed), open=int(row.overdue))
+
+
+async def notify_overdue(
+    session: AsyncSession, tenant: TenantId, as_of: dt.date, opened: Sequence[tuple[int, int]], open_tasks: int
+) -> int:
+    """Tell the city's caseworkers of a sweep's new overdue visits: one digest per sweep, not one per street.
+
+    ``opened`` is (street id, tasks opened) for the streets that opened any. Keyed
+    ``followup-digest:{tenant}:{as_of}``: a retried activity writes nothing twice.
+    """
+    ids = [street_id for street_id, count in opened if count]
+    if not ids:
+        return 0
+    street = models.Street
+    query = select(street.id, street.name).where(street.tenant_id == tenant, col(street.id).in_(ids))
+    names = dict((await session.execute(query)).tuples().all())
+    streets = sorted(
+        ((names[street_id], count) for street_id, count in opened if count and street_id in names),
+        key=lambda pair: (-pair[1], pair[0]),
+    )
+    single = ids[0] if len(ids) == 1 else None
+    digest = messages.followups_overdue(streets, open_tasks, single)
+    return await notify_audience(session, tenant, "caseworkers", digest, messages.followup_key(tenant, as_of))
 
 
 async def list_tasks(

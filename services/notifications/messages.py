@@ -5,6 +5,7 @@ revocation)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Final, Literal
 
 from services.notifications.schemas import Audience, Message
@@ -53,27 +54,32 @@ def report_missing(
     )
 
 
-def followup_key(street_id: int, as_of: dt.date) -> str:
-    """``followup-digest:{street}:{as_of}``: one digest per street and sweep."""
-    return f"followup-digest:{street_id}:{as_of.isoformat()}"
+def followup_key(tenant: str, as_of: dt.date) -> str:
+    """``followup-digest:{tenant}:{as_of}``: one digest per city and sweep."""
+    return f"followup-digest:{tenant}:{as_of.isoformat()}"
 
 
-def followups_overdue(
-    street_id: int, street_name: str, opened: int, overdue: int, entity_id: int | None, entity_name: str | None
-) -> Message:
-    """The caseworkers' digest of a street's newly overdue follow-up visits (one message, not one per entity)."""
-    if opened == 1 and entity_name is not None:
-        what_zh, what_en = f"{entity_name}的跟踪走访已逾期", f"the follow-up visit of {entity_name} is overdue"
-    else:
-        what_zh, what_en = f"新增{opened}项逾期走访", f"{opened} follow-up visits became overdue"
+DIGEST_STREETS: Final = 10
+"""Streets named in a digest; the rest are counted."""
+
+
+def followups_overdue(streets: Sequence[tuple[str, int]], open_tasks: int, street_id: int | None) -> Message:
+    """The caseworkers' digest of a sweep's newly overdue visits: (street name, tasks opened), most first.
+
+    ``street_id`` links the message to the street when only one street is concerned.
+    """
+    opened = sum(count for _, count in streets)
+    named, rest = streets[:DIGEST_STREETS], len(streets) - DIGEST_STREETS
+    list_zh = "、".join(f"{name}{count}项" for name, count in named) + (f"等{len(streets)}个街区" if rest > 0 else "")
+    list_en = ", ".join(f"{name} {count}" for name, count in named) + (f" and {rest} more" if rest > 0 else "")
     return Message(
         kind="followup_overdue",
-        title_zh=f"走访逾期：{street_name}{what_zh}",
-        title_en=f"Overdue visits in {street_name}: {what_en}",
-        body_zh=f"{street_name}现有{overdue}项逾期走访任务，请尽快安排走访并在台账中登记。",
-        body_en=f"{street_name} has {overdue} overdue follow-up visits. Please visit and record each on the ledger.",
+        title_zh=f"走访逾期：新增{opened}项逾期走访，涉及{len(streets)}个街区",
+        title_en=f"Overdue visits: {opened} became overdue in {len(streets)} street{'s' if len(streets) != 1 else ''}",
+        body_zh=f"新增逾期走访：{list_zh}。全市现有{open_tasks}项逾期走访任务，请尽快安排走访并在台账中登记。",
+        body_en=f"Newly overdue visits: {list_en}. The city has {open_tasks} overdue follow-up visits in all. "
+        "Please visit and record each on the ledger.",
         street_id=street_id,
-        entity_id=entity_id if opened == 1 else None,
     )
 
 

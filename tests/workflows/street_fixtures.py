@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
 import msgspec
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import text
+from sqlmodel import col, select
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -101,6 +102,13 @@ async def notifications(context: AppContext, tenant: str, **where: Any) -> list[
         for column, value in where.items():
             query = query.where(getattr(models.Notification, column) == value)
         return list((await session.execute(query.order_by(models.Notification.id))).scalars())  # type: ignore[arg-type]
+
+
+async def street_names(context: AppContext, tenant: str, street_ids: Sequence[int]) -> list[tuple[int, str]]:
+    async with owner_transaction(context.sessions) as session:
+        street = models.Street
+        query = select(street.id, street.name).where(street.tenant_id == tenant, col(street.id).in_(street_ids))
+        return [(int(row.id), row.name) for row in await session.execute(query)]
 
 
 async def tasks(context: AppContext, tenant: str, entity_id: int) -> list[models.FollowupTask]:

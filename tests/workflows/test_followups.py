@@ -15,9 +15,10 @@ from tests.workflows.street_fixtures import (
     next_year,
     notifications,
     record_visit,
+    street_names,
     tasks,
 )
-from workflows.followups.activities import FollowupActivities, SweepInput, SweepStreetsInput
+from workflows.followups.activities import FollowupActivities, NotifyOverdueInput, SweepInput, SweepStreetsInput
 from workflows.followups.schemas import FollowupSweepInput, followups_id
 from workflows.followups.workflows import FollowupSweepWorkflow
 
@@ -34,8 +35,8 @@ async def test_overdue_followup_opens_task_once_and_a_visit_closes_it(context: A
     again = await env.run(activities.sweep_followups, sweep)  # a retried activity
 
     # The startup entity was due 30 days after joining (31 January); the brand one is due 1 April.
-    assert (first.opened, first.open, first.notified) == (1, 1, 1)
-    assert (again.opened, again.closed, again.open, again.notified) == (0, 0, 1, 0)
+    assert (first.opened, first.open) == (1, 1)
+    assert (again.opened, again.closed, again.open) == (0, 0, 1)
     [task] = await tasks(context, city, startup)
     assert (task.due_on, task.status, task.dedupe_key) == (
         dt.date(2025, 1, 31),
@@ -43,8 +44,6 @@ async def test_overdue_followup_opens_task_once_and_a_visit_closes_it(context: A
         f"followup:{startup}:2025-01-31",
     )
     assert not await tasks(context, city, brand)
-    [notice] = await notifications(context, city, dedupe_key=f"followup-digest:{street}:2025-03-01")
-    assert (notice.username, notice.kind, notice.entity_id) == (f"{city}-case", "followup_overdue", startup)
 
     # A visit recorded afterwards: the next sweep closes the task, and nothing is due until 4 April.
     await record_visit(context, city, street, startup, dt.date(2025, 3, 5))
@@ -85,6 +84,30 @@ async def test_batch_sweep_heartbeats_each_street_and_resumes_after_the_last_one
     assert [len(await tasks(context, city, e)) for e in entities] == [0, 1, 1]
 
 
+async def test_a_sweep_sends_the_caseworkers_one_digest_naming_its_streets(context: AppContext) -> None:
+    city = "dongying"  # no other test sweeps this city on this day
+    one, two, quiet = [await make_street(context, city) for _ in range(3)]
+    for street, joined in ((one, 1), (two, 1), (two, 1), (quiet, 3)):
+        await make_entity(context, city, street, joined_on=dt.date(2025, joined, 1))
+    activities, env = FollowupActivities(context), ActivityEnvironment()
+    as_of = dt.date(2025, 3, 15)  # the January joiners are overdue since 31 January, the March one is not
+
+    swept = await env.run(
+        activities.sweep_streets, SweepStreetsInput(tenant=city, street_ids=(one, two, quiet), as_of=as_of)
+    )
+    assert swept.opened_by_street == ((one, 1), (two, 2))
+    digest = NotifyOverdueInput(tenant=city, as_of=as_of, opened_by_street=swept.opened_by_street, open=swept.open)
+    assert await env.run(activities.notify_overdue, digest) == 1  # the city's caseworker
+    assert await env.run(activities.notify_overdue, digest) == 0  # a retried activity writes nothing twice
+
+    [notice] = await notifications(context, city, dedupe_key=f"followup-digest:{city}:2025-03-15")
+    assert (notice.username, notice.kind, notice.street_id) == (f"{city}-case", "followup_overdue", None)
+    assert notice.title_zh == "走访逾期：新增3项逾期走访，涉及2个街区"
+    names = dict(await street_names(context, city, (one, two)))
+    assert notice.body_zh.startswith(f"新增逾期走访：{names[two]}2项、{names[one]}1项。")  # most first
+    assert "全市现有3项逾期走访任务" in notice.body_zh
+
+
 async def test_sweep_workflow_runs_weekly_through_the_year_and_continues_as_new(
     street_env: WorkflowEnvironment, context: AppContext, worker: Worker
 ) -> None:
@@ -113,5 +136,5 @@ async def test_sweep_workflow_runs_weekly_through_the_year_and_continues_as_new(
         (dt.date(year, 3, 31), "open"),  # 30 days after that visit; nobody came again that year
     ]
     assert not await tasks(context, city, untracked)
-    first = await notifications(context, city, dedupe_key=f"followup-digest:{street}:{year}-01-01")
+    first = await notifications(context, city, dedupe_key=f"followup-digest:{city}:{year}-01-01")
     assert [n.username for n in first] == [f"{city}-case"]

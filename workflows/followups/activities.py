@@ -1,4 +1,5 @@
-"""Follow-up activities: the tracked streets of a city, one street's sweep, and a batch of streets' sweeps."""
+"""Follow-up activities: the tracked streets of a city, one street's sweep, a batch of streets' sweeps, and
+the caseworkers' digest of a sweep."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from temporalio import activity
 
 from services.context import AppContext
 from services.followups.schemas import SweepOutcome
-from services.followups.service import sweep_street, tracked_streets
+from services.followups.service import notify_overdue, sweep_street, tracked_streets
 from services.tenancy.service import get_settings
 from workflows.followups.schemas import SweepTotals
 from workflows.tenancy import system_transaction
@@ -37,6 +38,16 @@ class SweepBatchResult(msgspec.Struct, frozen=True, kw_only=True):
     """Tasks open in these streets after the sweep."""
     webhook: bool
     """Whether the tenant has a webhook (for the sweep's summary)."""
+    opened_by_street: tuple[tuple[int, int], ...] = ()
+    """(street id, tasks opened) of the streets that opened any, for the caseworkers' digest."""
+
+
+class NotifyOverdueInput(msgspec.Struct, frozen=True, kw_only=True):
+    tenant: str
+    as_of: date
+    opened_by_street: tuple[tuple[int, int], ...]
+    open: int
+    """Tasks open in the city after the sweep."""
 
 
 class FollowupActivities:
@@ -50,7 +61,7 @@ class FollowupActivities:
 
     @activity.defn(name="sweep_followups")
     async def sweep_followups(self, params: SweepInput) -> SweepOutcome:
-        """One street: open tasks for overdue visits, close those visited, notify the caseworkers of new ones."""
+        """One street: open tasks for overdue visits and close those visited."""
         return await self._sweep(params.tenant, params.street_id, params.as_of)
 
     @activity.defn(name="sweep_streets")
@@ -63,18 +74,29 @@ class FollowupActivities:
         """
         details = activity.info().heartbeat_details
         done = int(details[0]) if details else 0
+        # The streets that opened tasks ride along in the heartbeat, so a resumed attempt still names them.
+        opened: list[tuple[int, int]] = [(int(s), int(n)) for s, n in details[1]] if len(details) > 1 else []
         total = SweepTotals()
         open_tasks = 0
         for index in range(done, len(params.street_ids)):
-            outcome = await self._sweep(params.tenant, params.street_ids[index], params.as_of)
-            total = total.plus(
-                SweepTotals(streets=1, opened=outcome.opened, closed=outcome.closed, notified=outcome.notified)
-            )
+            street_id = params.street_ids[index]
+            outcome = await self._sweep(params.tenant, street_id, params.as_of)
+            total = total.plus(SweepTotals(streets=1, opened=outcome.opened, closed=outcome.closed))
             open_tasks += outcome.open
-            activity.heartbeat(index + 1)
+            if outcome.opened:
+                opened.append((street_id, outcome.opened))
+            activity.heartbeat(index + 1, opened)
         async with system_transaction(self.context, params.tenant) as (session, tenant):
             settings = await get_settings(session, tenant)
-        return SweepBatchResult(totals=total, open=open_tasks, webhook=settings.webhook_url is not None)
+        return SweepBatchResult(
+            totals=total, open=open_tasks, webhook=settings.webhook_url is not None, opened_by_street=tuple(opened)
+        )
+
+    @activity.defn(name="notify_overdue_followups")
+    async def notify_overdue(self, params: NotifyOverdueInput) -> int:
+        """The caseworkers' one digest of a sweep's new overdue visits; the users notified."""
+        async with system_transaction(self.context, params.tenant) as (session, tenant):
+            return await notify_overdue(session, tenant, params.as_of, params.opened_by_street, params.open)
 
     async def _sweep(self, slug: str, street_id: int, as_of: date) -> SweepOutcome:
         # The cadence is read at each sweep: a city that changes it sees the change at the next sweep.

@@ -25,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.cycle.schemas import PHASE, TENANT, YEAR, china_today, year_start
     from workflows.followups.activities import (
         FollowupActivities,
+        NotifyOverdueInput,
         SweepBatchResult,
         SweepStreetsInput,
         TrackedStreetsInput,
@@ -84,9 +85,22 @@ class FollowupSweepWorkflow:
         week = SweepTotals(sweeps=1)
         for result in results:
             week = week.plus(result.totals)
+        open_tasks = sum(result.open for result in results)
+        if week.opened:
+            notified = await workflow.execute_activity_method(
+                FollowupActivities.notify_overdue,
+                NotifyOverdueInput(
+                    tenant=params.tenant,
+                    as_of=as_of,
+                    opened_by_street=tuple(pair for result in results for pair in result.opened_by_street),
+                    open=open_tasks,
+                ),
+                start_to_close_timeout=timedelta(minutes=1),
+            )
+            week = week.plus(SweepTotals(notified=notified))
         if week.opened and any(result.webhook for result in results):
             title, body = messages.followups_summary(
-                week.opened, sum(result.open for result in results), week.streets, as_of
+                week.opened, open_tasks, week.streets, as_of
             )
             await send_webhook(
                 WebhookInput(
