@@ -48,6 +48,7 @@ from services.tenancy.seed import seed_tenants, seed_users
 from tenants.config import TenantSettings, settings_to_json
 from tenants.context import Role
 from tests.conftest import PASSWORD, TEST_USERS, create_database
+from tests.workflows import timeskip
 from workflows.worker import ensure_search_attributes
 
 T = TypeVar("T")
@@ -228,14 +229,13 @@ async def next_year(env: WorkflowEnvironment) -> int:
 
 
 SKIP_STEP = timedelta(days=14)
-"""A sleep on the test server is one RPC with a deadline of a few seconds of real time; the activities a
-long skip sets off (tracking, follow-up sweeps) would outlast it, so long skips go in steps."""
+"""Long skips go in steps, each well within timeskip.DEADLINE however busy the activities keep the worker."""
 
 
 async def skip_to(env: WorkflowEnvironment, when: Any, extra: timedelta = timedelta(hours=1)) -> None:
     """Advance the test server's clock to `when` (+ `extra`), firing the timers on the way."""
     while (remaining := when + extra - await env.get_current_time()) > timedelta(0):
-        await env.sleep(min(remaining, SKIP_STEP))
+        await timeskip.sleep(env, min(remaining, SKIP_STEP))
 
 
 async def eventually(probe: Callable[[], Awaitable[T | None]], check: Callable[[T], bool], timeout: float = 60) -> T:

@@ -17,6 +17,7 @@ from services.context import AppContext
 from services.shared.checks import today
 from tests.conftest import Auth
 from tests.streetdata_fixtures import create_street
+from tests.workflows import timeskip
 from tests.workflows.street_fixtures import (
     make_operator,
     make_street,
@@ -101,7 +102,7 @@ async def test_submitted_report_signal_stops_reminder_and_escalation(
     assert await report_submitted(street_env.client, CITY, street, year, 11)
     # December's is late: skip to just after its deadline, when the operator has been reminded…
     now = await street_env.get_current_time()
-    await street_env.sleep(reminder_at(dt.date(year + 1, 1, 10)) - now + dt.timedelta(hours=1))
+    await timeskip.sleep(street_env, reminder_at(dt.date(year + 1, 1, 10)) - now + dt.timedelta(hours=1))
     await until(handle, 12, "missing")
     assert [
         n.username for n in await notifications(context, CITY, dedupe_key=f"report-reminder:{street}:{year}-12")
