@@ -38,7 +38,7 @@ from workflows.cycle.workflows import (
 )
 from workflows.followups.activities import FollowupActivities
 from workflows.followups.workflows import FollowupSweepWorkflow
-from workflows.housekeeping.activities import HousekeepingActivities, PurgeInput
+from workflows.housekeeping.activities import HousekeepingActivities, PurgeInput, ReportActivities
 from workflows.housekeeping.workflows import HousekeepingWorkflow
 from workflows.notifications.activities import NotificationActivities
 from workflows.tracking.activities import TrackingActivities
@@ -57,12 +57,14 @@ WORKFLOWS: list[type] = [
 
 def activities(context: AppContext, client: Client) -> Sequence[Callable[..., Any]]:
     housekeeping = HousekeepingActivities(context.sessions)
+    reports = ReportActivities(context)
     cycle = CycleActivities(context, client)
     notifications = NotificationActivities(context)
     tracking = TrackingActivities(context)
     followups = FollowupActivities(context)
     return [
         housekeeping.purge_login_throttle,
+        reports.refresh_report_summaries,
         cycle.cycle_opening,
         cycle.record_application,
         cycle.assess,

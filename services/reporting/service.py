@@ -533,8 +533,8 @@ async def refresh_summary(
 ) -> int:
     """Bring the summary of `province`'s streets for `year` up to date; returns how many were recomputed.
 
-    For a schedule to run ahead of the readers (as the province's system actor, nightly for a running
-    year, and after busy hours), so that a report seldom has many stale streets to recompute itself.
+    Run ahead of the readers by the daily housekeeping schedule (03:00 China time, as the province's
+    system actor, for the running year), so that a report seldom has many stale streets to recompute itself.
     """
     province_id = own_province(actor, province)
     check_year(year, today)

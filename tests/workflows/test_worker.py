@@ -10,6 +10,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from infra.db import owner_transaction
 from services.context import AppContext
+from tests.workflows.street_fixtures import make_street
+from workflows.cycle.schemas import china_today
 from workflows.housekeeping.activities import PurgeInput
 from workflows.housekeeping.workflows import HousekeepingWorkflow
 from workflows.worker import build_worker
@@ -35,8 +37,36 @@ async def test_housekeeping_purges_only_stale_throttle_rows(
             id=f"housekeeping-{uuid.uuid4()}",
             task_queue=context.settings.task_queue,
         )
-    assert purged >= 1
+    assert purged.purged >= 1
     async with owner_transaction(context.sessions) as session:
         left = set((await session.execute(text("SELECT username FROM login_throttle"))).scalars())
     assert "stale-user" not in left
     assert "fresh-user" in left
+
+
+async def test_housekeeping_brings_the_report_summary_up_to_date_ahead_of_the_readers(
+    temporal_env: WorkflowEnvironment, context: AppContext
+) -> None:
+    street = await make_street(context, "liaocheng")
+    year = china_today(await temporal_env.get_current_time()).year
+
+    async def summarised() -> int:
+        async with owner_transaction(context.sessions) as session:
+            query = text(
+                "SELECT count(*) FROM report_street_years"
+                " WHERE tenant_id = 'liaocheng' AND street_id = :s AND year = :y"
+            )
+            return int((await session.execute(query, {"s": street, "y": year})).scalar_one())
+
+    assert await summarised() == 0
+    async with build_worker(temporal_env.client, context):
+        results = [
+            await temporal_env.client.execute_workflow(
+                HousekeepingWorkflow.run, PurgeInput(), id=f"housekeeping-{uuid.uuid4()}",
+                task_queue=context.settings.task_queue,
+            )
+            for _ in range(2)
+        ]
+    assert results[0].refreshed >= 1  # the new street, and any other no report has asked for yet
+    assert results[1].refreshed == 0  # nothing changed meanwhile: nothing stale
+    assert await summarised() == 1

@@ -1,8 +1,9 @@
-"""Housekeeping activities: delete stale sign-in throttle rows."""
+"""Housekeeping activities: delete stale sign-in throttle rows; bring the province reports' summary up to date
+ahead of the readers."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import msgspec
 from sqlalchemy import delete, or_
@@ -12,7 +13,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio import activity
 
 from infra.db import owner_transaction
+from services.context import AppContext
 from services.models import LoginThrottle
+from services.reporting.service import refresh_summary
+from workflows.tenancy import system_transaction
 
 
 class PurgeInput(msgspec.Struct, frozen=True):
@@ -35,3 +39,31 @@ class HousekeepingActivities:
                 )
             )
         return int(getattr(result, "rowcount", 0) or 0)
+
+
+class RefreshInput(msgspec.Struct, frozen=True, kw_only=True):
+    day: date
+    """Today in China: its year is the running one, whose figures count up to this day."""
+
+
+class ReportActivities:
+    def __init__(self, context: AppContext) -> None:
+        self.context = context
+
+    @activity.defn(name="refresh_report_summaries")
+    async def refresh_report_summaries(self, params: RefreshInput) -> int:
+        """Recompute every province's stale streets of the running year; how many were recomputed.
+
+        Statement triggers mark a street stale when its data changes, and a report recomputes its stale
+        streets itself; done at night, the day's first report finds almost nothing left to recompute.
+        Idempotent: a second run finds nothing stale. One transaction per province, as its system actor.
+        """
+        directory, refreshed = self.context.directory, 0
+        for province in (tenant for tenant in directory.all() if tenant.is_province):
+            async with system_transaction(self.context, province.slug) as (session, _):
+                actor = directory.system_actor(province.slug)
+                refreshed += await refresh_summary(
+                    session, actor, directory, province.slug, params.day.year, today=params.day
+                )
+            activity.heartbeat(province.slug)
+        return refreshed

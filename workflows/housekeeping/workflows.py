@@ -1,4 +1,5 @@
-"""The daily housekeeping workflow, started by a Temporal Schedule."""
+"""The daily housekeeping workflow, started by a Temporal Schedule: purge stale sign-in throttle rows, then
+bring the province reports' summary up to date so that the day's first reports find little to recompute."""
 
 from __future__ import annotations
 
@@ -7,13 +8,30 @@ from datetime import timedelta
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from workflows.housekeeping.activities import HousekeepingActivities, PurgeInput
+    import msgspec
+
+    from workflows.cycle.schemas import china_today
+    from workflows.housekeeping.activities import HousekeepingActivities, PurgeInput, RefreshInput, ReportActivities
+
+
+class HousekeepingResult(msgspec.Struct, frozen=True, kw_only=True):
+    purged: int
+    """Sign-in throttle rows deleted."""
+    refreshed: int
+    """Streets whose report summary was recomputed."""
 
 
 @workflow.defn(name="Housekeeping")
 class HousekeepingWorkflow:
     @workflow.run
-    async def run(self, params: PurgeInput) -> int:
-        return await workflow.execute_activity_method(
+    async def run(self, params: PurgeInput) -> HousekeepingResult:
+        purged = await workflow.execute_activity_method(
             HousekeepingActivities.purge_login_throttle, params, start_to_close_timeout=timedelta(minutes=5)
         )
+        refreshed = await workflow.execute_activity_method(
+            ReportActivities.refresh_report_summaries,
+            RefreshInput(day=china_today(workflow.now())),
+            start_to_close_timeout=timedelta(hours=1),
+            heartbeat_timeout=timedelta(minutes=10),
+        )
+        return HousekeepingResult(purged=purged, refreshed=refreshed)
