@@ -29,7 +29,7 @@ import time
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -39,11 +39,9 @@ import psutil
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
-from temporalio import workflow
 from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
 from infra.db import make_engine, make_sessionmaker, owner_transaction
 from infra.local import EmbeddedPostgres, tool_path
@@ -66,6 +64,7 @@ from services.demo.seed import (
 )
 from services.tenancy.seed import demo_users, seed_tenants, seed_users
 from workflows import client as cycles
+from workflows import timeskip
 from workflows.cycle.schemas import (
     PHASE,
     Application,
@@ -80,7 +79,8 @@ from workflows.worker import build_worker, ensure_search_attributes
 
 T = TypeVar("T")
 PROVINCE = "shandong"
-CLOCK_QUEUE = "bench-clock"
+SKIP_STEP = timedelta(days=1)
+"""A busy day (a month's reports checked for every street) keeps each step's sleep long in real time."""
 WORKFLOW_CACHE = 5000
 FAILING_SHARE = 0.15
 """Streets generated with one baseline criterion missed (services.demo.seed.FAILING), the rest exemplary."""
@@ -238,31 +238,6 @@ def _short(value: object, width: int = 160) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-@workflow.defn(name="BenchClock")
-class Clock:
-    """Sleeps until a moment of the test server's clock. Awaiting a workflow's result is how the SDK skips
-    time: the client unlocks time skipping for the wait and locks it again after, a balanced pair. (Sleeping
-    through the test service instead leaks a lock whenever its long RPC is cancelled, and the clock then
-    stalls at wall-clock pace.)"""
-
-    @workflow.run
-    async def run(self, until: str) -> None:
-        await workflow.sleep(max((datetime.fromisoformat(until) - workflow.now()).total_seconds(), 0.0))
-
-
-async def skip_to(env: WorkflowEnvironment, when: datetime, timeout: float = 1800) -> None:
-    if when <= await env.get_current_time():
-        return
-    handle = await env.client.start_workflow(
-        Clock.run, when.isoformat(), id=f"bench-clock:{when.isoformat()}", task_queue=CLOCK_QUEUE
-    )
-    try:
-        await asyncio.wait_for(handle.result(), timeout)
-    except TimeoutError:
-        now = await env.get_current_time()
-        raise TimeoutError(f"the test server's clock stalled at {now:%Y-%m-%d %H:%M} UTC") from None
-
-
 async def all_cycles(client: Client, cities: Sequence[str], year: int, done: Callable[[CycleView], bool]) -> None:
     for city in cities:
         await until(functools.partial(cycles.cycle_view, client, city, year), done)
@@ -300,13 +275,12 @@ async def year_of_cycle(
     queue = context.settings.task_queue
     # A cache for every workflow of the year (a tracking one per street): evicted workflows' tasks wait on
     # the test server for half a minute of real time each, which stalls a time-skipped year.
-    clock = Worker(client, task_queue=CLOCK_QUEUE, workflows=[Clock], workflow_runner=UnsandboxedWorkflowRunner())
-    async with build_worker(client, context, max_cached_workflows=WORKFLOW_CACHE), clock:
+    async with build_worker(client, context, max_cached_workflows=WORKFLOW_CACHE):
         with stage("start cycles, open applications", times, peaks):
             for city in cities:
                 await cycles.start_cycle(client, city, year, queue)
             await all_cycles(client, cities, year, lambda v: v.application_window is not None)
-            await skip_to(env, year_start(year) + timedelta(hours=1))
+            await timeskip.skip_to(env, year_start(year) + timedelta(hours=1), SKIP_STEP)
         with stage(f"apply ({applying} per city, Updates)", times, peaks):
             applied = await _applicants(context)
             await asyncio.gather(*(
@@ -317,7 +291,7 @@ async def year_of_cycle(
             view = await cycles.cycle_view(client, cities[0], year)
             assert view is not None
             assert view.application_window is not None
-            await skip_to(env, day_end(view.application_window[1]) + timedelta(hours=1))
+            await timeskip.skip_to(env, day_end(view.application_window[1]) + timedelta(hours=1), SKIP_STEP)
             await all_cycles(client, cities, year, lambda v: v.phase == "recommendation")
             recommended = 0
             for city in cities:
@@ -339,12 +313,12 @@ async def year_of_cycle(
                 street_ids=chosen, designated_by="bench", override_reason="benchmark: one over the target"))
             await all_cycles(client, cities, year, lambda v: v.phase == "tracking")
         with stage("tracking and follow-ups to year end", times, peaks):
-            await skip_to(env, year_start(year + 1) - timedelta(minutes=1))
+            await timeskip.skip_to(env, year_start(year + 1) - timedelta(minutes=1), SKIP_STEP)
         with stage("re-evaluate every designated street", times, peaks):
-            await skip_to(env, year_start(year + 1) + timedelta(hours=1))
+            await timeskip.skip_to(env, year_start(year + 1) + timedelta(hours=1), SKIP_STEP)
             await all_reevaluations(client, cities, year, {"rectification", "closed"})
         with stage("90 days' rectification, re-assess", times, peaks):
-            await skip_to(env, year_start(year + 1) + timedelta(days=91))
+            await timeskip.skip_to(env, year_start(year + 1) + timedelta(days=91), SKIP_STEP)
             await all_reevaluations(client, cities, year, {"closed"})
             await all_cycles(client, cities, year + 1, lambda v: v.application_window is not None)
         reviews = [review for city in cities if (review := await cycles.reevaluation_view(client, city, year))]

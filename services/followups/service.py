@@ -119,17 +119,14 @@ async def notify_overdue(
     ``opened`` is (street id, tasks opened) for the streets that opened any. Keyed
     ``followup-digest:{tenant}:{as_of}``: a retried activity writes nothing twice.
     """
-    ids = [street_id for street_id, count in opened if count]
-    if not ids:
+    counts = {street_id: count for street_id, count in opened if count}
+    if not counts:
         return 0
     street = models.Street
-    query = select(street.id, street.name).where(street.tenant_id == tenant, col(street.id).in_(ids))
+    query = select(street.id, street.name).where(street.tenant_id == tenant, col(street.id).in_(list(counts)))
     names = dict((await session.execute(query)).tuples().all())
-    streets = sorted(
-        ((names[street_id], count) for street_id, count in opened if count and street_id in names),
-        key=lambda pair: (-pair[1], pair[0]),
-    )
-    single = ids[0] if len(ids) == 1 else None
+    streets = sorted(((name, counts[street_id]) for street_id, name in names.items()), key=lambda p: (-p[1], p[0]))
+    single = next(iter(counts)) if len(counts) == 1 else None
     digest = messages.followups_overdue(streets, open_tasks, single)
     return await notify_audience(session, tenant, "caseworkers", digest, messages.followup_key(tenant, as_of))
 

@@ -48,7 +48,7 @@ from services.tenancy.seed import seed_tenants, seed_users
 from tenants.config import TenantSettings, settings_to_json
 from tenants.context import Role
 from tests.conftest import PASSWORD, TEST_USERS, create_database
-from tests.workflows import timeskip
+from workflows import timeskip
 from workflows.worker import ensure_search_attributes
 
 T = TypeVar("T")
@@ -228,14 +228,9 @@ async def next_year(env: WorkflowEnvironment) -> int:
     return (await env.get_current_time()).year + 1
 
 
-SKIP_STEP = timedelta(days=14)
-"""Long skips go in steps, each well within timeskip.DEADLINE however busy the activities keep the worker."""
-
-
 async def skip_to(env: WorkflowEnvironment, when: Any, extra: timedelta = timedelta(hours=1)) -> None:
     """Advance the test server's clock to `when` (+ `extra`), firing the timers on the way."""
-    while (remaining := when + extra - await env.get_current_time()) > timedelta(0):
-        await timeskip.sleep(env, min(remaining, SKIP_STEP))
+    await timeskip.skip_to(env, when + extra)
 
 
 async def eventually(probe: Callable[[], Awaitable[T | None]], check: Callable[[T], bool], timeout: float = 60) -> T:

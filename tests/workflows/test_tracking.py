@@ -17,7 +17,6 @@ from services.context import AppContext
 from services.shared.checks import today
 from tests.conftest import Auth
 from tests.streetdata_fixtures import create_street
-from tests.workflows import timeskip
 from tests.workflows.street_fixtures import (
     make_operator,
     make_street,
@@ -25,6 +24,7 @@ from tests.workflows.street_fixtures import (
     notifications,
     submit_report,
 )
+from workflows import timeskip
 from workflows.cycle.schemas import PHASE, TENANT, YEAR
 from workflows.tracking.activities import ReportNoticeInput, TrackingActivities
 from workflows.tracking.client import report_submitted, street_year_status
