@@ -9,6 +9,7 @@ from litestar.exceptions import HTTPException
 from litestar.types import ExceptionHandlersMap
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from services.text import Text
 from tenants.resolver import TenantNotFoundError
 
 
@@ -17,9 +18,11 @@ class DomainError(Exception):
 
     status_code = 400
 
-    def __init__(self, detail: str, extra: dict[str, Any] | list[Any] | None = None) -> None:
-        super().__init__(detail)
-        self.detail = detail
+    def __init__(self, detail: str | Text, extra: dict[str, Any] | list[Any] | None = None) -> None:
+        super().__init__(str(detail))
+        self.text = detail if isinstance(detail, Text) else None
+        """The wording in both languages, where the service gave it as :class:`Text`."""
+        self.detail = str(detail)
         self.extra = extra
 
 
