@@ -29,6 +29,7 @@ from services.followups.controllers import TaskController
 from services.health.controllers import health
 from services.ledger.controllers import LedgerController
 from services.notifications.controllers import NotificationController
+from services.openapi import finish_app_openapi
 from services.reporting.controllers import ReportingController
 from services.rulesets.controllers import BaselineController, RulesetController
 from services.streetreports.controllers import StreetReportController
@@ -37,6 +38,8 @@ from services.tenancy.controllers import TenantController
 from tenants.context import Actor
 
 SWAGGER_ASSETS = "/schema/assets"
+PUBLIC_PATHS = ("^/schema", "^/health", "^/api/auth/login", "^/$", "^/favicon")
+"""Paths answered without sign-in."""
 
 ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     health,
@@ -94,13 +97,14 @@ def create_app(context: AppContext, extra_handlers: list[ControllerRouterHandler
         retrieve_user_handler=retrieve_actor,
         token_secret=context.settings.jwt_secret,
         key="jiequ_token",
-        exclude=["^/schema", "^/health", "^/api/auth/login", "^/$", "^/favicon"],
+        exclude=list(PUBLIC_PATHS),
         openapi_security_scheme_name="BearerToken",
         samesite="lax",
     )
 
-    async def startup(_: Litestar) -> None:
+    async def startup(app: Litestar) -> None:
         await context.load_directory()
+        finish_app_openapi(app, PUBLIC_PATHS)
 
     assets = create_static_files_router(
         path=SWAGGER_ASSETS,

@@ -14,7 +14,9 @@ from temporalio.client import Client
 from infra.db import make_engine, make_sessionmaker, owner_transaction
 from infra.settings import Settings
 from rules.engine import Engine
+from services.errors import UnavailableError
 from services.models import Tenant
+from services.text import Text
 from tenants.registry import TenantInfo
 from tenants.resolver import TenantDirectory
 
@@ -63,8 +65,11 @@ class AppContext:
         async with self._temporal_lock:
             if self._temporal is None:
                 if self.temporal_connect is None:
-                    raise RuntimeError("no Temporal server configured")
-                self._temporal = await self.temporal_connect()
+                    raise UnavailableError(Text("未配置流程服务（Temporal）", "no Temporal server is configured"))
+                try:
+                    self._temporal = await self.temporal_connect()
+                except (OSError, RuntimeError) as exc:
+                    raise UnavailableError(Text("流程服务（Temporal）暂不可用", "Temporal is unreachable")) from exc
             return self._temporal
 
     async def close(self) -> None:

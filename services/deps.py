@@ -48,14 +48,25 @@ async def provide_tenant(actor: Actor, tenant: str) -> TenantId:
     return resolve(actor, tenant)
 
 
-def requires(*roles: Role) -> Any:
-    """A guard admitting only ``roles`` (403 otherwise; 401 stays with the auth middleware)."""
+def requires(*roles: Role, province: bool = False) -> Any:
+    """A guard admitting only ``roles`` (any role when none is named) and, with ``province``, only users whose
+    own tenant is a province: 403 otherwise, 401 without a signed-in user."""
     allowed: Sequence[str] = [str(role) for role in roles]
 
     def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-        user = connection.user
-        if not isinstance(user, Actor) or user.role not in allowed:
+        if connection.scope.get("method") == "OPTIONS":
+            return  # the automatic OPTIONS answer shows only the allowed methods, and runs unauthenticated
+        user = connection.scope.get("user")
+        if not isinstance(user, Actor):
+            raise NotAuthorizedException("需要登录 / authentication required")
+        if province and not user.province:
+            raise PermissionDeniedException("仅省级用户可访问 / for province users only")
+        if allowed and user.role not in allowed:
             names = ", ".join(allowed)
             raise PermissionDeniedException(f"角色无权执行此操作 / this action needs one of the roles: {names}")
 
     return guard
+
+
+PROVINCE_READERS = requires(Role.PROVINCE_ADMIN, Role.VIEWER, province=True)
+"""The province's own readers of its cross-city figures: its admin, and a viewer whose tenant is the province."""

@@ -10,8 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.cycles import service
 from services.cycles.schemas import ApplicationCreate, Cycle, DesignationCreate, RecommendationCreate, Selection
-from services.deps import app_context, requires
-from services.reporting.controllers import province_roles
+from services.deps import PROVINCE_READERS, app_context, requires
 from tenants.context import Actor, Role
 from tenants.ids import TenantId
 
@@ -70,7 +69,7 @@ class SelectionController(Controller):
     path = "/api/province/{province:str}/selection/{year:int}"
     tags = ["cycle"]
 
-    @get("/", guards=[province_roles], summary="省级评选排名 / the ranking of all cities' recommendations")
+    @get("/", guards=[PROVINCE_READERS], summary="省级评选排名 / the ranking of all cities' recommendations")
     async def get_selection(
         self, request: Request[Any, Any, Any], actor: Actor, province: str, year: Year
     ) -> Selection:

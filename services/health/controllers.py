@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 from litestar import Request, Response, get
+from litestar.openapi.datastructures import ResponseSpec
 from sqlalchemy import text
 
 from services.deps import app_context
@@ -32,7 +33,17 @@ async def _check(probe: Any, request: Request[Any, Any, Any]) -> str:
         return f"unavailable: {type(exc).__name__}: {exc}"[:300]
 
 
-@get("/health", exclude_from_auth=True, tags=["health"], summary="健康检查 / health")
+@get(
+    "/health",
+    exclude_from_auth=True,
+    tags=["health"],
+    summary="健康检查 / health",
+    responses={
+        503: ResponseSpec(
+            data_container=dict[str, str], description="某项依赖不可用 / a dependency is unavailable"
+        )
+    },
+)
 async def health(request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
     database, temporal = await asyncio.gather(_check(_database, request), _check(_temporal, request))
     ok = database == "ok" and temporal == "ok"

@@ -6,36 +6,25 @@ import re
 from typing import Annotated, Any, Final
 
 from litestar import Controller, Request, Response, get
-from litestar.connection import ASGIConnection
-from litestar.exceptions import PermissionDeniedException
-from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.deps import app_context
+from services.deps import PROVINCE_READERS, app_context
 from services.errors import NotFoundError
 from services.reporting import service
 from services.reporting.schemas import ProvinceReport
-from tenants.context import Actor, Role
+from tenants.context import Actor
 
 # Litestar matches whole path segments only, so "2025", "2025.xlsx" and "2025.csv" are one parameter
 # that the handler splits; the three stay the paths API.md gives.
 _REPORT: Final = re.compile(r"(?P<year>\d{4})(?:\.(?P<format>xlsx|csv))?")
-_PROVINCE_ROLES: Final = frozenset({Role.PROVINCE_ADMIN, Role.VIEWER})
-
-
-def province_roles(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    """Admit the province's own roles: its admin, and a viewer whose tenant is the province."""
-    user = connection.user
-    if not isinstance(user, Actor) or not user.province or user.role not in _PROVINCE_ROLES:
-        raise PermissionDeniedException("仅省级用户可查看省级报表 / province reports are for province users only")
 
 
 class ReportingController(Controller):
     path = "/api/province/{province:str}/reports"
     tags = ["reporting"]
-    guards = [province_roles]
+    guards = [PROVINCE_READERS]
 
     @get(
         "/{report:str}",

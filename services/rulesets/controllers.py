@@ -5,9 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, delete, get, post, put
-from litestar.connection import ASGIConnection
-from litestar.exceptions import PermissionDeniedException
-from litestar.handlers.base import BaseRouteHandler
 from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -29,13 +26,6 @@ from tenants.resolver import resolve
 
 CITY_ADMIN = requires(Role.CITY_ADMIN)
 YearParam = Annotated[int, Parameter(ge=2000, le=2100, description="评估年度 / the assessment year")]
-
-
-def province_users(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    """Admit users whose own tenant is a province (a city reads its rules through /api/tenants/{city}/rules)."""
-    user = connection.user
-    if not isinstance(user, Actor) or not user.province:
-        raise PermissionDeniedException("仅省级用户可访问 / for province users only")
 
 
 class RulesetController(Controller):
@@ -82,7 +72,7 @@ class RulesetController(Controller):
 class BaselineController(Controller):
     path = "/api/province/{province:str}/baselines"
     tags = ["rules"]
-    guards = [province_users]
+    guards = [requires(province=True)]
 
     @get("/{year:int}", summary="省级基本条件 / the province baseline in force in a year")
     async def get_baseline(self, db: AsyncSession, actor: Actor, province: str, year: YearParam) -> Baseline:
