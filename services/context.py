@@ -21,6 +21,11 @@ from tenants.registry import TenantInfo
 from tenants.resolver import TenantDirectory
 
 
+class TemporalUnavailableError(UnavailableError, RuntimeError):
+    """No Temporal server is configured or it does not answer: a request answers 503; work that can do
+    without it (a signal after a commit) catches the ``RuntimeError``."""
+
+
 @dataclass
 class AppContext:
     """The dependencies of every request, made once per process."""
@@ -65,11 +70,15 @@ class AppContext:
         async with self._temporal_lock:
             if self._temporal is None:
                 if self.temporal_connect is None:
-                    raise UnavailableError(Text("未配置流程服务（Temporal）", "no Temporal server is configured"))
+                    raise TemporalUnavailableError(
+                        Text("未配置流程服务（Temporal）", "no Temporal server is configured")
+                    )
                 try:
                     self._temporal = await self.temporal_connect()
                 except (OSError, RuntimeError) as exc:
-                    raise UnavailableError(Text("流程服务（Temporal）暂不可用", "Temporal is unreachable")) from exc
+                    raise TemporalUnavailableError(
+                        Text("流程服务（Temporal）暂不可用", "Temporal is unreachable")
+                    ) from exc
             return self._temporal
 
     async def close(self) -> None:

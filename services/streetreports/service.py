@@ -43,8 +43,15 @@ SATISFIED_FROM = 4
 
 
 def _month_start(month: str) -> dt.date:
-    """The first day of ``YYYY-MM``, or 422 when the month has not begun yet."""
-    start = dt.date.fromisoformat(f"{month}-01")
+    """The first day of ``YYYY-MM``, or 422 when it is no real month since 1949 or has not begun yet."""
+    try:
+        start = dt.date.fromisoformat(f"{month}-01")
+    except ValueError:
+        start = dt.date.min
+    if start.year < 1949:
+        raise FieldProblem(
+            "month", f"“{month}”不是 1949 年以来的月份（YYYY-MM）", f"'{month}' is not a month since 1949 (YYYY-MM)"
+        ).error()
     if start > today().replace(day=1):
         raise FieldProblem(
             "month", f"不能提交未来月份（{month}）的月报", f"cannot report on a future month ({month})"
