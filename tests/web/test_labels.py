@@ -42,7 +42,9 @@ def test_every_code_of_the_schemas_has_both_names(kind: str) -> None:
     assert set(LABELS[kind]) == codes
     for code in codes:
         text = LABELS[kind][code]
-        assert text.zh and text.en and text.zh != code
+        assert text.zh
+        assert text.en
+        assert text.zh != code
 
 
 def test_every_role_has_both_names() -> None:

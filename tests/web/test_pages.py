@@ -22,8 +22,10 @@ async def test_signed_out_start_is_a_chinese_sign_in_form_with_labels_and_a_csrf
     assert response.status_code == 200
     html = response.text
     assert '<html lang="zh-CN">' in html
-    assert '<label for="f-username">用户名' in html and 'id="f-username" name="username"' in html
-    assert '<label for="f-password">密码' in html and 'type="password"' in html
+    assert '<label for="f-username">用户名' in html
+    assert 'id="f-username" name="username"' in html
+    assert '<label for="f-password">密码' in html
+    assert 'type="password"' in html
     assert '<form method="post" action="/"' in html
     csrf_of(html)
     assert "default-src 'self'" in response.headers["content-security-policy"]
@@ -36,7 +38,9 @@ async def test_signing_in_sets_the_httponly_lax_cookie_and_start_leads_to_the_ro
     response = await sign_in_form(client, "jinan-admin")
     assert response.status_code == 303
     cookie = response.headers["set-cookie"]
-    assert cookie.startswith("jiequ_token=") and "HttpOnly" in cookie and "SameSite=lax" in cookie
+    assert cookie.startswith("jiequ_token=")
+    assert "HttpOnly" in cookie
+    assert "SameSite=lax" in cookie
     home = await client.get("/")
     assert home.status_code == 302
     assert home.headers["location"] == "/city/jinan"
@@ -111,12 +115,14 @@ async def test_a_page_signed_out_leads_to_sign_in_and_back(client: httpx.AsyncCl
 
 async def test_english_is_a_switch_that_is_remembered(client: httpx.AsyncClient) -> None:
     english = await client.get("/?lang=en")
-    assert '<html lang="en">' in english.text and ">Sign in<" in english.text
+    assert '<html lang="en">' in english.text
+    assert ">Sign in<" in english.text
     assert "jiequ_lang=en" in english.headers["set-cookie"]
     again = await client.get("/")
     assert '<html lang="en">' in again.text
     chinese = await client.get("/?lang=zh")
-    assert '<html lang="zh-CN">' in chinese.text and ">登录<" in chinese.text
+    assert '<html lang="zh-CN">' in chinese.text
+    assert ">登录<" in chinese.text
 
 
 async def test_another_citys_and_another_streets_pages_show_nothing(
@@ -134,7 +140,8 @@ async def test_another_citys_and_another_streets_pages_show_nothing(
     ):
         response = await client.get(path, headers=admin)
         assert response.status_code == 404, path
-        assert "页面不存在或无权访问" in response.text and qingdao["name"] not in response.text
+        assert "页面不存在或无权访问" in response.text
+        assert qingdao["name"] not in response.text
     operator = await auth.headers(jinan_operator.username)
     own = await client.get(f"/city/jinan/streets/{jinan_operator.street_id}/home", headers=operator)
     assert own.status_code == 200
@@ -145,7 +152,8 @@ async def test_another_citys_and_another_streets_pages_show_nothing(
     ):
         response = await client.get(path, headers=operator)
         assert response.status_code == 404, path
-        assert jinan["name"] not in response.text and qingdao["name"] not in response.text
+        assert jinan["name"] not in response.text
+        assert qingdao["name"] not in response.text
     # The city's pages and the ledger are not an operator's.
     assert (await client.get("/city/jinan/streets", headers=operator)).status_code == 403
     ledger = await client.get(f"/city/jinan/streets/{jinan_operator.street_id}/ledger", headers=operator)
@@ -168,15 +176,21 @@ async def test_streets_list_filters_and_counts(client: httpx.AsyncClient, auth: 
         return {s["name"] for s in made if s["name"] in response.text}, response.text
 
     everything, html = await names()
-    assert len(everything) == 3 and "共 3 条" in html
+    assert len(everything) == 3
+    assert "共 3 条" in html
     veterans, html = await names(theme="veterans")
-    assert veterans == {made[0]["name"], made[2]["name"]} and "共 2 条" in html
+    assert veterans == {made[0]["name"], made[2]["name"]}
+    assert "共 2 条" in html
     shizhong, html = await names(theme="veterans", district="370103")
-    assert shizhong == {made[2]["name"]} and "共 1 条" in html and "市中区" in html
+    assert shizhong == {made[2]["name"]}
+    assert "共 1 条" in html
+    assert "市中区" in html
     none, html = await names(status="designated")
-    assert none == set() and "没有符合条件的街区" in html
+    assert none == set()
+    assert "没有符合条件的街区" in html
     bad = await client.get("/city/jinan/streets", params={"status": "nonsense"}, headers=admin)
-    assert bad.status_code == 400 and "请求的参数有误" in bad.text
+    assert bad.status_code == 400
+    assert "请求的参数有误" in bad.text
 
 
 async def test_street_tabs_show_names_and_chinese_labels(client: httpx.AsyncClient, auth: Auth) -> None:
@@ -185,15 +199,20 @@ async def test_street_tabs_show_names_and_chinese_labels(client: httpx.AsyncClie
     admin = await auth.headers("jinan-admin")
     base = f"/city/jinan/streets/{street['id']}"
     profile = await client.get(base, headers=admin)
-    assert street["operator"]["name"] in profile.text and "王晓涵" in profile.text and "政策咨询" in profile.text
+    assert street["operator"]["name"] in profile.text
+    assert "王晓涵" in profile.text
+    assert "政策咨询" in profile.text
     entities = await client.get(f"{base}/entities", headers=admin)
-    assert entity["name"] in entities.text and "初创企业" in entities.text and "12,345" in entities.text
+    assert entity["name"] in entities.text
+    assert "初创企业" in entities.text
+    assert "12,345" in entities.text
     for tab in ("activities", "reports", "surveys", "internships", "ledger", "assessments"):
         response = await client.get(f"{base}/{tab}", headers=admin)
         assert response.status_code == 200, tab
         assert street["name"] in response.text
     partial = await client.get(f"{base}/entities", headers={**admin, "HX-Request": "true"})
-    assert partial.text.lstrip().startswith('<div id="street-tabs">') and "<html" not in partial.text
+    assert partial.text.lstrip().startswith('<div id="street-tabs">')
+    assert "<html" not in partial.text
 
 
 async def _count(app: Litestar, context: AppContext, auth: Auth, path: str, username: str = "zibo-admin") -> int:
