@@ -11,11 +11,11 @@ import math
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, Final, get_args
+from typing import Annotated, Any, Final, cast, get_args
 
 from litestar import Controller, Request, Router, get, post
 from litestar.enums import RequestEncodingType
-from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.exceptions import NotFoundException, PermissionDeniedException, ValidationException
 from litestar.params import Body, Parameter
 from litestar.response import Redirect, Template
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -160,13 +160,17 @@ class CityPages(Controller):
         actor: Actor,
         tenant_id: TenantId,
         q: Annotated[str | None, Parameter(max_length=200)] = None,
-        status: StreetStatus | None = None,
-        theme: Theme | None = None,
+        status: str | None = None,
+        theme: str | None = None,
         district: Annotated[str | None, Parameter(max_length=6)] = None,
         page_number: Annotated[int, Parameter(query="page", ge=1, le=10_000)] = 1,
     ) -> Template:
-        every = await list_streets(db, actor, tenant_id, status=status, limit=ALL, offset=0)
-        found = matching_streets(every, search=q, theme=theme, district=district)
+        # A form sends an unchosen filter as an empty value: that means "all", not a bad request.
+        status, theme = _chosen("status", status, STATUSES), _chosen("theme", theme, THEMES)
+        every = await list_streets(
+            db, actor, tenant_id, status=cast("StreetStatus | None", status), limit=ALL, offset=0
+        )
+        found = matching_streets(every, search=q, theme=theme, district=district or None)
         start = (page_number - 1) * PER_PAGE
         tenant = _tenant(request, tenant_id)
         return page(
@@ -363,6 +367,14 @@ _TAB_READS: Final[dict[str, Callable[[TabRead], Awaitable[dict[str, Any]]]]] = {
     "ledger": _ledger,
     "assessments": _assessments,
 }
+
+
+def _chosen(name: str, value: str | None, allowed: tuple[str, ...]) -> str | None:
+    if not value:
+        return None
+    if value not in allowed:
+        raise ValidationException(f"{name}: {value}")
+    return value
 
 
 def _tenant(request: Request[Any, Any, Any], tenant_id: TenantId) -> Any:
