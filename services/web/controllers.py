@@ -49,7 +49,14 @@ THEMES: Final[tuple[str, ...]] = get_args(Theme)
 
 WRONG_PASSWORD: Final = Text("用户名或密码错误，请重新输入。", "Wrong user name or password: please try again.")
 LOCKED: Final = Text("登录失败次数过多，请 {wait} 秒后再试。", "Too many failed sign-ins: try again in {wait} s.")
+NO_STREET: Final = Text(
+    "此运营机构账号尚未绑定街区，请联系市人社局。", "This operator account has no street yet: ask the city."
+)
 MISSING: Final = Text("请输入用户名和密码。", "Enter your user name and password.")
+
+
+MAX_USERNAME: Final = 100
+MAX_PASSWORD: Final = 1000
 
 
 @dataclass
@@ -68,7 +75,17 @@ class SignInPages(Controller):
     ) -> Template | Redirect:
         actor = await signed_in(request)
         if actor is not None:
-            return Redirect(home_of(actor))
+            home = home_of(actor)
+            if home is None:
+                return page(
+                    request,
+                    "error.html",
+                    status_code=403,
+                    status=403,
+                    actor=actor,
+                    message=NO_STREET.get(language(request)),
+                )
+            return Redirect(home)
         return page(request, "signin.html", username="", message=None, next=local_path(next_path) or "")
 
     @post("/", exclude_from_auth=True, status_code=303)
@@ -80,6 +97,9 @@ class SignInPages(Controller):
         username = data.username.strip()
         if not username or not data.password:
             return _sign_in_again(request, username, data.next, MISSING, 400)
+        if len(username) > MAX_USERNAME or len(data.password) > MAX_PASSWORD:
+            # No account has such a name or password: refused before hashing a megabyte.
+            return _sign_in_again(request, username[:MAX_USERNAME], data.next, WRONG_PASSWORD, 401)
         outcome, wait, cookie = await sign_in(request, username, data.password)
         if outcome is LoginOutcome.LOCKED:
             return _sign_in_again(request, username, data.next, LOCKED.format(wait=wait), 429)

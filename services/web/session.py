@@ -69,10 +69,11 @@ async def signed_in(request: Request[Any, Any, Any]) -> Actor | None:
     return await retrieve_actor(token, request)
 
 
-def home_of(actor: Actor) -> str:
-    """Where a role starts: the city's home, the operator's street, the province's list of cities."""
+def home_of(actor: Actor) -> str | None:
+    """Where a role starts: the city's home, the operator's street, the province's list of cities (``None``: an
+    operator bound to no street has nowhere to start)."""
     if actor.role == Role.OPERATOR:
-        return f"/city/{actor.tenant}/streets/{actor.street_id}/home" if actor.street_id else "/denied"
+        return f"/city/{actor.tenant}/streets/{actor.street_id}/home" if actor.street_id else None
     if actor.province:
         return f"/province/{actor.tenant}"
     return f"/city/{actor.tenant}"

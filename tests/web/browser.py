@@ -7,7 +7,6 @@ import re
 import shutil
 import socket
 import threading
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -144,4 +143,7 @@ async def fits_width(page: Page) -> bool:
     return bool(await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
 
 
-Step = Callable[[Page], Awaitable[None]]
+async def inputs_labelled(page: Page) -> bool:
+    """Whether every field a person fills in has a label."""
+    script = "[...document.querySelectorAll('input:not([type=hidden]), select, textarea')].every(e => e.labels.length)"
+    return bool(await page.evaluate(script))

@@ -19,7 +19,7 @@ from infra.settings import Settings
 from services.context import AppContext
 from tests.conftest import PASSWORD, Auth, api_client
 from tests.streetdata_fixtures import create_entity, create_street, operator_of
-from tests.web.browser import CHROMIUM_ARGS, LiveServer, Watch, chromium, fits_width, screenshot
+from tests.web.browser import CHROMIUM_ARGS, LiveServer, Watch, chromium, fits_width, inputs_labelled, screenshot
 
 DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 375, "height": 812}
@@ -126,6 +126,7 @@ async def test_city_admin_signs_in_and_reads_the_city_and_a_street(
     await expect(page).to_have_url(live.url + "/city/weihai/streets")
     await expect(page.get_by_role("link", name=weihai.other["name"])).to_be_visible()
     assert await fits_width(page)
+    assert await inputs_labelled(page)
     await screenshot(page, "streets")
 
     await page.get_by_label("名称或运营机构").fill(weihai.tag)
@@ -142,6 +143,8 @@ async def test_city_admin_signs_in_and_reads_the_city_and_a_street(
     await expect(page.locator(".panel")).to_contain_text("王晓涵")
     await screenshot(page, "street-profile")
 
+    # The tabs are swapped in by htmx: the page itself is not loaded again.
+    await page.evaluate("window.sameDocument = true")
     tabs = page.get_by_role("navigation", name="街区信息")
     expected = {
         "创业实体": ("entities", weihai.entity["name"]),
@@ -158,7 +161,11 @@ async def test_city_admin_signs_in_and_reads_the_city_and_a_street(
         await expect(page.locator(".tabs a[aria-current=page]")).to_have_text(name)
         await expect(page.locator(".panel")).to_contain_text(seen)
         assert await fits_width(page)
+        assert await page.evaluate("window.sameDocument === true")
         await screenshot(page, f"street-{key}")
+    await page.go_back()  # the browser's history follows the tabs
+    await expect(page).to_have_url(f"{live.url}/city/weihai/streets/{weihai.street['id']}/ledger")
+    await expect(page.locator(".tabs a[aria-current=page]")).to_have_text("帮扶台账")
 
     await _sign_out(page, live.url)
     await page.goto(live.url + "/city/weihai")
@@ -176,6 +183,7 @@ async def test_wrong_password_by_keyboard_shows_the_chinese_message_and_english_
     page = watch.page(await context.new_page())
     await page.goto(live.url + "/")
     await expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    assert await inputs_labelled(page)
     await screenshot(page, "signin")
 
     for _ in range(10):  # the form is reached with the keyboard alone, and the focus is visible

@@ -8,8 +8,11 @@ import uuid
 import httpx
 from litestar import Litestar
 
+from infra.db import owner_transaction
 from infra.settings import Settings
 from services.context import AppContext
+from services.tenancy.seed import seed_users
+from tenants.context import Role
 from tests.conftest import PASSWORD, Auth, api_client
 from tests.streetdata_fixtures import DISTRICTS, StreetUser, create_entity, create_street, unique
 from tests.web.helpers import csrf_of, sign_in_form, statements
@@ -262,3 +265,31 @@ async def _add_rows(client: httpx.AsyncClient, auth: Auth, street_id: int) -> No
         json={"title": "电商运营见习", "openedOn": "2025-03-01", "entityId": entity["id"]},
     )
     assert internship.status_code == 201, internship.text
+
+
+async def test_an_operator_bound_to_no_street_is_told_so(client: httpx.AsyncClient, context: AppContext) -> None:
+    username = unique("jinan-op-nostreet-")
+    async with owner_transaction(context.sessions) as session:
+        await seed_users(session, [(username, "jinan", Role.OPERATOR)], PASSWORD)
+    await sign_in_form(client, username)
+    response = await client.get("/")
+    assert response.status_code == 403
+    assert "此运营机构账号尚未绑定街区" in response.text
+    assert "退出" in response.text
+
+
+async def test_the_province_starts_on_its_cities_and_reads_a_citys_pages(client: httpx.AsyncClient) -> None:
+    await sign_in_form(client, "province")
+    start = await client.get("/")
+    assert start.headers["location"] == "/province/shandong"
+    cities = await client.get("/province/shandong")
+    assert cities.status_code == 200
+    assert '<a class="tile" href="/city/jinan">济南市</a>' in cities.text
+    assert (await client.get("/city/jinan/streets")).status_code == 200
+    assert (await client.get("/province/jinan")).status_code == 404
+
+
+async def test_an_overlong_password_is_refused_without_checking_it(client: httpx.AsyncClient) -> None:
+    response = await sign_in_form(client, "jinan-admin", "x" * 100_000)
+    assert response.status_code == 401
+    assert "用户名或密码错误" in response.text
