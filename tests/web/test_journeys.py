@@ -191,13 +191,13 @@ async def test_wrong_password_by_keyboard_shows_the_chinese_message_and_english_
         if await page.evaluate("document.activeElement.id") == "f-username":
             break
     assert await page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
-    await page.keyboard.type("weihai-case")
+    await page.keyboard.type("heze-case")
     await page.keyboard.press("Tab")
     await page.keyboard.type("not-the-password")
     watch.expect(401, live.url + "/")
     await page.keyboard.press("Enter")
     await expect(page.get_by_role("alert")).to_have_text("用户名或密码错误，请重新输入。")
-    await expect(page.get_by_label("用户名")).to_have_value("weihai-case")
+    await expect(page.get_by_label("用户名")).to_have_value("heze-case")
     await screenshot(page, "signin-wrong-password")
 
     await page.get_by_role("link", name="English").click()

@@ -53,10 +53,10 @@ async def test_signing_in_sets_the_httponly_lax_cookie_and_start_leads_to_the_ro
 
 
 async def test_wrong_password_shows_the_chinese_message_and_keeps_the_user_name(client: httpx.AsyncClient) -> None:
-    response = await sign_in_form(client, "jinan-case", "wrong-password")
+    response = await sign_in_form(client, "binzhou-case", "wrong-password")
     assert response.status_code == 401
     assert "用户名或密码错误" in response.text
-    assert 'name="username" type="text" value="jinan-case"' in response.text
+    assert 'name="username" type="text" value="binzhou-case"' in response.text
     assert "jiequ_token" not in response.headers.get("set-cookie", "")
 
 
