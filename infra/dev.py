@@ -59,6 +59,29 @@ def ensure_environment() -> Path:
     return bin_dir
 
 
+CHROMIUM = Path("/usr/bin/chromium")
+CJK_FONTS = Path("/usr/share/fonts/opentype/noto")
+BROWSER_PACKAGES = ("chromium", "fonts-noto-cjk")
+
+
+def ensure_browser() -> None:
+    """Debian's Chromium and Chinese fonts for the browser tests: installed when missing and this is root with
+    apt-get; otherwise stop and name the command."""
+    if CHROMIUM.exists() and CJK_FONTS.exists():
+        return
+    command = "apt-get update && apt-get install -y " + " ".join(BROWSER_PACKAGES)
+    apt = shutil.which("apt-get")
+    if apt is None or not hasattr(os, "geteuid") or os.geteuid() != 0:
+        sys.exit(
+            f"浏览器测试需要 Chromium 和中文字体，请先运行 / the browser tests need Chromium and CJK fonts: "
+            f"sudo sh -c '{command}'"
+        )
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    print("+", command, flush=True)
+    subprocess.run([apt, "update"], check=True, env=env)
+    subprocess.run([apt, "install", "-y", *BROWSER_PACKAGES], check=True, env=env)
+
+
 def main() -> None:
     if len(sys.argv) < 2 or sys.argv[1] not in ("up", "test", "setup"):
         sys.exit("usage: python3 infra/dev.py up [--port 8000] | test [pytest args] | setup")
@@ -68,6 +91,7 @@ def main() -> None:
     if command == "up":
         os.execv(bin_dir / "jiequ", [str(bin_dir / "jiequ"), "up", *rest])
     elif command == "test":
+        ensure_browser()
         os.execv(bin_dir / "python", [str(bin_dir / "python"), "-m", "pytest", *rest])
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.logging.config import LoggingConfig
@@ -35,10 +36,12 @@ from services.rulesets.controllers import BaselineController, RulesetController
 from services.streetreports.controllers import StreetReportController
 from services.streets.controllers import StreetController
 from services.tenancy.controllers import TenantController
+from services.web.controllers import WEB_ROUTES
+from services.web.render import STATIC, STATIC_PATH, template_config
 from tenants.context import Actor
 
 SWAGGER_ASSETS = "/schema/assets"
-PUBLIC_PATHS = ("^/schema", "^/health", "^/api/auth/login", "^/$", "^/favicon")
+PUBLIC_PATHS = ("^/schema", "^/health", "^/api/auth/login", "^/$", "^/favicon", f"^{STATIC_PATH}/")
 """Paths answered without sign-in."""
 
 ROUTE_HANDLERS: list[ControllerRouterHandler] = [
@@ -112,8 +115,20 @@ def create_app(context: AppContext, extra_handlers: list[ControllerRouterHandler
         include_in_schema=False,
         opt={"exclude_from_auth": True},
     )
+    static = create_static_files_router(
+        path=STATIC_PATH, directories=[STATIC], include_in_schema=False, opt={"exclude_from_auth": True}
+    )
+    # Pages' form posts carry the token; the JSON API (Bearer tokens, SameSite cookie) and its docs do not.
+    csrf = CSRFConfig(
+        secret=context.settings.jwt_secret + ":csrf",
+        cookie_name="jiequ_csrf",
+        cookie_httponly=True,
+        exclude=["^/api", "^/schema", "^/health", f"^{STATIC_PATH}/"],
+    )
     return Litestar(
-        route_handlers=[*ROUTE_HANDLERS, *(extra_handlers or []), assets],
+        route_handlers=[*ROUTE_HANDLERS, *(extra_handlers or []), assets, static, WEB_ROUTES],
+        template_config=template_config(),
+        csrf_config=csrf,
         dependencies={
             "actor": Provide(provide_actor),
             "db": Provide(provide_db),

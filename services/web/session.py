@@ -1,0 +1,86 @@
+"""The browser's session: sign in through the API's own check, the cookie it sets, the role's home."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any, Final
+
+from litestar import Request
+from litestar.datastructures import Cookie
+from litestar.exceptions import NotAuthorizedException
+from litestar.security.jwt import JWTCookieAuth, Token
+
+from infra.db import tenant_transaction
+from services.auth.controllers import retrieve_actor
+from services.auth.service import LoginOutcome, SignedInUser, authenticate
+from services.deps import app_context
+from tenants.context import Actor, Role
+
+CITY_ROLES: Final = (Role.CITY_ADMIN, Role.CASEWORKER, Role.VIEWER, Role.PROVINCE_ADMIN)
+"""Who reads a city's pages (a province reads its cities, read-only)."""
+
+
+async def sign_in(
+    request: Request[Any, Any, Any], username: str, password: str
+) -> tuple[LoginOutcome, int, Cookie | None]:
+    """Check the credentials as ``POST /api/auth/login`` does (same throttle); on success, the session cookie.
+
+    Its own transaction: a failed attempt must be counted even though the sign-in fails.
+    """
+    context = app_context(request)
+    async with tenant_transaction(context.sessions, (), ()) as session:
+        outcome, user, wait = await authenticate(session, context.settings, username, password)
+    if user is None:
+        return outcome, wait, None
+    return outcome, wait, _session_cookie(request, user)
+
+
+def _auth(request: Request[Any, Any, Any]) -> JWTCookieAuth[Actor, Token]:
+    auth: JWTCookieAuth[Actor, Token] = request.app.state.auth
+    return auth
+
+
+def _session_cookie(request: Request[Any, Any, Any], user: SignedInUser) -> Cookie:
+    """The HttpOnly, SameSite=Lax cookie the API's sign-in sets, with the same token."""
+    minutes = app_context(request).settings.token_minutes
+    auth = _auth(request)
+    token = auth.create_token(
+        identifier=user.username,
+        token_expiration=timedelta(minutes=minutes),
+        token_extras={"tenant": user.tenant, "role": user.role, "street": user.street_id},
+    )
+    return Cookie(key=auth.key, value=f"Bearer {token}", max_age=minutes * 60, httponly=True, samesite="lax", path="/")
+
+
+def signed_out_cookie(request: Request[Any, Any, Any]) -> Cookie:
+    return Cookie(key=_auth(request).key, value="", max_age=0, expires=0, httponly=True, samesite="lax", path="/")
+
+
+async def signed_in(request: Request[Any, Any, Any]) -> Actor | None:
+    """The actor of the session cookie on a route the auth middleware skips (the sign-in page)."""
+    auth = _auth(request)
+    encoded = request.cookies.get(auth.key, "").split(" ")[-1]
+    if not encoded:
+        return None
+    try:
+        token = Token.decode(encoded_token=encoded, secret=auth.token_secret, algorithm=auth.algorithm)
+    except NotAuthorizedException:
+        return None
+    return await retrieve_actor(token, request)
+
+
+def home_of(actor: Actor) -> str | None:
+    """Where a role starts: the city's home, the operator's street, the province's list of cities (``None``: an
+    operator bound to no street has nowhere to start)."""
+    if actor.role == Role.OPERATOR:
+        return f"/city/{actor.tenant}/streets/{actor.street_id}/home" if actor.street_id else None
+    if actor.province:
+        return f"/province/{actor.tenant}"
+    return f"/city/{actor.tenant}"
+
+
+def local_path(target: str | None) -> str | None:
+    """``target`` if it is a path of this site (never another host): where to go after signing in."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return None

@@ -1,0 +1,5 @@
+"""Fixtures of the page tests: an operator user and its street in Jinan."""
+
+from tests.streetdata_fixtures import jinan_operator
+
+__all__ = ["jinan_operator"]
