@@ -108,6 +108,7 @@ class StreetChange(BaseStruct):
     """A street whose verdict would change: its outcome now and with the proposal, and the criteria that move."""
 
     street_id: int
+    street_name: str
     before: Outcome
     after: Outcome
     criteria: list[CriterionChange]

@@ -353,15 +353,29 @@ async def simulate(
     streets = list(facts.values())
     verdicts_before = await evaluate(engine, before, streets)
     verdicts_after = await evaluate(engine, after, streets) if after.hash != before.hash else verdicts_before
-    changes = []
-    for street_id, old, new in zip(facts, verdicts_before, verdicts_after, strict=True):
-        criteria = _changed(old, new)
-        if criteria or old.outcome != new.outcome:
-            changes.append(schemas.StreetChange(street_id=street_id, before=old.outcome, after=new.outcome,
-                                                criteria=criteria))
+    moved = [
+        (street_id, old, new, criteria)
+        for street_id, old, new in zip(facts, verdicts_before, verdicts_after, strict=True)
+        if (criteria := _changed(old, new)) or old.outcome != new.outcome
+    ]
+    names = await _street_names(session, tenant, [street_id for street_id, *_ in moved])
+    changes = [
+        schemas.StreetChange(street_id=street_id, street_name=names[street_id], before=old.outcome,
+                             after=new.outcome, criteria=criteria)
+        for street_id, old, new, criteria in moved
+    ]
     return schemas.SimulationResult(
         year=year, streets=len(streets), hash_before=before.hash, hash_after=after.hash, changes=changes
     )
+
+
+async def _street_names(session: AsyncSession, tenant: TenantId, street_ids: list[int]) -> dict[int, str]:
+    """The names of the streets, in one query however many there are."""
+    if not street_ids:
+        return {}
+    street = models.Street
+    query = select(street.id, street.name).where(street.tenant_id == tenant, col(street.id).in_(street_ids))
+    return {street_id: name for street_id, name in (await session.execute(query)).tuples()}
 
 
 async def _own_province(session: AsyncSession, province: TenantId) -> None:

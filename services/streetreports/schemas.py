@@ -85,6 +85,7 @@ class Internship(BaseStruct):
     opened_on: dt.date
     closed_on: dt.date | None
     entity_id: int | None
+    entity_name: str | None
 
 
 class InternshipCreate(InputStruct):
