@@ -125,10 +125,28 @@ class SimulationResult(BaseStruct):
     changes: list[StreetChange]
 
 
-class BaselinePublish(InputStruct):
-    """The province baseline for a year; each criterion must cite its source clause."""
+class BaselineCriterionDraft(CriterionDraft, kw_only=True):
+    """A baseline criterion as proposed; `origin` is what GET shows (always "province") and may be sent back."""
 
-    criteria: list[CriterionDraft]
+    origin: Literal["province"] | None = None
+
+
+class BaselinePublish(InputStruct):
+    """The province baseline for a year; each criterion must cite its source clause.
+
+    What `GET` answered may be sent back unchanged: its read-only fields (`province`, `year`, `baselineYear`,
+    `published`, `publishedBy`, `publishedAt`, `hash`) are accepted and ignored, the path names the province
+    and the year, and the criteria alone are published.
+    """
+
+    criteria: list[BaselineCriterionDraft]
+    province: str | None = None
+    year: int | None = None
+    baseline_year: int | None = None
+    published: bool | None = None
+    published_by: str | None = None
+    published_at: datetime | None = None
+    hash: str | None = None
 
 
 class Baseline(BaseStruct):
@@ -141,4 +159,6 @@ class Baseline(BaseStruct):
     """False when the criteria come from the baseline file shipped with the product."""
     published_by: str | None
     published_at: datetime | None
+    hash: str
+    """sha256 of the criteria (as a ruleset's hash): publishing what GET answered gives the same hash."""
     criteria: list[Criterion]

@@ -24,7 +24,7 @@ from rules.baseline import Baseline, baseline_from_data, load_baseline, packaged
 from rules.criteria import Criterion, RuleError, check_unique, parse_criterion
 from rules.engine import Engine
 from rules.facts import CustomField, FactError, StreetFacts, fact_specs
-from rules.overlay import Ruleset, check_removal, effective_ruleset
+from rules.overlay import Ruleset, check_removal, content_hash, effective_ruleset
 from rules.verdict import CriterionResult, Verdict
 from services import models
 from services.audit.service import record
@@ -375,7 +375,7 @@ async def _street_names(session: AsyncSession, tenant: TenantId, street_ids: lis
         return {}
     street = models.Street
     query = select(street.id, street.name).where(street.tenant_id == tenant, col(street.id).in_(street_ids))
-    return {street_id: name for street_id, name in (await session.execute(query)).tuples()}
+    return dict((await session.execute(query)).tuples().all())
 
 
 async def _own_province(session: AsyncSession, province: TenantId) -> None:
@@ -400,7 +400,8 @@ async def publish_baseline(
     await _own_province(session, province)
     await _lock(session, province, exclusive=True)
     try:
-        baseline = baseline_from_data({"year": year, "criteria": [_draft(c, year) for c in data.criteria]})
+        drafts = [{k: v for k, v in _draft(c, year).items() if k != "origin"} for c in data.criteria]
+        baseline = baseline_from_data({"year": year, "criteria": drafts})
     except RuleError as exc:
         raise _invalid(exc) from exc
     rows = await _published(session, province)
@@ -465,5 +466,6 @@ async def get_baseline(session: AsyncSession, province: TenantId, year: int) -> 
         published=row is not None,
         published_by=row.published_by if row else None,
         published_at=row.published_at if row else None,
+        hash=content_hash(criteria),
         criteria=[schemas.Criterion.of(c) for c in criteria],
     )
