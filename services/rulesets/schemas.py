@@ -97,6 +97,8 @@ class CriterionChange(BaseStruct):
     """
 
     id: str
+    title_zh: str
+    title_en: str
     before: Result | None
     after: Result | None
     actual: bool | int | float | str | None

@@ -309,6 +309,8 @@ def _changed(before: Verdict, after: Verdict) -> list[schemas.CriterionChange]:
         changes.append(
             schemas.CriterionChange(
                 id=cid,
+                title_zh=either.title_zh,
+                title_en=either.title_en,
                 before=old.result if old else None,
                 after=new.result if new else None,
                 actual=either.actual,

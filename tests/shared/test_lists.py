@@ -293,6 +293,12 @@ async def test_simulate_names_the_streets_it_would_change(
     for change in changes:
         sql = "SELECT count(*) FROM streets WHERE tenant_id = 'jinan' AND id = :i AND name = :n"
         assert await count(context, sql, i=change["streetId"], n=change["streetName"]) == 1
+        # Each criterion that moves says what it is, not only its id.
+        assert all(c["titleZh"] and c["titleEn"] for c in change["criteria"])
+    mine = next(c for c in changes if c["streetId"] == data["street"]["id"])
+    assert {"id": "practices_5", "titleZh": "经验做法不少于 5 项", "before": None, "after": "fail"}.items() <= next(
+        c for c in mine["criteria"] if c["id"] == "practices_5"
+    ).items()
 
 
 @contextmanager
