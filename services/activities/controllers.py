@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, get, post
+from litestar import Controller, Response, get, post
 from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.activities import service
 from services.activities.schemas import Activity, ActivityCreate
 from services.shared.imports import import_route
-from services.shared.paging import Limit, Offset
+from services.shared.paging import TOTAL_COUNT_HEADERS, Limit, Offset, paged
 from services.streets.controllers import STREET_DATA_WRITERS
 from tenants.context import Actor
 from tenants.ids import TenantId
@@ -21,7 +21,7 @@ class ActivityController(Controller):
     path = "/api/tenants/{tenant:str}/streets/{street_id:int}/activities"
     tags = ["activities"]
 
-    @get("/", summary="街区活动 / the street's activities, newest first")
+    @get("/", summary="街区活动 / the street's activities, newest first", response_headers=TOTAL_COUNT_HEADERS)
     async def list_activities(
         self,
         db: AsyncSession,
@@ -31,8 +31,10 @@ class ActivityController(Controller):
         year: Annotated[int | None, Parameter(ge=2000, le=2100, description="举办年份 / held in this year")] = None,
         limit: Limit = 100,
         offset: Offset = 0,
-    ) -> list[Activity]:
-        return await service.list_activities(db, actor, tenant_id, street_id, year=year, limit=limit, offset=offset)
+    ) -> Response[list[Activity]]:
+        return paged(
+            await service.list_activities(db, actor, tenant_id, street_id, year=year, limit=limit, offset=offset)
+        )
 
     @post("/", guards=[STREET_DATA_WRITERS], summary="登记活动 / record an activity")
     async def create_activity(

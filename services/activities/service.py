@@ -11,6 +11,7 @@ from services.activities.schemas import ACTIVITY_COLUMNS, Activity, ActivityCrea
 from services.audit.service import record
 from services.shared.checks import FieldProblem, found, future_date, raise_first
 from services.shared.imports import ImportResult, insert_rows, parse_rows, reject_if_any
+from services.shared.paging import Page, fetch_page
 from services.shared.writes import save_recorded
 from services.streets.service import street_of
 from tenants.context import Actor
@@ -33,13 +34,13 @@ def _out(row: models.Activity) -> Activity:
 async def list_activities(
     session: AsyncSession, actor: Actor, tenant: TenantId, street_id: int, *, year: int | None, limit: int,
     offset: int,
-) -> list[Activity]:
+) -> Page[Activity]:
     await street_of(session, tenant, street_id, actor)
     query = select(models.Activity).where(models.Activity.tenant_id == tenant, models.Activity.street_id == street_id)
     if year is not None:
         query = query.where(extract("year", col(models.Activity.held_on)) == year)
-    query = query.order_by(col(models.Activity.held_on).desc(), col(models.Activity.id)).limit(limit).offset(offset)
-    return [_out(row) for row in (await session.execute(query)).scalars()]
+    query = query.order_by(col(models.Activity.held_on).desc(), col(models.Activity.id))
+    return (await fetch_page(session, query, limit=limit, offset=offset)).map(lambda row: _out(row[0]))
 
 
 async def create_activity(

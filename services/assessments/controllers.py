@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.assessments import service
 from services.assessments.schemas import Assessment, AssessmentCreate, Reproduction
 from services.deps import app_context, requires
-from services.shared.paging import Limit, Offset
+from services.shared.paging import TOTAL_COUNT_HEADERS, Limit, Offset, paged
 from tenants.context import Actor, Role
 from tenants.ids import TenantId
 
@@ -33,7 +33,7 @@ class AssessmentController(Controller):
         engine = app_context(request).rules_engine
         return await service.create_assessment(db, actor, tenant_id, street_id, data.year, engine)
 
-    @get("/", summary="评估记录 / the street's assessments, newest first")
+    @get("/", summary="评估记录 / the street's assessments, newest first", response_headers=TOTAL_COUNT_HEADERS)
     async def list_assessments(
         self,
         db: AsyncSession,
@@ -43,8 +43,10 @@ class AssessmentController(Controller):
         year: Annotated[int | None, Parameter(ge=2000, le=2100, description="评估年度 / of this year")] = None,
         limit: Limit = 100,
         offset: Offset = 0,
-    ) -> list[Assessment]:
-        return await service.list_assessments(db, actor, tenant_id, street_id, year=year, limit=limit, offset=offset)
+    ) -> Response[list[Assessment]]:
+        return paged(
+            await service.list_assessments(db, actor, tenant_id, street_id, year=year, limit=limit, offset=offset)
+        )
 
     @get("/{assessment_id:int}", summary="评估 / one assessment")
     async def get_assessment(

@@ -50,6 +50,7 @@ class Assessment(BaseStruct):
 
     id: int
     street_id: int
+    street_name: str
     year: int
     ruleset_hash: str
     outcome: Outcome
@@ -60,10 +61,12 @@ class Assessment(BaseStruct):
     criteria: list[CriterionVerdict]
 
     @classmethod
-    def of(cls, row: AssessmentRow, facts: dict[str, FactValue | None], results: list[CriterionResult]) -> Assessment:
+    def of(
+        cls, row: AssessmentRow, street_name: str, facts: dict[str, FactValue | None], results: list[CriterionResult]
+    ) -> Assessment:
         assert row.id is not None  # a stored assessment has its id
         return cls(
-            id=row.id, street_id=row.street_id, year=row.year, ruleset_hash=row.ruleset_hash,
+            id=row.id, street_id=row.street_id, street_name=street_name, year=row.year, ruleset_hash=row.ruleset_hash,
             outcome=row.outcome,  # type: ignore[arg-type]  # the table's check constraint keeps it an Outcome
             kind=row.kind,  # type: ignore[arg-type]  # likewise a Kind
             created_by=row.created_by, created_at=row.created_at, facts=facts,

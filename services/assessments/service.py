@@ -27,6 +27,7 @@ from services.errors import InvalidError, NotFoundError
 from services.facts.service import compute_facts
 from services.models import Assessment
 from services.rulesets.service import effective_ruleset_for, evaluate
+from services.shared.paging import Page, fetch_page
 from services.streets.service import not_found, street_of
 from tenants.context import Actor
 from tenants.ids import TenantId
@@ -167,15 +168,16 @@ def _facts(assessment: Assessment) -> dict[str, schemas.FactValue | None]:
     return msgspec.convert(assessment.facts, StreetFacts).as_mapping()
 
 
-def _out(assessment: Assessment) -> schemas.Assessment:
+def _out(assessment: Assessment, street_name: str) -> schemas.Assessment:
     results = msgspec.convert(assessment.results, list[CriterionResult])
-    return schemas.Assessment.of(assessment, _facts(assessment), results)
+    return schemas.Assessment.of(assessment, street_name, _facts(assessment), results)
 
 
 async def create_assessment(
     session: AsyncSession, actor: Actor, tenant: TenantId, street_id: int, year: int, engine: Engine
 ) -> schemas.Assessment:
-    return _out(await assess_street(session, actor, tenant, street_id, year, engine))
+    assessment = await assess_street(session, actor, tenant, street_id, year, engine)
+    return _out(assessment, (await street_of(session, tenant, street_id, actor)).name)
 
 
 async def list_assessments(
@@ -187,46 +189,48 @@ async def list_assessments(
     year: int | None,
     limit: int,
     offset: int,
-) -> list[schemas.Assessment]:
+) -> Page[schemas.Assessment]:
     """The street's assessments, newest first."""
-    await street_of(session, tenant, street_id, actor)
+    street = await street_of(session, tenant, street_id, actor)
     query = select(Assessment).where(Assessment.tenant_id == tenant, Assessment.street_id == street_id)
     if year is not None:
         query = query.where(Assessment.year == year)
-    query = query.order_by(col(Assessment.created_at).desc(), col(Assessment.id).desc()).limit(limit).offset(offset)
-    return [_out(row) for row in (await session.execute(query)).scalars()]
+    query = query.order_by(col(Assessment.created_at).desc(), col(Assessment.id).desc())
+    page = await fetch_page(session, query, limit=limit, offset=offset)
+    return page.map(lambda row: _out(row[0], street.name))
 
 
 async def _assessment(
     session: AsyncSession, actor: Actor, tenant: TenantId, street_id: int, assessment_id: int
-) -> Assessment:
-    await street_of(session, tenant, street_id, actor)
+) -> tuple[Assessment, str]:
+    """The assessment, and the name of its street."""
+    street = await street_of(session, tenant, street_id, actor)
     query = select(Assessment).where(
         Assessment.tenant_id == tenant, Assessment.street_id == street_id, Assessment.id == assessment_id
     )
     row: Assessment | None = (await session.execute(query)).scalar_one_or_none()
     if row is None:
         raise NotFoundError(f"评估 {assessment_id} 不存在 / assessment {assessment_id} not found")
-    return row
+    return row, street.name
 
 
 async def get_assessment(
     session: AsyncSession, actor: Actor, tenant: TenantId, street_id: int, assessment_id: int
 ) -> schemas.Assessment:
-    return _out(await _assessment(session, actor, tenant, street_id, assessment_id))
+    return _out(*await _assessment(session, actor, tenant, street_id, assessment_id))
 
 
 async def reproduce(
     session: AsyncSession, actor: Actor, tenant: TenantId, street_id: int, assessment_id: int, engine: Engine
 ) -> schemas.Reproduction:
     """The assessment re-evaluated from what it stored, and whether that gives the stored verdict again."""
-    row = await _assessment(session, actor, tenant, street_id, assessment_id)
+    row, name = await _assessment(session, actor, tenant, street_id, assessment_id)
     verdict = await reevaluate(row, engine)
     identical = (
         verdict.outcome == row.outcome
         and verdict.ruleset_hash == row.ruleset_hash
         and msgspec.convert(row.results, tuple[CriterionResult, ...]) == verdict.criteria
     )
-    again = msgspec.structs.asdict(schemas.Assessment.of(row, _facts(row), list(verdict.criteria)))
+    again = msgspec.structs.asdict(schemas.Assessment.of(row, name, _facts(row), list(verdict.criteria)))
     again.update(outcome=verdict.outcome, ruleset_hash=verdict.ruleset_hash)
     return schemas.Reproduction(**again, identical=identical)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, get
+from litestar import Controller, Response, get
 from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.audit import service
 from services.audit.schemas import AuditEntry
 from services.deps import requires
+from services.shared.paging import TOTAL_COUNT_HEADERS, Limit, Offset, paged
 from tenants.context import Role
 from tenants.ids import TenantId
 
@@ -20,27 +21,29 @@ class AuditController(Controller):
     tags = ["audit"]
     guards = [requires(Role.CITY_ADMIN, Role.PROVINCE_ADMIN)]
 
-    @get("/", summary="审计日志 / audit trail")
+    @get("/", summary="审计日志 / audit trail", response_headers=TOTAL_COUNT_HEADERS)
     async def list_audit(
         self,
         db: AsyncSession,
         tenant_id: TenantId,
         object_type: Annotated[str | None, Parameter(query="objectType")] = None,
-        limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
-    ) -> list[AuditEntry]:
-        rows = await service.list_entries(db, tenant_id, object_type=object_type, limit=limit)
-        return [
-            AuditEntry(
-                id=row.id or 0,
-                tenant=row.tenant_id,
-                actor=row.actor,
-                action=row.action,
-                object_type=row.object_type,
-                object_id=row.object_id,
-                before=row.before,
-                after=row.after,
-                request_id=row.request_id,
-                at=row.at,
+        limit: Limit = 100,
+        offset: Offset = 0,
+    ) -> Response[list[AuditEntry]]:
+        page = await service.list_entries(db, tenant_id, object_type=object_type, limit=limit, offset=offset)
+        return paged(
+            page.map(
+                lambda row: AuditEntry(
+                    id=row.id or 0,
+                    tenant=row.tenant_id,
+                    actor=row.actor,
+                    action=row.action,
+                    object_type=row.object_type,
+                    object_id=row.object_id,
+                    before=row.before,
+                    after=row.after,
+                    request_id=row.request_id,
+                    at=row.at,
+                )
             )
-            for row in rows
-        ]
+        )

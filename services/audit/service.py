@@ -9,6 +9,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.models import AuditLog
+from services.shared.paging import Page, fetch_page
 from tenants.context import Actor
 from tenants.ids import TenantId
 
@@ -49,11 +50,11 @@ async def record(
 
 
 async def list_entries(
-    session: AsyncSession, tenant: TenantId, *, object_type: str | None = None, limit: int = 100
-) -> list[AuditLog]:
+    session: AsyncSession, tenant: TenantId, *, object_type: str | None = None, limit: int = 100, offset: int = 0
+) -> Page[AuditLog]:
     """The newest audit rows of ``tenant``, optionally of one object type."""
     query = select(AuditLog).where(AuditLog.tenant_id == tenant)
     if object_type is not None:
         query = query.where(AuditLog.object_type == object_type)
-    query = query.order_by(AuditLog.id.desc()).limit(limit)  # type: ignore[union-attr]
-    return list((await session.execute(query)).scalars())
+    query = query.order_by(AuditLog.id.desc())  # type: ignore[union-attr]
+    return (await fetch_page(session, query, limit=limit, offset=offset)).map(lambda row: row[0])

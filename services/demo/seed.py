@@ -617,10 +617,15 @@ class _Street:
         for n in range(responses):
             rating = (5 if rng.random() < 0.6 else 4) if n < satisfied else rng.choice((1, 2, 3, 3))
             self.add("survey_responses", ids.take("survey_responses"), self.id, span.day(rng), rating)
+        # A report's jobsDriven is the jobs newly driven in its month: the employees of the entities that
+        # started operating in it (the running total's growth), not the headcount.
+        earlier = bisect.bisect_left(joined, span.first)
+        employed_before = employed[earlier - 1] if earlier else 0
         for month in range(1, span.report_months + 1):
             start = date(span.first.year, month, 1)
             end = date(start.year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
             working = bisect.bisect_right(joined, end)
+            employed_now = employed[working - 1] if working else 0
             open_positions = sum(
                 1 for opened, closed in positions if opened <= end and (closed is None or closed >= start)
             )
@@ -628,12 +633,13 @@ class _Street:
                 "monthly_reports",
                 self.id,
                 start,
-                employed[working - 1] if working else 0,
+                employed_now - employed_before,
                 open_positions,
                 "",
                 self.plan.operator_user,
                 _at(end + timedelta(days=rng.randint(1, 9)), 9),
             )
+            employed_before = employed_now
 
 
 def demo_plans(city: City, index: int, failing: Iterator[Profile]) -> list[StreetPlan]:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, get, patch, post
+from litestar import Controller, Response, get, patch, post
 from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.entities import service
 from services.entities.schemas import Entity, EntityClass, EntityCreate, EntityUpdate
 from services.shared.imports import import_route
-from services.shared.paging import Limit, Offset
+from services.shared.paging import TOTAL_COUNT_HEADERS, Limit, Offset, paged
 from services.streets.controllers import STREET_DATA_WRITERS
 from tenants.context import Actor
 from tenants.ids import TenantId
@@ -21,7 +21,7 @@ class EntityController(Controller):
     path = "/api/tenants/{tenant:str}/streets/{street_id:int}/entities"
     tags = ["entities"]
 
-    @get("/", summary="街区的创业实体 / the street's entities")
+    @get("/", summary="街区的创业实体 / the street's entities", response_headers=TOTAL_COUNT_HEADERS)
     async def list_entities(
         self,
         db: AsyncSession,
@@ -32,11 +32,11 @@ class EntityController(Controller):
         operating: bool | None = None,
         limit: Limit = 100,
         offset: Offset = 0,
-    ) -> list[Entity]:
-        return await service.list_entities(
+    ) -> Response[list[Entity]]:
+        return paged(await service.list_entities(
             db, actor, tenant_id, street_id, entity_class=entity_class, operating=operating, limit=limit,
             offset=offset,
-        )
+        ))
 
     @post("/", guards=[STREET_DATA_WRITERS], summary="登记创业实体 / register an entity")
     async def create_entity(

@@ -16,6 +16,7 @@ from services.entities.schemas import ENTITY_COLUMNS, Entity, EntityClass, Entit
 from services.errors import ConflictError, NotFoundError
 from services.shared.checks import FieldProblem, checked_uscc, found, future_date, raise_first
 from services.shared.imports import ImportResult, insert_rows, parse_rows, reject_if_any
+from services.shared.paging import Page, fetch_page
 from services.shared.writes import assign_given, save_recorded
 from services.streets.service import street_of
 from tenants.context import Actor
@@ -62,15 +63,15 @@ async def list_entities(
     operating: bool | None = None,
     limit: int,
     offset: int,
-) -> list[Entity]:
+) -> Page[Entity]:
     await street_of(session, tenant, street_id, actor)
     query = select(models.Entity).where(models.Entity.tenant_id == tenant, models.Entity.street_id == street_id)
     if entity_class is not None:
         query = query.where(models.Entity.entity_class == entity_class)
     if operating is not None:
         query = query.where(models.Entity.operating == operating)
-    query = query.order_by(col(models.Entity.id)).limit(limit).offset(offset)
-    return [entity_out(row) for row in (await session.execute(query)).scalars()]
+    page = await fetch_page(session, query.order_by(col(models.Entity.id)), limit=limit, offset=offset)
+    return page.map(lambda row: entity_out(row[0]))
 
 
 async def entity_of(

@@ -178,7 +178,8 @@ async def compute_facts(
       not closed before 1 January).
     - ``entity_count`` (二(三)): entities registered in the year.
     - ``jobs_driven`` (二(三)): the employees, founders included, of entities present at year end and in
-      normal operation.
+      normal operation: a headcount from the entities. Monthly reports (whose ``jobsDriven`` is the jobs
+      newly driven in that month) never enter it, so a month reported or not cannot move it.
     - ``activities`` (二(三)): activities held in the year.
     - ``activity_rate`` (二(三), 创业活跃度): entities in normal operation ÷ entities present at year end.
     - ``satisfaction`` (二(三)): responses in the year rated 4 or 5 ÷ responses in the year; None when

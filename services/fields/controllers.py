@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get, post
+from litestar import Controller, Response, get, post
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.deps import requires
 from services.fields import service
 from services.fields.schemas import CustomField, CustomFieldCreate
+from services.shared.paging import TOTAL_COUNT_HEADERS, Page, paged
 from tenants.context import Actor, Role
 from tenants.ids import TenantId
 
@@ -16,9 +17,9 @@ class FieldController(Controller):
     path = "/api/tenants/{tenant:str}/fields"
     tags = ["fields"]
 
-    @get("/", summary="自定义字段 / the city's custom fields")
-    async def list_fields(self, db: AsyncSession, tenant_id: TenantId) -> list[CustomField]:
-        return await service.list_fields(db, tenant_id)
+    @get("/", summary="自定义字段 / the city's custom fields", response_headers=TOTAL_COUNT_HEADERS)
+    async def list_fields(self, db: AsyncSession, tenant_id: TenantId) -> Response[list[CustomField]]:
+        return paged(Page.whole(await service.list_fields(db, tenant_id)))
 
     @post("/", guards=[requires(Role.CITY_ADMIN)], summary="新增自定义字段 / define a custom field")
     async def create_field(

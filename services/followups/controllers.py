@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, get
+from litestar import Controller, Response, get
 from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.deps import requires
 from services.followups import service
 from services.followups.schemas import FollowupTask, TaskStatus
-from services.shared.paging import Limit, Offset
+from services.shared.paging import TOTAL_COUNT_HEADERS, Limit, Offset, paged
 from tenants.context import Role
 from tenants.ids import TenantId
 
@@ -22,7 +22,7 @@ class TaskController(Controller):
     # Tasks are the city's work on its ledger: operators do not see them (as with the ledger itself).
     guards = [requires(Role.CITY_ADMIN, Role.CASEWORKER, Role.PROVINCE_ADMIN)]
 
-    @get("/", summary="走访任务 / follow-up tasks, the longest overdue first")
+    @get("/", summary="走访任务 / follow-up tasks, the longest overdue first", response_headers=TOTAL_COUNT_HEADERS)
     async def list_tasks(
         self,
         db: AsyncSession,
@@ -31,5 +31,7 @@ class TaskController(Controller):
         street_id: Annotated[int | None, Parameter(query="streetId")] = None,
         limit: Limit = 100,
         offset: Offset = 0,
-    ) -> list[FollowupTask]:
-        return await service.list_tasks(db, tenant_id, status=status, street_id=street_id, limit=limit, offset=offset)
+    ) -> Response[list[FollowupTask]]:
+        return paged(
+            await service.list_tasks(db, tenant_id, status=status, street_id=street_id, limit=limit, offset=offset)
+        )

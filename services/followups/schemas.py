@@ -17,6 +17,7 @@ class FollowupTask(BaseStruct):
     entity_id: int
     entity_name: str
     street_id: int
+    street_name: str
     due_on: dt.date
     status: TaskStatus
     opened_at: dt.datetime

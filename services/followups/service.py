@@ -21,6 +21,8 @@ from services import models
 from services.followups.schemas import FollowupTask, SweepOutcome, TaskStatus
 from services.notifications import messages
 from services.notifications.service import notify_audience
+from services.shared.names import with_entity_name, with_street_name
+from services.shared.paging import Page, fetch_page
 from tenants.config import FollowupCadence
 from tenants.ids import TenantId
 
@@ -139,29 +141,25 @@ async def list_tasks(
     street_id: int | None,
     limit: int,
     offset: int,
-) -> list[FollowupTask]:
+) -> Page[FollowupTask]:
     """``tenant``'s follow-up tasks, the longest overdue first."""
-    task, entity = models.FollowupTask, models.Entity
-    query = (
-        select(task, entity.name)
-        .join(entity, (col(entity.tenant_id) == col(task.tenant_id)) & (col(entity.id) == col(task.entity_id)))
-        .where(task.tenant_id == tenant)
-    )
+    task = models.FollowupTask
+    query = with_street_name(with_entity_name(select(task), task), task).where(task.tenant_id == tenant)
     if status is not None:
         query = query.where(task.status == status)
     if street_id is not None:
         query = query.where(task.street_id == street_id)
-    query = query.order_by(col(task.due_on), col(task.id)).limit(limit).offset(offset)
-    return [
-        FollowupTask(
-            id=row.id or 0,
-            entity_id=row.entity_id,
-            entity_name=name,
-            street_id=row.street_id,
-            due_on=row.due_on,
-            status=row.status,
-            opened_at=row.opened_at,
-            closed_at=row.closed_at,
+    page = await fetch_page(session, query.order_by(col(task.due_on), col(task.id)), limit=limit, offset=offset)
+    return page.map(
+        lambda found: FollowupTask(
+            id=found[0].id or 0,
+            entity_id=found[0].entity_id,
+            entity_name=found[1],
+            street_id=found[0].street_id,
+            street_name=found[2],
+            due_on=found[0].due_on,
+            status=found[0].status,
+            opened_at=found[0].opened_at,
+            closed_at=found[0].closed_at,
         )
-        for row, name in (await session.execute(query)).all()
-    ]
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, get, patch, post
+from litestar import Controller, Response, get, patch, post
 from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -18,7 +18,7 @@ from services.ledger.schemas import (
     LedgerVisit,
     LedgerVisitCreate,
 )
-from services.shared.paging import Limit, Offset
+from services.shared.paging import TOTAL_COUNT_HEADERS, Limit, Offset, paged
 from tenants.context import Actor, Role
 from tenants.ids import TenantId
 
@@ -31,7 +31,7 @@ class LedgerController(Controller):
     # The ledger is the city's record of support: operators do not see it.
     guards = [requires(Role.CITY_ADMIN, Role.CASEWORKER, Role.VIEWER, Role.PROVINCE_ADMIN)]
 
-    @get("/", summary="帮扶台账 / the support ledger")
+    @get("/", summary="帮扶台账 / the support ledger", response_headers=TOTAL_COUNT_HEADERS)
     async def list_entries(
         self,
         db: AsyncSession,
@@ -41,9 +41,11 @@ class LedgerController(Controller):
         street_id: Annotated[int | None, Parameter(query="streetId")] = None,
         limit: Limit = 100,
         offset: Offset = 0,
-    ) -> list[LedgerEntry]:
-        return await service.list_entries(
-            db, tenant_id, status=status, entity_id=entity_id, street_id=street_id, limit=limit, offset=offset
+    ) -> Response[list[LedgerEntry]]:
+        return paged(
+            await service.list_entries(
+                db, tenant_id, status=status, entity_id=entity_id, street_id=street_id, limit=limit, offset=offset
+            )
         )
 
     @post("/", guards=[WRITERS], summary="新建台账记录 / record a need")
@@ -62,9 +64,15 @@ class LedgerController(Controller):
     ) -> LedgerEntry:
         return await service.update_entry(db, actor, tenant_id, entry_id, data)
 
-    @get("/{entry_id:int}/visits", summary="跟踪走访记录 / the entry's follow-up visits")
-    async def list_visits(self, db: AsyncSession, tenant_id: TenantId, entry_id: int) -> list[LedgerVisit]:
-        return await service.list_visits(db, tenant_id, entry_id)
+    @get(
+        "/{entry_id:int}/visits",
+        summary="跟踪走访记录 / the entry's follow-up visits",
+        response_headers=TOTAL_COUNT_HEADERS,
+    )
+    async def list_visits(
+        self, db: AsyncSession, tenant_id: TenantId, entry_id: int, limit: Limit = 100, offset: Offset = 0
+    ) -> Response[list[LedgerVisit]]:
+        return paged(await service.list_visits(db, tenant_id, entry_id, limit=limit, offset=offset))
 
     @post("/{entry_id:int}/visits", guards=[WRITERS], summary="登记走访 / record a follow-up visit")
     async def create_visit(

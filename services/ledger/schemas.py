@@ -19,7 +19,9 @@ Username = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 class LedgerEntry(BaseStruct):
     id: int
     entity_id: int
+    entity_name: str
     street_id: int
+    street_name: str
     need: Need
     action: str
     status: LedgerStatus
@@ -50,7 +52,9 @@ class LedgerVisit(BaseStruct):
     id: int
     entry_id: int
     entity_id: int
+    entity_name: str
     street_id: int
+    street_name: str
     visited_on: dt.date
     notes: str
     caseworker: str

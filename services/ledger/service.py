@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, NamedTuple
+
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -17,24 +19,44 @@ from services.ledger.schemas import (
 )
 from services.models.base import utcnow
 from services.shared.checks import FieldProblem, found, future_date, raise_first, today
+from services.shared.names import Q, entity_name, street_name, with_entity_name, with_street_name
+from services.shared.paging import Page, fetch_page
 from services.shared.writes import assign_given, save_recorded
 from tenants.context import Actor
 from tenants.ids import TenantId
 
 
-def _entry_out(row: models.LedgerEntry) -> LedgerEntry:
+class _Names(NamedTuple):
+    """The names of the street and the entity a ledger row points at."""
+
+    street: str
+    entity: str
+
+    @classmethod
+    async def of(cls, session: AsyncSession, tenant: TenantId, street_id: int, entity_id: int) -> _Names:
+        return cls(await street_name(session, tenant, street_id), await entity_name(session, tenant, entity_id))
+
+
+def _entry_out(row: models.LedgerEntry, names: _Names) -> LedgerEntry:
     assert row.id is not None  # rows come from the database
     return LedgerEntry(
-        id=row.id, entity_id=row.entity_id, street_id=row.street_id, need=row.need,  # type: ignore[arg-type]
+        id=row.id, entity_id=row.entity_id, entity_name=names.entity, street_id=row.street_id,
+        street_name=names.street, need=row.need,  # type: ignore[arg-type]
         action=row.action, status=row.status, caseworker=row.caseworker,  # type: ignore[arg-type]
         opened_on=row.opened_on,
     )
 
 
-def _visit_out(row: models.LedgerVisit) -> LedgerVisit:
+def _visit_out(row: models.LedgerVisit, names: _Names) -> LedgerVisit:
     assert row.id is not None  # rows come from the database
-    return LedgerVisit(id=row.id, entry_id=row.entry_id, entity_id=row.entity_id, street_id=row.street_id,
-                       visited_on=row.visited_on, notes=row.notes, caseworker=row.caseworker)
+    return LedgerVisit(id=row.id, entry_id=row.entry_id, entity_id=row.entity_id, entity_name=names.entity,
+                       street_id=row.street_id, street_name=names.street, visited_on=row.visited_on,
+                       notes=row.notes, caseworker=row.caseworker)
+
+
+def _named(query: Q, table: Any) -> Q:
+    """`query` with the names of the street and the entity of each row, joined in the same statement."""
+    return with_entity_name(with_street_name(query, table), table)
 
 
 async def list_entries(
@@ -46,17 +68,17 @@ async def list_entries(
     street_id: int | None,
     limit: int,
     offset: int,
-) -> list[LedgerEntry]:
+) -> Page[LedgerEntry]:
     entry = models.LedgerEntry
-    query = select(entry).where(entry.tenant_id == tenant)
+    query = _named(select(entry), entry).where(entry.tenant_id == tenant)
     if status is not None:
         query = query.where(entry.status == status)
     if entity_id is not None:
         query = query.where(entry.entity_id == entity_id)
     if street_id is not None:
         query = query.where(entry.street_id == street_id)
-    query = query.order_by(col(entry.id)).limit(limit).offset(offset)
-    return [_entry_out(row) for row in (await session.execute(query)).scalars()]
+    page = await fetch_page(session, query.order_by(col(entry.id)), limit=limit, offset=offset)
+    return page.map(lambda row: _entry_out(row[0], _Names(row[1], row[2])))
 
 
 async def entry_of(session: AsyncSession, tenant: TenantId, entry_id: int, *, lock: bool = False) -> models.LedgerEntry:
@@ -67,7 +89,8 @@ async def entry_of(session: AsyncSession, tenant: TenantId, entry_id: int, *, lo
 
 
 async def get_entry(session: AsyncSession, tenant: TenantId, entry_id: int) -> LedgerEntry:
-    return _entry_out(await entry_of(session, tenant, entry_id))
+    row = await entry_of(session, tenant, entry_id)
+    return _entry_out(row, await _Names.of(session, tenant, row.street_id, row.entity_id))
 
 
 async def create_entry(session: AsyncSession, actor: Actor, tenant: TenantId, data: LedgerEntryCreate) -> LedgerEntry:
@@ -82,29 +105,35 @@ async def create_entry(session: AsyncSession, actor: Actor, tenant: TenantId, da
         tenant_id=tenant, street_id=entity.street_id, entity_id=data.entity_id, need=data.need, action=data.action,
         status=data.status, caseworker=data.caseworker or actor.username, opened_on=data.opened_on or today(),
     )
-    return await save_recorded(session, actor, tenant, "ledger.create", row, _entry_out, object_type="ledger_entry")
+    names = _Names(await street_name(session, tenant, entity.street_id), entity.name)
+    return await save_recorded(session, actor, tenant, "ledger.create", row, lambda r: _entry_out(r, names),
+                               object_type="ledger_entry")
 
 
 async def update_entry(
     session: AsyncSession, actor: Actor, tenant: TenantId, entry_id: int, data: LedgerEntryUpdate
 ) -> LedgerEntry:
     row = await entry_of(session, tenant, entry_id, lock=True)
-    before = _entry_out(row)
+    names = await _Names.of(session, tenant, row.street_id, row.entity_id)
+    before = _entry_out(row, names)
     assign_given(row, data, "status", "action", "caseworker")
     row.updated_at = utcnow()
-    return await save_recorded(session, actor, tenant, "ledger.update", row, _entry_out, object_type="ledger_entry",
-                               before=before)
+    return await save_recorded(session, actor, tenant, "ledger.update", row, lambda r: _entry_out(r, names),
+                               object_type="ledger_entry", before=before)
 
 
-async def list_visits(session: AsyncSession, tenant: TenantId, entry_id: int) -> list[LedgerVisit]:
+async def list_visits(
+    session: AsyncSession, tenant: TenantId, entry_id: int, *, limit: int, offset: int
+) -> Page[LedgerVisit]:
     await entry_of(session, tenant, entry_id)
     visit = models.LedgerVisit
     query = (
-        select(visit)
+        _named(select(visit), visit)
         .where(visit.tenant_id == tenant, visit.entry_id == entry_id)
         .order_by(col(visit.visited_on), col(visit.id))
     )
-    return [_visit_out(row) for row in (await session.execute(query)).scalars()]
+    page = await fetch_page(session, query, limit=limit, offset=offset)
+    return page.map(lambda row: _visit_out(row[0], _Names(row[1], row[2])))
 
 
 async def create_visit(
@@ -117,4 +146,6 @@ async def create_visit(
         tenant_id=tenant, entry_id=entry_id, entity_id=entry.entity_id, street_id=entry.street_id,
         visited_on=data.visited_on, notes=data.notes, caseworker=actor.username,
     )
-    return await save_recorded(session, actor, tenant, "ledger.visit", row, _visit_out, object_type="ledger_visit")
+    names = await _Names.of(session, tenant, entry.street_id, entry.entity_id)
+    return await save_recorded(session, actor, tenant, "ledger.visit", row, lambda r: _visit_out(r, names),
+                               object_type="ledger_visit")

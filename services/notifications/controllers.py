@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, get, post
+from litestar import Controller, Response, get, post
 from litestar.params import Parameter
 from litestar.status_codes import HTTP_200_OK
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.notifications import service
 from services.notifications.schemas import Notification
-from services.shared.paging import Limit
+from services.shared.paging import TOTAL_COUNT_HEADERS, Limit, Offset, paged
 from tenants.context import Actor
 
 
@@ -20,15 +20,16 @@ class NotificationController(Controller):
     path = "/api/notifications"
     tags = ["notifications"]
 
-    @get("/", summary="我的通知 / the caller's notifications, newest first")
+    @get("/", summary="我的通知 / the caller's notifications, newest first", response_headers=TOTAL_COUNT_HEADERS)
     async def list_notifications(
         self,
         db: AsyncSession,
         actor: Actor,
         unread: Annotated[bool, Parameter(description="只看未读 / unread only")] = False,
         limit: Limit = 100,
-    ) -> list[Notification]:
-        return await service.list_for_user(db, actor, unread=unread, limit=limit)
+        offset: Offset = 0,
+    ) -> Response[list[Notification]]:
+        return paged(await service.list_for_user(db, actor, unread=unread, limit=limit, offset=offset))
 
     @post("/{notification_id:int}/read", status_code=HTTP_200_OK, summary="标记已读 / mark one read")
     async def mark_read(self, db: AsyncSession, actor: Actor, notification_id: int) -> Notification:

@@ -21,7 +21,9 @@ class Notification(BaseStruct):
     body_zh: str
     body_en: str
     street_id: int | None
+    street_name: str | None
     entity_id: int | None
+    entity_name: str | None
     created_at: dt.datetime
     read_at: dt.datetime | None
 

@@ -13,11 +13,13 @@ from services import models
 from services.audit.service import record
 from services.errors import NotFoundError
 from services.notifications.schemas import Audience, Message, Notification
+from services.shared.names import Q, with_entity_name, with_street_name
+from services.shared.paging import Page, fetch_page
 from tenants.context import Actor, Role
 from tenants.ids import TenantId
 
 
-def _out(row: models.Notification) -> Notification:
+def _out(row: models.Notification, street_name: str | None, entity_name: str | None) -> Notification:
     assert row.id is not None  # rows come from the database
     return Notification(
         id=row.id,
@@ -27,7 +29,9 @@ def _out(row: models.Notification) -> Notification:
         body_zh=row.body_zh,
         body_en=row.body_en,
         street_id=row.street_id,
+        street_name=street_name,
         entity_id=row.entity_id,
+        entity_name=entity_name,
         created_at=row.created_at,
         read_at=row.read_at,
     )
@@ -90,14 +94,22 @@ async def notify_audience(
     return await notify(session, tenant, users, message, dedupe_key)
 
 
-async def list_for_user(session: AsyncSession, actor: Actor, *, unread: bool, limit: int) -> list[Notification]:
+def _named(query: Q) -> Q:
+    """`query` with the names of the street and the entity a notification is about, where it names them."""
+    row = models.Notification
+    return with_entity_name(with_street_name(query, row, outer=True), row, outer=True)
+
+
+async def list_for_user(
+    session: AsyncSession, actor: Actor, *, unread: bool, limit: int, offset: int = 0
+) -> Page[Notification]:
     """The caller's own notifications, newest first."""
     row = models.Notification
-    query = select(row).where(row.tenant_id == actor.tenant, row.username == actor.username)
+    query = _named(select(row)).where(row.tenant_id == actor.tenant, row.username == actor.username)
     if unread:
         query = query.where(col(row.read_at).is_(None))
-    query = query.order_by(col(row.id).desc()).limit(limit)
-    return [_out(r) for r in (await session.execute(query)).scalars()]
+    page = await fetch_page(session, query.order_by(col(row.id).desc()), limit=limit, offset=offset)
+    return page.map(lambda found: _out(*found))
 
 
 async def mark_read(session: AsyncSession, actor: Actor, notification_id: int) -> Notification:
@@ -105,8 +117,12 @@ async def mark_read(session: AsyncSession, actor: Actor, notification_id: int) -
     row = await session.get(models.Notification, (actor.tenant, notification_id), with_for_update=True)
     if row is None or row.username != actor.username:
         raise NotFoundError(f"通知 {notification_id} 不存在 / notification {notification_id} not found")
+    about = _named(select(col(models.Notification.id))).where(
+        models.Notification.tenant_id == actor.tenant, models.Notification.id == notification_id
+    )
+    names = tuple((await session.execute(about)).one())[1:]
     if row.read_at is None:
-        before = _out(row)
+        before = _out(row, *names)
         row.read_at = (await session.execute(select(func.now()))).scalar_one()
         await session.flush()
         await record(
@@ -117,6 +133,6 @@ async def mark_read(session: AsyncSession, actor: Actor, notification_id: int) -
             "notification",
             notification_id,
             before=before,
-            after=_out(row),
+            after=_out(row, *names),
         )
-    return _out(row)
+    return _out(row, *names)

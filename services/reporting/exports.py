@@ -73,6 +73,10 @@ def _month_of(index: int) -> Callable[[Figures], object]:
     return lambda figures: figures.monthly_jobs[index]
 
 
+def _reports_of(index: int) -> Callable[[Figures], object]:
+    return lambda figures: figures.monthly_reports[index]
+
+
 _OVERVIEW: Final = [
     _Column("街区总数", "integer", lambda f: f.streets),
     *_columns_by_key(_STATUS_LABELS, "状态", lambda f: f.streets_by_status),
@@ -81,6 +85,7 @@ _OVERVIEW: Final = [
     _Column("创业实体（年内登记）", "integer", lambda f: f.entities),
     _Column("年末在册实体", "integer", lambda f: f.entities_present),
     _Column("带动就业人数", "integer", lambda f: f.jobs_driven),
+    _Column("月报新增就业（全年）", "integer", lambda f: f.jobs_reported),
     _Column("创业活动次数", "integer", lambda f: f.activities),
     _Column("创业活跃度", "percent", lambda f: f.activity_rate),
     _Column("满意度", "percent", lambda f: f.satisfaction),
@@ -95,8 +100,13 @@ _ENTITIES: Final = [
     *_columns_by_key(_CLASS_LABELS, "分类", lambda f: f.entities_by_class),
     *_columns_by_key(_GROUP_LABELS, "创办人群", lambda f: f.entities_by_founder_group),
 ]
-# No yearly sum: a month's figure is the people employed that month, so twelve of them do not add up.
-_MONTHLY: Final = [_Column(f"{month}月", "integer", _month_of(month - 1)) for month in range(1, 13)]
+# A month's figure is the jobs newly driven in that month (月报), so the months add up to the year's; beside
+# them, how many streets reported each month, so that a month few have reported yet is seen as incomplete.
+_MONTHLY: Final = [
+    *(_Column(f"{month}月", "integer", _month_of(month - 1)) for month in range(1, 13)),
+    _Column("全年", "integer", lambda f: f.jobs_reported),
+    *(_Column(f"{month}月报送街区", "integer", _reports_of(month - 1)) for month in range(1, 13)),
+]
 
 
 def _rows(report: ProvinceReport, columns: Sequence[_Column]) -> list[list[object]]:
@@ -113,10 +123,10 @@ def _sheet(name: str, report: ProvinceReport, columns: Sequence[_Column]) -> She
     )
 
 
-def _target_row(report: ProvinceReport) -> list[object]:
-    """The province's target under the pilots and designated columns of the overview."""
+def _target_row(report: ProvinceReport, columns: Sequence[_Column]) -> list[object]:
+    """The province's target under the pilots and designated columns, empty elsewhere."""
     targets = {"试点街区": report.target.pilots, "省级街区（认定及整改中）": report.target.streets}
-    return [_TARGET, *(targets.get(c.header) for c in _OVERVIEW)]
+    return [_TARGET, *(targets.get(c.header) for c in columns)]
 
 
 def title(report: ProvinceReport) -> str:
@@ -131,7 +141,7 @@ def title(report: ProvinceReport) -> str:
 def report_xlsx(report: ProvinceReport) -> bytes:
     """The workbook: 总览 (overview per city, with the totals and the target), 实体分类, 月度带动就业."""
     overview = _sheet("总览", report, _OVERVIEW)
-    overview = msgspec.structs.replace(overview, rows=[*overview.rows, _target_row(report)])
+    overview = msgspec.structs.replace(overview, rows=[*overview.rows, _target_row(report, _OVERVIEW)])
     return write_xlsx(
         title(report),
         [overview, _sheet("实体分类", report, _ENTITIES), _sheet("月度带动就业", report, _MONTHLY)],
@@ -139,11 +149,11 @@ def report_xlsx(report: ProvinceReport) -> bytes:
 
 
 def report_csv(report: ProvinceReport) -> bytes:
-    """One table, as a CSV can hold only one: every column of the three sheets, a row per city and the totals."""
+    """One table, as a CSV can hold only one: every column of the three sheets, a row per city, the totals and
+    the target (as in the workbook's overview)."""
     columns = [*_OVERVIEW, *_ENTITIES[1:], *_MONTHLY]
-    return write_csv(
-        ["城市", *(c.header for c in columns)], _rows(report, columns), ["text", *(c.kind for c in columns)]
-    )
+    rows = [*_rows(report, columns), _target_row(report, columns)]
+    return write_csv(["城市", *(c.header for c in columns)], rows, ["text", *(c.kind for c in columns)])
 
 
 def render(report: ProvinceReport, fmt: ExportFormat) -> Export:

@@ -11,6 +11,12 @@ class Figures(BaseStruct):
     """The report's figures for one city or for the province; `service` defines each of them.
 
     Ratios are fractions (0.853 = 85.3 %) or null when there is nothing to divide ("no data").
+
+    Jobs (带动就业): `jobsDriven` is the yearly fact `jobs_driven` of the criteria, the people employed at
+    year end by the entities in normal operation (founders included), counted from the entities. Each month
+    of `monthlyJobs` is the jobs newly driven in that month as the monthly reports (月报) give them, so the
+    months add up to `jobsReported`, the jobs newly driven in the year; `monthlyReports` is how many
+    streets reported each month, so that a month few have reported yet reads as incomplete, not as a fall.
     """
 
     streets: int
@@ -31,6 +37,8 @@ class Figures(BaseStruct):
     followup_on_time: float | None
     followups_due: int
     monthly_jobs: list[int]
+    jobs_reported: int
+    monthly_reports: list[int]
 
 
 class CityFigures(Figures):

@@ -77,9 +77,10 @@ COUNTS: Final[tuple[str, ...]] = (
     "due",
     "on_time",
     *(f"month.{m}" for m in range(1, 13)),
+    *(f"reports.{m}" for m in range(1, 13)),
 )
 """A street's tally as the summary stores it: one integer array in this order (sums are element-wise)."""
-_DEFINITIONS: Final = 1
+_DEFINITIONS: Final = 2
 """Raise it when a figure's SQL changes meaning: stored rows of the old definitions are then recomputed."""
 COUNTS_FORMAT: Final = zlib.crc32(f"{_DEFINITIONS}:{','.join(COUNTS)}".encode()) & 0x7FFF
 """The layout and definitions a stored row was computed with (a smallint); another one is stale."""
@@ -108,9 +109,15 @@ class Tally(msgspec.Struct, kw_only=True):
     - assessed, passed: 1 when the street has an assessment of Y, and 1 when its latest one passed;
     - due, on_time (fact ``followup_on_time``): follow-up visits due in Y up to today with the city's
       cadence, and those made on time;
-    - monthly_jobs: jobs driven in the operators' monthly reports (月报) of Y, January to December, each
-      month's own figure (people employed that month, so months are not summed); they are what the
-      operators reported, while ``jobs`` is counted from the entities at year end, so the two differ.
+    - monthly_jobs: the jobs newly driven in each month of Y, January to December, as the operators'
+      monthly reports (月报) give them (a report's ``jobsDriven`` is the people who started work in that
+      month, not a headcount): months add up, and their sum is ``jobs_reported``, the jobs newly driven in Y.
+      A month that few operators have reported yet is small because it is incomplete, never a fall in
+      employment: ``monthly_reports`` says how many streets reported each month;
+    - monthly_reports: the number of the streets' reports of each month of Y.
+
+    ``jobs`` (the fact ``jobs_driven``) is a headcount at year end taken from the entities themselves,
+    so no monthly report, on time or late, changes it; ``jobs_reported`` is the year's inflow as reported.
     """
 
     streets: int = 0
@@ -129,6 +136,7 @@ class Tally(msgspec.Struct, kw_only=True):
     due: int = 0
     on_time: int = 0
     monthly_jobs: list[int] = msgspec.field(default_factory=lambda: [0] * 12)
+    monthly_reports: list[int] = msgspec.field(default_factory=lambda: [0] * 12)
 
     def add(self, other: Tally) -> None:
         for name in self.__struct_fields__:
@@ -151,6 +159,8 @@ class Tally(msgspec.Struct, kw_only=True):
                 values.append(self.by_group.get(key, 0))
             elif field == "month":
                 values.append(self.monthly_jobs[int(key) - 1])
+            elif field == "reports":
+                values.append(self.monthly_reports[int(key) - 1])
             else:
                 values.append(getattr(self, field))
         return values
@@ -167,6 +177,8 @@ class Tally(msgspec.Struct, kw_only=True):
                 tally.by_group[key] = value
             elif field == "month":
                 tally.monthly_jobs[int(key) - 1] = value
+            elif field == "reports":
+                tally.monthly_reports[int(key) - 1] = value
             else:
                 setattr(tally, field, value)
         tally.by_class[UNCLASSIFIED] = tally.present - sum(tally.by_class.values())
@@ -194,6 +206,8 @@ class Tally(msgspec.Struct, kw_only=True):
             "followup_on_time": _share(self.on_time, self.due),
             "followups_due": self.due,
             "monthly_jobs": list(self.monthly_jobs),
+            "jobs_reported": sum(self.monthly_jobs),
+            "monthly_reports": list(self.monthly_reports),
         }
 
 
@@ -397,9 +411,10 @@ async def street_tallies(
         present = row["present"]
         by_class = {c: row[f"class_{c}"] for c in ENTITY_CLASSES}
         by_group = {g: row[f"group_{g}"] for g in FOUNDER_GROUPS}
-        monthly = [0] * 12
+        monthly, reported = [0] * 12, [0] * 12
         for month, jobs in zip(row["months"] or (), row["month_jobs"] or (), strict=True):
             monthly[month - 1] += jobs
+            reported[month - 1] += 1
         tallies[(row["tenant_id"], row["street_id"])] = Tally(
             registered=row["registered"],
             present=present,
@@ -415,6 +430,7 @@ async def street_tallies(
             due=int(row["due"]),
             on_time=int(row["on_time"]),
             monthly_jobs=monthly,
+            monthly_reports=reported,
         )
     return tallies
 

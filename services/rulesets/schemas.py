@@ -97,6 +97,8 @@ class CriterionChange(BaseStruct):
     """
 
     id: str
+    title_zh: str
+    title_en: str
     before: Result | None
     after: Result | None
     actual: bool | int | float | str | None
@@ -108,6 +110,7 @@ class StreetChange(BaseStruct):
     """A street whose verdict would change: its outcome now and with the proposal, and the criteria that move."""
 
     street_id: int
+    street_name: str
     before: Outcome
     after: Outcome
     criteria: list[CriterionChange]
@@ -124,10 +127,28 @@ class SimulationResult(BaseStruct):
     changes: list[StreetChange]
 
 
-class BaselinePublish(InputStruct):
-    """The province baseline for a year; each criterion must cite its source clause."""
+class BaselineCriterionDraft(CriterionDraft, kw_only=True):
+    """A baseline criterion as proposed; `origin` is what GET shows (always "province") and may be sent back."""
 
-    criteria: list[CriterionDraft]
+    origin: Literal["province"] | None = None
+
+
+class BaselinePublish(InputStruct):
+    """The province baseline for a year; each criterion must cite its source clause.
+
+    What `GET` answered may be sent back unchanged: its read-only fields (`province`, `year`, `baselineYear`,
+    `published`, `publishedBy`, `publishedAt`, `hash`) are accepted and ignored, the path names the province
+    and the year, and the criteria alone are published.
+    """
+
+    criteria: list[BaselineCriterionDraft]
+    province: str | None = None
+    year: int | None = None
+    baseline_year: int | None = None
+    published: bool | None = None
+    published_by: str | None = None
+    published_at: datetime | None = None
+    hash: str | None = None
 
 
 class Baseline(BaseStruct):
@@ -140,4 +161,6 @@ class Baseline(BaseStruct):
     """False when the criteria come from the baseline file shipped with the product."""
     published_by: str | None
     published_at: datetime | None
+    hash: str
+    """sha256 of the criteria (as a ruleset's hash): publishing what GET answered gives the same hash."""
     criteria: list[Criterion]

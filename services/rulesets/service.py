@@ -24,7 +24,7 @@ from rules.baseline import Baseline, baseline_from_data, load_baseline, packaged
 from rules.criteria import Criterion, RuleError, check_unique, parse_criterion
 from rules.engine import Engine
 from rules.facts import CustomField, FactError, StreetFacts, fact_specs
-from rules.overlay import Ruleset, check_removal, effective_ruleset
+from rules.overlay import Ruleset, check_removal, content_hash, effective_ruleset
 from rules.verdict import CriterionResult, Verdict
 from services import models
 from services.audit.service import record
@@ -309,6 +309,8 @@ def _changed(before: Verdict, after: Verdict) -> list[schemas.CriterionChange]:
         changes.append(
             schemas.CriterionChange(
                 id=cid,
+                title_zh=either.title_zh,
+                title_en=either.title_en,
                 before=old.result if old else None,
                 after=new.result if new else None,
                 actual=either.actual,
@@ -353,15 +355,29 @@ async def simulate(
     streets = list(facts.values())
     verdicts_before = await evaluate(engine, before, streets)
     verdicts_after = await evaluate(engine, after, streets) if after.hash != before.hash else verdicts_before
-    changes = []
-    for street_id, old, new in zip(facts, verdicts_before, verdicts_after, strict=True):
-        criteria = _changed(old, new)
-        if criteria or old.outcome != new.outcome:
-            changes.append(schemas.StreetChange(street_id=street_id, before=old.outcome, after=new.outcome,
-                                                criteria=criteria))
+    moved = [
+        (street_id, old, new, criteria)
+        for street_id, old, new in zip(facts, verdicts_before, verdicts_after, strict=True)
+        if (criteria := _changed(old, new)) or old.outcome != new.outcome
+    ]
+    names = await _street_names(session, tenant, [street_id for street_id, *_ in moved])
+    changes = [
+        schemas.StreetChange(street_id=street_id, street_name=names[street_id], before=old.outcome,
+                             after=new.outcome, criteria=criteria)
+        for street_id, old, new, criteria in moved
+    ]
     return schemas.SimulationResult(
         year=year, streets=len(streets), hash_before=before.hash, hash_after=after.hash, changes=changes
     )
+
+
+async def _street_names(session: AsyncSession, tenant: TenantId, street_ids: list[int]) -> dict[int, str]:
+    """The names of the streets, in one query however many there are."""
+    if not street_ids:
+        return {}
+    street = models.Street
+    query = select(street.id, street.name).where(street.tenant_id == tenant, col(street.id).in_(street_ids))
+    return dict((await session.execute(query)).tuples().all())
 
 
 async def _own_province(session: AsyncSession, province: TenantId) -> None:
@@ -386,7 +402,8 @@ async def publish_baseline(
     await _own_province(session, province)
     await _lock(session, province, exclusive=True)
     try:
-        baseline = baseline_from_data({"year": year, "criteria": [_draft(c, year) for c in data.criteria]})
+        drafts = [{k: v for k, v in _draft(c, year).items() if k != "origin"} for c in data.criteria]
+        baseline = baseline_from_data({"year": year, "criteria": drafts})
     except RuleError as exc:
         raise _invalid(exc) from exc
     rows = await _published(session, province)
@@ -451,5 +468,6 @@ async def get_baseline(session: AsyncSession, province: TenantId, year: int) -> 
         published=row is not None,
         published_by=row.published_by if row else None,
         published_at=row.published_at if row else None,
+        hash=content_hash(criteria),
         criteria=[schemas.Criterion.of(c) for c in criteria],
     )

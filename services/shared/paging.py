@@ -1,10 +1,73 @@
-"""Query parameters of every list endpoint: `limit` and `offset`."""
+"""Lists: the `limit` and `offset` query parameters, a page of rows with its total, and the `X-Total-Count` answer."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, Final, Generic, TypeVar
 
+from litestar import Response
+from litestar.datastructures import ResponseHeader
 from litestar.params import Parameter
+from sqlalchemy import Select, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 Limit = Annotated[int, Parameter(ge=1, le=1000, description="最多返回条数 / at most this many items")]
 Offset = Annotated[int, Parameter(ge=0, description="跳过条数 / skip this many items")]
+
+T = TypeVar("T")
+U = TypeVar("U")
+
+TOTAL_COUNT: Final = "X-Total-Count"
+TOTAL_COUNT_HEADERS: Final = [
+    ResponseHeader(
+        name=TOTAL_COUNT,
+        documentation_only=True,
+        required=True,
+        description="符合筛选条件的总条数（分页之前）/ how many rows match the filters, before limit and offset",
+    )
+]
+"""The `response_headers` of every list route, so that OpenAPI documents the header."""
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list: its items, and how many rows match the filters before `limit` and `offset`."""
+
+    items: list[T]
+    total: int
+
+    def map(self, convert: Callable[[T], U]) -> Page[U]:
+        return Page([convert(item) for item in self.items], self.total)
+
+    @classmethod
+    def whole(cls, items: Sequence[T]) -> Page[T]:
+        """A list that is never paged (a city's custom fields, the tenants one may see): all of it."""
+        return cls(list(items), len(items))
+
+
+def paged(page: Page[T]) -> Response[list[T]]:
+    """The items as the response body, their total in `X-Total-Count`."""
+    return Response(page.items, headers={TOTAL_COUNT: str(page.total)})
+
+
+async def fetch_page(
+    session: AsyncSession, query: Select[Any], *, limit: int | None, offset: int = 0
+) -> Page[tuple[Any, ...]]:
+    """The rows of `query` (ordered by the caller) in the window, with the number of rows it matches.
+
+    One round trip: the total rides on every row as ``count(*) OVER ()``, computed before LIMIT and
+    OFFSET. Only a page past the end (no row to carry it) costs a second, counting query.
+    """
+    windowed = query.add_columns(func.count().over().label("total_count")).offset(offset)
+    if limit is not None:
+        windowed = windowed.limit(limit)
+    rows = (await session.execute(windowed)).all()
+    if rows:
+        total = int(rows[0][-1])
+    elif offset == 0:
+        total = 0
+    else:
+        counting = select(func.count()).select_from(query.order_by(None).subquery())
+        total = int((await session.execute(counting)).scalar_one())
+    return Page([tuple(row)[:-1] for row in rows], total)

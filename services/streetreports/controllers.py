@@ -12,6 +12,7 @@ from litestar.status_codes import HTTP_201_CREATED
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.deps import app_context
+from services.shared.paging import TOTAL_COUNT_HEADERS, Limit, Offset, paged
 from services.streetreports import service
 from services.streetreports.schemas import (
     Internship,
@@ -37,11 +38,12 @@ class StreetReportController(Controller):
     path = "/api/tenants/{tenant:str}/streets/{street_id:int}"
     tags = ["street reports"]
 
-    @get("/reports", summary="月报 / the street's monthly reports")
+    @get("/reports", summary="月报 / the street's monthly reports", response_headers=TOTAL_COUNT_HEADERS)
     async def list_reports(
-        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: int, year: Year = None
-    ) -> list[MonthlyReport]:
-        return await service.list_reports(db, actor, tenant_id, street_id, year=year)
+        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: int, year: Year = None,
+        limit: Limit = 100, offset: Offset = 0,
+    ) -> Response[list[MonthlyReport]]:
+        return paged(await service.list_reports(db, actor, tenant_id, street_id, year=year, limit=limit, offset=offset))
 
     @post("/reports", guards=[STREET_DATA_WRITERS], summary="提交月报 / submit a month's report (one per month)")
     async def create_report(
@@ -80,7 +82,7 @@ class StreetReportController(Controller):
     ) -> SurveyCreated:
         return await service.create_surveys(db, actor, tenant_id, street_id, data)
 
-    @get("/internships", summary="见习岗位 / the street's internship positions")
+    @get("/internships", summary="见习岗位 / the street's internship positions", response_headers=TOTAL_COUNT_HEADERS)
     async def list_internships(
         self,
         db: AsyncSession,
@@ -90,8 +92,12 @@ class StreetReportController(Controller):
         open_on: Annotated[
             dt.date | None, Parameter(query="openOn", description="当日开放的 / open on this day")
         ] = None,
-    ) -> list[Internship]:
-        return await service.list_internships(db, actor, tenant_id, street_id, open_on=open_on)
+        limit: Limit = 100,
+        offset: Offset = 0,
+    ) -> Response[list[Internship]]:
+        return paged(
+            await service.list_internships(db, actor, tenant_id, street_id, open_on=open_on, limit=limit, offset=offset)
+        )
 
     @post("/internships", guards=[STREET_DATA_WRITERS], summary="新增见习岗位 / open an internship position")
     async def create_internship(

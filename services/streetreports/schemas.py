@@ -17,6 +17,10 @@ Title = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 
 
 class MonthlyReport(BaseStruct):
+    """A street's monthly report (月报). `jobsDriven` is the jobs newly driven in that month: the people who
+    started work that month in the street's entities, founders of new entities included; not a headcount,
+    so the months of a year add up to the jobs newly driven in the year."""
+
     month: str
     jobs_driven: int
     internship_positions: int
@@ -26,7 +30,11 @@ class MonthlyReport(BaseStruct):
 
 
 class MonthlyReportCreate(InputStruct):
-    """One report per street and month; a second POST for the month is 409, a correction is a PUT."""
+    """One report per street and month; a second POST for the month is 409, a correction is a PUT.
+
+    `jobsDriven`: the jobs newly driven in that month (people who started work that month in the street's
+    entities, founders of new entities included), not the number employed.
+    """
 
     month: Month
     jobs_driven: Count
@@ -85,6 +93,7 @@ class Internship(BaseStruct):
     opened_on: dt.date
     closed_on: dt.date | None
     entity_id: int | None
+    entity_name: str | None
 
 
 class InternshipCreate(InputStruct):

@@ -15,6 +15,8 @@ from services.errors import ConflictError, NotFoundError
 from services.models.base import utcnow
 from services.shared.checks import FieldProblem, found, future_date, raise_first, today
 from services.shared.imports import insert_rows
+from services.shared.names import entity_name, with_entity_name
+from services.shared.paging import Page, fetch_page
 from services.shared.writes import assign_given, save_recorded
 from services.streetreports.schemas import (
     Internship,
@@ -67,16 +69,17 @@ def _report_out(row: models.MonthlyReport) -> MonthlyReport:
 
 
 async def list_reports(
-    session: AsyncSession, actor: Actor, tenant: TenantId, street_id: int, *, year: int | None
-) -> list[MonthlyReport]:
+    session: AsyncSession, actor: Actor, tenant: TenantId, street_id: int, *, year: int | None, limit: int,
+    offset: int,
+) -> Page[MonthlyReport]:
     await street_of(session, tenant, street_id, actor)
     query = select(models.MonthlyReport).where(
         models.MonthlyReport.tenant_id == tenant, models.MonthlyReport.street_id == street_id
     )
     if year is not None:
         query = query.where(extract("year", col(models.MonthlyReport.month)) == year)
-    query = query.order_by(col(models.MonthlyReport.month))
-    return [_report_out(row) for row in (await session.execute(query)).scalars()]
+    page = await fetch_page(session, query.order_by(col(models.MonthlyReport.month)), limit=limit, offset=offset)
+    return page.map(lambda row: _report_out(row[0]))
 
 
 async def create_report(
@@ -180,10 +183,14 @@ async def survey_summary(
 # ------------------------------------------------------------------------------------ internship positions
 
 
-def _internship_out(row: models.InternshipPosition) -> Internship:
+def _internship_out(row: models.InternshipPosition, entity_name: str | None) -> Internship:
     assert row.id is not None  # rows come from the database
     return Internship(id=row.id, title=row.title, opened_on=row.opened_on, closed_on=row.closed_on,
-                      entity_id=row.entity_id)
+                      entity_id=row.entity_id, entity_name=entity_name)
+
+
+async def _entity_name(session: AsyncSession, tenant: TenantId, entity_id: int | None) -> str | None:
+    return None if entity_id is None else await entity_name(session, tenant, entity_id)
 
 
 def _closed_before_opened(opened_on: dt.date, closed_on: dt.date | None) -> FieldProblem | None:
@@ -196,17 +203,21 @@ def _closed_before_opened(opened_on: dt.date, closed_on: dt.date | None) -> Fiel
 
 
 async def list_internships(
-    session: AsyncSession, actor: Actor, tenant: TenantId, street_id: int, *, open_on: dt.date | None
-) -> list[Internship]:
+    session: AsyncSession, actor: Actor, tenant: TenantId, street_id: int, *, open_on: dt.date | None, limit: int,
+    offset: int,
+) -> Page[Internship]:
     await street_of(session, tenant, street_id, actor)
     position = models.InternshipPosition
-    query = select(position).where(position.tenant_id == tenant, position.street_id == street_id)
+    query = with_entity_name(select(position), position, outer=True).where(
+        position.tenant_id == tenant, position.street_id == street_id
+    )
     if open_on is not None:
         query = query.where(col(position.opened_on) <= open_on).where(
             col(position.closed_on).is_(None) | (col(position.closed_on) >= open_on)
         )
-    query = query.order_by(col(position.opened_on), col(position.id))
-    return [_internship_out(row) for row in (await session.execute(query)).scalars()]
+    page = await fetch_page(session, query.order_by(col(position.opened_on), col(position.id)), limit=limit,
+                            offset=offset)
+    return page.map(lambda found: _internship_out(*found))
 
 
 async def create_internship(
@@ -223,7 +234,8 @@ async def create_internship(
             ).error()
     row = models.InternshipPosition(tenant_id=tenant, street_id=street_id, title=data.title,
                                     opened_on=data.opened_on, closed_on=data.closed_on, entity_id=data.entity_id)
-    return await save_recorded(session, actor, tenant, "internship.create", row, _internship_out,
+    name = await _entity_name(session, tenant, data.entity_id)
+    return await save_recorded(session, actor, tenant, "internship.create", row, lambda r: _internship_out(r, name),
                                object_type="internship_position")
 
 
@@ -235,10 +247,11 @@ async def update_internship(
     row = await session.get(models.InternshipPosition, (tenant, internship_id), with_for_update=True)
     if row is None or row.street_id != street_id:
         raise NotFoundError(f"见习岗位 {internship_id} 不存在 / internship position {internship_id} not found")
-    before = _internship_out(row)
+    name = await _entity_name(session, tenant, row.entity_id)
+    before = _internship_out(row, name)
     if not isinstance(data.closed_on, msgspec.UnsetType):
         raise_first(found(_closed_before_opened(row.opened_on, data.closed_on)))
         row.closed_on = data.closed_on
     assign_given(row, data, "title")
-    return await save_recorded(session, actor, tenant, "internship.update", row, _internship_out,
+    return await save_recorded(session, actor, tenant, "internship.update", row, lambda r: _internship_out(r, name),
                                object_type="internship_position", before=before)

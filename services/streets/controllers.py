@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, get, patch, post
+from litestar import Controller, Response, get, patch, post
 from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.deps import requires
-from services.shared.paging import Limit, Offset
+from services.shared.paging import TOTAL_COUNT_HEADERS, Limit, Offset, paged
 from services.streets import service
 from services.streets.schemas import Street, StreetCreate, StreetStatus, StreetUpdate
 from tenants.context import Actor, Role
@@ -24,7 +24,7 @@ class StreetController(Controller):
     path = "/api/tenants/{tenant:str}/streets"
     tags = ["streets"]
 
-    @get("/", summary="街区列表 / the city's streets (an operator: its own)")
+    @get("/", summary="街区列表 / the city's streets (an operator: its own)", response_headers=TOTAL_COUNT_HEADERS)
     async def list_streets(
         self,
         db: AsyncSession,
@@ -33,8 +33,8 @@ class StreetController(Controller):
         status: Annotated[StreetStatus | None, Parameter(description="按状态筛选 / only this status")] = None,
         limit: Limit = 100,
         offset: Offset = 0,
-    ) -> list[Street]:
-        return await service.list_streets(db, actor, tenant_id, status=status, limit=limit, offset=offset)
+    ) -> Response[list[Street]]:
+        return paged(await service.list_streets(db, actor, tenant_id, status=status, limit=limit, offset=offset))
 
     @post("/", guards=[requires(Role.CITY_ADMIN)], summary="新建街区 / register a street")
     async def create_street(self, db: AsyncSession, actor: Actor, tenant_id: TenantId, data: StreetCreate) -> Street:

@@ -17,6 +17,7 @@ from services.errors import ConflictError, ForbiddenError, NotFoundError
 from services.fields.service import check_values
 from services.models.base import utcnow
 from services.shared.checks import FieldProblem, checked_uscc
+from services.shared.paging import Page, fetch_page
 from services.shared.writes import assign_given
 from services.streets.schemas import (
     Center,
@@ -76,14 +77,14 @@ async def street_of(
 
 async def list_streets(
     session: AsyncSession, actor: Actor, tenant: TenantId, *, status: StreetStatus | None, limit: int, offset: int
-) -> list[Street]:
+) -> Page[Street]:
     query = select(models.Street).where(models.Street.tenant_id == tenant)
     if actor.role == Role.OPERATOR:
         query = query.where(models.Street.id == actor.street_id)
     if status is not None:
         query = query.where(models.Street.status == status)
-    query = query.order_by(col(models.Street.id)).limit(limit).offset(offset)
-    return await _assemble(session, tenant, list((await session.execute(query)).scalars()))
+    page = await fetch_page(session, query.order_by(col(models.Street.id)), limit=limit, offset=offset)
+    return Page(await _assemble(session, tenant, [street for (street,) in page.items]), page.total)
 
 
 async def get_street(session: AsyncSession, actor: Actor, tenant: TenantId, street_id: int) -> Street:

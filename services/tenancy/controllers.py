@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, put
+from litestar import Controller, Request, Response, get, put
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.deps import app_context, requires
 from services.errors import ForbiddenError
+from services.shared.paging import TOTAL_COUNT_HEADERS, Page, paged
 from services.tenancy import service
 from services.tenancy.schemas import TenantConfigOut, TenantOut
 from tenants.config import TenantSettings
@@ -20,14 +21,18 @@ class TenantController(Controller):
     path = "/api/tenants"
     tags = ["tenants"]
 
-    @get("/", summary="可见租户 / tenants the caller may see")
-    async def list_tenants(self, request: Request[Any, Any, Any], actor: Actor) -> list[TenantOut]:
+    @get("/", summary="可见租户 / tenants the caller may see", response_headers=TOTAL_COUNT_HEADERS)
+    async def list_tenants(self, request: Request[Any, Any, Any], actor: Actor) -> Response[list[TenantOut]]:
         directory = app_context(request).directory
-        return [
-            TenantOut(slug=t.slug, name_zh=t.name_zh, name_en=t.name_en, code=t.code, parent=t.parent)
-            for t in directory.all()
-            if actor.can_read(t.slug)
-        ]
+        return paged(
+            Page.whole(
+                [
+                    TenantOut(slug=t.slug, name_zh=t.name_zh, name_en=t.name_en, code=t.code, parent=t.parent)
+                    for t in directory.all()
+                    if actor.can_read(t.slug)
+                ]
+            )
+        )
 
     @get("/{tenant:str}", summary="租户 / one tenant")
     async def get_tenant(self, request: Request[Any, Any, Any], tenant_id: TenantId) -> TenantOut:

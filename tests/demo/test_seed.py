@@ -134,3 +134,23 @@ async def test_verdicts_follow_each_streets_profile(
     assert outcomes["pass"] >= 16, outcomes
     assert outcomes["fail"] >= 16, outcomes
     assert outcomes["incomplete"] >= 1, outcomes
+
+
+async def test_monthly_reports_give_the_jobs_newly_driven_each_month(
+    sessions: async_sessionmaker[AsyncSession], first_run: dict[str, int]
+) -> None:
+    """A report's jobsDriven is the month's new jobs, so a year's reports add up to the employees of the
+    operating entities that joined the street that year (not twelve times its headcount)."""
+    query = text("""
+        SELECT r.tenant_id, r.street_id, r.reported, coalesce(e.joined, 0) AS joined
+        FROM (SELECT tenant_id, street_id, sum(jobs_driven) AS reported, count(*) AS months FROM monthly_reports
+              WHERE month BETWEEN :first AND :last GROUP BY 1, 2) r
+        LEFT JOIN (SELECT tenant_id, street_id, sum(employees) AS joined FROM entities
+                   WHERE operating AND joined_on BETWEEN :first AND :last GROUP BY 1, 2) e
+          ON e.tenant_id = r.tenant_id AND e.street_id = r.street_id
+        WHERE r.months = 12
+    """)
+    async with owner_transaction(sessions) as session:
+        rows = (await session.execute(query, {"first": date(YEAR, 1, 1), "last": date(YEAR, 12, 31)})).all()
+    assert rows
+    assert [(t, s, reported) for t, s, reported, joined in rows if reported != joined] == []

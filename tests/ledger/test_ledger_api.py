@@ -22,7 +22,8 @@ from tests.streetdata_fixtures import (
 )
 
 FUTURE = (dt.date.today() + dt.timedelta(days=3)).isoformat()
-ENTRY_KEYS = {"id", "entityId", "streetId", "need", "action", "status", "caseworker", "openedOn"}
+ENTRY_KEYS = {"id", "entityId", "entityName", "streetId", "streetName", "need", "action", "status", "caseworker",
+              "openedOn"}
 
 
 async def new_entity(client: httpx.AsyncClient, auth: Auth, tenant: str = "jinan") -> dict[str, Any]:
@@ -43,6 +44,7 @@ async def test_caseworker_records_a_need_and_changes_it(auth: Auth, client: http
     entry = await new_entry(client, auth, entity, need="loans_financing", action="对接创业担保贷款")
     assert set(entry) == ENTRY_KEYS
     assert entry["streetId"] == entity["streetId"]
+    assert entry["entityName"] == entity["name"]
     assert entry["caseworker"] == "jinan-case"
     assert entry["openedOn"] == today().isoformat()
     assert entry["status"] == "open"
@@ -131,8 +133,8 @@ async def test_visits_are_recorded_and_listed(auth: Auth, client: httpx.AsyncCli
     assert later.status_code == first.status_code == 201, later.text
     visit = first.json()
     assert visit == {"id": visit["id"], "entryId": entry["id"], "entityId": entity["id"],
-                     "streetId": entity["streetId"], "visitedOn": "2025-02-01", "notes": "首次走访",
-                     "caseworker": "jinan-case"}
+                     "entityName": entity["name"], "streetId": entity["streetId"], "streetName": entry["streetName"],
+                     "visitedOn": "2025-02-01", "notes": "首次走访", "caseworker": "jinan-case"}
     listed = (await client.get(path, headers=await auth.headers("province"))).json()
     assert [v["visitedOn"] for v in listed] == ["2025-02-01", "2025-03-10"]
     [row] = await audit_rows(client, auth, "jinan", "ledger.visit", visit["id"])

@@ -24,7 +24,9 @@ NOTIFICATION_KEYS = {
     "bodyZh",
     "bodyEn",
     "streetId",
+    "streetName",
     "entityId",
+    "entityName",
     "createdAt",
     "readAt",
 }

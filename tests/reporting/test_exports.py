@@ -79,8 +79,13 @@ def test_entities_and_monthly_sheets(workbook: Any) -> None:
     assert jinan["分类：未分类"] == 1
     assert jinan["创办人群：高校毕业生"] == 1
     monthly = workbook["月度带动就业"]
-    assert header(monthly)[1:] == [f"{m}月" for m in range(1, 13)]
-    assert row_of(monthly, "济南市")[1:4] == [120, 50, 0]
+    months = [f"{m}月" for m in range(1, 13)]
+    assert header(monthly)[1:] == [*months, "全年", *(f"{m}报送街区" for m in months)]
+    jinan_months = dict(zip(header(monthly), row_of(monthly, "济南市"), strict=True))
+    assert [jinan_months[m] for m in months[:3]] == [120, 50, 0]
+    # Months of newly driven jobs add up; the streets that reported each month stand beside them.
+    assert jinan_months["全年"] == 170
+    assert (jinan_months["1月报送街区"], jinan_months["2月报送街区"], jinan_months["3月报送街区"]) == (2, 1, 0)
 
 
 async def test_csv_has_bom_chinese_headers_and_percentages(
@@ -93,7 +98,10 @@ async def test_csv_has_bom_chinese_headers_and_percentages(
     assert rows[0][:2] == ["城市", "街区总数"]
     assert "1月" in rows[0]
     assert "分类：品牌" in rows[0]
-    assert [row[0] for row in rows[1:]][-1] == "合计"
+    assert [row[0] for row in rows[1:]][-2:] == ["合计", "省定目标"]
+    # The target row, as in the workbook's overview: under the pilots and designated columns, empty elsewhere.
+    target = dict(zip(rows[0], rows[-1], strict=True))
+    assert (target["试点街区"], target["省级街区（认定及整改中）"], target["街区总数"]) == ("20", "60", "")
     jinan = dict(zip(rows[0], next(row for row in rows if row[0] == "济南市"), strict=True))
     assert jinan["满意度"] == "50.0%"
     assert jinan["街区总数"] == "3"

@@ -140,3 +140,26 @@ async def test_a_city_or_unknown_province_answers_404(client: httpx.AsyncClient,
     city_read = await client.get(f"/api/province/jinan/baselines/{FAR}", headers=await auth.headers("province"))
 
     assert (city.status_code, unknown.status_code, city_read.status_code) == (404, 404, 404)
+
+
+async def test_what_get_answers_can_be_put_back_unchanged(client: httpx.AsyncClient, auth: Auth) -> None:
+    year = 2099  # no other test reads so late a year, so the baseline published here governs nothing they see
+    path = f"/api/province/shandong/baselines/{year}"
+    headers = await auth.headers("province")
+    read = body(await client.get(path, headers=headers))
+    assert read["published"] is False
+
+    response = await client.put(path, json=read, headers=headers)
+
+    assert response.status_code == 200, response.text
+    again = body(response)
+    assert (again["hash"], again["criteria"]) == (read["hash"], read["criteria"])
+    assert (again["baselineYear"], again["published"]) == (year, True)
+    twice = await client.put(path, json=again, headers=headers)
+    assert (twice.status_code, body(twice)["hash"]) == (200, read["hash"])
+    # The read-only fields are ignored, not trusted: another province or year in the body changes nothing.
+    elsewhere = await client.put(path, json={**again, "province": "jiangsu", "year": 2001}, headers=headers)
+    assert (elsewhere.status_code, body(elsewhere)["province"], body(elsewhere)["year"]) == (200, "shandong", year)
+    for user in ("qingdao-admin", "jinan-admin"):
+        refused = await client.put(path, json=read, headers=await auth.headers(user))
+        assert refused.status_code in (403, 404), refused.text

@@ -46,8 +46,8 @@ async def test_simulation_lists_exactly_the_streets_whose_verdict_changes(
         # No street has a year's data, so no required criterion fails before: incomplete; then fail.
         assert (change["before"], change["after"]) == ("incomplete", "fail")
         assert change["criteria"] == [
-            {"id": "center_staff", "before": "pass", "after": "fail", "actual": 2,
-             "requiredBefore": "≥ 2", "requiredAfter": "≥ 3"}
+            {"id": "center_staff", "titleZh": criterion()["titleZh"], "titleEn": criterion()["titleEn"],
+             "before": "pass", "after": "fail", "actual": 2, "requiredBefore": "≥ 2", "requiredAfter": "≥ 3"}
         ]
 
 
@@ -119,8 +119,8 @@ async def test_a_simulation_on_a_custom_field(client: httpx.AsyncClient, auth: A
 
     changed = {c["streetId"]: c for c in result["changes"]}
     assert changed[few]["criteria"] == [
-        {"id": "night_market_stalls", "before": None, "after": "fail", "actual": 12,
-         "requiredBefore": None, "requiredAfter": "≥ 20"}
+        {"id": "night_market_stalls", "titleZh": "至少 20 个摊位", "titleEn": "At least 20 stalls", "before": None,
+         "after": "fail", "actual": 12, "requiredBefore": None, "requiredAfter": "≥ 20"}
     ]
     assert (changed[few]["before"], changed[few]["after"]) == ("incomplete", "fail")
     assert many not in changed  # a new criterion the street meets changes nothing for it

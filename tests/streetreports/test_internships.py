@@ -30,7 +30,7 @@ async def test_open_list_and_close_positions(auth: Auth, client: httpx.AsyncClie
     response = await client.post(path(street["id"]), json=body, headers=headers)
     assert response.status_code == 201, response.text
     position = response.json()
-    assert position == {"id": position["id"], **body, "closedOn": None}
+    assert position == {"id": position["id"], **body, "closedOn": None, "entityName": entity["name"]}
     closed = await client.post(path(street["id"]), json={"title": "直播助理见习岗", "openedOn": "2023-05-01",
                                                          "closedOn": "2023-12-31"}, headers=headers)
     assert closed.status_code == 201
