@@ -157,7 +157,7 @@ class CityPages(Controller):
     async def home(
         self, request: Request[Any, Any, Any], db: AsyncSession, actor: Actor, tenant_id: TenantId
     ) -> Template:
-        streets = await list_streets(db, actor, tenant_id, status=None, limit=ALL, offset=0)
+        streets = (await list_streets(db, actor, tenant_id, status=None, limit=ALL, offset=0)).items
         by_status: Counter[str] = Counter(street.status for street in streets)
         names = {street.id: street.name for street in streets}
         assessments = await latest_assessments(db, tenant_id, limit=10)
@@ -187,9 +187,9 @@ class CityPages(Controller):
     ) -> Template:
         # A form sends an unchosen filter as an empty value: that means "all", not a bad request.
         status, theme = _chosen("status", status, STATUSES), _chosen("theme", theme, THEMES)
-        every = await list_streets(
-            db, actor, tenant_id, status=cast("StreetStatus | None", status), limit=ALL, offset=0
-        )
+        every = (
+            await list_streets(db, actor, tenant_id, status=cast("StreetStatus | None", status), limit=ALL, offset=0)
+        ).items
         found = matching_streets(every, search=q, theme=theme, district=district or None)
         start = (page_number - 1) * PER_PAGE
         tenant = _tenant(request, tenant_id)
@@ -285,11 +285,16 @@ class StreetPages(Controller):
         now = today()
         settings = await get_settings(db, tenant_id)
         due_month = (now.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-        reports = {r.month for r in await list_reports(db, actor, tenant_id, street_id, year=due_month.year)}
-        activities = await list_activities(db, actor, tenant_id, street_id, year=now.year, limit=ALL, offset=0)
+        reports = {
+            r.month
+            for r in (
+                await list_reports(db, actor, tenant_id, street_id, year=due_month.year, limit=ALL, offset=0)
+            ).items
+        }
+        activities = (await list_activities(db, actor, tenant_id, street_id, year=now.year, limit=ALL, offset=0)).items
         rules = {c.fact: c for c in (await get_rules(db, tenant_id, now.year)).criteria}
         surveys = await survey_summary(db, actor, tenant_id, street_id, year=now.year)
-        latest = await list_assessments(db, actor, tenant_id, street_id, year=None, limit=1, offset=0)
+        latest = (await list_assessments(db, actor, tenant_id, street_id, year=None, limit=1, offset=0)).items
         return page(
             request,
             "operator_home.html",
@@ -332,17 +337,19 @@ async def _profile(_: TabRead) -> dict[str, Any]:
 
 
 async def _entities(q: TabRead) -> dict[str, Any]:
-    rows = await list_entities(q.db, q.actor, q.tenant, q.street_id, limit=PER_PAGE + 1, offset=q.offset)
+    rows = (await list_entities(q.db, q.actor, q.tenant, q.street_id, limit=PER_PAGE + 1, offset=q.offset)).items
     return {"rows": rows[:PER_PAGE], "more": len(rows) > PER_PAGE}
 
 
 async def _activities(q: TabRead) -> dict[str, Any]:
-    rows = await list_activities(q.db, q.actor, q.tenant, q.street_id, year=None, limit=PER_PAGE + 1, offset=q.offset)
+    rows = (
+        await list_activities(q.db, q.actor, q.tenant, q.street_id, year=None, limit=PER_PAGE + 1, offset=q.offset)
+    ).items
     return {"rows": rows[:PER_PAGE], "more": len(rows) > PER_PAGE}
 
 
 async def _reports(q: TabRead) -> dict[str, Any]:
-    rows = await list_reports(q.db, q.actor, q.tenant, q.street_id, year=None)
+    rows = (await list_reports(q.db, q.actor, q.tenant, q.street_id, year=None, limit=ALL, offset=0)).items
     return {"rows": list(reversed(rows))}  # newest first; at most twelve a year
 
 
@@ -353,11 +360,12 @@ async def _surveys(q: TabRead) -> dict[str, Any]:
 
 async def _entity_names(q: TabRead) -> dict[int, str]:
     """The street's entity names, read once for a whole table (never a query per row)."""
-    return {e.id: e.name for e in await list_entities(q.db, q.actor, q.tenant, q.street_id, limit=ALL, offset=0)}
+    entities = await list_entities(q.db, q.actor, q.tenant, q.street_id, limit=ALL, offset=0)
+    return {e.id: e.name for e in entities.items}
 
 
 async def _internships(q: TabRead) -> dict[str, Any]:
-    rows = await list_internships(q.db, q.actor, q.tenant, q.street_id, open_on=None)
+    rows = (await list_internships(q.db, q.actor, q.tenant, q.street_id, open_on=None, limit=ALL, offset=0)).items
     names = await _entity_names(q) if any(r.entity_id for r in rows) else {}
     return {"rows": rows, "entity_names": names}
 
@@ -365,15 +373,19 @@ async def _internships(q: TabRead) -> dict[str, Any]:
 async def _ledger(q: TabRead) -> dict[str, Any]:
     if q.actor.role not in LEDGER_READERS:
         raise PermissionDeniedException()
-    rows = await list_entries(
-        q.db, q.tenant, status=None, entity_id=None, street_id=q.street_id, limit=PER_PAGE + 1, offset=q.offset
-    )
+    rows = (
+        await list_entries(
+            q.db, q.tenant, status=None, entity_id=None, street_id=q.street_id, limit=PER_PAGE + 1, offset=q.offset
+        )
+    ).items
     names = await _entity_names(q) if rows else {}
     return {"rows": rows[:PER_PAGE], "more": len(rows) > PER_PAGE, "entity_names": names}
 
 
 async def _assessments(q: TabRead) -> dict[str, Any]:
-    rows = await list_assessments(q.db, q.actor, q.tenant, q.street_id, year=None, limit=PER_PAGE + 1, offset=q.offset)
+    rows = (
+        await list_assessments(q.db, q.actor, q.tenant, q.street_id, year=None, limit=PER_PAGE + 1, offset=q.offset)
+    ).items
     return {"rows": rows[:PER_PAGE], "more": len(rows) > PER_PAGE}
 
 
