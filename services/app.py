@@ -35,6 +35,7 @@ from services.rulesets.controllers import BaselineController, RulesetController
 from services.streetreports.controllers import StreetReportController
 from services.streets.controllers import StreetController
 from services.tenancy.controllers import TenantController
+from services.users.controllers import UserController
 from tenants.context import Actor
 
 SWAGGER_ASSETS = "/schema/assets"
@@ -60,6 +61,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     CycleController,
     SelectionController,
     TaskController,
+    UserController,
 ]
 """Every domain adds its controllers here."""
 

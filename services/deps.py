@@ -68,5 +68,6 @@ def requires(*roles: Role, province: bool = False) -> Any:
     return guard
 
 
-PROVINCE_READERS = requires(Role.PROVINCE_ADMIN, Role.VIEWER, province=True)
-"""The province's own readers of its cross-city figures: its admin, and a viewer whose tenant is the province."""
+PROVINCE_READERS = requires(Role.PROVINCE_ADMIN, Role.VIEWER, Role.DEPARTMENT_VIEWER, province=True)
+"""The province's own readers of its cross-city figures: its admin, and a viewer or department viewer whose tenant
+is the province."""
