@@ -155,7 +155,7 @@ async def retrieve_actor(token: Token, connection: Any) -> Actor | None:
         if context.directory.get(tenant) is None:
             return None
         user = await _session_user(context, tenant, token.sub)
-        if user is None or not user.active or user.token_version != version:
+        if user is None or user.tenant != tenant or not user.active or user.token_version != version:
             return None
         role = Role(user.role)
     except (TypeError, ValueError):

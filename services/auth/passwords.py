@@ -51,9 +51,11 @@ class PasswordWorkBusyError(ServiceUnavailableException):
 
 
 class _Gate:
-    """A semaphore of ``CORES`` per event loop, and a count of those waiting for it."""
+    """A semaphore of ``slots`` per event loop, and a count of those waiting for it."""
 
-    def __init__(self) -> None:
+    def __init__(self, slots: int = CORES, max_waiting: int = MAX_WAITING) -> None:
+        self.slots = slots
+        self.max_waiting = max_waiting
         self._semaphores: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
             weakref.WeakKeyDictionary()
         )
@@ -64,8 +66,8 @@ class _Gate:
         loop = asyncio.get_running_loop()
         semaphore = self._semaphores.get(loop)
         if semaphore is None:
-            semaphore = self._semaphores[loop] = asyncio.Semaphore(CORES)
-        if semaphore.locked() and self.waiting >= MAX_WAITING:
+            semaphore = self._semaphores[loop] = asyncio.Semaphore(self.slots)
+        if semaphore.locked() and self.waiting >= self.max_waiting:
             raise PasswordWorkBusyError
         self.waiting += 1
         try:
@@ -82,7 +84,7 @@ GATE = _Gate()
 
 
 async def _run(work: Callable[..., _T], *args: str | None) -> _T:
-    async with GATE.slot():
+    async with GATE.slot():  # the module's gate, looked up at each call
         return await asyncio.to_thread(work, *args)
 
 

@@ -34,14 +34,14 @@ DisplayName = Annotated[
     msgspec.Meta(
         min_length=1,
         max_length=100,
-        pattern=r"^[^\x00-\x1f\x7f]*\S[^\x00-\x1f\x7f]*$",
+        pattern=r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$",
         description="显示名称（不能只有空白）/ display name (not only whitespace)",
     ),
 ]
 StreetId = Annotated[int, msgspec.Meta(ge=1, le=2**63 - 1, description="街区编号 / street id")]
 
 
-class User(BaseStruct, kw_only=True):
+class User(BaseStruct, kw_only=True, omit_defaults=True):
     username: str
     display_name: str
     role: Role
