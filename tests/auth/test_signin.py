@@ -100,16 +100,18 @@ async def test_oversized_or_broken_sign_in_input_is_400_not_500(
 
 async def test_a_disabled_user_cannot_sign_in_even_with_its_password(app: Litestar, context: AppContext) -> None:
     async with owner_transaction(context.sessions) as session:
-        await (await session.connection()).execute(text("UPDATE users SET active = false WHERE username = 'heze-case'"))
+        await (await session.connection()).execute(
+            text("UPDATE users SET active = false WHERE username = 'zaozhuang-case'")
+        )
     try:
         async with from_address(app, "198.51.100.4") as client:
-            response = await login(client, "heze-case", PASSWORD)
+            response = await login(client, "zaozhuang-case", PASSWORD)
         assert response.status_code == 401
         assert "停用" in response.json()["detail"]
     finally:
         async with owner_transaction(context.sessions) as session:
             await (await session.connection()).execute(
-                text("UPDATE users SET active = true WHERE username = 'heze-case'")
+                text("UPDATE users SET active = true WHERE username = 'zaozhuang-case'")
             )
 
 

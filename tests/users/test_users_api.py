@@ -121,9 +121,9 @@ async def test_city_admin_may_not_create_admins_or_department_viewers(auth: Auth
 async def test_province_creates_city_admins_in_its_cities_and_its_own_admins_and_department_viewers(
     auth: Auth, client: httpx.AsyncClient, app: Litestar, context: AppContext
 ) -> None:
-    city_admin = await create(auth, app, "province", "zibo", role="city_admin")
+    city_admin = await create(auth, app, "province", "rizhao", role="city_admin")
     assert city_admin["role"] == "city_admin"
-    rows = await audit_rows(context, "zibo", city_admin["username"])
+    rows = await audit_rows(context, "rizhao", city_admin["username"])
     assert [(row["actor"], row["action"]) for row in rows] == [("province", "user.created")]
     province_admin = await create(auth, app, "province", "shandong", role="province_admin")
     assert province_admin["role"] == "province_admin"
@@ -132,7 +132,7 @@ async def test_province_creates_city_admins_in_its_cities_and_its_own_admins_and
 
     headers = await auth.headers("province")
     for tenant, payload in (
-        ("zibo", {"role": "caseworker"}),
+        ("rizhao", {"role": "caseworker"}),
         ("shandong", {"role": "city_admin"}),
         ("shandong", {"role": "caseworker"}),
     ):
@@ -237,16 +237,16 @@ async def test_who_may_change_whom(auth: Auth, client: httpx.AsyncClient, app: L
     province = await auth.headers("province")
     hidden = await client.patch("/api/tenants/jinan/users/jinan-case", json=body, headers=province)
     assert hidden.status_code == 404
-    city_admin = await create(auth, app, "province", "linyi", role="city_admin")
+    city_admin = await create(auth, app, "province", "yantai", role="city_admin")
     renamed = await client.patch(
-        f"/api/tenants/linyi/users/{city_admin['username']}", json={"displayName": "临沂管理员"}, headers=province
+        f"/api/tenants/yantai/users/{city_admin['username']}", json={"displayName": "烟台管理员"}, headers=province
     )
     assert renamed.status_code == 200, renamed.text
-    assert renamed.json()["displayName"] == "临沂管理员"
+    assert renamed.json()["displayName"] == "烟台管理员"
     yourself = await client.patch("/api/tenants/shandong/users/province", json={"active": False}, headers=province)
     assert yourself.status_code == 422
     caseworker = await client.patch(
-        f"/api/tenants/linyi/users/{city_admin['username']}", json=body, headers=await auth.headers("linyi-case")
+        f"/api/tenants/yantai/users/{city_admin['username']}", json=body, headers=await auth.headers("yantai-case")
     )
     assert caseworker.status_code == 403
 
@@ -254,30 +254,30 @@ async def test_who_may_change_whom(auth: Auth, client: httpx.AsyncClient, app: L
 async def test_password_reset_gives_a_new_one_time_password_and_ends_sessions(
     auth: Auth, client: httpx.AsyncClient, app: Litestar, context: AppContext
 ) -> None:
-    username, user_headers = await ready_user(auth, app, "province", "dezhou", role="city_admin")
-    assert (await client.get("/api/tenants/dezhou/streets", headers=user_headers)).status_code == 200
+    username, user_headers = await ready_user(auth, app, "province", "weifang", role="city_admin")
+    assert (await client.get("/api/tenants/weifang/streets", headers=user_headers)).status_code == 200
     province = await auth.headers("province")
-    reset = await client.post(f"/api/tenants/dezhou/users/{username}/password-reset", headers=province)
+    reset = await client.post(f"/api/tenants/weifang/users/{username}/password-reset", headers=province)
     assert reset.status_code == 200, reset.text
     password = reset.json()["initialPassword"]
-    assert (await client.get("/api/tenants/dezhou/streets", headers=user_headers)).status_code == 401
+    assert (await client.get("/api/tenants/weifang/streets", headers=user_headers)).status_code == 401
     assert (await sign_in(app, username, "Lantern-river-2031")).status_code == 401
     signed_in = await sign_in(app, username, password)
     assert signed_in.json()["user"]["mustChangePassword"] is True
-    blocked = await client.get("/api/tenants/dezhou/streets", headers=bearer(signed_in.json()["accessToken"]))
+    blocked = await client.get("/api/tenants/weifang/streets", headers=bearer(signed_in.json()["accessToken"]))
     assert blocked.status_code == 403
-    assert [row["action"] for row in await audit_rows(context, "dezhou", username)] == [
+    assert [row["action"] for row in await audit_rows(context, "weifang", username)] == [
         "user.created",
         "user.password_changed",
         "user.password_reset",
     ]
-    for who, tenant in (("dezhou-admin", "dezhou"), ("jinan-admin", "dezhou"), ("dezhou-case", "dezhou")):
+    for who, tenant in (("weifang-admin", "weifang"), ("jinan-admin", "weifang"), ("weifang-case", "weifang")):
         refused = await client.post(
             f"/api/tenants/{tenant}/users/{username}/password-reset", headers=await auth.headers(who)
         )
         assert refused.status_code in {403, 404}, who
     other_city = await client.post(
-        f"/api/tenants/dezhou/users/{username}/password-reset", headers=await auth.headers("jinan-admin")
+        f"/api/tenants/weifang/users/{username}/password-reset", headers=await auth.headers("jinan-admin")
     )
     assert other_city.status_code == 404
 
