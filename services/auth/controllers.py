@@ -122,7 +122,10 @@ class AuthController(Controller):
         opt={PASSWORD_CHANGE_ALLOWED: True},
         summary="修改密码 / set a new password",
         description="成功后其他会话失效，响应带新的令牌 / other sessions end; the answer carries a new token.",
-        responses={422: error_spec("当前密码错误，或新密码不符合要求 / wrong current password, or a weak new one")},
+        responses={
+            422: error_spec("当前密码错误，或新密码不符合要求 / wrong current password, or a weak new one"),
+            503: error_spec("同时进行的密码校验过多，见 Retry-After / too many password checks at once"),
+        },
     )
     async def change_password(
         self, request: Request[Any, Any, Any], db: AsyncSession, actor: Actor, data: PasswordChange

@@ -25,6 +25,7 @@ _ERRORS = {
 }
 _CHANGE_ERRORS = {
     **_ERRORS,
+    503: error_spec("同时进行的密码运算过多，见 Retry-After / too many password checks at once, see Retry-After"),
     422: error_spec("街区不在本市、缺少 streetId/department 等 / street not of this city, missing streetId, …"),
 }
 
