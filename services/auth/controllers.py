@@ -19,7 +19,6 @@ from services.auth.service import LoginOutcome, SignedInUser, authenticate, sign
 from services.auth.sessions import CACHE, MISSING, SessionUser, load_session_user
 from services.context import AppContext
 from services.deps import app_context
-from services.schemas import BaseStruct
 from services.text import Text
 from tenants.context import Actor, Role
 
@@ -32,13 +31,16 @@ MUST_CHANGE_PASSWORD: Final = Text(
 )
 
 
-class ErrorBody(BaseStruct):
+class Error(msgspec.Struct):
+    """Litestar's error shape; named as the component ``services.openapi`` completes, so both are one."""
+
     status_code: int
     detail: str
 
 
 def error_spec(description: str) -> ResponseSpec:
-    return ResponseSpec(data_container=ErrorBody, description=description, generate_examples=False)
+    """An error response with a description of its own (``services.openapi`` adds the generic ones)."""
+    return ResponseSpec(data_container=Error, description=description, generate_examples=False)
 
 
 def actor_me(actor: Actor) -> Me:
