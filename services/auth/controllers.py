@@ -7,8 +7,10 @@ from typing import Any, Final
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import JSONBody
 from litestar.security.jwt import JWTCookieAuth, Token
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -100,7 +102,7 @@ class AuthController(Controller):
             503: error_spec("同时登录请求过多，见 Retry-After / too many sign-ins at once"),
         },
     )
-    async def login(self, request: Request[Any, Any, Any], data: Login) -> Response[LoginResult]:
+    async def login(self, request: Request[Any, Any, Any], data: JSONBody[Login]) -> Response[LoginResult]:
         context = app_context(request)
         address = request.client.host if request.client else "unknown"
         outcome, user, wait = await authenticate(
@@ -130,13 +132,17 @@ class AuthController(Controller):
         },
     )
     async def change_password(
-        self, request: Request[Any, Any, Any], db: AsyncSession, actor: Actor, data: PasswordChange
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[AsyncSession],
+        actor: NamedDependency[Actor],
+        data: JSONBody[PasswordChange],
     ) -> Response[LoginResult]:
         user = await service.change_password(db, actor, actor.tenant, data.current_password, data.new_password)
         return signed_in(request, user, 200)
 
     @get("/me", opt={PASSWORD_CHANGE_ALLOWED: True}, summary="当前用户 / the signed-in user")
-    async def me(self, actor: Actor) -> Me:
+    async def me(self, actor: NamedDependency[Actor]) -> Me:
         return actor_me(actor)
 
 

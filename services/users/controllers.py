@@ -6,7 +6,8 @@ from typing import Annotated
 
 from litestar import Controller, Response, get, patch, post
 from litestar.datastructures import ResponseHeader
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import JSONBody, Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.auth.controllers import error_spec
@@ -18,6 +19,10 @@ from tenants.context import Actor, Role
 from tenants.ids import TenantId
 
 Username = Annotated[str, Parameter(max_length=150, description="用户名 / user name")]
+# The app's dependencies, named explicitly (Litestar 3 no longer infers them).
+Db = NamedDependency[AsyncSession]
+Caller = NamedDependency[Actor]
+Tenant = NamedDependency[TenantId]
 
 _ERRORS = {
     403: error_spec("角色无权管理该用户或创建该角色 / the caller may not manage this user or create this role"),
@@ -48,7 +53,7 @@ class UserController(Controller):
         responses=_ERRORS,
     )
     async def list_users(
-        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, limit: Limit = 100, offset: Offset = 0
+        self, db: Db, actor: Caller, tenant_id: Tenant, limit: Limit = 100, offset: Offset = 0
     ) -> Response[list[User]]:
         users, total = await service.list_users(db, actor, tenant_id, limit=limit, offset=offset)
         return Response(users, headers={"X-Total-Count": str(total)})
@@ -58,14 +63,14 @@ class UserController(Controller):
         summary="新建用户（返回一次性密码）/ create a user; its one-time password is shown once",
         responses={**_CHANGE_ERRORS, 409: error_spec("用户名已被使用 / the user name is taken")},
     )
-    async def create_user(self, db: AsyncSession, actor: Actor, tenant_id: TenantId, data: UserCreate) -> UserCreated:
+    async def create_user(self, db: Db, actor: Caller, tenant_id: Tenant, data: JSONBody[UserCreate]) -> UserCreated:
         return await service.create_user(db, actor, tenant_id, data)
 
     @patch(
         "/{username:str}", summary="修改、停用或启用用户 / rename, disable or enable a user", responses=_CHANGE_ERRORS
     )
     async def update_user(
-        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, username: Username, data: UserUpdate
+        self, db: Db, actor: Caller, tenant_id: Tenant, username: Username, data: JSONBody[UserUpdate]
     ) -> User:
         return await service.update_user(db, actor, tenant_id, username, data)
 
@@ -75,7 +80,5 @@ class UserController(Controller):
         summary="重置密码（返回一次性密码）/ reset a password; the new one-time password is shown once",
         responses=_CHANGE_ERRORS,
     )
-    async def reset_password(
-        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, username: Username
-    ) -> PasswordReset:
+    async def reset_password(self, db: Db, actor: Caller, tenant_id: Tenant, username: Username) -> PasswordReset:
         return PasswordReset(initial_password=await service.reset_password(db, actor, tenant_id, username))
