@@ -36,6 +36,7 @@ from services.rulesets.controllers import BaselineController, RulesetController
 from services.streetreports.controllers import StreetReportController
 from services.streets.controllers import StreetController
 from services.tenancy.controllers import TenantController
+from services.users.controllers import UserController
 from services.web.controllers import WEB_ROUTES
 from services.web.render import STATIC, STATIC_PATH, template_config
 from tenants.context import Actor
@@ -63,6 +64,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     CycleController,
     SelectionController,
     TaskController,
+    UserController,
 ]
 """Every domain adds its controllers here."""
 

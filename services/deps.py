@@ -9,8 +9,10 @@ from typing import Any
 import msgspec
 from litestar import Request
 from litestar.connection import ASGIConnection
+from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
+from litestar.params import FromPath
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from infra.db import tenant_transaction
@@ -37,13 +39,13 @@ async def provide_actor(request: Request[Any, Any, Any]) -> Actor:
     return msgspec.structs.replace(user, request_id=request_id(request))
 
 
-async def provide_db(request: Request[Any, Any, Any], actor: Actor) -> AsyncIterator[AsyncSession]:
+async def provide_db(request: Request[Any, Any, Any], actor: NamedDependency[Actor]) -> AsyncIterator[AsyncSession]:
     """The request's unit of work: it commits when the handler returns and rolls back when it raises."""
     async with tenant_transaction(app_context(request).sessions, actor.read_ids, actor.write_ids) as session:
         yield session
 
 
-async def provide_tenant(actor: Actor, tenant: str) -> TenantId:
+async def provide_tenant(actor: NamedDependency[Actor], tenant: FromPath[str]) -> TenantId:
     """The path's tenant, if the caller may see it (another tenant answers 404)."""
     return resolve(actor, tenant)
 
@@ -68,5 +70,6 @@ def requires(*roles: Role, province: bool = False) -> Any:
     return guard
 
 
-PROVINCE_READERS = requires(Role.PROVINCE_ADMIN, Role.VIEWER, province=True)
-"""The province's own readers of its cross-city figures: its admin, and a viewer whose tenant is the province."""
+PROVINCE_READERS = requires(Role.PROVINCE_ADMIN, Role.VIEWER, Role.DEPARTMENT_VIEWER, province=True)
+"""The province's own readers of its cross-city figures: its admin, and a viewer or department viewer whose tenant
+is the province."""

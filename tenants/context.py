@@ -17,6 +17,8 @@ class Role(StrEnum):
     CASEWORKER = "caseworker"
     OPERATOR = "operator"
     VIEWER = "viewer"
+    DEPARTMENT_VIEWER = "department_viewer"
+    """A province department (发展改革, 财政, 市场监管) reading the province's figures, read-only."""
 
 
 SYSTEM_ACTOR = "system"
@@ -41,6 +43,8 @@ class Actor(msgspec.Struct, frozen=True, kw_only=True):
     street_id: int | None = None
     """For an operator: the one street whose data it may write."""
     request_id: str | None = None
+    must_change_password: bool = False
+    """Signed in with a one-time password: every route but ``/api/me`` and the password change refuses it."""
 
     def can_read(self, tenant: str) -> bool:
         return tenant in self.read_ids

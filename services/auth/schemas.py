@@ -1,24 +1,49 @@
-"""Sign-in and the signed-in user."""
+"""Sign-in, the signed-in user and the password change."""
 
 from __future__ import annotations
+
+from typing import Annotated
 
 import msgspec
 
 from services.schemas import BaseStruct, InputStruct
 
+NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"
+"""No control characters (NUL included): they have no place in a name and PostgreSQL refuses NUL."""
+
+Username = Annotated[
+    str, msgspec.Meta(min_length=1, max_length=150, pattern=NO_CONTROL, description="用户名 / user name")
+]
+Password = Annotated[str, msgspec.Meta(min_length=1, max_length=1024, description="密码 / password")]
+
 
 class Login(InputStruct):
-    username: str = msgspec.field()
-    password: str = msgspec.field()
+    username: Username
+    password: Password
 
 
-class Me(BaseStruct):
+class Me(BaseStruct, omit_defaults=True):
     username: str
     tenant: str
     role: str
+    must_change_password: bool = False
+    """Present (true) only while the user signs in with a one-time password and must set its own."""
 
 
 class LoginResult(BaseStruct):
     access_token: str
     token_type: str
     user: Me
+
+
+class PasswordChange(InputStruct):
+    current_password: Password
+    new_password: Annotated[
+        str,
+        msgspec.Meta(
+            min_length=1,
+            max_length=1024,
+            description="新密码：至少 10 个字符，不含用户名，不是常见密码 / new password: at least 10 characters, "
+            "not containing the user name, not a common password",
+        ),
+    ]

@@ -29,7 +29,7 @@ class LedgerController(Controller):
     path = "/api/tenants/{tenant:str}/ledger"
     tags = ["ledger"]
     # The ledger is the city's record of support: operators do not see it.
-    guards = [requires(Role.CITY_ADMIN, Role.CASEWORKER, Role.VIEWER, Role.PROVINCE_ADMIN)]
+    guards = [requires(Role.CITY_ADMIN, Role.CASEWORKER, Role.VIEWER, Role.DEPARTMENT_VIEWER, Role.PROVINCE_ADMIN)]
 
     @get("/", summary="帮扶台账 / the support ledger", response_headers=TOTAL_COUNT_HEADERS)
     async def list_entries(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Column, DateTime, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -47,16 +47,27 @@ class User(SQLModel, table=True):
     role: str = Field(sa_column=Column(Text, nullable=False))
     display_name: str = Field(default="", sa_column=Column(Text, nullable=False))
     street_id: int | None = Field(default=None, sa_column=Column(BigInteger))
-    """For an operator, the street it runs."""
+    """For an operator, the street it runs; for a caseworker, the street it looks after, if any."""
+    department: str | None = Field(default=None, sa_column=Column(Text))
+    """For a department viewer, its province department (发展改革, 财政, 市场监管)."""
+    active: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, server_default="true"))
+    """A disabled user can neither sign in nor use a token it already holds."""
+    must_change_password: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default="false"))
+    """Its password is a one-time one: every route but the password change refuses it until it sets its own."""
+    token_version: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    """Carried in each token; disabling the user or changing its password increments it, ending its sessions."""
     created_at: datetime = timestamp()
 
 
 class LoginThrottle(SQLModel, table=True):
-    """Failed sign-ins per username, so repeated guessing is slowed (no tenant: asked before login)."""
+    """Failed sign-ins per user name and per client address, so repeated guessing is slowed (no tenant: asked
+    before login). Only the sign-in role reads and writes it."""
 
     __tablename__ = "login_throttle"
 
-    username: str = Field(sa_column=Column(Text, primary_key=True))
+    # The column keeps its first name; it holds a fixed-length key (``name:`` or ``addr:`` and a hash), so
+    # a flood of long or unknown names cannot grow a row beyond a few dozen bytes.
+    key: str = Field(sa_column=Column("username", Text, primary_key=True))
     failures: int = 0
     first_failed_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     locked_until: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))

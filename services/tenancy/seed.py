@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.auth.passwords import hash_password
 from services.models import Tenant, TenantConfig, User
+from services.users.service import new_user
 from tenants.context import Role
 from tenants.registry import BUILTIN_TENANTS, TenantInfo
 
@@ -55,7 +56,8 @@ async def seed_users(
     password: str,
     street_ids: dict[str, int] | None = None,
 ) -> int:
-    """Create the users that do not exist yet; returns how many were created."""
+    """Create the users that do not exist yet (with ``password``, not to be changed at first sign-in); returns
+    how many were created."""
     users = list(users)
     existing = set(
         (await session.execute(User.__table__.select().with_only_columns(User.__table__.c.username))).scalars()  # type: ignore[attr-defined]
@@ -64,11 +66,11 @@ async def seed_users(
     hashes = await asyncio.gather(*(asyncio.to_thread(hash_password, password) for _ in missing))
     for (username, tenant, role), password_hash in zip(missing, hashes, strict=True):
         session.add(
-            User(
-                tenant_id=tenant,
+            new_user(
+                tenant=tenant,
                 username=username,
-                password_hash=password_hash,
                 role=role,
+                password_hash=password_hash,
                 street_id=(street_ids or {}).get(username),
             )
         )

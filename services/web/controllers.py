@@ -49,6 +49,7 @@ THEMES: Final[tuple[str, ...]] = get_args(Theme)
 
 WRONG_PASSWORD: Final = Text("用户名或密码错误，请重新输入。", "Wrong user name or password: please try again.")
 LOCKED: Final = Text("登录失败次数过多，请 {wait} 秒后再试。", "Too many failed sign-ins: try again in {wait} s.")
+DISABLED: Final = Text("此账号已停用，请联系管理员。", "This account is disabled: ask your administrator.")
 NO_STREET: Final = Text(
     "此运营机构账号尚未绑定街区，请联系市人社局。", "This operator account has no street yet: ask the city."
 )
@@ -103,6 +104,8 @@ class SignInPages(Controller):
         outcome, wait, cookie = await sign_in(request, username, data.password)
         if outcome is LoginOutcome.LOCKED:
             return _sign_in_again(request, username, data.next, LOCKED.format(wait=wait), 429)
+        if outcome is LoginOutcome.DISABLED:
+            return _sign_in_again(request, username, data.next, DISABLED, 401)
         if cookie is None:
             return _sign_in_again(request, username, data.next, WRONG_PASSWORD, 401)
         # The next request carries the new cookie; "/" then sends the user to its role's home.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any, Final
 
 from litestar import Request
@@ -10,10 +9,8 @@ from litestar.datastructures import Cookie
 from litestar.exceptions import NotAuthorizedException
 from litestar.security.jwt import JWTCookieAuth, Token
 
-from infra.db import tenant_transaction
-from services.auth.controllers import retrieve_actor
-from services.auth.service import LoginOutcome, SignedInUser, authenticate
-from services.deps import app_context
+from services.auth.controllers import check_sign_in, retrieve_actor, session_cookie
+from services.auth.service import LoginOutcome
 from tenants.context import Actor, Role
 
 CITY_ROLES: Final = (Role.CITY_ADMIN, Role.CASEWORKER, Role.VIEWER, Role.PROVINCE_ADMIN)
@@ -23,33 +20,16 @@ CITY_ROLES: Final = (Role.CITY_ADMIN, Role.CASEWORKER, Role.VIEWER, Role.PROVINC
 async def sign_in(
     request: Request[Any, Any, Any], username: str, password: str
 ) -> tuple[LoginOutcome, int, Cookie | None]:
-    """Check the credentials as ``POST /api/auth/login`` does (same throttle); on success, the session cookie.
-
-    Its own transaction: a failed attempt must be counted even though the sign-in fails.
-    """
-    context = app_context(request)
-    async with tenant_transaction(context.sessions, (), ()) as session:
-        outcome, user, wait = await authenticate(session, context.settings, username, password)
+    """Check the credentials as ``POST /api/auth/login`` does (same throttle); on success, the session cookie."""
+    outcome, user, wait = await check_sign_in(request, username, password)
     if user is None:
         return outcome, wait, None
-    return outcome, wait, _session_cookie(request, user)
+    return outcome, wait, session_cookie(request, user)[1]
 
 
 def _auth(request: Request[Any, Any, Any]) -> JWTCookieAuth[Actor, Token]:
     auth: JWTCookieAuth[Actor, Token] = request.app.state.auth
     return auth
-
-
-def _session_cookie(request: Request[Any, Any, Any], user: SignedInUser) -> Cookie:
-    """The HttpOnly, SameSite=Lax cookie the API's sign-in sets, with the same token."""
-    minutes = app_context(request).settings.token_minutes
-    auth = _auth(request)
-    token = auth.create_token(
-        identifier=user.username,
-        token_expiration=timedelta(minutes=minutes),
-        token_extras={"tenant": user.tenant, "role": user.role, "street": user.street_id},
-    )
-    return Cookie(key=auth.key, value=f"Bearer {token}", max_age=minutes * 60, httponly=True, samesite="lax", path="/")
 
 
 def signed_out_cookie(request: Request[Any, Any, Any]) -> Cookie:

@@ -1,0 +1,84 @@
+"""``/api/tenants/{tenant}/users``: list, create, change and reset the tenant's users."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, Response, get, patch, post
+from litestar.datastructures import ResponseHeader
+from litestar.di import NamedDependency
+from litestar.params import JSONBody, Parameter
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.auth.controllers import error_spec
+from services.deps import requires
+from services.shared.paging import Limit, Offset
+from services.users import service
+from services.users.schemas import PasswordReset, User, UserCreate, UserCreated, UserUpdate
+from tenants.context import Actor, Role
+from tenants.ids import TenantId
+
+Username = Annotated[str, Parameter(max_length=150, description="用户名 / user name")]
+# The app's dependencies, named explicitly (Litestar 3 no longer infers them).
+Db = NamedDependency[AsyncSession]
+Caller = NamedDependency[Actor]
+Tenant = NamedDependency[TenantId]
+
+_ERRORS = {
+    403: error_spec("角色无权管理该用户或创建该角色 / the caller may not manage this user or create this role"),
+    404: error_spec("租户或用户不存在或无权访问 / tenant or user not found, or not visible to the caller"),
+}
+_CHANGE_ERRORS = {
+    **_ERRORS,
+    503: error_spec("同时进行的密码运算过多，见 Retry-After / too many password checks at once, see Retry-After"),
+    422: error_spec("街区不在本市、缺少 streetId/department 等 / street not of this city, missing streetId, …"),
+}
+
+
+class UserController(Controller):
+    path = "/api/tenants/{tenant:str}/users"
+    tags = ["users"]
+    guards = [requires(Role.CITY_ADMIN, Role.PROVINCE_ADMIN)]
+
+    @get(
+        "/",
+        summary="用户列表 / the tenant's users (a province admin in a city: its city admins)",
+        response_headers=[
+            ResponseHeader(
+                name="X-Total-Count",
+                description="符合条件的总数（分页前）/ rows matching before limit and offset",
+                documentation_only=True,
+            )
+        ],
+        responses=_ERRORS,
+    )
+    async def list_users(
+        self, db: Db, actor: Caller, tenant_id: Tenant, limit: Limit = 100, offset: Offset = 0
+    ) -> Response[list[User]]:
+        users, total = await service.list_users(db, actor, tenant_id, limit=limit, offset=offset)
+        return Response(users, headers={"X-Total-Count": str(total)})
+
+    @post(
+        "/",
+        summary="新建用户（返回一次性密码）/ create a user; its one-time password is shown once",
+        responses={**_CHANGE_ERRORS, 409: error_spec("用户名已被使用 / the user name is taken")},
+    )
+    async def create_user(self, db: Db, actor: Caller, tenant_id: Tenant, data: JSONBody[UserCreate]) -> UserCreated:
+        return await service.create_user(db, actor, tenant_id, data)
+
+    @patch(
+        "/{username:str}", summary="修改、停用或启用用户 / rename, disable or enable a user", responses=_CHANGE_ERRORS
+    )
+    async def update_user(
+        self, db: Db, actor: Caller, tenant_id: Tenant, username: Username, data: JSONBody[UserUpdate]
+    ) -> User:
+        return await service.update_user(db, actor, tenant_id, username, data)
+
+    @post(
+        "/{username:str}/password-reset",
+        status_code=200,
+        summary="重置密码（返回一次性密码）/ reset a password; the new one-time password is shown once",
+        responses=_CHANGE_ERRORS,
+    )
+    async def reset_password(self, db: Db, actor: Caller, tenant_id: Tenant, username: Username) -> PasswordReset:
+        return PasswordReset(initial_password=await service.reset_password(db, actor, tenant_id, username))
