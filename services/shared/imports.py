@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -106,7 +107,7 @@ class ParsedRows(Generic[T]):
         self.errors.append(RowError(number, self.headers.get(field, field), f"{zh} / {en}"))
 
 
-def parse_rows(
+async def parse_rows(
     filename: str,
     data: bytes,
     columns: Sequence[Column],
@@ -116,15 +117,22 @@ def parse_rows(
     """Read the upload into `into` Structs with `check` applied to each.
 
     The Structs are the JSON endpoint's input type, so a row is held to exactly the rules of a request.
+    Parsing runs in a worker thread: a large workbook must not hold up the other requests.
     """
+    return await asyncio.to_thread(_parse_rows, filename, data, columns, into, check)
+
+
+def _parse_rows(
+    filename: str,
+    data: bytes,
+    columns: Sequence[Column],
+    into: type[T],
+    check: Callable[[T], list[FieldProblem]],
+) -> ParsedRows[T]:
     try:
-        table = read_table(filename, data, columns)
+        table = read_table(filename, data, columns, max_rows=MAX_ROWS)
     except TableFileError as error:
         raise ImportRejectedError([], error.message_zh, error.message_en) from error
-    if len(table.rows) + len({e.row for e in table.errors}) > MAX_ROWS:
-        raise ImportRejectedError(
-            [], f"一次最多导入 {MAX_ROWS} 行，请拆分文件", f"at most {MAX_ROWS} rows per import: split the file"
-        )
     items: list[tuple[int, T]] = []
     errors = list(table.errors)
     for number, raw in zip(table.row_numbers, table.rows, strict=True):
