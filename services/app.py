@@ -27,6 +27,7 @@ from services.errors import EXCEPTION_HANDLERS, QUIET
 from services.fields.controllers import FieldController
 from services.followups.controllers import TaskController
 from services.health.controllers import health
+from services.labels.controllers import LabelController
 from services.ledger.controllers import LedgerController
 from services.notifications.controllers import NotificationController
 from services.reporting.controllers import ReportingController
@@ -57,6 +58,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     CycleController,
     SelectionController,
     TaskController,
+    LabelController,
 ]
 """Every domain adds its controllers here."""
 

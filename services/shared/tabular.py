@@ -30,6 +30,7 @@ class Column(msgspec.Struct, frozen=True, kw_only=True):
 
     `choices` maps each accepted input (English value, Chinese label, …) to the canonical value;
     the canonical values are accepted as they are. Matching ignores case and surrounding spaces.
+    `offered` is what an import template's drop-down list offers (the Chinese labels): each is accepted.
     """
 
     key: str
@@ -37,12 +38,16 @@ class Column(msgspec.Struct, frozen=True, kw_only=True):
     type: ColumnType = "text"
     required: bool = False
     choices: dict[str, str] = {}
+    offered: tuple[str, ...] = ()
     min: int | None = None
     max: int | None = None
 
     def __post_init__(self) -> None:
         if self.type == "choice" and not self.choices:
             raise ValueError(f"column {self.key!r} is a choice without choices")
+        accepted = {_choice_key(k) for k in (*self.choices, *self.choices.values())}
+        if self.type == "choice" and any(_choice_key(value) not in accepted for value in self.offered):
+            raise ValueError(f"column {self.key!r} offers a value it does not accept")
 
 
 class RowError(msgspec.Struct, frozen=True):
@@ -132,9 +137,7 @@ def _column_name(index: int) -> str:
 # ---------------------------------------------------------------------------------------------- reading
 
 
-def read_table(
-    filename: str, data: bytes, columns: Sequence[Column], *, max_rows: int | None = None
-) -> TableResult:
+def read_table(filename: str, data: bytes, columns: Sequence[Column], *, max_rows: int | None = None) -> TableResult:
     """Parse a CSV or XLSX upload against `columns`, collecting every header and cell error.
 
     Raises `TableFileError` when the file cannot be read at all, or as soon as it holds more than
@@ -256,8 +259,12 @@ def _sheet_rows(workbook: Any) -> Iterator[tuple[int, Sequence[object]]]:
         # openpyxl's read-only sheet keeps its part, strings and the workbook's date formats here.
         with sheet._get_source() as source:
             parser = _SheetParser(
-                source, sheet._shared_strings, data_only=True, epoch=workbook.epoch,
-                date_formats=workbook._date_formats, timedelta_formats=workbook._timedelta_formats,
+                source,
+                sheet._shared_strings,
+                data_only=True,
+                epoch=workbook.epoch,
+                date_formats=workbook._date_formats,
+                timedelta_formats=workbook._timedelta_formats,
             )
             for number, cells in parser.parse():
                 yield number, _row_values(cells)
@@ -295,9 +302,7 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, Sequence[object]]]:
     try:
         yield from enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1)
     except csv.Error as error:
-        raise TableFileError(
-            f"CSV 文件格式有误：{error}", f"the CSV file is malformed: {error}"
-        ) from error
+        raise TableFileError(f"CSV 文件格式有误：{error}", f"the CSV file is malformed: {error}") from error
 
 
 def _decode(data: bytes) -> str:
@@ -343,8 +348,7 @@ def _parse(
     errors: list[RowError] = []
     mapped, headers, unnamed = _map_header(header_number, header, columns, by_name, errors)
     choices = {
-        c.key: {_choice_key(k): v for k, v in (c.choices | {v: v for v in c.choices.values()}).items()}
-        for c in columns
+        c.key: {_choice_key(k): v for k, v in (c.choices | {v: v for v in c.choices.values()}).items()} for c in columns
     }
     rows: list[dict[str, Any]] = []
     numbers: list[int] = []
@@ -369,9 +373,16 @@ def _parse(
             if index < len(values) and index not in reported and not _is_empty(values[index]):
                 reported.add(index)
                 letter = _column_name(index)
-                errors.append(RowError(number, letter, _problem(
-                    f"第 {letter} 列有数据但没有表头", f"column {letter} has data but no header",
-                )))
+                errors.append(
+                    RowError(
+                        number,
+                        letter,
+                        _problem(
+                            f"第 {letter} 列有数据但没有表头",
+                            f"column {letter} has data but no header",
+                        ),
+                    )
+                )
         if len(errors) == errors_before:
             rows.append(row)
             numbers.append(number)
@@ -417,23 +428,39 @@ def _map_header(
             unnamed.append(index)
         elif column is None:
             known = "、".join(f"{c.label_zh}（{c.key}）" for c in columns)
-            errors.append(RowError(number, written, _problem(
-                f"无法识别的列“{written}”，可用的列：{known}",
-                f"unknown column '{written}'; known columns: {', '.join(c.key for c in columns)}",
-            )))
+            errors.append(
+                RowError(
+                    number,
+                    written,
+                    _problem(
+                        f"无法识别的列“{written}”，可用的列：{known}",
+                        f"unknown column '{written}'; known columns: {', '.join(c.key for c in columns)}",
+                    ),
+                )
+            )
         elif column.key in headers:
-            errors.append(RowError(number, written, _problem(
-                f"列“{written}”与“{headers[column.key]}”重复",
-                f"column '{written}' repeats '{headers[column.key]}'",
-            )))
+            errors.append(
+                RowError(
+                    number,
+                    written,
+                    _problem(
+                        f"列“{written}”与“{headers[column.key]}”重复",
+                        f"column '{written}' repeats '{headers[column.key]}'",
+                    ),
+                )
+            )
         else:
             headers[column.key] = written
             mapped.append((index, column, written))
     errors.extend(
-        RowError(number, column.label_zh, _problem(
-            f"缺少必填列“{column.label_zh}”（{column.key}）",
-            f"missing required column '{column.label_zh}' ({column.key})",
-        ))
+        RowError(
+            number,
+            column.label_zh,
+            _problem(
+                f"缺少必填列“{column.label_zh}”（{column.key}）",
+                f"missing required column '{column.label_zh}' ({column.key})",
+            ),
+        )
         for column in columns
         if column.required and column.key not in headers
     )
@@ -455,7 +482,7 @@ def _parse_choice(value: object, column: Column, choices: Mapping[str, str]) -> 
     found = choices.get(_choice_key(text))
     if found is None:
         raise _CellError(
-            f"“{_shown(text)}”不是可选值，可选：{'、'.join(column.choices)}",
+            f"“{_shown(text)}”不是可选值，可选：{'、'.join(column.offered or column.choices)}",
             f"'{_shown(text)}' is not one of: {', '.join(sorted(set(column.choices.values())))}",
         )
     return found
@@ -537,9 +564,7 @@ def _parse_date(value: object) -> dt.date:
             try:
                 return dt.date(year, month, day)
             except ValueError:
-                raise _CellError(
-                    f"“{_shown(value)}”不是有效日期", f"'{_shown(value)}' is not a valid date"
-                ) from None
+                raise _CellError(f"“{_shown(value)}”不是有效日期", f"'{_shown(value)}' is not a valid date") from None
     raise _CellError(
         f"“{_shown(value)}”不是日期，请写作 2024-03-05、2024/3/5 或 2024年3月5日",
         f"'{_shown(value)}' is not a date: write 2024-03-05, 2024/3/5 or 2024年3月5日",
@@ -687,10 +712,16 @@ def write_xlsx(title: str, sheets: Sequence[Sheet]) -> bytes:
     workbook.set_properties({"title": title})
     formats = _Formats(
         title=workbook.add_format({"bold": True, "font_size": 14, "valign": "vcenter"}),
-        header=workbook.add_format({
-            "bold": True, "bg_color": "#DDEBF7", "border": 1, "align": "center", "valign": "vcenter",
-            "text_wrap": True,
-        }),
+        header=workbook.add_format(
+            {
+                "bold": True,
+                "bg_color": "#DDEBF7",
+                "border": 1,
+                "align": "center",
+                "valign": "vcenter",
+                "text_wrap": True,
+            }
+        ),
         numbers={kind: workbook.add_format({"num_format": code}) for kind, code in _NUMBER_FORMATS.items()},
     )
     for name, sheet in zip(_sheet_names(sheets), sheets, strict=True):
