@@ -34,6 +34,7 @@ from services.reporting.controllers import ReportingController
 from services.rulesets.controllers import BaselineController, RulesetController
 from services.streetreports.controllers import StreetReportController
 from services.streets.controllers import StreetController
+from services.templates.controllers import TemplateController
 from services.tenancy.controllers import TenantController
 from tenants.context import Actor
 
@@ -59,6 +60,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     SelectionController,
     TaskController,
     LabelController,
+    TemplateController,
 ]
 """Every domain adds its controllers here."""
 

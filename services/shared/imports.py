@@ -21,7 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.errors import InvalidError
 from services.schemas import BaseStruct
 from services.shared.checks import FieldProblem
-from services.shared.tabular import Column, RowError, TableFileError, read_table
+from services.shared.tabular import Column, ColumnType, RowError, TableFileError, read_table
 from tenants.context import Actor
 from tenants.ids import TenantId
 
@@ -71,15 +71,63 @@ ImportService = Callable[[AsyncSession, Actor, TenantId, int, str, bytes], Await
 """A domain's import: (session, actor, tenant, street id, file name, file content) → how many rows."""
 
 
-def import_route(run: ImportService, *, guard: Guard, summary: str) -> HTTPRouteHandler:
+_TYPES: Final[dict[ColumnType, tuple[str, str]]] = {
+    "text": ("文本", "text"),
+    "integer": ("整数", "whole number"),
+    "boolean": ("是/否", "yes/no"),
+    "date": ("日期，如 2024-03-05", "date, e.g. 2024-03-05"),
+    "choice": ("选项", "choice"),
+    "uscc": ("18 位统一社会信用代码", "18-character unified social credit code"),
+}
+
+
+def describe_columns(columns: Sequence[Column]) -> str:
+    """The columns of an import for its OpenAPI description: Chinese first, then English."""
+
+    def zh(column: Column) -> str:
+        parts = ["必填" if column.required else "选填", _TYPES[column.type][0]]
+        if column.offered:
+            parts.append("可选：" + "、".join(column.offered))
+        if column.min is not None and column.max is not None:
+            parts.append(f"{column.min}–{column.max}")
+        return f"- {column.label_zh}（{column.key}）：{'，'.join(parts)}"
+
+    def en(column: Column) -> str:
+        parts = ["required" if column.required else "optional", _TYPES[column.type][1]]
+        if column.choices:
+            parts.append("one of: " + ", ".join(dict.fromkeys(column.choices.values())))
+        if column.min is not None and column.max is not None:
+            parts.append(f"{column.min}–{column.max}")
+        return f"- {column.key} ({column.label_zh}): {', '.join(parts)}"
+
+    return "\n".join(
+        [
+            "上传 CSV（UTF-8 或 GB18030）或 XLSX（读取第一个工作表），表单字段 file；表头可用中文或英文列名，"
+            f"最多 {MAX_ROWS} 行；任何一处错误则全部不导入，并按行列出错误。可下载导入模板"
+            "（/api/tenants/{tenant}/templates/{kind}.xlsx）。列：",
+            *(zh(column) for column in columns),
+            "",
+            f"Upload a CSV (UTF-8 or GB18030) or XLSX (first sheet) as the form field `file`; headers in Chinese or "
+            f"English; at most {MAX_ROWS} rows; any error rejects the whole file with a row-by-row report. "
+            "A template is at /api/tenants/{tenant}/templates/{kind}.xlsx. Columns:",
+            *(en(column) for column in columns),
+        ]
+    )
+
+
+def import_route(
+    run: ImportService, *, guard: Guard, summary: str, columns: Sequence[Column], path: str = "/import"
+) -> HTTPRouteHandler:
     """The ``POST …/import`` route of a street-scoped controller: a caller that `guard` admits uploads the
-    form field `file`, and `run` imports it (201 ``{imported}`` or 422 with the row report)."""
+    form field `file`, and `run` imports it (201 ``{imported}`` or 422 with the row report). The route's
+    OpenAPI description lists `columns`."""
 
     @post(
-        "/import",
+        path,
         guards=[guard],
         exception_handlers=IMPORT_HANDLERS,
         summary=summary,
+        description=describe_columns(columns),
     )
     async def import_file(
         self: Controller,  # noqa: ARG001 - a controller calls its handlers as methods

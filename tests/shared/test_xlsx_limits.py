@@ -109,8 +109,9 @@ def test_exactly_the_row_limit_is_read() -> None:
 
 def test_oversized_shared_strings_are_refused_before_parsing() -> None:
     strings = f'<sst xmlns="{_MAIN}"><si><t>{"字" * 6_000_000}</t></si></sst>'  # 18 MB of UTF-8
-    data = hand_made_xlsx(HEADER_ROW, '<row><c t="s"><v>0</v></c></row>', 1,
-                          extra_parts={"xl/sharedStrings.xml": strings})
+    data = hand_made_xlsx(
+        HEADER_ROW, '<row><c t="s"><v>0</v></c></row>', 1, extra_parts={"xl/sharedStrings.xml": strings}
+    )
     with pytest.raises(TableFileError, match=r"共享字符串.*超过上限 16 MB") as raised:
         read_table("text.xlsx", data, COLUMNS)
     assert "shared strings" in str(raised.value)
