@@ -15,8 +15,9 @@ from decimal import Decimal
 from typing import Any, Final, Literal
 
 import msgspec
-import openpyxl
 import xlsxwriter
+from openpyxl.reader.excel import ExcelReader
+from openpyxl.styles.stylesheet import apply_stylesheet
 from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
 
 from services.shared.uscc import UsccError, validate_uscc
@@ -222,14 +223,27 @@ def _check_parts(data: bytes) -> None:
 def _xlsx_rows(data: bytes) -> Iterator[tuple[int, Sequence[object]]]:
     _check_parts(data)
     try:
-        # data_only: a formula cell gives the value Excel last computed, not the formula.
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # openpyxl's steps of `load_workbook(read_only=True)` but the last: that one opens every sheet and,
+        # where a sheet lacks a <dimension>, parses all of it (into memory) to measure it.
+        reader = ExcelReader(io.BytesIO(data), read_only=True, data_only=True)
+        reader.read_manifest()
+        reader.read_strings()
+        reader.read_workbook()
+        apply_stylesheet(reader.archive, reader.wb)
+        sheets = [
+            rel.target
+            for _, rel in reader.parser.find_sheets()
+            if rel.target in reader.valid_files and "chartsheet" not in rel.Type
+        ]
     except Exception as error:  # openpyxl raises zip, XML and key errors alike on a damaged file
         raise TableFileError(
             "无法打开该 Excel 文件，文件可能已损坏，请重新保存后上传",
             f"cannot open this Excel file, it may be damaged ({type(error).__name__})",
         ) from error
-    return _sheet_rows(workbook)
+    if not sheets:
+        reader.archive.close()
+        raise TableFileError("Excel 文件中没有工作表", "the Excel file has no worksheet")
+    return _sheet_rows(reader, sheets[0])
 
 
 class _SheetParser(WorkSheetParser):  # type: ignore[misc]  # openpyxl has no type information
@@ -248,19 +262,18 @@ class _SheetParser(WorkSheetParser):  # type: ignore[misc]  # openpyxl has no ty
         return cell
 
 
-def _sheet_rows(workbook: Any) -> Iterator[tuple[int, Sequence[object]]]:
-    """The first sheet's rows that hold cells, each with its row number as the sheet gives it.
+def _sheet_rows(reader: Any, path: str) -> Iterator[tuple[int, Sequence[object]]]:
+    """The rows of the sheet at `path` that hold cells, each with its row number as the sheet gives it.
 
-    The parser is used directly rather than `iter_rows`, which fills every missing row up to the last
-    one (a single cell in row 1,000,000,000 would cost a billion empty rows).
+    The parser streams the sheet and is used directly rather than through `iter_rows`, which fills every
+    missing row up to the last one (a single cell in row 1,000,000,000 would cost a billion empty rows).
     """
+    workbook = reader.wb
     try:
-        sheet = workbook.worksheets[0]
-        # openpyxl's read-only sheet keeps its part, strings and the workbook's date formats here.
-        with sheet._get_source() as source:
+        with reader.archive.open(path) as source:
             parser = _SheetParser(
                 source,
-                sheet._shared_strings,
+                reader.shared_strings,
                 data_only=True,
                 epoch=workbook.epoch,
                 date_formats=workbook._date_formats,
@@ -276,7 +289,7 @@ def _sheet_rows(workbook: Any) -> Iterator[tuple[int, Sequence[object]]]:
             f"cannot read the first worksheet, the file may be damaged ({type(error).__name__})",
         ) from error
     finally:
-        workbook.close()
+        reader.archive.close()
 
 
 def _row_values(cells: Sequence[dict[str, Any]]) -> list[object]:

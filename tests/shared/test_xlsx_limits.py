@@ -6,6 +6,7 @@ import io
 import threading
 import zipfile
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 import openpyxl
 import pytest
@@ -91,13 +92,39 @@ def test_three_million_one_cell_rows_are_refused_before_parsing(monkeypatch: pyt
     assert taken == []
 
 
+def counting_sheet_bytes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count the bytes read from worksheet parts, by whatever reads them."""
+    read = [0]
+    original_open = zipfile.ZipFile.open
+
+    def open_counted(self: zipfile.ZipFile, name: Any, *args: Any, **kwargs: Any) -> Any:
+        handle = original_open(self, name, *args, **kwargs)
+        if str(getattr(name, "filename", name)).startswith("xl/worksheets/"):
+            original_read = handle.read
+
+            def counted(size: int = -1) -> bytes:
+                chunk: bytes = original_read(size)
+                read[0] += len(chunk)
+                return chunk
+
+            handle.read = counted  # type: ignore[method-assign]
+        return handle
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", open_counted)
+    return read
+
+
 def test_reading_stops_at_the_row_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     # 200,000 rows unpack to ~10 MB: under the size cap, so the row limit is what stops it.
     data = hand_made_xlsx(HEADER_ROW, ONE_CELL_ROW, 200_000)
+    sheet_size = zipfile.ZipFile(io.BytesIO(data)).getinfo("xl/worksheets/sheet1.xml").file_size
     taken = counting_rows(monkeypatch)
+    read = counting_sheet_bytes(monkeypatch)
     with pytest.raises(TableFileError, match="一次最多导入 20000 行，请拆分文件"):
         read_table("long.xlsx", data, COLUMNS, max_rows=20_000)
     assert len(taken) == 20_002  # the header, 20,000 rows and the one past the limit
+    # Nothing (such as openpyxl measuring a sheet without <dimension>) read the rest of the sheet.
+    assert 0 < read[0] < sheet_size / 5
 
 
 def test_exactly_the_row_limit_is_read() -> None:
