@@ -252,7 +252,9 @@ class _SheetParser(WorkSheetParser):  # type: ignore[misc]  # openpyxl has no ty
 
     def parse_cell(self, element: Any) -> dict[str, Any]:
         cell: dict[str, Any] = super().parse_cell(element)
-        if cell["value"] is None and element.find(FORMULA_TAG) is not None:
+        # A formula that computed to "" is a string (t="str") with an empty <v>; one never computed has no
+        # <v> or an empty one without that type (openpyxl writes <v/>).
+        if cell["value"] is None and element.find(FORMULA_TAG) is not None and element.get("t") != "str":
             cell["value"] = _UNCOMPUTED_FORMULA
         elif cell["data_type"] == "e":
             shown = _shown(cell["value"])

@@ -181,6 +181,16 @@ def test_formula_cells_give_their_cached_value_or_a_row_error() -> None:
     assert all("系统不读取公式" in e.problem and "formulas are not read" in e.problem for e in result.errors)
 
 
+def test_a_formula_that_computed_to_nothing_is_an_empty_cell() -> None:
+    # =IF(B2="","",…) dragged down a sheet: Excel stores an empty string as the computed value.
+    header = '<row><c t="inlineStr"><is><t>名称</t></is></c><c t="inlineStr"><is><t>从业人数</t></is></c></row>'
+    filled = '<row><c t="inlineStr"><is><t>a</t></is></c><c><f>1+1</f><v>2</v></c></row>'
+    blank = '<row><c t="str"><f>IF(B3="","",B3)</f><v></v></c><c t="str"><f>""</f><v></v></c></row>'
+    result = read_table("blank.xlsx", hand_made_xlsx(header, filled + blank, 1), COLUMNS)
+    assert result.errors == []
+    assert result.rows == [{"name": "a", "employees": 2}]
+
+
 def test_an_error_value_is_a_row_error() -> None:
     row = '<row><c t="inlineStr"><is><t>a</t></is></c><c t="e"><v>#DIV/0!</v></c></row>'
     header = '<row><c t="inlineStr"><is><t>名称</t></is></c><c t="inlineStr"><is><t>从业人数</t></is></c></row>'
