@@ -22,6 +22,7 @@ from services.errors import InvalidError
 from services.schemas import BaseStruct
 from services.shared.checks import FieldProblem
 from services.shared.tabular import Column, ColumnType, RowError, TableFileError, read_table
+from services.text import Text
 from tenants.context import Actor
 from tenants.ids import TenantId
 
@@ -71,21 +72,22 @@ ImportService = Callable[[AsyncSession, Actor, TenantId, int, str, bytes], Await
 """A domain's import: (session, actor, tenant, street id, file name, file content) → how many rows."""
 
 
-_TYPES: Final[dict[ColumnType, tuple[str, str]]] = {
-    "text": ("文本", "text"),
-    "integer": ("整数", "whole number"),
-    "boolean": ("是/否", "yes/no"),
-    "date": ("日期，如 2024-03-05", "date, e.g. 2024-03-05"),
-    "choice": ("选项", "choice"),
-    "uscc": ("18 位统一社会信用代码", "18-character unified social credit code"),
+TYPE_NAMES: Final[dict[ColumnType, Text]] = {
+    "text": Text("文本", "text"),
+    "integer": Text("整数", "whole number"),
+    "boolean": Text("是/否", "yes/no"),
+    "date": Text("日期，如 2024-03-05", "date, e.g. 2024-03-05"),
+    "choice": Text("选项", "choice"),
+    "uscc": Text("18 位统一社会信用代码", "18-character unified social credit code"),
 }
+"""What a cell of each column type holds, in Chinese and English (import descriptions, templates)."""
 
 
 def describe_columns(columns: Sequence[Column]) -> str:
     """The columns of an import for its OpenAPI description: Chinese first, then English."""
 
     def zh(column: Column) -> str:
-        parts = ["必填" if column.required else "选填", _TYPES[column.type][0]]
+        parts = ["必填" if column.required else "选填", TYPE_NAMES[column.type].zh]
         if column.offered:
             parts.append("可选：" + "、".join(column.offered))
         if column.min is not None and column.max is not None:
@@ -93,7 +95,7 @@ def describe_columns(columns: Sequence[Column]) -> str:
         return f"- {column.label_zh}（{column.key}）：{'，'.join(parts)}"
 
     def en(column: Column) -> str:
-        parts = ["required" if column.required else "optional", _TYPES[column.type][1]]
+        parts = ["required" if column.required else "optional", TYPE_NAMES[column.type].en]
         if column.choices:
             parts.append("one of: " + ", ".join(dict.fromkeys(column.choices.values())))
         if column.min is not None and column.max is not None:

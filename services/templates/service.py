@@ -19,7 +19,7 @@ from services.fields.schemas import CustomField
 from services.fields.service import list_fields
 from services.labels.labels import label
 from services.reporting.exports import MEDIA_TYPES, Export
-from services.shared.imports import MAX_ROWS
+from services.shared.imports import MAX_ROWS, TYPE_NAMES
 from services.shared.tabular import Column, write_csv
 from services.shared.uscc import make_uscc
 from services.streetreports.schemas import SURVEY_COLUMNS
@@ -81,14 +81,6 @@ TEMPLATES: Final[dict[str, Template]] = {
 """Every import there is, by the kind in its template's path."""
 
 _BOOLEAN_OFFERED: Final = ("是", "否")
-_TYPE_NAMES: Final[dict[str, str]] = {
-    "text": "文本",
-    "integer": "整数",
-    "boolean": "是/否",
-    "date": "日期（如 2024-03-05）",
-    "choice": "从下拉列表选择",
-    "uscc": "18 位统一社会信用代码",
-}
 _DATE_FORMAT: Final = "yyyy-mm-dd"
 
 
@@ -107,7 +99,7 @@ def _allowed(column: Column) -> str:
         return "、".join(_offered(column))
     if column.min is not None and column.max is not None:
         return f"{column.min}–{column.max} 的整数"
-    return _TYPE_NAMES[column.type]
+    return TYPE_NAMES[column.type].zh
 
 
 def _field_values(field: CustomField) -> str:
