@@ -173,6 +173,8 @@ def _is_xlsx(filename: str, data: bytes) -> bool:
 MAX_XLSX_UNPACKED: Final = 64 * 1024 * 1024
 MAX_SHARED_STRINGS: Final = 16 * 1024 * 1024
 MAX_COLUMNS: Final = 1000
+MAX_CELLS: Final = 1_000_000
+"""Cells read from a sheet, blank ones included: a wide sheet is as costly to parse as a long one."""
 _SHARED_STRINGS_PART: Final = re.compile(r"(?i)(?:^|/)sharedStrings\d*\.xml$")
 
 
@@ -281,7 +283,14 @@ def _sheet_rows(reader: Any, path: str) -> Iterator[tuple[int, Sequence[object]]
                 date_formats=workbook._date_formats,
                 timedelta_formats=workbook._timedelta_formats,
             )
+            read = 0
             for number, cells in parser.parse():
+                read += len(cells)
+                if read > MAX_CELLS:
+                    raise TableFileError(
+                        f"工作表的单元格超过 {MAX_CELLS} 个，请删除多余的行和列或拆分文件后上传",
+                        f"the sheet has more than {MAX_CELLS} cells: remove unused rows and columns, or split it",
+                    )
                 yield number, _row_values(cells)
     except TableFileError:
         raise
@@ -345,7 +354,7 @@ def _is_empty(value: object) -> bool:
 _Mapped = list[tuple[int, Column, str]]
 
 
-def too_many_rows(max_rows: int) -> TableFileError:
+def _too_many_rows(max_rows: int) -> TableFileError:
     """The refusal of a file with more than `max_rows` data rows."""
     return TableFileError(
         f"一次最多导入 {max_rows} 行，请拆分文件", f"at most {max_rows} rows per import: split the file"
@@ -374,7 +383,7 @@ def _parse(
             continue
         count += 1
         if max_rows is not None and count > max_rows:
-            raise too_many_rows(max_rows)
+            raise _too_many_rows(max_rows)
         row: dict[str, Any] = {}
         errors_before = len(errors)
         for index, column, written in mapped:

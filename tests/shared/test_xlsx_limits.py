@@ -154,6 +154,17 @@ def test_a_far_away_row_costs_one_row_and_a_far_away_column_is_refused() -> None
         read_table("wide.xlsx", hand_made_xlsx(HEADER_ROW, "", 0, tail=far_column), COLUMNS)
 
 
+def test_a_wide_sheet_stops_at_the_cell_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 200 blank cells a row: a few thousand rows under the row limit, a million cells of parsing.
+    row = "<row>" + "<c/>" * 199 + '<c t="inlineStr"><is><t>x</t></is></c></row>'
+    data = hand_made_xlsx(HEADER_ROW, row, 6_000)
+    taken = counting_rows(monkeypatch)
+    with pytest.raises(TableFileError, match="工作表的单元格超过 1000000 个") as raised:
+        read_table("wide.xlsx", data, COLUMNS, max_rows=20_000)
+    assert "more than 1000000 cells" in str(raised.value)
+    assert len(taken) == 1_000_000 // 200
+
+
 def test_formula_cells_give_their_cached_value_or_a_row_error() -> None:
     # xlsxwriter stores the value a formula computes to, as Excel, WPS and LibreOffice do on saving.
     buffer = io.BytesIO()
