@@ -13,6 +13,7 @@ from litestar import Controller, Request, Response, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.handlers import HTTPRouteHandler
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Body
 from litestar.types import ExceptionHandlersMap, Guard
 from sqlalchemy import Table, insert
@@ -46,6 +47,20 @@ class Upload:
 
 class ImportResult(BaseStruct):
     imported: int
+
+
+class ImportProblem(msgspec.Struct, frozen=True):
+    row: int
+    column: str
+    problem: str
+
+
+class ImportRejection(msgspec.Struct, frozen=True):
+    """The 422 answer of a refused import (documentation of `import_rejected_handler`'s body)."""
+
+    status_code: int
+    detail: str
+    errors: list[ImportProblem]
 
 
 class ImportRejectedError(InvalidError):
@@ -130,6 +145,13 @@ def import_route(
         exception_handlers=IMPORT_HANDLERS,
         summary=summary,
         description=describe_columns(columns),
+        responses={
+            422: ResponseSpec(
+                data_container=ImportRejection,
+                description="文件无法读取或有错误，未导入任何数据；errors 按行列出 / nothing imported: the file "
+                "cannot be read or has errors, listed by row in `errors`",
+            ),
+        },
     )
     async def import_file(
         self: Controller,  # noqa: ARG001 - a controller calls its handlers as methods

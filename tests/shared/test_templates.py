@@ -207,7 +207,9 @@ async def test_openapi_documents_the_templates_and_each_imports_columns(client: 
     assert {"200", "404"} <= set(template["responses"])
     base = "/api/tenants/{tenant}/streets/{street_id}/"
     for kind, columns in COLUMNS.items():
-        description = paths[base + IMPORTS[kind]]["post"]["description"]
+        operation = paths[base + IMPORTS[kind]]["post"]
+        assert "未导入任何数据" in operation["responses"]["422"]["description"]
+        description = operation["description"]
         chinese, english = description.split("\n\n")
         for column in columns:
             assert f"- {column.label_zh}（{column.key}）：{'必填' if column.required else '选填'}" in chinese
