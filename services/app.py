@@ -28,6 +28,7 @@ from services.errors import EXCEPTION_HANDLERS, QUIET
 from services.fields.controllers import FieldController
 from services.followups.controllers import TaskController
 from services.health.controllers import health
+from services.labels.controllers import LabelController
 from services.ledger.controllers import LedgerController
 from services.notifications.controllers import NotificationController
 from services.openapi import finish_app_openapi
@@ -35,6 +36,7 @@ from services.reporting.controllers import ReportingController
 from services.rulesets.controllers import BaselineController, RulesetController
 from services.streetreports.controllers import StreetReportController
 from services.streets.controllers import StreetController
+from services.templates.controllers import TemplateController
 from services.tenancy.controllers import TenantController
 from services.users.controllers import UserController
 from services.web.controllers import WEB_ROUTES
@@ -65,6 +67,8 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     SelectionController,
     TaskController,
     UserController,
+    LabelController,
+    TemplateController,
 ]
 """Every domain adds its controllers here."""
 

@@ -9,7 +9,7 @@ from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.activities import service
-from services.activities.schemas import Activity, ActivityCreate
+from services.activities.schemas import ACTIVITY_COLUMNS, Activity, ActivityCreate
 from services.shared.imports import import_route
 from services.shared.paging import TOTAL_COUNT_HEADERS, Limit, Offset, paged
 from services.streets.controllers import STREET_DATA_WRITERS
@@ -45,5 +45,6 @@ class ActivityController(Controller):
     import_activities = import_route(
         service.import_activities,
         guard=STREET_DATA_WRITERS,
+        columns=ACTIVITY_COLUMNS,
         summary="导入活动（CSV/XLSX，全部或全不）/ import activities from CSV or XLSX, all rows or none",
     )

@@ -7,6 +7,7 @@ from typing import Annotated, Final, Literal
 
 import msgspec
 
+from services.labels.labels import import_choices, offered
 from services.schemas import BaseStruct, InputStruct
 from services.shared.tabular import Column
 
@@ -29,12 +30,16 @@ class ActivityCreate(InputStruct):
 
 
 ACTIVITY_COLUMNS: Final = (
-    Column(key="kind", label_zh="活动类型", type="choice", required=True, choices={
-        "创业指导": "guidance", "指导": "guidance", "沙龙": "salon", "创业沙龙": "salon",
-        "培训": "training", "创业培训": "training", "其他": "other",
-    }),
+    Column(
+        key="kind",
+        label_zh="活动类型",
+        type="choice",
+        required=True,
+        offered=offered("activityKind"),
+        choices=import_choices("activityKind", {"指导": "guidance", "沙龙": "salon", "培训": "training"}),
+    ),
     Column(key="title", label_zh="活动名称", required=True),
     Column(key="heldOn", label_zh="举办日期", type="date", required=True),
     Column(key="participants", label_zh="参加人数", type="integer", min=0, max=1_000_000),
 )
-"""Headers are the JSON names or these Chinese labels; kinds also take their Chinese names."""
+"""Headers are the JSON names or these Chinese labels; kinds take their codes and labels (services.labels)."""

@@ -58,7 +58,7 @@ async def import_activities(
 ) -> ImportResult:
     """Every row of the file or none, like the entities import."""
     await street_of(session, tenant, street_id, actor)
-    parsed = parse_rows(filename, data, ACTIVITY_COLUMNS, ActivityCreate, activity_problems)
+    parsed = await parse_rows(filename, data, ACTIVITY_COLUMNS, ActivityCreate, activity_problems)
     reject_if_any(parsed.errors)
     await insert_rows(session, ACTIVITY_TABLE, [
         {"tenant_id": tenant, "street_id": street_id, "kind": item.kind, "title": item.title,

@@ -9,7 +9,7 @@ from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.entities import service
-from services.entities.schemas import Entity, EntityClass, EntityCreate, EntityUpdate
+from services.entities.schemas import ENTITY_COLUMNS, Entity, EntityClass, EntityCreate, EntityUpdate
 from services.shared.imports import import_route
 from services.shared.paging import TOTAL_COUNT_HEADERS, Limit, Offset, paged
 from services.streets.controllers import STREET_DATA_WRITERS
@@ -47,6 +47,7 @@ class EntityController(Controller):
     import_entities = import_route(
         service.import_entities,
         guard=STREET_DATA_WRITERS,
+        columns=ENTITY_COLUMNS,
         summary="导入创业实体（CSV/XLSX，全部或全不）/ import entities from CSV or XLSX, all rows or none",
     )
 

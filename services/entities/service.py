@@ -126,7 +126,7 @@ async def import_entities(
 ) -> ImportResult:
     """Every row of the file or none: cell, rule and duplicate-USCC errors are reported by row."""
     await street_of(session, tenant, street_id, actor)
-    parsed = parse_rows(filename, data, ENTITY_COLUMNS, EntityCreate, entity_problems)
+    parsed = await parse_rows(filename, data, ENTITY_COLUMNS, EntityCreate, entity_problems)
     first_row: dict[str, int] = {}
     for number, item in parsed.items:
         if item.uscc in first_row:

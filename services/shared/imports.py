@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from litestar import Controller, Request, Response, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.handlers import HTTPRouteHandler
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Body
 from litestar.types import ExceptionHandlersMap, Guard
 from sqlalchemy import Table, insert
@@ -20,7 +22,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.errors import InvalidError
 from services.schemas import BaseStruct
 from services.shared.checks import FieldProblem
-from services.shared.tabular import Column, RowError, TableFileError, read_table
+from services.shared.tabular import Column, ColumnType, RowError, TableFileError, read_table
+from services.text import Text
 from tenants.context import Actor
 from tenants.ids import TenantId
 
@@ -44,6 +47,20 @@ class Upload:
 
 class ImportResult(BaseStruct):
     imported: int
+
+
+class ImportProblem(msgspec.Struct, frozen=True):
+    row: int
+    column: str
+    problem: str
+
+
+class ImportRejection(msgspec.Struct, frozen=True):
+    """The 422 answer of a refused import (documentation of `import_rejected_handler`'s body)."""
+
+    status_code: int
+    detail: str
+    errors: list[ImportProblem]
 
 
 class ImportRejectedError(InvalidError):
@@ -70,15 +87,71 @@ ImportService = Callable[[AsyncSession, Actor, TenantId, int, str, bytes], Await
 """A domain's import: (session, actor, tenant, street id, file name, file content) → how many rows."""
 
 
-def import_route(run: ImportService, *, guard: Guard, summary: str) -> HTTPRouteHandler:
+TYPE_NAMES: Final[dict[ColumnType, Text]] = {
+    "text": Text("文本", "text"),
+    "integer": Text("整数", "whole number"),
+    "boolean": Text("是/否", "yes/no"),
+    "date": Text("日期，如 2024-03-05", "date, e.g. 2024-03-05"),
+    "choice": Text("选项", "choice"),
+    "uscc": Text("18 位统一社会信用代码", "18-character unified social credit code"),
+}
+"""What a cell of each column type holds, in Chinese and English (import descriptions, templates)."""
+
+
+def describe_columns(columns: Sequence[Column]) -> str:
+    """The columns of an import for its OpenAPI description: Chinese first, then English."""
+
+    def zh(column: Column) -> str:
+        parts = ["必填" if column.required else "选填", TYPE_NAMES[column.type].zh]
+        if column.offered:
+            parts.append("可选：" + "、".join(column.offered))
+        if column.min is not None and column.max is not None:
+            parts.append(f"{column.min}–{column.max}")
+        return f"- {column.label_zh}（{column.key}）：{'，'.join(parts)}"
+
+    def en(column: Column) -> str:
+        parts = ["required" if column.required else "optional", TYPE_NAMES[column.type].en]
+        if column.choices:
+            parts.append("one of: " + ", ".join(dict.fromkeys(column.choices.values())))
+        if column.min is not None and column.max is not None:
+            parts.append(f"{column.min}–{column.max}")
+        return f"- {column.key} ({column.label_zh}): {', '.join(parts)}"
+
+    return "\n".join(
+        [
+            "上传 CSV（UTF-8 或 GB18030）或 XLSX（读取第一个工作表），表单字段 file；表头可用中文或英文列名，"
+            f"最多 {MAX_ROWS} 行；任何一处错误则全部不导入，并按行列出错误。可下载导入模板"
+            "（/api/tenants/{tenant}/templates/{kind}.xlsx）。列：",
+            *(zh(column) for column in columns),
+            "",
+            f"Upload a CSV (UTF-8 or GB18030) or XLSX (first sheet) as the form field `file`; headers in Chinese or "
+            f"English; at most {MAX_ROWS} rows; any error rejects the whole file with a row-by-row report. "
+            "A template is at /api/tenants/{tenant}/templates/{kind}.xlsx. Columns:",
+            *(en(column) for column in columns),
+        ]
+    )
+
+
+def import_route(
+    run: ImportService, *, guard: Guard, summary: str, columns: Sequence[Column], path: str = "/import"
+) -> HTTPRouteHandler:
     """The ``POST …/import`` route of a street-scoped controller: a caller that `guard` admits uploads the
-    form field `file`, and `run` imports it (201 ``{imported}`` or 422 with the row report)."""
+    form field `file`, and `run` imports it (201 ``{imported}`` or 422 with the row report). The route's
+    OpenAPI description lists `columns`."""
 
     @post(
-        "/import",
+        path,
         guards=[guard],
         exception_handlers=IMPORT_HANDLERS,
         summary=summary,
+        description=describe_columns(columns),
+        responses={
+            422: ResponseSpec(
+                data_container=ImportRejection,
+                description="文件无法读取或有错误，未导入任何数据；errors 按行列出 / nothing imported: the file "
+                "cannot be read or has errors, listed by row in `errors`",
+            ),
+        },
     )
     async def import_file(
         self: Controller,  # noqa: ARG001 - a controller calls its handlers as methods
@@ -106,7 +179,7 @@ class ParsedRows(Generic[T]):
         self.errors.append(RowError(number, self.headers.get(field, field), f"{zh} / {en}"))
 
 
-def parse_rows(
+async def parse_rows(
     filename: str,
     data: bytes,
     columns: Sequence[Column],
@@ -116,15 +189,22 @@ def parse_rows(
     """Read the upload into `into` Structs with `check` applied to each.
 
     The Structs are the JSON endpoint's input type, so a row is held to exactly the rules of a request.
+    Parsing runs in a worker thread: a large workbook must not hold up the other requests.
     """
+    return await asyncio.to_thread(_parse_rows, filename, data, columns, into, check)
+
+
+def _parse_rows(
+    filename: str,
+    data: bytes,
+    columns: Sequence[Column],
+    into: type[T],
+    check: Callable[[T], list[FieldProblem]],
+) -> ParsedRows[T]:
     try:
-        table = read_table(filename, data, columns)
+        table = read_table(filename, data, columns, max_rows=MAX_ROWS)
     except TableFileError as error:
         raise ImportRejectedError([], error.message_zh, error.message_en) from error
-    if len(table.rows) + len({e.row for e in table.errors}) > MAX_ROWS:
-        raise ImportRejectedError(
-            [], f"一次最多导入 {MAX_ROWS} 行，请拆分文件", f"at most {MAX_ROWS} rows per import: split the file"
-        )
     items: list[tuple[int, T]] = []
     errors = list(table.errors)
     for number, raw in zip(table.row_numbers, table.rows, strict=True):

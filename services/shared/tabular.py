@@ -9,13 +9,16 @@ import io
 import math
 import re
 import unicodedata
+import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Final, Literal
 
 import msgspec
-import openpyxl
 import xlsxwriter
+from openpyxl.reader.excel import ExcelReader
+from openpyxl.styles.stylesheet import apply_stylesheet
+from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
 
 from services.shared.uscc import UsccError, validate_uscc
 
@@ -28,6 +31,7 @@ class Column(msgspec.Struct, frozen=True, kw_only=True):
 
     `choices` maps each accepted input (English value, Chinese label, …) to the canonical value;
     the canonical values are accepted as they are. Matching ignores case and surrounding spaces.
+    `offered` is what an import template's drop-down list offers (the Chinese labels): each is accepted.
     """
 
     key: str
@@ -35,12 +39,16 @@ class Column(msgspec.Struct, frozen=True, kw_only=True):
     type: ColumnType = "text"
     required: bool = False
     choices: dict[str, str] = {}
+    offered: tuple[str, ...] = ()
     min: int | None = None
     max: int | None = None
 
     def __post_init__(self) -> None:
         if self.type == "choice" and not self.choices:
             raise ValueError(f"column {self.key!r} is a choice without choices")
+        accepted = {_choice_key(k) for k in (*self.choices, *self.choices.values())}
+        if self.type == "choice" and any(_choice_key(value) not in accepted for value in self.offered):
+            raise ValueError(f"column {self.key!r} offers a value it does not accept")
 
 
 class RowError(msgspec.Struct, frozen=True):
@@ -94,6 +102,8 @@ _EXCEL_SERIAL_MIN: Final = 18264
 _EXCEL_SERIAL_MAX: Final = 2958465
 # Text that Excel would run as a formula (CSV/formula injection); the leading ' keeps it text.
 _FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
+# Control characters other than tab and line breaks (which a cell may hold after Alt+Enter).
+_CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _NUMBER_LIKE: Final = re.compile(r"[+-]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)?%?")
 
 
@@ -128,13 +138,14 @@ def _column_name(index: int) -> str:
 # ---------------------------------------------------------------------------------------------- reading
 
 
-def read_table(filename: str, data: bytes, columns: Sequence[Column]) -> TableResult:
+def read_table(filename: str, data: bytes, columns: Sequence[Column], *, max_rows: int | None = None) -> TableResult:
     """Parse a CSV or XLSX upload against `columns`, collecting every header and cell error.
 
-    Raises `TableFileError` when the file cannot be read at all.
+    Raises `TableFileError` when the file cannot be read at all, or as soon as it holds more than
+    `max_rows` data rows: reading stops there, so a huge file costs no more than the limit.
     """
     rows = _xlsx_rows(data) if _is_xlsx(filename, data) else _csv_rows(data)
-    return _parse(rows, columns)
+    return _parse(rows, columns, max_rows)
 
 
 def _is_xlsx(filename: str, data: bytes) -> bool:
@@ -155,31 +166,156 @@ def _is_xlsx(filename: str, data: bytes) -> bool:
     )
 
 
-def _xlsx_rows(data: bytes) -> Iterator[tuple[int, Sequence[object]]]:
+# An .xlsx is a zip of XML parts that compresses a hundredfold or more: a small upload can unpack into
+# gigabytes. The parts' sizes as the zip declares them are checked before anything is parsed (the zip
+# reader stops at a part's declared size, so a part cannot exceed it). openpyxl reads the shared strings
+# whole, so they get a cap of their own; the sheet is read as a stream and stops at the row limit.
+MAX_XLSX_UNPACKED: Final = 64 * 1024 * 1024
+MAX_SHARED_STRINGS: Final = 16 * 1024 * 1024
+MAX_COLUMNS: Final = 1000
+MAX_CELLS: Final = 1_000_000
+"""Cells read from a sheet, blank ones included: a wide sheet is as costly to parse as a long one."""
+_SHARED_STRINGS_PART: Final = re.compile(r"(?i)(?:^|/)sharedStrings\d*\.xml$")
+
+
+class _BadCell:
+    """A cell that holds no readable value (a formula without a computed result, an error such as
+    #DIV/0!): it becomes an error of its row, where an empty cell would silently read as nothing."""
+
+    def __init__(self, zh: str, en: str) -> None:
+        self.zh, self.en = zh, en
+
+    def __str__(self) -> str:
+        return f"{self.zh} / {self.en}"
+
+
+_UNCOMPUTED_FORMULA: Final = _BadCell(
+    "该单元格是没有计算结果的公式，系统不读取公式：请在 Excel 中打开并保存文件，或将公式粘贴为数值",
+    "the cell holds a formula without a computed value and formulas are not read: open and save the file "
+    "in Excel, or paste the formulas as values",
+)
+
+
+def _check_parts(data: bytes) -> None:
     try:
-        # data_only: a formula cell gives the value Excel last computed, not the formula.
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        parts = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise TableFileError(
+            "无法打开该 Excel 文件，文件可能已损坏，请重新保存后上传",
+            f"cannot open this Excel file, it may be damaged ({type(error).__name__})",
+        ) from error
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > MAX_XLSX_UNPACKED:
+        raise TableFileError(
+            f"Excel 文件解压后约 {unpacked // 2**20} MB，超过上限 {MAX_XLSX_UNPACKED // 2**20} MB："
+            "请删除多余的行、列和工作表，或拆分文件后上传",
+            f"the Excel file unpacks to about {unpacked // 2**20} MB, above the limit of "
+            f"{MAX_XLSX_UNPACKED // 2**20} MB: remove unused rows, columns and sheets, or split the file",
+        )
+    strings = sum(part.file_size for part in parts if _SHARED_STRINGS_PART.search(part.filename))
+    if strings > MAX_SHARED_STRINGS:
+        raise TableFileError(
+            f"Excel 文件中的文本（共享字符串）解压后约 {strings // 2**20} MB，超过上限 "
+            f"{MAX_SHARED_STRINGS // 2**20} MB：请拆分文件后上传",
+            f"the Excel file's text (shared strings) unpacks to about {strings // 2**20} MB, above the limit "
+            f"of {MAX_SHARED_STRINGS // 2**20} MB: split the file",
+        )
+
+
+def _xlsx_rows(data: bytes) -> Iterator[tuple[int, Sequence[object]]]:
+    _check_parts(data)
+    try:
+        # openpyxl's steps of `load_workbook(read_only=True)` but the last: that one opens every sheet and,
+        # where a sheet lacks a <dimension>, parses all of it (into memory) to measure it.
+        reader = ExcelReader(io.BytesIO(data), read_only=True, data_only=True)
+        reader.read_manifest()
+        reader.read_strings()
+        reader.read_workbook()
+        apply_stylesheet(reader.archive, reader.wb)
+        sheets = [
+            rel.target
+            for _, rel in reader.parser.find_sheets()
+            if rel.target in reader.valid_files and "chartsheet" not in rel.Type
+        ]
     except Exception as error:  # openpyxl raises zip, XML and key errors alike on a damaged file
         raise TableFileError(
             "无法打开该 Excel 文件，文件可能已损坏，请重新保存后上传",
             f"cannot open this Excel file, it may be damaged ({type(error).__name__})",
         ) from error
-    return _sheet_rows(workbook)
+    if not sheets:
+        reader.archive.close()
+        raise TableFileError("Excel 文件中没有工作表", "the Excel file has no worksheet")
+    return _sheet_rows(reader, sheets[0])
 
 
-def _sheet_rows(workbook: Any) -> Iterator[tuple[int, Sequence[object]]]:
+class _SheetParser(WorkSheetParser):  # type: ignore[misc]  # openpyxl has no type information
+    """openpyxl's streaming sheet parser, telling a formula without a cached value from an empty cell
+    and an error value (#N/A) from text."""
+
+    def parse_cell(self, element: Any) -> dict[str, Any]:
+        cell: dict[str, Any] = super().parse_cell(element)
+        # A formula that computed to "" is a string (t="str") with an empty <v>; one never computed has no
+        # <v> or an empty one without that type (openpyxl writes <v/>).
+        if cell["value"] is None and element.find(FORMULA_TAG) is not None and element.get("t") != "str":
+            cell["value"] = _UNCOMPUTED_FORMULA
+        elif cell["data_type"] == "e":
+            shown = _shown(cell["value"])
+            cell["value"] = _BadCell(
+                f"该单元格是错误值 {shown}，请更正公式或填写数值", f"the cell holds the error value {shown}"
+            )
+        return cell
+
+
+def _sheet_rows(reader: Any, path: str) -> Iterator[tuple[int, Sequence[object]]]:
+    """The rows of the sheet at `path` that hold cells, each with its row number as the sheet gives it.
+
+    The parser streams the sheet and is used directly rather than through `iter_rows`, which fills every
+    missing row up to the last one (a single cell in row 1,000,000,000 would cost a billion empty rows).
+    """
+    workbook = reader.wb
     try:
-        sheet = workbook.worksheets[0]
-        # Some tools write a wrong <dimension>; trusting it would silently drop rows.
-        sheet.reset_dimensions()
-        yield from enumerate(sheet.iter_rows(values_only=True), start=1)
+        with reader.archive.open(path) as source:
+            parser = _SheetParser(
+                source,
+                reader.shared_strings,
+                data_only=True,
+                epoch=workbook.epoch,
+                date_formats=workbook._date_formats,
+                timedelta_formats=workbook._timedelta_formats,
+            )
+            read = 0
+            for number, cells in parser.parse():
+                read += len(cells)
+                if read > MAX_CELLS:
+                    raise TableFileError(
+                        f"工作表的单元格超过 {MAX_CELLS} 个，请删除多余的行和列或拆分文件后上传",
+                        f"the sheet has more than {MAX_CELLS} cells: remove unused rows and columns, or split it",
+                    )
+                yield number, _row_values(cells)
+    except TableFileError:
+        raise
     except Exception as error:  # a damaged sheet fails only while it is read
         raise TableFileError(
             "读取 Excel 工作表时出错，文件可能已损坏，请重新保存后上传",
             f"cannot read the first worksheet, the file may be damaged ({type(error).__name__})",
         ) from error
     finally:
-        workbook.close()
+        reader.archive.close()
+
+
+def _row_values(cells: Sequence[dict[str, Any]]) -> list[object]:
+    if not cells:
+        return []
+    width = max(cell["column"] for cell in cells)
+    if width > MAX_COLUMNS:
+        raise TableFileError(
+            f"工作表第 {cells[0]['row']} 行超过 {MAX_COLUMNS} 列，请删除多余的列后上传",
+            f"row {cells[0]['row']} of the sheet goes beyond {MAX_COLUMNS} columns: remove unused columns",
+        )
+    values: list[object] = [None] * width
+    for cell in cells:
+        values[cell["column"] - 1] = cell["value"]
+    return values
 
 
 def _csv_rows(data: bytes) -> Iterator[tuple[int, Sequence[object]]]:
@@ -190,9 +326,7 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, Sequence[object]]]:
     try:
         yield from enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1)
     except csv.Error as error:
-        raise TableFileError(
-            f"CSV 文件格式有误：{error}", f"the CSV file is malformed: {error}"
-        ) from error
+        raise TableFileError(f"CSV 文件格式有误：{error}", f"the CSV file is malformed: {error}") from error
 
 
 def _decode(data: bytes) -> str:
@@ -220,7 +354,16 @@ def _is_empty(value: object) -> bool:
 _Mapped = list[tuple[int, Column, str]]
 
 
-def _parse(source: Iterator[tuple[int, Sequence[object]]], columns: Sequence[Column]) -> TableResult:
+def _too_many_rows(max_rows: int) -> TableFileError:
+    """The refusal of a file with more than `max_rows` data rows."""
+    return TableFileError(
+        f"一次最多导入 {max_rows} 行，请拆分文件", f"at most {max_rows} rows per import: split the file"
+    )
+
+
+def _parse(
+    source: Iterator[tuple[int, Sequence[object]]], columns: Sequence[Column], max_rows: int | None
+) -> TableResult:
     by_name: dict[str, Column] = {}
     for column in columns:
         by_name[_header_key(column.key)] = column
@@ -229,15 +372,18 @@ def _parse(source: Iterator[tuple[int, Sequence[object]]], columns: Sequence[Col
     errors: list[RowError] = []
     mapped, headers, unnamed = _map_header(header_number, header, columns, by_name, errors)
     choices = {
-        c.key: {_choice_key(k): v for k, v in (c.choices | {v: v for v in c.choices.values()}).items()}
-        for c in columns
+        c.key: {_choice_key(k): v for k, v in (c.choices | {v: v for v in c.choices.values()}).items()} for c in columns
     }
     rows: list[dict[str, Any]] = []
     numbers: list[int] = []
     reported: set[int] = set()
+    count = 0
     for number, values in data_rows:
         if all(_is_empty(value) for value in values):
             continue
+        count += 1
+        if max_rows is not None and count > max_rows:
+            raise _too_many_rows(max_rows)
         row: dict[str, Any] = {}
         errors_before = len(errors)
         for index, column, written in mapped:
@@ -251,9 +397,16 @@ def _parse(source: Iterator[tuple[int, Sequence[object]]], columns: Sequence[Col
             if index < len(values) and index not in reported and not _is_empty(values[index]):
                 reported.add(index)
                 letter = _column_name(index)
-                errors.append(RowError(number, letter, _problem(
-                    f"第 {letter} 列有数据但没有表头", f"column {letter} has data but no header",
-                )))
+                errors.append(
+                    RowError(
+                        number,
+                        letter,
+                        _problem(
+                            f"第 {letter} 列有数据但没有表头",
+                            f"column {letter} has data but no header",
+                        ),
+                    )
+                )
         if len(errors) == errors_before:
             rows.append(row)
             numbers.append(number)
@@ -299,23 +452,39 @@ def _map_header(
             unnamed.append(index)
         elif column is None:
             known = "、".join(f"{c.label_zh}（{c.key}）" for c in columns)
-            errors.append(RowError(number, written, _problem(
-                f"无法识别的列“{written}”，可用的列：{known}",
-                f"unknown column '{written}'; known columns: {', '.join(c.key for c in columns)}",
-            )))
+            errors.append(
+                RowError(
+                    number,
+                    written,
+                    _problem(
+                        f"无法识别的列“{written}”，可用的列：{known}",
+                        f"unknown column '{written}'; known columns: {', '.join(c.key for c in columns)}",
+                    ),
+                )
+            )
         elif column.key in headers:
-            errors.append(RowError(number, written, _problem(
-                f"列“{written}”与“{headers[column.key]}”重复",
-                f"column '{written}' repeats '{headers[column.key]}'",
-            )))
+            errors.append(
+                RowError(
+                    number,
+                    written,
+                    _problem(
+                        f"列“{written}”与“{headers[column.key]}”重复",
+                        f"column '{written}' repeats '{headers[column.key]}'",
+                    ),
+                )
+            )
         else:
             headers[column.key] = written
             mapped.append((index, column, written))
     errors.extend(
-        RowError(number, column.label_zh, _problem(
-            f"缺少必填列“{column.label_zh}”（{column.key}）",
-            f"missing required column '{column.label_zh}' ({column.key})",
-        ))
+        RowError(
+            number,
+            column.label_zh,
+            _problem(
+                f"缺少必填列“{column.label_zh}”（{column.key}）",
+                f"missing required column '{column.label_zh}' ({column.key})",
+            ),
+        )
         for column in columns
         if column.required and column.key not in headers
     )
@@ -327,6 +496,8 @@ def _parse_cell(value: object, column: Column, choices: Mapping[str, str]) -> ob
         if column.required:
             raise _CellError(f"“{column.label_zh}”为必填项", f"'{column.key}' is required")
         return None
+    if isinstance(value, _BadCell):
+        raise _CellError(value.zh, value.en)
     return _PARSERS[column.type](value, column, choices)
 
 
@@ -335,7 +506,7 @@ def _parse_choice(value: object, column: Column, choices: Mapping[str, str]) -> 
     found = choices.get(_choice_key(text))
     if found is None:
         raise _CellError(
-            f"“{_shown(text)}”不是可选值，可选：{'、'.join(column.choices)}",
+            f"“{_shown(text)}”不是可选值，可选：{'、'.join(column.offered or column.choices)}",
             f"'{_shown(text)}' is not one of: {', '.join(sorted(set(column.choices.values())))}",
         )
     return found
@@ -355,6 +526,14 @@ def _parse_text(value: object) -> str:
     if isinstance(value, dt.datetime) and value.time() == dt.time():
         return value.date().isoformat()
     text = str(value).strip()
+    control = _CONTROL.search(text)
+    if control:
+        # NUL cannot be stored at all, and no name or title means to hold a control character.
+        code = f"U+{ord(control.group()):04X}"
+        raise _CellError(
+            f"“{_shown(_CONTROL.sub('�', text))}”含有控制字符 {code}，请删除后重新上传",
+            f"'{_shown(_CONTROL.sub('�', text))}' holds the control character {code}: remove it",
+        )
     if len(text) > 1 and text[0] == "'" and text[1] in _FORMULA_START:
         return text[1:]  # undo the guard write_csv puts in front of formula-like text
     return text
@@ -409,9 +588,7 @@ def _parse_date(value: object) -> dt.date:
             try:
                 return dt.date(year, month, day)
             except ValueError:
-                raise _CellError(
-                    f"“{_shown(value)}”不是有效日期", f"'{_shown(value)}' is not a valid date"
-                ) from None
+                raise _CellError(f"“{_shown(value)}”不是有效日期", f"'{_shown(value)}' is not a valid date") from None
     raise _CellError(
         f"“{_shown(value)}”不是日期，请写作 2024-03-05、2024/3/5 或 2024年3月5日",
         f"'{_shown(value)}' is not a date: write 2024-03-05, 2024/3/5 or 2024年3月5日",
@@ -559,10 +736,16 @@ def write_xlsx(title: str, sheets: Sequence[Sheet]) -> bytes:
     workbook.set_properties({"title": title})
     formats = _Formats(
         title=workbook.add_format({"bold": True, "font_size": 14, "valign": "vcenter"}),
-        header=workbook.add_format({
-            "bold": True, "bg_color": "#DDEBF7", "border": 1, "align": "center", "valign": "vcenter",
-            "text_wrap": True,
-        }),
+        header=workbook.add_format(
+            {
+                "bold": True,
+                "bg_color": "#DDEBF7",
+                "border": 1,
+                "align": "center",
+                "valign": "vcenter",
+                "text_wrap": True,
+            }
+        ),
         numbers={kind: workbook.add_format({"num_format": code}) for kind, code in _NUMBER_FORMATS.items()},
     )
     for name, sheet in zip(_sheet_names(sheets), sheets, strict=True):

@@ -12,9 +12,11 @@ from litestar.status_codes import HTTP_201_CREATED
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.deps import app_context
+from services.shared.imports import import_route
 from services.shared.paging import TOTAL_COUNT_HEADERS, Limit, Offset, paged
 from services.streetreports import service
 from services.streetreports.schemas import (
+    SURVEY_COLUMNS,
     Internship,
     InternshipCreate,
     InternshipUpdate,
@@ -81,6 +83,14 @@ class StreetReportController(Controller):
         self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: int, data: SurveySubmission
     ) -> SurveyCreated:
         return await service.create_surveys(db, actor, tenant_id, street_id, data)
+
+    import_surveys = import_route(
+        service.import_surveys,
+        guard=STREET_DATA_WRITERS,
+        columns=SURVEY_COLUMNS,
+        path="/surveys/import",
+        summary="导入满意度答卷（CSV/XLSX，全部或全不）/ import survey answers from CSV or XLSX, all rows or none",
+    )
 
     @get("/internships", summary="见习岗位 / the street's internship positions", response_headers=TOTAL_COUNT_HEADERS)
     async def list_internships(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Final
 
 import msgspec
 
 from services.schemas import BaseStruct, InputStruct
+from services.shared.tabular import Column
 
 Month = Annotated[str, msgspec.Meta(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
 Count = Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
@@ -110,3 +111,10 @@ class InternshipUpdate(InputStruct):
 
     title: Title | msgspec.UnsetType = msgspec.UNSET
     closed_on: dt.date | msgspec.UnsetType | None = msgspec.UNSET
+
+
+SURVEY_COLUMNS: Final = (
+    Column(key="respondedOn", label_zh="答卷日期", type="date", required=True),
+    Column(key="rating", label_zh="满意度评分", type="integer", required=True, min=1, max=5),
+)
+"""The columns of a survey import: one answer per row; 5 非常满意 … 1 非常不满意, 4 and 5 count as satisfied."""

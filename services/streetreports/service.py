@@ -14,11 +14,12 @@ from services.audit.service import record
 from services.errors import ConflictError, NotFoundError
 from services.models.base import utcnow
 from services.shared.checks import FieldProblem, found, future_date, raise_first, today
-from services.shared.imports import insert_rows
+from services.shared.imports import ImportResult, insert_rows, parse_rows, reject_if_any
 from services.shared.names import entity_name, with_entity_name
 from services.shared.paging import Page, fetch_page
 from services.shared.writes import assign_given, save_recorded
 from services.streetreports.schemas import (
+    SURVEY_COLUMNS,
     Internship,
     InternshipCreate,
     InternshipUpdate,
@@ -255,3 +256,26 @@ async def update_internship(
     assign_given(row, data, "title")
     return await save_recorded(session, actor, tenant, "internship.update", row, lambda r: _internship_out(r, name),
                                object_type="internship_position", before=before)
+
+
+# ---------------------------------------------------------------------------------------- survey import
+
+
+def _answer_problems(answer: SurveyAnswer) -> list[FieldProblem]:
+    return found(future_date("respondedOn", answer.responded_on))
+
+
+async def import_surveys(
+    session: AsyncSession, actor: Actor, tenant: TenantId, street_id: int, filename: str, data: bytes
+) -> ImportResult:
+    """Survey answers from a CSV or XLSX, every row or none, like the entities import."""
+    await street_of(session, tenant, street_id, actor)
+    parsed = await parse_rows(filename, data, SURVEY_COLUMNS, SurveyAnswer, _answer_problems)
+    reject_if_any(parsed.errors)
+    await insert_rows(session, SURVEY_TABLE, [
+        {"tenant_id": tenant, "street_id": street_id, "responded_on": a.responded_on, "rating": a.rating}
+        for _, a in parsed.items
+    ])
+    await record(session, actor, tenant, "survey.import", "street", street_id,
+                 after={"count": len(parsed.items), "file": filename})
+    return ImportResult(imported=len(parsed.items))

@@ -11,6 +11,7 @@ import pytest
 
 from services.context import AppContext
 from tests.conftest import Auth
+from tests.shared.test_xlsx_limits import hand_made_xlsx
 from tests.streetdata_fixtures import (
     StreetUser,
     audit_rows,
@@ -220,3 +221,58 @@ async def test_five_thousand_rows_in_one_import(
                        s=str(street["id"])) == 1
     with capsys.disabled():
         print(f"\n5,000-row entity import ({len(content) / 1024:.0f} KiB CSV): {elapsed:.2f} s")
+
+
+async def test_a_nul_in_a_cell_is_a_row_error_not_a_server_error(
+    auth: Auth, client: httpx.AsyncClient, context: AppContext
+) -> None:
+    street = await create_street(client, auth)
+    content = csv_file([HEADER_ZH, row("泉城\x00科技"), row("正常一行")])
+    response = await upload(client, auth, street["id"], content, "nul.csv")
+    assert response.status_code == 422, response.text
+    [error] = response.json()["errors"]
+    assert (error["row"], error["column"]) == (2, "实体名称")
+    assert "控制字符 U+0000" in error["problem"]
+    assert "control character U+0000" in error["problem"]
+    assert await count(context, "SELECT count(*) FROM entities WHERE street_id = :s", s=street["id"]) == 0
+
+
+async def test_formula_cells_without_a_computed_value_are_refused(auth: Auth, client: httpx.AsyncClient) -> None:
+    street = await create_street(client, auth)
+    # openpyxl saves formulas without computing them, so the file holds no value for these cells.
+    content = xlsx_file([HEADER_ZH, row("公式人数", employees="=2+3"), row('=CONCAT("公式","名称")')])
+    response = await upload(client, auth, street["id"], content, "formulas.xlsx")
+    assert response.status_code == 422, response.text
+    errors = response.json()["errors"]
+    assert [(e["row"], e["column"]) for e in errors] == [(2, "从业人数"), (3, "实体名称")]
+    assert all("系统不读取公式" in e["problem"] for e in errors)
+    assert await entities_of(client, auth, street["id"]) == []
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [("初创企业", "startup"), ("成长型企业", "growth"), ("品牌企业", "brand"), ("初创", "startup"),
+     ("成长型", "growth"), ("品牌", "brand"), ("startup", "startup"), ("Growth", "growth")],
+)
+async def test_classes_in_the_policys_own_words(
+    auth: Auth, client: httpx.AsyncClient, written: str, expected: str
+) -> None:
+    street = await create_street(client, auth)
+    response = await upload(client, auth, street["id"], csv_file([HEADER_ZH, row("分类测试", **{"class": written})]),
+                            "classes.csv")
+    assert response.status_code == 201, response.text
+    [entity] = await entities_of(client, auth, street["id"])
+    assert entity["class"] == expected
+
+
+async def test_a_workbook_that_unpacks_to_gigabytes_answers_422(
+    auth: Auth, client: httpx.AsyncClient, context: AppContext
+) -> None:
+    street = await create_street(client, auth)
+    content = hand_made_xlsx('<row><c t="inlineStr"><is><t>实体名称</t></is></c></row>',
+                             '<row><c t="inlineStr"><is><t>x</t></is></c></row>', 3_000_000)
+    response = await upload(client, auth, street["id"], content, "bomb.xlsx")
+    assert response.status_code == 422, response.text
+    assert "超过上限 64 MB" in response.json()["detail"]
+    assert "unpacks to about" in response.json()["detail"]
+    assert await count(context, "SELECT count(*) FROM entities WHERE street_id = :s", s=street["id"]) == 0
