@@ -32,10 +32,10 @@ def _entry_out(row: models.LedgerEntry) -> LedgerEntry:
         id=row.id,
         entity_id=row.entity_id,
         street_id=row.street_id,
-        need=row.need,  # type: ignore[arg-type]
+        need=row.need,  # type: ignore[arg-type]  # stored from a validated Need
         action=row.action,
-        status=row.status,
-        caseworker=row.caseworker,  # type: ignore[arg-type]
+        status=row.status,  # type: ignore[arg-type]  # likewise a LedgerStatus
+        caseworker=row.caseworker,
         opened_on=row.opened_on,
     )
 
