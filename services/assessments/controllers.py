@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.assessments import service
-from services.assessments.schemas import Assessment, AssessmentCreate, Reproduction
+from services.assessments.schemas import Assessment, AssessmentCreate, AssessmentVoid, Reproduction
 from services.deps import app_context, requires
 from services.shared.paging import Limit, Offset
 from tenants.context import Actor, Role
@@ -51,6 +52,33 @@ class AssessmentController(Controller):
         self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: int, assessment_id: int
     ) -> Assessment:
         return await service.get_assessment(db, actor, tenant_id, street_id, assessment_id)
+
+    @post(
+        "/{assessment_id:int}/void",
+        guards=[requires(Role.CITY_ADMIN)],
+        status_code=200,
+        summary="作废评估 / void a mistaken assessment with a reason",
+        description="作废的评估保留在记录中并标明作废（voided、voidedReason、voidedAt），记入审计日志；"
+        "不再计入省级报表等任何统计，也不再锁定该年度的省级基本条件。"
+        " / A voided assessment stays on record, marked voided, and is audited; it no longer counts in the"
+        " province report or anywhere else, nor locks the province's baseline for its year.",
+        responses={
+            403: ResponseSpec(None, description="仅市级管理员可作废 / only the city admin voids"),
+            404: ResponseSpec(None, description="街区或评估不存在或无权访问 / no such street or assessment here"),
+            409: ResponseSpec(None, description="评估已作废 / the assessment is already voided"),
+            422: ResponseSpec(None, description="作废原因为空 / the reason is blank"),
+        },
+    )
+    async def void_assessment(
+        self,
+        db: AsyncSession,
+        actor: Actor,
+        tenant_id: TenantId,
+        street_id: int,
+        assessment_id: int,
+        data: AssessmentVoid,
+    ) -> Assessment:
+        return await service.void_assessment(db, actor, tenant_id, street_id, assessment_id, data.reason)
 
     @get(
         "/{assessment_id:int}/reproduce",

@@ -24,10 +24,6 @@ class CityRule(SQLModel, table=True):
     criterion: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
     created_by: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = timestamp()
-    voided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
-    """Set when a city admin voided it (作废): kept for the record, counted nowhere, locking no baseline."""
-    voided_by: str | None = Field(default=None, sa_column=Column(Text))
-    voided_reason: str | None = Field(default=None, sa_column=Column(Text))
 
 
 class Baseline(SQLModel, table=True):
