@@ -455,3 +455,12 @@ async def test_a_voided_assessment_no_longer_locks_the_province_baseline(
 
     assert republished.status_code == 200, republished.text
     assert next(c for c in body(republished)["criteria"] if c["id"] == "center_staff")["value"] == 4
+
+
+async def test_the_void_route_is_documented_with_its_errors(client: httpx.AsyncClient) -> None:
+    document = body(await client.get("/schema/openapi.json"))
+    void = document["paths"]["/api/tenants/{tenant}/streets/{street_id}/assessments/{assessment_id}/void"]["post"]
+    assert void["summary"].startswith("作废评估 / ")
+    assert {"200", "403", "404", "409", "422"} <= set(void["responses"])
+    assessment = document["components"]["schemas"]["Assessment"]["properties"]
+    assert {"voided", "voidedReason", "voidedAt", "voidedBy"} <= set(assessment)

@@ -194,3 +194,12 @@ async def test_only_the_city_closes_its_tasks(
     assert await statuses(client, auth, others, "POST", qingdao_path, reason) == dict.fromkeys(others, 404)
 
     assert [t["status"] for t in await street_tasks(client, auth, entity["streetId"])] == ["open"]
+
+
+async def test_the_close_route_is_documented_with_its_errors(client: httpx.AsyncClient) -> None:
+    document = body(await client.get("/schema/openapi.json"))
+    close = document["paths"]["/api/tenants/{tenant}/tasks/{task_id}/close"]["post"]
+    assert close["summary"].startswith("关闭走访任务 / ")
+    assert {"200", "403", "404", "409", "422"} <= set(close["responses"])
+    task = document["components"]["schemas"]["FollowupTask"]["properties"]
+    assert {"closedBy", "closedReason", "visitId", "escalatedAt"} <= set(task)
