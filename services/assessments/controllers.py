@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
-from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -21,7 +20,13 @@ class AssessmentController(Controller):
     path = "/api/tenants/{tenant:str}/streets/{street_id:int}/assessments"
     tags = ["assessments"]
 
-    @post("/", guards=[requires(Role.CITY_ADMIN)], summary="评估街区 / assess the street for a year")
+    @post(
+        "/",
+        guards=[requires(Role.CITY_ADMIN)],
+        summary="评估街区 / assess the street for a year",
+        description="只能评估本年度（按北京时间）或以前的年度，未来年度答 422。"
+        " / For the current year (China time) or an earlier one; a future year answers 422.",
+    )
     async def create_assessment(
         self,
         request: Request[Any, Any, Any],
@@ -61,13 +66,8 @@ class AssessmentController(Controller):
         description="作废的评估保留在记录中并标明作废（voided、voidedReason、voidedAt），记入审计日志；"
         "不再计入省级报表等任何统计，也不再锁定该年度的省级基本条件。"
         " / A voided assessment stays on record, marked voided, and is audited; it no longer counts in the"
-        " province report or anywhere else, nor locks the province's baseline for its year.",
-        responses={
-            403: ResponseSpec(None, description="仅市级管理员可作废 / only the city admin voids"),
-            404: ResponseSpec(None, description="街区或评估不存在或无权访问 / no such street or assessment here"),
-            409: ResponseSpec(None, description="评估已作废 / the assessment is already voided"),
-            422: ResponseSpec(None, description="作废原因为空 / the reason is blank"),
-        },
+        " province report or anywhere else, nor locks the province's baseline for its year."
+        " 409：评估已作废 / already voided; 422：原因为空 / the reason is blank.",
     )
     async def void_assessment(
         self,

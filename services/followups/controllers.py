@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, get, post
-from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -42,13 +41,8 @@ class TaskController(Controller):
         summary="关闭走访任务 / close a follow-up task with a reason",
         description="未走访而关闭任务（如实体已迁出、无法联系），须写明原因；记入审计日志，每周巡检不会重新打开。"
         " / Close a task without a visit (the entity moved away, cannot be reached), giving the reason; audited,"
-        " and the weekly sweep does not reopen it.",
-        responses={
-            403: ResponseSpec(None, description="仅市级管理员和帮扶专员可关闭 / only city admins and caseworkers"),
-            404: ResponseSpec(None, description="任务不存在或无权访问 / no such task in this city"),
-            409: ResponseSpec(None, description="任务已关闭 / the task is already closed"),
-            422: ResponseSpec(None, description="关闭原因为空 / the reason is blank"),
-        },
+        " and the weekly sweep does not reopen it. 409：任务已关闭 / the task is already closed;"
+        " 422：原因为空 / the reason is blank.",
     )
     async def close_task(
         self, db: AsyncSession, actor: Actor, tenant_id: TenantId, task_id: int, data: TaskClose

@@ -6,8 +6,11 @@ from typing import Any
 
 import httpx
 import pytest
+from litestar import Litestar
 
+from services.app import PUBLIC_PATHS
 from services.context import AppContext
+from services.openapi import finish_app_openapi
 from services.shared.checks import today
 from tests.conftest import Auth, body
 from tests.rulesets.helpers import (
@@ -457,7 +460,8 @@ async def test_a_voided_assessment_no_longer_locks_the_province_baseline(
     assert next(c for c in body(republished)["criteria"] if c["id"] == "center_staff")["value"] == 4
 
 
-async def test_the_void_route_is_documented_with_its_errors(client: httpx.AsyncClient) -> None:
+async def test_the_void_route_is_documented_with_its_errors(client: httpx.AsyncClient, app: Litestar) -> None:
+    finish_app_openapi(app, PUBLIC_PATHS)  # as the app's startup does (the in-process client runs none)
     document = body(await client.get("/schema/openapi.json"))
     void = document["paths"]["/api/tenants/{tenant}/streets/{street_id}/assessments/{assessment_id}/void"]["post"]
     assert void["summary"].startswith("作废评估 / ")

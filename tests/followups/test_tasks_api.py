@@ -10,7 +10,9 @@ import httpx
 from litestar import Litestar
 from temporalio.testing import ActivityEnvironment
 
+from services.app import PUBLIC_PATHS
 from services.context import AppContext
+from services.openapi import finish_app_openapi
 from services.shared.checks import today
 from tests.conftest import Auth, body
 from tests.streetdata_fixtures import audit_rows, count, create_entity, create_street, operator_of, statuses
@@ -196,7 +198,8 @@ async def test_only_the_city_closes_its_tasks(
     assert [t["status"] for t in await street_tasks(client, auth, entity["streetId"])] == ["open"]
 
 
-async def test_the_close_route_is_documented_with_its_errors(client: httpx.AsyncClient) -> None:
+async def test_the_close_route_is_documented_with_its_errors(client: httpx.AsyncClient, app: Litestar) -> None:
+    finish_app_openapi(app, PUBLIC_PATHS)  # as the app's startup does (the in-process client runs none)
     document = body(await client.get("/schema/openapi.json"))
     close = document["paths"]["/api/tenants/{tenant}/tasks/{task_id}/close"]["post"]
     assert close["summary"].startswith("关闭走访任务 / ")
