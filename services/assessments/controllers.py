@@ -74,8 +74,8 @@ class AssessmentController(Controller):
         db: AsyncSession,
         actor: Actor,
         tenant_id: TenantId,
-        street_id: int,
-        assessment_id: int,
+        street_id: Annotated[int, Parameter(ge=1, le=2**63 - 1, description="街区编号 / street id")],
+        assessment_id: Annotated[int, Parameter(ge=1, le=2**63 - 1, description="评估编号 / assessment id")],
         data: AssessmentVoid,
     ) -> Assessment:
         return await service.void_assessment(db, actor, tenant_id, street_id, assessment_id, data.reason)

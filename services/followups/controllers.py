@@ -45,6 +45,11 @@ class TaskController(Controller):
         " 422：原因为空 / the reason is blank.",
     )
     async def close_task(
-        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, task_id: int, data: TaskClose
+        self,
+        db: AsyncSession,
+        actor: Actor,
+        tenant_id: TenantId,
+        task_id: Annotated[int, Parameter(ge=1, le=2**63 - 1, description="任务编号 / task id")],
+        data: TaskClose,
     ) -> FollowupTask:
         return await service.close_task(db, actor, tenant_id, task_id, data.reason)

@@ -468,3 +468,14 @@ async def test_the_void_route_is_documented_with_its_errors(client: httpx.AsyncC
     assert {"200", "403", "404", "409", "422"} <= set(void["responses"])
     assessment = document["components"]["schemas"]["Assessment"]["properties"]
     assert {"voided", "voidedReason", "voidedAt", "voidedBy"} <= set(assessment)
+
+
+async def test_void_ids_past_64_bits_are_refused_not_a_server_error(
+    client: httpx.AsyncClient, auth: Auth, context: AppContext
+) -> None:
+    street = await make_street(context, "jining")
+    admin = await auth.headers("jining-admin")
+    huge = 99999999999999999999
+    for path in (void_path(street, huge), void_path(huge, 1)):
+        response = await client.post(path, json={"reason": "x"}, headers=admin)
+        assert response.status_code == 400, response.text

@@ -206,3 +206,11 @@ async def test_the_close_route_is_documented_with_its_errors(client: httpx.Async
     assert {"200", "403", "404", "409", "422"} <= set(close["responses"])
     task = document["components"]["schemas"]["FollowupTask"]["properties"]
     assert {"closedBy", "closedReason", "visitId", "escalatedAt"} <= set(task)
+
+
+async def test_an_id_past_64_bits_is_refused_not_a_server_error(client: httpx.AsyncClient, auth: Auth) -> None:
+    response = await client.post(
+        f"{TASKS}/99999999999999999999/close", json={"reason": "x"}, headers=await auth.headers("jinan-case")
+    )
+    assert response.status_code == 400, response.text
+    assert "task_id" in response.text or "taskId" in response.text
