@@ -9,7 +9,7 @@ from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.assessments import service
-from services.assessments.schemas import Assessment, AssessmentCreate, Reproduction
+from services.assessments.schemas import Assessment, AssessmentCreate, AssessmentVoid, Reproduction
 from services.deps import app_context, requires
 from services.shared.paging import TOTAL_COUNT_HEADERS, Limit, Offset, paged
 from tenants.context import Actor, Role
@@ -20,7 +20,13 @@ class AssessmentController(Controller):
     path = "/api/tenants/{tenant:str}/streets/{street_id:int}/assessments"
     tags = ["assessments"]
 
-    @post("/", guards=[requires(Role.CITY_ADMIN)], summary="评估街区 / assess the street for a year")
+    @post(
+        "/",
+        guards=[requires(Role.CITY_ADMIN)],
+        summary="评估街区 / assess the street for a year",
+        description="只能评估本年度（按北京时间）或以前的年度，未来年度答 422。"
+        " / For the current year (China time) or an earlier one; a future year answers 422.",
+    )
     async def create_assessment(
         self,
         request: Request[Any, Any, Any],
@@ -53,6 +59,28 @@ class AssessmentController(Controller):
         self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: int, assessment_id: int
     ) -> Assessment:
         return await service.get_assessment(db, actor, tenant_id, street_id, assessment_id)
+
+    @post(
+        "/{assessment_id:int}/void",
+        guards=[requires(Role.CITY_ADMIN)],
+        status_code=200,
+        summary="作废评估 / void a mistaken assessment with a reason",
+        description="作废的评估保留在记录中并标明作废（voided、voidedReason、voidedAt），记入审计日志；"
+        "不再计入省级报表等任何统计，也不再锁定该年度的省级基本条件。"
+        " / A voided assessment stays on record, marked voided, and is audited; it no longer counts in the"
+        " province report or anywhere else, nor locks the province's baseline for its year."
+        " 409：评估已作废 / already voided; 422：原因为空 / the reason is blank.",
+    )
+    async def void_assessment(
+        self,
+        db: AsyncSession,
+        actor: Actor,
+        tenant_id: TenantId,
+        street_id: Annotated[int, Parameter(ge=1, le=2**63 - 1, description="街区编号 / street id")],
+        assessment_id: Annotated[int, Parameter(ge=1, le=2**63 - 1, description="评估编号 / assessment id")],
+        data: AssessmentVoid,
+    ) -> Assessment:
+        return await service.void_assessment(db, actor, tenant_id, street_id, assessment_id, data.reason)
 
     @get(
         "/{assessment_id:int}/reproduce",

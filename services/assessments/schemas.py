@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -18,6 +18,13 @@ FactValue = bool | int | float | str
 
 class AssessmentCreate(InputStruct):
     year: Year
+    """The current year (China time) or an earlier one: a verdict on a year not yet begun judges no data."""
+
+
+class AssessmentVoid(InputStruct):
+    """Why the assessment is voided (e.g. it was made on data entered wrongly)."""
+
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500, description="作废原因 / why it is voided")]
 
 
 class CriterionVerdict(BaseStruct):
@@ -59,6 +66,11 @@ class Assessment(BaseStruct):
     created_at: datetime
     facts: dict[str, FactValue | None]
     criteria: list[CriterionVerdict]
+    voided: bool = False
+    """Voided by a city admin (作废): kept for the record, counted nowhere, locking no baseline."""
+    voided_reason: str | None = None
+    voided_at: datetime | None = None
+    voided_by: str | None = None
 
     @classmethod
     def of(
@@ -66,11 +78,21 @@ class Assessment(BaseStruct):
     ) -> Assessment:
         assert row.id is not None  # a stored assessment has its id
         return cls(
-            id=row.id, street_id=row.street_id, street_name=street_name, year=row.year, ruleset_hash=row.ruleset_hash,
+            id=row.id,
+            street_id=row.street_id,
+            street_name=street_name,
+            year=row.year,
+            ruleset_hash=row.ruleset_hash,
             outcome=row.outcome,  # type: ignore[arg-type]  # the table's check constraint keeps it an Outcome
             kind=row.kind,  # type: ignore[arg-type]  # likewise a Kind
-            created_by=row.created_by, created_at=row.created_at, facts=facts,
+            created_by=row.created_by,
+            created_at=row.created_at,
+            facts=facts,
             criteria=[CriterionVerdict.of(r) for r in results],
+            voided=row.voided_at is not None,
+            voided_reason=row.voided_reason,
+            voided_at=row.voided_at,
+            voided_by=row.voided_by,
         )
 
 

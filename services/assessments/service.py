@@ -23,12 +23,15 @@ from rules.overlay import Ruleset
 from rules.verdict import CriterionResult, Verdict
 from services.assessments import schemas
 from services.audit.service import record
-from services.errors import InvalidError, NotFoundError
+from services.errors import ConflictError, InvalidError, NotFoundError
 from services.facts.service import compute_facts
 from services.models import Assessment
+from services.models.base import utcnow
 from services.rulesets.service import effective_ruleset_for, evaluate
+from services.shared.checks import FieldProblem, today
 from services.shared.paging import Page, fetch_page
 from services.streets.service import not_found, street_of
+from services.text import Text
 from tenants.context import Actor
 from tenants.ids import TenantId
 
@@ -110,19 +113,40 @@ async def _assess(
         fields = msgspec.to_builtins(list(ruleset.custom_fields))
         values: list[dict[str, Any]] = [
             {
-                "tenant_id": tenant, "street_id": street_id, "year": year, "ruleset_hash": verdict.ruleset_hash,
-                "outcome": verdict.outcome, "facts": msgspec.to_builtins(facts[street_id]), "criteria": criteria,
-                "custom_fields": fields, "results": msgspec.to_builtins(list(verdict.criteria)), "kind": kind,
-                "idempotency_key": keys[street_id], "created_by": actor.username,
+                "tenant_id": tenant,
+                "street_id": street_id,
+                "year": year,
+                "ruleset_hash": verdict.ruleset_hash,
+                "outcome": verdict.outcome,
+                "facts": msgspec.to_builtins(facts[street_id]),
+                "criteria": criteria,
+                "custom_fields": fields,
+                "results": msgspec.to_builtins(list(verdict.criteria)),
+                "kind": kind,
+                "idempotency_key": keys[street_id],
+                "created_by": actor.username,
             }
             for street_id, verdict in zip(todo, verdicts, strict=True)
         ]
         for start in range(0, len(values), _ROWS_PER_INSERT):
             for row in await _insert(session, values[start : start + _ROWS_PER_INSERT]):
                 made[row.street_id] = row
-                await record(session, actor, tenant, "assessment.create", "assessment", row.id,
-                             after={"street_id": row.street_id, "year": year, "kind": kind, "outcome": row.outcome,
-                                    "ruleset_hash": row.ruleset_hash, "idempotency_key": row.idempotency_key})
+                await record(
+                    session,
+                    actor,
+                    tenant,
+                    "assessment.create",
+                    "assessment",
+                    row.id,
+                    after={
+                        "street_id": row.street_id,
+                        "year": year,
+                        "kind": kind,
+                        "outcome": row.outcome,
+                        "ruleset_hash": row.ruleset_hash,
+                        "idempotency_key": row.idempotency_key,
+                    },
+                )
         found |= await _by_key(session, tenant, (key for s, key in keys.items() if key and s not in made))
     return [made[street_id] if street_id in made else found[keys[street_id] or ""] for street_id in keys]
 
@@ -173,11 +197,67 @@ def _out(assessment: Assessment, street_name: str) -> schemas.Assessment:
     return schemas.Assessment.of(assessment, street_name, _facts(assessment), results)
 
 
+_FUTURE_YEAR = Text(
+    "评估年度 {year} 尚未到来：只能评估本年度（{current}）或以前的年度",
+    "year {year} has not come yet: a street is assessed for the current year ({current}) or an earlier one",
+)
+
+
 async def create_assessment(
     session: AsyncSession, actor: Actor, tenant: TenantId, street_id: int, year: int, engine: Engine
 ) -> schemas.Assessment:
+    """A city admin's assessment of the current year (China time) or an earlier one.
+
+    The annual cycle assesses through `assess_streets` at the year's end, by the workflow's own clock.
+    """
+    current = today().year
+    if year > current:
+        raise InvalidError(_FUTURE_YEAR.format(year=year, current=current), extra={"field": "year"})
     assessment = await assess_street(session, actor, tenant, street_id, year, engine)
     return _out(assessment, (await street_of(session, tenant, street_id, actor)).name)
+
+
+_VOIDED = Text("评估 {id} 已于 {at} 作废，无需再次作废", "assessment {id} was already voided at {at}")
+
+
+async def void_assessment(
+    session: AsyncSession, actor: Actor, tenant: TenantId, street_id: int, assessment_id: int, reason: str
+) -> schemas.Assessment:
+    """Void a mistaken assessment with the caller's reason, audited; the row is kept and marked.
+
+    A voided assessment counts nowhere: the province report reads the latest assessment not voided,
+    and a province baseline may again be published for its year (services.rulesets). Changing the row
+    marks its street's report summary stale (migration 0006's triggers).
+    """
+    reason = reason.strip()
+    if not reason:
+        raise FieldProblem("reason", "作废原因不能为空", "reason must not be blank").error()
+    row, name = await _assessment(session, actor, tenant, street_id, assessment_id, lock=True)
+    if row.voided_at is not None:
+        raise ConflictError(
+            _VOIDED.format(id=assessment_id, at=row.voided_at.isoformat()), extra={"assessmentId": assessment_id}
+        )
+    row.voided_at, row.voided_by, row.voided_reason = utcnow(), actor.username, reason
+    session.add(row)
+    await session.flush()
+    await record(
+        session,
+        actor,
+        tenant,
+        "assessment.void",
+        "assessment",
+        assessment_id,
+        before={"voided": False},
+        after={
+            "voided": True,
+            "voided_reason": reason,
+            "voided_by": actor.username,
+            "street_id": row.street_id,
+            "year": row.year,
+            "outcome": row.outcome,
+        },
+    )
+    return _out(row, name)
 
 
 async def list_assessments(
@@ -201,13 +281,15 @@ async def list_assessments(
 
 
 async def _assessment(
-    session: AsyncSession, actor: Actor, tenant: TenantId, street_id: int, assessment_id: int
+    session: AsyncSession, actor: Actor, tenant: TenantId, street_id: int, assessment_id: int, *, lock: bool = False
 ) -> tuple[Assessment, str]:
     """The assessment, and the name of its street."""
     street = await street_of(session, tenant, street_id, actor)
     query = select(Assessment).where(
         Assessment.tenant_id == tenant, Assessment.street_id == street_id, Assessment.id == assessment_id
     )
+    if lock:
+        query = query.with_for_update()
     row: Assessment | None = (await session.execute(query)).scalar_one_or_none()
     if row is None:
         raise NotFoundError(f"评估 {assessment_id} 不存在 / assessment {assessment_id} not found")

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, Response, get
+from litestar import Controller, Response, get, post
 from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.deps import requires
 from services.followups import service
-from services.followups.schemas import FollowupTask, TaskStatus
+from services.followups.schemas import FollowupTask, TaskClose, TaskStatus
 from services.shared.paging import TOTAL_COUNT_HEADERS, Limit, Offset, paged
-from tenants.context import Role
+from tenants.context import Actor, Role
 from tenants.ids import TenantId
 
 
@@ -35,3 +35,23 @@ class TaskController(Controller):
         return paged(
             await service.list_tasks(db, tenant_id, status=status, street_id=street_id, limit=limit, offset=offset)
         )
+
+    @post(
+        "/{task_id:int}/close",
+        guards=[requires(Role.CITY_ADMIN, Role.CASEWORKER)],
+        status_code=200,
+        summary="关闭走访任务 / close a follow-up task with a reason",
+        description="未走访而关闭任务（如实体已迁出、无法联系），须写明原因；记入审计日志，每周巡检不会重新打开。"
+        " / Close a task without a visit (the entity moved away, cannot be reached), giving the reason; audited,"
+        " and the weekly sweep does not reopen it. 409：任务已关闭 / the task is already closed;"
+        " 422：原因为空 / the reason is blank.",
+    )
+    async def close_task(
+        self,
+        db: AsyncSession,
+        actor: Actor,
+        tenant_id: TenantId,
+        task_id: Annotated[int, Parameter(ge=1, le=2**63 - 1, description="任务编号 / task id")],
+        data: TaskClose,
+    ) -> FollowupTask:
+        return await service.close_task(db, actor, tenant_id, task_id, data.reason)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 
-from services.schemas import BaseStruct
+from services.schemas import BaseStruct, InputStruct
 
 TaskStatus = Literal["open", "done"]
 
@@ -22,6 +22,19 @@ class FollowupTask(BaseStruct):
     status: TaskStatus
     opened_at: dt.datetime
     closed_at: dt.datetime | None
+    closed_by: str | None
+    """Who closed it (a caseworker's reason or recorded visit); null when the weekly sweep closed it."""
+    closed_reason: str | None
+    visit_id: int | None
+    """The visit whose recording closed it."""
+    escalated_at: dt.datetime | None
+    """When it was escalated to the city admins: still open a second cadence after its due day."""
+
+
+class TaskClose(InputStruct):
+    """Why the task is closed without a visit (e.g. the entity has moved away and cannot be reached)."""
+
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500, description="关闭原因 / why it is closed")]
 
 
 class SweepOutcome(msgspec.Struct, frozen=True, kw_only=True):
@@ -30,3 +43,5 @@ class SweepOutcome(msgspec.Struct, frozen=True, kw_only=True):
     opened: int
     closed: int
     open: int
+    escalated: int = 0
+    """Tasks escalated to the city admins by this sweep."""

@@ -2,9 +2,13 @@
 
 An entity is due a visit ``cadence[class]`` days after its last visit (or, never visited, after it
 joined the street); once that day has passed the visit is overdue and a task is opened. A visit
-recorded afterwards moves the due day, so the next sweep no longer finds the task's (entity, due day)
-overdue and closes it: closing happens here rather than in the ledger's visit route, so the ledger
-needs no knowledge of tasks and a visit entered late or corrected is still seen.
+recorded afterwards moves the due day, which makes the task's (entity, due day) no longer overdue:
+recording the visit closes the task in the same transaction (:func:`close_visited`, so the task list
+is right at once), and the sweep closes whatever is still open but no longer overdue (a visit imported
+or corrected outside the ledger's route). A caseworker may also close a task with a reason
+(:func:`close_task`); the sweep never reopens it, as its (entity, due day) key already exists. A task
+still open a second cadence after its due day is escalated to the city admins, once
+(:func:`escalate_overdue`).
 """
 
 from __future__ import annotations
@@ -18,45 +22,65 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services import models
+from services.audit.service import record
+from services.errors import ConflictError, NotFoundError
 from services.followups.schemas import FollowupTask, SweepOutcome, TaskStatus
+from services.models.base import utcnow
 from services.notifications import messages
-from services.notifications.service import notify_audience
-from services.shared.names import with_entity_name, with_street_name
+from services.notifications.service import notify, notify_audience, recipients
+from services.shared.checks import FieldProblem
+from services.shared.names import entity_name, street_name, with_entity_name, with_street_name
 from services.shared.paging import Page, fetch_page
+from services.text import Text
 from tenants.config import FollowupCadence
+from tenants.context import Actor
 from tenants.ids import TenantId
 
 TRACKED_STATUSES: Final = ("pilot", "designated", "rectification")
 """Streets whose entities are followed up: pilots and designated streets, also while in rectification
 (整改), which stay designated until revoked (the same set the cycle tracks reports for)."""
 
-# One pass over the street: last visit per entity (index ledger_visits(tenant_id, entity_id, visited_on)),
-# the overdue set, then two data-modifying CTEs that open new tasks and close those no longer overdue.
-# Both see the same snapshot and touch disjoint rows (new keys vs. open tasks not in the overdue set).
-# An unclassified entity gets the startup cadence, the closest watch; one with neither a visit nor a
-# join date has no clock to measure from and is skipped.
-_SWEEP = text(
-    """
-WITH cadence(class, days) AS (
+_CADENCE = """cadence(class, days) AS (
   VALUES ('startup', CAST(:startup AS integer)), ('growth', CAST(:growth AS integer)),
          ('brand', CAST(:brand AS integer))
-),
+)"""
+"""The city's cadence by class as a CTE; an unclassified entity gets the startup cadence, the closest watch."""
+
+
+def _due(entities: str) -> str:
+    """The CTEs ``cadence`` and ``due``: the next visit day as of ``:as_of`` of the entities that ``entities``
+    (a condition on ``e``) selects among those present. An entity with neither a visit nor a join date has
+    no clock to measure from and is left out. The sweep and the visit route read dueness from this one text."""
+    return f"""{_CADENCE},
 due AS (
   SELECT e.id AS entity_id, coalesce(max(v.visited_on), e.joined_on) + c.days AS due_on
   FROM entities e
   JOIN cadence c ON c.class = coalesce(e.class, 'startup')
   LEFT JOIN ledger_visits v
     ON v.tenant_id = e.tenant_id AND v.entity_id = e.id AND v.visited_on <= :as_of
-  WHERE e.tenant_id = :tenant AND e.street_id = :street AND (e.left_on IS NULL OR e.left_on > :as_of)
+  WHERE e.tenant_id = :tenant AND {entities} AND (e.left_on IS NULL OR e.left_on > :as_of)
   GROUP BY e.id, e.joined_on, c.days
-),
+)"""  # noqa: S608 - `entities` is one of this module's own conditions, never input
+
+
+def _cadence(cadence: FollowupCadence) -> dict[str, int]:
+    return {"startup": cadence.startup, "growth": cadence.growth, "brand": cadence.brand}
+
+
+# One pass over the street: last visit per entity (index ledger_visits(tenant_id, entity_id, visited_on)),
+# the overdue set, then two data-modifying CTEs that open new tasks and close those no longer overdue.
+# Both see the same snapshot and touch disjoint rows (new keys vs. open tasks not in the overdue set).
+# An overdue visit whose task a caseworker closed with a reason is not counted as open.
+_SWEEP = text(
+    f"""
+WITH {_due("e.street_id = :street")},
 overdue AS (
-  SELECT entity_id, due_on FROM due WHERE due_on < :as_of
+  SELECT entity_id, due_on, 'followup:' || entity_id || ':' || to_char(due_on, 'YYYY-MM-DD') AS dedupe_key
+  FROM due WHERE due_on < :as_of
 ),
 opened AS (
   INSERT INTO followup_tasks (tenant_id, entity_id, street_id, due_on, status, dedupe_key)
-  SELECT :tenant, entity_id, :street, due_on, 'open',
-         'followup:' || entity_id || ':' || to_char(due_on, 'YYYY-MM-DD')
+  SELECT :tenant, entity_id, :street, due_on, 'open', dedupe_key
   FROM overdue
   ON CONFLICT (tenant_id, dedupe_key) DO NOTHING
   RETURNING entity_id
@@ -69,9 +93,40 @@ closed AS (
 )
 SELECT (SELECT count(*) FROM opened) AS opened,
        (SELECT count(*) FROM closed) AS closed,
-       (SELECT count(*) FROM overdue) AS overdue,
+       (SELECT count(*) FROM overdue o WHERE NOT EXISTS (
+          SELECT 1 FROM followup_tasks t
+          WHERE t.tenant_id = :tenant AND t.dedupe_key = o.dedupe_key AND t.status = 'done'
+       )) AS overdue,
        (SELECT min(entity_id) FROM opened) AS first_entity
-"""
+"""  # noqa: S608 - the interpolated text is the module's own, never input
+)
+
+# The entity's open tasks that are no longer overdue once its new visit counts: the same condition
+# as the sweep's ``closed``, for one entity.
+_CLOSE_VISITED = text(
+    f"""
+WITH {_due("e.id = :entity")}
+UPDATE followup_tasks t SET status = 'done', closed_at = now(), closed_by = :actor, visit_id = :visit
+WHERE t.tenant_id = :tenant AND t.entity_id = :entity AND t.status = 'open'
+  AND NOT EXISTS (SELECT 1 FROM due d WHERE d.due_on = t.due_on AND d.due_on < :as_of)
+RETURNING t.id
+"""  # noqa: S608 - the interpolated text is the module's own, never input
+)
+
+ESCALATE_AFTER: Final = 2
+"""Cadences past its due day after which an open task is escalated: by then a second visit is overdue too."""
+
+# Marks each open task past the second cadence escalated, once, and returns what the message names.
+_ESCALATE = text(
+    f"""
+WITH {_CADENCE}
+UPDATE followup_tasks t SET escalated_at = now()
+FROM entities e JOIN cadence c ON c.class = coalesce(e.class, 'startup')
+WHERE t.tenant_id = :tenant AND t.street_id = :street AND t.status = 'open' AND t.escalated_at IS NULL
+  AND e.tenant_id = t.tenant_id AND e.id = t.entity_id
+  AND t.due_on + {ESCALATE_AFTER} * c.days < :as_of
+RETURNING t.id, t.entity_id, t.due_on, c.days, e.name
+"""  # noqa: S608 - the interpolated text is the module's own, never input
 )
 
 
@@ -100,14 +155,7 @@ async def sweep_street(
     row = (
         await session.execute(
             _SWEEP,
-            {
-                "tenant": tenant,
-                "street": street_id,
-                "as_of": as_of,
-                "startup": cadence.startup,
-                "growth": cadence.growth,
-                "brand": cadence.brand,
-            },
+            {"tenant": tenant, "street": street_id, "as_of": as_of, **_cadence(cadence)},
         )
     ).one()
     return SweepOutcome(opened=int(row.opened), closed=int(row.closed), open=int(row.overdue))
@@ -133,6 +181,115 @@ async def notify_overdue(
     return await notify_audience(session, tenant, "caseworkers", digest, messages.followup_key(tenant, as_of))
 
 
+async def escalate_overdue(
+    session: AsyncSession, tenant: TenantId, street_id: int, as_of: dt.date, cadence: FollowupCadence
+) -> int:
+    """Escalate to the city admins each open task of ``street_id`` that is more than :data:`ESCALATE_AFTER`
+    cadences (of its entity's class) past its due day as of ``as_of``; returns the tasks escalated.
+
+    Once per task: the task is marked escalated in the same transaction as its notification, and the
+    notification is keyed ``followup-escalation:{task}``, so a later sweep or a retried activity adds nothing.
+    """
+    params = {"tenant": tenant, "street": street_id, "as_of": as_of, **_cadence(cadence)}
+    escalated = (await session.execute(_ESCALATE, params)).all()
+    if not escalated:
+        return 0
+    street = await session.get(models.Street, (tenant, street_id))
+    street_name = street.name if street is not None else str(street_id)
+    admins = await recipients(session, tenant, "city_admins")
+    for row in sorted(escalated, key=lambda r: (r.due_on, r.id)):
+        message = messages.followup_escalation(
+            street_id, street_name, row.entity_id, row.name, row.due_on, row.days, (as_of - row.due_on).days
+        )
+        await notify(session, tenant, admins, message, messages.followup_escalation_key(row.id))
+    return len(escalated)
+
+
+async def close_visited(
+    session: AsyncSession,
+    actor: Actor,
+    tenant: TenantId,
+    entity_id: int,
+    visit_id: int,
+    as_of: dt.date,
+    cadence: FollowupCadence,
+) -> list[int]:
+    """Close the entity's open tasks that the visit ``visit_id`` (already flushed) satisfies; their ids.
+
+    A task is satisfied when, with the visit counted, its (entity, due day) is no longer overdue as of
+    ``as_of`` (the sweep's own test); a visit dated before the entity's last one changes nothing. Each
+    closed task is audited with the visit that closed it.
+    """
+    params = {
+        "tenant": tenant,
+        "entity": entity_id,
+        "as_of": as_of,
+        "actor": actor.username,
+        "visit": visit_id,
+        **_cadence(cadence),
+    }
+    closed = sorted(int(i) for i in (await session.execute(_CLOSE_VISITED, params)).scalars())
+    for task_id in closed:
+        await record(
+            session,
+            actor,
+            tenant,
+            "followup.close",
+            "followup_task",
+            task_id,
+            before={"status": "open"},
+            after={"status": "done", "visit_id": visit_id},
+        )
+    return closed
+
+
+_NO_TASK = Text("走访任务 {task} 不存在或无权访问", "follow-up task {task} does not exist or is not yours to see")
+_CLOSED = Text("走访任务 {task} 已于 {at} 关闭，无需再次关闭", "follow-up task {task} was already closed at {at}")
+
+
+async def close_task(session: AsyncSession, actor: Actor, tenant: TenantId, task_id: int, reason: str) -> FollowupTask:
+    """Close an open task with the caller's reason (e.g. the entity cannot be reached), audited.
+
+    The sweep does not reopen it; the entity's next visit starts its cadence again.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise FieldProblem("reason", "关闭原因不能为空", "reason must not be blank").error()
+    row = await session.get(models.FollowupTask, (tenant, task_id), with_for_update=True)
+    if row is None:
+        raise NotFoundError(_NO_TASK.format(task=task_id))
+    if row.status != "open":
+        at = row.closed_at.isoformat() if row.closed_at else "-"
+        raise ConflictError(_CLOSED.format(task=task_id, at=at), extra={"taskId": task_id, "status": row.status})
+    names = (await entity_name(session, tenant, row.entity_id), await street_name(session, tenant, row.street_id))
+    before = _task_out(row, *names)
+    row.status, row.closed_at, row.closed_by, row.closed_reason = "done", utcnow(), actor.username, reason
+    session.add(row)
+    await session.flush()
+    after = _task_out(row, *names)
+    await record(session, actor, tenant, "followup.close", "followup_task", task_id, before=before, after=after)
+    return after
+
+
+def _task_out(row: models.FollowupTask, entity: str, street: str) -> FollowupTask:
+    assert row.id is not None  # rows come from the database
+    return FollowupTask(
+        id=row.id,
+        entity_id=row.entity_id,
+        entity_name=entity,
+        street_id=row.street_id,
+        street_name=street,
+        due_on=row.due_on,
+        status=row.status,  # type: ignore[arg-type]  # the table's check constraint keeps it a TaskStatus
+        opened_at=row.opened_at,
+        closed_at=row.closed_at,
+        closed_by=row.closed_by,
+        closed_reason=row.closed_reason,
+        visit_id=row.visit_id,
+        escalated_at=row.escalated_at,
+    )
+
+
 async def list_tasks(
     session: AsyncSession,
     tenant: TenantId,
@@ -150,16 +307,4 @@ async def list_tasks(
     if street_id is not None:
         query = query.where(task.street_id == street_id)
     page = await fetch_page(session, query.order_by(col(task.due_on), col(task.id)), limit=limit, offset=offset)
-    return page.map(
-        lambda found: FollowupTask(
-            id=found[0].id or 0,
-            entity_id=found[0].entity_id,
-            entity_name=found[1],
-            street_id=found[0].street_id,
-            street_name=found[2],
-            due_on=found[0].due_on,
-            status=found[0].status,
-            opened_at=found[0].opened_at,
-            closed_at=found[0].closed_at,
-        )
-    )
+    return page.map(lambda found: _task_out(found[0], found[1], found[2]))

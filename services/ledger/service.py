@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+import msgspec
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services import models
-from services.errors import NotFoundError
+from services.errors import ConflictError, NotFoundError
+from services.followups.service import close_visited
 from services.ledger.schemas import (
     LedgerEntry,
     LedgerEntryCreate,
@@ -22,6 +24,8 @@ from services.shared.checks import FieldProblem, found, future_date, raise_first
 from services.shared.names import Q, entity_name, street_name, with_entity_name, with_street_name
 from services.shared.paging import Page, fetch_page
 from services.shared.writes import assign_given, save_recorded
+from services.tenancy.service import get_settings
+from services.text import Text
 from tenants.context import Actor
 from tenants.ids import TenantId
 
@@ -93,17 +97,57 @@ async def get_entry(session: AsyncSession, tenant: TenantId, entry_id: int) -> L
     return _entry_out(row, await _Names.of(session, tenant, row.street_id, row.entity_id))
 
 
+_DUPLICATE = Text(
+    "该实体已有未解决的同类需求台账记录 {entry}（实体 {entity}，需求 {need}），请在该记录上继续跟进",
+    "entity {entity} already has an unresolved ledger entry {entry} for the need {need}; follow it up there",
+)
+
+
+async def _refuse_duplicate(
+    session: AsyncSession, tenant: TenantId, entity_id: int, need: str, *, besides: int | None = None
+) -> None:
+    """409 when the entity already has an entry of ``need`` that is not resolved (other than ``besides``).
+
+    One need is one line of the ledger until it is resolved: a second would split its actions and visits.
+    The caller holds the entity's row lock, so two requests cannot both find none and both add one.
+    """
+    entry = models.LedgerEntry
+    query = select(entry.id).where(
+        entry.tenant_id == tenant, entry.entity_id == entity_id, entry.need == need, entry.status != "resolved"
+    )
+    if besides is not None:
+        query = query.where(entry.id != besides)
+    existing = (await session.execute(query.order_by(col(entry.id)).limit(1))).scalar_one_or_none()
+    if existing is not None:
+        raise ConflictError(_DUPLICATE.format(entry=existing, entity=entity_id, need=need), extra={"entryId": existing})
+
+
+async def _locked_entity(session: AsyncSession, tenant: TenantId, entity_id: int) -> models.Entity | None:
+    # FOR NO KEY UPDATE: serialises ledger writes of one entity without blocking rows that reference it.
+    return await session.get(models.Entity, (tenant, entity_id), with_for_update={"key_share": True})
+
+
 async def create_entry(session: AsyncSession, actor: Actor, tenant: TenantId, data: LedgerEntryCreate) -> LedgerEntry:
+    """A new need on the ledger; a need of the entity not yet resolved is refused (409 naming its entry)."""
     raise_first(found(future_date("openedOn", data.opened_on)))
-    entity = await session.get(models.Entity, (tenant, data.entity_id))
+    entity = await _locked_entity(session, tenant, data.entity_id)
     if entity is None:
         raise FieldProblem(
-            "entityId", f"本市没有编号为 {data.entity_id} 的创业实体",
+            "entityId",
+            f"本市没有编号为 {data.entity_id} 的创业实体",
             f"entityId {data.entity_id} is not an entity of this city",
         ).error()
+    if data.status != "resolved":
+        await _refuse_duplicate(session, tenant, data.entity_id, data.need)
     row = models.LedgerEntry(
-        tenant_id=tenant, street_id=entity.street_id, entity_id=data.entity_id, need=data.need, action=data.action,
-        status=data.status, caseworker=data.caseworker or actor.username, opened_on=data.opened_on or today(),
+        tenant_id=tenant,
+        street_id=entity.street_id,
+        entity_id=data.entity_id,
+        need=data.need,
+        action=data.action,
+        status=data.status,
+        caseworker=data.caseworker or actor.username,
+        opened_on=data.opened_on or today(),
     )
     names = _Names(await street_name(session, tenant, entity.street_id), entity.name)
     return await save_recorded(session, actor, tenant, "ledger.create", row, lambda r: _entry_out(r, names),
@@ -114,6 +158,10 @@ async def update_entry(
     session: AsyncSession, actor: Actor, tenant: TenantId, entry_id: int, data: LedgerEntryUpdate
 ) -> LedgerEntry:
     row = await entry_of(session, tenant, entry_id, lock=True)
+    if row.status == "resolved" and data.status not in (msgspec.UNSET, "resolved"):
+        # Reopening a resolved need must not make a second open entry of it.
+        await _locked_entity(session, tenant, row.entity_id)
+        await _refuse_duplicate(session, tenant, row.entity_id, row.need, besides=entry_id)
     names = await _Names.of(session, tenant, row.street_id, row.entity_id)
     before = _entry_out(row, names)
     assign_given(row, data, "status", "action", "caseworker")
@@ -139,13 +187,25 @@ async def list_visits(
 async def create_visit(
     session: AsyncSession, actor: Actor, tenant: TenantId, entry_id: int, data: LedgerVisitCreate
 ) -> LedgerVisit:
-    """A follow-up visit made (not planned): its date cannot be in the future."""
+    """A follow-up visit made (not planned): its date cannot be in the future.
+
+    The entity's follow-up task that the visit satisfies is closed in the same transaction, so the
+    caseworkers' task list no longer shows it.
+    """
     entry = await entry_of(session, tenant, entry_id)
     raise_first(found(future_date("visitedOn", data.visited_on)))
     row = models.LedgerVisit(
-        tenant_id=tenant, entry_id=entry_id, entity_id=entry.entity_id, street_id=entry.street_id,
-        visited_on=data.visited_on, notes=data.notes, caseworker=actor.username,
+        tenant_id=tenant,
+        entry_id=entry_id,
+        entity_id=entry.entity_id,
+        street_id=entry.street_id,
+        visited_on=data.visited_on,
+        notes=data.notes,
+        caseworker=actor.username,
     )
     names = await _Names.of(session, tenant, entry.street_id, entry.entity_id)
-    return await save_recorded(session, actor, tenant, "ledger.visit", row, lambda r: _visit_out(r, names),
-                               object_type="ledger_visit")
+    visit = await save_recorded(session, actor, tenant, "ledger.visit", row, lambda r: _visit_out(r, names),
+                                object_type="ledger_visit")
+    cadence = (await get_settings(session, tenant)).followup_days
+    await close_visited(session, actor, tenant, entry.entity_id, visit.id, today(), cadence)
+    return visit

@@ -53,6 +53,7 @@ class FollowupTask(SQLModel, table=True):
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "street_id"], ["streets.tenant_id", "streets.id"]),
         ForeignKeyConstraint(["tenant_id", "entity_id"], ["entities.tenant_id", "entities.id"]),
+        ForeignKeyConstraint(["tenant_id", "visit_id"], ["ledger_visits.tenant_id", "ledger_visits.id"]),
         CheckConstraint("status IN ('open','done')", name="followup_tasks_status_check"),
         Index("followup_tasks_dedupe", "tenant_id", "dedupe_key", unique=True),
         Index("followup_tasks_street_status", "tenant_id", "street_id", "status"),
@@ -67,3 +68,10 @@ class FollowupTask(SQLModel, table=True):
     opened_at: datetime = timestamp()
     closed_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     dedupe_key: str = Field(sa_column=Column(Text, nullable=False))
+    closed_by: str | None = Field(default=None, sa_column=Column(Text))
+    """Who closed it: the caseworker who gave a reason or recorded the visit; none when the sweep closed it."""
+    closed_reason: str | None = Field(default=None, sa_column=Column(Text))
+    visit_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    """The visit that satisfied it, when recording that visit closed it."""
+    escalated_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    """When the sweep escalated it to the city admins (a second cadence past due); once per task."""

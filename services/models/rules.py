@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, ForeignKeyConstraint, Integer, Text
+from sqlalchemy import BigInteger, Column, DateTime, ForeignKeyConstraint, Integer, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -62,3 +62,7 @@ class Assessment(SQLModel, table=True):
     """Set by workflow activities so a retried activity never stores a second assessment."""
     created_by: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = timestamp()
+    voided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    """Set when a city admin voided it (作废): kept for the record, counted nowhere, locking no baseline."""
+    voided_by: str | None = Field(default=None, sa_column=Column(Text))
+    voided_reason: str | None = Field(default=None, sa_column=Column(Text))

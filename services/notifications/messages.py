@@ -95,6 +95,31 @@ def followups_summary(opened: int, open_tasks: int, streets: int, as_of: dt.date
         f"截至{as_of.isoformat()}，{streets}个街区共有{open_tasks}项逾期走访任务，请在街区系统中查看并安排走访。",
     )
 
+
+def followup_escalation_key(task_id: int) -> str:
+    """``followup-escalation:{task}``: one escalation per follow-up task, however often the sweep runs."""
+    return f"followup-escalation:{task_id}"
+
+
+def followup_escalation(
+    street_id: int, street_name: str, entity_id: int, entity_name: str, due_on: dt.date, cadence_days: int,
+    overdue_days: int,
+) -> Message:
+    """The city admins' notice of a follow-up visit still not made a second cadence after its due day."""
+    return Message(
+        kind="followup_escalation",
+        title_zh=f"走访逾期升级：{street_name}{entity_name}逾期{overdue_days}天未走访",
+        title_en=f"Escalation: {entity_name} in {street_name} not visited {overdue_days} days after due",
+        body_zh=f"{street_name}的{entity_name}应于{due_on.year}年{due_on.month}月{due_on.day}日前走访"
+        f"（每{cadence_days}天一次），已超过两个走访周期仍未走访，请督促走访并在台账中登记。",
+        body_en=f"{entity_name} in {street_name} was due a follow-up visit by {due_on.isoformat()} (every "
+        f"{cadence_days} days) and is still not visited two cadences later. Please see that it is visited "
+        "and recorded on the ledger.",
+        street_id=street_id,
+        entity_id=entity_id,
+    )
+
+
 def notice_key(kind: NoticeKind, street_id: int, year: int) -> str:
     """``cycle-{kind}:{street}:{year}``: one event per street, year and kind, however often it is retried."""
     return f"cycle-{kind}:{street_id}:{year}"

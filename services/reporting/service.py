@@ -271,9 +271,9 @@ CROSS JOIN LATERAL (
     FROM monthly_reports
     WHERE tenant_id = s.tenant_id AND street_id = s.street_id AND month BETWEEN :first AND :last
 ) m
-LEFT JOIN LATERAL (  -- the latest assessment of the year decides
+LEFT JOIN LATERAL (  -- the latest assessment of the year not voided decides
     SELECT outcome = 'pass' AS passed FROM assessments
-    WHERE tenant_id = s.tenant_id AND street_id = s.street_id AND year = :year
+    WHERE tenant_id = s.tenant_id AND street_id = s.street_id AND year = :year AND voided_at IS NULL
     ORDER BY created_at DESC, id DESC
     LIMIT 1
 ) x ON true

@@ -414,7 +414,9 @@ async def publish_baseline(
         (await session.execute(select(models.Tenant.slug).where(models.Tenant.parent == province))).scalars()
     )
     used_query = select(models.Assessment.year).distinct().where(
-        col(models.Assessment.tenant_id).in_([province, *cities]), col(models.Assessment.year) >= year
+        col(models.Assessment.tenant_id).in_([province, *cities]),
+        col(models.Assessment.year) >= year,
+        col(models.Assessment.voided_at).is_(None),  # a voided assessment used nothing
     )
     if until is not None:
         used_query = used_query.where(col(models.Assessment.year) < until)

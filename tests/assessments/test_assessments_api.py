@@ -6,17 +6,36 @@ from typing import Any
 
 import httpx
 import pytest
+from litestar import Litestar
 
+from services.app import PUBLIC_PATHS
 from services.context import AppContext
+from services.openapi import finish_app_openapi
+from services.shared.checks import today
 from tests.conftest import Auth, body
-from tests.rulesets.helpers import YEAR, add_operator, criterion, make_street, reevaluated, results, stored_assessment
+from tests.rulesets.helpers import (
+    FAR,
+    YEAR,
+    add_operator,
+    assess_directly,
+    criterion,
+    make_street,
+    reevaluated,
+    results,
+    stored_assessment,
+)
+from tests.rulesets.test_baselines_api import baseline_body, publish
 from tests.streetdata_fixtures import count
 
 
-async def assess(client: httpx.AsyncClient, auth: Auth, tenant: str, street: int, year: int = YEAR,
-                 user: str | None = None) -> httpx.Response:
-    return await client.post(f"/api/tenants/{tenant}/streets/{street}/assessments", json={"year": year},
-                             headers=await auth.headers(user or f"{tenant}-admin"))
+async def assess(
+    client: httpx.AsyncClient, auth: Auth, tenant: str, street: int, year: int = YEAR, user: str | None = None
+) -> httpx.Response:
+    return await client.post(
+        f"/api/tenants/{tenant}/streets/{street}/assessments",
+        json={"year": year},
+        headers=await auth.headers(user or f"{tenant}-admin"),
+    )
 
 
 async def assessed(client: httpx.AsyncClient, auth: Auth, tenant: str, street: int) -> dict[str, Any]:
@@ -27,8 +46,9 @@ async def assessed(client: httpx.AsyncClient, auth: Auth, tenant: str, street: i
 
 
 async def tighten(client: httpx.AsyncClient, auth: Auth, tenant: str, **overrides: object) -> None:
-    response = await client.post(f"/api/tenants/{tenant}/rules", json=criterion(**overrides),
-                                 headers=await auth.headers(f"{tenant}-admin"))
+    response = await client.post(
+        f"/api/tenants/{tenant}/rules", json=criterion(**overrides), headers=await auth.headers(f"{tenant}-admin")
+    )
     assert response.status_code == 201, response.text
 
 
@@ -36,8 +56,9 @@ async def test_an_assessment_stores_the_facts_the_hash_and_the_verdict(
     client: httpx.AsyncClient, auth: Auth, context: AppContext
 ) -> None:
     street = await make_street(context, "jining", staff=2, entities=5)
-    rules = body(await client.get("/api/tenants/jining/rules", params={"year": YEAR},
-                                  headers=await auth.headers("jining-admin")))
+    rules = body(
+        await client.get("/api/tenants/jining/rules", params={"year": YEAR}, headers=await auth.headers("jining-admin"))
+    )
 
     verdict = await assessed(client, auth, "jining", street)
 
@@ -63,8 +84,12 @@ async def test_an_assessment_stores_the_facts_the_hash_and_the_verdict(
     assert [c["id"] for c in row.criteria] == [c["id"] for c in rules["criteria"]]
     assert len(row.results) == len(rules["criteria"])
     assert row.created_by == "jining-admin"
-    audits = await count(context, "SELECT count(*) FROM audit_log WHERE tenant_id = 'jining'"
-                                  " AND action = 'assessment.create' AND object_id = :id", id=str(verdict["id"]))
+    audits = await count(
+        context,
+        "SELECT count(*) FROM audit_log WHERE tenant_id = 'jining'"
+        " AND action = 'assessment.create' AND object_id = :id",
+        id=str(verdict["id"]),
+    )
     assert audits == 1
 
 
@@ -75,10 +100,12 @@ async def test_past_assessments_are_listed_newest_first_and_read_one_by_one(
     first = await assessed(client, auth, "jining", street)
     second = await assessed(client, auth, "jining", street)
 
-    listed = await client.get(f"/api/tenants/jining/streets/{street}/assessments",
-                              headers=await auth.headers("jining-case"))
-    one = await client.get(f"/api/tenants/jining/streets/{street}/assessments/{first['id']}",
-                           headers=await auth.headers("province"))
+    listed = await client.get(
+        f"/api/tenants/jining/streets/{street}/assessments", headers=await auth.headers("jining-case")
+    )
+    one = await client.get(
+        f"/api/tenants/jining/streets/{street}/assessments/{first['id']}", headers=await auth.headers("province")
+    )
 
     assert listed.status_code == 200, listed.text
     assert [a["id"] for a in body(listed)] == [second["id"], first["id"]]
@@ -95,8 +122,10 @@ async def test_an_old_assessment_is_reproduced_after_the_rules_changed(
 
     await tighten(client, auth, "jining", value=3)
     new = await assessed(client, auth, "jining", street)
-    reproduced = await client.get(f"/api/tenants/jining/streets/{street}/assessments/{old['id']}/reproduce",
-                                  headers=await auth.headers("jining-case"))
+    reproduced = await client.get(
+        f"/api/tenants/jining/streets/{street}/assessments/{old['id']}/reproduce",
+        headers=await auth.headers("jining-case"),
+    )
 
     assert (new["outcome"], results(new)["center_staff"]) == ("fail", "fail")
     assert new["rulesetHash"] != old["rulesetHash"]
@@ -104,8 +133,12 @@ async def test_an_old_assessment_is_reproduced_after_the_rules_changed(
     again = body(reproduced)
     assert again["identical"] is True
     assert {k: v for k, v in again.items() if k != "identical"} == old
-    again_new = body(await client.get(f"/api/tenants/jining/streets/{street}/assessments/{new['id']}/reproduce",
-                                      headers=await auth.headers("jining-admin")))
+    again_new = body(
+        await client.get(
+            f"/api/tenants/jining/streets/{street}/assessments/{new['id']}/reproduce",
+            headers=await auth.headers("jining-admin"),
+        )
+    )
     assert (again_new["identical"], again_new["outcome"]) == (True, "fail")
     verdict = await reevaluated(context, "jining", old["id"], context.rules_engine)
     assert (verdict.outcome, verdict.ruleset_hash) == ("incomplete", old["rulesetHash"])
@@ -116,11 +149,19 @@ async def test_a_tampered_assessment_does_not_reproduce(
 ) -> None:
     street = await make_street(context, "jining", staff=2)
     old = await assessed(client, auth, "jining", street)
-    await count(context, "UPDATE assessments SET results = jsonb_set(results, '{0,result}', '\"fail\"')"
-                         " WHERE tenant_id = 'jining' AND id = :id RETURNING 1", id=old["id"])
+    await count(
+        context,
+        "UPDATE assessments SET results = jsonb_set(results, '{0,result}', '\"fail\"')"
+        " WHERE tenant_id = 'jining' AND id = :id RETURNING 1",
+        id=old["id"],
+    )
 
-    again = body(await client.get(f"/api/tenants/jining/streets/{street}/assessments/{old['id']}/reproduce",
-                                  headers=await auth.headers("jining-admin")))
+    again = body(
+        await client.get(
+            f"/api/tenants/jining/streets/{street}/assessments/{old['id']}/reproduce",
+            headers=await auth.headers("jining-admin"),
+        )
+    )
 
     assert again["identical"] is False
     assert again["criteria"] == old["criteria"]  # what the stored facts and criteria really give
@@ -130,8 +171,17 @@ async def test_two_cities_with_different_rules_judge_the_same_street_differently
     client: httpx.AsyncClient, auth: Auth, context: AppContext
 ) -> None:
     await tighten(client, auth, "jining", value=3)
-    await tighten(client, auth, "dezhou", id="veteran_cap", fact="veteran_share", op="<=", value=0.5,
-                  titleZh="退役军人创办占比不超过一半", titleEn="At most half founded by veterans")
+    await tighten(
+        client,
+        auth,
+        "dezhou",
+        id="veteran_cap",
+        fact="veteran_share",
+        op="<=",
+        value=0.5,
+        titleZh="退役军人创办占比不超过一半",
+        titleEn="At most half founded by veterans",
+    )
     in_jining = await make_street(context, "jining", staff=2, entities=3)
     in_dezhou = await make_street(context, "dezhou", staff=2, entities=3)
 
@@ -149,13 +199,24 @@ async def test_an_assessment_on_a_city_custom_field(client: httpx.AsyncClient, a
     admin = await auth.headers("liaocheng-admin")
     field = {"key": "stalls", "labelZh": "夜市摊位数", "labelEn": "night-market stalls", "type": "integer"}
     assert (await client.post("/api/tenants/liaocheng/fields", json=field, headers=admin)).status_code in (201, 409)
-    await tighten(client, auth, "liaocheng", id="night_market_stalls", fact="custom.stalls", value=20,
-                  titleZh="夜市街区至少 20 个摊位", titleEn="At least 20 stalls")
+    await tighten(
+        client,
+        auth,
+        "liaocheng",
+        id="night_market_stalls",
+        fact="custom.stalls",
+        value=20,
+        titleZh="夜市街区至少 20 个摊位",
+        titleEn="At least 20 stalls",
+    )
     street = await make_street(context, "liaocheng", custom_fields={"stalls": 12})
 
     verdict = await assessed(client, auth, "liaocheng", street)
-    again = body(await client.get(f"/api/tenants/liaocheng/streets/{street}/assessments/{verdict['id']}/reproduce",
-                                  headers=admin))
+    again = body(
+        await client.get(
+            f"/api/tenants/liaocheng/streets/{street}/assessments/{verdict['id']}/reproduce", headers=admin
+        )
+    )
 
     assert verdict["facts"]["custom.stalls"] == 12
     stalls = next(c for c in verdict["criteria"] if c["id"] == "night_market_stalls")
@@ -214,8 +275,10 @@ async def test_another_city_answers_404_on_every_assessment_route(
         # The street through Jinan's own path, and the assessment under another street of its city.
         await client.post(f"/api/tenants/jinan/streets/{street}/assessments", json={"year": YEAR}, headers=jinan),
         await client.get(f"/api/tenants/jinan/streets/{street}/assessments/{verdict['id']}", headers=jinan),
-        await client.get(f"/api/tenants/jining/streets/{other_street}/assessments/{verdict['id']}",
-                         headers=await auth.headers("jining-admin")),
+        await client.get(
+            f"/api/tenants/jining/streets/{other_street}/assessments/{verdict['id']}",
+            headers=await auth.headers("jining-admin"),
+        ),
         await client.get(f"{path}/99999999", headers=await auth.headers("jining-admin")),
     ]
 
@@ -229,3 +292,190 @@ async def test_a_year_without_a_baseline_is_refused(client: httpx.AsyncClient, a
 
     assert response.status_code == 422
     assert "2020" in body(response)["detail"]
+
+
+async def test_a_year_not_yet_begun_in_china_is_refused(
+    client: httpx.AsyncClient, auth: Auth, context: AppContext
+) -> None:
+    street = await make_street(context, "jining")
+    current = today().year
+
+    future = await assess(client, auth, "jining", street, year=current + 1)
+    now = await assess(client, auth, "jining", street, year=current)
+
+    assert future.status_code == 422, future.text
+    detail = body(future)["detail"]
+    assert f"{current + 1}" in detail
+    assert "尚未到来" in detail
+    assert "has not come yet" in detail
+    assert body(future)["extra"] == {"field": "year"}
+    assert now.status_code == 201, now.text
+    stored = "SELECT count(*) FROM assessments WHERE tenant_id = 'jining' AND street_id = :s AND year = :y"
+    assert await count(context, stored, s=street, y=current + 1) == 0
+
+
+def void_path(street: int, assessment: int, tenant: str = "jining") -> str:
+    return f"/api/tenants/{tenant}/streets/{street}/assessments/{assessment}/void"
+
+
+async def assessed_streets(client: httpx.AsyncClient, auth: Auth, city: str) -> int:
+    response = await client.get(f"/api/province/shandong/reports/{YEAR}", headers=await auth.headers("province"))
+    assert response.status_code == 200, response.text
+    row = next(c for c in body(response)["cities"] if c["tenant"] == city)
+    assessed: int = row["assessedStreets"]
+    return assessed
+
+
+async def test_a_city_admin_voids_an_assessment_which_stays_on_record_and_counts_nowhere(
+    client: httpx.AsyncClient, auth: Auth, context: AppContext
+) -> None:
+    street = await make_street(context, "jining")
+    before = await assessed_streets(client, auth, "jining")
+    verdict = await assessed(client, auth, "jining", street)
+    assert (verdict["voided"], verdict["voidedReason"], verdict["voidedAt"]) == (False, None, None)
+    assert await assessed_streets(client, auth, "jining") == before + 1
+    admin = await auth.headers("jining-admin")
+
+    response = await client.post(void_path(street, verdict["id"]), json={"reason": " 录入数据有误 "}, headers=admin)
+
+    assert response.status_code == 200, response.text
+    voided = body(response)
+    assert (voided["voided"], voided["voidedReason"], voided["voidedBy"]) == (True, "录入数据有误", "jining-admin")
+    assert voided["voidedAt"] is not None
+    unchanged = {k: v for k, v in voided.items() if not k.startswith("voided")}
+    assert unchanged == {k: v for k, v in verdict.items() if not k.startswith("voided")}
+    # Kept and marked in every read.
+    listed = body(await client.get(f"/api/tenants/jining/streets/{street}/assessments", headers=admin))
+    assert [(a["id"], a["voided"], a["voidedReason"]) for a in listed] == [(verdict["id"], True, "录入数据有误")]
+    one = body(
+        await client.get(
+            f"/api/tenants/jining/streets/{street}/assessments/{verdict['id']}", headers=await auth.headers("province")
+        )
+    )
+    assert one == voided
+    # No longer counted in the province report (its stored summary is recomputed).
+    assert await assessed_streets(client, auth, "jining") == before
+    audits = await count(
+        context,
+        "SELECT count(*) FROM audit_log WHERE tenant_id = 'jining'"
+        " AND action = 'assessment.void' AND object_id = :id AND actor = 'jining-admin'",
+        id=str(verdict["id"]),
+    )
+    assert audits == 1
+    # A second void is a conflict; a blank reason is refused and writes nothing.
+    again = await client.post(void_path(street, verdict["id"]), json={"reason": "再次"}, headers=admin)
+    assert again.status_code == 409, again.text
+    assert "已" in body(again)["detail"]
+    assert "already voided" in body(again)["detail"]
+    other = await assessed(client, auth, "jining", street)
+    for bad, status in [({"reason": "  "}, 422), ({"reason": ""}, 400), ({}, 400), ({"reason": "x" * 501}, 400)]:
+        refused = await client.post(void_path(street, other["id"]), json=bad, headers=admin)
+        assert refused.status_code == status, (bad, refused.text)
+        assert "reason" in refused.text
+    still = body(await client.get(f"/api/tenants/jining/streets/{street}/assessments/{other['id']}", headers=admin))
+    assert still["voided"] is False
+
+
+async def test_the_latest_assessment_not_voided_decides_the_report(
+    client: httpx.AsyncClient, auth: Auth, context: AppContext
+) -> None:
+    street = await make_street(context, "jining")
+    first = await assessed(client, auth, "jining", street)
+    second = await assessed(client, auth, "jining", street)
+    admin = await auth.headers("jining-admin")
+    before = await assessed_streets(client, auth, "jining")
+
+    voided = await client.post(void_path(street, second["id"]), json={"reason": "重复评估"}, headers=admin)
+    assert voided.status_code == 200, voided.text
+    assert await assessed_streets(client, auth, "jining") == before  # the first still counts for the street
+    voided = await client.post(void_path(street, first["id"]), json={"reason": "数据有误"}, headers=admin)
+    assert voided.status_code == 200, voided.text
+    assert await assessed_streets(client, auth, "jining") == before - 1
+
+
+@pytest.mark.parametrize("user", ["jining-case", "jining-viewer", "province", "province-viewer"])
+async def test_only_the_city_admin_voids(client: httpx.AsyncClient, auth: Auth, context: AppContext, user: str) -> None:
+    if user == "jining-viewer":
+        user = await add_operator(context, "jining", street := await make_street(context, "jining"))
+    else:
+        street = await make_street(context, "jining")
+    verdict = await assessed(client, auth, "jining", street)
+
+    response = await client.post(
+        void_path(street, verdict["id"]), json={"reason": "无权"}, headers=await auth.headers(user)
+    )
+
+    assert response.status_code == 403, response.text
+    assert (
+        body(
+            await client.get(
+                f"/api/tenants/jining/streets/{street}/assessments/{verdict['id']}",
+                headers=await auth.headers("jining-admin"),
+            )
+        )["voided"]
+        is False
+    )
+
+
+async def test_another_city_cannot_void(client: httpx.AsyncClient, auth: Auth, context: AppContext) -> None:
+    street, other_street = await make_street(context, "jining"), await make_street(context, "jining")
+    verdict = await assessed(client, auth, "jining", street)
+    jinan = await auth.headers("jinan-admin")
+    admin = await auth.headers("jining-admin")
+
+    responses = [
+        await client.post(void_path(street, verdict["id"]), json={"reason": "x"}, headers=jinan),
+        await client.post(void_path(street, verdict["id"], tenant="jinan"), json={"reason": "x"}, headers=jinan),
+        await client.post(void_path(other_street, verdict["id"]), json={"reason": "x"}, headers=admin),
+        await client.post(void_path(street, 987654321), json={"reason": "x"}, headers=admin),
+    ]
+
+    assert [r.status_code for r in responses] == [404] * len(responses)
+    assert (
+        body(await client.get(f"/api/tenants/jining/streets/{street}/assessments/{verdict['id']}", headers=admin))[
+            "voided"
+        ]
+        is False
+    )
+
+
+async def test_a_voided_assessment_no_longer_locks_the_province_baseline(
+    client: httpx.AsyncClient, auth: Auth, context: AppContext
+) -> None:
+    year = FAR + 20  # a year of this test's own among the far years the rules tests clean up
+    assert (await publish(client, auth, year, baseline_body(staff=3))).status_code == 200
+    street = await make_street(context, "dezhou")
+    assessment = await assess_directly(context, "dezhou", street, year + 1)  # as the cycle would, at that year's end
+    assert (await publish(client, auth, year, baseline_body(staff=4))).status_code == 409
+
+    response = await client.post(
+        void_path(street, assessment, tenant="dezhou"),
+        json={"reason": "基本条件将调整"},
+        headers=await auth.headers("dezhou-admin"),
+    )
+    assert response.status_code == 200, response.text
+    republished = await publish(client, auth, year, baseline_body(staff=4))
+
+    assert republished.status_code == 200, republished.text
+    assert next(c for c in body(republished)["criteria"] if c["id"] == "center_staff")["value"] == 4
+
+
+async def test_the_void_route_is_documented_with_its_errors(client: httpx.AsyncClient, app: Litestar) -> None:
+    finish_app_openapi(app, PUBLIC_PATHS)  # as the app's startup does (the in-process client runs none)
+    document = body(await client.get("/schema/openapi.json"))
+    void = document["paths"]["/api/tenants/{tenant}/streets/{street_id}/assessments/{assessment_id}/void"]["post"]
+    assert void["summary"].startswith("作废评估 / ")
+    assert {"200", "403", "404", "409", "422"} <= set(void["responses"])
+    assessment = document["components"]["schemas"]["Assessment"]["properties"]
+    assert {"voided", "voidedReason", "voidedAt", "voidedBy"} <= set(assessment)
+
+
+async def test_void_ids_past_64_bits_are_refused_not_a_server_error(
+    client: httpx.AsyncClient, auth: Auth, context: AppContext
+) -> None:
+    street = await make_street(context, "jining")
+    admin = await auth.headers("jining-admin")
+    huge = 99999999999999999999
+    for path in (void_path(street, huge), void_path(huge, 1)):
+        response = await client.post(path, json={"reason": "x"}, headers=admin)
+        assert response.status_code == 400, response.text

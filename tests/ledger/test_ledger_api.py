@@ -12,6 +12,7 @@ from litestar import Litestar
 from services.context import AppContext
 from services.shared.checks import today
 from tests.conftest import Auth
+from tests.conftest import body as body_of
 from tests.streetdata_fixtures import (
     audit_rows,
     count,
@@ -32,8 +33,11 @@ async def new_entity(client: httpx.AsyncClient, auth: Auth, tenant: str = "jinan
 
 
 async def new_entry(client: httpx.AsyncClient, auth: Auth, entity: dict[str, Any], **body: Any) -> dict[str, Any]:
-    response = await client.post("/api/tenants/jinan/ledger", json={"entityId": entity["id"], "need": "talent", **body},
-                                 headers=await auth.headers("jinan-case"))
+    response = await client.post(
+        "/api/tenants/jinan/ledger",
+        json={"entityId": entity["id"], "need": "talent", **body},
+        headers=await auth.headers("jinan-case"),
+    )
     assert response.status_code == 201, response.text
     entry: dict[str, Any] = response.json()
     return entry
@@ -49,8 +53,9 @@ async def test_caseworker_records_a_need_and_changes_it(auth: Auth, client: http
     assert entry["openedOn"] == today().isoformat()
     assert entry["status"] == "open"
     path = f"/api/tenants/jinan/ledger/{entry['id']}"
-    changed = await client.patch(path, json={"status": "in_progress", "action": "已提交贷款申请"},
-                                 headers=await auth.headers("jinan-case"))
+    changed = await client.patch(
+        path, json={"status": "in_progress", "action": "已提交贷款申请"}, headers=await auth.headers("jinan-case")
+    )
     assert changed.status_code == 200, changed.text
     assert changed.json() == {**entry, "status": "in_progress", "action": "已提交贷款申请"}
     assert (await client.get(path, headers=await auth.headers("jinan-viewer"))).json() == changed.json()
@@ -61,10 +66,17 @@ async def test_caseworker_records_a_need_and_changes_it(auth: Auth, client: http
 
 async def test_city_admin_records_with_a_named_caseworker_and_date(auth: Auth, client: httpx.AsyncClient) -> None:
     entity = await new_entity(client, auth)
-    response = await client.post("/api/tenants/jinan/ledger", json={
-        "entityId": entity["id"], "need": "premises", "status": "resolved", "openedOn": "2024-04-02",
-        "caseworker": "jinan-case",
-    }, headers=await auth.headers("jinan-admin"))
+    response = await client.post(
+        "/api/tenants/jinan/ledger",
+        json={
+            "entityId": entity["id"],
+            "need": "premises",
+            "status": "resolved",
+            "openedOn": "2024-04-02",
+            "caseworker": "jinan-case",
+        },
+        headers=await auth.headers("jinan-admin"),
+    )
     assert response.status_code == 201, response.text
     assert (response.json()["caseworker"], response.json()["openedOn"]) == ("jinan-case", "2024-04-02")
 
@@ -87,8 +99,9 @@ async def test_list_filters_by_status_entity_and_street(auth: Auth, client: http
     assert {a["id"], c["id"]} <= set(await ids(status="open"))
     assert b["id"] not in await ids(status="open")
     assert len(await ids(limit=1)) == 1
-    assert (await client.get("/api/tenants/jinan/ledger", params={"status": "closed"},
-                             headers=headers)).status_code == 400
+    assert (
+        await client.get("/api/tenants/jinan/ledger", params={"status": "closed"}, headers=headers)
+    ).status_code == 400
 
 
 @pytest.mark.parametrize(
@@ -105,8 +118,11 @@ async def test_bad_entries_name_the_field_and_write_nothing(
     auth: Auth, client: httpx.AsyncClient, context: AppContext, body: dict[str, Any], status: int, field: str
 ) -> None:
     entity = await new_entity(client, auth)
-    response = await client.post("/api/tenants/jinan/ledger", json={"entityId": entity["id"], "need": "hr", **body},
-                                 headers=await auth.headers("jinan-case"))
+    response = await client.post(
+        "/api/tenants/jinan/ledger",
+        json={"entityId": entity["id"], "need": "hr", **body},
+        headers=await auth.headers("jinan-case"),
+    )
     assert response.status_code == status, response.text
     assert field in response.text
     assert await count(context, "SELECT count(*) FROM ledger_entries WHERE entity_id = :e", e=entity["id"]) == 0
@@ -144,8 +160,11 @@ async def test_visits_are_recorded_and_listed(auth: Auth, client: httpx.AsyncCli
         assert response.status_code == status, bad
         assert "visitedOn" in response.text
     assert await count(context, "SELECT count(*) FROM ledger_visits WHERE entry_id = :e", e=entry["id"]) == 2
-    assert (await client.post("/api/tenants/jinan/ledger/987654321/visits", json={"visitedOn": "2025-02-01"},
-                              headers=headers)).status_code == 404
+    assert (
+        await client.post(
+            "/api/tenants/jinan/ledger/987654321/visits", json={"visitedOn": "2025-02-01"}, headers=headers
+        )
+    ).status_code == 404
 
 
 async def test_ledger_roles(auth: Auth, client: httpx.AsyncClient, app: Litestar, context: AppContext) -> None:
@@ -174,17 +193,73 @@ async def test_another_city_gets_404_and_cannot_point_at_its_entities(auth: Auth
         await client.get(f"/api/tenants/qingdao/ledger/{entry['id']}", headers=qingdao),
         await client.patch(f"/api/tenants/qingdao/ledger/{entry['id']}", json={"status": "resolved"}, headers=qingdao),
         await client.get(f"/api/tenants/qingdao/ledger/{entry['id']}/visits", headers=qingdao),
-        await client.post(f"/api/tenants/qingdao/ledger/{entry['id']}/visits", json={"visitedOn": "2025-01-02"},
-                          headers=qingdao),
-        await client.post("/api/tenants/jinan/ledger", json={"entityId": entry["entityId"], "need": "hr"},
-                          headers=qingdao),
+        await client.post(
+            f"/api/tenants/qingdao/ledger/{entry['id']}/visits", json={"visitedOn": "2025-01-02"}, headers=qingdao
+        ),
+        await client.post(
+            "/api/tenants/jinan/ledger", json={"entityId": entry["entityId"], "need": "hr"}, headers=qingdao
+        ),
     ]:
         assert response.status_code == 404, response.request.url
         assert "talent" not in response.text
     in_qingdao = [e["id"] for e in (await client.get("/api/tenants/qingdao/ledger", headers=qingdao)).json()]
     assert entry["id"] not in in_qingdao
     # Naming a Jinan entity in Qingdao's ledger finds no such entity there.
-    refused = await client.post("/api/tenants/qingdao/ledger", json={"entityId": entry["entityId"], "need": "hr"},
-                                headers=qingdao)
+    refused = await client.post(
+        "/api/tenants/qingdao/ledger", json={"entityId": entry["entityId"], "need": "hr"}, headers=qingdao
+    )
     assert refused.status_code == 422
     assert "entityId" in refused.text
+
+
+async def test_a_second_unresolved_entry_of_the_same_need_is_refused_naming_the_first(
+    auth: Auth, client: httpx.AsyncClient, context: AppContext
+) -> None:
+    entity = await new_entity(client, auth)
+    first = await new_entry(client, auth, entity, need="loans_financing")
+    headers = await auth.headers("jinan-admin")
+    ledger = "/api/tenants/jinan/ledger"
+
+    duplicate = await client.post(ledger, json={"entityId": entity["id"], "need": "loans_financing"}, headers=headers)
+    in_progress = await client.post(
+        ledger, json={"entityId": entity["id"], "need": "loans_financing", "status": "in_progress"}, headers=headers
+    )
+
+    for response in (duplicate, in_progress):
+        assert response.status_code == 409, response.text
+        assert str(first["id"]) in body_of(response)["detail"]
+        assert "未解决" in body_of(response)["detail"]
+        assert "unresolved" in body_of(response)["detail"]
+        assert body_of(response)["extra"] == {"entryId": first["id"]}
+    entries = "SELECT count(*) FROM ledger_entries WHERE entity_id = :e"
+    assert await count(context, entries, e=entity["id"]) == 1
+    # Another need of the entity, a resolved record of the same need, or the same need of another entity: accepted.
+    other = await new_entry(client, auth, entity, need="talent")
+    done = await new_entry(client, auth, entity, need="loans_financing", status="resolved")
+    elsewhere = await new_entry(client, auth, await new_entity(client, auth), need="loans_financing")
+    assert len({other["id"], done["id"], elsewhere["id"]}) == 3
+
+    # Once the first is resolved, the need may be recorded again; reopening the first is then refused.
+    path = f"{ledger}/{first['id']}"
+    assert (await client.patch(path, json={"status": "resolved"}, headers=headers)).status_code == 200
+    again = await new_entry(client, auth, entity, need="loans_financing")
+    reopened = await client.patch(path, json={"status": "open"}, headers=headers)
+    assert reopened.status_code == 409, reopened.text
+    assert body_of(reopened)["extra"] == {"entryId": again["id"]}
+    assert body_of(await client.get(path, headers=headers))["status"] == "resolved"
+    # The duplicate's own changes are not refused because of itself.
+    assert (
+        await client.patch(f"{ledger}/{again['id']}", json={"status": "in_progress"}, headers=headers)
+    ).status_code == 200
+
+
+async def test_a_duplicate_in_another_city_is_not_a_duplicate_of_it(auth: Auth, client: httpx.AsyncClient) -> None:
+    entry = await new_entry(client, auth, await new_entity(client, auth))
+    # Qingdao cannot learn of Jinan's entry by trying its entity: the entity is simply not Qingdao's.
+    response = await client.post(
+        "/api/tenants/qingdao/ledger",
+        json={"entityId": entry["entityId"], "need": "talent"},
+        headers=await auth.headers("qingdao-case"),
+    )
+    assert response.status_code == 422, response.text
+    assert str(entry["id"]) not in response.text

@@ -15,11 +15,12 @@ from sqlalchemy import text
 from infra.db import owner_transaction, tenant_transaction
 from rules.engine import Engine
 from rules.verdict import Verdict
-from services.assessments.service import reevaluate
+from services.assessments.service import assess_street, reevaluate
 from services.context import AppContext
 from services.models import Assessment, Center, CenterStaff, Entity, Operator, Street
 from services.tenancy.seed import seed_users
 from tenants.context import Role
+from tenants.resolver import resolve
 from tests.conftest import PASSWORD
 from tests.streetdata_fixtures import new_uscc, unique
 
@@ -101,6 +102,15 @@ async def stored_assessment(context: AppContext, tenant: str, assessment_id: int
         row = await session.get(Assessment, (tenant, assessment_id))
         assert row is not None
         return row
+
+
+async def assess_directly(context: AppContext, tenant: str, street_id: int, year: int) -> int:
+    """An assessment stored as the annual cycle stores one, for any year (the API takes past years only); its id."""
+    actor = context.directory.actor(username=f"{tenant}-admin", tenant=tenant, role=Role.CITY_ADMIN)
+    async with tenant_transaction(context.sessions, actor.read_ids, actor.write_ids) as session:
+        row = await assess_street(session, actor, resolve(actor, tenant), street_id, year, context.rules_engine)
+        assert row.id is not None
+        return row.id
 
 
 async def reevaluated(context: AppContext, tenant: str, assessment_id: int, engine: Engine) -> Verdict:

@@ -138,3 +138,69 @@ async def test_sweep_workflow_runs_weekly_through_the_year_and_continues_as_new(
     assert not await tasks(context, city, untracked)
     first = await notifications(context, city, dedupe_key=f"followup-digest:{city}:{year}-01-01")
     assert [n.username for n in first] == [f"{city}-case"]
+    # Each task still open a second cadence (60 days) after its due day reached the city admin once,
+    # whatever the number of weekly sweeps after that: the first late in January, the second in May/June.
+    escalations = await notifications(context, city, kind="followup_escalation")
+    [before_visit, after_visit] = await tasks(context, city, entity)
+    assert [(n.username, n.dedupe_key, n.entity_id) for n in escalations] == [
+        (f"{city}-admin", f"followup-escalation:{before_visit.id}", entity),
+        (f"{city}-admin", f"followup-escalation:{after_visit.id}", entity),
+    ]
+    assert before_visit.escalated_at is not None
+    assert after_visit.escalated_at is not None
+    # Each by the first weekly sweep (1 January + 7k days) later than 60 days after its due day.
+    for task, notice in zip((before_visit, after_visit), escalations, strict=True):
+        swept = dt.date(year, 1, 1)
+        while swept <= task.due_on + dt.timedelta(days=60):
+            swept += dt.timedelta(days=7)
+        assert f"逾期{(swept - task.due_on).days}天" in notice.title_zh
+
+
+async def test_a_task_open_a_second_cadence_past_due_escalates_to_the_city_admin_once(context: AppContext) -> None:
+    city = "binzhou"
+    street = await make_street(context, city)
+    startup = await make_entity(context, city, street, entity_class="startup", joined_on=dt.date(2025, 1, 1))
+    brand = await make_entity(context, city, street, entity_class="brand", joined_on=dt.date(2025, 1, 1))
+    visited = await make_entity(context, city, street, entity_class="startup", joined_on=dt.date(2025, 1, 1))
+    activities, env = FollowupActivities(context), ActivityEnvironment()
+
+    async def sweep(day: dt.date) -> int:
+        outcome = await env.run(activities.sweep_followups, SweepInput(tenant=city, street_id=street, as_of=day))
+        return outcome.escalated
+
+    # The startups were due on 31 January (30 days): two cadences later is 1 April, not yet past.
+    assert await sweep(dt.date(2025, 4, 1)) == 0
+    await record_visit(context, city, street, visited, dt.date(2025, 4, 1))  # the visit closes its task next sweep
+    assert await sweep(dt.date(2025, 4, 2)) == 1
+    assert await sweep(dt.date(2025, 4, 2)) == 0  # a retried activity
+    assert await sweep(dt.date(2025, 4, 9)) == 0  # next week's sweep
+    [task] = await tasks(context, city, startup)
+    [notice] = await notifications(context, city, dedupe_key=f"followup-escalation:{task.id}")
+    names = dict(await street_names(context, city, (street,)))
+    assert (notice.username, notice.kind, notice.street_id, notice.entity_id) == (
+        f"{city}-admin",
+        "followup_escalation",
+        street,
+        startup,
+    )
+    assert notice.title_zh.startswith(f"走访逾期升级：{names[street]}")
+    assert "逾期61天" in notice.title_zh
+    assert "2025年1月31日" in notice.body_zh
+    assert "every 30 days" in notice.body_en
+    assert task.escalated_at is not None
+    [visited_task] = await tasks(context, city, visited)
+    assert (visited_task.status, visited_task.escalated_at) == ("done", None)  # closed by the sweep first
+
+    # The brand entity's cadence is 90 days: due 1 April, escalated once 180 more days have passed. By then
+    # the visited startup is late again (due 1 May) and escalated too, on its own new task.
+    assert await sweep(dt.date(2025, 9, 28)) == 1
+    [brand_task] = await tasks(context, city, brand)
+    assert (brand_task.due_on, brand_task.escalated_at) == (dt.date(2025, 4, 1), None)
+    assert await sweep(dt.date(2025, 9, 29)) == 1
+    [brand_task] = await tasks(context, city, brand)
+    assert brand_task.escalated_at is not None
+    assert [(t.due_on, t.escalated_at is not None) for t in await tasks(context, city, visited)] == [
+        (dt.date(2025, 1, 31), False),
+        (dt.date(2025, 5, 1), True),
+    ]
+    assert len(await notifications(context, city, kind="followup_escalation", street_id=street)) == 3

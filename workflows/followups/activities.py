@@ -10,7 +10,7 @@ from temporalio import activity
 
 from services.context import AppContext
 from services.followups.schemas import SweepOutcome
-from services.followups.service import notify_overdue, sweep_street, tracked_streets
+from services.followups.service import escalate_overdue, notify_overdue, sweep_street, tracked_streets
 from services.tenancy.service import get_settings
 from workflows.followups.schemas import SweepTotals
 from workflows.tenancy import system_transaction
@@ -61,7 +61,7 @@ class FollowupActivities:
 
     @activity.defn(name="sweep_followups")
     async def sweep_followups(self, params: SweepInput) -> SweepOutcome:
-        """One street: open tasks for overdue visits and close those visited."""
+        """One street: open tasks for overdue visits, close those visited, escalate those a second cadence late."""
         return await self._sweep(params.tenant, params.street_id, params.as_of)
 
     @activity.defn(name="sweep_streets")
@@ -100,6 +100,9 @@ class FollowupActivities:
 
     async def _sweep(self, slug: str, street_id: int, as_of: date) -> SweepOutcome:
         # The cadence is read at each sweep: a city that changes it sees the change at the next sweep.
+        # Escalation follows the sweep in its transaction, so a task the sweep just closed is not escalated.
         async with system_transaction(self.context, slug) as (session, tenant):
             cadence = (await get_settings(session, tenant)).followup_days
-            return await sweep_street(session, tenant, street_id, as_of, cadence)
+            outcome = await sweep_street(session, tenant, street_id, as_of, cadence)
+            escalated = await escalate_overdue(session, tenant, street_id, as_of, cadence)
+            return msgspec.structs.replace(outcome, escalated=escalated)
