@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
-from temporalio.worker import Worker
 
 from services.context import AppContext
 from services.notifications import webhook
@@ -27,6 +26,7 @@ from tests.workflows.street_fixtures import (
 from workflows.notifications.activities import NotificationActivities, NotifyInput
 from workflows.tracking.schemas import StreetYearInput, StreetYearResult, street_year_id
 from workflows.tracking.workflows import StreetYearWorkflow
+from workflows.worker import build_worker
 
 SECRET = "webhook-secret-for-tests"
 
@@ -70,14 +70,21 @@ def receiver() -> Iterator[Receiver]:
     receiver.server.server_close()
 
 
+LOCAL_RECEIVER = webhook.WebhookPolicy(allow_http=True, allow_private=True)
+"""The receiver of these tests listens on this machine over plain HTTP, which no deployment posts to."""
+
+
 async def test_webhook_is_retried_until_the_receiver_accepts_and_its_signature_verifies(
-    street_env: WorkflowEnvironment, context: AppContext, worker: Worker, receiver: Receiver
+    street_env: WorkflowEnvironment, context: AppContext, receiver: Receiver
 ) -> None:
     city = "dezhou"
     year = await next_year(street_env)
     street = await make_street(context, city)
     await make_operator(context, city, street)
-    async with tenant_settings(context, city, webhook_url=receiver.url, webhook_secret=SECRET):
+    async with (
+        build_worker(street_env.client, context, LOCAL_RECEIVER),
+        tenant_settings(context, city, webhook_url=receiver.url, webhook_secret=SECRET),
+    ):
         result = await street_env.client.execute_workflow(
             StreetYearWorkflow.run,
             StreetYearInput(tenant=city, street_id=street, year=year, start_month=12),
