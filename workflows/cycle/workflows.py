@@ -4,9 +4,12 @@
   sent with start by the first city), ranks them (query) and takes the province's designation (an Update
   validated against the target and the screening verdicts; an override needs a reason).
 - ``CityCycleWorkflow`` (``cycle:{tenant}:{year}``) takes applications in the city's window (Update),
-  screens them, takes the city admin's recommendation (Update), waits for the province, tracks the
-  designated streets (children of the tracking and follow-up processes), re-evaluates at year end and
-  then starts the next year's cycle.
+  takes a new window from the city's configuration while it can still apply (Update ``configure``,
+  validated: a window that would already have closed, or would reopen applications already screened, is
+  refused and the configuration is not saved), screens them, takes the city admin's recommendation
+  (Update), waits for the province, tracks the designated streets (children of the tracking and
+  follow-up processes), re-evaluates at year end and then starts the next year's cycle. An impossible
+  stored setting met at the opening stops the cycle and tells the city's admins (no endless retries).
 - ``ReevaluationWorkflow`` (``reeval:{tenant}:{year}``) judges the city's pilots and designated streets
   with the year's rules: a pass is retained, anything else opens rectification (整改) for the city's
   rectification period, then a re-assessment retains or revokes.
