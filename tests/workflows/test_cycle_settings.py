@@ -18,7 +18,7 @@ from services.app import create_app
 from services.context import AppContext
 from tenants.config import TenantSettings
 from tests.conftest import Auth, api_client
-from tests.workflows.cycle_fixtures import CycleData, eventually, next_year, skip_to
+from tests.workflows.cycle_fixtures import CycleData, eventually, next_year, record_histories, skip_to
 from workflows import client as cycles
 from workflows.cycle.schemas import cycle_id, day_end
 from workflows.worker import build_worker
@@ -99,6 +99,8 @@ async def test_a_running_cycle_takes_a_new_window_or_the_save_is_refused(
         assert later.status_code == 200, later.text
         assert (await view())["applicationWindow"] == {"opens": f"{year}-02-28", "closes": f"{year}-04-30"}
         assert (await view())["applications"] == [street.id]
+    # The history with the Updates is replayed by test_cycle_replay.py against the workflow code to come.
+    await record_histories(env, {"cycle_configured": cycle_id("jinan", year)})
 
 
 async def test_an_impossible_stored_window_stops_the_cycle_and_tells_the_city_admins(
