@@ -191,8 +191,11 @@ async def deliver(
         headers[SIGNATURE_HEADER] = sign(secret, now, body)
     try:
         response = await http.post(
-            target.copy_with(host=str(address)), content=body, headers=headers,
-            extensions={"sni_hostname": target.host}, follow_redirects=False,
+            target.copy_with(host=str(address)),
+            content=body,
+            headers=headers,
+            extensions={"sni_hostname": target.raw_host.decode("ascii")},
+            follow_redirects=False,
         )
     except httpx.HTTPError as exc:
         raise WebhookError(f"webhook unreachable: {exc!r}") from exc

@@ -59,14 +59,21 @@ class TenantController(Controller):
         },
     )
     async def put_config(
-        self, request: Request[Any, Any, Any], db: AsyncSession, actor: Actor, tenant_id: TenantId,
+        self,
+        request: Request[Any, Any, Any],
+        db: AsyncSession,
+        actor: Actor,
+        tenant_id: TenantId,
         data: TenantConfigUpdate,
     ) -> TenantConfigOut:
         if not actor.can_write(tenant_id):
             raise ForbiddenError("省级用户只能修改本级配置 / a province user changes only its own configuration")
         context = app_context(request)
         settings = await service.replace_settings(
-            db, actor, tenant_id, data,
+            db,
+            actor,
+            tenant_id,
+            data,
             webhook_policy=WebhookPolicy(allow_http=context.settings.webhook_allow_http),
             running=service.CycleChanges(directory=context.directory, temporal=context.temporal),
         )

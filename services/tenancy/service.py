@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Any, Final
 
 import msgspec
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -38,6 +39,9 @@ from tenants.ids import TenantId
 from tenants.resolver import TenantDirectory
 from workflows import client as cycles
 from workflows.cycle.schemas import CycleSettings
+
+SECRET_FIELD: Final = "webhookSecret"  # noqa: S105 - the field's name, not a secret
+SECRET_SHOWN: Final = "******"  # noqa: S105 - what the audit trail shows in its place
 
 
 async def get_settings(session: AsyncSession, tenant: TenantId, *, lock: bool = False) -> TenantSettings:
@@ -99,7 +103,16 @@ async def replace_settings(
     settings = TenantSettings(**{**fields, "webhook_secret": secret})
     row.settings = settings_to_json(settings)
     row.updated_at = datetime.now(UTC)
-    await record(session, actor, tenant, "tenant.configure", "tenant_config", tenant, before=before, after=row.settings)
+    await record(
+        session,
+        actor,
+        tenant,
+        "tenant.configure",
+        "tenant_config",
+        tenant,
+        before=_unsecret(before),
+        after=_unsecret(row.settings),
+    )
     await session.flush()  # the write's own errors come before the cycles are asked
     if settings.application_window != stored.application_window:
         await _tell_cycles(running, actor, tenant, settings)
@@ -133,6 +146,13 @@ async def _tell_cycles(running: CycleChanges, actor: Actor, tenant: TenantId, se
                     f"the {year} cycle did not confirm the change; nothing was saved, try again later",
                 )
             ) from exc
+
+
+def _unsecret(settings: dict[str, Any]) -> dict[str, Any]:
+    """Settings as the audit trail keeps them: the webhook secret only said to be set, as GET says it."""
+    if settings.get(SECRET_FIELD):
+        return {**settings, SECRET_FIELD: SECRET_SHOWN}
+    return settings
 
 
 def _halves(message: str) -> tuple[str, str]:

@@ -78,6 +78,9 @@ async def test_what_get_answered_goes_back_with_put_unchanged(auth: Auth, client
     assert again.status_code == 200, again.text
     assert again.json() == got
     assert await stored(client, auth) == got  # the secret is kept, not cleared
+    audit = (await client.get(f"/api/tenants/{CITY}/audit", headers=await auth.headers("liaocheng-admin"))).text
+    assert "tenant.configure" in audit
+    assert "s3cret-1" not in audit  # the audit trail says a secret is set, as GET does, never which
     # A new secret replaces it; leaving both out clears it.
     assert (await put(client, auth, {**got, "webhookSecret": "s3cret-2"})).json()["webhookSecretSet"] is True
     cleared = await put(client, auth, {**got, "webhookSecretSet": False})

@@ -20,7 +20,11 @@ RECORDED = sorted(HISTORIES.glob("*.json"))
 def test_histories_are_recorded() -> None:
     names = {path.stem for path in RECORDED}
     expected = {
-        "selection", "cycle_jinan", "cycle_configured", "reevaluation_revoked", "reevaluation_retained",
+        "selection",
+        "cycle_jinan",
+        "cycle_configured",
+        "reevaluation_revoked",
+        "reevaluation_retained",
         "scheduled_reevaluation",
     }
     assert expected <= names

@@ -134,6 +134,7 @@ async def test_an_impossible_stored_window_stops_the_cycle_and_tells_the_city_ad
         # Corrected, the cycle starts again under the same id.
         await data.configure("jinan", TenantSettings())
         assert await cycles.start_cycle(env.client, "jinan", year, context.settings.task_queue)
-        opened = await eventually(lambda: cycles.cycle_view(env.client, "jinan", year),
-                                  lambda v: v.application_window is not None)
+        opened = await eventually(
+            lambda: cycles.cycle_view(env.client, "jinan", year), lambda v: v.application_window is not None
+        )
         assert opened.application_window == (date(year, 1, 1), date(year, 3, 31))

@@ -56,14 +56,21 @@ async def test_a_killed_worker_s_activity_is_retried_within_the_heartbeat_timeou
     street = await data.street("jinan", "芙蓉街创业街区")
     # The first worker runs in a process of its own, and its screening assessment never finishes.
     hanging = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.workflows.hanging_worker", env.client.service_client.config.target_host, queue,
-        context.database_url, cwd=repo_root(), stdout=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "tests.workflows.hanging_worker",
+        env.client.service_client.config.target_host,
+        queue,
+        context.database_url,
+        cwd=repo_root(),
+        stdout=asyncio.subprocess.PIPE,
     )
     try:
         await asyncio.wait_for(said(hanging, b"ready"), timeout=120)
         assert await cycles.start_cycle(env.client, "jinan", year, queue)
-        opened = await eventually(lambda: cycles.cycle_view(env.client, "jinan", year),
-                                  lambda v: v.application_window is not None)
+        opened = await eventually(
+            lambda: cycles.cycle_view(env.client, "jinan", year), lambda v: v.application_window is not None
+        )
         assert opened.application_window is not None
         await skip_to(env, year_start(year))
         await cycles.apply(env.client, "jinan", year, Application(street_id=street.id, applied_by="jinan-admin"))
@@ -77,8 +84,9 @@ async def test_a_killed_worker_s_activity_is_retried_within_the_heartbeat_timeou
         recording = Recording(context, env.client)
         chosen: list[Any] = [a for a in activities(context, env.client) if getattr(a, "__name__", "") != "assess"]
         async with Worker(env.client, task_queue=queue, workflows=WORKFLOWS, activities=[*chosen, recording.assess]):
-            view = await eventually(lambda: cycles.cycle_view(env.client, "jinan", year),
-                                    lambda v: v.phase == "recommendation", timeout=120)
+            view = await eventually(
+                lambda: cycles.cycle_view(env.client, "jinan", year), lambda v: v.phase == "recommendation", timeout=120
+            )
         assert [c.street_id for c in view.screening] == [street.id]
         assert len(recording.attempts) == 1
         attempt, scheduled = recording.attempts[0]

@@ -278,7 +278,12 @@ class CycleActivities:
                 )
             if params.street_id not in {s.street_id for s in await _applications(session, tenant, params.year)}:
                 await record(
-                    session, actor, tenant, APPLY_ACTION, "street", params.street_id,
+                    session,
+                    actor,
+                    tenant,
+                    APPLY_ACTION,
+                    "street",
+                    params.street_id,
                     after={"year": params.year, "status": "applied"},
                 )
         return AppliedStreet(street_id=params.street_id, name=street.name)
@@ -293,8 +298,14 @@ class CycleActivities:
             tenant = resolve(actor, params.tenant)
             with refusals():
                 rows = await assess_streets(
-                    session, actor, tenant, list(params.street_ids), params.year, self.context.rules_engine,
-                    kind=params.kind, key_prefix=f"{params.kind}:{params.tenant}:{params.year}",
+                    session,
+                    actor,
+                    tenant,
+                    list(params.street_ids),
+                    params.year,
+                    self.context.rules_engine,
+                    kind=params.kind,
+                    key_prefix=f"{params.kind}:{params.tenant}:{params.year}",
                 )
             names = await _names(session, tenant, params.street_ids)
         return tuple(candidate(params.tenant, row, names[row.street_id]) for row in rows)
@@ -374,7 +385,12 @@ class CycleActivities:
             if changed:
                 province = resolve(province_actor, params.province)
                 await record(
-                    session, province_actor, province, "selection.designate", "selection", f"{params.year}",
+                    session,
+                    province_actor,
+                    province,
+                    "selection.designate",
+                    "selection",
+                    f"{params.year}",
                     after={
                         "year": params.year,
                         "streets": [{"tenant": c.tenant, "streetId": c.street_id} for c in params.streets],

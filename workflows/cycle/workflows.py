@@ -137,9 +137,7 @@ async def run_activity(method: Callable[..., Any], arg: Any) -> Any:
         return await workflow.execute_activity_method(
             method, arg, start_to_close_timeout=LONG_TIMEOUT, heartbeat_timeout=HEARTBEAT_TIMEOUT, retry_policy=RETRY
         )
-    return await workflow.execute_activity_method(
-        method, arg, start_to_close_timeout=SHORT_TIMEOUT, retry_policy=RETRY
-    )
+    return await workflow.execute_activity_method(method, arg, start_to_close_timeout=SHORT_TIMEOUT, retry_policy=RETRY)
 
 
 def settings_notice(year: int, problem: str) -> Message:
@@ -206,8 +204,10 @@ async def post_notices(moved: tuple[Moved, ...], kind: NoticeKind, year: int, du
             posts.append(
                 send_webhook(
                     WebhookInput(
-                        tenant=street.tenant, dedupe_key=notice_key(kind, street.street_id, year),
-                        title=message.title_zh, body=message.body_zh,
+                        tenant=street.tenant,
+                        dedupe_key=notice_key(kind, street.street_id, year),
+                        title=message.title_zh,
+                        body=message.body_zh,
                     )
                 )
             )
@@ -267,8 +267,12 @@ class SelectionWorkflow:
             moved: tuple[Moved, ...] = await run_activity(
                 CycleActivities.designate,
                 DesignateInput(
-                    province=self.province, year=self.year, streets=chosen, designated_by=designation.designated_by,
-                    target=self.target or 0, override_reason=designation.override_reason,
+                    province=self.province,
+                    year=self.year,
+                    streets=chosen,
+                    designated_by=designation.designated_by,
+                    target=self.target or 0,
+                    override_reason=designation.override_reason,
                 ),
             )
             await self._close(chosen, designation.override_reason)
@@ -402,7 +406,9 @@ class CityCycleWorkflow:
                 raise
             await notify_users(
                 NotifyInput(
-                    tenant=self.tenant, audiences=("city_admins",), message=settings_notice(self.year, cause.message),
+                    tenant=self.tenant,
+                    audiences=("city_admins",),
+                    message=settings_notice(self.year, cause.message),
                     dedupe_key=f"cycle-settings:{self.tenant}:{self.year}",
                 )
             )
@@ -452,8 +458,9 @@ class CityCycleWorkflow:
         if self.applications:
             screened: tuple[Candidate, ...] = await run_activity(
                 CycleActivities.assess,
-                AssessInput(tenant=self.tenant, year=self.year, street_ids=tuple(sorted(self.applications)),
-                            kind="screening"),
+                AssessInput(
+                    tenant=self.tenant, year=self.year, street_ids=tuple(sorted(self.applications)), kind="screening"
+                ),
             )
             self.screening = {c.street_id: c for c in screened}
 
@@ -513,8 +520,12 @@ class CityCycleWorkflow:
             if application.street_id not in self.applications:
                 applied = await run_activity(
                     CycleActivities.record_application,
-                    ApplicationInput(tenant=self.tenant, year=self.year, street_id=application.street_id,
-                                     applied_by=application.applied_by),
+                    ApplicationInput(
+                        tenant=self.tenant,
+                        year=self.year,
+                        street_id=application.street_id,
+                        applied_by=application.applied_by,
+                    ),
                 )
                 self.applications[applied.street_id] = applied.name
         return self.view()
@@ -605,8 +616,12 @@ class CityCycleWorkflow:
             # The province closed its selection meanwhile: the streets go back to applied.
             await run_activity(
                 CycleActivities.change_status,
-                StatusInput(tenant=self.tenant, street_ids=street_ids, status="applied",
-                            reason=f"{self.year} 年省级评选已结束 / the {self.year} selection had closed"),
+                StatusInput(
+                    tenant=self.tenant,
+                    street_ids=street_ids,
+                    status="applied",
+                    reason=f"{self.year} 年省级评选已结束 / the {self.year} selection had closed",
+                ),
             )
             self.recommended = [s for s in self.recommended if s not in street_ids]
             raise rejected(f"{self.year} 年省级评选已结束", f"the province's {self.year} selection has closed") from exc
@@ -717,7 +732,10 @@ class ReevaluationWorkflow:
         changed: StatusResult = await run_activity(
             CycleActivities.change_status,
             StatusInput(
-                tenant=self.tenant, street_ids=street_ids, status=status, reason=reason,
+                tenant=self.tenant,
+                street_ids=street_ids,
+                status=status,
+                reason=reason,
                 notice=NoticeSpec(kind=kind, year=self.year, due_on=due),
             ),
         )
@@ -730,8 +748,9 @@ class ReevaluationWorkflow:
         try:
             await handle.signal(
                 REEVALUATED,
-                Reevaluated(retained=self.retained, rectification=self.rectification,
-                            rectification_due=self.rectification_due),
+                Reevaluated(
+                    retained=self.retained, rectification=self.rectification, rectification_due=self.rectification_due
+                ),
             )
         except ApplicationError:
             workflow.logger.info("no running cycle %s to report to", cycle_id(self.tenant, self.year))

@@ -100,9 +100,7 @@ class FollowupSweepWorkflow:
             )
             week = week.plus(SweepTotals(notified=notified))
         if week.opened and any(result.webhook for result in results):
-            title, body = messages.followups_summary(
-                week.opened, open_tasks, week.streets, as_of
-            )
+            title, body = messages.followups_summary(week.opened, open_tasks, week.streets, as_of)
             await send_webhook(
                 WebhookInput(
                     tenant=params.tenant,
