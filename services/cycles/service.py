@@ -25,7 +25,7 @@ from tenants.context import Actor
 from tenants.ids import TenantId
 from tenants.resolver import TenantDirectory
 from workflows import client as cycles
-from workflows.cycle.schemas import Application, Designation, Recommendation, window_dates
+from workflows.cycle.schemas import Application, Designation, Due, Recommendation, window_dates
 
 
 def _cycle(tenant: str, year: int) -> tuple[str, str]:
@@ -69,7 +69,9 @@ async def get_cycle(
     if view.application_window is None:
         configured = (await get_settings(session, tenant)).application_window
         if window_problem(configured) is None:
-            view = msgspec.structs.replace(view, application_window=window_dates(configured, year))
+            window = window_dates(configured, year)
+            due = (Due(kind="applications", due_on=window[1]),) if view.phase == "application" else ()
+            view = msgspec.structs.replace(view, application_window=window, due=due + view.due)
     return Cycle.of(view)
 
 
