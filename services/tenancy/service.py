@@ -136,7 +136,7 @@ async def _tell_cycles(running: CycleChanges, actor: Actor, tenant: TenantId, se
             await cycles.configure(client, tenant, year, change)
         except cycles.CycleRejectedError as exc:
             raise InvalidError(
-                Text(f"{year} 年度流程未接受新的申报窗口：", f"the {year} cycle did not take the new window: ")
+                Text(f"{year} 年度流程未接受新的申报窗口：", f"the {year} cycle did not take the new window:")
                 + Text(*_halves(str(exc)))
             ) from exc
         except (TimeoutError, RPCError) as exc:

@@ -55,7 +55,10 @@ async def test_a_running_cycle_takes_a_new_window_or_the_save_is_refused(
         # The view names the province and the window from the start, before the opening has read them.
         assert started.json()["province"] == "shandong"
         assert started.json()["applicationWindow"] == {"opens": f"{year}-01-01", "closes": f"{year}-03-31"}
-        await eventually(view, lambda v: v["phase"] == "application")
+        # The cycle's own window, once its opening has read the configuration.
+        await eventually(
+            lambda: cycles.cycle_view(env.client, "jinan", year), lambda v: v.application_window is not None
+        )
         config = (await call("jinan-admin", "GET", CONFIG)).json()
 
         # Before the year: a later window is taken at once, and the cycle keeps applications open until it closes.
