@@ -3,19 +3,18 @@ and write nothing; what GET answered can be sent back with PUT unchanged; anothe
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 import httpx
 import msgspec
 import pytest
-from litestar import Litestar
 
-from infra.settings import Settings, load_settings
-from services.app import create_app
+from infra.settings import load_settings
 from services.context import AppContext
 from tenants.config import window_problem
-from tests.conftest import Auth, api_client
+from tests.conftest import Auth
 from workflows.cycle.schemas import window_dates
 
 CITY = "liaocheng"
@@ -160,18 +159,19 @@ def test_http_is_allowed_only_by_the_setting() -> None:
 
 
 @pytest.fixture
-async def http_app(database_url: str, settings: Settings, context: AppContext) -> Litestar:
-    """The app of a deployment that allows plain-http webhooks (the test users exist through `context`)."""
-    assert context.directory is not None
-    allowing = AppContext.create(msgspec.structs.replace(settings, webhook_allow_http=True), database_url)
-    await allowing.load_directory()
-    return create_app(allowing)
+def allowing_http(context: AppContext) -> Iterator[None]:
+    """The app's deployment allows plain-http webhooks for the test (its settings restored after)."""
+    settings = context.settings
+    context.settings = msgspec.structs.replace(settings, webhook_allow_http=True)
+    try:
+        yield
+    finally:
+        context.settings = settings
 
 
-async def test_where_the_deployment_allows_http_an_http_url_saves(http_app: Litestar) -> None:
-    auth = Auth(http_app)
-    async with api_client(http_app) as client:
-        assert (await put(client, auth, {"webhookUrl": "http://relay.example.cn/hook"})).status_code == 200
-        private = await put(client, auth, {"webhookUrl": "http://192.168.0.10/hook"})
-        assert private.status_code == 422  # the addresses are still checked
-        assert (await put(client, auth, {})).status_code == 200
+@pytest.mark.usefixtures("allowing_http")
+async def test_where_the_deployment_allows_http_an_http_url_saves(auth: Auth, client: httpx.AsyncClient) -> None:
+    assert (await put(client, auth, {"webhookUrl": "http://relay.example.cn/hook"})).status_code == 200
+    private = await put(client, auth, {"webhookUrl": "http://192.168.0.10/hook"})
+    assert private.status_code == 422  # the addresses are still checked
+    assert (await put(client, auth, {})).status_code == 200
