@@ -27,6 +27,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     login_max_failures: int = 5
     login_lockout_seconds: int = 15 * 60
     task_queue: str = TASK_QUEUE
+    webhook_allow_http: bool = False
+    """Whether a city's webhook URL may be plain ``http://`` (``JIEQU_WEBHOOK_ALLOW_HTTP=1``); off: https only."""
 
 
 def _secret(data_dir: Path) -> str:
@@ -53,6 +55,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         jwt_secret=env.get("JIEQU_JWT_SECRET") or _secret(data_dir),
         token_minutes=int(env.get("JIEQU_TOKEN_MINUTES") or 12 * 60),
         demo_password=env.get("JIEQU_DEMO_PASSWORD") or "demo-pass-2024",
+        webhook_allow_http=(env.get("JIEQU_WEBHOOK_ALLOW_HTTP") or "").strip().lower() in ("1", "true", "yes"),
     )
 
 

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import re
+from datetime import date
+from typing import Annotated, Any, Final
 
 import msgspec
 
 Days = Annotated[int, msgspec.Meta(ge=1, le=366)]
+MonthDay = Annotated[str, msgspec.Meta(description="月-日 MM-DD / a month and day, MM-DD", examples=["03-31"])]
+_MONTH_DAY: Final = re.compile(r"(\d{2})-(\d{2})")
+_LEAP_YEAR: Final = 2024
+"""Month-days are checked against a leap year: 02-29 is a real day (it falls back to the 28th in other years)."""
 
 
 class FollowupCadence(msgspec.Struct, frozen=True, kw_only=True, rename="camel", forbid_unknown_fields=True):
@@ -28,8 +34,9 @@ class TenantSettings(msgspec.Struct, frozen=True, kw_only=True, rename="camel", 
     survey_min_sample: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 30
     """Fewer survey responses than this make satisfaction "no data" (POLICY.md)."""
     rectification_days: Days = 90
-    application_window: tuple[str, str] = ("01-01", "03-31")
-    """Month-day range in which operators apply for pilot selection."""
+    application_window: tuple[MonthDay, MonthDay] = ("01-01", "03-31")
+    """Month-day range, within one year, in which operators apply for pilot selection (checked on save by
+    :func:`window_problem`; a running cycle takes a change through its ``configure`` Update)."""
     pilot_target: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 20
     """The province's own setting: pilots to designate in a year's selection (POLICY.md 一(三): about 20).
 
@@ -47,3 +54,29 @@ def settings_from_json(data: dict[str, Any]) -> TenantSettings:
 
 def settings_to_json(settings: TenantSettings) -> dict[str, Any]:
     return msgspec.to_builtins(settings)  # type: ignore[no-any-return]
+
+
+def window_problem(window: tuple[str, str]) -> tuple[str, str] | None:
+    """Why ``window`` cannot be a year's application window, in Chinese and English; None when it can.
+
+    Each end must be a real month-day (``MM-DD``; 02-29 is one), and the window lies within one year, so
+    it may not start after it ends (a year's cycle opens and closes its applications in that year).
+    """
+    days: list[date] = []
+    for value, end_zh, end_en in ((window[0], "开始日", "start"), (window[1], "截止日", "end")):
+        match = _MONTH_DAY.fullmatch(value)
+        try:
+            days.append(date(_LEAP_YEAR, int(match[1]), int(match[2])) if match else date.min)
+        except ValueError:
+            match = None
+        if match is None:
+            return (
+                f"申报窗口{end_zh}“{value}”不是有效的日期（应为“月-日”，如 03-31）",
+                f"the application window's {end_en} '{value}' is not a real day (expected MM-DD, e.g. 03-31)",
+            )
+    if days[0] > days[1]:
+        return (
+            f"申报窗口开始日 {window[0]} 晚于截止日 {window[1]}（窗口须在同一年内）",
+            f"the application window starts ({window[0]}) after it ends ({window[1]}); it must lie within one year",
+        )
+    return None

@@ -3,11 +3,13 @@
 It imports no activity or workflow code (DESIGN.md): it starts, queries and updates workflows by name
 with the Structs of :mod:`workflows.cycle.schemas`, and turns Temporal's answers into three outcomes the
 HTTP layer maps to status codes: a view, :class:`CycleNotFoundError` (404) or :class:`CycleRejectedError`
-(422, with the validator's or the domain's message).
+(422, with the validator's or the domain's message); a closed workflow is :class:`CycleClosedError`, a
+kind of rejection.
 """
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any, Final, TypeVar
 
@@ -19,11 +21,13 @@ from temporalio.service import RPCError, RPCStatusCode
 from workflows.cycle.schemas import (
     APPLY,
     CITY_CYCLE,
+    CONFIGURE,
     DESIGNATE,
     RECOMMEND,
     VIEW,
     Application,
     CycleInput,
+    CycleSettings,
     CycleView,
     Designation,
     Recommendation,
@@ -36,6 +40,8 @@ from workflows.cycle.schemas import (
 
 QUERY_TIMEOUT: Final = timedelta(seconds=10)
 """A query needs a worker to answer it; without one the request fails rather than hangs."""
+CONFIGURE_TIMEOUT: Final = timedelta(seconds=10)
+"""A configuration change waits this long for the cycle to accept it (it runs no activity), then gives up."""
 View = TypeVar("View", CycleView, SelectionView, ReevaluationView)
 
 
@@ -45,6 +51,10 @@ class CycleNotFoundError(LookupError):
 
 class CycleRejectedError(ValueError):
     """The workflow refused the request: its message says why, in Chinese then English."""
+
+
+class CycleClosedError(CycleRejectedError):
+    """The workflow exists but no longer runs: a closed year takes no more requests."""
 
 
 def _reason(error: BaseException) -> str:
@@ -81,7 +91,7 @@ async def _update(handle: WorkflowHandle[Any, Any], update: str, arg: Any, resul
         except RPCError as missing:
             raise CycleNotFoundError(handle.id) from missing
         # It exists but no longer runs: a closed year takes no more requests.
-        raise CycleRejectedError(f"{handle.id} 已结束 / {handle.id} has closed") from exc
+        raise CycleClosedError(f"{handle.id} 已结束 / {handle.id} has closed") from exc
     return result
 
 
@@ -110,6 +120,21 @@ async def apply(client: Client, tenant: str, year: int, application: Application
 
 async def recommend(client: Client, tenant: str, year: int, recommendation: Recommendation) -> CycleView:
     return await _update(client.get_workflow_handle(cycle_id(tenant, year)), RECOMMEND, recommendation, CycleView)
+
+
+async def configure(client: Client, tenant: str, year: int, change: CycleSettings) -> CycleView | None:
+    """Hand a configuration change to the city's running cycle of `year`, which validates and applies it.
+
+    The cycle's view after the change; None when that year's cycle does not run (never started, or closed);
+    :class:`CycleRejectedError` when the cycle refuses; TimeoutError when no worker answers in
+    :data:`CONFIGURE_TIMEOUT`.
+    """
+    handle = client.get_workflow_handle(cycle_id(tenant, year))
+    try:
+        async with asyncio.timeout(CONFIGURE_TIMEOUT.total_seconds()):
+            return await _update(handle, CONFIGURE, change, CycleView)
+    except (CycleNotFoundError, CycleClosedError):
+        return None
 
 
 async def selection_view(client: Client, province: str, year: int) -> SelectionView | None:

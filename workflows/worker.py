@@ -22,6 +22,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
 
 from services.context import AppContext
+from services.notifications.webhook import WebhookPolicy
 from workflows.cycle.activities import CycleActivities
 from workflows.cycle.schemas import (
     SCHEDULED_REEVALUATION,
@@ -55,11 +56,14 @@ WORKFLOWS: list[type] = [
 ]
 
 
-def activities(context: AppContext, client: Client) -> Sequence[Callable[..., Any]]:
+def activities(
+    context: AppContext, client: Client, webhook_policy: WebhookPolicy | None = None
+) -> Sequence[Callable[..., Any]]:
+    """The activities over `context`; `webhook_policy` defaults to the deployment's settings."""
     housekeeping = HousekeepingActivities(context.sessions)
     reports = ReportActivities(context)
     cycle = CycleActivities(context, client)
-    notifications = NotificationActivities(context)
+    notifications = NotificationActivities(context, webhook_policy)
     tracking = TrackingActivities(context)
     followups = FollowupActivities(context)
     return [
@@ -86,7 +90,9 @@ def activities(context: AppContext, client: Client) -> Sequence[Callable[..., An
     ]
 
 
-def build_worker(client: Client, context: AppContext, **options: Any) -> Worker:
+def build_worker(
+    client: Client, context: AppContext, webhook_policy: WebhookPolicy | None = None, **options: Any
+) -> Worker:
     """The worker over the process's context (its tenant directory must be loaded: the cycle reads it).
 
     `options` go to the Worker: a province's year keeps a workflow per designated street open, and a
@@ -96,7 +102,7 @@ def build_worker(client: Client, context: AppContext, **options: Any) -> Worker:
         client,
         task_queue=context.settings.task_queue,
         workflows=WORKFLOWS,
-        activities=activities(context, client),
+        activities=activities(context, client, webhook_policy),
         **options,
     )
 

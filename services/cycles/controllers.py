@@ -22,8 +22,11 @@ class CycleController(Controller):
     tags = ["cycle"]
 
     @get("/", summary="年度流程 / the city's cycle of the year: phase, applications, recommendations, due dates")
-    async def get_cycle(self, request: Request[Any, Any, Any], tenant_id: TenantId, year: Year) -> Cycle:
-        return await service.get_cycle(await app_context(request).temporal(), tenant_id, year)
+    async def get_cycle(
+        self, request: Request[Any, Any, Any], db: AsyncSession, tenant_id: TenantId, year: Year
+    ) -> Cycle:
+        context = app_context(request)
+        return await service.get_cycle(db, await context.temporal(), context.directory, tenant_id, year)
 
     @post(
         "/",
@@ -31,10 +34,12 @@ class CycleController(Controller):
         summary="启动年度流程 / start the city's cycle (201; 200 with the running one when already started)",
         status_code=201,
     )
-    async def start_cycle(self, request: Request[Any, Any, Any], tenant_id: TenantId, year: Year) -> Response[Cycle]:
+    async def start_cycle(
+        self, request: Request[Any, Any, Any], db: AsyncSession, tenant_id: TenantId, year: Year
+    ) -> Response[Cycle]:
         context = app_context(request)
         cycle, created = await service.start_cycle(
-            await context.temporal(), context.directory, tenant_id, year, context.settings.task_queue
+            db, await context.temporal(), context.directory, tenant_id, year, context.settings.task_queue
         )
         return Response(cycle, status_code=201 if created else 200)
 

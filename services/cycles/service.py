@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
+import msgspec
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client
 from temporalio.service import RPCError
@@ -18,11 +19,13 @@ from services.errors import InvalidError, NotFoundError, UnavailableError
 from services.reporting.service import own_province
 from services.shared.checks import today
 from services.streets.service import street_of
+from services.tenancy.service import get_settings
+from tenants.config import window_problem
 from tenants.context import Actor
 from tenants.ids import TenantId
 from tenants.resolver import TenantDirectory
 from workflows import client as cycles
-from workflows.cycle.schemas import Application, Designation, Recommendation
+from workflows.cycle.schemas import Application, Designation, Due, Recommendation, window_dates
 
 
 def _cycle(tenant: str, year: int) -> tuple[str, str]:
@@ -50,17 +53,30 @@ def _answers(what: tuple[str, str]) -> Iterator[None]:
         raise UnavailableError(f"流程服务暂不可用 / the workflow service did not answer: {exc.message}") from exc
 
 
-async def get_cycle(client: Client, tenant: TenantId, year: int) -> Cycle:
+async def get_cycle(
+    session: AsyncSession, client: Client, directory: TenantDirectory, tenant: TenantId, year: int
+) -> Cycle:
+    """The city's cycle as it stands; until its opening has read them, the province and the window are the
+    ones it will use: the city's province and the configured window (API.md: the view fills them in)."""
     what = _cycle(tenant, year)
     with _answers(what):
         view = await cycles.cycle_view(client, tenant, year)
     if view is None:
         raise _not_started(what)
+    if view.province is None:
+        info = directory.get(tenant)
+        view = msgspec.structs.replace(view, province=info.parent if info is not None else None)
+    if view.application_window is None:
+        configured = (await get_settings(session, tenant)).application_window
+        if window_problem(configured) is None:
+            window = window_dates(configured, year)
+            due = (Due(kind="applications", due_on=window[1]),) if view.phase == "application" else ()
+            view = msgspec.structs.replace(view, application_window=window, due=due + view.due)
     return Cycle.of(view)
 
 
 async def start_cycle(
-    client: Client, directory: TenantDirectory, tenant: TenantId, year: int, task_queue: str
+    session: AsyncSession, client: Client, directory: TenantDirectory, tenant: TenantId, year: int, task_queue: str
 ) -> tuple[Cycle, bool]:
     """Start the city's cycle of `year`, or find it: (the cycle, whether this call started it)."""
     info = directory.get(tenant)
@@ -76,7 +92,7 @@ async def start_cycle(
         )
     with _answers(_cycle(tenant, year)):
         created = await cycles.start_cycle(client, tenant, year, task_queue)
-    return await get_cycle(client, tenant, year), created
+    return await get_cycle(session, client, directory, tenant, year), created
 
 
 async def apply(

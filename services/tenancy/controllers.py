@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get, put
+from litestar.openapi.datastructures import ResponseSpec
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.deps import app_context, requires
 from services.errors import ForbiddenError
+from services.notifications.webhook import WebhookPolicy
 from services.shared.paging import TOTAL_COUNT_HEADERS, Page, paged
 from services.tenancy import service
-from services.tenancy.schemas import TenantConfigOut, TenantOut
-from tenants.config import TenantSettings
+from services.tenancy.schemas import TenantConfigOut, TenantConfigUpdate, TenantOut
 from tenants.context import Actor, Role
 from tenants.ids import TenantId
 
@@ -47,11 +48,38 @@ class TenantController(Controller):
     @put(
         "/{tenant:str}/config",
         guards=[requires(Role.CITY_ADMIN, Role.PROVINCE_ADMIN)],
-        summary="修改租户配置 / replace the tenant's configuration",
+        summary="修改租户配置 / replace the tenant's configuration (a running cycle takes a new application window)",
+        description=(
+            "GET 的结果可原样提交（webhookSecretSet 为 true 且不带 webhookSecret 时保留原密钥）。"
+            "申报窗口须为同一年内的有效月-日；webhook 地址须为 https://，不得指向本机或内网地址。"
+            "运行中的年度流程拒绝新窗口时答 422 并说明原因，流程未响应时答 503，均不保存。"
+            " / What GET answered may be sent back unchanged (webhookSecretSet: true without webhookSecret"
+            " keeps the secret). The application window must be real month-days within one "
+            "year; the webhook URL https:// and not this machine or a private address. A running cycle refusing "
+            "the new window answers 422 with its reason, a cycle not answering 503; neither saves anything."
+        ),
+        responses={
+            422: ResponseSpec(None, description="配置无效或年度流程拒绝 / invalid, or refused by the running cycle"),
+            503: ResponseSpec(None, description="年度流程未响应 / the cycle did not answer"),
+        },
     )
     async def put_config(
-        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, data: TenantSettings
+        self,
+        request: Request[Any, Any, Any],
+        db: AsyncSession,
+        actor: Actor,
+        tenant_id: TenantId,
+        data: TenantConfigUpdate,
     ) -> TenantConfigOut:
         if not actor.can_write(tenant_id):
             raise ForbiddenError("省级用户只能修改本级配置 / a province user changes only its own configuration")
-        return TenantConfigOut.of(await service.replace_settings(db, actor, tenant_id, data))
+        context = app_context(request)
+        settings = await service.replace_settings(
+            db,
+            actor,
+            tenant_id,
+            data,
+            webhook_policy=WebhookPolicy(allow_http=context.settings.webhook_allow_http),
+            running=service.CycleChanges(directory=context.directory, temporal=context.temporal),
+        )
+        return TenantConfigOut.of(settings)

@@ -16,6 +16,15 @@ class TenantOut(BaseStruct):
     parent: str | None
 
 
+class TenantConfigUpdate(TenantSettings, frozen=True, rename="camel", kw_only=True, forbid_unknown_fields=True):
+    """The configuration as sent with PUT: what GET answered may come back unchanged.
+
+    ``webhookSecretSet: true`` with no ``webhookSecret`` keeps the stored secret (GET never shows it).
+    """
+
+    webhook_secret_set: bool = False
+
+
 class TenantConfigOut(TenantSettings, frozen=True, rename="camel", kw_only=True):
     """The configuration as returned: the webhook secret is only said to be set, never shown."""
 

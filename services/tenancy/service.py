@@ -1,32 +1,161 @@
-"""Tenant configuration: read with defaults, replace with an audit row."""
+"""Tenant configuration: read with defaults, replace with an audit row; a running cycle takes the change.
+
+Saving a configuration (``replace_settings``) checks it first (the application window is a real window
+within a year, the webhook URL one Jiequ may post to), and then hands what a city's running cycle holds
+(its application window) to that cycle through the workflow's ``configure`` Update, which validates it.
+
+The order is: write in the request's transaction, ask the cycles, commit when the request ends. A cycle's
+refusal raises here, so the transaction rolls back and the city's configuration and its cycle stay as they
+were; an accepted change commits. The other order (commit, then roll back by a second write when a cycle
+refuses) would let a cycle starting in between read a window its neighbour refused, and a failed second
+write would leave the two apart for good. Here the window in which they can differ is the commit itself,
+after the cycles accepted. The configuration row stays locked (FOR UPDATE) until the commit, and a cycle's
+opening reads it FOR SHARE: a cycle that starts during a save reads the saved configuration after the
+commit, and one whose opening is still under way refuses the change ("starting, try again") rather than
+miss it. A cycle that does not answer in time (no worker) makes the save answer 503 and write nothing.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Any, Final
 
+import msgspec
 from sqlmodel.ext.asyncio.session import AsyncSession
+from temporalio.client import Client
+from temporalio.service import RPCError
 
 from services.audit.service import record
-from services.errors import NotFoundError
+from services.errors import InvalidError, NotFoundError, UnavailableError
 from services.models import TenantConfig
-from tenants.config import TenantSettings, settings_from_json, settings_to_json
+from services.notifications.webhook import WebhookPolicy, url_problem
+from services.shared.checks import today
+from services.tenancy.schemas import TenantConfigUpdate
+from services.text import Text
+from tenants.config import TenantSettings, settings_from_json, settings_to_json, window_problem
 from tenants.context import Actor
 from tenants.ids import TenantId
+from tenants.resolver import TenantDirectory
+from workflows import client as cycles
+from workflows.cycle.schemas import CycleSettings
+
+SECRET_FIELD: Final = "webhookSecret"  # noqa: S105 - the field's name, not a secret
+SECRET_SHOWN: Final = "******"  # noqa: S105 - what the audit trail shows in its place
 
 
-async def get_settings(session: AsyncSession, tenant: TenantId) -> TenantSettings:
-    row = await session.get(TenantConfig, tenant)
+async def get_settings(session: AsyncSession, tenant: TenantId, *, lock: bool = False) -> TenantSettings:
+    """The tenant's settings; `lock` reads them FOR SHARE, waiting for a save under way to end."""
+    row = await session.get(TenantConfig, tenant, with_for_update={"read": True} if lock else None)
     return settings_from_json(row.settings if row is not None else {})
 
 
+def settings_problem(problem: tuple[str, str]) -> Text:
+    """A configuration that cannot be used, as the city admin is told it."""
+    return Text("租户配置有误：", "the configuration is invalid: ") + Text(*problem)
+
+
+class CycleChanges(msgspec.Struct, frozen=True, kw_only=True):
+    """What a save needs to reach the city's running cycles: the directory and the Temporal client."""
+
+    directory: TenantDirectory
+    temporal: Callable[[], Awaitable[Client]]
+
+
 async def replace_settings(
-    session: AsyncSession, actor: Actor, tenant: TenantId, settings: TenantSettings
+    session: AsyncSession,
+    actor: Actor,
+    tenant: TenantId,
+    data: TenantConfigUpdate,
+    *,
+    webhook_policy: WebhookPolicy,
+    running: CycleChanges,
 ) -> TenantSettings:
+    """Replace the tenant's configuration (checked, audited); a changed window goes to its running cycles.
+
+    ``webhookSecretSet: true`` without a ``webhookSecret`` keeps the stored secret, so what GET answered
+    can be sent back unchanged; a new ``webhookSecret`` replaces it; neither clears it.
+    """
+    problem = window_problem(data.application_window)
+    if problem is not None:
+        raise InvalidError(Text(*problem))
+    if data.webhook_url is not None:
+        url = url_problem(data.webhook_url, webhook_policy)
+        if url is not None:
+            raise InvalidError(url)
     row = await session.get(TenantConfig, tenant, with_for_update=True)
     if row is None:
-        raise NotFoundError(f"租户 {tenant} 没有配置 / tenant {tenant} has no configuration")
+        raise NotFoundError(Text(f"租户 {tenant} 没有配置", f"tenant {tenant} has no configuration"))
     before = dict(row.settings)
+    stored = settings_from_json(before)
+    secret = data.webhook_secret or None
+    if secret is None and data.webhook_secret_set:
+        if stored.webhook_secret is None:
+            raise InvalidError(
+                Text(
+                    "尚未设置 webhook 密钥：webhookSecretSet 为 true 时请同时提供 webhookSecret",
+                    "no webhook secret is set: send webhookSecret along with webhookSecretSet: true",
+                )
+            )
+        secret = stored.webhook_secret
+    fields = msgspec.structs.asdict(data)
+    fields.pop("webhook_secret_set")
+    settings = TenantSettings(**{**fields, "webhook_secret": secret})
     row.settings = settings_to_json(settings)
     row.updated_at = datetime.now(UTC)
-    await record(session, actor, tenant, "tenant.configure", "tenant_config", tenant, before=before, after=row.settings)
+    await record(
+        session,
+        actor,
+        tenant,
+        "tenant.configure",
+        "tenant_config",
+        tenant,
+        before=_unsecret(before),
+        after=_unsecret(row.settings),
+    )
+    await session.flush()  # the write's own errors come before the cycles are asked
+    if settings.application_window != stored.application_window:
+        await _tell_cycles(running, actor, tenant, settings)
     return settings
+
+
+async def _tell_cycles(running: CycleChanges, actor: Actor, tenant: TenantId, settings: TenantSettings) -> None:
+    """Hand the new window to the city's cycles of this year and the next, where they run.
+
+    An earlier year's cannot hold an open window; a cycle that never started or has closed reads the
+    configuration when it opens, or has nothing left to change.
+    """
+    info = running.directory.get(tenant)
+    if info is None or info.is_province:
+        return
+    change = CycleSettings(application_window=settings.application_window, changed_by=actor.username)
+    this_year = today().year
+    client = await running.temporal()
+    for year in (this_year, this_year + 1):
+        try:
+            await cycles.configure(client, tenant, year, change)
+        except cycles.CycleRejectedError as exc:
+            raise InvalidError(
+                Text(f"{year} 年度流程未接受新的申报窗口：", f"the {year} cycle did not take the new window:")
+                + Text(*_halves(str(exc)))
+            ) from exc
+        except (TimeoutError, RPCError) as exc:
+            raise UnavailableError(
+                Text(
+                    f"{year} 年度流程未能确认配置修改，配置未保存，请稍后重试",
+                    f"the {year} cycle did not confirm the change; nothing was saved, try again later",
+                )
+            ) from exc
+
+
+def _unsecret(settings: dict[str, Any]) -> dict[str, Any]:
+    """Settings as the audit trail keeps them: the webhook secret only said to be set, as GET says it."""
+    if settings.get(SECRET_FIELD):
+        return {**settings, SECRET_FIELD: SECRET_SHOWN}
+    return settings
+
+
+def _halves(message: str) -> tuple[str, str]:
+    """A workflow's "中文 / English" refusal as its two languages."""
+    zh, _, en = message.partition(" / ")
+    return zh, en or zh

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import socket
 import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import httpx
 import pytest
+from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
-from temporalio.worker import Worker
 
 from services.context import AppContext
 from services.notifications import webhook
@@ -24,9 +26,10 @@ from tests.workflows.street_fixtures import (
     notifications,
     tenant_settings,
 )
-from workflows.notifications.activities import NotificationActivities, NotifyInput
+from workflows.notifications.activities import NotificationActivities, NotifyInput, WebhookInput
 from workflows.tracking.schemas import StreetYearInput, StreetYearResult, street_year_id
 from workflows.tracking.workflows import StreetYearWorkflow
+from workflows.worker import build_worker
 
 SECRET = "webhook-secret-for-tests"
 
@@ -70,14 +73,21 @@ def receiver() -> Iterator[Receiver]:
     receiver.server.server_close()
 
 
+LOCAL_RECEIVER = webhook.WebhookPolicy(allow_http=True, allow_private=True)
+"""The receiver of these tests listens on this machine over plain HTTP, which no deployment posts to."""
+
+
 async def test_webhook_is_retried_until_the_receiver_accepts_and_its_signature_verifies(
-    street_env: WorkflowEnvironment, context: AppContext, worker: Worker, receiver: Receiver
+    street_env: WorkflowEnvironment, context: AppContext, receiver: Receiver
 ) -> None:
     city = "dezhou"
     year = await next_year(street_env)
     street = await make_street(context, city)
     await make_operator(context, city, street)
-    async with tenant_settings(context, city, webhook_url=receiver.url, webhook_secret=SECRET):
+    async with (
+        build_worker(street_env.client, context, LOCAL_RECEIVER),
+        tenant_settings(context, city, webhook_url=receiver.url, webhook_secret=SECRET),
+    ):
         result = await street_env.client.execute_workflow(
             StreetYearWorkflow.run,
             StreetYearInput(tenant=city, street_id=street, year=year, start_month=12),
@@ -130,3 +140,98 @@ async def test_notify_users_twice_writes_one_notification_per_user(context: AppC
     assert first.webhook is False
     rows = await notifications(context, city, dedupe_key=params.dedupe_key)
     assert sorted(n.username for n in rows) == sorted([operator, f"{city}-admin"])
+
+
+class Redirecting(Receiver):
+    """A receiver that answers every POST with a redirect to a path of its own."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.requests.append((dict(self.headers.items()), self.path.encode(), 302))
+                self.send_response(302)
+                self.send_header("Location", "/followed")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def do_GET(self) -> None:
+                receiver.requests.append((dict(self.headers.items()), self.path.encode(), 200))
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *_: Any) -> None:
+                pass
+
+        self.server.RequestHandlerClass = Handler
+
+
+def resolving(monkeypatch: pytest.MonkeyPatch, names: dict[str, str]) -> None:
+    """A resolver that answers `names` (host → address) and otherwise asks the real one: only DNS is stubbed."""
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(host, str) and host.rstrip(".") in names:
+            return real(names[host.rstrip(".")], port, *args, **kwargs)
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+async def send(context: AppContext, city: str, url: str, policy: webhook.WebhookPolicy) -> Any:
+    """Run the real `send_webhook` activity for `city` with its webhook set to `url`."""
+    activities = NotificationActivities(context, policy)
+    params = WebhookInput(tenant=city, dedupe_key=f"test:{url}", title="标题", body="正文")
+    async with tenant_settings(context, city, webhook_url=url):
+        return await ActivityEnvironment().run(activities.send_webhook, params)
+
+
+async def test_a_name_resolving_to_this_machine_is_not_posted_to(
+    context: AppContext, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The URL passed the save-time check (a name, no address literal); its address is checked when sending."""
+    port = receiver.server.server_address[1]
+    resolving(monkeypatch, {"hooks.city.test": "127.0.0.1"})
+    plain_http = webhook.WebhookPolicy(allow_http=True)
+    for url in (f"http://hooks.city.test:{port}/send", f"http://localhost.:{port}/send", f"http://127.1:{port}/send"):
+        with pytest.raises(ApplicationError) as refused:
+            await send(context, "binzhou", url, plain_http)
+        assert refused.value.non_retryable, url
+        assert refused.value.type == "WebhookRefused"
+        assert "内网" in refused.value.message
+    assert receiver.requests == []
+    # The same name, where the policy admits this machine, is posted to the address checked, with the name
+    # kept in the Host header (this receiver fails its first request, which is then retried: not refused).
+    with pytest.raises(webhook.WebhookError):
+        await send(context, "binzhou", f"http://hooks.city.test:{port}/send", LOCAL_RECEIVER)
+    assert await send(context, "binzhou", f"http://hooks.city.test:{port}/send", LOCAL_RECEIVER) is True
+    assert [headers["Host"] for headers, _, _ in receiver.requests] == [f"hooks.city.test:{port}"] * 2
+
+
+async def test_plain_http_is_refused_unless_the_deployment_allows_it(context: AppContext, receiver: Receiver) -> None:
+    with pytest.raises(ApplicationError) as refused:
+        await send(context, "binzhou", receiver.url, webhook.WebhookPolicy(allow_private=True))
+    assert refused.value.non_retryable
+    assert "https://" in refused.value.message
+    assert receiver.requests == []
+
+
+async def test_a_redirect_is_not_followed() -> None:
+    redirecting = Redirecting()
+    thread = threading.Thread(target=redirecting.server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        async with httpx.AsyncClient(follow_redirects=True) as http:  # even a client that would follow
+            with pytest.raises(webhook.WebhookError) as failed:
+                await webhook.deliver(
+                    http, redirecting.url, None, "内容", delivery="d", now=int(time.time()), policy=LOCAL_RECEIVER
+                )
+        assert not isinstance(failed.value, webhook.WebhookRefusedError)  # retried, as any failed delivery
+        assert [path for _, path, _ in redirecting.requests] == [b"/cgi-bin/webhook/send?key=test"]
+    finally:
+        redirecting.server.shutdown()
+        redirecting.server.server_close()

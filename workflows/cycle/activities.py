@@ -38,7 +38,8 @@ from services.notifications.messages import AUDIENCES, NoticeKind, notice, notic
 from services.notifications.service import notify_audience
 from services.streets.schemas import StreetStatus
 from services.streets.service import ALLOWED_TRANSITIONS, set_status, street_of
-from services.tenancy.service import get_settings
+from services.tenancy.service import get_settings, settings_problem
+from tenants.config import window_problem
 from tenants.context import SYSTEM_ACTOR, Actor
 from tenants.ids import TenantId
 from tenants.resolver import TenantNotFoundError, resolve
@@ -58,12 +59,16 @@ from workflows.cycle.schemas import (
     SelectionView,
     cycle_id,
     selection_id,
+    window_dates,
 )
+from workflows.heartbeats import heartbeating
 
 APPLY_ACTION: Final = "cycle.apply"
 """The audit action of an application: the durable record of which streets applied in which year."""
 TRACKED_STATUSES: Final = ("pilot", "designated", "rectification")
 """Streets that owe monthly reports: pilots and designated streets, also while in rectification (整改)."""
+INVALID_SETTINGS: Final = "InvalidSettings"
+"""The failure type of an activity that met a setting it cannot work with: the cycle stops and tells the city."""
 REEVALUATED_STATUSES: Final = ("pilot", "designated")
 """Streets judged at year end; one already in rectification is judged by its own re-assessment."""
 
@@ -183,19 +188,6 @@ def refusals() -> Iterator[None]:
         raise refused(str(exc), "TenantNotFound") from exc
 
 
-def application_window(window: tuple[str, str], year: int) -> tuple[date, date]:
-    """The city's month-day window ("01-01", "03-31") as dates of `year`; 29 February falls back to the 28th."""
-
-    def day(month_day: str) -> date:
-        month, day_of_month = (int(part) for part in month_day.split("-"))
-        try:
-            return date(year, month, day_of_month)
-        except ValueError:
-            return date(year, month, day_of_month - 1)
-
-    return day(window[0]), day(window[1])
-
-
 def candidate(tenant: str, row: Assessment, name: str) -> Candidate:
     """The ranking's view of an assessment: its outcome, criteria passed and the required ones not met."""
     results = row.results
@@ -241,12 +233,16 @@ class CycleActivities:
         province = self._province_of(params.tenant)
         async with self._city(params.tenant) as (session, actor):
             tenant = resolve(actor, params.tenant)
-            settings = await get_settings(session, tenant)
+            # FOR SHARE: a configuration being saved is read once its transaction ends (services/tenancy).
+            settings = await get_settings(session, tenant, lock=True)
+            problem = window_problem(settings.application_window)
+            if problem is not None:
+                raise refused(str(settings_problem(problem)), INVALID_SETTINGS)
             tracked = await _streets_in(session, tenant, TRACKED_STATUSES)
             applied = await _applications(session, tenant, params.year)
         return CycleOpening(
             province=province,
-            window=application_window(settings.application_window, params.year),
+            window=window_dates(settings.application_window, params.year),
             tracked=tracked,
             applications=applied,
             selection_designated=await self._closed_selection(province, params.tenant, params.year),
@@ -282,12 +278,18 @@ class CycleActivities:
                 )
             if params.street_id not in {s.street_id for s in await _applications(session, tenant, params.year)}:
                 await record(
-                    session, actor, tenant, APPLY_ACTION, "street", params.street_id,
+                    session,
+                    actor,
+                    tenant,
+                    APPLY_ACTION,
+                    "street",
+                    params.street_id,
                     after={"year": params.year, "status": "applied"},
                 )
         return AppliedStreet(street_id=params.street_id, name=street.name)
 
     @activity.defn(name="cycle_assess")
+    @heartbeating
     async def assess(self, params: AssessInput) -> tuple[Candidate, ...]:
         """Assess the streets with the year's effective rules (screening, annual or rectification), once each."""
         if not params.street_ids:
@@ -296,13 +298,20 @@ class CycleActivities:
             tenant = resolve(actor, params.tenant)
             with refusals():
                 rows = await assess_streets(
-                    session, actor, tenant, list(params.street_ids), params.year, self.context.rules_engine,
-                    kind=params.kind, key_prefix=f"{params.kind}:{params.tenant}:{params.year}",
+                    session,
+                    actor,
+                    tenant,
+                    list(params.street_ids),
+                    params.year,
+                    self.context.rules_engine,
+                    kind=params.kind,
+                    key_prefix=f"{params.kind}:{params.tenant}:{params.year}",
                 )
             names = await _names(session, tenant, params.street_ids)
         return tuple(candidate(params.tenant, row, names[row.street_id]) for row in rows)
 
     @activity.defn(name="cycle_change_status")
+    @heartbeating
     async def change_status(self, params: StatusInput) -> StatusResult:
         """Move the streets to `status` (audited) and notify the users of those that moved.
 
@@ -343,6 +352,7 @@ class CycleActivities:
             return (await get_settings(session, resolve(actor, params.province))).pilot_target
 
     @activity.defn(name="cycle_designate")
+    @heartbeating
     async def designate(self, params: DesignateInput) -> tuple[Moved, ...]:
         """Make the streets pilots, in one transaction across their cities, with the province's audit row.
 
@@ -375,7 +385,12 @@ class CycleActivities:
             if changed:
                 province = resolve(province_actor, params.province)
                 await record(
-                    session, province_actor, province, "selection.designate", "selection", f"{params.year}",
+                    session,
+                    province_actor,
+                    province,
+                    "selection.designate",
+                    "selection",
+                    f"{params.year}",
                     after={
                         "year": params.year,
                         "streets": [{"tenant": c.tenant, "streetId": c.street_id} for c in params.streets],

@@ -8,6 +8,7 @@ layer has its own camelCase schemas (services/cycles/schemas.py) so the API can 
 
 from __future__ import annotations
 
+import calendar
 from datetime import UTC, date, datetime, timedelta
 from typing import Final, Literal
 
@@ -35,6 +36,7 @@ SCHEDULED_REEVALUATION: Final = "ScheduledReevaluation"
 # Their updates, signals and queries.
 APPLY: Final = "apply"
 RECOMMEND: Final = "recommend"
+CONFIGURE: Final = "configure"
 DESIGNATE: Final = "designate"
 RECOMMENDATIONS: Final = "recommendations"
 SELECTION_CLOSED: Final = "selection_closed"
@@ -74,6 +76,21 @@ def day_end(day: date) -> datetime:
 
 def china_today(now: datetime) -> date:
     return now.astimezone(CHINA_TIME).date()
+
+
+def window_dates(window: tuple[str, str], year: int) -> tuple[date, date]:
+    """A city's month-day window ("01-01", "03-31") as dates of `year`; 29 February falls back to the 28th.
+
+    The window must have passed ``tenants.config.window_problem``; a month-day that is no day raises ValueError.
+    """
+
+    def day(month_day: str) -> date:
+        month, day_of_month = (int(part) for part in month_day.split("-"))
+        if (month, day_of_month) == (2, 29) and not calendar.isleap(year):
+            return date(year, 2, 28)
+        return date(year, month, day_of_month)
+
+    return day(window[0]), day(window[1])
 
 
 Phase = Literal["application", "screening", "recommendation", "tracking", "reevaluation", "closed"]
@@ -143,6 +160,14 @@ class Application(Payload, frozen=True, kw_only=True):
 
     street_id: int
     applied_by: str
+
+
+class CycleSettings(Payload, frozen=True, kw_only=True):
+    """A change of the city's configuration that its running cycle holds: the application window (申报窗口)
+    as month-days, already checked by ``tenants.config.window_problem``."""
+
+    application_window: tuple[str, str]
+    changed_by: str
 
 
 class Recommendation(Payload, frozen=True, kw_only=True):

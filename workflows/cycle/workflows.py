@@ -4,9 +4,12 @@
   sent with start by the first city), ranks them (query) and takes the province's designation (an Update
   validated against the target and the screening verdicts; an override needs a reason).
 - ``CityCycleWorkflow`` (``cycle:{tenant}:{year}``) takes applications in the city's window (Update),
-  screens them, takes the city admin's recommendation (Update), waits for the province, tracks the
-  designated streets (children of the tracking and follow-up processes), re-evaluates at year end and
-  then starts the next year's cycle.
+  takes a new window from the city's configuration while it can still apply (Update ``configure``,
+  validated: a window that would already have closed, or would reopen applications already screened, is
+  refused and the configuration is not saved), screens them, takes the city admin's recommendation
+  (Update), waits for the province, tracks the designated streets (children of the tracking and
+  follow-up processes), re-evaluates at year end and then starts the next year's cycle. An impossible
+  stored setting met at the opening stops the cycle and tells the city's admins (no endless retries).
 - ``ReevaluationWorkflow`` (``reeval:{tenant}:{year}``) judges the city's pilots and designated streets
   with the year's rules: a pass is retained, anything else opens rectification (整改) for the city's
   rectification period, then a re-assessment retains or revokes.
@@ -44,8 +47,10 @@ from temporalio.exceptions import ActivityError, ApplicationError, WorkflowAlrea
 
 with workflow.unsafe.imports_passed_through():
     from services.notifications.messages import NoticeKind, notice, notice_key
+    from services.notifications.schemas import Message
     from services.streets.schemas import StreetStatus
     from workflows.cycle.activities import (
+        INVALID_SETTINGS,
         AnnounceInput,
         ApplicationInput,
         AssessInput,
@@ -64,6 +69,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.cycle.schemas import (
         APPLY,
         CITY_CYCLE,
+        CONFIGURE,
         DESIGNATE,
         PHASE,
         RECOMMEND,
@@ -81,6 +87,7 @@ with workflow.unsafe.imports_passed_through():
         Candidate,
         CityRecommendations,
         CycleInput,
+        CycleSettings,
         CycleView,
         Designation,
         Due,
@@ -100,15 +107,19 @@ with workflow.unsafe.imports_passed_through():
         day_end,
         ranked,
         reevaluation_id,
+        window_dates,
         year_start,
     )
     from workflows.followups.schemas import FOLLOWUP_SWEEP, FollowupSweepInput, followups_id
-    from workflows.notifications.activities import WebhookInput
-    from workflows.notifications.steps import send_webhook
+    from workflows.heartbeats import HEARTBEAT_TIMEOUT, LONG_TIMEOUT, SHORT_TIMEOUT
+    from workflows.notifications.activities import NotifyInput, WebhookInput
+    from workflows.notifications.steps import notify_users, send_webhook
     from workflows.tracking.schemas import STREET_YEAR, StreetYearInput, street_year_id
 
-ACTIVITY_TIMEOUT: Final = timedelta(minutes=10)
-"""Generous: a city's annual assessment computes facts for all its streets in one call."""
+LONG_ACTIVITIES: Final[frozenset[Callable[..., Any]]] = frozenset(
+    {CycleActivities.assess, CycleActivities.change_status, CycleActivities.designate}
+)
+"""A city's assessments and the status changes of many streets: they heartbeat (workflows/heartbeats.py)."""
 RETRY: Final = RetryPolicy(maximum_interval=timedelta(minutes=5))
 REEVALUATION_GRACE: Final = timedelta(days=30)
 """How long a closing cycle waits for its re-evaluation's verdicts before it starts the next year anyway."""
@@ -120,8 +131,24 @@ def rejected(zh: str, en: str) -> ApplicationError:
 
 
 async def run_activity(method: Callable[..., Any], arg: Any) -> Any:
-    return await workflow.execute_activity_method(
-        method, arg, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=RETRY
+    """Run a cycle activity: a long one with a heartbeat timeout, a short one with a short timeout, so that
+    a dead worker's attempt is retried elsewhere within a minute."""
+    if method in LONG_ACTIVITIES:
+        return await workflow.execute_activity_method(
+            method, arg, start_to_close_timeout=LONG_TIMEOUT, heartbeat_timeout=HEARTBEAT_TIMEOUT, retry_policy=RETRY
+        )
+    return await workflow.execute_activity_method(method, arg, start_to_close_timeout=SHORT_TIMEOUT, retry_policy=RETRY)
+
+
+def settings_notice(year: int, problem: str) -> Message:
+    """What the city's admins are told when the city's configuration stops its cycle."""
+    zh, _, en = problem.partition(" / ")
+    return Message(
+        kind="cycle_settings",
+        title_zh=f"{year} 年度流程未能开始：配置有误",
+        title_en=f"The {year} cycle could not start: the configuration is invalid",
+        body_zh=f"{zh}。请在租户配置中改正后，重新启动 {year} 年度流程。",
+        body_en=f"{en or zh}. Correct it in the tenant configuration, then start the {year} cycle again.",
     )
 
 
@@ -177,8 +204,10 @@ async def post_notices(moved: tuple[Moved, ...], kind: NoticeKind, year: int, du
             posts.append(
                 send_webhook(
                     WebhookInput(
-                        tenant=street.tenant, dedupe_key=notice_key(kind, street.street_id, year),
-                        title=message.title_zh, body=message.body_zh,
+                        tenant=street.tenant,
+                        dedupe_key=notice_key(kind, street.street_id, year),
+                        title=message.title_zh,
+                        body=message.body_zh,
                     )
                 )
             )
@@ -238,8 +267,12 @@ class SelectionWorkflow:
             moved: tuple[Moved, ...] = await run_activity(
                 CycleActivities.designate,
                 DesignateInput(
-                    province=self.province, year=self.year, streets=chosen, designated_by=designation.designated_by,
-                    target=self.target or 0, override_reason=designation.override_reason,
+                    province=self.province,
+                    year=self.year,
+                    streets=chosen,
+                    designated_by=designation.designated_by,
+                    target=self.target or 0,
+                    override_reason=designation.override_reason,
                 ),
             )
             await self._close(chosen, designation.override_reason)
@@ -308,6 +341,8 @@ class CityCycleWorkflow:
         self.year = params.year
         self.phase: Phase = "application"
         self.opening: CycleOpening | None = None
+        self.window: tuple[date, date] | None = None
+        """The application window in force: the opening's, or the last one a `configure` Update set."""
         self.applications: dict[int, str] = {}
         self.screening: dict[int, Candidate] = {}
         self.recommended: list[int] = []
@@ -321,10 +356,9 @@ class CityCycleWorkflow:
     @workflow.run
     async def run(self, _params: CycleInput) -> CycleView:
         upsert(self.tenant, self.year, self.phase)
-        opening: CycleOpening = await run_activity(
-            CycleActivities.cycle_opening, OpeningInput(tenant=self.tenant, year=self.year)
-        )
+        opening = await self._open()
         self.opening = opening
+        self.window = opening.window
         self.applications = {a.street_id: a.name for a in opening.applications}
         await self._child(
             FOLLOWUP_SWEEP, FollowupSweepInput(tenant=self.tenant, year=self.year), followups_id(self.tenant, self.year)
@@ -333,7 +367,7 @@ class CityCycleWorkflow:
         if opening.selection_designated is not None:
             self.selection_closed_signal(SelectionClosed(designated=opening.selection_designated))
         else:
-            await until(day_end(opening.window[1]), lambda: self.selection_closed)
+            await self._until_applications_close()
             await workflow.wait_condition(workflow.all_handlers_finished)
             if not self.selection_closed:
                 await self._screen()
@@ -353,6 +387,48 @@ class CityCycleWorkflow:
         await run_activity(CycleActivities.start_cycle, CycleInput(tenant=self.tenant, year=self.year + 1))
         await all_done(self.children)
         return self.view()
+
+    async def _open(self) -> CycleOpening:
+        """Read the city's settings and streets; a setting the cycle cannot work with ends the cycle.
+
+        The opening refuses such a setting (an impossible application window saved before saves were
+        checked) without retrying; the city's admins are told what to fix, and once it is fixed the cycle
+        can be started again (a failed cycle's id may run again). Without this the opening would be
+        retried for ever while nobody knew.
+        """
+        try:
+            opening: CycleOpening = await run_activity(
+                CycleActivities.cycle_opening, OpeningInput(tenant=self.tenant, year=self.year)
+            )
+        except ActivityError as exc:
+            cause = exc.cause
+            if not isinstance(cause, ApplicationError) or cause.type != INVALID_SETTINGS:
+                raise
+            await notify_users(
+                NotifyInput(
+                    tenant=self.tenant,
+                    audiences=("city_admins",),
+                    message=settings_notice(self.year, cause.message),
+                    dedupe_key=f"cycle-settings:{self.tenant}:{self.year}",
+                )
+            )
+            raise ApplicationError(cause.message, type=INVALID_SETTINGS, non_retryable=True) from exc
+        return opening
+
+    async def _until_applications_close(self) -> None:
+        """Wait for the end of the application window, as a `configure` Update may move it meanwhile.
+
+        Histories from before the Update replay the same commands: one timer to the window's end (a
+        condition that only an Update can change adds none), so no version marker is needed.
+        """
+        while True:
+            window = self.window
+            assert window is not None  # set by the opening
+            await until(day_end(window[1]), lambda w=window: self.selection_closed or self.window != w)  # type: ignore[misc]
+            # An Update accepted as the window closed is applied before the applications close.
+            await workflow.wait_condition(workflow.all_handlers_finished)
+            if self.selection_closed or self.window == window:
+                return
 
     async def _child(self, workflow_type: str, arg: Any, workflow_id: str) -> None:
         child = await start_child(workflow_type, arg, workflow_id)
@@ -382,8 +458,9 @@ class CityCycleWorkflow:
         if self.applications:
             screened: tuple[Candidate, ...] = await run_activity(
                 CycleActivities.assess,
-                AssessInput(tenant=self.tenant, year=self.year, street_ids=tuple(sorted(self.applications)),
-                            kind="screening"),
+                AssessInput(
+                    tenant=self.tenant, year=self.year, street_ids=tuple(sorted(self.applications)), kind="screening"
+                ),
             )
             self.screening = {c.street_id: c for c in screened}
 
@@ -412,8 +489,8 @@ class CityCycleWorkflow:
     def view(self) -> CycleView:
         due: list[Due] = []
         opening = self.opening
-        if opening is not None and self.phase == "application":
-            due.append(Due(kind="applications", due_on=opening.window[1]))
+        if self.window is not None and self.phase == "application":
+            due.append(Due(kind="applications", due_on=self.window[1]))
         if self.phase not in ("reevaluation", "closed"):
             due.append(Due(kind="reevaluation", due_on=date(self.year, 12, 31)))
         if self.reevaluated is not None and self.reevaluated.rectification_due is not None:
@@ -427,7 +504,7 @@ class CityCycleWorkflow:
             year=self.year,
             phase=self.phase,
             province=opening.province if opening else None,
-            application_window=opening.window if opening else None,
+            application_window=self.window,
             applications=tuple(sorted(self.applications)),
             screening=tuple(self.screening[s] for s in sorted(self.screening)),
             recommendations=tuple(self.recommended),
@@ -443,8 +520,12 @@ class CityCycleWorkflow:
             if application.street_id not in self.applications:
                 applied = await run_activity(
                     CycleActivities.record_application,
-                    ApplicationInput(tenant=self.tenant, year=self.year, street_id=application.street_id,
-                                     applied_by=application.applied_by),
+                    ApplicationInput(
+                        tenant=self.tenant,
+                        year=self.year,
+                        street_id=application.street_id,
+                        applied_by=application.applied_by,
+                    ),
                 )
                 self.applications[applied.street_id] = applied.name
         return self.view()
@@ -453,15 +534,54 @@ class CityCycleWorkflow:
     def check_application(self, application: Application) -> None:
         if application.street_id in self.applications:
             return  # a repeated application changes nothing, whenever it comes
-        opening = self.opening
-        if opening is None:
+        if self.window is None:
             raise rejected("年度流程正在启动，请稍后重试", "the cycle is starting; try again shortly")
-        start, end = opening.window
+        start, end = self.window
         today = china_today(workflow.now())
         if self.phase != "application" or today > end:
             raise rejected(f"{self.year} 年申报已于 {end} 截止", f"applications for {self.year} closed on {end}")
         if today < start:
             raise rejected(f"{self.year} 年申报自 {start} 开始", f"applications for {self.year} open on {start}")
+
+    @workflow.update(name=CONFIGURE)
+    async def configure(self, change: CycleSettings) -> CycleView:
+        """A new application window from the city's configuration (services/tenancy), in force at once."""
+        async with self.lock:
+            window = self._new_window(change)  # again: an application may have been recorded meanwhile
+            if window is not None:
+                self.window = window
+        return self.view()
+
+    @configure.validator
+    def check_settings(self, change: CycleSettings) -> None:
+        self._new_window(change)
+
+    def _new_window(self, change: CycleSettings) -> tuple[date, date] | None:
+        """The window this cycle takes from `change`, None when the change leaves this year as it is, or a
+        refusal saying why this year cannot take it."""
+        if self.window is None:
+            raise rejected("年度流程正在启动，请稍后重试", "the cycle is starting; try again shortly")
+        start, end = window_dates(change.application_window, self.year)
+        if (start, end) == self.window:
+            return None
+        today = china_today(workflow.now())
+        if self.phase == "application":
+            if end < today:
+                raise rejected(
+                    f"{self.year} 年申报进行中，新的截止日 {end} 已过（今天是 {today}）",
+                    f"applications for {self.year} are open and the new closing day {end} has passed "
+                    f"(today is {today})",
+                )
+            return start, end
+        if end >= today:
+            raise rejected(
+                f"{self.year} 年申报已于 {self.window[1]} 截止并已进入初审，不能按新窗口（{start} 至 {end}）重新开放；"
+                f"新窗口可在 {end} 之后保存",
+                f"applications for {self.year} closed on {self.window[1]} and screening has begun: they cannot "
+                f"reopen for the new window ({start} to {end}); save it after {end}",
+            )
+        # Both windows lie in this year's past: the change is for the years to come, which read it at opening.
+        return None
 
     @workflow.update(name=RECOMMEND)
     async def recommend(self, recommendation: Recommendation) -> CycleView:
@@ -496,8 +616,12 @@ class CityCycleWorkflow:
             # The province closed its selection meanwhile: the streets go back to applied.
             await run_activity(
                 CycleActivities.change_status,
-                StatusInput(tenant=self.tenant, street_ids=street_ids, status="applied",
-                            reason=f"{self.year} 年省级评选已结束 / the {self.year} selection had closed"),
+                StatusInput(
+                    tenant=self.tenant,
+                    street_ids=street_ids,
+                    status="applied",
+                    reason=f"{self.year} 年省级评选已结束 / the {self.year} selection had closed",
+                ),
             )
             self.recommended = [s for s in self.recommended if s not in street_ids]
             raise rejected(f"{self.year} 年省级评选已结束", f"the province's {self.year} selection has closed") from exc
@@ -608,7 +732,10 @@ class ReevaluationWorkflow:
         changed: StatusResult = await run_activity(
             CycleActivities.change_status,
             StatusInput(
-                tenant=self.tenant, street_ids=street_ids, status=status, reason=reason,
+                tenant=self.tenant,
+                street_ids=street_ids,
+                status=status,
+                reason=reason,
                 notice=NoticeSpec(kind=kind, year=self.year, due_on=due),
             ),
         )
@@ -621,8 +748,9 @@ class ReevaluationWorkflow:
         try:
             await handle.signal(
                 REEVALUATED,
-                Reevaluated(retained=self.retained, rectification=self.rectification,
-                            rectification_due=self.rectification_due),
+                Reevaluated(
+                    retained=self.retained, rectification=self.rectification, rectification_due=self.rectification_due
+                ),
             )
         except ApplicationError:
             workflow.logger.info("no running cycle %s to report to", cycle_id(self.tenant, self.year))

@@ -31,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
         TrackedStreetsInput,
     )
     from workflows.followups.schemas import FOLLOWUP_SWEEP, FollowupSweepInput, SweepTotals
+    from workflows.heartbeats import HEARTBEAT_TIMEOUT, LONG_TIMEOUT, SHORT_TIMEOUT
     from workflows.notifications.activities import WebhookInput
     from workflows.notifications.steps import send_webhook
 
@@ -66,7 +67,7 @@ class FollowupSweepWorkflow:
         streets = await workflow.execute_activity_method(
             FollowupActivities.tracked_streets,
             TrackedStreetsInput(tenant=params.tenant),
-            start_to_close_timeout=timedelta(minutes=1),
+            start_to_close_timeout=SHORT_TIMEOUT,
         )
         batches = [streets[i : i + STREETS_PER_ACTIVITY] for i in range(0, len(streets), STREETS_PER_ACTIVITY)]
         results: list[SweepBatchResult] = []
@@ -76,8 +77,8 @@ class FollowupSweepWorkflow:
                     workflow.execute_activity_method(
                         FollowupActivities.sweep_streets,
                         SweepStreetsInput(tenant=params.tenant, street_ids=batch, as_of=as_of),
-                        start_to_close_timeout=timedelta(hours=1),
-                        heartbeat_timeout=timedelta(minutes=2),
+                        start_to_close_timeout=LONG_TIMEOUT,
+                        heartbeat_timeout=HEARTBEAT_TIMEOUT,
                     )
                     for batch in batches[i : i + PARALLEL_ACTIVITIES]
                 )
@@ -95,13 +96,11 @@ class FollowupSweepWorkflow:
                     opened_by_street=tuple(pair for result in results for pair in result.opened_by_street),
                     open=open_tasks,
                 ),
-                start_to_close_timeout=timedelta(minutes=1),
+                start_to_close_timeout=SHORT_TIMEOUT,
             )
             week = week.plus(SweepTotals(notified=notified))
         if week.opened and any(result.webhook for result in results):
-            title, body = messages.followups_summary(
-                week.opened, open_tasks, week.streets, as_of
-            )
+            title, body = messages.followups_summary(week.opened, open_tasks, week.streets, as_of)
             await send_webhook(
                 WebhookInput(
                     tenant=params.tenant,

@@ -16,6 +16,7 @@ from infra.db import owner_transaction
 from services.context import AppContext
 from services.models import LoginThrottle
 from services.reporting.service import refresh_summary
+from workflows.heartbeats import heartbeating
 from workflows.tenancy import system_transaction
 
 
@@ -51,6 +52,7 @@ class ReportActivities:
         self.context = context
 
     @activity.defn(name="refresh_report_summaries")
+    @heartbeating
     async def refresh_report_summaries(self, params: RefreshInput) -> int:
         """Recompute every province's stale streets of the running year; how many were recomputed.
 

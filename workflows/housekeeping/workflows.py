@@ -3,14 +3,13 @@ bring the province reports' summary up to date so that the day's first reports f
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     import msgspec
 
     from workflows.cycle.schemas import china_today
+    from workflows.heartbeats import HEARTBEAT_TIMEOUT, LONG_TIMEOUT, SHORT_TIMEOUT
     from workflows.housekeeping.activities import HousekeepingActivities, PurgeInput, RefreshInput, ReportActivities
 
 
@@ -26,12 +25,12 @@ class HousekeepingWorkflow:
     @workflow.run
     async def run(self, params: PurgeInput) -> HousekeepingResult:
         purged = await workflow.execute_activity_method(
-            HousekeepingActivities.purge_login_throttle, params, start_to_close_timeout=timedelta(minutes=5)
+            HousekeepingActivities.purge_login_throttle, params, start_to_close_timeout=SHORT_TIMEOUT
         )
         refreshed = await workflow.execute_activity_method(
             ReportActivities.refresh_report_summaries,
             RefreshInput(day=china_today(workflow.now())),
-            start_to_close_timeout=timedelta(hours=1),
-            heartbeat_timeout=timedelta(minutes=10),
+            start_to_close_timeout=LONG_TIMEOUT,
+            heartbeat_timeout=HEARTBEAT_TIMEOUT,
         )
         return HousekeepingResult(purged=purged, refreshed=refreshed)

@@ -7,6 +7,7 @@ import time
 import httpx
 import msgspec
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from services.context import AppContext
 from services.notifications import webhook
@@ -39,8 +40,9 @@ class WebhookInput(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class NotificationActivities:
-    def __init__(self, context: AppContext) -> None:
+    def __init__(self, context: AppContext, webhook_policy: webhook.WebhookPolicy | None = None) -> None:
         self.context = context
+        self.webhook_policy = webhook_policy or webhook.WebhookPolicy(allow_http=context.settings.webhook_allow_http)
 
     @activity.defn(name="notify_users")
     async def notify_users(self, params: NotifyInput) -> NotifyResult:
@@ -55,18 +57,23 @@ class NotificationActivities:
     @activity.defn(name="send_webhook")
     async def send_webhook(self, params: WebhookInput) -> bool:
         """Post the message to the tenant's webhook; False when it has none. Raises (and so is retried)
-        until the receiver accepts; the receiver can drop repeats by ``X-Jiequ-Delivery``."""
+        until the receiver accepts; the receiver can drop repeats by ``X-Jiequ-Delivery``. A URL or an
+        address Jiequ does not post to (services/notifications/webhook.py) fails at once, not retried."""
         async with system_transaction(self.context, params.tenant) as (session, tenant):
             settings = await get_settings(session, tenant)
         if settings.webhook_url is None:
             return False
-        async with httpx.AsyncClient(timeout=10.0) as http:
-            await webhook.deliver(
-                http,
-                settings.webhook_url,
-                settings.webhook_secret,
-                webhook.markdown_content(params.title, params.body),
-                delivery=params.dedupe_key,
-                now=int(time.time()),
-            )
+        async with httpx.AsyncClient(timeout=10.0, follow_redirects=False) as http:
+            try:
+                await webhook.deliver(
+                    http,
+                    settings.webhook_url,
+                    settings.webhook_secret,
+                    webhook.markdown_content(params.title, params.body),
+                    delivery=params.dedupe_key,
+                    now=int(time.time()),
+                    policy=self.webhook_policy,
+                )
+            except webhook.WebhookRefusedError as exc:
+                raise ApplicationError(str(exc), type="WebhookRefused", non_retryable=True) from exc
         return True
