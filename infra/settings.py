@@ -27,6 +27,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     login_max_failures: int = 5
     login_lockout_seconds: int = 15 * 60
     task_queue: str = TASK_QUEUE
+    rules_time_limit: float = 30.0
+    """Seconds a rules evaluation of a ruleset a caller supplies (a simulation) may take in its worker process."""
+    rules_workers: int = 1
+    """Worker processes for such evaluations; each holds its own rules engine."""
 
 
 def _secret(data_dir: Path) -> str:
@@ -53,6 +57,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         jwt_secret=env.get("JIEQU_JWT_SECRET") or _secret(data_dir),
         token_minutes=int(env.get("JIEQU_TOKEN_MINUTES") or 12 * 60),
         demo_password=env.get("JIEQU_DEMO_PASSWORD") or "demo-pass-2024",
+        rules_time_limit=float(env.get("JIEQU_RULES_TIME_LIMIT") or 30.0),
+        rules_workers=int(env.get("JIEQU_RULES_WORKERS") or 1),
     )
 
 
