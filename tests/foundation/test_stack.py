@@ -60,7 +60,7 @@ async def _count(data_dir: Path, table: str) -> int:
     from infra.local import EmbeddedPostgres  # noqa: PLC0415
 
     server = EmbeddedPostgres(data_dir / "postgres")
-    await asyncio.to_thread(server.start)
+    server.start()  # from this thread, which outlives the server (it dies with the thread that started it)
     try:
         connection = await asyncpg.connect(server.url())
         try:
