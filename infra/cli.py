@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from infra.local import DataFolderLock, EmbeddedPostgres, TemporalDevServer
+from infra.local import DataFolderLock, EmbeddedPostgres, TemporalDevServer, free_port
 from infra.migrate import upgrade
 from infra.settings import Settings, get_settings
 
@@ -72,7 +72,14 @@ class Stack:
         elif not embedded_database:
             self.database_url = self.settings.database_url or ""
         if self.temporal is not None:
-            await self.temporal.wait_ready()
+            try:
+                await self.temporal.wait_ready()
+            except RuntimeError:
+                # It exited: most likely another program took its port between our check and its bind.
+                self.temporal.stop()
+                self.temporal = TemporalDevServer(self.temporal.db_file, port=free_port(), ui_port=free_port())
+                self.temporal.start()
+                await self.temporal.wait_ready()
             self.temporal_address, self.temporal_ui = self.temporal.address, self.temporal.ui_url
         elif self.settings.temporal_address is not None:
             self.temporal_address = self.settings.temporal_address

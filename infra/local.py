@@ -23,9 +23,11 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import asyncpg
 
+from infra.rls import OWNER_ROLE, owner_role_statements, transfer_statements
 from infra.workers import dying_with_parent
 
 log = logging.getLogger(__name__)
@@ -57,6 +59,41 @@ def tool_path(name: str) -> str:
     if found is None:
         raise RuntimeError(f"{name} not found: install the project's dependencies (README)")
     return found
+
+
+def with_user(url: str, user: str, database: str, password: str | None = None) -> str:
+    """``url`` (a plain ``postgresql://`` URL) for another user and database on the same server."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    login = quote(user) + (f":{quote(password, safe='')}" if password else "")
+    return urlunsplit(parts._replace(netloc=f"{login}@{host}", path=f"/{database}"))
+
+
+async def ensure_owned_database(superuser_url: str, database: str, password: str | None = None) -> str:
+    """As a superuser: the owner role, ``database`` owned by it (created if missing, else handed over);
+    returns the owner's URL for it. ``password`` is set on the role where the server asks for one."""
+    connection = await asyncpg.connect(superuser_url)
+    try:
+        for statement in owner_role_statements():
+            await connection.execute(statement)
+        if password is not None:
+            await connection.execute(f"ALTER ROLE {OWNER_ROLE} PASSWORD {_literal(password)}")
+        if not await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", database):
+            await connection.execute(f'CREATE DATABASE "{database}" OWNER {OWNER_ROLE}')
+    finally:
+        await connection.close()
+    connection = await asyncpg.connect(with_user(superuser_url, urlsplit(superuser_url).username or "", database))
+    try:
+        async with connection.transaction():
+            for statement in transfer_statements(database):
+                await connection.execute(statement)
+    finally:
+        await connection.close()
+    return with_user(superuser_url, OWNER_ROLE, database, password)
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _pid_alive(pid: int) -> bool:
@@ -272,15 +309,9 @@ class EmbeddedPostgres:
         return f"postgresql://{user}@/{database}?host={self.socket_dir}"
 
     async def ensure_database(self, database: str = DATABASE_NAME) -> str:
-        """Create ``database`` if it is missing and return its URL."""
-        connection = await asyncpg.connect(self.url("postgres"))
-        try:
-            exists = await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", database)
-            if not exists:
-                await connection.execute(f'CREATE DATABASE "{database}"')
-        finally:
-            await connection.close()
-        return self.url(database)
+        """``database``, owned by the owner role (created if missing); returns the URL the product uses:
+        the owner role's, which is no superuser (``postgres`` is, and stays for administration only)."""
+        return await ensure_owned_database(self.url("postgres"), database)
 
     def stop(self) -> None:
         if self._process is not None:
