@@ -11,7 +11,8 @@ from infra.db import APP_ROLE
 OWNER_ROLE = "jiequ_owner"
 """The role the product connects as where it sets up its own database (the local stack): it owns the
 schema and runs migrations, the API and the workers, and is no superuser, so that a request that got to
-``RESET ROLE`` would hold the owner's rights at most, never the cluster's."""
+``RESET ROLE`` would hold the owner's rights on this database at most, never the server's (no files, no
+programs, no other databases, no roles but those it made)."""
 
 
 def setup_statements() -> list[str]:
@@ -71,18 +72,19 @@ def owner_role_statements() -> list[str]:
     """Run as a superuser, once per cluster: the owner role (a login, no superuser) with ``jiequ_app``.
 
     CREATEROLE lets migrations create the roles they need; since PostgreSQL 16 it covers only roles the
-    owner created or administers, so it grants no way to superuser rights.
+    owner created or administers, so it grants no way to superuser rights. BYPASSRLS lets the bulk loads
+    (COPY, which row-level security refuses) run as the owner, whose own policies already admit every row.
     """
     return [
         f"""DO $$ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{OWNER_ROLE}') THEN
-    CREATE ROLE {OWNER_ROLE} LOGIN NOSUPERUSER CREATEROLE NOCREATEDB NOBYPASSRLS NOREPLICATION;
+    CREATE ROLE {OWNER_ROLE} LOGIN NOSUPERUSER CREATEROLE NOCREATEDB BYPASSRLS NOREPLICATION;
   END IF;
   IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{APP_ROLE}') THEN
     CREATE ROLE {APP_ROLE} NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
   END IF;
 END $$""",
-        f"ALTER ROLE {OWNER_ROLE} NOSUPERUSER NOBYPASSRLS NOREPLICATION",
+        f"ALTER ROLE {OWNER_ROLE} NOSUPERUSER BYPASSRLS NOREPLICATION",
         f"GRANT {APP_ROLE} TO {OWNER_ROLE} WITH ADMIN OPTION, SET TRUE",
     ]
 

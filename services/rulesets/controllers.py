@@ -82,8 +82,9 @@ class RulesetController(Controller):
         responses={
             422: ResponseSpec(
                 data_container=dict[str, Any],
-                description="提议无效、超过上限（每次最多 40 条条件）或规则引擎无法评价 / an invalid proposal, one past"
-                " the bounds (40 criteria at most), or one the rules engine fails on",
+                description=f"提议无效、超过上限（每次最多 {service.MAX_SIMULATED_CRITERIA} 条条件）或规则引擎无法评价"
+                f" / an invalid proposal, one past the bounds ({service.MAX_SIMULATED_CRITERIA} criteria at most), or"
+                " one the rules engine fails on",
             ),
             503: ResponseSpec(
                 data_container=dict[str, Any],

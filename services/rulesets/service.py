@@ -363,7 +363,8 @@ def _check_size(data: schemas.Simulation) -> None:
     for draft in data.criteria:
         cid = draft.id if len(draft.id) <= _MAX_NAME else draft.id[:_MAX_NAME] + "…"
         values = draft.value if isinstance(draft.value, list) else [draft.value]
-        texts = {"id": (draft.id, _MAX_NAME), "fact": (draft.fact, _MAX_NAME), "titleZh": (draft.title_zh, _MAX_TEXT),
+        texts = {"id": (draft.id, _MAX_NAME), "fact": (draft.fact, _MAX_NAME), "op": (draft.op, _MAX_NAME),
+                 "titleZh": (draft.title_zh, _MAX_TEXT),
                  "titleEn": (draft.title_en, _MAX_TEXT), "source": (draft.source, _MAX_TEXT),
                  "value": (max((v for v in values if isinstance(v, str)), key=len, default=""), _MAX_NAME)}
         for name, (value, cap) in texts.items():
