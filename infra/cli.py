@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from infra.local import EmbeddedPostgres, TemporalDevServer
+from infra.local import DataFolderLock, EmbeddedPostgres, TemporalDevServer, free_port
 from infra.migrate import upgrade
 from infra.settings import Settings, get_settings
 
@@ -35,22 +35,51 @@ class Stack:
     temporal_ui: str | None = None
     postgres: EmbeddedPostgres | None = None
     temporal: TemporalDevServer | None = None
+    lock: DataFolderLock | None = None
     notes: list[str] = field(default_factory=list)
 
     async def start(self, *, need_temporal: bool) -> None:
+        """Start what is not configured; the servers are started from this (the main) thread, and die with it.
+
+        The data folder belongs to one process at a time: while another runs it, ``up`` is refused and the
+        other commands use the PostgreSQL that process runs.
+        """
         data = self.settings.data_dir
         data.mkdir(parents=True, exist_ok=True)
-        if need_temporal and self.settings.temporal_address is None:
+        embedded_database = self.settings.database_url is None
+        local_temporal = need_temporal and self.settings.temporal_address is None
+        if embedded_database or local_temporal:
+            self.lock = DataFolderLock(data)
+            holder = self.lock.acquire()
+            if holder is not None:
+                self.lock = None
+                if local_temporal:
+                    raise SystemExit(
+                        f"数据目录 {data} 正由进程 {holder} 使用（jiequ up 已在运行？）"
+                        f" / the data folder {data} is in use by process {holder} (is jiequ up running?)"
+                    )
+                self.postgres = EmbeddedPostgres(data / "postgres")
+                self.postgres.attach()  # the other process's server: it stays that process's to stop
+                self.database_url = await self.postgres.ensure_database()
+                self.postgres = None
+        if local_temporal:
             self.temporal = TemporalDevServer(data / "temporal" / "temporal.db")
             self.temporal.start()
-        if self.settings.database_url is None:
+        if embedded_database and not self.database_url:
             self.postgres = EmbeddedPostgres(data / "postgres")
-            await asyncio.to_thread(self.postgres.start)
+            self.postgres.start()
             self.database_url = await self.postgres.ensure_database()
-        else:
-            self.database_url = self.settings.database_url
+        elif not embedded_database:
+            self.database_url = self.settings.database_url or ""
         if self.temporal is not None:
-            await self.temporal.wait_ready()
+            try:
+                await self.temporal.wait_ready()
+            except RuntimeError:
+                # It exited: most likely another program took its port between our check and its bind.
+                self.temporal.stop()
+                self.temporal = TemporalDevServer(self.temporal.db_file, port=free_port(), ui_port=free_port())
+                self.temporal.start()
+                await self.temporal.wait_ready()
             self.temporal_address, self.temporal_ui = self.temporal.address, self.temporal.ui_url
         elif self.settings.temporal_address is not None:
             self.temporal_address = self.settings.temporal_address
@@ -60,6 +89,8 @@ class Stack:
             self.temporal.stop()
         if self.postgres is not None:
             self.postgres.stop()
+        if self.lock is not None:
+            self.lock.release()
 
 
 async def _migrate(stack: Stack) -> None:

@@ -29,6 +29,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     task_queue: str = TASK_QUEUE
     webhook_allow_http: bool = False
     """Whether a city's webhook URL may be plain ``http://`` (``JIEQU_WEBHOOK_ALLOW_HTTP=1``); off: https only."""
+    rules_time_limit: float = 30.0
+    """Seconds a rules evaluation of a ruleset a caller supplies (a simulation) may take in its worker process."""
+    rules_workers: int = 1
+    """Worker processes for such evaluations; each holds its own rules engine."""
 
 
 def _secret(data_dir: Path) -> str:
@@ -56,6 +60,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         token_minutes=int(env.get("JIEQU_TOKEN_MINUTES") or 12 * 60),
         demo_password=env.get("JIEQU_DEMO_PASSWORD") or "demo-pass-2024",
         webhook_allow_http=(env.get("JIEQU_WEBHOOK_ALLOW_HTTP") or "").strip().lower() in ("1", "true", "yes"),
+        rules_time_limit=float(env.get("JIEQU_RULES_TIME_LIMIT") or 30.0),
+        rules_workers=int(env.get("JIEQU_RULES_WORKERS") or 1),
     )
 
 

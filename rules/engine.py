@@ -24,10 +24,11 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
+import msgspec
 from durable import engine as durable
 
 from rules.criteria import CriterionValue, Op
-from rules.facts import BilingualError, StreetFacts
+from rules.facts import BilingualError, FactError, StreetFacts
 from rules.overlay import Ruleset, content_hash
 from rules.verdict import FactMapping, Verdict, plan
 
@@ -233,3 +234,49 @@ class Engine:
             error = state["exception"]
             raise EngineError(f"规则引擎动作出错：{error}", f"an action failed in the rules engine: {error}")
         return compiled.failed
+
+
+class IsolatedVerdicts(msgspec.Struct, frozen=True, kw_only=True):
+    """What `evaluate_isolated` answers across a process boundary (the errors themselves do not pickle)."""
+
+    verdicts: list[list[Verdict]] = msgspec.field(default_factory=list)
+    fact: str | None = None
+    """Set when a street's fact did not fit: the FactError's fact."""
+    error_zh: str = ""
+    error_en: str = ""
+
+    def unwrap(self) -> list[list[Verdict]]:
+        """The verdicts for each ruleset, or the FactError or EngineError met in the worker."""
+        if self.fact is not None:
+            raise FactError(self.fact, self.error_zh, self.error_en)
+        if self.error_zh:
+            raise EngineError(self.error_zh, self.error_en)
+        return self.verdicts
+
+
+_ISOLATED_ENGINE: list[Engine] = []
+"""The engine of a worker process, made on its first job."""
+
+
+def evaluate_isolated(rulesets: Sequence[Ruleset], streets: Sequence[StreetFacts]) -> IsolatedVerdicts:
+    """The verdicts on the streets under each ruleset, computed in a worker process (infra.workers).
+
+    For rulesets a caller supplies: the native engine may take unbounded time on them, or fail while
+    registering (error 108) or asserting (error 303) them; the worker can be killed, the API's process not.
+    After a failure the worker's engine is dropped, so no half-run session is reused.
+    """
+    if not _ISOLATED_ENGINE:
+        _ISOLATED_ENGINE.append(Engine())
+    engine = _ISOLATED_ENGINE[0]
+    try:
+        return IsolatedVerdicts(verdicts=[engine.evaluate_many_sync(ruleset, streets) for ruleset in rulesets])
+    except FactError as exc:
+        return IsolatedVerdicts(fact=exc.fact, error_zh=exc.message_zh, error_en=exc.message_en)
+    except Exception as exc:  # EngineError, or the native module's own error while registering the ruleset
+        _ISOLATED_ENGINE.clear()
+        engine.close()
+        if isinstance(exc, EngineError):
+            return IsolatedVerdicts(error_zh=exc.message_zh, error_en=exc.message_en)
+        return IsolatedVerdicts(
+            error_zh=f"规则引擎无法编译该规则集：{exc}", error_en=f"the rules engine cannot compile it: {exc}"
+        )

@@ -13,6 +13,7 @@ from temporalio.client import Client
 
 from infra.db import make_engine, make_sessionmaker, owner_transaction
 from infra.settings import Settings
+from infra.workers import WorkerPool
 from rules.engine import Engine
 from services.errors import UnavailableError
 from services.models import Tenant
@@ -37,7 +38,9 @@ class AppContext:
     directory: TenantDirectory = field(default_factory=lambda: TenantDirectory(()))
     temporal_connect: Callable[[], Awaitable[Client]] | None = None
     rules_engine: Engine = field(default_factory=Engine)
-    """The process's one durable-rules engine (it runs on a thread of its own)."""
+    """The process's one durable-rules engine (it runs on a thread of its own), for stored rulesets."""
+    rules_pool: WorkerPool = field(default_factory=WorkerPool)
+    """Worker processes for rulesets a caller supplies (simulations): killed and replaced past a time limit."""
     _temporal: Client | None = None
     _temporal_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -55,6 +58,7 @@ class AppContext:
             engine=engine,
             sessions=make_sessionmaker(engine),
             temporal_connect=temporal_connect,
+            rules_pool=WorkerPool(workers=settings.rules_workers, time_limit=settings.rules_time_limit),
         )
 
     async def load_directory(self) -> None:
@@ -83,4 +87,5 @@ class AppContext:
 
     async def close(self) -> None:
         self.rules_engine.close()
+        self.rules_pool.close()
         await self.engine.dispose()

@@ -23,6 +23,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from infra.db import owner_transaction
+from infra.rls import AUTH_ROLE
 from infra.settings import Settings
 from services.audit.service import record
 from services.auth.passwords import check_policy, hash_password_async, verify_password
@@ -32,9 +33,6 @@ from services.models import LoginThrottle, User
 from services.text import Text
 from tenants.context import Actor
 from tenants.ids import TenantId
-
-AUTH_ROLE: Final = "jiequ_auth"
-"""The role sign-in runs as (migration 0007): it alone executes ``auth_find_user`` and keeps the throttle."""
 
 ADDRESS_FAILURES_FACTOR: Final = 4
 """An address may fail this many times the per-name limit: one office's people share one address."""

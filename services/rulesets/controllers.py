@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, delete, get, post, put
+from litestar.exceptions import ServiceUnavailableException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from infra.workers import WorkerTimeoutError
 from services.deps import app_context, requires
 from services.rulesets import service
 from services.rulesets.schemas import (
@@ -20,11 +23,16 @@ from services.rulesets.schemas import (
     SimulationResult,
 )
 from services.shared.checks import today
+from services.text import Text
 from tenants.context import Actor, Role
 from tenants.ids import TenantId
 from tenants.resolver import resolve
 
 CITY_ADMIN = requires(Role.CITY_ADMIN)
+_ENGINE_BUSY = Text(
+    "规则模拟未能在 {seconds:g} 秒内完成，请稍后重试或减少条件",
+    "the simulation did not finish within {seconds:g} s; retry later or propose fewer criteria",
+)
 YearParam = Annotated[int, Parameter(ge=2000, le=2100, description="评估年度 / the assessment year")]
 
 
@@ -62,11 +70,31 @@ class RulesetController(Controller):
         guards=[CITY_ADMIN],
         status_code=200,
         summary="规则调整模拟 / which streets' verdicts a proposed change would change (nothing is saved)",
+        responses={
+            422: ResponseSpec(
+                data_container=dict[str, Any],
+                description=f"提议无效、超过上限（每次最多 {service.MAX_SIMULATED_CRITERIA} 条条件）或规则引擎无法评价"
+                f" / an invalid proposal, one past the bounds ({service.MAX_SIMULATED_CRITERIA} criteria at most), or"
+                " one the rules engine fails on",
+            ),
+            503: ResponseSpec(
+                data_container=dict[str, Any],
+                description="模拟超过时限，稍后重试（见 Retry-After）/ the simulation overran its time limit; retry"
+                " after Retry-After seconds",
+            ),
+        },
     )
     async def simulate(
         self, request: Request[Any, Any, Any], db: AsyncSession, tenant_id: TenantId, data: Simulation
     ) -> SimulationResult:
-        return await service.simulate(db, tenant_id, data, app_context(request).rules_engine)
+        pool = app_context(request).rules_pool
+        try:
+            return await service.simulate(db, tenant_id, data, pool)
+        except WorkerTimeoutError as exc:
+            raise ServiceUnavailableException(
+                detail=str(_ENGINE_BUSY.format(seconds=pool.time_limit)),
+                headers={"Retry-After": str(max(1, round(pool.time_limit)))},
+            ) from exc
 
 
 class BaselineController(Controller):

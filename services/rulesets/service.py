@@ -20,9 +20,10 @@ from sqlalchemy import text
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from infra.workers import WorkerError, WorkerPool
 from rules.baseline import Baseline, baseline_from_data, load_baseline, packaged_baselines
 from rules.criteria import Criterion, RuleError, check_unique, parse_criterion
-from rules.engine import Engine
+from rules.engine import Engine, EngineError, evaluate_isolated
 from rules.facts import CustomField, FactError, StreetFacts, fact_specs
 from rules.overlay import Ruleset, check_removal, content_hash, effective_ruleset
 from rules.verdict import CriterionResult, Verdict
@@ -33,6 +34,7 @@ from services.facts.service import compute_facts
 from services.fields.service import load_custom_fields
 from services.models.base import utcnow
 from services.rulesets import schemas
+from services.text import Text
 from tenants.context import Actor
 from tenants.ids import TenantId
 from tenants.resolver import resolve
@@ -321,13 +323,88 @@ def _changed(before: Verdict, after: Verdict) -> list[schemas.CriterionChange]:
     return changes
 
 
+MAX_SIMULATED_CRITERIA = 40
+"""Criteria one simulation may propose. The engine fails (error 303) once a street fails about 64 criteria
+of one ruleset; with the 17 of the baseline, 40 proposed ones stay below that even when all fail."""
+MAX_SIMULATED_REMOVALS = 100
+_MAX_TEXT = 500
+"""Characters of a proposed criterion's titles and source."""
+_MAX_NAME = 100
+"""Characters of a proposed criterion's id and fact, of a removed id, and of a text value."""
+_MAX_VALUES = 100
+"""Values of an `in` list."""
+
+_TOO_MANY = Text(
+    "一次模拟最多提出 {cap} 条条件，本次提出了 {count} 条",
+    "a simulation may propose at most {cap} criteria; this one proposes {count}",
+)
+_TOO_MANY_REMOVED = Text(
+    "一次模拟最多取消 {cap} 条条件，本次取消了 {count} 条",
+    "a simulation may remove at most {cap} criteria; this one removes {count}",
+)
+_TOO_LONG = Text("条件 {cid}：{field} 超过 {cap} 个字符", "criterion {cid}: {field} is longer than {cap} characters")
+_TOO_MANY_VALUES = Text(
+    "条件 {cid}：值列表最多 {cap} 项，本条有 {count} 项",
+    "criterion {cid}: a value list holds at most {cap} items; this one has {count}",
+)
+_ENGINE_FAILED = Text("规则引擎无法评价该规则集：{zh}", "the rules engine cannot evaluate this ruleset: {en}")
+
+
+def _check_size(data: schemas.Simulation) -> None:
+    """Refuse a proposal larger than the engine can run without stalling or failing (422 naming the bound)."""
+    if len(data.criteria) > MAX_SIMULATED_CRITERIA:
+        raise InvalidError(_TOO_MANY.format(cap=MAX_SIMULATED_CRITERIA, count=len(data.criteria)),
+                           extra={"field": "criteria", "max": MAX_SIMULATED_CRITERIA})
+    if len(data.remove) > MAX_SIMULATED_REMOVALS:
+        raise InvalidError(_TOO_MANY_REMOVED.format(cap=MAX_SIMULATED_REMOVALS, count=len(data.remove)),
+                           extra={"field": "remove", "max": MAX_SIMULATED_REMOVALS})
+    for cid in data.remove:
+        if len(cid) > _MAX_NAME:
+            raise InvalidError(_TOO_LONG.format(cid=cid[:_MAX_NAME] + "…", field="id", cap=_MAX_NAME),
+                               extra={"field": "remove", "max": _MAX_NAME})
+    for draft in data.criteria:
+        cid = draft.id if len(draft.id) <= _MAX_NAME else draft.id[:_MAX_NAME] + "…"
+        values = draft.value if isinstance(draft.value, list) else [draft.value]
+        texts = {"id": (draft.id, _MAX_NAME), "fact": (draft.fact, _MAX_NAME), "op": (draft.op, _MAX_NAME),
+                 "titleZh": (draft.title_zh, _MAX_TEXT),
+                 "titleEn": (draft.title_en, _MAX_TEXT), "source": (draft.source, _MAX_TEXT),
+                 "value": (max((v for v in values if isinstance(v, str)), key=len, default=""), _MAX_NAME)}
+        for name, (value, cap) in texts.items():
+            if len(value) > cap:
+                raise InvalidError(_TOO_LONG.format(cid=cid, field=name, cap=cap),
+                                   extra={"criterion": cid, "field": name, "max": cap})
+        if len(values) > _MAX_VALUES:
+            raise InvalidError(_TOO_MANY_VALUES.format(cid=cid, cap=_MAX_VALUES, count=len(values)),
+                               extra={"criterion": cid, "field": "value", "max": _MAX_VALUES})
+
+
+async def _evaluate_isolated(pool: WorkerPool, rulesets: Sequence[Ruleset], streets: Sequence[StreetFacts]
+                             ) -> list[list[Verdict]]:
+    """The verdicts under each ruleset from a worker process; WorkerTimeoutError (a 503) passes through.
+
+    An engine failure on the rulesets (durable-rules errors 108, 303, a crash) is a 422 saying so.
+    """
+    # A TenantId is made by the resolver alone, so the worker gets the tenant as plain text.
+    plain = [msgspec.structs.replace(ruleset, tenant=str(ruleset.tenant)) for ruleset in rulesets]
+    try:
+        return (await pool.run(evaluate_isolated, plain, streets)).unwrap()
+    except FactError as exc:
+        raise _invalid(exc) from exc
+    except EngineError as exc:
+        raise InvalidError(_ENGINE_FAILED.format(zh=exc.message_zh, en=exc.message_en)) from exc
+    except WorkerError as exc:
+        raise InvalidError(_ENGINE_FAILED.format(zh=exc.reason, en=exc.reason)) from exc
+
+
 async def simulate(
-    session: AsyncSession, tenant: TenantId, data: schemas.Simulation, engine: Engine
+    session: AsyncSession, tenant: TenantId, data: schemas.Simulation, pool: WorkerPool
 ) -> schemas.SimulationResult:
     """Every street of the city judged for `year` with today's rules and with the proposal; what would change.
 
-    The facts are computed once for all streets and each ruleset is evaluated in one batch. Nothing is stored.
+    The facts are computed once for all streets; both rulesets are evaluated in one job of a worker process
+    (the proposal is the caller's: its compilation must not stall the API). Nothing is stored.
     """
+    _check_size(data)
     sources = await _sources_for(session, tenant)
     year = data.year
     specs = fact_specs(sources.custom_fields)
@@ -353,8 +430,9 @@ async def simulate(
         raise _invalid(exc) from exc
     facts = await compute_facts(session, tenant, year)
     streets = list(facts.values())
-    verdicts_before = await evaluate(engine, before, streets)
-    verdicts_after = await evaluate(engine, after, streets) if after.hash != before.hash else verdicts_before
+    rulesets = [before] if after.hash == before.hash else [before, after]
+    verdicts = await _evaluate_isolated(pool, rulesets, streets)
+    verdicts_before, verdicts_after = verdicts[0], verdicts[-1]
     moved = [
         (street_id, old, new, criteria)
         for street_id, old, new in zip(facts, verdicts_before, verdicts_after, strict=True)

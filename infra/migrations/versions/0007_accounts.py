@@ -65,7 +65,15 @@ def upgrade() -> None:
   END IF;
 END $$"""  # noqa: S608 - a constant role name, no input
     )
-    op.execute(f"GRANT {AUTH_ROLE} TO CURRENT_USER")
+    # Where the role exists already (another database of the cluster), the local stack's owner was granted it
+    # when the owner was made; granting it again would need the ADMIN option.
+    op.execute(
+        f"""DO $$ BEGIN
+  IF NOT pg_has_role(current_user, '{AUTH_ROLE}', 'MEMBER') THEN
+    GRANT {AUTH_ROLE} TO CURRENT_USER;
+  END IF;
+END $$"""
+    )
     op.execute(f"GRANT USAGE ON SCHEMA public TO {AUTH_ROLE}")
 
     op.execute("DROP FUNCTION auth_find_user(text)")
