@@ -15,6 +15,7 @@ from typing import Any
 import msgspec
 from litestar import Litestar
 from litestar._openapi.plugin import OpenAPIPlugin
+from litestar.openapi.datastructures import ResponseSpec
 
 from services.schemas import InputStruct
 
@@ -43,6 +44,18 @@ _ERRORS: dict[int, str] = {
     429: "请求过于频繁，请稍后再试 / too many attempts, retry later",
     503: "服务暂不可用，请稍后再试 / a dependency is unavailable, retry later",
 }
+
+class Error(msgspec.Struct):
+    """Litestar's error shape; the component of the same name above completes it (``extra``)."""
+
+    status_code: int
+    detail: str
+
+
+def error_spec(description: str) -> ResponseSpec:
+    """An error response of a route with a description of its own (the generic ones are added for every route)."""
+    return ResponseSpec(data_container=Error, description=description, generate_examples=False)
+
 
 _UNSAFE = frozenset({"post", "put", "patch", "delete"})
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")

@@ -10,7 +10,6 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException
-from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody
 from litestar.security.jwt import JWTCookieAuth, Token
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -22,6 +21,7 @@ from services.auth.service import LoginOutcome, SignedInUser, authenticate, sign
 from services.auth.sessions import CACHE, MISSING, SessionUser, load_session_user
 from services.context import AppContext
 from services.deps import app_context
+from services.openapi import error_spec
 from services.text import Text
 from tenants.context import Actor, Role
 
@@ -32,18 +32,6 @@ MUST_CHANGE_PASSWORD: Final = Text(
     "请先设置新密码（POST /api/auth/password）后再使用系统",
     "a new password must be set first (POST /api/auth/password)",
 )
-
-
-class Error(msgspec.Struct):
-    """Litestar's error shape; named as the component ``services.openapi`` completes, so both are one."""
-
-    status_code: int
-    detail: str
-
-
-def error_spec(description: str) -> ResponseSpec:
-    """An error response with a description of its own (``services.openapi`` adds the generic ones)."""
-    return ResponseSpec(data_container=Error, description=description, generate_examples=False)
 
 
 def actor_me(actor: Actor) -> Me:

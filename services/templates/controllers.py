@@ -9,15 +9,10 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.openapi import error_spec
 from services.reporting.exports import MEDIA_TYPES
-from services.schemas import BaseStruct
 from services.templates import service
 from tenants.ids import TenantId
-
-
-class TemplateError(BaseStruct):
-    status_code: int
-    detail: str
 
 
 class TemplateController(Controller):
@@ -42,10 +37,7 @@ class TemplateController(Controller):
                 media_type=MEDIA_TYPES["xlsx"],
                 description="模板文件 / the template file (text/csv for .csv)",
             ),
-            404: ResponseSpec(
-                data_container=TemplateError,
-                description="没有该模板，或租户不存在或无权访问 / no such template, or no such tenant",
-            ),
+            404: error_spec("没有该模板，或租户不存在或无权访问 / no such template, or no such tenant"),
         },
     )
     async def template(

@@ -10,8 +10,8 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody, Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.auth.controllers import error_spec
 from services.deps import requires
+from services.openapi import error_spec
 from services.shared.paging import Limit, Offset
 from services.users import service
 from services.users.schemas import PasswordReset, User, UserCreate, UserCreated, UserUpdate
