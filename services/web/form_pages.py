@@ -136,9 +136,7 @@ class StreetForms(Controller):
         # Every box of the form is sent: no ticked service means none (StreetUpdate would read absent as unchanged).
         values.setdefault("center.services[]", [])
         try:
-            await submit(
-                db, values, StreetUpdate, lambda data: update_street(db, actor, tenant_id, street_id, data)
-            )
+            await submit(db, values, StreetUpdate, lambda data: update_street(db, actor, tenant_id, street_id, data))
         except FormError as refused:
             form = shown(values, refused.problems, language(request))
             return _street_page(request, actor, tenant_id, street, form, status_code=422)
@@ -271,7 +269,7 @@ async def _data_page(
     extra: dict[str, Any] = {}
     if kind == "internship":
         entities = await list_entities(db, actor, tenant_id, street.id, limit=MOST_ENTITIES, offset=0)
-        extra["entities"] = [(str(e.id), e.name) for e in entities]
+        extra["entities"] = [(str(e.id), e.name) for e in entities.items]
     return page(
         request,
         DATA_FORMS[kind].template,

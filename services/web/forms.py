@@ -127,7 +127,8 @@ def nested(values: Mapping[str, str | list[str]]) -> dict[str, Any]:
         for part in parts[:-1]:
             node = node.setdefault(part, {})
         node[parts[-1]] = [v for v in value if v] if isinstance(value, list) else value
-    return _lists(tree)
+    shaped: dict[str, Any] = _lists(tree)
+    return shaped
 
 
 def _lists(node: Any) -> Any:
