@@ -41,7 +41,7 @@ from tests.streetdata_fixtures import (
 from tests.web.helpers import csrf_of, sign_in_form
 
 
-def _street_form(name: str, uscc: str, **changes: str) -> dict[str, Any]:
+def _street_form(name: str, uscc: str, **changes: Any) -> dict[str, Any]:
     form: dict[str, Any] = {
         "name": name,
         "district": DISTRICTS["jinan"],
