@@ -32,7 +32,7 @@ RIZHAO = "371102"  # 东港区: Rizhao is used by no other page test
 
 
 async def test_city_admin_creates_a_street_after_a_wrong_uscc_and_edits_it(live: LiveServer, browser: Browser) -> None:
-    context = await browser.new_context(viewport=DESKTOP)
+    context = await browser.new_context(viewport=DESKTOP, locale="zh-CN")
     watch = Watch()
     await watch.attach(context)
     page = watch.page(await context.new_page())
@@ -107,7 +107,7 @@ async def test_operator_submits_a_report_an_activity_and_a_survey_answer(
     async with api_client(app) as client:
         other = await create_street(client, auth, "weihai", name=f"威海荣成{uuid.uuid4().hex[:4]}创业街区")
     base = f"{live.url}/city/weihai/streets/{user.street_id}"
-    browser_context = await browser.new_context(viewport=DESKTOP)
+    browser_context = await browser.new_context(viewport=DESKTOP, locale="zh-CN")
     watch = Watch()
     await watch.attach(browser_context)
     page = watch.page(await browser_context.new_page())
