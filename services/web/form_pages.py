@@ -185,6 +185,8 @@ class DataForm:
     save: Save
     tab: str
     defaults: Callable[[], dict[str, str | list[str]]]
+    conflict: str = ""
+    """The field a conflict with stored data is about (a month already reported, a USCC already registered)."""
 
 
 def _last_month() -> dict[str, str | list[str]]:
@@ -197,15 +199,17 @@ def _today(name: str) -> Callable[[], dict[str, str | list[str]]]:
 
 
 DATA_FORMS: Final[dict[str, DataForm]] = {
-    "report": DataForm("forms/report.html", MonthlyReportCreate, create_report, "reports", _last_month),
+    "report": DataForm("forms/report.html", MonthlyReportCreate, create_report, "reports", _last_month, "month"),
     "activity": DataForm("forms/activity.html", ActivityCreate, create_activity, "activities", _today("heldOn")),
     "survey": DataForm("forms/survey.html", SurveySubmission, create_surveys, "surveys", _today("respondedOn")),
     "internship": DataForm(
         "forms/internship.html", InternshipCreate, create_internship, "internships", _today("openedOn")
     ),
-    "entity": DataForm("forms/entity.html", EntityCreate, create_entity, "entities", lambda: {"operating": "true"}),
+    "entity": DataForm(
+        "forms/entity.html", EntityCreate, create_entity, "entities", lambda: {"operating": "true"}, "uscc"
+    ),
 }
-"""``/city/{tenant}/streets/{id}/{kind}/new`` for each kind."""
+"""``/city/{tenant}/streets/{id}/new/{kind}`` for each kind."""
 
 
 class StreetDataForms(Controller):
@@ -242,7 +246,13 @@ class StreetDataForms(Controller):
         street = await get_street(db, actor, tenant_id, street_id)
         values = flat_values((await request.form()).multi_items())
         try:
-            await submit(db, values, spec.into, lambda data: spec.save(db, actor, tenant_id, street_id, data))
+            await submit(
+                db,
+                values,
+                spec.into,
+                lambda data: spec.save(db, actor, tenant_id, street_id, data),
+                conflict=spec.conflict,
+            )
         except FormError as refused:
             form = shown(values, refused.problems, language(request))
             return await _data_page(request, db, actor, tenant_id, street, kind, form, status_code=422)

@@ -17,7 +17,7 @@ from typing import Any, Final, TypeVar
 import msgspec
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.errors import DomainError
+from services.errors import ConflictError, DomainError
 from services.text import Language, Text
 
 T = TypeVar("T")
@@ -178,11 +178,12 @@ def _message(message: str) -> Text:
     return next((text for part, text in _KINDS if part in message), INVALID)
 
 
-def domain_problem(error: DomainError, fields: Iterable[str]) -> dict[str, Text]:
-    """A domain refusal as the message of its field (``extra.field``), or of the whole form."""
+def domain_problem(error: DomainError, fields: Iterable[str], conflict: str = FORM_LEVEL) -> dict[str, Text]:
+    """A domain refusal as the message of its field (``extra.field``), or of the whole form; a conflict with
+    stored data (409, which names no field) is ``conflict``'s, the one field a form's conflict can be about."""
     text = as_text(error)
     extra = error.extra if isinstance(error.extra, dict) else {}
-    name = str(extra.get("field", FORM_LEVEL))
+    name = str(extra.get("field", conflict if isinstance(error, ConflictError) else FORM_LEVEL))
     return {name if name in fields else FORM_LEVEL: text}
 
 
@@ -207,12 +208,13 @@ async def submit(
     save: Callable[[T], Awaitable[R]],
     *,
     fields: Iterable[str] = (),
+    conflict: str = FORM_LEVEL,
 ) -> R:
     """Convert the form into ``into`` and save it with ``save`` (a service call) inside a savepoint.
 
     Raises :class:`FormError` when the form does not convert or the domain refuses it; whatever ``save``
     had written by then is rolled back with the savepoint. ``fields`` are the names a domain problem may
-    be shown beside (any other goes above the form).
+    be shown beside (any other goes above the form); ``conflict`` the field a conflict with stored data is about.
     """
     data = convert(values, into)
     names = set(fields) | {name.removesuffix(LIST_MARK) for name in values}
@@ -222,7 +224,7 @@ async def submit(
     except DomainError as error:
         if error.status_code == 404:
             raise  # another street's data: the not-found page, not a form message
-        raise FormError(domain_problem(error, names)) from error
+        raise FormError(domain_problem(error, names, conflict)) from error
 
 
 def shown(values: Mapping[str, str | list[str]], problems: Mapping[str, Text], language: Language) -> Form:

@@ -156,6 +156,9 @@ def test_a_domain_refusal_lands_on_its_field_or_above_the_form() -> None:
     assert domain_problem(conflict, {"name"}) == {
         FORM_LEVEL: Text("本市已有名为“甲”的街区", "the city already has a street named '甲'")
     }
+    assert domain_problem(conflict, {"name"}, conflict="name") == {
+        "name": Text("本市已有名为“甲”的街区", "the city already has a street named '甲'")
+    }
 
 
 # ------------------------------------------------------------------------------------ the city admin's street
@@ -275,7 +278,7 @@ async def test_the_operator_submits_a_monthly_report_and_sees_it_in_the_reports_
 
     again = await client.post(path, data=form)
     assert again.status_code == 422
-    assert "月报已提交，如需更正" in again.text  # the conflict, above the form
+    assert "月报已提交，如需更正" in _error_of(again.text, "f-month")  # the conflict is the month's
     tab = await client.get(f"/city/jinan/streets/{jinan_operator.street_id}/reports")
     assert tab.text.count(f"<td>{month}</td>") == 1
 
