@@ -90,6 +90,10 @@ async def test_city_admin_creates_a_street_after_a_wrong_uscc_and_edits_it(live:
     await expect(page.get_by_label("统一社会信用代码")).to_have_value(uscc)
     assert await fits_width(page)
     await screenshot(page, "form-street-edit")
+    await page.set_viewport_size(PHONE)
+    assert await fits_width(page)
+    await screenshot(page, "form-street-edit-375")
+    await page.set_viewport_size(DESKTOP)
     await page.get_by_label("街区名称").fill(name + "二期")
     await page.get_by_label("第 2 人姓名").fill("周敏")
     await page.get_by_role("button", name="保存").click()
@@ -132,6 +136,7 @@ async def test_operator_submits_a_report_an_activity_and_a_survey_answer(
     await expect(page.get_by_role("status")).to_have_text("月报已提交。")
     row = page.locator("tbody tr", has_text="2025-11")
     await expect(row).to_contain_text("2,345")
+    await screenshot(page, "form-report-saved")
 
     await page.get_by_role("navigation", name="街区信息").get_by_role("link", name="活动", exact=True).click()
     await page.get_by_role("link", name="登记活动").click()
