@@ -44,6 +44,8 @@ FOUNDER_GROUPS: Final[tuple[str, ...]] = get_args(FounderGroup)
 BLANK_STAFF_ROWS: Final = 2
 """Empty staff rows under the filled ones: more people are added by saving and editing again."""
 MOST_ENTITIES: Final = 1000
+CLEARABLE: Final = ("theme", "replicablePractices", "operator.digitalPlatformUrl")
+"""The street's optional fields: emptied on the edit form, they are set to nothing (not left as they were)."""
 
 SAVED: Final[dict[str, Text]] = {
     "street": Text("街区已保存。", "The street was saved."),
@@ -136,7 +138,13 @@ class StreetForms(Controller):
         # Every box of the form is sent: no ticked service means none (StreetUpdate would read absent as unchanged).
         values.setdefault("center.services[]", [])
         try:
-            await submit(db, values, StreetUpdate, lambda data: update_street(db, actor, tenant_id, street_id, data))
+            await submit(
+                db,
+                values,
+                StreetUpdate,
+                lambda data: update_street(db, actor, tenant_id, street_id, data),
+                cleared=CLEARABLE,
+            )
         except FormError as refused:
             form = shown(values, refused.problems, language(request))
             return _street_page(request, actor, tenant_id, street, form, status_code=422)

@@ -116,12 +116,17 @@ def _compact(values: dict[str, str | list[str]]) -> dict[str, str | list[str]]:
     return kept
 
 
-def nested(values: Mapping[str, str | list[str]]) -> dict[str, Any]:
-    """The form's values as the JSON object of the input Struct; an empty value is a value not given."""
+def nested(values: Mapping[str, str | list[str]], cleared: Iterable[str] = ()) -> dict[str, Any]:
+    """The form's values as the JSON object of the input Struct; an empty value is a value not given, except
+    in the fields ``cleared`` (an edit form's optional fields), where emptied means null: no value any more."""
+    nulls = frozenset(cleared)
     tree: dict[str, Any] = {}
-    for name, value in values.items():
-        if value == "":
-            continue
+    for name, given in values.items():
+        value: str | list[str] | None = given
+        if given == "":
+            if name not in nulls:
+                continue
+            value = None
         parts = name.removesuffix(LIST_MARK).split(".")
         node = tree
         for part in parts[:-1]:
@@ -140,10 +145,10 @@ def _lists(node: Any) -> Any:
     return {key: _lists(value) for key, value in node.items()}
 
 
-def convert(values: Mapping[str, str | list[str]], into: type[T]) -> T:
+def convert(values: Mapping[str, str | list[str]], into: type[T], cleared: Iterable[str] = ()) -> T:
     """The input Struct of the form, or :class:`FormError` naming the field that does not fit it."""
     try:
-        return msgspec.convert(nested(values), into, strict=False)
+        return msgspec.convert(nested(values, cleared), into, strict=False)
     except msgspec.ValidationError as error:
         name, message = _validation_problem(str(error), values)
         raise FormError({name: message}) from error
@@ -209,14 +214,16 @@ async def submit(
     *,
     fields: Iterable[str] = (),
     conflict: str = FORM_LEVEL,
+    cleared: Iterable[str] = (),
 ) -> R:
     """Convert the form into ``into`` and save it with ``save`` (a service call) inside a savepoint.
 
     Raises :class:`FormError` when the form does not convert or the domain refuses it; whatever ``save``
     had written by then is rolled back with the savepoint. ``fields`` are the names a domain problem may
-    be shown beside (any other goes above the form); ``conflict`` the field a conflict with stored data is about.
+    be shown beside (any other goes above the form); ``conflict`` the field a conflict with stored data is about;
+    ``cleared`` the fields whose emptied value means null (see :func:`nested`).
     """
-    data = convert(values, into)
+    data = convert(values, into, cleared)
     names = set(fields) | {name.removesuffix(LIST_MARK) for name in values}
     try:
         async with _savepoint(db):

@@ -219,13 +219,20 @@ async def test_an_edit_refused_by_the_domain_writes_nothing_of_it(client: httpx.
     stored = await client.get(f"/api/tenants/jinan/streets/{street['id']}", headers=await auth.headers("jinan-admin"))
     assert stored.json()["name"] == street["name"]
 
-    form = _street_form(renamed, street["operator"]["uscc"], **{"center.services[]": ["training"]})
+    form = _street_form(
+        renamed,
+        street["operator"]["uscc"],
+        **{"center.services[]": ["training"], "theme": "", "replicablePractices": ""},
+    )
     saved = await client.post(path, data={**form, "_csrf_token": csrf_of(opened.text)})
     assert saved.status_code == 303
     assert saved.headers["location"] == f"/city/jinan/streets/{street['id']}?saved=street"
     stored = await client.get(f"/api/tenants/jinan/streets/{street['id']}", headers=await auth.headers("jinan-admin"))
     assert stored.json()["name"] == renamed
     assert stored.json()["center"]["services"] == ["training"]
+    assert stored.json()["theme"] is None  # emptied on the edit form: no theme any more
+    assert stored.json()["replicablePractices"] is None
+    assert stored.json()["operator"]["digitalPlatformUrl"] == street["operator"]["digitalPlatformUrl"]
 
 
 async def test_the_inline_checks_answer_the_fields_message(client: httpx.AsyncClient) -> None:
