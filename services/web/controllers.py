@@ -23,7 +23,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.activities.service import list_activities
 from services.assessments.service import list_assessments
 from services.auth.service import LoginOutcome
-from services.demo.places import CITIES
 from services.deps import app_context, requires
 from services.entities.service import list_entities
 from services.ledger.service import list_entries
@@ -35,8 +34,9 @@ from services.streets.service import get_street, list_streets
 from services.tenancy.service import get_settings
 from services.text import Text
 from services.web.errors import PAGE_ERRORS
+from services.web.form_pages import FieldChecks, StreetDataForms, StreetForms, saved_message
 from services.web.reads import latest_assessments, matching_streets
-from services.web.render import district_name, language, page
+from services.web.render import city_districts, language, page
 from services.web.session import CITY_ROLES, home_of, local_path, sign_in, signed_in, signed_out_cookie
 from tenants.context import Actor, Role
 from tenants.ids import TenantId
@@ -208,7 +208,7 @@ class CityPages(Controller):
             filters={"q": q or "", "status": status or "", "theme": theme or "", "district": district or ""},
             statuses=STATUSES,
             themes=THEMES,
-            districts=_districts(tenant.code),
+            districts=city_districts(tenant.code),
         )
 
 
@@ -222,6 +222,8 @@ TABS: Final[tuple[tuple[str, Text], ...]] = (
     ("ledger", Text("帮扶台账", "Ledger")),
     ("assessments", Text("评估", "Assessments")),
 )
+DATA_WRITERS: Final = frozenset({Role.CITY_ADMIN, Role.OPERATOR})
+"""Who fills in a street's data forms (as in the API: an operator only on its own street)."""
 LEDGER_READERS: Final = frozenset(CITY_ROLES)
 """The ledger is the city's record of support: operators do not see it (as in the API)."""
 
@@ -278,6 +280,8 @@ class StreetPages(Controller):
             tabs=tabs,
             tab=tab,
             page_number=page_number,
+            saved=saved_message(request),
+            writer=actor.role in DATA_WRITERS,
             **data,
         )
 
@@ -416,16 +420,9 @@ def _tenant(request: Request[Any, Any, Any], tenant_id: TenantId) -> Any:
     return app_context(request).directory.get(tenant_id)
 
 
-def _districts(city_code: str) -> list[tuple[str, str]]:
-    for city in CITIES:
-        if city.code == city_code:
-            return [(d.code, district_name(d.code)) for d in city.districts]
-    return []
-
-
 WEB_ROUTES: Final = Router(
     path="/",
-    route_handlers=[SignInPages, ProvincePages, CityPages, StreetPages],
+    route_handlers=[SignInPages, ProvincePages, CityPages, StreetPages, StreetForms, StreetDataForms, FieldChecks],
     exception_handlers=PAGE_ERRORS,
     include_in_schema=False,
 )

@@ -16,7 +16,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 from litestar.template.config import TemplateConfig
 
-from services.demo.places import city_of_district
+from services.demo.places import CITIES, city_of_district
 from services.text import Language
 from services.web.labels import label
 
@@ -134,6 +134,14 @@ def district_name(code: str) -> str:
     except KeyError:
         return code
     return next(d.name for d in found.districts if d.code == code)
+
+
+def city_districts(city_code: str) -> list[tuple[str, str]]:
+    """``(code, name)`` of a city's districts and counties: the options of a district select."""
+    for city in CITIES:
+        if city.code == city_code:
+            return [(d.code, district_name(d.code)) for d in city.districts]
+    return []
 
 
 def _configure(engine: JinjaTemplateEngine) -> None:

@@ -13,11 +13,12 @@ from typing import Final
 from urllib.parse import urlsplit
 
 import uvicorn
-from playwright.async_api import BrowserContext, ConsoleMessage, Page, Route
+from playwright.async_api import BrowserContext, ConsoleMessage, Page, Route, ViewportSize, expect
 
 from infra.settings import Settings
 from services.app import create_app
 from services.context import AppContext
+from tests.conftest import PASSWORD
 
 CHROMIUM: Final = "/usr/bin/chromium"
 CHROMIUM_ARGS: Final = [
@@ -30,6 +31,8 @@ CHROMIUM_ARGS: Final = [
 INSTALL: Final = "apt-get update && apt-get install -y chromium fonts-noto-cjk"
 SCREENSHOTS: Final = Path(__file__).resolve().parent.parent / "screenshots"
 LOCAL_HOSTS: Final = frozenset({"127.0.0.1", "localhost"})
+DESKTOP: Final = ViewportSize(width=1366, height=768)
+PHONE: Final = ViewportSize(width=375, height=812)
 
 
 def chromium() -> str:
@@ -147,3 +150,18 @@ async def inputs_labelled(page: Page) -> bool:
     """Whether every field a person fills in has a label."""
     script = "[...document.querySelectorAll('input:not([type=hidden]), select, textarea')].every(e => e.labels.length)"
     return bool(await page.evaluate(script))
+
+
+async def sign_in(page: Page, base: str, username: str, password: str = PASSWORD) -> None:
+    """Sign in through the form, as a person does."""
+    await page.goto(base + "/")
+    await page.get_by_label("用户名").fill(username)
+    await page.get_by_label("密码").fill(password)
+    await page.get_by_role("button", name="登录").click()
+
+
+async def sign_out(page: Page, base: str) -> None:
+    """Sign out with the header's button and land on the sign-in page."""
+    await page.get_by_role("button", name="退出").click()
+    await expect(page).to_have_url(base + "/")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("登录")

@@ -1,5 +1,32 @@
-"""Fixtures of the page tests: an operator user and its street in Jinan."""
+"""Fixtures of the page tests: an operator user and its street in Jinan; the live app and Chromium."""
 
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from playwright.async_api import Browser, async_playwright
+
+from infra.settings import Settings
+from services.context import AppContext
 from tests.streetdata_fixtures import jinan_operator
+from tests.web.browser import CHROMIUM_ARGS, LiveServer, chromium
 
-__all__ = ["jinan_operator"]
+__all__ = ["browser", "jinan_operator", "live"]
+
+
+@pytest.fixture(scope="module")
+async def live(settings: Settings, database_url: str, context: AppContext) -> AsyncIterator[LiveServer]:
+    server = LiveServer(settings, database_url)  # `context` has seeded the tenants and users
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    executable = chromium()
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield launched
+        await launched.close()

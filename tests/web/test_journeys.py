@@ -8,21 +8,26 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any, NamedTuple
 
 import pytest
 from litestar import Litestar
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, expect
 
-from infra.settings import Settings
 from services.context import AppContext
 from tests.conftest import PASSWORD, Auth, api_client
 from tests.streetdata_fixtures import create_entity, create_street, operator_of
-from tests.web.browser import CHROMIUM_ARGS, LiveServer, Watch, chromium, fits_width, inputs_labelled, screenshot
-
-DESKTOP = {"width": 1366, "height": 768}
-PHONE = {"width": 375, "height": 812}
+from tests.web.browser import (
+    DESKTOP,
+    PHONE,
+    LiveServer,
+    Watch,
+    fits_width,
+    inputs_labelled,
+    screenshot,
+    sign_in,
+    sign_out,
+)
 
 
 class Weihai(NamedTuple):
@@ -34,23 +39,6 @@ class Weihai(NamedTuple):
     other: dict[str, Any]
     qingdao: dict[str, Any]
     tag: str
-
-
-@pytest.fixture(scope="module")
-async def live(settings: Settings, database_url: str, context: AppContext) -> AsyncIterator[LiveServer]:
-    server = LiveServer(settings, database_url)  # `context` has seeded the tenants and users
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    executable = chromium()
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield launched
-        await launched.close()
 
 
 @pytest.fixture(scope="module")
@@ -94,19 +82,6 @@ async def weihai(app: Litestar, context: AppContext, auth: Auth) -> Weihai:
     return Weihai(street, entity, user.username, other, qingdao, tag)
 
 
-async def _sign_in(page: Page, base: str, username: str, password: str = PASSWORD) -> None:
-    await page.goto(base + "/")
-    await page.get_by_label("用户名").fill(username)
-    await page.get_by_label("密码").fill(password)
-    await page.get_by_role("button", name="登录").click()
-
-
-async def _sign_out(page: Page, base: str) -> None:
-    await page.get_by_role("button", name="退出").click()
-    await expect(page).to_have_url(base + "/")
-    await expect(page.get_by_role("heading", level=1)).to_have_text("登录")
-
-
 async def test_city_admin_signs_in_and_reads_the_city_and_a_street(
     live: LiveServer, browser: Browser, weihai: Weihai
 ) -> None:
@@ -115,7 +90,7 @@ async def test_city_admin_signs_in_and_reads_the_city_and_a_street(
     await watch.attach(context)
     page = watch.page(await context.new_page())
 
-    await _sign_in(page, live.url, "weihai-admin")
+    await sign_in(page, live.url, "weihai-admin")
     await expect(page).to_have_url(live.url + "/city/weihai")
     await expect(page.get_by_role("heading", level=1)).to_have_text("威海市创业街区")
     await expect(page.get_by_role("link", name=weihai.street["name"])).to_be_visible()  # latest assessments
@@ -167,7 +142,7 @@ async def test_city_admin_signs_in_and_reads_the_city_and_a_street(
     await expect(page).to_have_url(f"{live.url}/city/weihai/streets/{weihai.street['id']}/ledger")
     await expect(page.locator(".tabs a[aria-current=page]")).to_have_text("帮扶台账")
 
-    await _sign_out(page, live.url)
+    await sign_out(page, live.url)
     await page.goto(live.url + "/city/weihai")
     await expect(page).to_have_url(re.compile(r"/\?next=/city/weihai$"))
     watch.assert_clean()
@@ -209,7 +184,7 @@ async def test_wrong_password_by_keyboard_shows_the_chinese_message_and_english_
     await expect(page.get_by_role("heading", level=1)).to_have_text("Entrepreneurship streets of Weihai")
     await page.get_by_role("link", name="中文").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("威海市创业街区")
-    await _sign_out(page, live.url)
+    await sign_out(page, live.url)
     watch.assert_clean()
     await context.close()
 
@@ -222,7 +197,7 @@ async def test_operator_sees_its_street_only_on_a_desktop_and_a_phone(
     await watch.attach(context)
     page = watch.page(await context.new_page())
 
-    await _sign_in(page, live.url, weihai.operator)
+    await sign_in(page, live.url, weihai.operator)
     home = f"{live.url}/city/weihai/streets/{weihai.street['id']}/home"
     await expect(page).to_have_url(home)
     await expect(page.get_by_role("heading", level=1)).to_have_text(weihai.street["name"])
@@ -255,6 +230,6 @@ async def test_operator_sees_its_street_only_on_a_desktop_and_a_phone(
     await screenshot(page, "not-found")
     await page.goto(live.url + "/")
     await expect(page).to_have_url(home)
-    await _sign_out(page, live.url)
+    await sign_out(page, live.url)
     watch.assert_clean()
     await context.close()
