@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client
@@ -14,6 +15,7 @@ from temporalio.client import Client
 from infra.db import make_engine, make_sessionmaker, owner_transaction
 from infra.settings import Settings
 from rules.engine import Engine
+from services.errors import DATABASE, TEMPORAL, UNREACHABLE, Outages, UnavailableError
 from services.models import Tenant
 from tenants.registry import TenantInfo
 from tenants.resolver import TenantDirectory
@@ -31,6 +33,8 @@ class AppContext:
     temporal_connect: Callable[[], Awaitable[Client]] | None = None
     rules_engine: Engine = field(default_factory=Engine)
     """The process's one durable-rules engine (it runs on a thread of its own)."""
+    outages: Outages = field(default_factory=Outages)
+    """Which dependencies are down: logged once per outage, answered 503 meanwhile."""
     _temporal: Client | None = None
     _temporal_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -50,6 +54,10 @@ class AppContext:
             temporal_connect=temporal_connect,
         )
 
+    def __post_init__(self) -> None:
+        # A connection handed out of the pool has passed its ping: the database answers again.
+        event.listen(self.engine.sync_engine, "checkout", lambda *_: self.outages.answered(DATABASE))
+
     async def load_directory(self) -> None:
         """Read the tenant hierarchy (it changes only when tenants are added by `jiequ seed`)."""
         async with owner_transaction(self.sessions) as session:
@@ -59,12 +67,24 @@ class AppContext:
         )
 
     async def temporal(self) -> Client:
-        """The Temporal client, connected on first use (the API starts even while Temporal is down)."""
+        """The Temporal client, connected on first use (the API starts even while Temporal is down).
+
+        Unreachable, it raises :class:`UnavailableError` (503); during an outage each call checks the server's
+        health first, so that the first request after it comes back ends the outage.
+        """
         async with self._temporal_lock:
-            if self._temporal is None:
-                if self.temporal_connect is None:
-                    raise RuntimeError("no Temporal server configured")
-                self._temporal = await self.temporal_connect()
+            try:
+                if self._temporal is None:
+                    if self.temporal_connect is None:
+                        raise RuntimeError("no Temporal server configured")
+                    self._temporal = await self.temporal_connect()
+                if self.outages.down(TEMPORAL) and not await self._temporal.service_client.check_health(
+                    timeout=timedelta(seconds=3)
+                ):
+                    raise RuntimeError("Temporal is not serving")
+            except Exception as exc:
+                raise UnavailableError(UNREACHABLE[TEMPORAL], dependency=TEMPORAL) from exc
+            self.outages.answered(TEMPORAL)
             return self._temporal
 
     async def close(self) -> None:

@@ -8,6 +8,7 @@ from typing import Annotated, Final, Literal
 import msgspec
 
 from services.schemas import BaseStruct, InputStruct
+from services.shared.bounds import EventDate, Name
 from services.shared.tabular import Column
 
 ActivityKind = Literal["guidance", "salon", "training", "other"]
@@ -23,8 +24,8 @@ class Activity(BaseStruct):
 
 class ActivityCreate(InputStruct):
     kind: ActivityKind
-    title: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-    held_on: dt.date
+    title: Name
+    held_on: EventDate
     participants: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] = 0
 
 

@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.audit import service
 from services.audit.schemas import AuditEntry
 from services.deps import requires
+from services.shared.bounds import text_query
 from tenants.context import Role
 from tenants.ids import TenantId
 
@@ -25,7 +26,7 @@ class AuditController(Controller):
         self,
         db: AsyncSession,
         tenant_id: TenantId,
-        object_type: Annotated[str | None, Parameter(query="objectType")] = None,
+        object_type: Annotated[str | None, text_query("objectType", 100, "对象类型 / only this object type")] = None,
         limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
     ) -> list[AuditEntry]:
         rows = await service.list_entries(db, tenant_id, object_type=object_type, limit=limit)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, get
-from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.deps import requires
 from services.followups import service
 from services.followups.schemas import FollowupTask, TaskStatus
+from services.shared.bounds import id_query
 from services.shared.paging import Limit, Offset
 from tenants.context import Role
 from tenants.ids import TenantId
@@ -28,7 +28,7 @@ class TaskController(Controller):
         db: AsyncSession,
         tenant_id: TenantId,
         status: TaskStatus | None = None,
-        street_id: Annotated[int | None, Parameter(query="streetId")] = None,
+        street_id: Annotated[int | None, id_query("streetId", "只看该街区 / only this street")] = None,
         limit: Limit = 100,
         offset: Offset = 0,
     ) -> list[FollowupTask]:

@@ -22,6 +22,7 @@ from services.rulesets.schemas import (
     Simulation,
     SimulationResult,
 )
+from services.shared.bounds import CriterionId
 from services.shared.checks import today
 from tenants.context import Actor, Role
 from tenants.ids import TenantId
@@ -63,7 +64,7 @@ class RulesetController(Controller):
         summary="自某年起取消城市条件 / stop a city criterion from a year on (a baseline one: 422)",
     )
     async def remove_rule(
-        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, criterion_id: str, year: YearParam
+        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, criterion_id: CriterionId, year: YearParam
     ) -> None:
         await service.remove_city_rule(db, actor, tenant_id, criterion_id, year)
 

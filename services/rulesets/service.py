@@ -33,6 +33,7 @@ from services.facts.service import compute_facts
 from services.fields.service import load_custom_fields
 from services.models.base import utcnow
 from services.rulesets import schemas
+from services.text import Text
 from tenants.context import Actor
 from tenants.ids import TenantId
 from tenants.resolver import resolve
@@ -384,6 +385,11 @@ async def publish_baseline(
     when a city's stored rule would loosen it (the detail names the city and the criterion).
     """
     await _own_province(session, province)
+    if not data.criteria:
+        raise InvalidError(
+            Text(f"{year} 年基本条件不能为空，至少需要一项条件", f"the {year} baseline needs at least one criterion"),
+            extra={"field": "criteria"},
+        )
     await _lock(session, province, exclusive=True)
     try:
         baseline = baseline_from_data({"year": year, "criteria": [_draft(c, year) for c in data.criteria]})

@@ -19,6 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.errors import InvalidError
 from services.schemas import BaseStruct
+from services.shared.bounds import MAX_UPLOAD_BYTES, IdParam
 from services.shared.checks import FieldProblem
 from services.shared.tabular import Column, RowError, TableFileError, read_table
 from tenants.context import Actor
@@ -79,13 +80,14 @@ def import_route(run: ImportService, *, guard: Guard, summary: str) -> HTTPRoute
         guards=[guard],
         exception_handlers=IMPORT_HANDLERS,
         summary=summary,
+        request_max_body_size=MAX_UPLOAD_BYTES,
     )
     async def import_file(
         self: Controller,  # noqa: ARG001 - a controller calls its handlers as methods
         db: AsyncSession,
         actor: Actor,
         tenant_id: TenantId,
-        street_id: int,
+        street_id: IdParam,
         data: Annotated[Upload, Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> ImportResult:
         return await run(db, actor, tenant_id, street_id, data.file.filename, await data.file.read())
