@@ -15,7 +15,7 @@ from temporalio.client import Client
 from infra.db import make_engine, make_sessionmaker, owner_transaction
 from infra.settings import Settings
 from rules.engine import Engine
-from services.errors import DATABASE, TEMPORAL, UNREACHABLE, Outages, UnavailableError
+from services.errors import DATABASE, TEMPORAL, UNREACHABLE, Outages, TemporalUnreachableError
 from services.models import Tenant
 from tenants.registry import TenantInfo
 from tenants.resolver import TenantDirectory
@@ -69,7 +69,7 @@ class AppContext:
     async def temporal(self) -> Client:
         """The Temporal client, connected on first use (the API starts even while Temporal is down).
 
-        Unreachable, it raises :class:`UnavailableError` (503); during an outage each call checks the server's
+        Unreachable, it raises :class:`TemporalUnreachableError` (503); during an outage each call checks the server's
         health first, so that the first request after it comes back ends the outage.
         """
         async with self._temporal_lock:
@@ -83,7 +83,7 @@ class AppContext:
                 ):
                     raise RuntimeError("Temporal is not serving")
             except Exception as exc:
-                raise UnavailableError(UNREACHABLE[TEMPORAL], dependency=TEMPORAL) from exc
+                raise TemporalUnreachableError(UNREACHABLE[TEMPORAL], dependency=TEMPORAL) from exc
             self.outages.answered(TEMPORAL)
             return self._temporal
 

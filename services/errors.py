@@ -18,7 +18,7 @@ from typing import Any, Final
 
 import msgspec
 from litestar import Request, Response
-from litestar.exceptions import HTTPException, ValidationException
+from litestar.exceptions import HTTPException, SerializationException, ValidationException
 from litestar.types import ExceptionHandlersMap, Scope
 from litestar.types.protocols import Logger
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -76,6 +76,10 @@ class UnavailableError(DomainError):
     def __init__(self, detail: str | Text, extra: Any = None, *, dependency: str | None = None) -> None:
         super().__init__(detail, extra)
         self.dependency = dependency
+
+
+class TemporalUnreachableError(UnavailableError, RuntimeError):
+    """Temporal could not be reached; a ``RuntimeError`` too, which callers that may go on without it catch."""
 
 
 DATABASE: Final = "database"
@@ -255,8 +259,8 @@ def _client_text(request: Request[Any, Any, Any], exc: HTTPException) -> str:
     status, detail = exc.status_code, exc.detail
     if bilingual(detail):
         return detail
-    if detail.startswith("JSON is malformed"):
-        reason = detail.partition(":")[2].strip()
+    if isinstance(exc.__cause__, SerializationException):  # the body did not decode
+        reason = detail.removeprefix("JSON is malformed:").strip()
         return str(Text("请求体不是有效的 JSON", f"the body is not valid JSON ({reason})"))
     base = _STATUS_TEXTS.get(status, Text("请求错误", "request refused"))
     if status == 404:
@@ -312,6 +316,7 @@ _MISSING: Final = re.compile(r"Object missing required field `(?P<name>[^`]+)`")
 _UNKNOWN: Final = re.compile(r"Object contains unknown field `(?P<name>[^`]+)`")
 _DATE: Final = re.compile(r"Invalid RFC3339 encoded (?P<kind>date|datetime|time)")
 _MISSING_PARAM: Final = re.compile(r"Missing required (?P<kind>\w+) parameter '(?P<name>[^']+)'")
+_NAMED: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?= \()")
 _OPS: Final = {">=": "≥", "<=": "≤", ">": ">", "<": "<"}
 _KINDS: Final = {"query": "查询", "path": "路径", "header": "请求头", "cookie": "Cookie"}
 
@@ -433,6 +438,8 @@ def _problem(field: str, message: str, described: _Field) -> tuple[str, Text]:  
     shown_en = field or "the body"
     if bilingual(message):  # a check of the Struct itself (``__post_init__``) words its own message
         zh, _, en = message.partition(" / ")
+        if inner := _NAMED.match(en):  # "heldOn (1900-01-01) must …": the field is in the Struct at `field`
+            field = f"{field}.{inner[0]}" if field else inner[0]
         return field, Text(zh, en or zh)
     if match := _MISSING.fullmatch(message):
         named = f"{field}.{match['name']}" if field else match["name"]

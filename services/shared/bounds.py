@@ -37,9 +37,10 @@ CODE_PATTERN: Final = r"^[^\s\x00-\x1f\x7f-\x9f]+$(?!\n)"
 # YYYY-MM from 1949-01 to 2099-12 (whether it lies in the future is the domain's question).
 MONTH_PATTERN: Final = r"^(19(49|[5-9]\d)|20\d\d)-(0[1-9]|1[0-2])$"
 
+_MONTH = "1949-01 起的月份 YYYY-MM / a month YYYY-MM from 1949-01 on"
 Id = Annotated[int, msgspec.Meta(ge=1, le=MAX_ID, description="编号 / an id, 1 to 2^63-1")]
 Year = Annotated[int, msgspec.Meta(ge=FIRST_YEAR, le=LAST_YEAR, description="年度 / a year, 2000 to 2100")]
-Month = Annotated[str, msgspec.Meta(pattern=MONTH_PATTERN, description="月份 YYYY-MM（1949-01 起）/ a month, YYYY-MM")]
+Month = Annotated[str, msgspec.Meta(pattern=MONTH_PATTERN, description=_MONTH)]
 EventDate = Annotated[
     dt.date,
     msgspec.Meta(
@@ -79,7 +80,7 @@ Url = Annotated[
     str,
     msgspec.Meta(max_length=500, pattern=TEXT_PATTERN, description="网址，至多 500 字 / a URL, at most 500 characters"),
 ]
-_TEXT = "至多 {0} 字，不含控制字符（换行、制表符除外）/ at most {0} characters, no control characters but line breaks"
+_TEXT = "至多 {0} 字，除换行和制表符外不含控制字符 / at most {0} characters, no control characters but line breaks"
 ShortText = Annotated[str, msgspec.Meta(max_length=200, pattern=TEXT_PATTERN, description=_TEXT.format(200))]
 FreeText = Annotated[str, msgspec.Meta(max_length=2000, pattern=TEXT_PATTERN, description=_TEXT.format(2000))]
 Integer = Annotated[int, msgspec.Meta(ge=-MAX_ID - 1, le=MAX_ID, description="64 位整数 / a 64-bit integer")]
@@ -92,7 +93,7 @@ YearParam = Annotated[int, Parameter(ge=FIRST_YEAR, le=LAST_YEAR, description="�
 CriterionId = Annotated[
     str, Parameter(min_length=1, max_length=100, pattern=CODE_PATTERN, description="条件编号 / the criterion's id")
 ]
-MonthParam = Annotated[str, Parameter(pattern=MONTH_PATTERN, description="月份 YYYY-MM / the month")]
+MonthParam = Annotated[str, Parameter(pattern=MONTH_PATTERN, description=_MONTH)]
 
 
 def id_query(name: str, description: str) -> Any:

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from services.schemas import BaseStruct, InputStruct
-from services.shared.bounds import Code, FreeText, Integer, Name, ShortName, ShortText, Url
+from services.shared.bounds import FreeText, Name, ShortName, ShortText, Url
 
 Theme = Literal["graduates", "returnees", "veterans", "industry_chain", "culture_tourism", "other"]
 CenterService = Literal[
@@ -16,8 +16,6 @@ CenterService = Literal[
 StreetStatus = Literal["applied", "recommended", "pilot", "designated", "rectification", "revoked", "withdrawn"]
 
 Text = FreeText
-CustomValue = bool | Integer | float | FreeText | None
-"""A custom field's value (its type is checked against the field's definition)."""
 Count = Annotated[int, msgspec.Meta(ge=0, le=100_000)]
 
 
@@ -101,7 +99,7 @@ class StreetCreate(InputStruct):
     operator: OperatorIn
     theme: Theme | None = None
     center: CenterIn = msgspec.field(default_factory=CenterIn)
-    custom_fields: dict[Code, CustomValue] = msgspec.field(default_factory=dict)
+    custom_fields: dict[str, Any] = msgspec.field(default_factory=dict)
     replicable_practices: Count | None = None
 
 
@@ -117,7 +115,7 @@ class StreetUpdate(InputStruct):
     theme: Theme | msgspec.UnsetType | None = msgspec.UNSET
     operator: OperatorUpdate | msgspec.UnsetType = msgspec.UNSET
     center: CenterIn | msgspec.UnsetType = msgspec.UNSET
-    custom_fields: dict[Code, CustomValue] | msgspec.UnsetType = msgspec.UNSET
+    custom_fields: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET
     replicable_practices: Count | msgspec.UnsetType | None = msgspec.UNSET
     status: StreetStatus | msgspec.UnsetType = msgspec.UNSET
     status_reason: Annotated[FreeText, msgspec.Meta(min_length=1)] | msgspec.UnsetType = msgspec.UNSET
