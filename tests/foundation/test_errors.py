@@ -33,7 +33,9 @@ def assert_bilingual(response: httpx.Response, status: int) -> dict[str, Any]:
     assert set(data) <= {"status_code", "detail", "extra"}, data
     assert data["status_code"] == status
     zh, separator, en = data["detail"].partition(" / ")
-    assert separator and CHINESE.search(zh) and re.search(r"[A-Za-z]", en), data["detail"]
+    assert separator, data["detail"]
+    assert CHINESE.search(zh), data["detail"]
+    assert re.search(r"[A-Za-z]", en), data["detail"]
     return data
 
 
@@ -46,9 +48,12 @@ async def test_validation_names_the_field_what_it_expects_and_the_allowed_values
     headers = await auth.headers("jinan-admin")
     query = assert_bilingual(await client.get("/api/tenants/jinan/streets?status=approved", headers=headers), 400)
     [problem] = query["extra"]
-    assert problem["field"] == "status" and problem["source"] == "query"
-    assert "applied" in problem["allowed"] and "withdrawn" in problem["allowed"]
-    assert "approved" in query["detail"] and "withdrawn" in query["detail"]
+    assert problem["field"] == "status"
+    assert problem["source"] == "query"
+    assert "applied" in problem["allowed"]
+    assert "withdrawn" in problem["allowed"]
+    assert "approved" in query["detail"]
+    assert "withdrawn" in query["detail"]
 
     nested = street_body(center={"services": ["mentoring", "yoga"]})
     data = assert_bilingual(await client.post("/api/tenants/jinan/streets", json=nested, headers=headers), 400)
@@ -69,7 +74,8 @@ async def test_validation_names_the_field_what_it_expects_and_the_allowed_values
     )
     assert "colour" in unknown["detail"]
     bounded = assert_bilingual(await client.get("/api/tenants/jinan/streets?limit=0", headers=headers), 400)
-    assert "≥ 1" in bounded["detail"] and "limit" in bounded["detail"]
+    assert "≥ 1" in bounded["detail"]
+    assert "limit" in bounded["detail"]
     no_year = assert_bilingual(await client.delete("/api/tenants/jinan/rules/anything", headers=headers), 400)
     assert "year" in no_year["detail"]
 
@@ -91,15 +97,14 @@ async def test_malformed_json_401_403_unknown_route_405_and_tenant_answer_in_bot
     assert "DELETE" in method["detail"]
     for tenant in ("qingdao", "atlantis"):  # another city and no city at all answer alike
         hidden = assert_bilingual(await client.get(f"/api/tenants/{tenant}/streets", headers=admin), 404)
-        assert "不存在或无权访问" in hidden["detail"] and "no access" in hidden["detail"]
+        assert "不存在或无权访问" in hidden["detail"]
+        assert "no access" in hidden["detail"]
 
 
 # ------------------------------------------------------------------------------------------ request bodies
 
 
-async def test_a_body_over_the_limit_is_413_but_an_import_may_be_larger(
-    client: httpx.AsyncClient, auth: Auth
-) -> None:
+async def test_a_body_over_the_limit_is_413_but_an_import_may_be_larger(client: httpx.AsyncClient, auth: Auth) -> None:
     headers = await auth.headers("jinan-admin")
     huge = json.dumps({**street_body(), "name": "街" * MAX_BODY_BYTES}).encode()
     response = await client.post(
@@ -110,16 +115,15 @@ async def test_a_body_over_the_limit_is_413_but_an_import_may_be_larger(
     # 2 MiB of rows: over the JSON limit, within the upload's; the rows are refused for what they hold.
     rows = b"name,uscc,kind\r\n" + b"x,y,z\r\n" * (2 * MAX_BODY_BYTES // 7)
     upload = await client.post(
-        f"/api/tenants/jinan/streets/{street['id']}/entities/import", files={"file": ("big.csv", rows)},
+        f"/api/tenants/jinan/streets/{street['id']}/entities/import",
+        files={"file": ("big.csv", rows)},
         headers=headers,
     )
     assert upload.status_code == 422, upload.text[:500]
 
 
 @pytest.mark.parametrize("depth", [MAX_JSON_DEPTH + 1, 50_000])
-async def test_deeply_nested_json_is_refused_before_decoding(
-    client: httpx.AsyncClient, auth: Auth, depth: int
-) -> None:
+async def test_deeply_nested_json_is_refused_before_decoding(client: httpx.AsyncClient, auth: Auth, depth: int) -> None:
     headers = {**await auth.headers("jinan-admin"), "content-type": "application/json"}
     nested = b"[" * depth + b"]" * depth
     response = await client.post("/api/tenants/jinan/streets", content=nested, headers=headers)
@@ -238,7 +242,8 @@ async def test_database_refused_lost_and_back_answers_503_then_200_logging_one_l
         assert (await client.get("/api/tenants/jinan/streets", headers=headers)).status_code == 200
         assert (await client.get("/api/tenants/jinan/streets", headers=headers)).status_code == 200
         assert len(lines := outage_lines(caplog)) == 2
-        assert "database reachable again" in lines[1] and "6 requests answered 503" in lines[1]
+        assert "database reachable again" in lines[1]
+        assert "6 requests answered 503" in lines[1]
         await proxy.cut()
 
 
