@@ -22,14 +22,13 @@ from services.rulesets.schemas import (
     Simulation,
     SimulationResult,
 )
-from services.shared.bounds import CriterionId
+from services.shared.bounds import CriterionId, YearParam
 from services.shared.checks import today
 from tenants.context import Actor, Role
 from tenants.ids import TenantId
 from tenants.resolver import resolve
 
 CITY_ADMIN = requires(Role.CITY_ADMIN)
-YearParam = Annotated[int, Parameter(ge=2000, le=2100, description="评估年度 / the assessment year")]
 
 
 def province_users(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:

@@ -21,6 +21,8 @@ from services.text import Text as Wording
 
 MAX_ID: Final = 2**63 - 1
 """Ids are PostgreSQL ``bigint``: 1 to 2^63 - 1."""
+# OpenAPI gets bounds as floats, and 2^63 - 1 rounds up to 2^63 there: state the exact integer instead.
+_EXACT_MAX: Final = {"maximum": MAX_ID}
 FIRST_DAY: Final = dt.date(1949, 1, 1)
 """No real-world event the programme records happened before 1949."""
 FIRST_YEAR: Final = 2000
@@ -38,14 +40,16 @@ CODE_PATTERN: Final = r"^[^\s\x00-\x1f\x7f-\x9f]+$(?!\n)"
 MONTH_PATTERN: Final = r"^(19(49|[5-9]\d)|20\d\d)-(0[1-9]|1[0-2])$"
 
 _MONTH = "1949-01 起的月份 YYYY-MM / a month YYYY-MM from 1949-01 on"
-Id = Annotated[int, msgspec.Meta(ge=1, le=MAX_ID, description="编号 / an id, 1 to 2^63-1")]
+Id = Annotated[
+    int,
+    msgspec.Meta(ge=1, le=MAX_ID, description="编号 / an id, 1 to 2^63-1", extra_json_schema={"extra": _EXACT_MAX}),
+]
 Year = Annotated[int, msgspec.Meta(ge=FIRST_YEAR, le=LAST_YEAR, description="年度 / a year, 2000 to 2100")]
 Month = Annotated[str, msgspec.Meta(pattern=MONTH_PATTERN, description=_MONTH)]
 EventDate = Annotated[
     dt.date,
     msgspec.Meta(
         description="日期，1949-01-01 至明年年底 / a date from 1949-01-01 to the end of next year",
-        extra_json_schema={"formatMinimum": FIRST_DAY.isoformat()},
     ),
 ]
 """A real-world date; :class:`services.schemas.InputStruct` refuses any date outside :func:`date_problem`'s range."""
@@ -83,12 +87,19 @@ Url = Annotated[
 _TEXT = "至多 {0} 字，除换行和制表符外不含控制字符 / at most {0} characters, no control characters but line breaks"
 ShortText = Annotated[str, msgspec.Meta(max_length=200, pattern=TEXT_PATTERN, description=_TEXT.format(200))]
 FreeText = Annotated[str, msgspec.Meta(max_length=2000, pattern=TEXT_PATTERN, description=_TEXT.format(2000))]
-Integer = Annotated[int, msgspec.Meta(ge=-MAX_ID - 1, le=MAX_ID, description="64 位整数 / a 64-bit integer")]
+Integer = Annotated[
+    int,
+    msgspec.Meta(
+        ge=-MAX_ID - 1, le=MAX_ID, description="64 位整数 / a 64-bit integer", extra_json_schema={"extra": _EXACT_MAX}
+    ),
+]
 """An integer the database stores as bigint (a custom field's value, a criterion's threshold)."""
 LongText = Annotated[str, msgspec.Meta(max_length=4000, pattern=TEXT_PATTERN, description=_TEXT.format(4000))]
 
 
-IdParam = Annotated[int, Parameter(ge=1, le=MAX_ID, description="编号 / an id, 1 to 2^63-1")]
+IdParam = Annotated[
+    int, Parameter(ge=1, le=MAX_ID, description="编号 / an id, 1 to 2^63-1", schema_extra=dict(_EXACT_MAX))
+]
 YearParam = Annotated[int, Parameter(ge=FIRST_YEAR, le=LAST_YEAR, description="年度 / the year, 2000 to 2100")]
 CriterionId = Annotated[
     str, Parameter(min_length=1, max_length=100, pattern=CODE_PATTERN, description="条件编号 / the criterion's id")
@@ -98,7 +109,7 @@ MonthParam = Annotated[str, Parameter(pattern=MONTH_PATTERN, description=_MONTH)
 
 def id_query(name: str, description: str) -> Any:
     """An optional id filter in the query string, named ``name`` there."""
-    return Parameter(query=name, ge=1, le=MAX_ID, description=description)
+    return Parameter(query=name, ge=1, le=MAX_ID, description=description, schema_extra=dict(_EXACT_MAX))
 
 
 def text_query(name: str, max_length: int, description: str) -> Any:
