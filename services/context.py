@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client
@@ -15,7 +15,7 @@ from temporalio.client import Client
 from infra.db import make_engine, make_sessionmaker, owner_transaction
 from infra.settings import Settings
 from rules.engine import Engine
-from services.errors import DATABASE, TEMPORAL, UNREACHABLE, Outages, TemporalUnreachableError
+from services.errors import TEMPORAL, UNREACHABLE, Outages, TemporalUnreachableError
 from services.models import Tenant
 from tenants.registry import TenantInfo
 from tenants.resolver import TenantDirectory
@@ -53,10 +53,6 @@ class AppContext:
             sessions=make_sessionmaker(engine),
             temporal_connect=temporal_connect,
         )
-
-    def __post_init__(self) -> None:
-        # A connection handed out of the pool has passed its ping: the database answers again.
-        event.listen(self.engine.sync_engine, "checkout", lambda *_: self.outages.answered(DATABASE))
 
     async def load_directory(self) -> None:
         """Read the tenant hierarchy (it changes only when tenants are added by `jiequ seed`)."""
