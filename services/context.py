@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
@@ -15,7 +14,7 @@ from temporalio.client import Client
 from infra.db import make_engine, make_sessionmaker, owner_transaction
 from infra.settings import Settings
 from rules.engine import Engine
-from services.errors import TEMPORAL, UNREACHABLE, Outages, TemporalUnreachableError
+from services.errors import Outages
 from services.models import Tenant
 from tenants.registry import TenantInfo
 from tenants.resolver import TenantDirectory
@@ -63,24 +62,12 @@ class AppContext:
         )
 
     async def temporal(self) -> Client:
-        """The Temporal client, connected on first use (the API starts even while Temporal is down).
-
-        Unreachable, it raises :class:`TemporalUnreachableError` (503); during an outage each call checks the server's
-        health first, so that the first request after it comes back ends the outage.
-        """
+        """The Temporal client, connected on first use (the API starts even while Temporal is down)."""
         async with self._temporal_lock:
-            try:
-                if self._temporal is None:
-                    if self.temporal_connect is None:
-                        raise RuntimeError("no Temporal server configured")
-                    self._temporal = await self.temporal_connect()
-                if self.outages.down(TEMPORAL) and not await self._temporal.service_client.check_health(
-                    timeout=timedelta(seconds=3)
-                ):
-                    raise RuntimeError("Temporal is not serving")
-            except Exception as exc:
-                raise TemporalUnreachableError(UNREACHABLE[TEMPORAL], dependency=TEMPORAL) from exc
-            self.outages.answered(TEMPORAL)
+            if self._temporal is None:
+                if self.temporal_connect is None:
+                    raise RuntimeError("no Temporal server configured")
+                self._temporal = await self.temporal_connect()
             return self._temporal
 
     async def close(self) -> None:

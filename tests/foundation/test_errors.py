@@ -13,7 +13,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from temporalio.client import Client
 
 from infra.local import free_port
 from infra.settings import Settings
@@ -258,28 +257,3 @@ async def test_database_on_a_closed_port_answers_503(
             assert_unavailable(await client.get(path, headers=headers), "数据库")
         assert len(outage_lines(caplog)) == 1
         assert not traces(caplog)
-
-
-async def test_temporal_unreachable_answers_503_and_logs_once(
-    context: AppContext, settings: Settings, database_url: str, auth: Auth, caplog: pytest.LogCaptureFixture
-) -> None:
-    closed = free_port()
-
-    async def connect() -> Client:
-        return await Client.connect(f"127.0.0.1:{closed}")
-
-    other = AppContext.create(settings, database_url, temporal_connect=connect)
-    other.directory = context.directory
-    transport = httpx.ASGITransport(app=create_app(other))
-    headers = await auth.headers("jinan-admin")
-    try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://jiequ.test") as client:
-            with captured(caplog):
-                for _ in range(3):
-                    assert_unavailable(await client.get("/api/tenants/jinan/cycles/2026", headers=headers), "流程服务")
-                assert_unavailable(await client.post("/api/tenants/jinan/cycles/2026", headers=headers), "workflow")
-                [line] = outage_lines(caplog)
-                assert "temporal unreachable" in line
-                assert not traces(caplog)
-    finally:
-        await other.close()
