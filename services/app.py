@@ -24,7 +24,7 @@ from services.context import AppContext
 from services.cycles.controllers import CycleController, SelectionController
 from services.deps import provide_actor, provide_db, provide_tenant
 from services.entities.controllers import EntityController
-from services.errors import EXCEPTION_HANDLERS, QUIET
+from services.errors import EXCEPTION_HANDLERS, QUIET, log_uncaught
 from services.fields.controllers import FieldController
 from services.followups.controllers import TaskController
 from services.health.controllers import health
@@ -34,6 +34,7 @@ from services.notifications.controllers import NotificationController
 from services.openapi import finish_app_openapi
 from services.reporting.controllers import ReportingController
 from services.rulesets.controllers import BaselineController, RulesetController
+from services.shared.bounds import MAX_BODY_BYTES, BoundedRequest
 from services.streetreports.controllers import StreetReportController
 from services.streets.controllers import StreetController
 from services.templates.controllers import TemplateController
@@ -141,6 +142,9 @@ def create_app(context: AppContext, extra_handlers: list[ControllerRouterHandler
             "tenant_id": Provide(provide_tenant),
         },
         exception_handlers=EXCEPTION_HANDLERS,
+        # Every body is bounded in size (import routes allow a file's size) and JSON in nesting.
+        request_max_body_size=MAX_BODY_BYTES,
+        request_class=BoundedRequest,
         on_app_init=[auth.on_app_init],
         on_startup=[startup],
         openapi_config=_openapi(),
@@ -149,6 +153,7 @@ def create_app(context: AppContext, extra_handlers: list[ControllerRouterHandler
             root={"level": "WARNING", "handlers": ["queue_listener"]},
             log_exceptions="always",
             disable_stack_trace=set(QUIET),
+            exception_logging_handler=log_uncaught,
         ),
         state=State({"context": context, "auth": auth}),
         debug=False,

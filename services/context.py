@@ -15,7 +15,7 @@ from infra.db import make_engine, make_sessionmaker, owner_transaction
 from infra.settings import Settings
 from infra.workers import WorkerPool
 from rules.engine import Engine
-from services.errors import UnavailableError
+from services.errors import Outages, UnavailableError
 from services.models import Tenant
 from services.text import Text
 from tenants.registry import TenantInfo
@@ -41,6 +41,8 @@ class AppContext:
     """The process's one durable-rules engine (it runs on a thread of its own), for stored rulesets."""
     rules_pool: WorkerPool = field(default_factory=WorkerPool)
     """Worker processes for rulesets a caller supplies (simulations): killed and replaced past a time limit."""
+    outages: Outages = field(default_factory=Outages)
+    """Which dependencies are down: logged once per outage, answered 503 meanwhile."""
     _temporal: Client | None = None
     _temporal_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 

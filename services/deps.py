@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from infra.db import tenant_transaction
 from services.context import AppContext
+from services.errors import DATABASE
 from tenants.context import Actor, Role
 from tenants.ids import TenantId
 from tenants.resolver import resolve
@@ -41,7 +42,9 @@ async def provide_actor(request: Request[Any, Any, Any]) -> Actor:
 
 async def provide_db(request: Request[Any, Any, Any], actor: NamedDependency[Actor]) -> AsyncIterator[AsyncSession]:
     """The request's unit of work: it commits when the handler returns and rolls back when it raises."""
-    async with tenant_transaction(app_context(request).sessions, actor.read_ids, actor.write_ids) as session:
+    context = app_context(request)
+    async with tenant_transaction(context.sessions, actor.read_ids, actor.write_ids) as session:
+        context.outages.answered(DATABASE)  # the transaction began: the database answers (again)
         yield session
 
 

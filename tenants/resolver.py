@@ -13,7 +13,7 @@ class TenantNotFoundError(LookupError):
     """The tenant does not exist or the actor may not see it; callers answer 404 either way."""
 
     def __init__(self, slug: str) -> None:
-        super().__init__(f"租户 {slug} 不存在 / tenant {slug} not found")
+        super().__init__(f"租户 {slug} 不存在或无权访问 / tenant {slug} not found or no access")
         self.slug = slug
 
 

@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.activities import service
 from services.activities.schemas import ACTIVITY_COLUMNS, Activity, ActivityCreate
+from services.shared.bounds import IdParam
 from services.shared.imports import import_route
 from services.shared.paging import TOTAL_COUNT_HEADERS, Limit, Offset, paged
 from services.streets.controllers import STREET_DATA_WRITERS
@@ -27,7 +28,7 @@ class ActivityController(Controller):
         db: AsyncSession,
         actor: Actor,
         tenant_id: TenantId,
-        street_id: int,
+        street_id: IdParam,
         year: Annotated[int | None, Parameter(ge=2000, le=2100, description="举办年份 / held in this year")] = None,
         limit: Limit = 100,
         offset: Offset = 0,
@@ -38,7 +39,7 @@ class ActivityController(Controller):
 
     @post("/", guards=[STREET_DATA_WRITERS], summary="登记活动 / record an activity")
     async def create_activity(
-        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: int, data: ActivityCreate
+        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: IdParam, data: ActivityCreate
     ) -> Activity:
         return await service.create_activity(db, actor, tenant_id, street_id, data)
 

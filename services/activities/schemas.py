@@ -9,6 +9,7 @@ import msgspec
 
 from services.labels.labels import import_choices, offered
 from services.schemas import BaseStruct, InputStruct
+from services.shared.bounds import EventDate, Name
 from services.shared.tabular import Column
 
 ActivityKind = Literal["guidance", "salon", "training", "other"]
@@ -24,8 +25,8 @@ class Activity(BaseStruct):
 
 class ActivityCreate(InputStruct):
     kind: ActivityKind
-    title: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-    held_on: dt.date
+    title: Name
+    held_on: EventDate
     participants: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] = 0
 
 

@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.assessments import service
 from services.assessments.schemas import Assessment, AssessmentCreate, AssessmentVoid, Reproduction
 from services.deps import app_context, requires
+from services.shared.bounds import IdParam
 from services.shared.paging import TOTAL_COUNT_HEADERS, Limit, Offset, paged
 from tenants.context import Actor, Role
 from tenants.ids import TenantId
@@ -33,7 +34,7 @@ class AssessmentController(Controller):
         db: AsyncSession,
         actor: Actor,
         tenant_id: TenantId,
-        street_id: int,
+        street_id: IdParam,
         data: AssessmentCreate,
     ) -> Assessment:
         engine = app_context(request).rules_engine
@@ -45,7 +46,7 @@ class AssessmentController(Controller):
         db: AsyncSession,
         actor: Actor,
         tenant_id: TenantId,
-        street_id: int,
+        street_id: IdParam,
         year: Annotated[int | None, Parameter(ge=2000, le=2100, description="评估年度 / of this year")] = None,
         limit: Limit = 100,
         offset: Offset = 0,
@@ -56,7 +57,7 @@ class AssessmentController(Controller):
 
     @get("/{assessment_id:int}", summary="评估 / one assessment")
     async def get_assessment(
-        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: int, assessment_id: int
+        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: IdParam, assessment_id: IdParam
     ) -> Assessment:
         return await service.get_assessment(db, actor, tenant_id, street_id, assessment_id)
 
@@ -92,8 +93,8 @@ class AssessmentController(Controller):
         db: AsyncSession,
         actor: Actor,
         tenant_id: TenantId,
-        street_id: int,
-        assessment_id: int,
+        street_id: IdParam,
+        assessment_id: IdParam,
     ) -> Reproduction:
         engine = app_context(request).rules_engine
         return await service.reproduce(db, actor, tenant_id, street_id, assessment_id, engine)

@@ -9,8 +9,8 @@ import msgspec
 
 from rules.verdict import CriterionResult, Outcome, Result
 from services.models import Assessment as AssessmentRow
-from services.rulesets.schemas import Year
 from services.schemas import BaseStruct, InputStruct
+from services.shared.bounds import Year
 
 Kind = Literal["manual", "annual", "rectification", "screening"]
 FactValue = bool | int | float | str

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, Response, get
-from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.audit import service
 from services.audit.schemas import AuditEntry
 from services.deps import requires
+from services.shared.bounds import text_query
 from services.shared.paging import TOTAL_COUNT_HEADERS, Limit, Offset, paged
 from tenants.context import Role
 from tenants.ids import TenantId
@@ -26,7 +26,7 @@ class AuditController(Controller):
         self,
         db: AsyncSession,
         tenant_id: TenantId,
-        object_type: Annotated[str | None, Parameter(query="objectType")] = None,
+        object_type: Annotated[str | None, text_query("objectType", 100, "对象类型 / only this object type")] = None,
         limit: Limit = 100,
         offset: Offset = 0,
     ) -> Response[list[AuditEntry]]:

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.cycles import service
 from services.cycles.schemas import ApplicationCreate, Cycle, DesignationCreate, RecommendationCreate, Selection
 from services.deps import PROVINCE_READERS, app_context, requires
+from services.shared.bounds import YearParam
 from tenants.context import Actor, Role
 from tenants.ids import TenantId
 
-Year = Annotated[int, Parameter(ge=2000, le=2100, description="年度 / the year")]
+Year = YearParam
 
 
 class CycleController(Controller):

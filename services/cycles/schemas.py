@@ -12,16 +12,17 @@ from typing import Annotated
 import msgspec
 
 from services.schemas import BaseStruct, InputStruct
+from services.shared.bounds import FreeText, Id
 from workflows.cycle import schemas as wf
 
-StreetIds = Annotated[list[Annotated[int, msgspec.Meta(ge=1)]], msgspec.Meta(min_length=1, max_length=1000)]
-Reason = Annotated[str, msgspec.Meta(max_length=2000)]
+StreetIds = Annotated[list[Id], msgspec.Meta(min_length=1, max_length=1000)]
+Reason = FreeText
 
 
 class ApplicationCreate(InputStruct):
     """An operator's (or the city admin's) application of a street for the year's selection (申报)."""
 
-    street_id: Annotated[int, msgspec.Meta(ge=1)]
+    street_id: Id
 
 
 class RecommendationCreate(InputStruct):

@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.entities import service
 from services.entities.schemas import ENTITY_COLUMNS, Entity, EntityClass, EntityCreate, EntityUpdate
+from services.shared.bounds import IdParam
 from services.shared.imports import import_route
 from services.shared.paging import TOTAL_COUNT_HEADERS, Limit, Offset, paged
 from services.streets.controllers import STREET_DATA_WRITERS
@@ -27,7 +28,7 @@ class EntityController(Controller):
         db: AsyncSession,
         actor: Actor,
         tenant_id: TenantId,
-        street_id: int,
+        street_id: IdParam,
         entity_class: Annotated[EntityClass | None, Parameter(query="class")] = None,
         operating: bool | None = None,
         limit: Limit = 100,
@@ -40,7 +41,7 @@ class EntityController(Controller):
 
     @post("/", guards=[STREET_DATA_WRITERS], summary="登记创业实体 / register an entity")
     async def create_entity(
-        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: int, data: EntityCreate
+        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: IdParam, data: EntityCreate
     ) -> Entity:
         return await service.create_entity(db, actor, tenant_id, street_id, data)
 
@@ -53,13 +54,13 @@ class EntityController(Controller):
 
     @get("/{entity_id:int}", summary="创业实体 / one entity")
     async def get_entity(
-        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: int, entity_id: int
+        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: IdParam, entity_id: IdParam
     ) -> Entity:
         return await service.get_entity(db, actor, tenant_id, street_id, entity_id)
 
     @patch("/{entity_id:int}", guards=[STREET_DATA_WRITERS], summary="修改创业实体 / change an entity")
     async def update_entity(
-        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: int, entity_id: int,
+        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: IdParam, entity_id: IdParam,
         data: EntityUpdate,
     ) -> Entity:
         return await service.update_entity(db, actor, tenant_id, street_id, entity_id, data)

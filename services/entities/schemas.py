@@ -9,13 +9,13 @@ import msgspec
 
 from services.labels.labels import import_choices, offered
 from services.schemas import BaseStruct, InputStruct
+from services.shared.bounds import EventDate, Name, ShortText
 from services.shared.tabular import Column
 
 EntityKind = Literal["enterprise", "individual", "cooperative", "other"]
 EntityClass = Literal["brand", "growth", "startup"]
 FounderGroup = Literal["graduate", "returnee", "veteran", "other"]
 
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Employees = Annotated[int, msgspec.Meta(ge=0, le=100_000)]
 
 
@@ -37,15 +37,15 @@ class Entity(BaseStruct):
 
 class EntityCreate(InputStruct):
     name: Name
-    uscc: str
+    uscc: ShortText
     kind: EntityKind
     entity_class: EntityClass | None = msgspec.field(default=None, name="class")
     founder_group: FounderGroup | None = None
-    founded_on: dt.date | None = None
+    founded_on: EventDate | None = None
     employees: Employees = 0
     operating: bool = True
-    joined_on: dt.date | None = None
-    left_on: dt.date | None = None
+    joined_on: EventDate | None = None
+    left_on: EventDate | None = None
 
 
 class EntityUpdate(InputStruct):
@@ -54,7 +54,7 @@ class EntityUpdate(InputStruct):
     operating: bool | msgspec.UnsetType = msgspec.UNSET
     entity_class: EntityClass | msgspec.UnsetType | None = msgspec.field(default=msgspec.UNSET, name="class")
     employees: Employees | msgspec.UnsetType = msgspec.UNSET
-    left_on: dt.date | msgspec.UnsetType | None = msgspec.UNSET
+    left_on: EventDate | msgspec.UnsetType | None = msgspec.UNSET
 
 
 ENTITY_COLUMNS: Final = (

@@ -42,6 +42,7 @@ def entity_problems(data: EntityCreate) -> list[FieldProblem]:
         future_date("joinedOn", data.joined_on),
         future_date("leftOn", data.left_on),
         _left_before_joined(data.joined_on, data.left_on),
+        _left_before_founded(data.founded_on, data.left_on),
     )
 
 
@@ -50,6 +51,14 @@ def _left_before_joined(joined_on: dt.date | None, left_on: dt.date | None) -> F
         return None
     return FieldProblem(
         "leftOn", f"退出日期 {left_on} 早于入驻日期 {joined_on}", f"leftOn {left_on} is before joinedOn {joined_on}"
+    )
+
+
+def _left_before_founded(founded_on: dt.date | None, left_on: dt.date | None) -> FieldProblem | None:
+    if founded_on is None or left_on is None or left_on >= founded_on:
+        return None
+    return FieldProblem(
+        "leftOn", f"退出日期 {left_on} 早于成立日期 {founded_on}", f"leftOn {left_on} is before foundedOn {founded_on}"
     )
 
 
@@ -114,7 +123,10 @@ async def update_entity(
     row = await entity_of(session, actor, tenant, street_id, entity_id, lock=True)
     before = entity_out(row)
     if not isinstance(data.left_on, msgspec.UnsetType):
-        raise_first(found(future_date("leftOn", data.left_on), _left_before_joined(row.joined_on, data.left_on)))
+        raise_first(found(
+            future_date("leftOn", data.left_on), _left_before_joined(row.joined_on, data.left_on),
+            _left_before_founded(row.founded_on, data.left_on),
+        ))
         row.left_on = data.left_on
     assign_given(row, data, "operating", "entity_class", "employees")
     return await save_recorded(session, actor, tenant, "entity.update", row, entity_out, object_type="entity",

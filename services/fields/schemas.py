@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from services.schemas import BaseStruct, InputStruct
+from services.shared.bounds import ShortName
 
 FieldType = Literal["integer", "decimal", "boolean", "text", "date", "choice"]
 
@@ -23,9 +24,7 @@ class CustomFieldCreate(InputStruct):
     """`key` is how rules name the field (`custom.<key>`): lower-case letters, digits and underscores."""
 
     key: Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
-    label_zh: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
-    label_en: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    label_zh: ShortName
+    label_en: ShortName
     type: FieldType
-    choices: Annotated[list[Annotated[str, msgspec.Meta(min_length=1, max_length=100)]], msgspec.Meta(
-        max_length=200
-    )] = msgspec.field(default_factory=list)
+    choices: Annotated[list[ShortName], msgspec.Meta(max_length=200)] = msgspec.field(default_factory=list)

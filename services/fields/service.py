@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
@@ -15,6 +16,7 @@ from rules.facts import CustomField as CustomFieldFact
 from services import models
 from services.errors import ConflictError
 from services.fields.schemas import CustomField, CustomFieldCreate
+from services.shared.bounds import TEXT_PATTERN
 from services.shared.checks import FieldProblem
 from services.shared.writes import save_recorded
 from tenants.context import Actor
@@ -76,6 +78,10 @@ def _is_decimal(value: Any, _: models.CustomField) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
+def _is_text(value: Any, _: models.CustomField) -> bool:
+    return isinstance(value, str) and len(value) <= _TEXT_MAX and re.match(TEXT_PATTERN, value) is not None
+
+
 def _is_date(value: Any, _: models.CustomField) -> bool:
     if not isinstance(value, str):
         return False
@@ -90,8 +96,8 @@ _TYPE_CHECKS: Final[dict[str, tuple[Callable[[Any, models.CustomField], bool], s
     "integer": (_is_integer, "整数", "a whole number"),
     "decimal": (_is_decimal, "数值", "a number"),
     "boolean": (lambda value, _: isinstance(value, bool), "是/否（true/false）", "true or false"),
-    "text": (lambda value, _: isinstance(value, str) and len(value) <= _TEXT_MAX,
-             f"不超过 {_TEXT_MAX} 字的文本", f"text of at most {_TEXT_MAX} characters"),
+    "text": (_is_text,
+             f"不超过 {_TEXT_MAX} 字、不含控制字符的文本", f"text of at most {_TEXT_MAX} characters, no control codes"),
     "date": (_is_date, "日期（YYYY-MM-DD）", "a date written YYYY-MM-DD"),
     "choice": (lambda value, field: value in field.choices, "可选值之一", "one of the choices"),
 }

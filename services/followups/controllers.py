@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.deps import requires
 from services.followups import service
 from services.followups.schemas import FollowupTask, TaskClose, TaskStatus
+from services.shared.bounds import id_query
 from services.shared.paging import TOTAL_COUNT_HEADERS, Limit, Offset, paged
 from tenants.context import Actor, Role
 from tenants.ids import TenantId
@@ -28,7 +29,7 @@ class TaskController(Controller):
         db: AsyncSession,
         tenant_id: TenantId,
         status: TaskStatus | None = None,
-        street_id: Annotated[int | None, Parameter(query="streetId")] = None,
+        street_id: Annotated[int | None, id_query("streetId", "只看该街区 / only this street")] = None,
         limit: Limit = 100,
         offset: Offset = 0,
     ) -> Response[list[FollowupTask]]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, Response, get, patch, post
-from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.deps import requires
@@ -18,6 +17,7 @@ from services.ledger.schemas import (
     LedgerVisit,
     LedgerVisitCreate,
 )
+from services.shared.bounds import IdParam, id_query
 from services.shared.paging import TOTAL_COUNT_HEADERS, Limit, Offset, paged
 from tenants.context import Actor, Role
 from tenants.ids import TenantId
@@ -37,8 +37,8 @@ class LedgerController(Controller):
         db: AsyncSession,
         tenant_id: TenantId,
         status: LedgerStatus | None = None,
-        entity_id: Annotated[int | None, Parameter(query="entityId")] = None,
-        street_id: Annotated[int | None, Parameter(query="streetId")] = None,
+        entity_id: Annotated[int | None, id_query("entityId", "只看该实体 / only this entity")] = None,
+        street_id: Annotated[int | None, id_query("streetId", "只看该街区 / only this street")] = None,
         limit: Limit = 100,
         offset: Offset = 0,
     ) -> Response[list[LedgerEntry]]:
@@ -55,12 +55,12 @@ class LedgerController(Controller):
         return await service.create_entry(db, actor, tenant_id, data)
 
     @get("/{entry_id:int}", summary="台账记录 / one ledger entry")
-    async def get_entry(self, db: AsyncSession, tenant_id: TenantId, entry_id: int) -> LedgerEntry:
+    async def get_entry(self, db: AsyncSession, tenant_id: TenantId, entry_id: IdParam) -> LedgerEntry:
         return await service.get_entry(db, tenant_id, entry_id)
 
     @patch("/{entry_id:int}", guards=[WRITERS], summary="更新台账记录 / change status or action")
     async def update_entry(
-        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, entry_id: int, data: LedgerEntryUpdate
+        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, entry_id: IdParam, data: LedgerEntryUpdate
     ) -> LedgerEntry:
         return await service.update_entry(db, actor, tenant_id, entry_id, data)
 
@@ -70,12 +70,12 @@ class LedgerController(Controller):
         response_headers=TOTAL_COUNT_HEADERS,
     )
     async def list_visits(
-        self, db: AsyncSession, tenant_id: TenantId, entry_id: int, limit: Limit = 100, offset: Offset = 0
+        self, db: AsyncSession, tenant_id: TenantId, entry_id: IdParam, limit: Limit = 100, offset: Offset = 0
     ) -> Response[list[LedgerVisit]]:
         return paged(await service.list_visits(db, tenant_id, entry_id, limit=limit, offset=offset))
 
     @post("/{entry_id:int}/visits", guards=[WRITERS], summary="登记走访 / record a follow-up visit")
     async def create_visit(
-        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, entry_id: int, data: LedgerVisitCreate
+        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, entry_id: IdParam, data: LedgerVisitCreate
     ) -> LedgerVisit:
         return await service.create_visit(db, actor, tenant_id, entry_id, data)

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Literal
 
 import msgspec
 
 from services.schemas import BaseStruct, InputStruct
+from services.shared.bounds import EventDate, Id, LongText, ShortName
 
 Need = Literal["loans_financing", "talent", "hr", "policy", "premises", "other"]
 """贷款融资, 人才引进, 人力资源, 政策, 场地, 其他 (POLICY.md, follow-up)."""
 LedgerStatus = Literal["open", "in_progress", "resolved"]
-Text = Annotated[str, msgspec.Meta(max_length=4000)]
-Username = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+Text = LongText
+Username = ShortName
 
 
 class LedgerEntry(BaseStruct):
@@ -32,11 +33,11 @@ class LedgerEntry(BaseStruct):
 class LedgerEntryCreate(InputStruct):
     """`streetId` follows from the entity; `openedOn` defaults to today, `caseworker` to the caller."""
 
-    entity_id: int
+    entity_id: Id
     need: Need
     action: Text = ""
     status: LedgerStatus = "open"
-    opened_on: dt.date | None = None
+    opened_on: EventDate | None = None
     caseworker: Username | None = None
 
 
@@ -61,5 +62,5 @@ class LedgerVisit(BaseStruct):
 
 
 class LedgerVisitCreate(InputStruct):
-    visited_on: dt.date
+    visited_on: EventDate
     notes: Text = ""

@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.notifications import service
 from services.notifications.schemas import Notification
+from services.shared.bounds import IdParam
 from services.shared.paging import TOTAL_COUNT_HEADERS, Limit, Offset, paged
 from tenants.context import Actor
 
@@ -32,5 +33,5 @@ class NotificationController(Controller):
         return paged(await service.list_for_user(db, actor, unread=unread, limit=limit, offset=offset))
 
     @post("/{notification_id:int}/read", status_code=HTTP_200_OK, summary="标记已读 / mark one read")
-    async def mark_read(self, db: AsyncSession, actor: Actor, notification_id: int) -> Notification:
+    async def mark_read(self, db: AsyncSession, actor: Actor, notification_id: IdParam) -> Notification:
         return await service.mark_read(db, actor, notification_id)

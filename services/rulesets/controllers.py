@@ -22,6 +22,7 @@ from services.rulesets.schemas import (
     Simulation,
     SimulationResult,
 )
+from services.shared.bounds import CriterionId, YearParam
 from services.shared.checks import today
 from services.text import Text
 from tenants.context import Actor, Role
@@ -33,7 +34,6 @@ _ENGINE_BUSY = Text(
     "规则模拟未能在 {seconds:g} 秒内完成，请稍后重试或减少条件",
     "the simulation did not finish within {seconds:g} s; retry later or propose fewer criteria",
 )
-YearParam = Annotated[int, Parameter(ge=2000, le=2100, description="评估年度 / the assessment year")]
 
 
 class RulesetController(Controller):
@@ -61,7 +61,7 @@ class RulesetController(Controller):
         summary="自某年起取消城市条件 / stop a city criterion from a year on (a baseline one: 422)",
     )
     async def remove_rule(
-        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, criterion_id: str, year: YearParam
+        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, criterion_id: CriterionId, year: YearParam
     ) -> None:
         await service.remove_city_rule(db, actor, tenant_id, criterion_id, year)
 

@@ -10,11 +10,13 @@ import msgspec
 from rules.criteria import Criterion as RuleCriterion
 from rules.verdict import Outcome, Result
 from services.schemas import BaseStruct, InputStruct
+from services.shared.bounds import Code, FreeText, Integer, Name, ShortText, Year
 
-Year = Annotated[int, msgspec.Meta(ge=2000, le=2100)]
 Value = bool | int | float | str | list[int | str]
 """A criterion's value: a list only for the operator `in`."""
-ValueIn = bool | int | float | str | list[bool | int | float | str]
+ValueIn = bool | Integer | float | ShortText | Annotated[
+    list[bool | Integer | float | ShortText], msgspec.Meta(max_length=200)
+]
 """A proposed value: its fit to the fact is judged by the rules model, so a mistake is a 422 naming the criterion."""
 Level = Literal["required", "advisory"]
 
@@ -62,14 +64,14 @@ class CriterionDraft(InputStruct):
     naming the criterion. The years default to the year in question (a baseline's or a simulation's).
     """
 
-    id: str
-    title_zh: str
-    title_en: str
-    fact: str
-    op: str
+    id: Code
+    title_zh: Name
+    title_en: Name
+    fact: Code
+    op: Code
     value: ValueIn
     level: Level
-    source: str = ""
+    source: FreeText = ""
     effective_from: Year | None = None
     effective_to: Year | None = None
 
@@ -85,7 +87,7 @@ class Simulation(InputStruct):
 
     year: Year
     criteria: list[CriterionDraft] = msgspec.field(default_factory=list)
-    remove: list[str] = msgspec.field(default_factory=list)
+    remove: list[Code] = msgspec.field(default_factory=list)
     """Ids of city criteria the proposal drops (a baseline criterion cannot be dropped)."""
 
 

@@ -478,6 +478,11 @@ async def publish_baseline(
     when a city's stored rule would loosen it (the detail names the city and the criterion).
     """
     await _own_province(session, province)
+    if not data.criteria:
+        raise InvalidError(
+            Text(f"{year} 年基本条件不能为空，至少需要一项条件", f"the {year} baseline needs at least one criterion"),
+            extra={"field": "criteria"},
+        )
     await _lock(session, province, exclusive=True)
     try:
         drafts = [{k: v for k, v in _draft(c, year).items() if k != "origin"} for c in data.criteria]

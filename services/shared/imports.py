@@ -21,6 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.errors import InvalidError
 from services.schemas import BaseStruct
+from services.shared.bounds import MAX_UPLOAD_BYTES, IdParam
 from services.shared.checks import FieldProblem
 from services.shared.tabular import Column, ColumnType, RowError, TableFileError, read_table
 from services.text import Text
@@ -152,13 +153,14 @@ def import_route(
                 "cannot be read or has errors, listed by row in `errors`",
             ),
         },
+        request_max_body_size=MAX_UPLOAD_BYTES,
     )
     async def import_file(
         self: Controller,  # noqa: ARG001 - a controller calls its handlers as methods
         db: AsyncSession,
         actor: Actor,
         tenant_id: TenantId,
-        street_id: int,
+        street_id: IdParam,
         data: Annotated[Upload, Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> ImportResult:
         return await run(db, actor, tenant_id, street_id, data.file.filename, await data.file.read())

@@ -12,8 +12,13 @@ from litestar.params import Parameter
 from sqlalchemy import Select, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.shared.bounds import MAX_ID
+
 Limit = Annotated[int, Parameter(ge=1, le=1000, description="最多返回条数 / at most this many items")]
-Offset = Annotated[int, Parameter(ge=0, description="跳过条数 / skip this many items")]
+# The exact maximum for OpenAPI, which otherwise states the bound as a float that rounds up to 2^63.
+Offset = Annotated[
+    int, Parameter(ge=0, le=MAX_ID, description="跳过条数 / skip this many items", schema_extra={"maximum": MAX_ID})
+]
 
 T = TypeVar("T")
 U = TypeVar("U")

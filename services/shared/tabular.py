@@ -107,6 +107,14 @@ _CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _NUMBER_LIKE: Final = re.compile(r"[+-]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)?%?")
 
 
+def _formula_like(text: str) -> bool:
+    """Whether a spreadsheet may run ``text`` as a formula: it starts with one of ``_FORMULA_START``, also after
+    spaces and line breaks (Excel skips them), and is not a plain number such as -5."""
+    stripped = text.lstrip(" \n\r\t\u3000")
+    starts = text.startswith(_FORMULA_START) or stripped.startswith(_FORMULA_START)
+    return starts and not _NUMBER_LIKE.fullmatch(stripped or text)
+
+
 def _problem(zh: str, en: str) -> str:
     return f"{zh} / {en}"
 
@@ -534,7 +542,7 @@ def _parse_text(value: object) -> str:
             f"“{_shown(_CONTROL.sub('�', text))}”含有控制字符 {code}，请删除后重新上传",
             f"'{_shown(_CONTROL.sub('�', text))}' holds the control character {code}: remove it",
         )
-    if len(text) > 1 and text[0] == "'" and text[1] in _FORMULA_START:
+    if len(text) > 1 and text[0] == "'" and (text[1] in _FORMULA_START or _formula_like(text[1:])):
         return text[1:]  # undo the guard write_csv puts in front of formula-like text
     return text
 
@@ -662,8 +670,7 @@ def write_csv(
         cells = []
         for index, value in enumerate(row):
             text = _formatted(value, kinds[index]) if kinds else _plain(value)
-            formula_like = text.startswith(_FORMULA_START) and not _NUMBER_LIKE.fullmatch(text)
-            if isinstance(value, str) and formula_like:
+            if isinstance(value, str) and _formula_like(text):
                 text = "'" + text
             cells.append(text)
         writer.writerow(cells)

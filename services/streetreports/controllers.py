@@ -12,6 +12,7 @@ from litestar.status_codes import HTTP_201_CREATED
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.deps import app_context
+from services.shared.bounds import IdParam, MonthParam
 from services.shared.imports import import_route
 from services.shared.paging import TOTAL_COUNT_HEADERS, Limit, Offset, paged
 from services.streetreports import service
@@ -33,7 +34,6 @@ from tenants.ids import TenantId
 from workflows.tracking.client import after_report_committed
 
 Year = Annotated[int | None, Parameter(ge=2000, le=2100, description="只看这一年 / only this year")]
-MonthPath = Annotated[str, Parameter(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
 
 
 class StreetReportController(Controller):
@@ -42,7 +42,7 @@ class StreetReportController(Controller):
 
     @get("/reports", summary="月报 / the street's monthly reports", response_headers=TOTAL_COUNT_HEADERS)
     async def list_reports(
-        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: int, year: Year = None,
+        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: IdParam, year: Year = None,
         limit: Limit = 100, offset: Offset = 0,
     ) -> Response[list[MonthlyReport]]:
         return paged(await service.list_reports(db, actor, tenant_id, street_id, year=year, limit=limit, offset=offset))
@@ -54,7 +54,7 @@ class StreetReportController(Controller):
         db: AsyncSession,
         actor: Actor,
         tenant_id: TenantId,
-        street_id: int,
+        street_id: IdParam,
         data: MonthlyReportCreate,
     ) -> Response[MonthlyReport]:
         report = await service.create_report(db, actor, tenant_id, street_id, data)
@@ -65,14 +65,14 @@ class StreetReportController(Controller):
 
     @put("/reports/{month:str}", guards=[STREET_DATA_WRITERS], summary="更正月报 / correct a submitted report")
     async def replace_report(
-        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: int, month: MonthPath,
+        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: IdParam, month: MonthParam,
         data: MonthlyReportReplace,
     ) -> MonthlyReport:
         return await service.replace_report(db, actor, tenant_id, street_id, month, data)
 
     @get("/surveys", summary="满意度汇总 / the satisfaction survey summary")
     async def survey_summary(
-        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: int, year: Year = None
+        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: IdParam, year: Year = None
     ) -> SurveySummary:
         return await service.survey_summary(db, actor, tenant_id, street_id, year=year)
 
@@ -80,7 +80,7 @@ class StreetReportController(Controller):
         "/surveys", guards=[STREET_DATA_WRITERS], summary="提交满意度答卷 / one survey answer or a batch (all or none)"
     )
     async def create_surveys(
-        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: int, data: SurveySubmission
+        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: IdParam, data: SurveySubmission
     ) -> SurveyCreated:
         return await service.create_surveys(db, actor, tenant_id, street_id, data)
 
@@ -98,7 +98,7 @@ class StreetReportController(Controller):
         db: AsyncSession,
         actor: Actor,
         tenant_id: TenantId,
-        street_id: int,
+        street_id: IdParam,
         open_on: Annotated[
             dt.date | None, Parameter(query="openOn", description="当日开放的 / open on this day")
         ] = None,
@@ -111,7 +111,7 @@ class StreetReportController(Controller):
 
     @post("/internships", guards=[STREET_DATA_WRITERS], summary="新增见习岗位 / open an internship position")
     async def create_internship(
-        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: int, data: InternshipCreate
+        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: IdParam, data: InternshipCreate
     ) -> Internship:
         return await service.create_internship(db, actor, tenant_id, street_id, data)
 
@@ -120,7 +120,7 @@ class StreetReportController(Controller):
         summary="修改见习岗位 / change or close a position",
     )
     async def update_internship(
-        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: int, internship_id: int,
+        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: IdParam, internship_id: IdParam,
         data: InternshipUpdate,
     ) -> Internship:
         return await service.update_internship(db, actor, tenant_id, street_id, internship_id, data)

@@ -8,13 +8,13 @@ from typing import Annotated, Final
 import msgspec
 
 from services.schemas import BaseStruct, InputStruct
+from services.shared.bounds import EventDate, Id, LongText, Month, Name
 from services.shared.tabular import Column
 
-Month = Annotated[str, msgspec.Meta(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
 Count = Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
-Notes = Annotated[str, msgspec.Meta(max_length=4000)]
+Notes = LongText
 Rating = Annotated[int, msgspec.Meta(ge=1, le=5)]
-Title = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+Title = Name
 
 
 class MonthlyReport(BaseStruct):
@@ -52,14 +52,14 @@ class MonthlyReportReplace(InputStruct):
 
 
 class SurveyAnswer(InputStruct):
-    responded_on: dt.date
+    responded_on: EventDate
     rating: Rating
 
 
 class SurveySubmission(InputStruct):
     """Either one answer `{respondedOn, rating}` or a batch `{responses: [...]}` (all stored or none)."""
 
-    responded_on: dt.date | None = None
+    responded_on: EventDate | None = None
     rating: Rating | None = None
     responses: Annotated[list[SurveyAnswer], msgspec.Meta(min_length=1, max_length=10_000)] | None = None
 
@@ -101,16 +101,16 @@ class InternshipCreate(InputStruct):
     """An entrepreneurship internship position (创业见习岗位), optionally at one of the street's entities."""
 
     title: Title
-    opened_on: dt.date
-    closed_on: dt.date | None = None
-    entity_id: int | None = None
+    opened_on: EventDate
+    closed_on: EventDate | None = None
+    entity_id: Id | None = None
 
 
 class InternshipUpdate(InputStruct):
     """Only the fields given change (closing a position sets `closedOn`)."""
 
     title: Title | msgspec.UnsetType = msgspec.UNSET
-    closed_on: dt.date | msgspec.UnsetType | None = msgspec.UNSET
+    closed_on: EventDate | msgspec.UnsetType | None = msgspec.UNSET
 
 
 SURVEY_COLUMNS: Final = (

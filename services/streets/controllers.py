@@ -9,6 +9,7 @@ from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.deps import requires
+from services.shared.bounds import IdParam
 from services.shared.paging import TOTAL_COUNT_HEADERS, Limit, Offset, paged
 from services.streets import service
 from services.streets.schemas import Street, StreetCreate, StreetStatus, StreetUpdate
@@ -41,7 +42,7 @@ class StreetController(Controller):
         return await service.create_street(db, actor, tenant_id, data)
 
     @get("/{street_id:int}", summary="街区 / one street")
-    async def get_street(self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: int) -> Street:
+    async def get_street(self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: IdParam) -> Street:
         return await service.get_street(db, actor, tenant_id, street_id)
 
     @patch(
@@ -50,6 +51,6 @@ class StreetController(Controller):
         summary="修改街区 / change a street (status: withdrawal by the city admin only)",
     )
     async def update_street(
-        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: int, data: StreetUpdate
+        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: IdParam, data: StreetUpdate
     ) -> Street:
         return await service.update_street(db, actor, tenant_id, street_id, data)

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from services.schemas import BaseStruct, InputStruct
+from services.shared.bounds import FreeText, Name, ShortName, ShortText, Url
 
 Theme = Literal["graduates", "returnees", "veterans", "industry_chain", "culture_tourism", "other"]
 CenterService = Literal[
@@ -14,8 +15,7 @@ CenterService = Literal[
 ]
 StreetStatus = Literal["applied", "recommended", "pilot", "designated", "rectification", "revoked", "withdrawn"]
 
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-Text = Annotated[str, msgspec.Meta(max_length=2000)]
+Text = FreeText
 Count = Annotated[int, msgspec.Meta(ge=0, le=100_000)]
 
 
@@ -62,26 +62,26 @@ class Street(BaseStruct):
 
 class StaffMemberIn(InputStruct):
     name: Name
-    role: Annotated[str, msgspec.Meta(max_length=200)] = ""
+    role: ShortText = ""
     full_time: bool = False
 
 
 class OperatorIn(InputStruct):
     name: Name
-    uscc: str
+    uscc: ShortText
     legal_person: bool | None = None
     clean_record: bool | None = None
-    digital_platform_url: Annotated[str, msgspec.Meta(max_length=500)] | None = None
+    digital_platform_url: Url | None = None
 
 
 class OperatorUpdate(InputStruct):
     """Only the fields given change."""
 
     name: Name | msgspec.UnsetType = msgspec.UNSET
-    uscc: str | msgspec.UnsetType = msgspec.UNSET
+    uscc: ShortText | msgspec.UnsetType = msgspec.UNSET
     legal_person: bool | msgspec.UnsetType | None = msgspec.UNSET
     clean_record: bool | msgspec.UnsetType | None = msgspec.UNSET
-    digital_platform_url: Annotated[str, msgspec.Meta(max_length=500)] | msgspec.UnsetType | None = msgspec.UNSET
+    digital_platform_url: Url | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class CenterIn(InputStruct):
@@ -95,7 +95,7 @@ class CenterIn(InputStruct):
 
 class StreetCreate(InputStruct):
     name: Name
-    district: str
+    district: ShortName
     operator: OperatorIn
     theme: Theme | None = None
     center: CenterIn = msgspec.field(default_factory=CenterIn)
@@ -111,11 +111,11 @@ class StreetUpdate(InputStruct):
     """
 
     name: Name | msgspec.UnsetType = msgspec.UNSET
-    district: str | msgspec.UnsetType = msgspec.UNSET
+    district: ShortName | msgspec.UnsetType = msgspec.UNSET
     theme: Theme | msgspec.UnsetType | None = msgspec.UNSET
     operator: OperatorUpdate | msgspec.UnsetType = msgspec.UNSET
     center: CenterIn | msgspec.UnsetType = msgspec.UNSET
     custom_fields: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET
     replicable_practices: Count | msgspec.UnsetType | None = msgspec.UNSET
     status: StreetStatus | msgspec.UnsetType = msgspec.UNSET
-    status_reason: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)] | msgspec.UnsetType = msgspec.UNSET
+    status_reason: Annotated[FreeText, msgspec.Meta(min_length=1)] | msgspec.UnsetType = msgspec.UNSET
