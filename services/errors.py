@@ -282,7 +282,10 @@ def _body_limit(request: Request[Any, Any, Any]) -> int | None:
 
 
 def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
-    """Litestar's own errors in the project's words; a 5xx keeps Litestar's generic answer."""
+    """Litestar's own errors in the project's words; a 5xx keeps Litestar's generic answer, except a 503 that
+    the project raised itself (busy, or over a time limit): its message and its ``Retry-After`` stand."""
+    if exc.status_code == 503 and bilingual(exc.detail):
+        return Response(_body(503, exc.detail), status_code=503, headers=exc.headers)
     if exc.status_code >= 500:
         return Response(_body(exc.status_code, str(_SERVER_ERROR)), status_code=exc.status_code)
     return Response(

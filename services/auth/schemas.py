@@ -7,14 +7,15 @@ from typing import Annotated
 import msgspec
 
 from services.schemas import BaseStruct, InputStruct
-
-NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"
-"""No control characters (NUL included): they have no place in a name and PostgreSQL refuses NUL."""
+from services.shared.bounds import NAME_PATTERN, TEXT_PATTERN
 
 Username = Annotated[
-    str, msgspec.Meta(min_length=1, max_length=150, pattern=NO_CONTROL, description="用户名 / user name")
+    str, msgspec.Meta(min_length=1, max_length=150, pattern=NAME_PATTERN, description="用户名 / user name")
 ]
-Password = Annotated[str, msgspec.Meta(min_length=1, max_length=1024, description="密码 / password")]
+"""Not blank, no control characters (NUL included): PostgreSQL refuses NUL, and no name holds one."""
+Password = Annotated[
+    str, msgspec.Meta(min_length=1, max_length=1024, pattern=TEXT_PATTERN, description="密码 / password")
+]
 
 
 class Login(InputStruct):

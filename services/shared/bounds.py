@@ -123,9 +123,10 @@ def last_day() -> dt.date:
 
 
 def date_problem(field: str, value: dt.date) -> Wording | None:
-    """Why ``value`` is no real-world date of the programme, or None."""
+    """Why ``value`` is no real-world date of the programme, or None (a moment is judged by its day)."""
     last = last_day()
-    if FIRST_DAY <= value <= last:
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if FIRST_DAY <= day <= last:
         return None
     return Wording(
         f"{field}（{value.isoformat()}）应在 {FIRST_DAY.isoformat()} 至 {last.isoformat()} 之间",

@@ -90,8 +90,10 @@ async def test_an_offset_past_64_bits_is_refused_on_every_list(
     for answer in (response, at_the_bound):  # the cycle's routes answer 503 here: no Temporal in these tests
         assert answer.status_code < 500 or answer.status_code == 503, answer.text
     if response.status_code == 400 and "offset" in {p["field"] for p in body(response)["extra"]}:
-        assert at_the_bound.status_code == 200, at_the_bound.text
-        assert at_the_bound.json() == []
+        # At the bound: an empty page, or 404 where the list's parent (ledger entry 1) does not exist.
+        assert at_the_bound.status_code in (200, 404), at_the_bound.text
+        if at_the_bound.status_code == 200:
+            assert at_the_bound.json() == []
 
 
 async def test_every_paged_list_bounds_its_offset(client: httpx.AsyncClient, auth: Auth) -> None:
