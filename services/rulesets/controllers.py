@@ -22,8 +22,8 @@ from services.rulesets.schemas import (
     Simulation,
     SimulationResult,
 )
-from services.shared.checks import today
 from services.text import Text
+from tenants.calendar import today
 from tenants.context import Actor, Role
 from tenants.ids import TenantId
 from tenants.resolver import resolve
