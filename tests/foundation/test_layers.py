@@ -85,3 +85,23 @@ def test_rules_and_tenants_import_neither_services_nor_workflows() -> None:
         if _top(found) in {"services", "workflows"}
     }
     assert upward == set()
+
+
+def _local_clock_calls(module: str) -> list[str]:
+    """Calls that read the machine's local date: `date.today()`, and `datetime.now()` with no time zone."""
+    found = []
+    for node in ast.walk(ast.parse(MODULES[module].read_text(encoding="utf-8"))):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        owner = ast.unparse(node.func.value)
+        if (node.func.attr == "today" and owner.endswith("date")) or (
+            node.func.attr == "now" and owner.endswith("datetime") and not node.args and not node.keywords
+        ):
+            found.append(f"{module}:{node.lineno}: {ast.unparse(node)}")
+    return found
+
+
+def test_every_today_is_chinas_date() -> None:
+    # The server's clock runs on UTC: between midnight and 08:00 in China its date is yesterday's.
+    calls = [call for name in MODULES if _top(name) != "infra" for call in _local_clock_calls(name)]
+    assert calls == []
