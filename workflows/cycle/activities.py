@@ -34,7 +34,7 @@ from services.context import AppContext
 from services.errors import DomainError
 from services.models import Assessment, AuditLog, Street
 from services.notifications.messages import AUDIENCES, NoticeKind, notice, notice_key
-from services.notifications.service import notify_audience
+from services.notifications.service import send
 from services.streets.schemas import StreetStatus
 from services.streets.service import ALLOWED_TRANSITIONS, set_status, street_of
 from services.tenancy.service import get_settings, settings_problem
@@ -484,9 +484,11 @@ async def notify(
     if not street_ids:
         return ()
     names = await _names(session, tenant, street_ids)
-    webhook = (await get_settings(session, tenant)).webhook_url is not None
+    moved = []
     for street_id in street_ids:
         message = notice(spec.kind, street_id, names[street_id], spec.year, spec.due_on)
-        for audience in AUDIENCES:
-            await notify_audience(session, tenant, audience, message, notice_key(spec.kind, street_id, spec.year))
-    return tuple(Moved(tenant=str(tenant), street_id=s, name=names[s], webhook=webhook) for s in street_ids)
+        sent = await send(session, tenant, AUDIENCES, message, notice_key(spec.kind, street_id, spec.year))
+        moved.append(
+            Moved(tenant=str(tenant), street_id=street_id, name=names[street_id], webhook=sent.webhook is not None)
+        )
+    return tuple(moved)
