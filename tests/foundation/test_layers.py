@@ -105,3 +105,26 @@ def test_every_today_is_chinas_date() -> None:
     # The server's clock runs on UTC: between midnight and 08:00 in China its date is yesterday's.
     calls = [call for name in MODULES if _top(name) != "infra" for call in _local_clock_calls(name)]
     assert calls == []
+
+
+def _imported_names(module: str, source: str) -> set[str]:
+    tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
+    return {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module == source
+        for alias in node.names
+    }
+
+
+def test_activities_open_tenant_transactions_only_through_workflows_tenancy() -> None:
+    # One way for an activity to open a tenant transaction: workflows.tenancy.transaction (or
+    # system_transaction over it).
+    openers = {
+        name
+        for name in MODULES
+        if _top(name) == "workflows" and name != "workflows.tenancy"
+        if "tenant_transaction" in _imported_names(name, "infra.db")
+    }
+    assert openers == set()
+    assert "tenant_transaction" in _imported_names("workflows.tenancy", "infra.db")
