@@ -63,6 +63,7 @@ from services.demo.seed import (
     start_load,
 )
 from services.tenancy.seed import demo_users, seed_tenants, seed_users
+from tenants.calendar import day_end, year_start
 from workflows import client as cycles
 from workflows import timeskip
 from workflows.cycle.schemas import (
@@ -71,9 +72,7 @@ from workflows.cycle.schemas import (
     CycleView,
     Designation,
     Recommendation,
-    day_end,
     reevaluation_id,
-    year_start,
 )
 from workflows.worker import build_worker, ensure_search_attributes
 
@@ -185,9 +184,7 @@ async def load(
     sessions: async_sessionmaker[AsyncSession], year: int, cities: int, streets: int, entities: int, applying: int
 ) -> int:
     """The province's streets with a year of data; `applying` per city in status applied, the rest designated."""
-    profiles = itertools.cycle(
-        [msgspec.structs.replace(p, entities=(entities, entities)) for p in FAILING]
-    )
+    profiles = itertools.cycle([msgspec.structs.replace(p, entities=(entities, entities)) for p in FAILING])
     exemplary = msgspec.structs.replace(EXEMPLARY, entities=(entities, entities))
     spans = (Period(date(year, 1, 1), date(year, 12, 31), 12),)
     async with owner_transaction(sessions) as session:
@@ -207,8 +204,11 @@ async def load(
             for n, (profile, status) in enumerate(zip(chosen, statuses, strict=True), start=1):
                 generator.add(
                     StreetPlan(
-                        name=f"{city.name_zh}第{n}创业街区", district=rng.choice(naming.districts),
-                        theme=rng.choice(profile.themes), status=status, profile=profile,
+                        name=f"{city.name_zh}第{n}创业街区",
+                        district=rng.choice(naming.districts),
+                        theme=rng.choice(profile.themes),
+                        status=status,
+                        profile=profile,
                         operator_user=f"{city.slug}-bench-{n}",
                     )
                 )
@@ -283,10 +283,13 @@ async def year_of_cycle(
             await timeskip.skip_to(env, year_start(year) + timedelta(hours=1), SKIP_STEP)
         with stage(f"apply ({applying} per city, Updates)", times, peaks):
             applied = await _applicants(context)
-            await asyncio.gather(*(
-                cycles.apply(client, city, year, Application(street_id=street, applied_by="bench"))
-                for city, streets in applied.items() for street in streets
-            ))
+            await asyncio.gather(
+                *(
+                    cycles.apply(client, city, year, Application(street_id=street, applied_by="bench"))
+                    for city, streets in applied.items()
+                    for street in streets
+                )
+            )
         with stage("screen, recommend (Updates)", times, peaks):
             view = await cycles.cycle_view(client, cities[0], year)
             assert view is not None
@@ -309,8 +312,12 @@ async def year_of_cycle(
                 functools.partial(cycles.selection_view, client, PROVINCE, year), lambda s: s.target is not None
             )
             chosen = tuple(c.street_id for c in selection.ranking[: (selection.target or 0) + 1])
-            await cycles.designate(client, PROVINCE, year, Designation(
-                street_ids=chosen, designated_by="bench", override_reason="benchmark: one over the target"))
+            await cycles.designate(
+                client,
+                PROVINCE,
+                year,
+                Designation(street_ids=chosen, designated_by="bench", override_reason="benchmark: one over the target"),
+            )
             await all_cycles(client, cities, year, lambda v: v.phase == "tracking")
         with stage("tracking and follow-ups to year end", times, peaks):
             await timeskip.skip_to(env, year_start(year + 1) - timedelta(minutes=1), SKIP_STEP)
@@ -334,7 +341,7 @@ async def year_of_cycle(
 
 async def _has_streets(context: AppContext, tenant: str) -> bool:
     async with owner_transaction(context.sessions) as session:
-        found = (await session.execute(text("SELECT 1 FROM streets WHERE tenant_id = :t LIMIT 1"), {"t": tenant}))
+        found = await session.execute(text("SELECT 1 FROM streets WHERE tenant_id = :t LIMIT 1"), {"t": tenant})
         return found.first() is not None
 
 
@@ -395,8 +402,10 @@ async def main(cities: int, streets: int, entities: int, applying: int) -> None:
             data.cleanup()
     print(f"  {'the year, in all':<38} {wall:7.1f} s   {peaks}")
     written = ", ".join(f"{name} {count}" for name, count in counts.items())
-    print(f"  designated {result['designated']}, re-evaluated {result['assessed']}, rectification "
-          f"{result['rectification']}, revoked {result['revoked']}; {written}")
+    print(
+        f"  designated {result['designated']}, re-evaluated {result['assessed']}, rectification "
+        f"{result['rectification']}, revoked {result['revoked']}; {written}"
+    )
 
 
 def cli(argv: Sequence[str] | None = None) -> None:

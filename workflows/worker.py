@@ -84,7 +84,6 @@ def activities(
         tracking.tracking_settings,
         tracking.report_notice,
         followups.tracked_streets,
-        followups.sweep_followups,
         followups.sweep_streets,
         followups.notify_overdue,
     ]

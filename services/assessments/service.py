@@ -28,10 +28,11 @@ from services.facts.service import compute_facts
 from services.models import Assessment
 from services.models.base import utcnow
 from services.rulesets.service import effective_ruleset_for, evaluate
-from services.shared.checks import FieldProblem, today
+from services.shared.checks import FieldProblem
 from services.shared.paging import Page, fetch_page
 from services.streets.service import not_found, street_of
 from services.text import Text
+from tenants.calendar import today
 from tenants.context import Actor
 from tenants.ids import TenantId
 

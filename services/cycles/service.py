@@ -17,9 +17,9 @@ from temporalio.service import RPCError
 from services.cycles.schemas import ApplicationCreate, Cycle, DesignationCreate, RecommendationCreate, Selection
 from services.errors import InvalidError, NotFoundError, UnavailableError
 from services.reporting.service import own_province
-from services.shared.checks import today
 from services.streets.service import street_of
 from services.tenancy.service import get_settings
+from tenants.calendar import today
 from tenants.config import window_problem
 from tenants.context import Actor
 from tenants.ids import TenantId

@@ -38,8 +38,8 @@ from services.demo.seed import (
     plan_streets,
     start_load,
 )
-from services.shared import checks
 from services.tenancy.seed import seed_tenants
+from tenants import calendar
 from tenants.registry import SHANDONG, SHANDONG_CITIES, TenantInfo
 
 
@@ -400,7 +400,7 @@ async def seed_national(
                 *(city.tenant for _, city in cities),
             ],
         )
-    spans = periods(today or checks.today(), this_year=False)
+    spans = periods(today or calendar.today(), this_year=False)
     totals: Counter[str] = Counter()
     async with owner_transaction(sessions) as session:
         connection, ids = await start_load(session)

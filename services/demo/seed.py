@@ -45,7 +45,7 @@ from services.demo.names import (
 )
 from services.demo.places import CITIES, City
 from services.facts.service import ONE_STOP_SERVICES
-from services.shared import checks
+from tenants import calendar
 from tenants.config import FollowupCadence
 from tenants.context import Role
 
@@ -664,7 +664,7 @@ async def seed_demo(session: AsyncSession, password: str, *, today: date | None 
     (``{city}-op-{n}``). A city with any street is left alone, so a second run adds nothing."""
     connection, ids = await start_load(session)
     seeded = {row[0] for row in await connection.fetch("SELECT DISTINCT tenant_id FROM streets")}
-    spans = periods(today or checks.today(), this_year=True)
+    spans = periods(today or calendar.today(), this_year=True)
     failing = itertools.cycle(FAILING)
     rows, operators = Rows(), []
     for index, city in enumerate(CITIES):

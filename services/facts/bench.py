@@ -21,7 +21,7 @@ from infra.settings import Settings
 from services.context import AppContext
 from services.facts.service import compute_facts
 from services.seeding import seed
-from services.shared import checks
+from tenants import calendar
 
 
 def _peak_rss_mib() -> float:
@@ -78,7 +78,7 @@ async def bench(database_url: str, year: int, concurrency: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", required=True, help="postgresql://user@host:port/db (the schema owner)")
-    parser.add_argument("--year", type=int, default=checks.today().year - 1, help="default: last year")
+    parser.add_argument("--year", type=int, default=calendar.today().year - 1, help="default: last year")
     parser.add_argument("--concurrency", type=int, default=1, help="cities computed at once")
     parser.add_argument("--seed", action="store_true", help="migrate and load the national data set first")
     args = parser.parse_args()

@@ -26,8 +26,8 @@ from sqlalchemy import RowMapping, TextClause, text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.facts import FactValue, StreetFacts
-from services.shared import checks
 from services.tenancy.service import get_settings
+from tenants import calendar
 from tenants.config import TenantSettings
 from tenants.ids import TenantId
 
@@ -210,7 +210,7 @@ async def compute_facts(
     if street_ids is not None and not street_ids:
         return {}
     first, last = date(year, 1, 1), date(year, 12, 31)
-    until = min(last, today or checks.today())
+    until = min(last, today or calendar.today())
     settings = await get_settings(session, tenant)
     streets = await _rows(
         session,

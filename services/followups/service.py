@@ -27,7 +27,7 @@ from services.errors import ConflictError, NotFoundError
 from services.followups.schemas import FollowupTask, SweepOutcome, TaskStatus
 from services.models.base import utcnow
 from services.notifications import messages
-from services.notifications.service import notify, notify_audience, recipients
+from services.notifications.service import send
 from services.shared.checks import FieldProblem
 from services.shared.names import entity_name, street_name, with_entity_name, with_street_name
 from services.shared.paging import Page, fetch_page
@@ -178,7 +178,7 @@ async def notify_overdue(
     streets = sorted(((name, counts[street_id]) for street_id, name in names.items()), key=lambda p: (-p[1], p[0]))
     single = next(iter(counts)) if len(counts) == 1 else None
     digest = messages.followups_overdue(streets, open_tasks, single)
-    return await notify_audience(session, tenant, "caseworkers", digest, messages.followup_key(tenant, as_of))
+    return (await send(session, tenant, ("caseworkers",), digest, messages.followup_key(tenant, as_of))).created
 
 
 async def escalate_overdue(
@@ -196,12 +196,11 @@ async def escalate_overdue(
         return 0
     street = await session.get(models.Street, (tenant, street_id))
     street_name = street.name if street is not None else str(street_id)
-    admins = await recipients(session, tenant, "city_admins")
     for row in sorted(escalated, key=lambda r: (r.due_on, r.id)):
         message = messages.followup_escalation(
             street_id, street_name, row.entity_id, row.name, row.due_on, row.days, (as_of - row.due_on).days
         )
-        await notify(session, tenant, admins, message, messages.followup_escalation_key(row.id))
+        await send(session, tenant, ("city_admins",), message, messages.followup_escalation_key(row.id))
     return len(escalated)
 
 

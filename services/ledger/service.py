@@ -20,12 +20,13 @@ from services.ledger.schemas import (
     LedgerVisitCreate,
 )
 from services.models.base import utcnow
-from services.shared.checks import FieldProblem, found, future_date, raise_first, today
+from services.shared.checks import FieldProblem, found, future_date, raise_first
 from services.shared.names import Q, entity_name, street_name, with_entity_name, with_street_name
 from services.shared.paging import Page, fetch_page
 from services.shared.writes import assign_given, save_recorded
 from services.tenancy.service import get_settings
 from services.text import Text
+from tenants.calendar import today
 from tenants.context import Actor
 from tenants.ids import TenantId
 

@@ -1,9 +1,11 @@
-"""Write a message to its recipients once per event, list a user's notifications, mark one read."""
+"""Tell people of an event once (:func:`send`: in the app, and what the tenant's webhook should post), list
+a user's notifications, mark one read."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+import msgspec
 from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
@@ -15,6 +17,7 @@ from services.errors import NotFoundError
 from services.notifications.schemas import Audience, Message, Notification
 from services.shared.names import Q, with_entity_name, with_street_name
 from services.shared.paging import Page, fetch_page
+from services.tenancy.service import get_settings
 from tenants.context import Actor, Role
 from tenants.ids import TenantId
 
@@ -37,7 +40,7 @@ def _out(row: models.Notification, street_name: str | None, entity_name: str | N
     )
 
 
-async def recipients(
+async def _recipients(
     session: AsyncSession, tenant: TenantId, audience: Audience, *, street_id: int | None = None
 ) -> list[str]:
     """The usernames of ``audience`` in ``tenant`` (for ``street_operators``, of ``street_id`` only)."""
@@ -86,12 +89,51 @@ async def notify(
     return len((await session.execute(statement)).all())
 
 
-async def notify_audience(
-    session: AsyncSession, tenant: TenantId, audience: Audience, message: Message, dedupe_key: str
-) -> int:
-    """:func:`notify` the users of ``audience`` (the street's operators: of ``message.street_id``)."""
-    users = await recipients(session, tenant, audience, street_id=message.street_id)
-    return await notify(session, tenant, users, message, dedupe_key)
+class WebhookNotice(msgspec.Struct, frozen=True, kw_only=True):
+    """What the webhook step posts to the tenant's chat: the Chinese text, keyed so the receiver drops repeats.
+
+    The URL and the secret are not here: the step reads them itself, so the secret never enters a history.
+    """
+
+    dedupe_key: str
+    title: str
+    body: str
+
+
+class Sent(msgspec.Struct, frozen=True, kw_only=True):
+    created: int
+    """Notifications written now (0 when a retry finds those of the first attempt)."""
+    webhook: WebhookNotice | None
+    """What to post, when the tenant has a webhook; None when it has none."""
+
+
+async def send(
+    session: AsyncSession,
+    tenant: TenantId,
+    audiences: Sequence[Audience],
+    message: Message,
+    dedupe_key: str,
+    *,
+    fallback: Audience | None = None,
+) -> Sent:
+    """The one way automated work tells people of an event: write ``message`` in the app for each user of
+    ``audiences`` (the street's operators: of ``message.street_id``), each user once, and say what the
+    tenant's webhook should post.
+
+    ``fallback`` is asked when ``audiences`` have nobody (a street without an operator account: its
+    city's admins). ``dedupe_key`` makes a retried activity write nothing twice (:func:`notify`).
+    """
+    users: dict[str, None] = {}
+    for audience in audiences:
+        users.update(dict.fromkeys(await _recipients(session, tenant, audience, street_id=message.street_id)))
+    if not users and fallback is not None:
+        users = dict.fromkeys(await _recipients(session, tenant, fallback, street_id=message.street_id))
+    created = await notify(session, tenant, list(users), message, dedupe_key)
+    settings = await get_settings(session, tenant)
+    hook = None
+    if settings.webhook_url is not None:
+        hook = WebhookNotice(dedupe_key=dedupe_key, title=message.title_zh, body=message.body_zh)
+    return Sent(created=created, webhook=hook)
 
 
 def _named(query: Q) -> Q:

@@ -24,7 +24,6 @@ import statistics
 import time
 import warnings
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import date
 from typing import Any
 
 import msgspec
@@ -35,6 +34,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from infra.db import make_engine, make_sessionmaker, owner_transaction, tenant_transaction
 from services.reporting import service
 from services.reporting.exports import ExportFormat
+from tenants.calendar import today
 from tenants.context import Actor, Role
 from tenants.registry import TenantInfo
 from tenants.resolver import TenantDirectory
@@ -160,7 +160,7 @@ async def bench(database_url: str, year: int, runs: int, churn: float, explain: 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
-    parser.add_argument("--year", type=int, default=date.today().year - 1)
+    parser.add_argument("--year", type=int, default=today().year - 1)
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--churn", type=float, default=0.02)
     parser.add_argument("--explain", action="store_true")

@@ -9,8 +9,8 @@ from urllib.parse import quote
 import msgspec
 
 from services.reporting.schemas import Figures, ProvinceReport
-from services.shared.checks import CHINA_TIME
 from services.shared.tabular import ColumnKind, Sheet, SheetColumn, write_csv, write_xlsx
+from tenants.calendar import CHINA_TIME
 
 ExportFormat = Literal["xlsx", "csv"]
 

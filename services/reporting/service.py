@@ -18,6 +18,7 @@ from services.facts.service import SATISFIED_RATING
 from services.reporting.exports import Export, ExportFormat, render
 from services.reporting.schemas import CityFigures, Figures, ProvinceReport, Target
 from services.streets.schemas import StreetStatus
+from tenants import calendar
 from tenants.config import TenantSettings, settings_from_json
 from tenants.context import Actor
 from tenants.ids import TenantId
@@ -349,7 +350,7 @@ FIRST_YEAR: Final = 2000
 
 def check_year(year: int, today: date | None = None) -> None:
     """A report exists for the years from `FIRST_YEAR` to the current one (none for the future)."""
-    if not FIRST_YEAR <= year <= (today or date.today()).year:
+    if not FIRST_YEAR <= year <= (today or calendar.today()).year:
         raise NotFoundError(f"没有 {year} 年的报表 / there is no report for {year}")
 
 
@@ -361,7 +362,7 @@ def province_cities(actor: Actor, directory: TenantDirectory, province: TenantId
 
 def count_until(year: int, today: date | None = None) -> date:
     """The last day follow-ups of `year` are counted to: 31 December, or today in a running year."""
-    return min(date(year, 12, 31), today or date.today())
+    return min(date(year, 12, 31), today or calendar.today())
 
 
 async def city_settings(session: AsyncSession, cities: Sequence[TenantId]) -> dict[str, TenantSettings]:

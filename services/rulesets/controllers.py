@@ -23,8 +23,8 @@ from services.rulesets.schemas import (
     SimulationResult,
 )
 from services.shared.bounds import CriterionId, YearParam
-from services.shared.checks import today
 from services.text import Text
+from tenants.calendar import today
 from tenants.context import Actor, Role
 from tenants.ids import TenantId
 from tenants.resolver import resolve

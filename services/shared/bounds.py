@@ -16,8 +16,8 @@ from litestar import Request
 from litestar.exceptions import ClientException
 from litestar.params import Parameter
 
-from services.shared.checks import today
 from services.text import Text as Wording
+from tenants.calendar import today
 
 MAX_ID: Final = 2**63 - 1
 """Ids are PostgreSQL ``bigint``: 1 to 2^63 - 1."""

@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Final
 
 import msgspec
 
 from services.errors import InvalidError
 from services.shared.uscc import UsccError, validate_uscc
-
-# China has one time zone and no daylight saving: "today" for a civil servant is UTC+8.
-CHINA_TIME: Final = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
-
-
-def today() -> dt.date:
-    """Today's date in China, which "not in the future" is measured against."""
-    return dt.datetime.now(CHINA_TIME).date()
+from tenants.calendar import today
 
 
 class FieldProblem(msgspec.Struct, frozen=True):

@@ -13,7 +13,7 @@ from services import models
 from services.audit.service import record
 from services.errors import ConflictError, NotFoundError
 from services.models.base import utcnow
-from services.shared.checks import FieldProblem, found, future_date, raise_first, today
+from services.shared.checks import FieldProblem, found, future_date, raise_first
 from services.shared.imports import ImportResult, insert_rows, parse_rows, reject_if_any
 from services.shared.names import entity_name, with_entity_name
 from services.shared.paging import Page, fetch_page
@@ -34,6 +34,7 @@ from services.streetreports.schemas import (
 )
 from services.streets.service import street_of
 from services.tenancy.service import get_settings
+from tenants.calendar import today
 from tenants.context import Actor
 from tenants.ids import TenantId
 

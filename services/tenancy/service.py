@@ -30,9 +30,9 @@ from services.audit.service import record
 from services.errors import InvalidError, NotFoundError, UnavailableError
 from services.models import TenantConfig
 from services.notifications.webhook import WebhookPolicy, url_problem
-from services.shared.checks import today
 from services.tenancy.schemas import TenantConfigUpdate
 from services.text import Text
+from tenants.calendar import today
 from tenants.config import TenantSettings, settings_from_json, settings_to_json, window_problem
 from tenants.context import Actor
 from tenants.ids import TenantId

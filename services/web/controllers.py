@@ -27,7 +27,6 @@ from services.deps import app_context, requires
 from services.entities.service import list_entities
 from services.ledger.service import list_entries
 from services.rulesets.service import get_rules
-from services.shared.checks import today
 from services.streetreports.service import list_internships, list_reports, survey_summary
 from services.streets.schemas import StreetStatus, Theme
 from services.streets.service import get_street, list_streets
@@ -38,6 +37,7 @@ from services.web.form_pages import FieldChecks, StreetDataForms, StreetForms, s
 from services.web.reads import latest_assessments, matching_streets
 from services.web.render import city_districts, language, page
 from services.web.session import CITY_ROLES, home_of, local_path, sign_in, signed_in, signed_out_cookie
+from tenants.calendar import today
 from tenants.context import Actor, Role
 from tenants.ids import TenantId
 

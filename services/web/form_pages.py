@@ -24,7 +24,7 @@ from services.deps import app_context, requires
 from services.entities.schemas import EntityClass, EntityCreate, EntityKind, FounderGroup
 from services.entities.service import create_entity, list_entities
 from services.errors import DomainError
-from services.shared.checks import checked_uscc, today
+from services.shared.checks import checked_uscc
 from services.streetreports.schemas import InternshipCreate, MonthlyReportCreate, SurveySubmission
 from services.streetreports.service import create_internship, create_report, create_surveys
 from services.streets.schemas import CenterService, Street, StreetCreate, StreetUpdate, Theme
@@ -32,6 +32,7 @@ from services.streets.service import create_street, get_street, update_street
 from services.text import Text
 from services.web.forms import Form, FormError, as_text, flat_values, shown, submit
 from services.web.render import city_districts, language, page
+from tenants.calendar import today
 from tenants.context import Actor, Role
 from tenants.ids import TenantId
 

@@ -11,7 +11,7 @@ from litestar import Litestar
 from services.app import PUBLIC_PATHS
 from services.context import AppContext
 from services.openapi import finish_app_openapi
-from services.shared.checks import today
+from tenants.calendar import today
 from tests.conftest import Auth, body
 from tests.rulesets.helpers import (
     FAR,

@@ -13,7 +13,7 @@ from temporalio.testing import ActivityEnvironment
 from services.app import PUBLIC_PATHS
 from services.context import AppContext
 from services.openapi import finish_app_openapi
-from services.shared.checks import today
+from tenants.calendar import today
 from tests.conftest import Auth, body
 from tests.streetdata_fixtures import audit_rows, count, create_entity, create_street, operator_of, statuses
 from workflows.followups.activities import FollowupActivities, SweepInput

@@ -10,7 +10,7 @@ import pytest
 from litestar import Litestar
 
 from services.context import AppContext
-from services.shared.checks import today
+from tenants.calendar import today
 from tests.conftest import Auth
 from tests.conftest import body as body_of
 from tests.streetdata_fixtures import (

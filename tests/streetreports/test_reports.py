@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from services.context import AppContext
-from services.shared.checks import today
+from tenants.calendar import today
 from tests.conftest import Auth
 from tests.streetdata_fixtures import (
     READ_ONLY_USERS,

@@ -11,10 +11,10 @@ from temporalio.testing import WorkflowEnvironment
 
 from services.app import create_app
 from services.context import AppContext
+from tenants.calendar import day_end, year_start
 from tenants.config import TenantSettings
 from tests.conftest import Auth, api_client
 from tests.workflows.cycle_fixtures import CycleData, eventually, next_year, skip_to
-from workflows.cycle.schemas import day_end, year_start
 from workflows.worker import build_worker
 
 

@@ -14,6 +14,7 @@ from temporalio.testing import WorkflowEnvironment
 from infra.local import TemporalDevServer
 from infra.temporal import DATA_CONVERTER
 from services.context import AppContext
+from tenants.calendar import year_start
 from tests.workflows.cycle_fixtures import CycleData, eventually, record_histories, skip_to
 from workflows import client as cycles
 from workflows.cycle.schemas import (
@@ -21,7 +22,6 @@ from workflows.cycle.schemas import (
     ScheduledReevaluationInput,
     reevaluation_id,
     reevaluation_schedule_id,
-    year_start,
 )
 from workflows.worker import build_worker, ensure_schedules, ensure_search_attributes
 

@@ -16,11 +16,12 @@ from temporalio.testing import WorkflowEnvironment
 
 from services.app import create_app
 from services.context import AppContext
+from tenants.calendar import day_end
 from tenants.config import TenantSettings
 from tests.conftest import Auth, api_client
 from tests.workflows.cycle_fixtures import CycleData, eventually, next_year, record_histories, skip_to
 from workflows import client as cycles
-from workflows.cycle.schemas import cycle_id, day_end
+from workflows.cycle.schemas import cycle_id
 from workflows.worker import build_worker
 
 CONFIG = "/api/tenants/jinan/config"

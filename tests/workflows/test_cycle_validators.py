@@ -8,10 +8,11 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from services.context import AppContext
+from tenants.calendar import day_end, year_start
 from tenants.config import TenantSettings
 from tests.workflows.cycle_fixtures import CycleData, eventually, next_year, skip_to
 from workflows import client as cycles
-from workflows.cycle.schemas import Application, CycleView, Designation, Recommendation, day_end, year_start
+from workflows.cycle.schemas import Application, CycleView, Designation, Recommendation
 from workflows.worker import build_worker
 
 

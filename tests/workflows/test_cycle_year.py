@@ -12,6 +12,7 @@ from temporalio.client import WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 
 from services.context import AppContext
+from tenants.calendar import day_end, year_start
 from tenants.config import TenantSettings
 from tests.workflows.cycle_fixtures import CycleData, Made, eventually, next_year, record_histories, skip_to
 from workflows import client as cycles
@@ -25,10 +26,8 @@ from workflows.cycle.schemas import (
     Recommendation,
     ReevaluationView,
     cycle_id,
-    day_end,
     reevaluation_id,
     selection_id,
-    year_start,
 )
 from workflows.worker import build_worker
 

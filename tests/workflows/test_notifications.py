@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import socket
 import threading
@@ -19,6 +18,7 @@ from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
 from services.context import AppContext
 from services.notifications import webhook
 from services.notifications.schemas import Message
+from tenants.calendar import today
 from tests.workflows.street_fixtures import (
     make_operator,
     make_street,
@@ -131,7 +131,7 @@ async def test_notify_users_twice_writes_one_notification_per_user(context: AppC
         tenant=city,
         audiences=("street_operators", "city_admins"),
         message=Message(kind="street_designated", title_zh="试点认定", title_en="Designated", street_id=street),
-        dedupe_key=f"cycle-designated:{street}:{dt.date.today().year}",
+        dedupe_key=f"cycle-designated:{street}:{today().year}",
     )
     activities, env = NotificationActivities(context), ActivityEnvironment()
     first = await env.run(activities.notify_users, params)

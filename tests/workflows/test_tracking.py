@@ -14,7 +14,7 @@ from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
 from temporalio.worker import Worker
 
 from services.context import AppContext
-from services.shared.checks import today
+from tenants.calendar import today
 from tests.conftest import Auth
 from tests.streetdata_fixtures import create_street
 from tests.workflows.street_fixtures import (

@@ -10,6 +10,7 @@ from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
 
 from infra.db import owner_transaction
 from services.context import AppContext
+from tenants.calendar import today
 from tests.workflows.street_fixtures import make_street
 from workflows.housekeeping.activities import PurgeInput, RefreshInput, ReportActivities
 from workflows.housekeeping.workflows import HousekeepingWorkflow
@@ -64,7 +65,7 @@ async def test_housekeeping_brings_the_report_summary_up_to_date_ahead_of_the_re
 
     # The activity on a day of its own (the shared test server's clock moves with other tests' timers):
     # the first run brings that day's figures up to date, a second one finds nothing stale.
-    day = date(date.today().year, 1, 15)
+    day = date(today().year, 1, 15)
     activities, env = ReportActivities(context), ActivityEnvironment()
     assert await env.run(activities.refresh_report_summaries, RefreshInput(day=day)) >= 1
     assert await env.run(activities.refresh_report_summaries, RefreshInput(day=day)) == 0

@@ -14,11 +14,12 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from services.context import AppContext
+from tenants.calendar import day_end, year_start
 from tests.conftest import repo_root
 from tests.workflows.cycle_fixtures import CycleData, eventually, next_year, skip_to
 from workflows import client as cycles
 from workflows.cycle.activities import AssessInput, CycleActivities
-from workflows.cycle.schemas import Application, Candidate, day_end, year_start
+from workflows.cycle.schemas import Application, Candidate
 from workflows.heartbeats import HEARTBEAT_TIMEOUT
 from workflows.worker import WORKFLOWS, activities
 

@@ -28,14 +28,13 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from infra.db import tenant_transaction
 from services.assessments.service import assess_streets
 from services.audit.service import record
 from services.context import AppContext
 from services.errors import DomainError
 from services.models import Assessment, AuditLog, Street
 from services.notifications.messages import AUDIENCES, NoticeKind, notice, notice_key
-from services.notifications.service import notify_audience
+from services.notifications.service import send
 from services.streets.schemas import StreetStatus
 from services.streets.service import ALLOWED_TRANSITIONS, set_status, street_of
 from services.tenancy.service import get_settings, settings_problem
@@ -62,6 +61,7 @@ from workflows.cycle.schemas import (
     window_dates,
 )
 from workflows.heartbeats import heartbeating
+from workflows.tenancy import transaction
 
 APPLY_ACTION: Final = "cycle.apply"
 """The audit action of an application: the durable record of which streets applied in which year."""
@@ -218,7 +218,7 @@ class CycleActivities:
         with refusals():
             actor = self.context.directory.system_actor(tenant)
         actor = msgspec.structs.replace(actor, username=username)
-        async with tenant_transaction(self.context.sessions, actor.read_ids, actor.write_ids) as session:
+        async with transaction(self.context, actor) as session:
             yield session, actor
 
     def _province_of(self, tenant: str) -> str:
@@ -372,10 +372,9 @@ class CycleActivities:
                 city: msgspec.structs.replace(directory.system_actor(city), username=params.designated_by)
                 for city in cities
             }
-        tenants = (params.province, *cities)
         reason = f"{params.year} 年省级试点认定 / designated a {params.year} pilot by the province"
         changed: list[Moved] = []
-        async with tenant_transaction(self.context.sessions, tenants, tenants) as session:
+        async with transaction(self.context, province_actor, *city_actors.values()) as session:
             for city in cities:
                 actor = city_actors[city]
                 tenant = resolve(actor, city)
@@ -485,9 +484,11 @@ async def notify(
     if not street_ids:
         return ()
     names = await _names(session, tenant, street_ids)
-    webhook = (await get_settings(session, tenant)).webhook_url is not None
+    moved = []
     for street_id in street_ids:
         message = notice(spec.kind, street_id, names[street_id], spec.year, spec.due_on)
-        for audience in AUDIENCES:
-            await notify_audience(session, tenant, audience, message, notice_key(spec.kind, street_id, spec.year))
-    return tuple(Moved(tenant=str(tenant), street_id=s, name=names[s], webhook=webhook) for s in street_ids)
+        sent = await send(session, tenant, AUDIENCES, message, notice_key(spec.kind, street_id, spec.year))
+        moved.append(
+            Moved(tenant=str(tenant), street_id=street_id, name=names[street_id], webhook=sent.webhook is not None)
+        )
+    return tuple(moved)

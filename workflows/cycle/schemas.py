@@ -9,14 +9,11 @@ layer has its own camelCase schemas (services/cycles/schemas.py) so the API can 
 from __future__ import annotations
 
 import calendar
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from typing import Final, Literal
 
 import msgspec
 from temporalio.common import SearchAttributeKey
-
-# A fixed UTC+8 rather than a tz database lookup: none is needed inside the workflow sandbox.
-from services.shared.checks import CHINA_TIME
 
 TIME_ZONE: Final = "Asia/Shanghai"
 """The schedules' time zone (Temporal's own tz database)."""
@@ -62,20 +59,6 @@ def reevaluation_id(tenant: str, year: int) -> str:
 def reevaluation_schedule_id(tenant: str) -> str:
     """The yearly schedule that re-evaluates a city; its runs get the schedule's timestamp appended."""
     return f"reeval:{tenant}"
-
-
-def year_start(year: int) -> datetime:
-    """Midnight of 1 January of `year` in China, as an aware UTC time (timers count from workflow.now())."""
-    return datetime(year, 1, 1, tzinfo=CHINA_TIME).astimezone(UTC)
-
-
-def day_end(day: date) -> datetime:
-    """The end of `day` in China (midnight after it), as an aware UTC time."""
-    return datetime(day.year, day.month, day.day, tzinfo=CHINA_TIME).astimezone(UTC) + timedelta(days=1)
-
-
-def china_today(now: datetime) -> date:
-    return now.astimezone(CHINA_TIME).date()
 
 
 def window_dates(window: tuple[str, str], year: int) -> tuple[date, date]:

@@ -49,6 +49,7 @@ with workflow.unsafe.imports_passed_through():
     from services.notifications.messages import NoticeKind, notice, notice_key
     from services.notifications.schemas import Message
     from services.streets.schemas import StreetStatus
+    from tenants.calendar import china_today, day_end, year_start
     from workflows.cycle.activities import (
         INVALID_SETTINGS,
         AnnounceInput,
@@ -102,13 +103,10 @@ with workflow.unsafe.imports_passed_through():
         SelectionInput,
         SelectionPhase,
         SelectionView,
-        china_today,
         cycle_id,
-        day_end,
         ranked,
         reevaluation_id,
         window_dates,
-        year_start,
     )
     from workflows.followups.schemas import FOLLOWUP_SWEEP, FollowupSweepInput, followups_id
     from workflows.heartbeats import HEARTBEAT_TIMEOUT, LONG_TIMEOUT, SHORT_TIMEOUT

@@ -59,9 +59,12 @@ class FollowupActivities:
         async with system_transaction(self.context, params.tenant) as (session, tenant):
             return tuple(await tracked_streets(session, tenant))
 
-    @activity.defn(name="sweep_followups")
     async def sweep_followups(self, params: SweepInput) -> SweepOutcome:
-        """One street: open tasks for overdue visits, close those visited, escalate those a second cadence late."""
+        """One street: open tasks for overdue visits, close those visited, escalate those a second cadence late.
+
+        Not an activity (the workflow sweeps batches with :meth:`sweep_streets`): one street's sweep as
+        each street of a batch gets it, for checking one street alone.
+        """
         return await self._sweep(params.tenant, params.street_id, params.as_of)
 
     @activity.defn(name="sweep_streets")

@@ -22,7 +22,8 @@ with workflow.unsafe.imports_passed_through():
     import msgspec
 
     from services.notifications import messages
-    from workflows.cycle.schemas import PHASE, TENANT, YEAR, china_today, year_start
+    from tenants.calendar import china_today, year_start
+    from workflows.cycle.schemas import PHASE, TENANT, YEAR
     from workflows.followups.activities import (
         FollowupActivities,
         NotifyOverdueInput,

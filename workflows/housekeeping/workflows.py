@@ -8,7 +8,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     import msgspec
 
-    from workflows.cycle.schemas import china_today
+    from tenants.calendar import china_today
     from workflows.heartbeats import HEARTBEAT_TIMEOUT, LONG_TIMEOUT, SHORT_TIMEOUT
     from workflows.housekeeping.activities import HousekeepingActivities, PurgeInput, RefreshInput, ReportActivities
 

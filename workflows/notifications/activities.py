@@ -1,4 +1,5 @@
-"""Notification activities: write a message to an audience once per event; deliver the tenant's webhook."""
+"""Notification activities: tell an event's audiences once (services.notifications.service.send); deliver the
+tenant's webhook (the one delivery, called through workflows/notifications/steps.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from temporalio.exceptions import ApplicationError
 from services.context import AppContext
 from services.notifications import webhook
 from services.notifications.schemas import Audience, Message
-from services.notifications.service import notify_audience
+from services.notifications.service import WebhookNotice, send
 from services.tenancy.service import get_settings
 from workflows.tenancy import system_transaction
 
@@ -38,6 +39,11 @@ class WebhookInput(msgspec.Struct, frozen=True, kw_only=True):
     title: str
     body: str = ""
 
+    @classmethod
+    def of(cls, tenant: str, notice: WebhookNotice) -> WebhookInput:
+        """The step's input for what :func:`services.notifications.service.send` said to post."""
+        return cls(tenant=tenant, dedupe_key=notice.dedupe_key, title=notice.title, body=notice.body)
+
 
 class NotificationActivities:
     def __init__(self, context: AppContext, webhook_policy: webhook.WebhookPolicy | None = None) -> None:
@@ -48,11 +54,8 @@ class NotificationActivities:
     async def notify_users(self, params: NotifyInput) -> NotifyResult:
         """Write ``message`` to each audience's users; ``dedupe_key`` makes a retry write nothing twice."""
         async with system_transaction(self.context, params.tenant) as (session, tenant):
-            created = 0
-            for audience in params.audiences:
-                created += await notify_audience(session, tenant, audience, params.message, params.dedupe_key)
-            settings = await get_settings(session, tenant)
-        return NotifyResult(created=created, webhook=settings.webhook_url is not None)
+            sent = await send(session, tenant, params.audiences, params.message, params.dedupe_key)
+        return NotifyResult(created=sent.created, webhook=sent.webhook is not None)
 
     @activity.defn(name="send_webhook")
     async def send_webhook(self, params: WebhookInput) -> bool:

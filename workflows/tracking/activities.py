@@ -11,8 +11,7 @@ from services import models
 from services.context import AppContext
 from services.notifications import messages
 from services.notifications.messages import ReportStage
-from services.notifications.schemas import Audience
-from services.notifications.service import notify, recipients
+from services.notifications.service import send
 from services.tenancy.service import get_settings
 from workflows.notifications.activities import WebhookInput
 from workflows.tenancy import system_transaction
@@ -75,14 +74,10 @@ class TrackingActivities:
                 params.stage, params.street_id, name, params.month, params.due_on, params.escalation_days
             )
             key = messages.report_key(params.stage, params.street_id, params.month)
-            audience: Audience = "street_operators" if params.stage == "reminder" else "caseworkers"
-            users = await recipients(session, tenant, audience, street_id=params.street_id)
-            if not users and params.stage == "reminder":
+            if params.stage == "reminder":
                 # A street without an operator account: the city's admins are the ones who can chase it.
-                users = await recipients(session, tenant, "city_admins")
-            created = await notify(session, tenant, users, message, key)
-            settings = await get_settings(session, tenant)
-        hook = None
-        if settings.webhook_url is not None:
-            hook = WebhookInput(tenant=params.tenant, dedupe_key=key, title=message.title_zh, body=message.body_zh)
-        return ReportNoticeResult(submitted=False, created=created, webhook=hook)
+                sent = await send(session, tenant, ("street_operators",), message, key, fallback="city_admins")
+            else:
+                sent = await send(session, tenant, ("caseworkers",), message, key)
+        hook = None if sent.webhook is None else WebhookInput.of(params.tenant, sent.webhook)
+        return ReportNoticeResult(submitted=False, created=sent.created, webhook=hook)

@@ -7,14 +7,24 @@ thin client), only the names and ids in :mod:`workflows.tracking.schemas`.
 from __future__ import annotations
 
 import logging
+from typing import Protocol
 
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
-from services.context import AppContext
 from workflows.tracking.schemas import REPORT_SUBMITTED, STATUS, StreetYearStatus, street_year_id
 
 log = logging.getLogger(__name__)
+
+
+class TemporalSource(Protocol):
+    """What the signal needs from the process: its Temporal client, connected on first use.
+
+    The application's context is one; the client takes this rather than the context so that it imports
+    nothing from services/.
+    """
+
+    async def temporal(self) -> Client: ...
 
 
 async def report_submitted(client: Client, tenant: str, street_id: int, year: int, month: int) -> bool:
@@ -34,7 +44,7 @@ async def report_submitted(client: Client, tenant: str, street_id: int, year: in
     return True
 
 
-async def after_report_committed(context: AppContext, tenant: str, street_id: int, month: str) -> None:
+async def after_report_committed(source: TemporalSource, tenant: str, street_id: int, month: str) -> None:
     """Signal the report of ``month`` (``YYYY-MM``) once the request that saved it has committed.
 
     Run as the response's background task. Nothing here may fail the request, which has already
@@ -43,7 +53,7 @@ async def after_report_committed(context: AppContext, tenant: str, street_id: in
     """
     year, number = (int(part) for part in month.split("-"))
     try:
-        client = await context.temporal()
+        client = await source.temporal()
         await report_submitted(client, tenant, street_id, year, number)
     except RuntimeError:
         log.debug("no Temporal server: report %s of street %s not signalled", month, street_id)

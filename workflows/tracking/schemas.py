@@ -12,7 +12,7 @@ from typing import Final, Literal
 
 import msgspec
 
-from workflows.cycle.schemas import day_end
+from tenants.calendar import day_end
 
 STREET_YEAR: Final = "StreetYear"
 """The workflow type, for starting it by name without importing the workflow module."""
