@@ -34,7 +34,9 @@ from services.streets.schemas import StreetStatus, Theme
 from services.streets.service import get_street, list_streets
 from services.tenancy.service import get_settings
 from services.text import Text
+from services.web.accounts import AccountPages
 from services.web.errors import PAGE_ERRORS
+from services.web.password import PasswordPages
 from services.web.reads import latest_assessments, matching_streets
 from services.web.render import district_name, language, page
 from services.web.session import CITY_ROLES, home_of, local_path, sign_in, signed_in, signed_out_cookie
@@ -425,7 +427,7 @@ def _districts(city_code: str) -> list[tuple[str, str]]:
 
 WEB_ROUTES: Final = Router(
     path="/",
-    route_handlers=[SignInPages, ProvincePages, CityPages, StreetPages],
+    route_handlers=[SignInPages, ProvincePages, CityPages, StreetPages, PasswordPages, AccountPages],
     exception_handlers=PAGE_ERRORS,
     include_in_schema=False,
 )
