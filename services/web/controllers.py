@@ -36,6 +36,7 @@ from services.tenancy.service import get_settings
 from services.text import Text
 from services.web.accounts import AccountPages
 from services.web.errors import PAGE_ERRORS
+from services.web.imports import ImportPages
 from services.web.password import PasswordPages
 from services.web.reads import latest_assessments, matching_streets
 from services.web.render import district_name, language, page
@@ -427,7 +428,7 @@ def _districts(city_code: str) -> list[tuple[str, str]]:
 
 WEB_ROUTES: Final = Router(
     path="/",
-    route_handlers=[SignInPages, ProvincePages, CityPages, StreetPages, PasswordPages, AccountPages],
+    route_handlers=[SignInPages, ProvincePages, CityPages, StreetPages, PasswordPages, AccountPages, ImportPages],
     exception_handlers=PAGE_ERRORS,
     include_in_schema=False,
 )

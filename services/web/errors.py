@@ -54,9 +54,9 @@ def not_found(request: Request[Any, Any, Any], _: Exception) -> Any:
 
 def forbidden(request: Request[Any, Any, Any], exc: PermissionDeniedException) -> Any:
     if exc.detail == str(MUST_CHANGE_PASSWORD):  # a one-time password: the user sets its own before any page
-        return Redirect("/password") if not request.headers.get("hx-request") else Response(
-            content=None, status_code=204, headers={"HX-Redirect": "/password"}
-        )
+        if request.headers.get("hx-request"):
+            return Response(content=None, status_code=204, headers={"HX-Redirect": "/password"})
+        return Redirect("/password")
     return _render(request, 403, CSRF if "CSRF" in str(exc.detail) else FORBIDDEN)
 
 

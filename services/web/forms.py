@@ -32,8 +32,16 @@ async def attempt(db: AsyncSession, run: Callable[[], Awaitable[T]]) -> T | Doma
 
 
 def message(request: Request[Any, Any, Any], error: DomainError) -> str:
-    """A refusal's wording in the page's language (both languages where the service gave only one string)."""
-    return error.text.get(language(request)) if error.text is not None else error.detail
+    """A refusal's wording in the page's language."""
+    return error.text.get(language(request)) if error.text is not None else in_language(request, error.detail)
+
+
+def in_language(request: Request[Any, Any, Any], wording: str) -> str:
+    """One language of a service's ``"中文 / English"`` string (a string without the separator stays whole)."""
+    zh, separator, en = wording.partition(" / ")
+    if not separator:
+        return wording
+    return en if language(request) == "en" else zh
 
 
 def converted(data: dict[str, Any], kind: type[S], field: str = "") -> S:
