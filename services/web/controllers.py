@@ -40,6 +40,7 @@ from services.web.imports import ImportPages
 from services.web.password import PasswordPages
 from services.web.reads import latest_assessments, matching_streets
 from services.web.render import district_name, language, page
+from services.web.rules import RulePages
 from services.web.session import CITY_ROLES, home_of, local_path, sign_in, signed_in, signed_out_cookie
 from tenants.context import Actor, Role
 from tenants.ids import TenantId
@@ -428,7 +429,16 @@ def _districts(city_code: str) -> list[tuple[str, str]]:
 
 WEB_ROUTES: Final = Router(
     path="/",
-    route_handlers=[SignInPages, ProvincePages, CityPages, StreetPages, PasswordPages, AccountPages, ImportPages],
+    route_handlers=[
+        SignInPages,
+        ProvincePages,
+        CityPages,
+        StreetPages,
+        PasswordPages,
+        AccountPages,
+        ImportPages,
+        RulePages,
+    ],
     exception_handlers=PAGE_ERRORS,
     include_in_schema=False,
 )
