@@ -95,7 +95,7 @@ class RulePages(Controller):
                 db, lambda: service.add_city_rule(db, actor, tenant_id, converted(fields, CityRuleCreate, "id"))
             )
             if not isinstance(saved, DomainError):
-                return Redirect(f"/city/{tenant_id}/rules?year={year}", status_code=303)
+                return Redirect(f"/city/{tenant_id}/rules?year={year}#side-by-side", status_code=303)
             return await _page(request, db, actor, tenant_id, year, data, error=saved)
         pool = app_context(request).rules_pool
 
@@ -122,7 +122,7 @@ class RulePages(Controller):
     ) -> Redirect:
         year = int(data.year) if data.year.isdigit() else today().year
         await service.remove_city_rule(db, actor, tenant_id, criterion_id, year)
-        return Redirect(f"/city/{tenant_id}/rules?year={year}", status_code=303)
+        return Redirect(f"/city/{tenant_id}/rules?year={year}#side-by-side", status_code=303)
 
 
 def _scalar(raw: str) -> bool | int | float | str:
@@ -165,6 +165,7 @@ async def _page(
     # by the city it judges.
     province = cast("TenantId", tenant.parent if tenant is not None and tenant.parent else tenant_id)
     baseline = await service.get_baseline(db, province, year)
+    city = {c.id: c for c in effective.criteria if c.origin == "city"}
     lang = language(request)
     return page(
         request,
@@ -174,8 +175,12 @@ async def _page(
         tenant=tenant,
         year=year,
         baseline=baseline,
-        city=[c for c in effective.criteria if c.origin == "city"],
-        tightened={c.id for c in effective.criteria if c.origin == "city"},
+        city=city,
+        rows=[
+            *((b, city.get(b.id)) for b in baseline.criteria),
+            *((None, c) for c in city.values() if c.id not in {b.id for b in baseline.criteria}),
+        ],
+        shares={name for name, spec in FACTS.items() if spec.kind == "share"},
         facts=[(name, spec.label_zh if lang == "zh" else spec.label_en) for name, spec in FACTS.items()],
         fact_names={name: (spec.label_zh if lang == "zh" else spec.label_en) for name, spec in FACTS.items()},
         ops=OPS,

@@ -59,12 +59,13 @@ async def test_a_requirement_is_previewed_by_street_name_saved_and_stopped(app: 
         assert cid not in (await admin.get(f"/city/{CITY}/rules?year={YEAR}")).text
 
         saved = await _post(admin, f"/city/{CITY}/rules", _rule(cid, action="save"))
-        assert (saved.status_code, saved.headers["location"]) == (303, f"/city/{CITY}/rules?year={YEAR}")
+        assert (saved.status_code, saved.headers["location"]) == (303, f"/city/{CITY}/rules?year={YEAR}#side-by-side")
         page = (await admin.get(saved.headers["location"])).text
-        city = page.split('id="city"')[1].split("</section>")[0]
-        assert cid in city
-        assert "市级要求" in city
-        assert "临人社字〔2091〕1号 第二条" in city
+        row = re.search(rf"<tr>\s*<td>[^<]*<small class=\"code\">{cid}</small>.*?</tr>", page, re.S)
+        assert row is not None
+        assert "—" in row.group(0)  # no baseline criterion: the city's own
+        assert "临人社字〔2091〕1号 第二条" in row.group(0)
+        assert "市级要求" in row.group(0)
 
         stopped = await _post(admin, f"/city/{CITY}/rules/{cid}/delete", {"year": str(YEAR)})
         assert stopped.status_code == 303
