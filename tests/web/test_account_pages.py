@@ -56,6 +56,8 @@ async def test_city_admin_opens_an_operator_account_and_its_user_sets_a_password
         assert (start.status_code, start.headers["location"]) == (302, "/password")
         elsewhere = await user.get(f"/city/jinan/streets/{street['id']}/home")
         assert (elsewhere.status_code, elsewhere.headers["location"]) == (302, "/password")
+        swapped = await user.get(f"/city/jinan/streets/{street['id']}/entities", headers={"hx-request": "true"})
+        assert (swapped.status_code, swapped.headers["hx-redirect"]) == (204, "/password")
         form = await user.get("/password")
         assert form.status_code == 200
         assert "至少 10 个字符" in form.text
