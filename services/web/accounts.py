@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.deps import app_context, requires
 from services.errors import DomainError
 from services.streets.service import list_streets
+from services.text import Text
 from services.users import service
 from services.users.schemas import UserCreate, UserUpdate
 from services.web.forms import attempt, converted, field_of, message
@@ -25,6 +26,15 @@ from tenants.ids import TenantId
 ALL: Final = 1000
 """A city's users and streets are read whole (a city has tens of each)."""
 CREATABLE: Final = (Role.CASEWORKER, Role.OPERATOR, Role.VIEWER)
+WORDING: Final = {
+    "username": Text(
+        "用户名须为 3–64 个小写字母、数字、点、下划线或连字符，以字母或数字开头",
+        "A user name has 3–64 lower-case letters, digits, dots, underscores or hyphens, a letter or digit first",
+    ),
+    "displayName": Text("请填写显示名称（最多 100 个字符）", "Enter a display name (100 characters at most)"),
+    "role": Text("请选择角色", "Choose a role"),
+    "streetId": Text("请选择街区", "Choose a street"),
+}
 """The accounts a city admin opens on this page (as services.users lets it)."""
 
 
@@ -65,7 +75,7 @@ class AccountPages(Controller):
             fields["streetId"] = data.streetId or None
 
         async def run() -> Any:
-            return await service.create_user(db, actor, tenant_id, converted(fields, UserCreate, "username"))
+            return await service.create_user(db, actor, tenant_id, converted(fields, UserCreate, "username", WORDING))
 
         created = await attempt(db, run)
         if isinstance(created, DomainError):

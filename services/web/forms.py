@@ -44,14 +44,16 @@ def in_language(request: Request[Any, Any, Any], wording: str) -> str:
     return en if language(request) == "en" else zh
 
 
-def converted(data: dict[str, Any], kind: type[S], field: str = "") -> S:
+def converted(data: dict[str, Any], kind: type[S], field: str = "", wording: dict[str, Text] | None = None) -> S:
     """A form's values as the API's input ``kind`` (the same schema the API checks), or an InvalidError whose
-    ``extra`` names the field at fault."""
+    ``extra`` names the field at fault, in the page's ``wording`` of that field where it has one."""
     try:
         return msgspec.convert(data, kind, strict=False)
     except msgspec.ValidationError as exc:
         found = _AT.search(str(exc))
-        raise InvalidError(NOT_VALID.format(why=str(exc)), extra={"field": found.group(1) if found else field}) from exc
+        at = found.group(1) if found else field
+        text = (wording or {}).get(at) or NOT_VALID.format(why=str(exc))
+        raise InvalidError(text, extra={"field": at}) from exc
 
 
 def field_of(error: DomainError) -> str:

@@ -28,6 +28,13 @@ from tenants.ids import TenantId
 
 LEVELS: Final = ("required", "advisory")
 BUSY: Final = Text("规则模拟未能及时完成，请稍后重试。", "The simulation did not finish in time: try again later.")
+WORDING: Final = {
+    "id": Text("请填写条件编号", "Enter the criterion's id"),
+    "titleZh": Text("请填写中文名称", "Enter the Chinese title"),
+    "titleEn": Text("请填写英文名称", "Enter the English title"),
+    "level": Text("请选择类别", "Choose a level"),
+    "effectiveFrom": Text("生效年度须为 2000–2100 之间的年份", "The first year is a year from 2000 to 2100"),
+}
 YES: Final = frozenset({"true", "是", "yes"})
 NO: Final = frozenset({"false", "否", "no"})
 
@@ -92,7 +99,8 @@ class RulePages(Controller):
         year = int(data.effectiveFrom) if data.effectiveFrom.strip().isdigit() else today().year
         if data.action == "save":
             saved = await attempt(
-                db, lambda: service.add_city_rule(db, actor, tenant_id, converted(fields, CityRuleCreate, "id"))
+                db,
+                lambda: service.add_city_rule(db, actor, tenant_id, converted(fields, CityRuleCreate, "id", WORDING)),
             )
             if not isinstance(saved, DomainError):
                 return Redirect(f"/city/{tenant_id}/rules?year={year}#side-by-side", status_code=303)
@@ -100,7 +108,7 @@ class RulePages(Controller):
         pool = app_context(request).rules_pool
 
         async def what_if() -> SimulationResult:
-            proposal = Simulation(year=year, criteria=[converted(fields, CriterionDraft, "id")])
+            proposal = Simulation(year=year, criteria=[converted(fields, CriterionDraft, "id", WORDING)])
             try:
                 return await service.simulate(db, tenant_id, proposal, pool)
             except WorkerTimeoutError as exc:

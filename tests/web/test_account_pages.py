@@ -109,7 +109,9 @@ async def test_refused_accounts_show_the_reason_next_to_the_field_and_write_noth
         assert "运营机构用户必须指定 streetId" in nostreet.text
         bad = await _create(admin, "jinan", username="Bad Name", displayName="x", role="viewer")
         assert bad.status_code == 422
-        assert 'id="f-username-error"' in bad.text
+        assert 'id="f-username-error" role="alert">用户名须为 3–64 个小写字母' in bad.text
+        norole = await _create(admin, "jinan", username=unique("norole-"), displayName="x", role="")
+        assert 'id="f-role-error" role="alert">请选择角色' in norole.text
         assert name not in (await admin.get("/city/jinan/accounts")).text.replace(f'value="{name}"', "")
 
 

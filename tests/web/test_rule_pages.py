@@ -87,6 +87,9 @@ async def test_loosening_the_baseline_is_refused_next_to_the_form_and_nothing_is
         assert "本市尚未新增或收紧条件" in page
         bad = await _post(admin, f"/city/{CITY}/rules", _rule("x", value="", fact="nothing"))
         assert bad.status_code == 422
+        year = await _post(admin, f"/city/{CITY}/rules", _rule("y", effectiveFrom="明年"))
+        assert year.status_code == 422
+        assert 'id="f-effectiveFrom-error" role="alert">生效年度须为 2000–2100 之间的年份' in year.text
 
 
 async def test_rules_pages_are_the_city_admins_and_another_citys_answer_404(app: Litestar) -> None:
