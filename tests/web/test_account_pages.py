@@ -155,6 +155,10 @@ async def test_accounts_are_the_city_admins_and_another_citys_answer_404(app: Li
         other = await admin.get("/city/qingdao/accounts")
         assert other.status_code == 404
         assert "页面不存在或无权访问" in other.text
+        english = await admin.get("/city/jinan/accounts?lang=en")
+        assert english.status_code == 200
+        assert "Users of Jinan" in english.text
+        assert "<td>caseworker</td>" in english.text
         page = await admin.get("/city/jinan/accounts")
         refused = await admin.post(
             "/city/qingdao/accounts/qingdao-case/password-reset", data={"_csrf_token": csrf_of(page.text)}

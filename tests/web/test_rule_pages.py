@@ -96,6 +96,10 @@ async def test_rules_pages_are_the_city_admins_and_another_citys_answer_404(app:
     async with api_client(app) as admin:
         await sign_in_form(admin, f"{CITY}-admin")
         assert (await admin.get("/city/qingdao/rules")).status_code == 404
+        english = await admin.get(f"/city/{CITY}/rules?year={YEAR}&lang=en")
+        assert english.status_code == 200
+        assert "Province baseline and the city&#39;s requirements" in english.text
+        assert "the number of entrepreneurial entities at least 100" in english.text
         posted = await _post(admin, "/city/qingdao/rules", _rule("q", action="save"))
         assert posted.status_code == 404
     async with api_client(app) as caseworker:
