@@ -32,10 +32,14 @@ from services.streets.schemas import StreetStatus, Theme
 from services.streets.service import get_street, list_streets
 from services.tenancy.service import get_settings
 from services.text import Text
+from services.web.accounts import AccountPages
 from services.web.errors import PAGE_ERRORS
 from services.web.form_pages import FieldChecks, StreetDataForms, StreetForms, saved_message
+from services.web.imports import ImportPages
+from services.web.password import PasswordPages
 from services.web.reads import latest_assessments, matching_streets
 from services.web.render import city_districts, language, page
+from services.web.rules import RulePages
 from services.web.session import CITY_ROLES, home_of, local_path, sign_in, signed_in, signed_out_cookie
 from tenants.calendar import today
 from tenants.context import Actor, Role
@@ -422,7 +426,19 @@ def _tenant(request: Request[Any, Any, Any], tenant_id: TenantId) -> Any:
 
 WEB_ROUTES: Final = Router(
     path="/",
-    route_handlers=[SignInPages, ProvincePages, CityPages, StreetPages, StreetForms, StreetDataForms, FieldChecks],
+    route_handlers=[
+        SignInPages,
+        ProvincePages,
+        CityPages,
+        StreetPages,
+        StreetForms,
+        StreetDataForms,
+        FieldChecks,
+        PasswordPages,
+        AccountPages,
+        ImportPages,
+        RulePages,
+    ],
     exception_handlers=PAGE_ERRORS,
     include_in_schema=False,
 )

@@ -15,6 +15,7 @@ from litestar.exceptions import (
 from litestar.response import Redirect
 from litestar.types import ExceptionHandlersMap
 
+from services.auth.controllers import MUST_CHANGE_PASSWORD
 from services.errors import DomainError
 from services.text import Text
 from services.web.render import language, page
@@ -52,6 +53,10 @@ def not_found(request: Request[Any, Any, Any], _: Exception) -> Any:
 
 
 def forbidden(request: Request[Any, Any, Any], exc: PermissionDeniedException) -> Any:
+    if exc.detail == str(MUST_CHANGE_PASSWORD):  # a one-time password: the user sets its own before any page
+        if request.headers.get("hx-request"):
+            return Response(content=None, status_code=204, headers={"HX-Redirect": "/password"})
+        return Redirect("/password")
     return _render(request, 403, CSRF if "CSRF" in str(exc.detail) else FORBIDDEN)
 
 

@@ -1,0 +1,148 @@
+"""``/city/{tenant}/accounts``: the city admin's accounts page — the city's users, new accounts, disable and
+enable, password resets. One-time passwords appear once, on the page that answers the change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any, Final
+
+from litestar import Controller, Request, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Redirect, Template
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.deps import app_context, requires
+from services.errors import DomainError
+from services.streets.service import list_streets
+from services.text import Text
+from services.users import service
+from services.users.schemas import UserCreate, UserUpdate
+from services.web.refusals import attempt, converted, field_of, message
+from services.web.render import page
+from tenants.context import Actor, Role
+from tenants.ids import TenantId
+
+ALL: Final = 1000
+"""A city's users and streets are read whole (a city has tens of each)."""
+CREATABLE: Final = (Role.CASEWORKER, Role.OPERATOR, Role.VIEWER)
+WORDING: Final = {
+    "username": Text(
+        "用户名须为 3–64 个小写字母、数字、点、下划线或连字符，以字母或数字开头",
+        "A user name has 3–64 lower-case letters, digits, dots, underscores or hyphens, a letter or digit first",
+    ),
+    "displayName": Text("请填写显示名称（最多 100 个字符）", "Enter a display name (100 characters at most)"),
+    "role": Text("请选择角色", "Choose a role"),
+    "streetId": Text("请选择街区", "Choose a street"),
+}
+"""The accounts a city admin opens on this page (as services.users lets it)."""
+
+
+@dataclass
+class NewAccount:
+    username: str = ""
+    displayName: str = ""  # noqa: N815 - the API's own field names, so that its errors name the form's fields
+    role: str = ""
+    streetId: str = ""  # noqa: N815
+
+
+@dataclass
+class Activation:
+    active: str = ""
+
+
+class AccountPages(Controller):
+    path = "/city/{tenant:str}/accounts"
+    guards = [requires(Role.CITY_ADMIN)]
+
+    @get("/")
+    async def accounts(
+        self, request: Request[Any, Any, Any], db: AsyncSession, actor: Actor, tenant_id: TenantId
+    ) -> Template:
+        return await _list(request, db, actor, tenant_id, NewAccount(), {})
+
+    @post("/", status_code=200)
+    async def create(
+        self,
+        request: Request[Any, Any, Any],
+        db: AsyncSession,
+        actor: Actor,
+        tenant_id: TenantId,
+        data: Annotated[NewAccount, Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Template:
+        fields: dict[str, Any] = {"username": data.username.strip(), "displayName": data.displayName, "role": data.role}
+        if data.role == Role.OPERATOR or data.streetId:
+            fields["streetId"] = data.streetId or None
+
+        async def run() -> Any:
+            return await service.create_user(db, actor, tenant_id, converted(fields, UserCreate, "username", WORDING))
+
+        created = await attempt(db, run)
+        if isinstance(created, DomainError):
+            field = field_of(created) or ("username" if created.status_code == 409 else "form")
+            return await _list(request, db, actor, tenant_id, data, {field: message(request, created)})
+        return _once(request, actor, tenant_id, created.username, created.display_name, created.initial_password)
+
+    @post("/{username:str}/active", status_code=303)
+    async def activate(
+        self,
+        db: AsyncSession,
+        actor: Actor,
+        tenant_id: TenantId,
+        username: str,
+        data: Annotated[Activation, Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Redirect:
+        await service.update_user(db, actor, tenant_id, username, UserUpdate(active=data.active == "true"))
+        return Redirect(f"/city/{tenant_id}/accounts", status_code=303)
+
+    @post("/{username:str}/password-reset", status_code=200)
+    async def reset(
+        self, request: Request[Any, Any, Any], db: AsyncSession, actor: Actor, tenant_id: TenantId, username: str
+    ) -> Template:
+        password = await service.reset_password(db, actor, tenant_id, username)
+        return _once(request, actor, tenant_id, username, None, password)
+
+
+async def _list(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    actor: Actor,
+    tenant_id: TenantId,
+    form: NewAccount,
+    errors: dict[str, str],
+) -> Template:
+    users, total = await service.list_users(db, actor, tenant_id, limit=ALL, offset=0)
+    streets = (await list_streets(db, actor, tenant_id, status=None, limit=ALL, offset=0)).items
+    return page(
+        request,
+        "accounts/list.html",
+        status_code=422 if errors else 200,
+        actor=actor,
+        tenant=app_context(request).directory.get(tenant_id),
+        users=users,
+        total=total,
+        street_names={street.id: street.name for street in streets},
+        streets=sorted(((str(s.id), s.name) for s in streets), key=lambda pair: pair[1]),
+        roles=[str(role) for role in CREATABLE],
+        form=form,
+        errors=errors,
+    )
+
+
+def _once(
+    request: Request[Any, Any, Any],
+    actor: Actor,
+    tenant_id: TenantId,
+    username: str,
+    display_name: str | None,
+    password: str,
+) -> Template:
+    return page(
+        request,
+        "accounts/password_once.html",
+        actor=actor,
+        tenant=app_context(request).directory.get(tenant_id),
+        username=username,
+        display_name=display_name,
+        password=password,
+    )

@@ -1,0 +1,61 @@
+"""Refusals on the accounts, import and rules pages: a change tried in a savepoint, refused in one language."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any, Final, TypeVar
+
+import msgspec
+from litestar import Request
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.errors import DomainError, InvalidError
+from services.text import Text
+from services.web.render import language
+
+T = TypeVar("T")
+S = TypeVar("S", bound=msgspec.Struct)
+
+_AT: Final = re.compile(r"at `\$\.([A-Za-z0-9_]+)")
+NOT_VALID: Final = Text("填写有误：{why}", "Not valid: {why}")
+
+
+async def attempt(db: AsyncSession, run: Callable[[], Awaitable[T]]) -> T | DomainError:
+    """``run`` (a service's change) in a savepoint of the request's transaction: a refusal undoes whatever it
+    wrote and comes back as the error to show next to the form, while the page itself still commits."""
+    try:
+        async with db.begin_nested():
+            return await run()
+    except DomainError as exc:
+        return exc
+
+
+def message(request: Request[Any, Any, Any], error: DomainError) -> str:
+    """A refusal's wording in the page's language."""
+    return error.text.get(language(request)) if error.text is not None else in_language(request, error.detail)
+
+
+def in_language(request: Request[Any, Any, Any], wording: str) -> str:
+    """One language of a service's ``"中文 / English"`` string (a string without the separator stays whole)."""
+    zh, separator, en = wording.partition(" / ")
+    if not separator:
+        return wording
+    return en if language(request) == "en" else zh
+
+
+def converted(data: dict[str, Any], kind: type[S], field: str = "", wording: dict[str, Text] | None = None) -> S:
+    """A form's values as the API's input ``kind`` (the same schema the API checks), or an InvalidError whose
+    ``extra`` names the field at fault, in the page's ``wording`` of that field where it has one."""
+    try:
+        return msgspec.convert(data, kind, strict=False)
+    except msgspec.ValidationError as exc:
+        found = _AT.search(str(exc))
+        at = found.group(1) if found else field
+        text = (wording or {}).get(at) or NOT_VALID.format(why=str(exc))
+        raise InvalidError(text, extra={"field": at}) from exc
+
+
+def field_of(error: DomainError) -> str:
+    """The form field an error names (``extra["field"]``), or "" for the form as a whole."""
+    return str(error.extra.get("field", "")) if isinstance(error.extra, dict) else ""
