@@ -40,3 +40,10 @@ def statements(context: AppContext) -> Iterator[list[str]]:
         yield seen
     finally:
         event.remove(context.engine.sync_engine, "before_cursor_execute", count)
+
+
+def error_beside(html: str, field_id: str) -> str:
+    """The message a form shows beside the field ``field_id`` (its input's id)."""
+    found = re.search(rf'<p class="error" id="{field_id}-error" role="alert">.*?<span>(.*?)</span>', html, re.DOTALL)
+    assert found is not None, f"no message beside {field_id}"
+    return found.group(1)

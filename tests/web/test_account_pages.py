@@ -10,7 +10,7 @@ from litestar import Litestar
 from services.context import AppContext
 from tests.conftest import Auth, api_client
 from tests.streetdata_fixtures import create_street, unique
-from tests.web.helpers import csrf_of, sign_in_form
+from tests.web.helpers import csrf_of, error_beside, sign_in_form
 
 NEW_PASSWORD = "海港街区-Strong-2026"
 
@@ -67,17 +67,17 @@ async def test_city_admin_opens_an_operator_account_and_its_user_sets_a_password
             "/password", data={"current": once, "new": NEW_PASSWORD, "again": "x", "_csrf_token": token}
         )
         assert differ.status_code == 422
-        assert '<p class="error" id="f-again-error" role="alert">两次输入的新密码不一致' in differ.text
+        assert error_beside(differ.text, "f-again").startswith("两次输入的新密码不一致")
         weak = await user.post(
             "/password", data={"current": once, "new": "short", "again": "short", "_csrf_token": token}
         )
         assert weak.status_code == 422
-        assert 'id="f-new-error" role="alert">密码至少需要 10 个字符' in weak.text
+        assert error_beside(weak.text, "f-new").startswith("密码至少需要 10 个字符")
         wrong = await user.post(
             "/password", data={"current": "not-it", "new": NEW_PASSWORD, "again": NEW_PASSWORD, "_csrf_token": token}
         )
         assert wrong.status_code == 422
-        assert 'id="f-current-error" role="alert">当前密码不正确' in wrong.text
+        assert error_beside(wrong.text, "f-current").startswith("当前密码不正确")
         still = await user.get("/")
         assert still.headers["location"] == "/password"  # nothing was changed
 
@@ -102,16 +102,16 @@ async def test_refused_accounts_show_the_reason_next_to_the_field_and_write_noth
         await sign_in_form(admin, "jinan-admin")
         taken = await _create(admin, "jinan", username="jinan-case", displayName="重名", role="caseworker")
         assert taken.status_code == 422
-        assert 'id="f-username-error" role="alert">用户名 jinan-case 已被使用' in taken.text
+        assert error_beside(taken.text, "f-username").startswith("用户名 jinan-case 已被使用")
         name = unique("op-nostreet-")
         nostreet = await _create(admin, "jinan", username=name, displayName="无街区", role="operator")
         assert nostreet.status_code == 422
         assert "运营机构用户必须指定 streetId" in nostreet.text
         bad = await _create(admin, "jinan", username="Bad Name", displayName="x", role="viewer")
         assert bad.status_code == 422
-        assert 'id="f-username-error" role="alert">用户名须为 3–64 个小写字母' in bad.text
+        assert error_beside(bad.text, "f-username").startswith("用户名须为 3–64 个小写字母")
         norole = await _create(admin, "jinan", username=unique("norole-"), displayName="x", role="")
-        assert 'id="f-role-error" role="alert">请选择角色' in norole.text
+        assert error_beside(norole.text, "f-role").startswith("请选择角色")
         assert name not in (await admin.get("/city/jinan/accounts")).text.replace(f'value="{name}"', "")
 
 

@@ -16,10 +16,7 @@ from playwright.async_api import Browser, Page, expect
 
 from tests.conftest import Auth, api_client
 from tests.streetdata_fixtures import create_street, new_uscc, xlsx_file
-from tests.web.browser import LiveServer, Watch, fits_width, inputs_labelled, screenshot
-from tests.web.test_journeys import DESKTOP, _sign_in, _sign_out, browser, live
-
-__all__ = ["browser", "live"]  # the module's fixtures: the live server and Chromium
+from tests.web.browser import DESKTOP, LiveServer, Watch, fits_width, inputs_labelled, screenshot, sign_in, sign_out
 
 CITY = "zibo"
 RULE_YEAR = 2092  # a year no assessment uses: the rule saved here changes no other test's verdicts
@@ -63,7 +60,7 @@ async def test_city_admin_opens_an_operator_account_and_the_operator_sets_its_pa
     street = streets["graduates"]
     username = f"zibo-op-{uuid.uuid4().hex[:6]}"
     page, watch = await _open(browser)
-    await _sign_in(page, live.url, f"{CITY}-admin")
+    await sign_in(page, live.url, f"{CITY}-admin")
     await page.goto(f"{live.url}/city/{CITY}/accounts")
     await expect(page.get_by_role("heading", level=1)).to_have_text("账号管理")
     assert await inputs_labelled(page)
@@ -88,9 +85,9 @@ async def test_city_admin_opens_an_operator_account_and_the_operator_sets_its_pa
     await screenshot(page, "accounts")
     await _refused(page, watch, f"{live.url}/city/qingdao/accounts")
     await page.goto(f"{live.url}/city/{CITY}/accounts")
-    await _sign_out(page, live.url)
+    await sign_out(page, live.url)
 
-    await _sign_in(page, live.url, username, password)
+    await sign_in(page, live.url, username, password)
     await expect(page).to_have_url(live.url + "/password")
     await expect(page.get_by_role("heading", level=1)).to_have_text("设置新密码")
     await expect(page.locator("#f-new-hint")).to_contain_text("至少 10 个字符")
@@ -111,7 +108,7 @@ async def test_city_admin_opens_an_operator_account_and_the_operator_sets_its_pa
     await screenshot(page, "operator-first-home")
     await _refused(page, watch, f"{live.url}/city/qingdao/streets/{streets['qingdao']['id']}/home")
     await page.goto(live.url + "/")
-    await _sign_out(page, live.url)
+    await sign_out(page, live.url)
     watch.assert_clean()
     await page.context.close()
 
@@ -122,7 +119,7 @@ async def test_city_admin_imports_entities_with_a_bad_file_then_a_good_one(
     street = streets["veterans"]
     wizard = f"{live.url}/city/{CITY}/streets/{street['id']}/import/entities"
     page, watch = await _open(browser)
-    await _sign_in(page, live.url, f"{CITY}-admin")
+    await sign_in(page, live.url, f"{CITY}-admin")
     await page.goto(wizard)
     await expect(page.get_by_role("heading", level=1)).to_have_text("导入创业实体")
     async with page.expect_download() as download:
@@ -156,7 +153,7 @@ async def test_city_admin_imports_entities_with_a_bad_file_then_a_good_one(
     await expect(page.locator("main")).to_contain_text("博山陶瓷文化有限公司")
     await _refused(page, watch, f"{live.url}/city/qingdao/streets/{streets['qingdao']['id']}/import/entities")
     await page.goto(live.url + "/")
-    await _sign_out(page, live.url)
+    await sign_out(page, live.url)
     watch.assert_clean()
     await page.context.close()
 
@@ -167,7 +164,7 @@ async def test_city_admin_previews_a_tightened_rule_by_street_name_and_saves_it(
     rules = f"{live.url}/city/{CITY}/rules"
     cid = f"theme_{uuid.uuid4().hex[:6]}"
     page, watch = await _open(browser)
-    await _sign_in(page, live.url, f"{CITY}-admin")
+    await sign_in(page, live.url, f"{CITY}-admin")
     await page.goto(f"{rules}?year={RULE_YEAR}")
     await expect(page.get_by_role("heading", level=1)).to_contain_text("评价规则")
     await expect(page.locator("tr", has_text="entity_count")).to_contain_text("鲁人社函〔2024〕49号 二(三)")
@@ -210,6 +207,6 @@ async def test_city_admin_previews_a_tightened_rule_by_street_name_and_saves_it(
     await screenshot(page, "rules")
     await _refused(page, watch, f"{live.url}/city/qingdao/rules")
     await page.goto(live.url + "/")
-    await _sign_out(page, live.url)
+    await sign_out(page, live.url)
     watch.assert_clean()
     await page.context.close()

@@ -38,7 +38,7 @@ from tests.streetdata_fixtures import (
     new_uscc,
     unique,
 )
-from tests.web.helpers import csrf_of, sign_in_form
+from tests.web.helpers import csrf_of, error_beside, sign_in_form
 
 
 def _street_form(name: str, uscc: str, **changes: Any) -> dict[str, Any]:
@@ -70,12 +70,6 @@ async def _post(client: httpx.AsyncClient, path: str, form: dict[str, Any]) -> h
     opened = await client.get(path)
     assert opened.status_code == 200, opened.text[:300]
     return await client.post(path, data={**form, "_csrf_token": csrf_of(opened.text)})
-
-
-def _error_of(html: str, field_id: str) -> str:
-    found = re.search(rf'<p class="error" id="{field_id}-error" role="alert">.*?<span>(.*?)</span>', html, re.DOTALL)
-    assert found is not None, f"no message beside {field_id}"
-    return found.group(1)
 
 
 # ------------------------------------------------------------------------------------------ one mechanism
@@ -172,7 +166,7 @@ async def test_a_street_with_a_wrong_uscc_is_refused_beside_the_field_kept_and_n
     good = new_uscc(DISTRICTS["jinan"])
     refused = await _post(client, "/city/jinan/streets/new", _street_form(name, bad_check_digit(good)))
     assert refused.status_code == 422
-    assert "第 18 位校验码错误" in _error_of(refused.text, "f-operator-uscc")
+    assert "第 18 位校验码错误" in error_beside(refused.text, "f-operator-uscc")
     assert f'value="{name}"' in refused.text  # what was typed is kept
     assert f'value="{bad_check_digit(good)}"' in refused.text
     assert 'value="孔磊"' in refused.text
@@ -182,7 +176,7 @@ async def test_a_street_with_a_wrong_uscc_is_refused_beside_the_field_kept_and_n
     assert name not in listed.text
 
     english = await _post(client, "/city/jinan/streets/new?lang=en", _street_form(name, bad_check_digit(good)))
-    assert "check character mismatch at position 18" in _error_of(english.text, "f-operator-uscc")
+    assert "check character mismatch at position 18" in error_beside(english.text, "f-operator-uscc")
 
     saved = await _post(client, "/city/jinan/streets/new?lang=zh", _street_form(name, good))
     assert saved.status_code == 303
@@ -215,7 +209,7 @@ async def test_an_edit_refused_by_the_domain_writes_nothing_of_it(client: httpx.
     form = _street_form(renamed, street["operator"]["uscc"], district="370202")
     refused = await client.post(path, data={**form, "_csrf_token": csrf_of(opened.text)})
     assert refused.status_code == 422
-    assert "不是济南市的区县" in _error_of(refused.text, "f-district")
+    assert "不是济南市的区县" in error_beside(refused.text, "f-district")
     stored = await client.get(f"/api/tenants/jinan/streets/{street['id']}", headers=await auth.headers("jinan-admin"))
     assert stored.json()["name"] == street["name"]
 
@@ -265,7 +259,7 @@ async def test_the_operator_submits_a_monthly_report_and_sees_it_in_the_reports_
     month = "2024-0" + str(1 + int(jinan_operator.street_id) % 9)
     wrong = await client.post(path, data={"month": month, "jobsDriven": "十二", "_csrf_token": csrf_of(opened.text)})
     assert wrong.status_code == 422
-    assert _error_of(wrong.text, "f-jobsDriven") == "请输入整数。"
+    assert error_beside(wrong.text, "f-jobsDriven") == "请输入整数。"
     assert 'value="十二"' in wrong.text
 
     form = {
@@ -285,7 +279,7 @@ async def test_the_operator_submits_a_monthly_report_and_sees_it_in_the_reports_
 
     again = await client.post(path, data=form)
     assert again.status_code == 422
-    assert "月报已提交，如需更正" in _error_of(again.text, "f-month")  # the conflict is the month's
+    assert "月报已提交，如需更正" in error_beside(again.text, "f-month")  # the conflict is the month's
     tab = await client.get(f"/city/jinan/streets/{jinan_operator.street_id}/reports")
     assert tab.text.count(f"<td>{month}</td>") == 1
 
@@ -301,7 +295,7 @@ async def test_the_operator_records_an_activity_a_survey_answer_a_position_and_a
     tomorrow = (dt.date.today() + dt.timedelta(days=2)).isoformat()
     future = await _post(client, f"{base}/new/activity", {"kind": "salon", "title": title, "heldOn": tomorrow})
     assert future.status_code == 422
-    assert "不能晚于今天" in _error_of(future.text, "f-heldOn")
+    assert "不能晚于今天" in error_beside(future.text, "f-heldOn")
     cases = [
         (
             "activity",
@@ -339,7 +333,7 @@ async def test_the_operator_records_an_activity_a_survey_answer_a_position_and_a
     }
     refused = await _post(client, f"{base}/new/entity", entity_form)
     assert refused.status_code == 422
-    assert "统一社会信用代码无效" in _error_of(refused.text, "f-uscc")
+    assert "统一社会信用代码无效" in error_beside(refused.text, "f-uscc")
     saved = await _post(client, f"{base}/new/entity", {**entity_form, "uscc": uscc})
     assert saved.status_code == 303
     assert name in (await client.get(saved.headers["location"])).text
