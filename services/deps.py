@@ -22,6 +22,13 @@ from tenants.context import Actor, Role
 from tenants.ids import TenantId
 from tenants.resolver import resolve
 
+Db = NamedDependency[AsyncSession]
+"""A handler's transaction under row-level security (the ``db`` dependency)."""
+Caller = NamedDependency[Actor]
+"""The signed-in actor of the request (the ``actor`` dependency)."""
+Tenant = NamedDependency[TenantId]
+"""The path's tenant, checked against the actor (the ``tenant_id`` dependency)."""
+
 
 def app_context(request: Request[Any, Any, Any]) -> AppContext:
     context: AppContext = request.app.state.context
@@ -40,7 +47,7 @@ async def provide_actor(request: Request[Any, Any, Any]) -> Actor:
     return msgspec.structs.replace(user, request_id=request_id(request))
 
 
-async def provide_db(request: Request[Any, Any, Any], actor: NamedDependency[Actor]) -> AsyncIterator[AsyncSession]:
+async def provide_db(request: Request[Any, Any, Any], actor: Caller) -> AsyncIterator[AsyncSession]:
     """The request's unit of work: it commits when the handler returns and rolls back when it raises."""
     context = app_context(request)
     async with tenant_transaction(context.sessions, actor.read_ids, actor.write_ids) as session:
@@ -48,7 +55,7 @@ async def provide_db(request: Request[Any, Any, Any], actor: NamedDependency[Act
         yield session
 
 
-async def provide_tenant(actor: NamedDependency[Actor], tenant: FromPath[str]) -> TenantId:
+async def provide_tenant(actor: Caller, tenant: FromPath[str]) -> TenantId:
     """The path's tenant, if the caller may see it (another tenant answers 404)."""
     return resolve(actor, tenant)
 

@@ -5,17 +5,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, Response, get, post
-from litestar.params import Parameter
-from sqlmodel.ext.asyncio.session import AsyncSession
+from litestar.params import JSONBody, Parameter
 
 from services.activities import service
 from services.activities.schemas import ACTIVITY_COLUMNS, Activity, ActivityCreate
+from services.deps import Caller, Db, Tenant
 from services.shared.bounds import IdParam
 from services.shared.imports import import_route
 from services.shared.paging import TOTAL_COUNT_HEADERS, Limit, Offset, paged
 from services.streets.controllers import STREET_DATA_WRITERS
-from tenants.context import Actor
-from tenants.ids import TenantId
 
 
 class ActivityController(Controller):
@@ -25,9 +23,9 @@ class ActivityController(Controller):
     @get("/", summary="街区活动 / the street's activities, newest first", response_headers=TOTAL_COUNT_HEADERS)
     async def list_activities(
         self,
-        db: AsyncSession,
-        actor: Actor,
-        tenant_id: TenantId,
+        db: Db,
+        actor: Caller,
+        tenant_id: Tenant,
         street_id: IdParam,
         year: Annotated[int | None, Parameter(ge=2000, le=2100, description="举办年份 / held in this year")] = None,
         limit: Limit = 100,
@@ -39,7 +37,7 @@ class ActivityController(Controller):
 
     @post("/", guards=[STREET_DATA_WRITERS], summary="登记活动 / record an activity")
     async def create_activity(
-        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: IdParam, data: ActivityCreate
+        self, db: Db, actor: Caller, tenant_id: Tenant, street_id: IdParam, data: JSONBody[ActivityCreate]
     ) -> Activity:
         return await service.create_activity(db, actor, tenant_id, street_id, data)
 

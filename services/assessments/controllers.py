@@ -5,16 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import Parameter
-from sqlmodel.ext.asyncio.session import AsyncSession
+from litestar.params import JSONBody, Parameter
 
 from services.assessments import service
 from services.assessments.schemas import Assessment, AssessmentCreate, AssessmentVoid, Reproduction
-from services.deps import app_context, requires
+from services.deps import Caller, Db, Tenant, app_context, requires
 from services.shared.bounds import IdParam
 from services.shared.paging import TOTAL_COUNT_HEADERS, Limit, Offset, paged
-from tenants.context import Actor, Role
-from tenants.ids import TenantId
+from tenants.context import Role
 
 
 class AssessmentController(Controller):
@@ -31,11 +29,11 @@ class AssessmentController(Controller):
     async def create_assessment(
         self,
         request: Request[Any, Any, Any],
-        db: AsyncSession,
-        actor: Actor,
-        tenant_id: TenantId,
+        db: Db,
+        actor: Caller,
+        tenant_id: Tenant,
         street_id: IdParam,
-        data: AssessmentCreate,
+        data: JSONBody[AssessmentCreate],
     ) -> Assessment:
         engine = app_context(request).rules_engine
         return await service.create_assessment(db, actor, tenant_id, street_id, data.year, engine)
@@ -43,9 +41,9 @@ class AssessmentController(Controller):
     @get("/", summary="评估记录 / the street's assessments, newest first", response_headers=TOTAL_COUNT_HEADERS)
     async def list_assessments(
         self,
-        db: AsyncSession,
-        actor: Actor,
-        tenant_id: TenantId,
+        db: Db,
+        actor: Caller,
+        tenant_id: Tenant,
         street_id: IdParam,
         year: Annotated[int | None, Parameter(ge=2000, le=2100, description="评估年度 / of this year")] = None,
         limit: Limit = 100,
@@ -57,7 +55,7 @@ class AssessmentController(Controller):
 
     @get("/{assessment_id:int}", summary="评估 / one assessment")
     async def get_assessment(
-        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: IdParam, assessment_id: IdParam
+        self, db: Db, actor: Caller, tenant_id: Tenant, street_id: IdParam, assessment_id: IdParam
     ) -> Assessment:
         return await service.get_assessment(db, actor, tenant_id, street_id, assessment_id)
 
@@ -74,12 +72,12 @@ class AssessmentController(Controller):
     )
     async def void_assessment(
         self,
-        db: AsyncSession,
-        actor: Actor,
-        tenant_id: TenantId,
+        db: Db,
+        actor: Caller,
+        tenant_id: Tenant,
         street_id: Annotated[int, Parameter(ge=1, le=2**63 - 1, description="街区编号 / street id")],
         assessment_id: Annotated[int, Parameter(ge=1, le=2**63 - 1, description="评估编号 / assessment id")],
-        data: AssessmentVoid,
+        data: JSONBody[AssessmentVoid],
     ) -> Assessment:
         return await service.void_assessment(db, actor, tenant_id, street_id, assessment_id, data.reason)
 
@@ -90,9 +88,9 @@ class AssessmentController(Controller):
     async def reproduce(
         self,
         request: Request[Any, Any, Any],
-        db: AsyncSession,
-        actor: Actor,
-        tenant_id: TenantId,
+        db: Db,
+        actor: Caller,
+        tenant_id: Tenant,
         street_id: IdParam,
         assessment_id: IdParam,
     ) -> Reproduction:

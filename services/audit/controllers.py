@@ -5,15 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, Response, get
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.audit import service
 from services.audit.schemas import AuditEntry
-from services.deps import requires
+from services.deps import Db, Tenant, requires
 from services.shared.bounds import text_query
 from services.shared.paging import TOTAL_COUNT_HEADERS, Limit, Offset, paged
 from tenants.context import Role
-from tenants.ids import TenantId
 
 
 class AuditController(Controller):
@@ -24,8 +22,8 @@ class AuditController(Controller):
     @get("/", summary="审计日志 / audit trail", response_headers=TOTAL_COUNT_HEADERS)
     async def list_audit(
         self,
-        db: AsyncSession,
-        tenant_id: TenantId,
+        db: Db,
+        tenant_id: Tenant,
         object_type: Annotated[str | None, text_query("objectType", 100, "对象类型 / only this object type")] = None,
         limit: Limit = 100,
         offset: Offset = 0,

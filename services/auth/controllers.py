@@ -8,11 +8,9 @@ from typing import Any, Final
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
-from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException
 from litestar.params import JSONBody
 from litestar.security.jwt import JWTCookieAuth, Token
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from infra.db import tenant_transaction
 from services.auth import service
@@ -20,7 +18,7 @@ from services.auth.schemas import Login, LoginResult, Me, PasswordChange
 from services.auth.service import LoginOutcome, SignedInUser, authenticate, sign_in_transaction
 from services.auth.sessions import CACHE, MISSING, SessionUser, load_session_user
 from services.context import AppContext
-from services.deps import app_context
+from services.deps import Caller, Db, app_context
 from services.openapi import error_spec
 from services.text import Text
 from tenants.context import Actor, Role
@@ -34,7 +32,7 @@ MUST_CHANGE_PASSWORD: Final = Text(
 )
 
 
-def actor_me(actor: Actor) -> Me:
+def actor_me(actor: Caller) -> Me:
     return Me(
         username=actor.username,
         tenant=actor.tenant,
@@ -135,15 +133,15 @@ class AuthController(Controller):
     async def change_password(
         self,
         request: Request[Any, Any, Any],
-        db: NamedDependency[AsyncSession],
-        actor: NamedDependency[Actor],
+        db: Db,
+        actor: Caller,
         data: JSONBody[PasswordChange],
     ) -> Response[LoginResult]:
         user = await service.change_password(db, actor, actor.tenant, data.current_password, data.new_password)
         return signed_in(request, user, 200)
 
     @get("/me", opt={PASSWORD_CHANGE_ALLOWED: True}, summary="当前用户 / the signed-in user")
-    async def me(self, actor: NamedDependency[Actor]) -> Me:
+    async def me(self, actor: Caller) -> Me:
         return actor_me(actor)
 
 

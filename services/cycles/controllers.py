@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
-from sqlmodel.ext.asyncio.session import AsyncSession
+from litestar.params import JSONBody
 
 from services.cycles import service
 from services.cycles.schemas import ApplicationCreate, Cycle, DesignationCreate, RecommendationCreate, Selection
-from services.deps import PROVINCE_READERS, app_context, requires
+from services.deps import PROVINCE_READERS, Caller, Db, Tenant, app_context, requires
 from services.shared.bounds import YearParam
-from tenants.context import Actor, Role
-from tenants.ids import TenantId
+from tenants.context import Role
 
 Year = YearParam
 
@@ -22,9 +21,7 @@ class CycleController(Controller):
     tags = ["cycle"]
 
     @get("/", summary="年度流程 / the city's cycle of the year: phase, applications, recommendations, due dates")
-    async def get_cycle(
-        self, request: Request[Any, Any, Any], db: AsyncSession, tenant_id: TenantId, year: Year
-    ) -> Cycle:
+    async def get_cycle(self, request: Request[Any, Any, Any], db: Db, tenant_id: Tenant, year: Year) -> Cycle:
         context = app_context(request)
         return await service.get_cycle(db, await context.temporal(), context.directory, tenant_id, year)
 
@@ -35,7 +32,7 @@ class CycleController(Controller):
         status_code=201,
     )
     async def start_cycle(
-        self, request: Request[Any, Any, Any], db: AsyncSession, tenant_id: TenantId, year: Year
+        self, request: Request[Any, Any, Any], db: Db, tenant_id: Tenant, year: Year
     ) -> Response[Cycle]:
         context = app_context(request)
         cycle, created = await service.start_cycle(
@@ -51,11 +48,11 @@ class CycleController(Controller):
     async def apply(
         self,
         request: Request[Any, Any, Any],
-        db: AsyncSession,
-        actor: Actor,
-        tenant_id: TenantId,
+        db: Db,
+        actor: Caller,
+        tenant_id: Tenant,
         year: Year,
-        data: ApplicationCreate,
+        data: JSONBody[ApplicationCreate],
     ) -> Cycle:
         return await service.apply(db, await app_context(request).temporal(), actor, tenant_id, year, data)
 
@@ -65,7 +62,12 @@ class CycleController(Controller):
         summary="市级推荐 / recommend screened streets to the province (422 names what the cycle refused)",
     )
     async def recommend(
-        self, request: Request[Any, Any, Any], actor: Actor, tenant_id: TenantId, year: Year, data: RecommendationCreate
+        self,
+        request: Request[Any, Any, Any],
+        actor: Caller,
+        tenant_id: Tenant,
+        year: Year,
+        data: JSONBody[RecommendationCreate],
     ) -> Cycle:
         return await service.recommend(await app_context(request).temporal(), actor, tenant_id, year, data)
 
@@ -76,7 +78,7 @@ class SelectionController(Controller):
 
     @get("/", guards=[PROVINCE_READERS], summary="省级评选排名 / the ranking of all cities' recommendations")
     async def get_selection(
-        self, request: Request[Any, Any, Any], actor: Actor, province: str, year: Year
+        self, request: Request[Any, Any, Any], actor: Caller, province: str, year: Year
     ) -> Selection:
         return await service.get_selection(await app_context(request).temporal(), actor, province, year)
 
@@ -86,6 +88,11 @@ class SelectionController(Controller):
         summary="省级认定 / designate pilots (over the target or a street not passing screening: overrideReason)",
     )
     async def designate(
-        self, request: Request[Any, Any, Any], actor: Actor, province: str, year: Year, data: DesignationCreate
+        self,
+        request: Request[Any, Any, Any],
+        actor: Caller,
+        province: str,
+        year: Year,
+        data: JSONBody[DesignationCreate],
     ) -> Selection:
         return await service.designate(await app_context(request).temporal(), actor, province, year, data)

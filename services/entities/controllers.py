@@ -5,17 +5,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, Response, get, patch, post
-from litestar.params import Parameter
-from sqlmodel.ext.asyncio.session import AsyncSession
+from litestar.params import JSONBody, QueryParameter
 
+from services.deps import Caller, Db, Tenant
 from services.entities import service
 from services.entities.schemas import ENTITY_COLUMNS, Entity, EntityClass, EntityCreate, EntityUpdate
 from services.shared.bounds import IdParam
 from services.shared.imports import import_route
 from services.shared.paging import TOTAL_COUNT_HEADERS, Limit, Offset, paged
 from services.streets.controllers import STREET_DATA_WRITERS
-from tenants.context import Actor
-from tenants.ids import TenantId
 
 
 class EntityController(Controller):
@@ -25,11 +23,11 @@ class EntityController(Controller):
     @get("/", summary="街区的创业实体 / the street's entities", response_headers=TOTAL_COUNT_HEADERS)
     async def list_entities(
         self,
-        db: AsyncSession,
-        actor: Actor,
-        tenant_id: TenantId,
+        db: Db,
+        actor: Caller,
+        tenant_id: Tenant,
         street_id: IdParam,
-        entity_class: Annotated[EntityClass | None, Parameter(query="class")] = None,
+        entity_class: Annotated[EntityClass | None, QueryParameter(name="class")] = None,
         operating: bool | None = None,
         limit: Limit = 100,
         offset: Offset = 0,
@@ -41,7 +39,7 @@ class EntityController(Controller):
 
     @post("/", guards=[STREET_DATA_WRITERS], summary="登记创业实体 / register an entity")
     async def create_entity(
-        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: IdParam, data: EntityCreate
+        self, db: Db, actor: Caller, tenant_id: Tenant, street_id: IdParam, data: JSONBody[EntityCreate]
     ) -> Entity:
         return await service.create_entity(db, actor, tenant_id, street_id, data)
 
@@ -54,13 +52,13 @@ class EntityController(Controller):
 
     @get("/{entity_id:int}", summary="创业实体 / one entity")
     async def get_entity(
-        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: IdParam, entity_id: IdParam
+        self, db: Db, actor: Caller, tenant_id: Tenant, street_id: IdParam, entity_id: IdParam
     ) -> Entity:
         return await service.get_entity(db, actor, tenant_id, street_id, entity_id)
 
     @patch("/{entity_id:int}", guards=[STREET_DATA_WRITERS], summary="修改创业实体 / change an entity")
     async def update_entity(
-        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: IdParam, entity_id: IdParam,
-        data: EntityUpdate,
+        self, db: Db, actor: Caller, tenant_id: Tenant, street_id: IdParam, entity_id: IdParam,
+        data: JSONBody[EntityUpdate],
     ) -> Entity:
         return await service.update_entity(db, actor, tenant_id, street_id, entity_id, data)

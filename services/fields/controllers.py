@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from litestar import Controller, Response, get, post
-from sqlmodel.ext.asyncio.session import AsyncSession
+from litestar.params import JSONBody
 
-from services.deps import requires
+from services.deps import Caller, Db, Tenant, requires
 from services.fields import service
 from services.fields.schemas import CustomField, CustomFieldCreate
 from services.shared.paging import TOTAL_COUNT_HEADERS, Page, paged
-from tenants.context import Actor, Role
-from tenants.ids import TenantId
+from tenants.context import Role
 
 
 class FieldController(Controller):
@@ -18,11 +17,11 @@ class FieldController(Controller):
     tags = ["fields"]
 
     @get("/", summary="自定义字段 / the city's custom fields", response_headers=TOTAL_COUNT_HEADERS)
-    async def list_fields(self, db: AsyncSession, tenant_id: TenantId) -> Response[list[CustomField]]:
+    async def list_fields(self, db: Db, tenant_id: Tenant) -> Response[list[CustomField]]:
         return paged(Page.whole(await service.list_fields(db, tenant_id)))
 
     @post("/", guards=[requires(Role.CITY_ADMIN)], summary="新增自定义字段 / define a custom field")
     async def create_field(
-        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, data: CustomFieldCreate
+        self, db: Db, actor: Caller, tenant_id: Tenant, data: JSONBody[CustomFieldCreate]
     ) -> CustomField:
         return await service.create_field(db, actor, tenant_id, data)

@@ -5,16 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, Response, get, post
-from litestar.params import Parameter
-from sqlmodel.ext.asyncio.session import AsyncSession
+from litestar.params import JSONBody, Parameter
 
-from services.deps import requires
+from services.deps import Caller, Db, Tenant, requires
 from services.followups import service
 from services.followups.schemas import FollowupTask, TaskClose, TaskStatus
 from services.shared.bounds import id_query
 from services.shared.paging import TOTAL_COUNT_HEADERS, Limit, Offset, paged
-from tenants.context import Actor, Role
-from tenants.ids import TenantId
+from tenants.context import Role
 
 
 class TaskController(Controller):
@@ -26,8 +24,8 @@ class TaskController(Controller):
     @get("/", summary="走访任务 / follow-up tasks, the longest overdue first", response_headers=TOTAL_COUNT_HEADERS)
     async def list_tasks(
         self,
-        db: AsyncSession,
-        tenant_id: TenantId,
+        db: Db,
+        tenant_id: Tenant,
         status: TaskStatus | None = None,
         street_id: Annotated[int | None, id_query("streetId", "只看该街区 / only this street")] = None,
         limit: Limit = 100,
@@ -49,10 +47,10 @@ class TaskController(Controller):
     )
     async def close_task(
         self,
-        db: AsyncSession,
-        actor: Actor,
-        tenant_id: TenantId,
+        db: Db,
+        actor: Caller,
+        tenant_id: Tenant,
         task_id: Annotated[int, Parameter(ge=1, le=2**63 - 1, description="任务编号 / task id")],
-        data: TaskClose,
+        data: JSONBody[TaskClose],
     ) -> FollowupTask:
         return await service.close_task(db, actor, tenant_id, task_id, data.reason)

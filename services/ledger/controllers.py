@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, Response, get, patch, post
-from sqlmodel.ext.asyncio.session import AsyncSession
+from litestar.params import JSONBody
 
-from services.deps import requires
+from services.deps import Caller, Db, Tenant, requires
 from services.ledger import service
 from services.ledger.schemas import (
     LedgerEntry,
@@ -19,8 +19,7 @@ from services.ledger.schemas import (
 )
 from services.shared.bounds import IdParam, id_query
 from services.shared.paging import TOTAL_COUNT_HEADERS, Limit, Offset, paged
-from tenants.context import Actor, Role
-from tenants.ids import TenantId
+from tenants.context import Role
 
 WRITERS = requires(Role.CITY_ADMIN, Role.CASEWORKER)
 
@@ -34,8 +33,8 @@ class LedgerController(Controller):
     @get("/", summary="帮扶台账 / the support ledger", response_headers=TOTAL_COUNT_HEADERS)
     async def list_entries(
         self,
-        db: AsyncSession,
-        tenant_id: TenantId,
+        db: Db,
+        tenant_id: Tenant,
         status: LedgerStatus | None = None,
         entity_id: Annotated[int | None, id_query("entityId", "只看该实体 / only this entity")] = None,
         street_id: Annotated[int | None, id_query("streetId", "只看该街区 / only this street")] = None,
@@ -50,17 +49,17 @@ class LedgerController(Controller):
 
     @post("/", guards=[WRITERS], summary="新建台账记录 / record a need")
     async def create_entry(
-        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, data: LedgerEntryCreate
+        self, db: Db, actor: Caller, tenant_id: Tenant, data: JSONBody[LedgerEntryCreate]
     ) -> LedgerEntry:
         return await service.create_entry(db, actor, tenant_id, data)
 
     @get("/{entry_id:int}", summary="台账记录 / one ledger entry")
-    async def get_entry(self, db: AsyncSession, tenant_id: TenantId, entry_id: IdParam) -> LedgerEntry:
+    async def get_entry(self, db: Db, tenant_id: Tenant, entry_id: IdParam) -> LedgerEntry:
         return await service.get_entry(db, tenant_id, entry_id)
 
     @patch("/{entry_id:int}", guards=[WRITERS], summary="更新台账记录 / change status or action")
     async def update_entry(
-        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, entry_id: IdParam, data: LedgerEntryUpdate
+        self, db: Db, actor: Caller, tenant_id: Tenant, entry_id: IdParam, data: JSONBody[LedgerEntryUpdate]
     ) -> LedgerEntry:
         return await service.update_entry(db, actor, tenant_id, entry_id, data)
 
@@ -70,12 +69,12 @@ class LedgerController(Controller):
         response_headers=TOTAL_COUNT_HEADERS,
     )
     async def list_visits(
-        self, db: AsyncSession, tenant_id: TenantId, entry_id: IdParam, limit: Limit = 100, offset: Offset = 0
+        self, db: Db, tenant_id: Tenant, entry_id: IdParam, limit: Limit = 100, offset: Offset = 0
     ) -> Response[list[LedgerVisit]]:
         return paged(await service.list_visits(db, tenant_id, entry_id, limit=limit, offset=offset))
 
     @post("/{entry_id:int}/visits", guards=[WRITERS], summary="登记走访 / record a follow-up visit")
     async def create_visit(
-        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, entry_id: IdParam, data: LedgerVisitCreate
+        self, db: Db, actor: Caller, tenant_id: Tenant, entry_id: IdParam, data: JSONBody[LedgerVisitCreate]
     ) -> LedgerVisit:
         return await service.create_visit(db, actor, tenant_id, entry_id, data)

@@ -8,13 +8,11 @@ from typing import Annotated, Any, Final
 from litestar import Controller, Request, Response, get
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
-from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.deps import PROVINCE_READERS, app_context
+from services.deps import PROVINCE_READERS, Caller, Db, app_context
 from services.errors import NotFoundError
 from services.reporting import service
 from services.reporting.schemas import ProvinceReport
-from tenants.context import Actor
 
 # Litestar matches whole path segments only, so "2025", "2025.xlsx" and "2025.csv" are one parameter
 # that the handler splits; the three stay the paths API.md gives.
@@ -40,8 +38,8 @@ class ReportingController(Controller):
     async def report(
         self,
         request: Request[Any, Any, Any],
-        db: AsyncSession,
-        actor: Actor,
+        db: Db,
+        actor: Caller,
         province: str,
         report: Annotated[str, Parameter(description="the year, e.g. 2025, or 2025.xlsx / 2025.csv")],
     ) -> Response[ProvinceReport | bytes]:

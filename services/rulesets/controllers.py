@@ -7,11 +7,10 @@ from typing import Annotated, Any
 from litestar import Controller, Request, delete, get, post, put
 from litestar.exceptions import ServiceUnavailableException
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import Parameter
-from sqlmodel.ext.asyncio.session import AsyncSession
+from litestar.params import JSONBody, Parameter
 
 from infra.workers import WorkerTimeoutError
-from services.deps import app_context, requires
+from services.deps import Caller, Db, Tenant, app_context, requires
 from services.rulesets import service
 from services.rulesets.schemas import (
     Baseline,
@@ -25,8 +24,7 @@ from services.rulesets.schemas import (
 from services.shared.bounds import CriterionId, YearParam
 from services.text import Text
 from tenants.calendar import today
-from tenants.context import Actor, Role
-from tenants.ids import TenantId
+from tenants.context import Role
 from tenants.resolver import resolve
 
 CITY_ADMIN = requires(Role.CITY_ADMIN)
@@ -43,8 +41,8 @@ class RulesetController(Controller):
     @get("/", summary="现行规则 / the effective ruleset of a year (province baseline and the city's rules)")
     async def get_rules(
         self,
-        db: AsyncSession,
-        tenant_id: TenantId,
+        db: Db,
+        tenant_id: Tenant,
         year: Annotated[
             int | None, Parameter(ge=2000, le=2100, description="评估年度，默认今年 / the year, this year by default")
         ] = None,
@@ -52,7 +50,7 @@ class RulesetController(Controller):
         return await service.get_rules(db, tenant_id, year or today().year)
 
     @post("/", guards=[CITY_ADMIN], summary="新增或收紧城市条件 / add a city criterion or tighten a baseline one")
-    async def add_rule(self, db: AsyncSession, actor: Actor, tenant_id: TenantId, data: CityRuleCreate) -> Criterion:
+    async def add_rule(self, db: Db, actor: Caller, tenant_id: Tenant, data: JSONBody[CityRuleCreate]) -> Criterion:
         return await service.add_city_rule(db, actor, tenant_id, data)
 
     @delete(
@@ -61,7 +59,7 @@ class RulesetController(Controller):
         summary="自某年起取消城市条件 / stop a city criterion from a year on (a baseline one: 422)",
     )
     async def remove_rule(
-        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, criterion_id: CriterionId, year: YearParam
+        self, db: Db, actor: Caller, tenant_id: Tenant, criterion_id: CriterionId, year: YearParam
     ) -> None:
         await service.remove_city_rule(db, actor, tenant_id, criterion_id, year)
 
@@ -85,7 +83,7 @@ class RulesetController(Controller):
         },
     )
     async def simulate(
-        self, request: Request[Any, Any, Any], db: AsyncSession, tenant_id: TenantId, data: Simulation
+        self, request: Request[Any, Any, Any], db: Db, tenant_id: Tenant, data: JSONBody[Simulation]
     ) -> SimulationResult:
         pool = app_context(request).rules_pool
         try:
@@ -103,7 +101,7 @@ class BaselineController(Controller):
     guards = [requires(province=True)]
 
     @get("/{year:int}", summary="省级基本条件 / the province baseline in force in a year")
-    async def get_baseline(self, db: AsyncSession, actor: Actor, province: str, year: YearParam) -> Baseline:
+    async def get_baseline(self, db: Db, actor: Caller, province: str, year: YearParam) -> Baseline:
         return await service.get_baseline(db, resolve(actor, province), year)
 
     @put(
@@ -112,6 +110,6 @@ class BaselineController(Controller):
         summary="发布省级基本条件 / publish the baseline for a year no assessment has used (409 otherwise)",
     )
     async def publish_baseline(
-        self, db: AsyncSession, actor: Actor, province: str, year: YearParam, data: BaselinePublish
+        self, db: Db, actor: Caller, province: str, year: YearParam, data: JSONBody[BaselinePublish]
     ) -> Baseline:
         return await service.publish_baseline(db, actor, resolve(actor, province), year, data)

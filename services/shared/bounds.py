@@ -14,7 +14,7 @@ from typing import Annotated, Any, Final
 import msgspec
 from litestar import Request
 from litestar.exceptions import ClientException
-from litestar.params import Parameter
+from litestar.params import Parameter, QueryParameter
 
 from services.text import Text as Wording
 from tenants.calendar import today
@@ -109,12 +109,12 @@ MonthParam = Annotated[str, Parameter(pattern=MONTH_PATTERN, description=_MONTH)
 
 def id_query(name: str, description: str) -> Any:
     """An optional id filter in the query string, named ``name`` there."""
-    return Parameter(query=name, ge=1, le=MAX_ID, description=description, schema_extra=dict(_EXACT_MAX))
+    return QueryParameter(name=name, ge=1, le=MAX_ID, description=description, schema_extra=dict(_EXACT_MAX))
 
 
 def text_query(name: str, max_length: int, description: str) -> Any:
     """An optional text filter in the query string."""
-    return Parameter(query=name, max_length=max_length, pattern=CODE_PATTERN, description=description)
+    return QueryParameter(name=name, max_length=max_length, pattern=CODE_PATTERN, description=description)
 
 
 def last_day() -> dt.date:

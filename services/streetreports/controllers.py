@@ -7,11 +7,10 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, patch, post, put
 from litestar.background_tasks import BackgroundTask
-from litestar.params import Parameter
+from litestar.params import JSONBody, Parameter, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
-from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.deps import app_context
+from services.deps import Caller, Db, Tenant, app_context
 from services.shared.bounds import IdParam, MonthParam
 from services.shared.imports import import_route
 from services.shared.paging import TOTAL_COUNT_HEADERS, Limit, Offset, paged
@@ -29,8 +28,6 @@ from services.streetreports.schemas import (
     SurveySummary,
 )
 from services.streets.controllers import STREET_DATA_WRITERS
-from tenants.context import Actor
-from tenants.ids import TenantId
 from workflows.tracking.client import after_report_committed
 
 Year = Annotated[int | None, Parameter(ge=2000, le=2100, description="只看这一年 / only this year")]
@@ -42,7 +39,7 @@ class StreetReportController(Controller):
 
     @get("/reports", summary="月报 / the street's monthly reports", response_headers=TOTAL_COUNT_HEADERS)
     async def list_reports(
-        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: IdParam, year: Year = None,
+        self, db: Db, actor: Caller, tenant_id: Tenant, street_id: IdParam, year: Year = None,
         limit: Limit = 100, offset: Offset = 0,
     ) -> Response[list[MonthlyReport]]:
         return paged(await service.list_reports(db, actor, tenant_id, street_id, year=year, limit=limit, offset=offset))
@@ -51,11 +48,11 @@ class StreetReportController(Controller):
     async def create_report(
         self,
         request: Request[Any, Any, Any],
-        db: AsyncSession,
-        actor: Actor,
-        tenant_id: TenantId,
+        db: Db,
+        actor: Caller,
+        tenant_id: Tenant,
         street_id: IdParam,
-        data: MonthlyReportCreate,
+        data: JSONBody[MonthlyReportCreate],
     ) -> Response[MonthlyReport]:
         report = await service.create_report(db, actor, tenant_id, street_id, data)
         # A background task runs once the response is sent, i.e. after the request's transaction has
@@ -65,14 +62,14 @@ class StreetReportController(Controller):
 
     @put("/reports/{month:str}", guards=[STREET_DATA_WRITERS], summary="更正月报 / correct a submitted report")
     async def replace_report(
-        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: IdParam, month: MonthParam,
-        data: MonthlyReportReplace,
+        self, db: Db, actor: Caller, tenant_id: Tenant, street_id: IdParam, month: MonthParam,
+        data: JSONBody[MonthlyReportReplace],
     ) -> MonthlyReport:
         return await service.replace_report(db, actor, tenant_id, street_id, month, data)
 
     @get("/surveys", summary="满意度汇总 / the satisfaction survey summary")
     async def survey_summary(
-        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: IdParam, year: Year = None
+        self, db: Db, actor: Caller, tenant_id: Tenant, street_id: IdParam, year: Year = None
     ) -> SurveySummary:
         return await service.survey_summary(db, actor, tenant_id, street_id, year=year)
 
@@ -80,7 +77,7 @@ class StreetReportController(Controller):
         "/surveys", guards=[STREET_DATA_WRITERS], summary="提交满意度答卷 / one survey answer or a batch (all or none)"
     )
     async def create_surveys(
-        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: IdParam, data: SurveySubmission
+        self, db: Db, actor: Caller, tenant_id: Tenant, street_id: IdParam, data: JSONBody[SurveySubmission]
     ) -> SurveyCreated:
         return await service.create_surveys(db, actor, tenant_id, street_id, data)
 
@@ -95,12 +92,12 @@ class StreetReportController(Controller):
     @get("/internships", summary="见习岗位 / the street's internship positions", response_headers=TOTAL_COUNT_HEADERS)
     async def list_internships(
         self,
-        db: AsyncSession,
-        actor: Actor,
-        tenant_id: TenantId,
+        db: Db,
+        actor: Caller,
+        tenant_id: Tenant,
         street_id: IdParam,
         open_on: Annotated[
-            dt.date | None, Parameter(query="openOn", description="当日开放的 / open on this day")
+            dt.date | None, QueryParameter(name="openOn", description="当日开放的 / open on this day")
         ] = None,
         limit: Limit = 100,
         offset: Offset = 0,
@@ -111,7 +108,7 @@ class StreetReportController(Controller):
 
     @post("/internships", guards=[STREET_DATA_WRITERS], summary="新增见习岗位 / open an internship position")
     async def create_internship(
-        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: IdParam, data: InternshipCreate
+        self, db: Db, actor: Caller, tenant_id: Tenant, street_id: IdParam, data: JSONBody[InternshipCreate]
     ) -> Internship:
         return await service.create_internship(db, actor, tenant_id, street_id, data)
 
@@ -120,7 +117,7 @@ class StreetReportController(Controller):
         summary="修改见习岗位 / change or close a position",
     )
     async def update_internship(
-        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: IdParam, internship_id: IdParam,
-        data: InternshipUpdate,
+        self, db: Db, actor: Caller, tenant_id: Tenant, street_id: IdParam, internship_id: IdParam,
+        data: JSONBody[InternshipUpdate],
     ) -> Internship:
         return await service.update_internship(db, actor, tenant_id, street_id, internship_id, data)

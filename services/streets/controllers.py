@@ -5,16 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, Response, get, patch, post
-from litestar.params import Parameter
-from sqlmodel.ext.asyncio.session import AsyncSession
+from litestar.params import JSONBody, Parameter
 
-from services.deps import requires
+from services.deps import Caller, Db, Tenant, requires
 from services.shared.bounds import IdParam
 from services.shared.paging import TOTAL_COUNT_HEADERS, Limit, Offset, paged
 from services.streets import service
 from services.streets.schemas import Street, StreetCreate, StreetStatus, StreetUpdate
-from tenants.context import Actor, Role
-from tenants.ids import TenantId
+from tenants.context import Role
 
 STREET_DATA_WRITERS = requires(Role.CITY_ADMIN, Role.OPERATOR)
 """The guard of every route writing a street's data: the city admin, or an operator (``street_of`` then
@@ -28,9 +26,9 @@ class StreetController(Controller):
     @get("/", summary="街区列表 / the city's streets (an operator: its own)", response_headers=TOTAL_COUNT_HEADERS)
     async def list_streets(
         self,
-        db: AsyncSession,
-        actor: Actor,
-        tenant_id: TenantId,
+        db: Db,
+        actor: Caller,
+        tenant_id: Tenant,
         status: Annotated[StreetStatus | None, Parameter(description="按状态筛选 / only this status")] = None,
         limit: Limit = 100,
         offset: Offset = 0,
@@ -38,11 +36,11 @@ class StreetController(Controller):
         return paged(await service.list_streets(db, actor, tenant_id, status=status, limit=limit, offset=offset))
 
     @post("/", guards=[requires(Role.CITY_ADMIN)], summary="新建街区 / register a street")
-    async def create_street(self, db: AsyncSession, actor: Actor, tenant_id: TenantId, data: StreetCreate) -> Street:
+    async def create_street(self, db: Db, actor: Caller, tenant_id: Tenant, data: JSONBody[StreetCreate]) -> Street:
         return await service.create_street(db, actor, tenant_id, data)
 
     @get("/{street_id:int}", summary="街区 / one street")
-    async def get_street(self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: IdParam) -> Street:
+    async def get_street(self, db: Db, actor: Caller, tenant_id: Tenant, street_id: IdParam) -> Street:
         return await service.get_street(db, actor, tenant_id, street_id)
 
     @patch(
@@ -51,6 +49,6 @@ class StreetController(Controller):
         summary="修改街区 / change a street (status: withdrawal by the city admin only)",
     )
     async def update_street(
-        self, db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: IdParam, data: StreetUpdate
+        self, db: Db, actor: Caller, tenant_id: Tenant, street_id: IdParam, data: JSONBody[StreetUpdate]
     ) -> Street:
         return await service.update_street(db, actor, tenant_id, street_id, data)

@@ -7,12 +7,11 @@ from typing import Annotated
 from litestar import Controller, Response, get
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
-from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.deps import Db, Tenant
 from services.openapi import error_spec
 from services.reporting.exports import MEDIA_TYPES
 from services.templates import service
-from tenants.ids import TenantId
 
 
 class TemplateController(Controller):
@@ -42,8 +41,8 @@ class TemplateController(Controller):
     )
     async def template(
         self,
-        db: AsyncSession,
-        tenant_id: TenantId,
+        db: Db,
+        tenant_id: Tenant,
         filename: Annotated[str, Parameter(description="entities.xlsx, activities.csv, surveys.xlsx, …")],
     ) -> Response[bytes]:
         export = await service.template_file(db, tenant_id, filename)

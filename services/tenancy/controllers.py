@@ -6,16 +6,15 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, put
 from litestar.openapi.datastructures import ResponseSpec
-from sqlmodel.ext.asyncio.session import AsyncSession
+from litestar.params import JSONBody
 
-from services.deps import app_context, requires
+from services.deps import Caller, Db, Tenant, app_context, requires
 from services.errors import ForbiddenError
 from services.notifications.webhook import WebhookPolicy
 from services.shared.paging import TOTAL_COUNT_HEADERS, Page, paged
 from services.tenancy import service
 from services.tenancy.schemas import TenantConfigOut, TenantConfigUpdate, TenantOut
-from tenants.context import Actor, Role
-from tenants.ids import TenantId
+from tenants.context import Role
 
 
 class TenantController(Controller):
@@ -23,7 +22,7 @@ class TenantController(Controller):
     tags = ["tenants"]
 
     @get("/", summary="可见租户 / tenants the caller may see", response_headers=TOTAL_COUNT_HEADERS)
-    async def list_tenants(self, request: Request[Any, Any, Any], actor: Actor) -> Response[list[TenantOut]]:
+    async def list_tenants(self, request: Request[Any, Any, Any], actor: Caller) -> Response[list[TenantOut]]:
         directory = app_context(request).directory
         return paged(
             Page.whole(
@@ -36,13 +35,13 @@ class TenantController(Controller):
         )
 
     @get("/{tenant:str}", summary="租户 / one tenant")
-    async def get_tenant(self, request: Request[Any, Any, Any], tenant_id: TenantId) -> TenantOut:
+    async def get_tenant(self, request: Request[Any, Any, Any], tenant_id: Tenant) -> TenantOut:
         info = app_context(request).directory.get(tenant_id)
         assert info is not None  # the resolver only makes ids of known tenants
         return TenantOut(slug=info.slug, name_zh=info.name_zh, name_en=info.name_en, code=info.code, parent=info.parent)
 
     @get("/{tenant:str}/config", summary="租户配置 / the tenant's configuration")
-    async def get_config(self, db: AsyncSession, tenant_id: TenantId) -> TenantConfigOut:
+    async def get_config(self, db: Db, tenant_id: Tenant) -> TenantConfigOut:
         return TenantConfigOut.of(await service.get_settings(db, tenant_id))
 
     @put(
@@ -66,10 +65,10 @@ class TenantController(Controller):
     async def put_config(
         self,
         request: Request[Any, Any, Any],
-        db: AsyncSession,
-        actor: Actor,
-        tenant_id: TenantId,
-        data: TenantConfigUpdate,
+        db: Db,
+        actor: Caller,
+        tenant_id: Tenant,
+        data: JSONBody[TenantConfigUpdate],
     ) -> TenantConfigOut:
         if not actor.can_write(tenant_id):
             raise ForbiddenError("省级用户只能修改本级配置 / a province user changes only its own configuration")

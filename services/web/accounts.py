@@ -10,9 +10,8 @@ from litestar import Controller, Request, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect, Template
-from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.deps import app_context, requires
+from services.deps import Caller, Db, Tenant, app_context, requires
 from services.errors import DomainError
 from services.streets.service import list_streets
 from services.text import Text
@@ -20,8 +19,7 @@ from services.users import service
 from services.users.schemas import UserCreate, UserUpdate
 from services.web.refusals import attempt, converted, field_of, message
 from services.web.render import page
-from tenants.context import Actor, Role
-from tenants.ids import TenantId
+from tenants.context import Role
 
 ALL: Final = 1000
 """A city's users and streets are read whole (a city has tens of each)."""
@@ -57,7 +55,7 @@ class AccountPages(Controller):
 
     @get("/")
     async def accounts(
-        self, request: Request[Any, Any, Any], db: AsyncSession, actor: Actor, tenant_id: TenantId
+        self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant
     ) -> Template:
         return await _list(request, db, actor, tenant_id, NewAccount(), {})
 
@@ -65,9 +63,9 @@ class AccountPages(Controller):
     async def create(
         self,
         request: Request[Any, Any, Any],
-        db: AsyncSession,
-        actor: Actor,
-        tenant_id: TenantId,
+        db: Db,
+        actor: Caller,
+        tenant_id: Tenant,
         data: Annotated[NewAccount, Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> Template:
         fields: dict[str, Any] = {"username": data.username.strip(), "displayName": data.displayName, "role": data.role}
@@ -86,9 +84,9 @@ class AccountPages(Controller):
     @post("/{username:str}/active", status_code=303)
     async def activate(
         self,
-        db: AsyncSession,
-        actor: Actor,
-        tenant_id: TenantId,
+        db: Db,
+        actor: Caller,
+        tenant_id: Tenant,
         username: str,
         data: Annotated[Activation, Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> Redirect:
@@ -97,7 +95,7 @@ class AccountPages(Controller):
 
     @post("/{username:str}/password-reset", status_code=200)
     async def reset(
-        self, request: Request[Any, Any, Any], db: AsyncSession, actor: Actor, tenant_id: TenantId, username: str
+        self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, username: str
     ) -> Template:
         password = await service.reset_password(db, actor, tenant_id, username)
         return _once(request, actor, tenant_id, username, None, password)
@@ -105,9 +103,9 @@ class AccountPages(Controller):
 
 async def _list(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    actor: Actor,
-    tenant_id: TenantId,
+    db: Db,
+    actor: Caller,
+    tenant_id: Tenant,
     form: NewAccount,
     errors: dict[str, str],
 ) -> Template:
@@ -131,8 +129,8 @@ async def _list(
 
 def _once(
     request: Request[Any, Any, Any],
-    actor: Actor,
-    tenant_id: TenantId,
+    actor: Caller,
+    tenant_id: Tenant,
     username: str,
     display_name: str | None,
     password: str,

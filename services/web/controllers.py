@@ -16,14 +16,13 @@ from typing import Annotated, Any, Final, cast, get_args
 from litestar import Controller, Request, Router, get, post
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException, PermissionDeniedException, ValidationException
-from litestar.params import Body, Parameter
+from litestar.params import Body, Parameter, QueryParameter
 from litestar.response import Redirect, Template
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.activities.service import list_activities
 from services.assessments.service import list_assessments
 from services.auth.service import LoginOutcome
-from services.deps import app_context, requires
+from services.deps import Caller, Db, Tenant, app_context, requires
 from services.entities.service import list_entities
 from services.ledger.service import list_entries
 from services.rulesets.service import get_rules
@@ -42,7 +41,7 @@ from services.web.render import city_districts, language, page
 from services.web.rules import RulePages
 from services.web.session import CITY_ROLES, home_of, local_path, sign_in, signed_in, signed_out_cookie
 from tenants.calendar import today
-from tenants.context import Actor, Role
+from tenants.context import Role
 from tenants.ids import TenantId
 
 PER_PAGE: Final = 20
@@ -76,7 +75,7 @@ class SignInPages(Controller):
 
     @get("/", exclude_from_auth=True)
     async def start(
-        self, request: Request[Any, Any, Any], next_path: Annotated[str | None, Parameter(query="next")] = None
+        self, request: Request[Any, Any, Any], next_path: Annotated[str | None, QueryParameter(name="next")] = None
     ) -> Template | Redirect:
         actor = await signed_in(request)
         if actor is not None:
@@ -140,7 +139,7 @@ class ProvincePages(Controller):
     guards = [requires(Role.PROVINCE_ADMIN, Role.VIEWER)]
 
     @get("/")
-    async def home(self, request: Request[Any, Any, Any], actor: Actor, tenant_id: TenantId) -> Template:
+    async def home(self, request: Request[Any, Any, Any], actor: Caller, tenant_id: Tenant) -> Template:
         directory = app_context(request).directory
         if not actor.province or tenant_id != actor.tenant:
             raise NotFoundException()
@@ -162,7 +161,7 @@ class CityPages(Controller):
 
     @get("/")
     async def home(
-        self, request: Request[Any, Any, Any], db: AsyncSession, actor: Actor, tenant_id: TenantId
+        self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant
     ) -> Template:
         streets = (await list_streets(db, actor, tenant_id, status=None, limit=ALL, offset=0)).items
         by_status: Counter[str] = Counter(street.status for street in streets)
@@ -183,14 +182,14 @@ class CityPages(Controller):
     async def streets(
         self,
         request: Request[Any, Any, Any],
-        db: AsyncSession,
-        actor: Actor,
-        tenant_id: TenantId,
+        db: Db,
+        actor: Caller,
+        tenant_id: Tenant,
         q: Annotated[str | None, Parameter(max_length=200)] = None,
         status: str | None = None,
         theme: str | None = None,
         district: Annotated[str | None, Parameter(max_length=6)] = None,
-        page_number: Annotated[int, Parameter(query="page", ge=1, le=10_000)] = 1,
+        page_number: Annotated[int, QueryParameter(name="page", ge=1, le=10_000)] = 1,
     ) -> Template:
         # A form sends an unchosen filter as an empty value: that means "all", not a bad request.
         status, theme = _chosen("status", status, STATUSES), _chosen("theme", theme, THEMES)
@@ -239,7 +238,7 @@ class StreetPages(Controller):
 
     @get("/")
     async def profile(
-        self, request: Request[Any, Any, Any], db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: int
+        self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, street_id: int
     ) -> Template:
         return await self._tab(request, db, actor, tenant_id, street_id, "profile", 1)
 
@@ -247,12 +246,12 @@ class StreetPages(Controller):
     async def tab(
         self,
         request: Request[Any, Any, Any],
-        db: AsyncSession,
-        actor: Actor,
-        tenant_id: TenantId,
+        db: Db,
+        actor: Caller,
+        tenant_id: Tenant,
         street_id: int,
         tab: str,
-        page_number: Annotated[int, Parameter(query="page", ge=1, le=10_000)] = 1,
+        page_number: Annotated[int, QueryParameter(name="page", ge=1, le=10_000)] = 1,
     ) -> Template:
         if tab == "home":
             return await self._home(request, db, actor, tenant_id, street_id)
@@ -261,9 +260,9 @@ class StreetPages(Controller):
     async def _tab(
         self,
         request: Request[Any, Any, Any],
-        db: AsyncSession,
-        actor: Actor,
-        tenant_id: TenantId,
+        db: Db,
+        actor: Caller,
+        tenant_id: Tenant,
         street_id: int,
         tab: str,
         page_number: int,
@@ -290,7 +289,7 @@ class StreetPages(Controller):
         )
 
     async def _home(
-        self, request: Request[Any, Any, Any], db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: int
+        self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, street_id: int
     ) -> Template:
         street = await get_street(db, actor, tenant_id, street_id)
         now = today()
@@ -332,8 +331,8 @@ class StreetPages(Controller):
 class TabRead:
     """What every tab reads with: the request's transaction, the caller, the street, the page of a list."""
 
-    db: AsyncSession
-    actor: Actor
+    db: Db
+    actor: Caller
     tenant: TenantId
     street_id: int
     page_number: int
@@ -420,7 +419,7 @@ def _chosen(name: str, value: str | None, allowed: tuple[str, ...]) -> str | Non
     return value
 
 
-def _tenant(request: Request[Any, Any, Any], tenant_id: TenantId) -> Any:
+def _tenant(request: Request[Any, Any, Any], tenant_id: Tenant) -> Any:
     return app_context(request).directory.get(tenant_id)
 
 

@@ -20,7 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.activities.schemas import ActivityCreate, ActivityKind
 from services.activities.service import create_activity
-from services.deps import app_context, requires
+from services.deps import Caller, Db, Tenant, app_context, requires
 from services.entities.schemas import EntityClass, EntityCreate, EntityKind, FounderGroup
 from services.entities.service import create_entity, list_entities
 from services.errors import DomainError
@@ -107,13 +107,13 @@ class StreetForms(Controller):
     guards = [requires(Role.CITY_ADMIN)]
 
     @get("/new")
-    async def new(self, request: Request[Any, Any, Any], actor: Actor, tenant_id: TenantId) -> Template:
+    async def new(self, request: Request[Any, Any, Any], actor: Caller, tenant_id: Tenant) -> Template:
         form = Form(values={"center.fixedSite": "true"})
         return _street_page(request, actor, tenant_id, None, form)
 
     @post("/new", status_code=303)
     async def create(
-        self, request: Request[Any, Any, Any], db: AsyncSession, actor: Actor, tenant_id: TenantId
+        self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant
     ) -> Template | Redirect:
         values = flat_values((await request.form()).multi_items())
         try:
@@ -125,14 +125,14 @@ class StreetForms(Controller):
 
     @get("/{street_id:int}/edit")
     async def edit(
-        self, request: Request[Any, Any, Any], db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: int
+        self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, street_id: int
     ) -> Template:
         street = await get_street(db, actor, tenant_id, street_id)
         return _street_page(request, actor, tenant_id, street, Form(values=street_values(street)))
 
     @post("/{street_id:int}/edit", status_code=303)
     async def change(
-        self, request: Request[Any, Any, Any], db: AsyncSession, actor: Actor, tenant_id: TenantId, street_id: int
+        self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, street_id: int
     ) -> Template | Redirect:
         street = await get_street(db, actor, tenant_id, street_id)
         values = flat_values((await request.form()).multi_items())
@@ -154,8 +154,8 @@ class StreetForms(Controller):
 
 def _street_page(
     request: Request[Any, Any, Any],
-    actor: Actor,
-    tenant_id: TenantId,
+    actor: Caller,
+    tenant_id: Tenant,
     street: Street | None,
     form: Form,
     *,
@@ -231,9 +231,9 @@ class StreetDataForms(Controller):
     async def blank(
         self,
         request: Request[Any, Any, Any],
-        db: AsyncSession,
-        actor: Actor,
-        tenant_id: TenantId,
+        db: Db,
+        actor: Caller,
+        tenant_id: Tenant,
         street_id: int,
         kind: str,
     ) -> Template:
@@ -245,9 +245,9 @@ class StreetDataForms(Controller):
     async def save(
         self,
         request: Request[Any, Any, Any],
-        db: AsyncSession,
-        actor: Actor,
-        tenant_id: TenantId,
+        db: Db,
+        actor: Caller,
+        tenant_id: Tenant,
         street_id: int,
         kind: str,
     ) -> Template | Redirect:
@@ -276,9 +276,9 @@ def _spec(kind: str) -> DataForm:
 
 async def _data_page(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    actor: Actor,
-    tenant_id: TenantId,
+    db: Db,
+    actor: Caller,
+    tenant_id: Tenant,
     street: Street,
     kind: str,
     form: Form,
@@ -307,7 +307,7 @@ async def _data_page(
     )
 
 
-def _saved(tenant_id: TenantId, street_id: int, tab: str, kind: str) -> Redirect:
+def _saved(tenant_id: Tenant, street_id: int, tab: str, kind: str) -> Redirect:
     target = f"/city/{tenant_id}/streets/{street_id}" + (f"/{tab}" if tab else "")
     return Redirect(f"{target}?saved={kind}", status_code=303)
 
@@ -329,7 +329,7 @@ class FieldChecks(Controller):
     guards = [requires(Role.CITY_ADMIN, Role.OPERATOR)]
 
     @get("/{kind:str}")
-    async def check(self, request: Request[Any, Any, Any], tenant_id: TenantId, kind: str) -> Template:
+    async def check(self, request: Request[Any, Any, Any], tenant_id: Tenant, kind: str) -> Template:
         name, value = _checked_field(request.query_params)
         lang = language(request)
         error: str | None = None

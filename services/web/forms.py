@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any, Final, TypeVar
 
 import msgspec
-from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.deps import Db
 from services.errors import ConflictError, DomainError
 from services.text import Language, Text
 
@@ -201,13 +201,13 @@ def as_text(error: DomainError) -> Text:
 
 
 @asynccontextmanager
-async def _savepoint(db: AsyncSession) -> AsyncIterator[None]:
+async def _savepoint(db: Db) -> AsyncIterator[None]:
     async with db.begin_nested():
         yield
 
 
 async def submit(
-    db: AsyncSession,
+    db: Db,
     values: Mapping[str, str | list[str]],
     into: type[T],
     save: Callable[[T], Awaitable[R]],

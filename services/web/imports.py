@@ -10,10 +10,9 @@ from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
 from litestar.params import Body
 from litestar.response import Template
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.activities.service import import_activities
-from services.deps import app_context
+from services.deps import Caller, Db, Tenant, app_context
 from services.entities.service import import_entities
 from services.errors import DomainError
 from services.shared.imports import MAX_REPORTED, ImportRejectedError, ImportService, Upload
@@ -23,8 +22,6 @@ from services.streets.service import get_street
 from services.text import Text
 from services.web.refusals import attempt, in_language, message
 from services.web.render import page
-from tenants.context import Actor
-from tenants.ids import TenantId
 
 
 class Import(NamedTuple):
@@ -51,9 +48,9 @@ class ImportPages(Controller):
     async def wizard(
         self,
         request: Request[Any, Any, Any],
-        db: AsyncSession,
-        actor: Actor,
-        tenant_id: TenantId,
+        db: Db,
+        actor: Caller,
+        tenant_id: Tenant,
         street_id: int,
         kind: str,
     ) -> Template:
@@ -63,9 +60,9 @@ class ImportPages(Controller):
     async def upload(
         self,
         request: Request[Any, Any, Any],
-        db: AsyncSession,
-        actor: Actor,
-        tenant_id: TenantId,
+        db: Db,
+        actor: Caller,
+        tenant_id: Tenant,
         street_id: int,
         kind: str,
         data: Annotated[Upload, Body(media_type=RequestEncodingType.MULTI_PART)],
@@ -94,9 +91,9 @@ def _import(kind: str) -> Import:
 
 async def _page(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    actor: Actor,
-    tenant_id: TenantId,
+    db: Db,
+    actor: Caller,
+    tenant_id: Tenant,
     street_id: int,
     kind: str,
     *,

@@ -9,17 +9,16 @@ from litestar import Controller, Request, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect, Template
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.auth import service
 from services.auth.controllers import PASSWORD_CHANGE_ALLOWED, session_cookie
 from services.auth.passwords import MAX_LENGTH, MIN_LENGTH, check_policy
+from services.deps import Caller, Db
 from services.errors import DomainError, InvalidError
 from services.text import Text
 from services.web.refusals import attempt, message
 from services.web.render import language, page
 from services.web.session import home_of
-from tenants.context import Actor
 
 PASSWORD_PATH: Final = "/password"  # noqa: S105 - a path, not a password
 RULES: Final = (
@@ -46,15 +45,15 @@ class PasswordPages(Controller):
     opt = {PASSWORD_CHANGE_ALLOWED: True}
 
     @get("/")
-    async def form(self, request: Request[Any, Any, Any], actor: Actor) -> Template:
+    async def form(self, request: Request[Any, Any, Any], actor: Caller) -> Template:
         return _form(request, actor, {})
 
     @post("/", status_code=303)
     async def change(
         self,
         request: Request[Any, Any, Any],
-        db: AsyncSession,
-        actor: Actor,
+        db: Db,
+        actor: Caller,
         data: Annotated[PasswordForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> Template | Redirect:
         lang = language(request)
@@ -74,7 +73,7 @@ class PasswordPages(Controller):
         return Redirect(home_of(actor) or "/", cookies=[session_cookie(request, changed)[1]], status_code=303)
 
 
-def _form(request: Request[Any, Any, Any], actor: Actor, errors: dict[str, str]) -> Template:
+def _form(request: Request[Any, Any, Any], actor: Caller, errors: dict[str, str]) -> Template:
     lang = language(request)
     return page(
         request,

@@ -8,8 +8,8 @@ from typing import Any, Final, TypeVar
 
 import msgspec
 from litestar import Request
-from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.deps import Db
 from services.errors import DomainError, InvalidError
 from services.text import Text
 from services.web.render import language
@@ -21,7 +21,7 @@ _AT: Final = re.compile(r"at `\$\.([A-Za-z0-9_]+)")
 NOT_VALID: Final = Text("填写有误：{why}", "Not valid: {why}")
 
 
-async def attempt(db: AsyncSession, run: Callable[[], Awaitable[T]]) -> T | DomainError:
+async def attempt(db: Db, run: Callable[[], Awaitable[T]]) -> T | DomainError:
     """``run`` (a service's change) in a savepoint of the request's transaction: a refusal undoes whatever it
     wrote and comes back as the error to show next to the form, while the page itself still commits."""
     try:

@@ -10,12 +10,11 @@ from litestar import Controller, Request, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
 from litestar.response import Redirect, Template
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from infra.workers import WorkerTimeoutError
 from rules.criteria import OPS
 from rules.facts import FACTS
-from services.deps import app_context, requires
+from services.deps import Caller, Db, Tenant, app_context, requires
 from services.errors import DomainError, UnavailableError
 from services.rulesets import service
 from services.rulesets.schemas import CityRuleCreate, CriterionDraft, Simulation, SimulationResult
@@ -23,7 +22,7 @@ from services.text import Text
 from services.web.refusals import attempt, converted, field_of, message
 from services.web.render import language, page
 from tenants.calendar import today
-from tenants.context import Actor, Role
+from tenants.context import Role
 from tenants.ids import TenantId
 
 LEVELS: Final = ("required", "advisory")
@@ -68,9 +67,9 @@ class RulePages(Controller):
     async def rules(
         self,
         request: Request[Any, Any, Any],
-        db: AsyncSession,
-        actor: Actor,
-        tenant_id: TenantId,
+        db: Db,
+        actor: Caller,
+        tenant_id: Tenant,
         year: Annotated[int | None, Parameter(ge=2000, le=2100)] = None,
     ) -> Template:
         chosen = year or today().year
@@ -80,9 +79,9 @@ class RulePages(Controller):
     async def propose(
         self,
         request: Request[Any, Any, Any],
-        db: AsyncSession,
-        actor: Actor,
-        tenant_id: TenantId,
+        db: Db,
+        actor: Caller,
+        tenant_id: Tenant,
         data: Annotated[RuleForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> Template | Redirect:
         fields = {
@@ -122,9 +121,9 @@ class RulePages(Controller):
     @post("/{criterion_id:str}/delete", status_code=303)
     async def remove(
         self,
-        db: AsyncSession,
-        actor: Actor,
-        tenant_id: TenantId,
+        db: Db,
+        actor: Caller,
+        tenant_id: Tenant,
         criterion_id: str,
         data: Annotated[RemoveForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> Redirect:
@@ -157,9 +156,9 @@ def _value(raw: str, op: str) -> Any:
 
 async def _page(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    actor: Actor,
-    tenant_id: TenantId,
+    db: Db,
+    actor: Caller,
+    tenant_id: Tenant,
     year: int,
     form: RuleForm,
     *,

@@ -11,6 +11,7 @@ from litestar.security.jwt import JWTCookieAuth, Token
 
 from services.auth.controllers import check_sign_in, retrieve_actor, session_cookie
 from services.auth.service import LoginOutcome
+from services.deps import Caller
 from tenants.context import Actor, Role
 
 CITY_ROLES: Final = (Role.CITY_ADMIN, Role.CASEWORKER, Role.VIEWER, Role.PROVINCE_ADMIN)
@@ -49,7 +50,7 @@ async def signed_in(request: Request[Any, Any, Any]) -> Actor | None:
     return await retrieve_actor(token, request)
 
 
-def home_of(actor: Actor) -> str | None:
+def home_of(actor: Caller) -> str | None:
     """Where a role starts: the city's home, the operator's street, the province's list of cities (``None``: an
     operator bound to no street has nowhere to start)."""
     if actor.role == Role.OPERATOR:
