@@ -79,8 +79,10 @@ def measure(ruleset: Ruleset, streets: Sequence[StreetFacts], batch_size: int, r
         raise SystemExit("the engine and plain Python disagree")
     failing = sum(r.result == "fail" for v in by_plain for r in v.criteria) / len(streets)
     outcomes = {o: sum(v.outcome == o for v in by_plain) for o in ("pass", "fail", "incomplete")}
-    print(f"streets: {len(streets)}, criteria: {len(ruleset.criteria)}, batch: {batch_size}, "
-          f"failing criteria per street: {failing:.2f}, outcomes: {outcomes}")
+    print(
+        f"streets: {len(streets)}, criteria: {len(ruleset.criteria)}, batch: {batch_size}, "
+        f"failing criteria per street: {failing:.2f}, outcomes: {outcomes}"
+    )
     print(f"durable_rules engine (with explanations): {len(streets) / engine_best:,.0f} evaluations/s")
     print(f"plain Python (with explanations):         {len(streets) / plain_best:,.0f} evaluations/s")
     print(f"engine time / plain time:                  {engine_best / plain_best:.2f}")

@@ -99,16 +99,17 @@ def validate_criterion(criterion: Criterion, facts: Mapping[str, FactSpec]) -> C
         raise _error(cid, "须有中英文标题", "both the Chinese and the English title are required")
     start, end = criterion.effective_from, criterion.effective_to
     if end is not None and end < start:
-        raise _error(
-            cid, f"失效年份 {end} 早于生效年份 {start}", f"effective_to {end} precedes effective_from {start}"
-        )
+        raise _error(cid, f"失效年份 {end} 早于生效年份 {start}", f"effective_to {end} precedes effective_from {start}")
     spec = facts.get(criterion.fact)
     if spec is None:
         raise _error(cid, f"未知的事实“{criterion.fact}”", f"unknown fact '{criterion.fact}'")
     if criterion.op not in _OPS_BY_KIND[spec.kind]:
         zh_type, en_type = expected_type(spec)
-        raise _error(cid, f"运算符“{criterion.op}”不适用于事实“{spec.name}”（{zh_type}）",
-                     f"the operator '{criterion.op}' does not apply to the fact '{spec.name}' ({en_type})")
+        raise _error(
+            cid,
+            f"运算符“{criterion.op}”不适用于事实“{spec.name}”（{zh_type}）",
+            f"the operator '{criterion.op}' does not apply to the fact '{spec.name}' ({en_type})",
+        )
     return msgspec.structs.replace(criterion, value=_checked_value(criterion, spec))
 
 
@@ -116,8 +117,11 @@ def parse_criterion(item: object, facts: Mapping[str, FactSpec]) -> Criterion:
     """A criterion from a plain mapping (YAML, JSON), validated; errors name the criterion."""
     raw_id = str(item.get("id", "?")) if isinstance(item, dict) else "?"
     if isinstance(item, dict) and "op" in item and item["op"] not in OPS:
-        raise _error(raw_id, f"未知的运算符“{item['op']}”（可用：{' '.join(OPS)}）",
-                     f"unknown operator '{item['op']}' (allowed: {' '.join(OPS)})")
+        raise _error(
+            raw_id,
+            f"未知的运算符“{item['op']}”（可用：{' '.join(OPS)}）",
+            f"unknown operator '{item['op']}' (allowed: {' '.join(OPS)})",
+        )
     try:
         criterion = msgspec.convert(item, Criterion)
     except msgspec.ValidationError as exc:

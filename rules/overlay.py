@@ -87,8 +87,11 @@ def check_tightening(base: Criterion, city: Criterion) -> None:
 def check_removal(criterion_id: str, baseline: Iterable[Criterion]) -> None:
     """Refuse to remove a criterion that the province baseline sets; a city may only remove its own."""
     if any(c.id == criterion_id for c in baseline):
-        raise RuleError(criterion_id, f"不得删除省级基本条件 {criterion_id}",
-                        f"may not remove the provincial baseline criterion {criterion_id}")
+        raise RuleError(
+            criterion_id,
+            f"不得删除省级基本条件 {criterion_id}",
+            f"may not remove the provincial baseline criterion {criterion_id}",
+        )
 
 
 def effective_ruleset(
@@ -109,11 +112,7 @@ def effective_ruleset(
     specs = fact_specs(fields)
     base = [validate_criterion(c, specs) for c in baseline if c.in_effect(year)]
     check_unique(base)
-    city = [
-        msgspec.structs.replace(validate_criterion(c, specs), origin="city")
-        for c in overlay
-        if c.in_effect(year)
-    ]
+    city = [msgspec.structs.replace(validate_criterion(c, specs), origin="city") for c in overlay if c.in_effect(year)]
     check_unique(city)
     merged = {c.id: c for c in base}
     for local in city:

@@ -123,7 +123,8 @@ class Check:
         self.holds = HOLDS[criterion.op]
         value = criterion.value
         self.required = f"{_SYMBOL[criterion.op]} " + (
-            "{" + ", ".join(_neutral(spec, v) for v in value) + "}" if isinstance(value, tuple)
+            "{" + ", ".join(_neutral(spec, v) for v in value) + "}"
+            if isinstance(value, tuple)
             else _neutral(spec, value)
         )
         self.render_zh = _renderer(spec, zh=True)
@@ -154,9 +155,17 @@ class Check:
     def _result(self, result: Result, actual: FactValue | None, zh: str, en: str) -> CriterionResult:
         c = self.criterion
         return CriterionResult(
-            id=c.id, title_zh=c.title_zh, title_en=c.title_en, result=result, actual=actual,
-            required=self.required, level=c.level, origin=c.origin, source=c.source,
-            explanation_zh=zh, explanation_en=en,
+            id=c.id,
+            title_zh=c.title_zh,
+            title_en=c.title_en,
+            result=result,
+            actual=actual,
+            required=self.required,
+            level=c.level,
+            origin=c.origin,
+            source=c.source,
+            explanation_zh=zh,
+            explanation_en=en,
         )
 
     def judged(self, actual: FactValue | None, failed: bool) -> CriterionResult:

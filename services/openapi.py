@@ -45,6 +45,7 @@ _ERRORS: dict[int, str] = {
     503: "服务暂不可用，请稍后再试 / a dependency is unavailable, retry later",
 }
 
+
 class Error(msgspec.Struct):
     """Litestar's error shape; the component of the same name above completes it (``extra``)."""
 

@@ -75,7 +75,8 @@ async def create_street(
 ) -> dict[str, Any]:
     """A street made by the city admin through the API."""
     response = await client.post(
-        f"/api/tenants/{tenant}/streets", json=street_body(tenant, **overrides),
+        f"/api/tenants/{tenant}/streets",
+        json=street_body(tenant, **overrides),
         headers=await auth.headers(f"{tenant}-admin"),
     )
     assert response.status_code == 201, response.text
@@ -86,9 +87,16 @@ async def create_street(
 def entity_body(division: str = "370102", **overrides: Any) -> dict[str, Any]:
     """A complete EntityCreate body with a unique USCC."""
     body: dict[str, Any] = {
-        "name": unique("济南青创电子商务有限公司"), "uscc": new_uscc(division), "kind": "enterprise",
-        "class": "startup", "founderGroup": "graduate", "foundedOn": "2023-06-01", "employees": 5,
-        "operating": True, "joinedOn": "2023-07-01", "leftOn": None,
+        "name": unique("济南青创电子商务有限公司"),
+        "uscc": new_uscc(division),
+        "kind": "enterprise",
+        "class": "startup",
+        "founderGroup": "graduate",
+        "foundedOn": "2023-06-01",
+        "employees": 5,
+        "operating": True,
+        "joinedOn": "2023-07-01",
+        "leftOn": None,
     }
     body.update(overrides)
     return body
@@ -99,7 +107,8 @@ async def create_entity(
 ) -> dict[str, Any]:
     """An entity registered by the city admin through the API."""
     response = await client.post(
-        f"/api/tenants/{tenant}/streets/{street_id}/entities", json=entity_body(DISTRICTS[tenant], **overrides),
+        f"/api/tenants/{tenant}/streets/{street_id}/entities",
+        json=entity_body(DISTRICTS[tenant], **overrides),
         headers=await auth.headers(f"{tenant}-admin"),
     )
     assert response.status_code == 201, response.text
@@ -142,11 +151,13 @@ async def audit_rows(
     client: httpx.AsyncClient, auth: Auth, tenant: str, action: str, object_id: object | None = None
 ) -> list[dict[str, Any]]:
     """The tenant's audit rows of `action` (on `object_id` when given), newest first."""
-    response = await client.get(f"/api/tenants/{tenant}/audit", params={"limit": 1000},
-                                headers=await auth.headers(f"{tenant}-admin"))
+    response = await client.get(
+        f"/api/tenants/{tenant}/audit", params={"limit": 1000}, headers=await auth.headers(f"{tenant}-admin")
+    )
     assert response.status_code == 200, response.text
     return [
-        row for row in response.json()
+        row
+        for row in response.json()
         if row["action"] == action and (object_id is None or row["objectId"] == str(object_id))
     ]
 
@@ -161,14 +172,21 @@ def resource_path(resource: str) -> Callable[..., str]:
 
 
 async def assert_refused_on_a_new_street(
-    client: httpx.AsyncClient, auth: Auth, context: AppContext, resource: str, body: dict[str, Any], status: int,
-    field: str, table: str,
+    client: httpx.AsyncClient,
+    auth: Auth,
+    context: AppContext,
+    resource: str,
+    body: dict[str, Any],
+    status: int,
+    field: str,
+    table: str,
 ) -> None:
     """The city admin POSTs `body` to a new street's `resource`: `status`, the answer names `field`, and
     `table` holds no row of that street."""
     street = await create_street(client, auth)
-    response = await client.post(resource_path(resource)(street["id"]), json=body,
-                                 headers=await auth.headers("jinan-admin"))
+    response = await client.post(
+        resource_path(resource)(street["id"]), json=body, headers=await auth.headers("jinan-admin")
+    )
     assert response.status_code == status, response.text
     assert field in response.text
     assert await count(context, f"SELECT count(*) FROM {table} WHERE street_id = :s", s=street["id"]) == 0  # noqa: S608
@@ -179,7 +197,11 @@ READ_ONLY_USERS = ("jinan-case", "jinan-viewer", "province", "province-viewer")
 
 
 async def statuses(
-    client: httpx.AsyncClient, auth: Auth, usernames: Sequence[str], method: str, path: str,
+    client: httpx.AsyncClient,
+    auth: Auth,
+    usernames: Sequence[str],
+    method: str,
+    path: str,
     json: Any = None,
 ) -> dict[str, int]:
     """The status each user gets for the same request (compare with ``dict.fromkeys(usernames, 403)``)."""

@@ -42,8 +42,11 @@ def baseline_from_data(data: object) -> Baseline:
     criteria = parse_criteria(raw.criteria, FACTS)
     for criterion in criteria:
         if not criterion.source.strip():
-            raise RuleError(criterion.id, f"省级基本条件 {criterion.id} 须注明出处条款",
-                            f"baseline criterion {criterion.id} must cite its source clause")
+            raise RuleError(
+                criterion.id,
+                f"省级基本条件 {criterion.id} 须注明出处条款",
+                f"baseline criterion {criterion.id} must cite its source clause",
+            )
     return Baseline(
         year=raw.year,
         document=raw.document,
@@ -59,8 +62,11 @@ def packaged_baselines() -> tuple[Baseline, ...]:
         if entry.name.endswith(".yaml"):
             baseline = parse_baseline(entry.read_text(encoding="utf-8"))
             if entry.name != f"{baseline.year}.yaml":
-                raise RuleError(None, f"文件 {entry.name} 中的年份为 {baseline.year}",
-                                f"the file {entry.name} says year {baseline.year}")
+                raise RuleError(
+                    None,
+                    f"文件 {entry.name} 中的年份为 {baseline.year}",
+                    f"the file {entry.name} says year {baseline.year}",
+                )
             baselines.append(baseline)
     return tuple(sorted(baselines, key=lambda b: b.year))
 

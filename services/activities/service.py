@@ -27,12 +27,23 @@ def activity_problems(data: ActivityCreate) -> list[FieldProblem]:
 
 def _out(row: models.Activity) -> Activity:
     assert row.id is not None  # rows come from the database
-    return Activity(id=row.id, kind=row.kind, title=row.title, held_on=row.held_on,  # type: ignore[arg-type]
-                    participants=row.participants)
+    return Activity(
+        id=row.id,
+        kind=row.kind,
+        title=row.title,
+        held_on=row.held_on,  # type: ignore[arg-type]
+        participants=row.participants,
+    )
 
 
 async def list_activities(
-    session: AsyncSession, actor: Actor, tenant: TenantId, street_id: int, *, year: int | None, limit: int,
+    session: AsyncSession,
+    actor: Actor,
+    tenant: TenantId,
+    street_id: int,
+    *,
+    year: int | None,
+    limit: int,
     offset: int,
 ) -> Page[Activity]:
     await street_of(session, tenant, street_id, actor)
@@ -48,8 +59,14 @@ async def create_activity(
 ) -> Activity:
     await street_of(session, tenant, street_id, actor)
     raise_first(activity_problems(data))
-    row = models.Activity(tenant_id=tenant, street_id=street_id, kind=data.kind, title=data.title,
-                          held_on=data.held_on, participants=data.participants)
+    row = models.Activity(
+        tenant_id=tenant,
+        street_id=street_id,
+        kind=data.kind,
+        title=data.title,
+        held_on=data.held_on,
+        participants=data.participants,
+    )
     return await save_recorded(session, actor, tenant, "activity.create", row, _out, object_type="activity")
 
 
@@ -60,11 +77,28 @@ async def import_activities(
     await street_of(session, tenant, street_id, actor)
     parsed = await parse_rows(filename, data, ACTIVITY_COLUMNS, ActivityCreate, activity_problems)
     reject_if_any(parsed.errors)
-    await insert_rows(session, ACTIVITY_TABLE, [
-        {"tenant_id": tenant, "street_id": street_id, "kind": item.kind, "title": item.title,
-         "held_on": item.held_on, "participants": item.participants}
-        for _, item in parsed.items
-    ])
-    await record(session, actor, tenant, "activity.import", "street", street_id,
-                 after={"count": len(parsed.items), "file": filename})
+    await insert_rows(
+        session,
+        ACTIVITY_TABLE,
+        [
+            {
+                "tenant_id": tenant,
+                "street_id": street_id,
+                "kind": item.kind,
+                "title": item.title,
+                "held_on": item.held_on,
+                "participants": item.participants,
+            }
+            for _, item in parsed.items
+        ],
+    )
+    await record(
+        session,
+        actor,
+        tenant,
+        "activity.import",
+        "street",
+        street_id,
+        after={"count": len(parsed.items), "file": filename},
+    )
     return ImportResult(imported=len(parsed.items))

@@ -55,8 +55,14 @@ class Candidate(BaseStruct):
     @classmethod
     def of(cls, c: wf.Candidate) -> Candidate:
         return cls(
-            tenant=c.tenant, street_id=c.street_id, name=c.name, outcome=c.outcome, assessment_id=c.assessment_id,
-            passed=c.passed, criteria=c.criteria, failed_required=list(c.failed_required),
+            tenant=c.tenant,
+            street_id=c.street_id,
+            name=c.name,
+            outcome=c.outcome,
+            assessment_id=c.assessment_id,
+            passed=c.passed,
+            criteria=c.criteria,
+            failed_required=list(c.failed_required),
             missing_required=list(c.missing_required),
         )
 
@@ -108,16 +114,25 @@ class Cycle(BaseStruct):
         window = view.application_window
         result = view.reevaluation
         return cls(
-            workflow_id=view.workflow_id, tenant=view.tenant, year=view.year, phase=view.phase,
+            workflow_id=view.workflow_id,
+            tenant=view.tenant,
+            year=view.year,
+            phase=view.phase,
             province=view.province,
             application_window=Window(opens=window[0], closes=window[1]) if window else None,
-            applications=list(view.applications), screening=[Candidate.of(c) for c in view.screening],
-            recommendations=list(view.recommendations), designated=list(view.designated), tracked=list(view.tracked),
+            applications=list(view.applications),
+            screening=[Candidate.of(c) for c in view.screening],
+            recommendations=list(view.recommendations),
+            designated=list(view.designated),
+            tracked=list(view.tracked),
             due=[Due(kind=d.kind, due_on=d.due_on, street_id=d.street_id) for d in view.due],
             reevaluation=Reevaluation(
-                retained=list(result.retained), rectification=list(result.rectification),
+                retained=list(result.retained),
+                rectification=list(result.rectification),
                 rectification_due=result.rectification_due,
-            ) if result else None,
+            )
+            if result
+            else None,
         )
 
 
@@ -137,11 +152,15 @@ class Selection(BaseStruct):
     @classmethod
     def of(cls, view: wf.SelectionView) -> Selection:
         return cls(
-            workflow_id=view.workflow_id, province=view.province, year=view.year, phase=view.phase,
+            workflow_id=view.workflow_id,
+            province=view.province,
+            year=view.year,
+            phase=view.phase,
             target=view.target,
             ranking=[
                 RankedCandidate(**msgspec.structs.asdict(Candidate.of(c)), rank=n)
                 for n, c in enumerate(view.ranking, start=1)
             ],
-            designated=[Candidate.of(c) for c in view.designated], override_reason=view.override_reason,
+            designated=[Candidate.of(c) for c in view.designated],
+            override_reason=view.override_reason,
         )

@@ -32,10 +32,18 @@ class EntityController(Controller):
         limit: Limit = 100,
         offset: Offset = 0,
     ) -> Response[list[Entity]]:
-        return paged(await service.list_entities(
-            db, actor, tenant_id, street_id, entity_class=entity_class, operating=operating, limit=limit,
-            offset=offset,
-        ))
+        return paged(
+            await service.list_entities(
+                db,
+                actor,
+                tenant_id,
+                street_id,
+                entity_class=entity_class,
+                operating=operating,
+                limit=limit,
+                offset=offset,
+            )
+        )
 
     @post("/", guards=[STREET_DATA_WRITERS], summary="登记创业实体 / register an entity")
     async def create_entity(
@@ -58,7 +66,12 @@ class EntityController(Controller):
 
     @patch("/{entity_id:int}", guards=[STREET_DATA_WRITERS], summary="修改创业实体 / change an entity")
     async def update_entity(
-        self, db: Db, actor: Caller, tenant_id: Tenant, street_id: IdParam, entity_id: IdParam,
+        self,
+        db: Db,
+        actor: Caller,
+        tenant_id: Tenant,
+        street_id: IdParam,
+        entity_id: IdParam,
         data: JSONBody[EntityUpdate],
     ) -> Entity:
         return await service.update_entity(db, actor, tenant_id, street_id, entity_id, data)

@@ -28,9 +28,16 @@ ENTITY_TABLE: Table = models.Entity.__table__  # type: ignore[attr-defined]  # S
 def entity_out(row: models.Entity) -> Entity:
     assert row.id is not None  # rows come from the database
     return Entity(
-        id=row.id, name=row.name, uscc=row.uscc, kind=row.kind,  # type: ignore[arg-type]  # checked by the database
-        entity_class=row.entity_class, founder_group=row.founder_group,  # type: ignore[arg-type]  # ditto
-        founded_on=row.founded_on, employees=row.employees, operating=row.operating, joined_on=row.joined_on,
+        id=row.id,
+        name=row.name,
+        uscc=row.uscc,
+        kind=row.kind,  # type: ignore[arg-type]  # checked by the database
+        entity_class=row.entity_class,
+        founder_group=row.founder_group,  # type: ignore[arg-type]  # ditto
+        founded_on=row.founded_on,
+        employees=row.employees,
+        operating=row.operating,
+        joined_on=row.joined_on,
         left_on=row.left_on,
     )
 
@@ -123,14 +130,18 @@ async def update_entity(
     row = await entity_of(session, actor, tenant, street_id, entity_id, lock=True)
     before = entity_out(row)
     if not isinstance(data.left_on, msgspec.UnsetType):
-        raise_first(found(
-            future_date("leftOn", data.left_on), _left_before_joined(row.joined_on, data.left_on),
-            _left_before_founded(row.founded_on, data.left_on),
-        ))
+        raise_first(
+            found(
+                future_date("leftOn", data.left_on),
+                _left_before_joined(row.joined_on, data.left_on),
+                _left_before_founded(row.founded_on, data.left_on),
+            )
+        )
         row.left_on = data.left_on
     assign_given(row, data, "operating", "entity_class", "employees")
-    return await save_recorded(session, actor, tenant, "entity.update", row, entity_out, object_type="entity",
-                               before=before)
+    return await save_recorded(
+        session, actor, tenant, "entity.update", row, entity_out, object_type="entity", before=before
+    )
 
 
 async def import_entities(
@@ -142,17 +153,32 @@ async def import_entities(
     first_row: dict[str, int] = {}
     for number, item in parsed.items:
         if item.uscc in first_row:
-            parsed.error(number, "uscc", f"统一社会信用代码 {item.uscc} 与第 {first_row[item.uscc]} 行重复",
-                         f"USCC {item.uscc} repeats row {first_row[item.uscc]}")
+            parsed.error(
+                number,
+                "uscc",
+                f"统一社会信用代码 {item.uscc} 与第 {first_row[item.uscc]} 行重复",
+                f"USCC {item.uscc} repeats row {first_row[item.uscc]}",
+            )
         else:
             first_row[item.uscc] = number
     for uscc in await _registered(session, tenant, list(first_row)):
-        parsed.error(first_row[uscc], "uscc", f"统一社会信用代码 {uscc} 已在本市登记",
-                     f"USCC {uscc} is already registered in this city")
+        parsed.error(
+            first_row[uscc],
+            "uscc",
+            f"统一社会信用代码 {uscc} 已在本市登记",
+            f"USCC {uscc} is already registered in this city",
+        )
     reject_if_any(parsed.errors)
     await insert_rows(session, ENTITY_TABLE, [_columns(tenant, street_id, item) for _, item in parsed.items])
-    await record(session, actor, tenant, "entity.import", "street", street_id,
-                 after={"count": len(parsed.items), "file": filename})
+    await record(
+        session,
+        actor,
+        tenant,
+        "entity.import",
+        "street",
+        street_id,
+        after={"count": len(parsed.items), "file": filename},
+    )
     return ImportResult(imported=len(parsed.items))
 
 
@@ -167,9 +193,17 @@ async def _registered(session: AsyncSession, tenant: TenantId, codes: list[str])
 def _values(tenant: TenantId, street_id: int, data: EntityCreate) -> dict[str, Any]:
     """The row's attribute values (``class`` is the attribute ``entity_class``)."""
     return {
-        "tenant_id": tenant, "street_id": street_id, "name": data.name, "uscc": data.uscc, "kind": data.kind,
-        "entity_class": data.entity_class, "founder_group": data.founder_group, "founded_on": data.founded_on,
-        "employees": data.employees, "operating": data.operating, "joined_on": data.joined_on,
+        "tenant_id": tenant,
+        "street_id": street_id,
+        "name": data.name,
+        "uscc": data.uscc,
+        "kind": data.kind,
+        "entity_class": data.entity_class,
+        "founder_group": data.founder_group,
+        "founded_on": data.founded_on,
+        "employees": data.employees,
+        "operating": data.operating,
+        "joined_on": data.joined_on,
         "left_on": data.left_on,
     }
 

@@ -27,7 +27,10 @@ _TEXT_MAX: Final = 2000
 
 def _out(row: models.CustomField) -> CustomField:
     return CustomField(
-        key=row.key, label_zh=row.label_zh, label_en=row.label_en, type=row.type,  # type: ignore[arg-type]
+        key=row.key,
+        label_zh=row.label_zh,
+        label_en=row.label_en,
+        type=row.type,  # type: ignore[arg-type]
         choices=list(row.choices),
     )
 
@@ -44,8 +47,13 @@ async def list_fields(session: AsyncSession, tenant: TenantId) -> list[CustomFie
 async def load_custom_fields(session: AsyncSession, tenant: TenantId) -> list[CustomFieldFact]:
     """The city's fields as the rules engine takes them (facts ``custom.<key>``)."""
     return [
-        CustomFieldFact(key=row.key, type=row.type, label_zh=row.label_zh,  # type: ignore[arg-type]
-                        label_en=row.label_en, choices=tuple(row.choices))
+        CustomFieldFact(
+            key=row.key,
+            type=row.type,
+            label_zh=row.label_zh,  # type: ignore[arg-type]
+            label_en=row.label_en,
+            choices=tuple(row.choices),
+        )
         for row in await _rows(session, tenant)
     ]
 
@@ -63,11 +71,16 @@ async def create_field(session: AsyncSession, actor: Actor, tenant: TenantId, da
     if await session.get(models.CustomField, (tenant, data.key)) is not None:
         raise ConflictError(f"自定义字段“{data.key}”已存在 / custom field '{data.key}' already exists")
     row = models.CustomField(
-        tenant_id=tenant, key=data.key, label_zh=data.label_zh, label_en=data.label_en, type=data.type,
+        tenant_id=tenant,
+        key=data.key,
+        label_zh=data.label_zh,
+        label_en=data.label_en,
+        type=data.type,
         choices=list(data.choices),
     )
-    return await save_recorded(session, actor, tenant, "field.create", row, _out, object_type="custom_field",
-                               object_id=data.key)
+    return await save_recorded(
+        session, actor, tenant, "field.create", row, _out, object_type="custom_field", object_id=data.key
+    )
 
 
 def _is_integer(value: Any, _: models.CustomField) -> bool:
@@ -96,8 +109,11 @@ _TYPE_CHECKS: Final[dict[str, tuple[Callable[[Any, models.CustomField], bool], s
     "integer": (_is_integer, "整数", "a whole number"),
     "decimal": (_is_decimal, "数值", "a number"),
     "boolean": (lambda value, _: isinstance(value, bool), "是/否（true/false）", "true or false"),
-    "text": (_is_text,
-             f"不超过 {_TEXT_MAX} 字、不含控制字符的文本", f"text of at most {_TEXT_MAX} characters, no control codes"),
+    "text": (
+        _is_text,
+        f"不超过 {_TEXT_MAX} 字、不含控制字符的文本",
+        f"text of at most {_TEXT_MAX} characters, no control codes",
+    ),
     "date": (_is_date, "日期（YYYY-MM-DD）", "a date written YYYY-MM-DD"),
     "choice": (lambda value, field: value in field.choices, "可选值之一", "one of the choices"),
 }
@@ -114,7 +130,8 @@ async def check_values(session: AsyncSession, tenant: TenantId, values: Mapping[
         if field is None:
             defined = ", ".join(fields) or "—"
             raise FieldProblem(
-                name, f"未定义的自定义字段“{key}”（已定义：{defined}）",
+                name,
+                f"未定义的自定义字段“{key}”（已定义：{defined}）",
                 f"unknown custom field '{key}' (defined: {defined})",
             ).error()
         if value is None:

@@ -39,9 +39,7 @@ async def _check(probe: Any, request: Request[Any, Any, Any]) -> str:
     tags=["health"],
     summary="健康检查 / health",
     responses={
-        503: ResponseSpec(
-            data_container=dict[str, str], description="某项依赖不可用 / a dependency is unavailable"
-        )
+        503: ResponseSpec(data_container=dict[str, str], description="某项依赖不可用 / a dependency is unavailable")
     },
 )
 async def health(request: Request[Any, Any, Any]) -> Response[dict[str, str]]:

@@ -45,18 +45,32 @@ class _Names(NamedTuple):
 def _entry_out(row: models.LedgerEntry, names: _Names) -> LedgerEntry:
     assert row.id is not None  # rows come from the database
     return LedgerEntry(
-        id=row.id, entity_id=row.entity_id, entity_name=names.entity, street_id=row.street_id,
-        street_name=names.street, need=row.need,  # type: ignore[arg-type]
-        action=row.action, status=row.status, caseworker=row.caseworker,  # type: ignore[arg-type]
+        id=row.id,
+        entity_id=row.entity_id,
+        entity_name=names.entity,
+        street_id=row.street_id,
+        street_name=names.street,
+        need=row.need,  # type: ignore[arg-type]
+        action=row.action,
+        status=row.status,
+        caseworker=row.caseworker,  # type: ignore[arg-type]
         opened_on=row.opened_on,
     )
 
 
 def _visit_out(row: models.LedgerVisit, names: _Names) -> LedgerVisit:
     assert row.id is not None  # rows come from the database
-    return LedgerVisit(id=row.id, entry_id=row.entry_id, entity_id=row.entity_id, entity_name=names.entity,
-                       street_id=row.street_id, street_name=names.street, visited_on=row.visited_on,
-                       notes=row.notes, caseworker=row.caseworker)
+    return LedgerVisit(
+        id=row.id,
+        entry_id=row.entry_id,
+        entity_id=row.entity_id,
+        entity_name=names.entity,
+        street_id=row.street_id,
+        street_name=names.street,
+        visited_on=row.visited_on,
+        notes=row.notes,
+        caseworker=row.caseworker,
+    )
 
 
 def _named(query: Q, table: Any) -> Q:
@@ -151,8 +165,9 @@ async def create_entry(session: AsyncSession, actor: Actor, tenant: TenantId, da
         opened_on=data.opened_on or today(),
     )
     names = _Names(await street_name(session, tenant, entity.street_id), entity.name)
-    return await save_recorded(session, actor, tenant, "ledger.create", row, lambda r: _entry_out(r, names),
-                               object_type="ledger_entry")
+    return await save_recorded(
+        session, actor, tenant, "ledger.create", row, lambda r: _entry_out(r, names), object_type="ledger_entry"
+    )
 
 
 async def update_entry(
@@ -167,8 +182,16 @@ async def update_entry(
     before = _entry_out(row, names)
     assign_given(row, data, "status", "action", "caseworker")
     row.updated_at = utcnow()
-    return await save_recorded(session, actor, tenant, "ledger.update", row, lambda r: _entry_out(r, names),
-                               object_type="ledger_entry", before=before)
+    return await save_recorded(
+        session,
+        actor,
+        tenant,
+        "ledger.update",
+        row,
+        lambda r: _entry_out(r, names),
+        object_type="ledger_entry",
+        before=before,
+    )
 
 
 async def list_visits(
@@ -205,8 +228,9 @@ async def create_visit(
         caseworker=actor.username,
     )
     names = await _Names.of(session, tenant, entry.street_id, entry.entity_id)
-    visit = await save_recorded(session, actor, tenant, "ledger.visit", row, lambda r: _visit_out(r, names),
-                                object_type="ledger_visit")
+    visit = await save_recorded(
+        session, actor, tenant, "ledger.visit", row, lambda r: _visit_out(r, names), object_type="ledger_visit"
+    )
     cadence = (await get_settings(session, tenant)).followup_days
     await close_visited(session, actor, tenant, entry.entity_id, visit.id, today(), cadence)
     return visit

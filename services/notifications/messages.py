@@ -102,7 +102,12 @@ def followup_escalation_key(task_id: int) -> str:
 
 
 def followup_escalation(
-    street_id: int, street_name: str, entity_id: int, entity_name: str, due_on: dt.date, cadence_days: int,
+    street_id: int,
+    street_name: str,
+    entity_id: int,
+    entity_name: str,
+    due_on: dt.date,
+    cadence_days: int,
     overdue_days: int,
 ) -> Message:
     """The city admins' notice of a follow-up visit still not made a second cadence after its due day."""

@@ -14,9 +14,13 @@ from services.shared.bounds import Code, FreeText, Integer, Name, ShortText, Yea
 
 Value = bool | int | float | str | list[int | str]
 """A criterion's value: a list only for the operator `in`."""
-ValueIn = bool | Integer | float | ShortText | Annotated[
-    list[bool | Integer | float | ShortText], msgspec.Meta(max_length=200)
-]
+ValueIn = (
+    bool
+    | Integer
+    | float
+    | ShortText
+    | Annotated[list[bool | Integer | float | ShortText], msgspec.Meta(max_length=200)]
+)
 """A proposed value: its fit to the fact is judged by the rules model, so a mistake is a 422 naming the criterion."""
 Level = Literal["required", "advisory"]
 
@@ -40,9 +44,16 @@ class Criterion(BaseStruct):
     def of(cls, criterion: RuleCriterion) -> Criterion:
         value = criterion.value
         return cls(
-            id=criterion.id, title_zh=criterion.title_zh, title_en=criterion.title_en, fact=criterion.fact,
-            op=criterion.op, value=list(value) if isinstance(value, tuple) else value, level=criterion.level,
-            source=criterion.source, origin=criterion.origin, effective_from=criterion.effective_from,
+            id=criterion.id,
+            title_zh=criterion.title_zh,
+            title_en=criterion.title_en,
+            fact=criterion.fact,
+            op=criterion.op,
+            value=list(value) if isinstance(value, tuple) else value,
+            level=criterion.level,
+            source=criterion.source,
+            origin=criterion.origin,
+            effective_from=criterion.effective_from,
             effective_to=criterion.effective_to,
         )
 

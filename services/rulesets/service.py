@@ -225,7 +225,8 @@ async def add_city_rule(
         raise _invalid(exc, data.id) from exc
     ended, replaced = _superseded(sources.rows, new)
     kept = [
-        msgspec.structs.replace(_criterion(row), effective_to=new.effective_from - 1) if row in ended
+        msgspec.structs.replace(_criterion(row), effective_to=new.effective_from - 1)
+        if row in ended
         else _criterion(row)
         for row in sources.rows
         if row not in replaced
@@ -244,22 +245,32 @@ async def add_city_rule(
     await session.flush()
     session.add(
         models.CityRule(
-            tenant_id=tenant, criterion_id=new.id, effective_from=new.effective_from,
-            effective_to=new.effective_to, criterion=_stored(new), created_by=actor.username,
+            tenant_id=tenant,
+            criterion_id=new.id,
+            effective_from=new.effective_from,
+            effective_to=new.effective_to,
+            criterion=_stored(new),
+            created_by=actor.username,
         )
     )
     await session.flush()
     before = {"superseded": [dict(r.criterion) for r in (*ended, *replaced)]} if ended or replaced else None
-    await record(session, actor, tenant, "rule.add", "city_rule", f"{new.id}@{new.effective_from}",
-                 before=before, after=_stored(new))
+    await record(
+        session,
+        actor,
+        tenant,
+        "rule.add",
+        "city_rule",
+        f"{new.id}@{new.effective_from}",
+        before=before,
+        after=_stored(new),
+    )
     # As it applies in its first year: a tightened criterion shows the baseline's clause unless it cites its own.
     applied = next(c for c in sources.ruleset(new.effective_from, city).criteria if c.id == new.id)
     return schemas.Criterion.of(applied)
 
 
-async def remove_city_rule(
-    session: AsyncSession, actor: Actor, tenant: TenantId, criterion_id: str, year: int
-) -> None:
+async def remove_city_rule(session: AsyncSession, actor: Actor, tenant: TenantId, criterion_id: str, year: int) -> None:
     """Stop the city's criterion `criterion_id` from `year` on; earlier years keep it.
 
     A baseline criterion cannot be removed (422); an id that is neither answers 404.
@@ -285,8 +296,15 @@ async def remove_city_rule(
         else:
             _end(row, year - 1)
     await session.flush()
-    await record(session, actor, tenant, "rule.remove", "city_rule", f"{criterion_id}@{year}",
-                 before={"removed_from": year, "rules": before})
+    await record(
+        session,
+        actor,
+        tenant,
+        "rule.remove",
+        "city_rule",
+        f"{criterion_id}@{year}",
+        before={"removed_from": year, "rules": before},
+    )
 
 
 async def evaluate(engine: Engine, ruleset: Ruleset, streets: Sequence[StreetFacts]) -> list[Verdict]:
@@ -353,33 +371,48 @@ _ENGINE_FAILED = Text("规则引擎无法评价该规则集：{zh}", "the rules 
 def _check_size(data: schemas.Simulation) -> None:
     """Refuse a proposal larger than the engine can run without stalling or failing (422 naming the bound)."""
     if len(data.criteria) > MAX_SIMULATED_CRITERIA:
-        raise InvalidError(_TOO_MANY.format(cap=MAX_SIMULATED_CRITERIA, count=len(data.criteria)),
-                           extra={"field": "criteria", "max": MAX_SIMULATED_CRITERIA})
+        raise InvalidError(
+            _TOO_MANY.format(cap=MAX_SIMULATED_CRITERIA, count=len(data.criteria)),
+            extra={"field": "criteria", "max": MAX_SIMULATED_CRITERIA},
+        )
     if len(data.remove) > MAX_SIMULATED_REMOVALS:
-        raise InvalidError(_TOO_MANY_REMOVED.format(cap=MAX_SIMULATED_REMOVALS, count=len(data.remove)),
-                           extra={"field": "remove", "max": MAX_SIMULATED_REMOVALS})
+        raise InvalidError(
+            _TOO_MANY_REMOVED.format(cap=MAX_SIMULATED_REMOVALS, count=len(data.remove)),
+            extra={"field": "remove", "max": MAX_SIMULATED_REMOVALS},
+        )
     for cid in data.remove:
         if len(cid) > _MAX_NAME:
-            raise InvalidError(_TOO_LONG.format(cid=cid[:_MAX_NAME] + "…", field="id", cap=_MAX_NAME),
-                               extra={"field": "remove", "max": _MAX_NAME})
+            raise InvalidError(
+                _TOO_LONG.format(cid=cid[:_MAX_NAME] + "…", field="id", cap=_MAX_NAME),
+                extra={"field": "remove", "max": _MAX_NAME},
+            )
     for draft in data.criteria:
         cid = draft.id if len(draft.id) <= _MAX_NAME else draft.id[:_MAX_NAME] + "…"
         values = draft.value if isinstance(draft.value, list) else [draft.value]
-        texts = {"id": (draft.id, _MAX_NAME), "fact": (draft.fact, _MAX_NAME), "op": (draft.op, _MAX_NAME),
-                 "titleZh": (draft.title_zh, _MAX_TEXT),
-                 "titleEn": (draft.title_en, _MAX_TEXT), "source": (draft.source, _MAX_TEXT),
-                 "value": (max((v for v in values if isinstance(v, str)), key=len, default=""), _MAX_NAME)}
+        texts = {
+            "id": (draft.id, _MAX_NAME),
+            "fact": (draft.fact, _MAX_NAME),
+            "op": (draft.op, _MAX_NAME),
+            "titleZh": (draft.title_zh, _MAX_TEXT),
+            "titleEn": (draft.title_en, _MAX_TEXT),
+            "source": (draft.source, _MAX_TEXT),
+            "value": (max((v for v in values if isinstance(v, str)), key=len, default=""), _MAX_NAME),
+        }
         for name, (value, cap) in texts.items():
             if len(value) > cap:
-                raise InvalidError(_TOO_LONG.format(cid=cid, field=name, cap=cap),
-                                   extra={"criterion": cid, "field": name, "max": cap})
+                raise InvalidError(
+                    _TOO_LONG.format(cid=cid, field=name, cap=cap), extra={"criterion": cid, "field": name, "max": cap}
+                )
         if len(values) > _MAX_VALUES:
-            raise InvalidError(_TOO_MANY_VALUES.format(cid=cid, cap=_MAX_VALUES, count=len(values)),
-                               extra={"criterion": cid, "field": "value", "max": _MAX_VALUES})
+            raise InvalidError(
+                _TOO_MANY_VALUES.format(cid=cid, cap=_MAX_VALUES, count=len(values)),
+                extra={"criterion": cid, "field": "value", "max": _MAX_VALUES},
+            )
 
 
-async def _evaluate_isolated(pool: WorkerPool, rulesets: Sequence[Ruleset], streets: Sequence[StreetFacts]
-                             ) -> list[list[Verdict]]:
+async def _evaluate_isolated(
+    pool: WorkerPool, rulesets: Sequence[Ruleset], streets: Sequence[StreetFacts]
+) -> list[list[Verdict]]:
     """The verdicts under each ruleset from a worker process; WorkerTimeoutError (a 503) passes through.
 
     An engine failure on the rulesets (durable-rules errors 108, 303, a crash) is a 422 saying so.
@@ -421,8 +454,9 @@ async def simulate(
                 check_removal(cid, sources.baseline(year))
             except RuleError as exc:
                 raise _invalid(exc) from exc
-            raise InvalidError(f"{year} 年没有城市条件 {cid} / no city criterion {cid} applies in {year}",
-                               extra={"criterion": cid})
+            raise InvalidError(
+                f"{year} 年没有城市条件 {cid} / no city criterion {cid} applies in {year}", extra={"criterion": cid}
+            )
     replaced = {c.id for c in proposed} | set(data.remove)
     try:
         after = sources.ruleset(year, [*(c for c in sources.city_rules if c.id not in replaced), *proposed])
@@ -440,8 +474,9 @@ async def simulate(
     ]
     names = await _street_names(session, tenant, [street_id for street_id, *_ in moved])
     changes = [
-        schemas.StreetChange(street_id=street_id, street_name=names[street_id], before=old.outcome,
-                             after=new.outcome, criteria=criteria)
+        schemas.StreetChange(
+            street_id=street_id, street_name=names[street_id], before=old.outcome, after=new.outcome, criteria=criteria
+        )
         for street_id, old, new, criteria in moved
     ]
     return schemas.SimulationResult(
@@ -493,13 +528,15 @@ async def publish_baseline(
     old = next((row for row in rows if row.year == year), None)
     others = [_baseline(row) for row in rows if row.year != year]
     until = _governs_until(year, others)
-    cities = list(
-        (await session.execute(select(models.Tenant.slug).where(models.Tenant.parent == province))).scalars()
-    )
-    used_query = select(models.Assessment.year).distinct().where(
-        col(models.Assessment.tenant_id).in_([province, *cities]),
-        col(models.Assessment.year) >= year,
-        col(models.Assessment.voided_at).is_(None),  # a voided assessment used nothing
+    cities = list((await session.execute(select(models.Tenant.slug).where(models.Tenant.parent == province))).scalars())
+    used_query = (
+        select(models.Assessment.year)
+        .distinct()
+        .where(
+            col(models.Assessment.tenant_id).in_([province, *cities]),
+            col(models.Assessment.year) >= year,
+            col(models.Assessment.voided_at).is_(None),  # a voided assessment used nothing
+        )
     )
     if until is not None:
         used_query = used_query.where(col(models.Assessment.year) < until)
@@ -530,8 +567,9 @@ async def publish_baseline(
     row.criteria, row.published_by, row.published_at = criteria, actor.username, utcnow()
     session.add(row)
     await session.flush()
-    await record(session, actor, province, "baseline.publish", "baseline", year, before=before,
-                 after={"criteria": criteria})
+    await record(
+        session, actor, province, "baseline.publish", "baseline", year, before=before, after={"criteria": criteria}
+    )
     return await get_baseline(session, province, year)
 
 

@@ -39,8 +39,14 @@ class StreetReportController(Controller):
 
     @get("/reports", summary="月报 / the street's monthly reports", response_headers=TOTAL_COUNT_HEADERS)
     async def list_reports(
-        self, db: Db, actor: Caller, tenant_id: Tenant, street_id: IdParam, year: Year = None,
-        limit: Limit = 100, offset: Offset = 0,
+        self,
+        db: Db,
+        actor: Caller,
+        tenant_id: Tenant,
+        street_id: IdParam,
+        year: Year = None,
+        limit: Limit = 100,
+        offset: Offset = 0,
     ) -> Response[list[MonthlyReport]]:
         return paged(await service.list_reports(db, actor, tenant_id, street_id, year=year, limit=limit, offset=offset))
 
@@ -62,7 +68,12 @@ class StreetReportController(Controller):
 
     @put("/reports/{month:str}", guards=[STREET_DATA_WRITERS], summary="更正月报 / correct a submitted report")
     async def replace_report(
-        self, db: Db, actor: Caller, tenant_id: Tenant, street_id: IdParam, month: MonthParam,
+        self,
+        db: Db,
+        actor: Caller,
+        tenant_id: Tenant,
+        street_id: IdParam,
+        month: MonthParam,
         data: JSONBody[MonthlyReportReplace],
     ) -> MonthlyReport:
         return await service.replace_report(db, actor, tenant_id, street_id, month, data)
@@ -113,11 +124,17 @@ class StreetReportController(Controller):
         return await service.create_internship(db, actor, tenant_id, street_id, data)
 
     @patch(
-        "/internships/{internship_id:int}", guards=[STREET_DATA_WRITERS],
+        "/internships/{internship_id:int}",
+        guards=[STREET_DATA_WRITERS],
         summary="修改见习岗位 / change or close a position",
     )
     async def update_internship(
-        self, db: Db, actor: Caller, tenant_id: Tenant, street_id: IdParam, internship_id: IdParam,
+        self,
+        db: Db,
+        actor: Caller,
+        tenant_id: Tenant,
+        street_id: IdParam,
+        internship_id: IdParam,
         data: JSONBody[InternshipUpdate],
     ) -> Internship:
         return await service.update_internship(db, actor, tenant_id, street_id, internship_id, data)

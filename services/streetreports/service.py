@@ -65,13 +65,23 @@ def _month_start(month: str) -> dt.date:
 
 def _report_out(row: models.MonthlyReport) -> MonthlyReport:
     return MonthlyReport(
-        month=row.month.strftime("%Y-%m"), jobs_driven=row.jobs_driven, internship_positions=row.internship_positions,
-        notes=row.notes, submitted_by=row.submitted_by, submitted_at=row.submitted_at,
+        month=row.month.strftime("%Y-%m"),
+        jobs_driven=row.jobs_driven,
+        internship_positions=row.internship_positions,
+        notes=row.notes,
+        submitted_by=row.submitted_by,
+        submitted_at=row.submitted_at,
     )
 
 
 async def list_reports(
-    session: AsyncSession, actor: Actor, tenant: TenantId, street_id: int, *, year: int | None, limit: int,
+    session: AsyncSession,
+    actor: Actor,
+    tenant: TenantId,
+    street_id: int,
+    *,
+    year: int | None,
+    limit: int,
     offset: int,
 ) -> Page[MonthlyReport]:
     await street_of(session, tenant, street_id, actor)
@@ -96,11 +106,24 @@ async def create_report(
             f"the report for {data.month} was already submitted: correct it with PUT …/reports/{data.month}"
         )
     row = models.MonthlyReport(
-        tenant_id=tenant, street_id=street_id, month=month, jobs_driven=data.jobs_driven,
-        internship_positions=data.internship_positions, notes=data.notes, submitted_by=actor.username,
+        tenant_id=tenant,
+        street_id=street_id,
+        month=month,
+        jobs_driven=data.jobs_driven,
+        internship_positions=data.internship_positions,
+        notes=data.notes,
+        submitted_by=actor.username,
     )
-    return await save_recorded(session, actor, tenant, "report.create", row, _report_out,
-                               object_type="monthly_report", object_id=f"{street_id}:{data.month}")
+    return await save_recorded(
+        session,
+        actor,
+        tenant,
+        "report.create",
+        row,
+        _report_out,
+        object_type="monthly_report",
+        object_id=f"{street_id}:{data.month}",
+    )
 
 
 async def replace_report(
@@ -114,8 +137,17 @@ async def replace_report(
     before = _report_out(row)
     row.jobs_driven, row.internship_positions, row.notes = data.jobs_driven, data.internship_positions, data.notes
     row.submitted_by, row.submitted_at = actor.username, utcnow()
-    return await save_recorded(session, actor, tenant, "report.replace", row, _report_out,
-                               object_type="monthly_report", object_id=f"{street_id}:{month}", before=before)
+    return await save_recorded(
+        session,
+        actor,
+        tenant,
+        "report.replace",
+        row,
+        _report_out,
+        object_type="monthly_report",
+        object_id=f"{street_id}:{month}",
+        before=before,
+    )
 
 
 # ------------------------------------------------------------------------------------------------ surveys
@@ -127,7 +159,8 @@ def _answers(data: SurveySubmission) -> list[SurveyAnswer]:
     if data.responses is not None:
         if single:
             raise FieldProblem(
-                "responses", "请只提交单份答卷或批量 responses 之一",
+                "responses",
+                "请只提交单份答卷或批量 responses 之一",
                 "give either one answer (respondedOn, rating) or a batch (responses), not both",
             ).error()
         answers = data.responses
@@ -148,10 +181,14 @@ async def create_surveys(
     """One answer or a batch, all stored or none, with one audit row."""
     await street_of(session, tenant, street_id, actor)
     answers = _answers(data)
-    ids = await insert_rows(session, SURVEY_TABLE, [
-        {"tenant_id": tenant, "street_id": street_id, "responded_on": a.responded_on, "rating": a.rating}
-        for a in answers
-    ])
+    ids = await insert_rows(
+        session,
+        SURVEY_TABLE,
+        [
+            {"tenant_id": tenant, "street_id": street_id, "responded_on": a.responded_on, "rating": a.rating}
+            for a in answers
+        ],
+    )
     await record(session, actor, tenant, "survey.create", "street", street_id, after={"count": len(answers)})
     responses = [
         SurveyResponse(id=id_, responded_on=a.responded_on, rating=a.rating)
@@ -176,8 +213,12 @@ async def survey_summary(
     satisfied = sum(count for rating, count in counts.items() if rating >= SATISFIED_FROM)
     min_sample = (await get_settings(session, tenant)).survey_min_sample
     return SurveySummary(
-        year=year, responses=total, satisfied=satisfied, satisfaction=satisfied / total if total else None,
-        by_rating={str(rating): counts.get(rating, 0) for rating in range(1, 6)}, min_sample=min_sample,
+        year=year,
+        responses=total,
+        satisfied=satisfied,
+        satisfaction=satisfied / total if total else None,
+        by_rating={str(rating): counts.get(rating, 0) for rating in range(1, 6)},
+        min_sample=min_sample,
         enough_sample=total >= min_sample,
     )
 
@@ -187,8 +228,14 @@ async def survey_summary(
 
 def _internship_out(row: models.InternshipPosition, entity_name: str | None) -> Internship:
     assert row.id is not None  # rows come from the database
-    return Internship(id=row.id, title=row.title, opened_on=row.opened_on, closed_on=row.closed_on,
-                      entity_id=row.entity_id, entity_name=entity_name)
+    return Internship(
+        id=row.id,
+        title=row.title,
+        opened_on=row.opened_on,
+        closed_on=row.closed_on,
+        entity_id=row.entity_id,
+        entity_name=entity_name,
+    )
 
 
 async def _entity_name(session: AsyncSession, tenant: TenantId, entity_id: int | None) -> str | None:
@@ -199,13 +246,20 @@ def _closed_before_opened(opened_on: dt.date, closed_on: dt.date | None) -> Fiel
     if closed_on is None or closed_on >= opened_on:
         return None
     return FieldProblem(
-        "closedOn", f"结束日期 {closed_on} 早于开放日期 {opened_on}",
+        "closedOn",
+        f"结束日期 {closed_on} 早于开放日期 {opened_on}",
         f"closedOn {closed_on} is before openedOn {opened_on}",
     )
 
 
 async def list_internships(
-    session: AsyncSession, actor: Actor, tenant: TenantId, street_id: int, *, open_on: dt.date | None, limit: int,
+    session: AsyncSession,
+    actor: Actor,
+    tenant: TenantId,
+    street_id: int,
+    *,
+    open_on: dt.date | None,
+    limit: int,
     offset: int,
 ) -> Page[Internship]:
     await street_of(session, tenant, street_id, actor)
@@ -217,8 +271,9 @@ async def list_internships(
         query = query.where(col(position.opened_on) <= open_on).where(
             col(position.closed_on).is_(None) | (col(position.closed_on) >= open_on)
         )
-    page = await fetch_page(session, query.order_by(col(position.opened_on), col(position.id)), limit=limit,
-                            offset=offset)
+    page = await fetch_page(
+        session, query.order_by(col(position.opened_on), col(position.id)), limit=limit, offset=offset
+    )
     return page.map(lambda found: _internship_out(*found))
 
 
@@ -231,18 +286,36 @@ async def create_internship(
         entity = await session.get(models.Entity, (tenant, data.entity_id))
         if entity is None or entity.street_id != street_id:
             raise FieldProblem(
-                "entityId", f"本街区没有编号为 {data.entity_id} 的创业实体",
+                "entityId",
+                f"本街区没有编号为 {data.entity_id} 的创业实体",
                 f"entityId {data.entity_id} is not an entity of this street",
             ).error()
-    row = models.InternshipPosition(tenant_id=tenant, street_id=street_id, title=data.title,
-                                    opened_on=data.opened_on, closed_on=data.closed_on, entity_id=data.entity_id)
+    row = models.InternshipPosition(
+        tenant_id=tenant,
+        street_id=street_id,
+        title=data.title,
+        opened_on=data.opened_on,
+        closed_on=data.closed_on,
+        entity_id=data.entity_id,
+    )
     name = await _entity_name(session, tenant, data.entity_id)
-    return await save_recorded(session, actor, tenant, "internship.create", row, lambda r: _internship_out(r, name),
-                               object_type="internship_position")
+    return await save_recorded(
+        session,
+        actor,
+        tenant,
+        "internship.create",
+        row,
+        lambda r: _internship_out(r, name),
+        object_type="internship_position",
+    )
 
 
 async def update_internship(
-    session: AsyncSession, actor: Actor, tenant: TenantId, street_id: int, internship_id: int,
+    session: AsyncSession,
+    actor: Actor,
+    tenant: TenantId,
+    street_id: int,
+    internship_id: int,
     data: InternshipUpdate,
 ) -> Internship:
     await street_of(session, tenant, street_id, actor)
@@ -255,8 +328,16 @@ async def update_internship(
         raise_first(found(_closed_before_opened(row.opened_on, data.closed_on)))
         row.closed_on = data.closed_on
     assign_given(row, data, "title")
-    return await save_recorded(session, actor, tenant, "internship.update", row, lambda r: _internship_out(r, name),
-                               object_type="internship_position", before=before)
+    return await save_recorded(
+        session,
+        actor,
+        tenant,
+        "internship.update",
+        row,
+        lambda r: _internship_out(r, name),
+        object_type="internship_position",
+        before=before,
+    )
 
 
 # ---------------------------------------------------------------------------------------- survey import
@@ -273,10 +354,21 @@ async def import_surveys(
     await street_of(session, tenant, street_id, actor)
     parsed = await parse_rows(filename, data, SURVEY_COLUMNS, SurveyAnswer, _answer_problems)
     reject_if_any(parsed.errors)
-    await insert_rows(session, SURVEY_TABLE, [
-        {"tenant_id": tenant, "street_id": street_id, "responded_on": a.responded_on, "rating": a.rating}
-        for _, a in parsed.items
-    ])
-    await record(session, actor, tenant, "survey.import", "street", street_id,
-                 after={"count": len(parsed.items), "file": filename})
+    await insert_rows(
+        session,
+        SURVEY_TABLE,
+        [
+            {"tenant_id": tenant, "street_id": street_id, "responded_on": a.responded_on, "rating": a.rating}
+            for _, a in parsed.items
+        ],
+    )
+    await record(
+        session,
+        actor,
+        tenant,
+        "survey.import",
+        "street",
+        street_id,
+        after={"count": len(parsed.items), "file": filename},
+    )
     return ImportResult(imported=len(parsed.items))

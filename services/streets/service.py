@@ -100,14 +100,23 @@ async def create_street(session: AsyncSession, actor: Actor, tenant: TenantId, d
     await _check_name_free(session, tenant, data.name)
     await _check_operator_uscc_free(session, tenant, uscc)
     operator = models.Operator(
-        tenant_id=tenant, name=data.operator.name, uscc=uscc, legal_person=data.operator.legal_person,
-        clean_record=data.operator.clean_record, digital_platform_url=data.operator.digital_platform_url,
+        tenant_id=tenant,
+        name=data.operator.name,
+        uscc=uscc,
+        legal_person=data.operator.legal_person,
+        clean_record=data.operator.clean_record,
+        digital_platform_url=data.operator.digital_platform_url,
     )
     session.add(operator)
     await session.flush()
     street = models.Street(
-        tenant_id=tenant, name=data.name, district=data.district, theme=data.theme, operator_id=operator.id,
-        replicable_practices=data.replicable_practices, custom_fields=custom,
+        tenant_id=tenant,
+        name=data.name,
+        district=data.district,
+        theme=data.theme,
+        operator_id=operator.id,
+        replicable_practices=data.replicable_practices,
+        custom_fields=custom,
     )
     session.add(street)
     await session.flush()
@@ -166,8 +175,16 @@ async def set_status(
         row.status = new_status
         row.updated_at = utcnow()
         await session.flush()
-        await record(session, actor, tenant, "street.status", "street", street_id,
-                     before={"status": before}, after={"status": new_status, "reason": reason})
+        await record(
+            session,
+            actor,
+            tenant,
+            "street.status",
+            "street",
+            street_id,
+            before={"status": before},
+            after={"status": new_status, "reason": reason},
+        )
     return (await _assemble(session, tenant, [row]))[0]
 
 
@@ -274,8 +291,15 @@ async def _check_operator_uscc_free(session: AsyncSession, tenant: TenantId, usc
 
 async def _write_center(session: AsyncSession, tenant: TenantId, street_id: int, center: CenterIn) -> None:
     services: list[str] = list(dict.fromkeys(center.services))  # each service once, in the order given
-    session.add(models.Center(tenant_id=tenant, street_id=street_id, fixed_site=center.fixed_site,
-                              address=center.address, services=services))
+    session.add(
+        models.Center(
+            tenant_id=tenant,
+            street_id=street_id,
+            fixed_site=center.fixed_site,
+            address=center.address,
+            services=services,
+        )
+    )
     # Staff rows point at the centre: it must exist first.
     await session.flush()
     session.add_all(_staff_rows(tenant, street_id, center.staff))
@@ -315,8 +339,9 @@ async def _assemble(session: AsyncSession, tenant: TenantId, rows: list[models.S
             staff.setdefault(member.street_id, []).append(
                 StaffMember(name=member.name, role=member.role, full_time=member.full_time)
             )
-    return [_street(row, operators.get(row.operator_id), centers.get(row.id), staff.get(row.id or 0, []))
-            for row in rows]
+    return [
+        _street(row, operators.get(row.operator_id), centers.get(row.id), staff.get(row.id or 0, [])) for row in rows
+    ]
 
 
 def _street(
@@ -329,12 +354,22 @@ def _street(
         district=row.district,
         theme=row.theme,  # type: ignore[arg-type]  # the database's check constraint keeps it in the enum
         status=row.status,  # type: ignore[arg-type]  # ditto
-        operator=None if operator is None else Operator(
-            name=operator.name, uscc=operator.uscc, legal_person=operator.legal_person,
-            clean_record=operator.clean_record, digital_platform_url=operator.digital_platform_url,
+        operator=None
+        if operator is None
+        else Operator(
+            name=operator.name,
+            uscc=operator.uscc,
+            legal_person=operator.legal_person,
+            clean_record=operator.clean_record,
+            digital_platform_url=operator.digital_platform_url,
         ),
-        center=None if center is None else Center(
-            fixed_site=center.fixed_site, address=center.address, staff=staff, staff_count=len(staff),
+        center=None
+        if center is None
+        else Center(
+            fixed_site=center.fixed_site,
+            address=center.address,
+            staff=staff,
+            staff_count=len(staff),
             services=list(center.services),  # type: ignore[arg-type]  # ditto
         ),
         custom_fields=dict(row.custom_fields),

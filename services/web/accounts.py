@@ -54,9 +54,7 @@ class AccountPages(Controller):
     guards = [requires(Role.CITY_ADMIN)]
 
     @get("/")
-    async def accounts(
-        self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant
-    ) -> Template:
+    async def accounts(self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant) -> Template:
         return await _list(request, db, actor, tenant_id, NewAccount(), {})
 
     @post("/", status_code=200)

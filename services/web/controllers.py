@@ -160,9 +160,7 @@ class CityPages(Controller):
     guards = [requires(*CITY_ROLES)]
 
     @get("/")
-    async def home(
-        self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant
-    ) -> Template:
+    async def home(self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant) -> Template:
         streets = (await list_streets(db, actor, tenant_id, status=None, limit=ALL, offset=0)).items
         by_status: Counter[str] = Counter(street.status for street in streets)
         names = {street.id: street.name for street in streets}

@@ -59,8 +59,9 @@ async def test_record_and_list_activities_by_year(auth: Auth, client: httpx.Asyn
 async def test_bad_activity_names_the_field_and_writes_nothing(
     auth: Auth, client: httpx.AsyncClient, context: AppContext, change: dict[str, object], status: int, field: str
 ) -> None:
-    await assert_refused_on_a_new_street(client, auth, context, "activities", {**ACTIVITY, **change}, status, field,
-                                         "activities")
+    await assert_refused_on_a_new_street(
+        client, auth, context, "activities", {**ACTIVITY, **change}, status, field, "activities"
+    )
 
 
 async def test_activity_roles_and_other_tenants(
@@ -72,18 +73,25 @@ async def test_activity_roles_and_other_tenants(
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
 async def test_import_with_chinese_headers(auth: Auth, client: httpx.AsyncClient, kind: str) -> None:
     street = await create_street(client, auth)
-    rows = [["活动类型", "活动名称", "举办日期", "参加人数"],
-            ["创业沙龙", "返乡创业者交流会", "2024-03-08", 25],
-            ["培训", "直播电商技能培训", dt.date(2024, 4, 20) if kind == "xlsx" else "2024/4/20", 48],
-            ["guidance", "一对一创业指导", "2024年5月6日", None]]
+    rows = [
+        ["活动类型", "活动名称", "举办日期", "参加人数"],
+        ["创业沙龙", "返乡创业者交流会", "2024-03-08", 25],
+        ["培训", "直播电商技能培训", dt.date(2024, 4, 20) if kind == "xlsx" else "2024/4/20", 48],
+        ["guidance", "一对一创业指导", "2024年5月6日", None],
+    ]
     content = csv_file(rows) if kind == "csv" else xlsx_file(rows)
-    response = await client.post(f"{path(street['id'])}/import", files={"file": (f"活动.{kind}", content)},
-                                 headers=await auth.headers("jinan-admin"))
+    response = await client.post(
+        f"{path(street['id'])}/import",
+        files={"file": (f"活动.{kind}", content)},
+        headers=await auth.headers("jinan-admin"),
+    )
     assert response.status_code == 201, response.text
     assert response.json() == {"imported": 3}
     listed = (await client.get(path(street["id"]), headers=await auth.headers("jinan-admin"))).json()
     assert {(a["kind"], a["heldOn"], a["participants"]) for a in listed} == {
-        ("salon", "2024-03-08", 25), ("training", "2024-04-20", 48), ("guidance", "2024-05-06", 0)
+        ("salon", "2024-03-08", 25),
+        ("training", "2024-04-20", 48),
+        ("guidance", "2024-05-06", 0),
     }
     [row] = await audit_rows(client, auth, "jinan", "activity.import", street["id"])
     assert row["after"]["count"] == 3
@@ -91,19 +99,30 @@ async def test_import_with_chinese_headers(auth: Auth, client: httpx.AsyncClient
 
 async def test_import_is_all_or_nothing(auth: Auth, client: httpx.AsyncClient, context: AppContext) -> None:
     street = await create_street(client, auth)
-    rows = [["kind", "title", "heldOn", "participants"],
-            ["salon", "好的一行", "2024-03-08", 25],
-            ["party", "类型错误", "2024-03-09", 10],
-            ["training", "未来活动", FUTURE, 10],
-            ["training", "", "2024-03-10", 10],
-            ["training", "人数错误", "2024-03-11", "很多"]]
-    response = await client.post(f"{path(street['id'])}/import", files={"file": ("a.csv", csv_file(rows))},
-                                 headers=await auth.headers("jinan-admin"))
+    rows = [
+        ["kind", "title", "heldOn", "participants"],
+        ["salon", "好的一行", "2024-03-08", 25],
+        ["party", "类型错误", "2024-03-09", 10],
+        ["training", "未来活动", FUTURE, 10],
+        ["training", "", "2024-03-10", 10],
+        ["training", "人数错误", "2024-03-11", "很多"],
+    ]
+    response = await client.post(
+        f"{path(street['id'])}/import",
+        files={"file": ("a.csv", csv_file(rows))},
+        headers=await auth.headers("jinan-admin"),
+    )
     assert response.status_code == 422, response.text
     assert {(e["row"], e["column"]) for e in response.json()["errors"]} == {
-        (3, "kind"), (4, "heldOn"), (5, "title"), (6, "participants")
+        (3, "kind"),
+        (4, "heldOn"),
+        (5, "title"),
+        (6, "participants"),
     }
     assert await count(context, "SELECT count(*) FROM activities WHERE street_id = :s", s=street["id"]) == 0
-    forbidden = await client.post(f"{path(street['id'])}/import", files={"file": ("a.csv", csv_file(rows[:2]))},
-                                  headers=await auth.headers("jinan-case"))
+    forbidden = await client.post(
+        f"{path(street['id'])}/import",
+        files={"file": ("a.csv", csv_file(rows[:2]))},
+        headers=await auth.headers("jinan-case"),
+    )
     assert forbidden.status_code == 403

@@ -29,20 +29,33 @@ async def test_an_idempotency_key_returns_the_stored_assessment(context: AppCont
     key = f"annual:dezhou:{street}:{YEAR}"
 
     async with tenant_transaction(context.sessions, actor.read_ids, actor.write_ids) as session:
-        first = await assess_street(session, actor, resolve(actor, "dezhou"), street, YEAR, engine,
-                                    kind="annual", idempotency_key=key)
+        first = await assess_street(
+            session, actor, resolve(actor, "dezhou"), street, YEAR, engine, kind="annual", idempotency_key=key
+        )
     async with tenant_transaction(context.sessions, actor.read_ids, actor.write_ids) as session:
-        again = await assess_street(session, actor, resolve(actor, "dezhou"), street, YEAR, engine,
-                                    kind="annual", idempotency_key=key)
+        again = await assess_street(
+            session, actor, resolve(actor, "dezhou"), street, YEAR, engine, kind="annual", idempotency_key=key
+        )
         unkeyed = await assess_street(session, actor, resolve(actor, "dezhou"), street, YEAR, engine)
 
     assert again.id == first.id
     assert (again.kind, again.created_by, again.idempotency_key) == ("annual", "system", key)
     assert unkeyed.id != first.id
-    assert await count(context, "SELECT count(*) FROM assessments WHERE tenant_id = 'dezhou'"
-                                " AND idempotency_key = :key", key=key) == 1
-    assert await count(context, "SELECT count(*) FROM audit_log WHERE tenant_id = 'dezhou'"
-                                " AND action = 'assessment.create' AND object_id = :id", id=str(first.id)) == 1
+    assert (
+        await count(
+            context, "SELECT count(*) FROM assessments WHERE tenant_id = 'dezhou' AND idempotency_key = :key", key=key
+        )
+        == 1
+    )
+    assert (
+        await count(
+            context,
+            "SELECT count(*) FROM audit_log WHERE tenant_id = 'dezhou'"
+            " AND action = 'assessment.create' AND object_id = :id",
+            id=str(first.id),
+        )
+        == 1
+    )
 
 
 async def test_a_batch_is_judged_at_once_and_is_idempotent_by_prefix(context: AppContext) -> None:
@@ -53,12 +66,29 @@ async def test_a_batch_is_judged_at_once_and_is_idempotent_by_prefix(context: Ap
     async with tenant_transaction(context.sessions, actor.read_ids, actor.write_ids) as session:
         tenant = resolve(actor, "dezhou")
         # The middle street first, alone, under the key the batch will give it.
-        single = await assess_street(session, actor, tenant, streets[1], YEAR, context.rules_engine,
-                                     kind="rectification", idempotency_key=f"{prefix}:{streets[1]}")
-        batch = await assess_streets(session, actor, tenant, streets, YEAR, context.rules_engine,
-                                     kind="rectification", key_prefix=prefix)
-        again = await assess_streets(session, actor, tenant, list(reversed(streets)), YEAR, context.rules_engine,
-                                     kind="rectification", key_prefix=prefix)
+        single = await assess_street(
+            session,
+            actor,
+            tenant,
+            streets[1],
+            YEAR,
+            context.rules_engine,
+            kind="rectification",
+            idempotency_key=f"{prefix}:{streets[1]}",
+        )
+        batch = await assess_streets(
+            session, actor, tenant, streets, YEAR, context.rules_engine, kind="rectification", key_prefix=prefix
+        )
+        again = await assess_streets(
+            session,
+            actor,
+            tenant,
+            list(reversed(streets)),
+            YEAR,
+            context.rules_engine,
+            kind="rectification",
+            key_prefix=prefix,
+        )
         ruleset = await effective_ruleset_for(session, tenant, YEAR)
 
     assert [a.street_id for a in batch] == streets
@@ -78,11 +108,13 @@ async def test_a_batch_with_a_street_of_another_city_is_refused(context: AppCont
 
     async with tenant_transaction(context.sessions, actor.read_ids, actor.write_ids) as session:
         with pytest.raises(NotFoundError):
-            await assess_streets(session, actor, resolve(actor, "dezhou"), [own, foreign], YEAR,
-                                 context.rules_engine, kind="annual")
+            await assess_streets(
+                session, actor, resolve(actor, "dezhou"), [own, foreign], YEAR, context.rules_engine, kind="annual"
+            )
         with pytest.raises(InvalidError):
-            await assess_streets(session, actor, resolve(actor, "dezhou"), [own], YEAR, context.rules_engine,
-                                 kind="yearly")
+            await assess_streets(
+                session, actor, resolve(actor, "dezhou"), [own], YEAR, context.rules_engine, kind="yearly"
+            )
 
 
 async def test_reevaluation_needs_nothing_but_the_stored_assessment(context: AppContext) -> None:

@@ -8,9 +8,21 @@ from services.demo.places import CITIES, City, city, city_of_district, district
 
 # Slugs and codes as DESIGN.md lists the city tenants.
 DESIGN_CITIES = {
-    "jinan": "370100", "qingdao": "370200", "zibo": "370300", "zaozhuang": "370400", "dongying": "370500",
-    "yantai": "370600", "weifang": "370700", "jining": "370800", "taian": "370900", "weihai": "371000",
-    "rizhao": "371100", "linyi": "371300", "dezhou": "371400", "liaocheng": "371500", "binzhou": "371600",
+    "jinan": "370100",
+    "qingdao": "370200",
+    "zibo": "370300",
+    "zaozhuang": "370400",
+    "dongying": "370500",
+    "yantai": "370600",
+    "weifang": "370700",
+    "jining": "370800",
+    "taian": "370900",
+    "weihai": "371000",
+    "rizhao": "371100",
+    "linyi": "371300",
+    "dezhou": "371400",
+    "liaocheng": "371500",
+    "binzhou": "371600",
     "heze": "371700",
 }
 

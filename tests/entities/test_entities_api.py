@@ -24,8 +24,19 @@ from tests.streetdata_fixtures import (
     statuses,
 )
 
-ENTITY_KEYS = {"id", "name", "uscc", "kind", "class", "founderGroup", "foundedOn", "employees", "operating",
-               "joinedOn", "leftOn"}
+ENTITY_KEYS = {
+    "id",
+    "name",
+    "uscc",
+    "kind",
+    "class",
+    "founderGroup",
+    "foundedOn",
+    "employees",
+    "operating",
+    "joinedOn",
+    "leftOn",
+}
 FUTURE = (dt.date.today() + dt.timedelta(days=3)).isoformat()
 
 
@@ -47,8 +58,10 @@ async def test_register_read_and_list_an_entity(auth: Auth, client: httpx.AsyncC
 
 async def test_list_filters_and_pages(auth: Auth, client: httpx.AsyncClient) -> None:
     street = await create_street(client, auth)
-    made = [await create_entity(client, auth, street["id"], **{"class": c, "operating": c != "brand"})
-            for c in ["startup", "growth", "brand", "startup"]]
+    made = [
+        await create_entity(client, auth, street["id"], **{"class": c, "operating": c != "brand"})
+        for c in ["startup", "growth", "brand", "startup"]
+    ]
     path = f"/api/tenants/jinan/streets/{street['id']}/entities"
     headers = await auth.headers("jinan-admin")
     startups = (await client.get(path, params={"class": "startup"}, headers=headers)).json()
@@ -77,8 +90,9 @@ async def test_list_filters_and_pages(auth: Auth, client: httpx.AsyncClient) -> 
 async def test_bad_entity_input_names_the_field_and_writes_nothing(
     auth: Auth, client: httpx.AsyncClient, context: AppContext, change: dict[str, object], status: int, field: str
 ) -> None:
-    await assert_refused_on_a_new_street(client, auth, context, "entities", entity_body(**change), status, field,
-                                         "entities")
+    await assert_refused_on_a_new_street(
+        client, auth, context, "entities", entity_body(**change), status, field, "entities"
+    )
 
 
 async def test_uscc_valid_invalid_and_unique_in_the_city(
@@ -95,10 +109,12 @@ async def test_uscc_valid_invalid_and_unique_in_the_city(
     code = new_uscc()
     individual = new_uscc(kind="2")  # 个体工商户: registration authority 9, type 2
     assert (await client.post(path, json=entity_body(uscc=code.lower()), headers=headers)).json()["uscc"] == code
-    assert (await client.post(path, json=entity_body(uscc=individual, kind="individual"),
-                              headers=headers)).status_code == 201
-    again = await client.post(f"/api/tenants/jinan/streets/{other_street['id']}/entities",
-                              json=entity_body(uscc=code), headers=headers)
+    assert (
+        await client.post(path, json=entity_body(uscc=individual, kind="individual"), headers=headers)
+    ).status_code == 201
+    again = await client.post(
+        f"/api/tenants/jinan/streets/{other_street['id']}/entities", json=entity_body(uscc=code), headers=headers
+    )
     assert again.status_code == 409
     assert code in again.json()["detail"]
     assert await count(context, "SELECT count(*) FROM entities WHERE uscc = :u", u=code) == 1
@@ -116,8 +132,12 @@ async def test_patch_changes_status_class_employees_and_left_on(auth: Auth, clie
     [row] = await audit_rows(client, auth, "jinan", "entity.update", entity["id"])
     assert row["before"]["operating"] is True
     assert row["after"]["class"] == "growth"
-    for bad, status in [({"leftOn": FUTURE}, 422), ({"leftOn": "2023-01-01"}, 422), ({"name": "改名"}, 400),
-                        ({"employees": -3}, 400)]:
+    for bad, status in [
+        ({"leftOn": FUTURE}, 422),
+        ({"leftOn": "2023-01-01"}, 422),
+        ({"name": "改名"}, 400),
+        ({"employees": -3}, 400),
+    ]:
         refused = await client.patch(path, json=bad, headers=headers)
         assert refused.status_code == status, bad
         assert next(iter(bad)) in refused.text
@@ -136,8 +156,9 @@ async def test_entity_roles(auth: Auth, client: httpx.AsyncClient, jinan_operato
     own = f"/api/tenants/jinan/streets/{jinan_operator.street_id}/entities"
     created = await client.post(own, json=entity_body(), headers=operator)
     assert created.status_code == 201, created.text
-    assert (await client.patch(f"{own}/{created.json()['id']}", json={"class": "brand"},
-                               headers=operator)).status_code == 200
+    assert (
+        await client.patch(f"{own}/{created.json()['id']}", json={"class": "brand"}, headers=operator)
+    ).status_code == 200
     # Another street of the operator's own city is as invisible as another city's.
     assert (await client.get(path, headers=operator)).status_code == 404
     assert (await client.post(path, json=entity_body(), headers=operator)).status_code == 404
@@ -156,8 +177,12 @@ async def test_another_tenant_or_street_gets_404(auth: Auth, client: httpx.Async
     assert response.status_code == 404
     assert entity["uscc"] not in response.text
     admin = await auth.headers("jinan-admin")
-    assert (await client.get(f"/api/tenants/jinan/streets/{other['id']}/entities/{entity['id']}",
-                             headers=admin)).status_code == 404
-    assert (await client.patch(f"/api/tenants/jinan/streets/{other['id']}/entities/{entity['id']}",
-                               json={"employees": 1}, headers=admin)).status_code == 404
+    assert (
+        await client.get(f"/api/tenants/jinan/streets/{other['id']}/entities/{entity['id']}", headers=admin)
+    ).status_code == 404
+    assert (
+        await client.patch(
+            f"/api/tenants/jinan/streets/{other['id']}/entities/{entity['id']}", json={"employees": 1}, headers=admin
+        )
+    ).status_code == 404
     assert (await client.get(f"{path}/99999999", headers=admin)).status_code == 404

@@ -24,32 +24,80 @@ from tests.streetdata_fixtures import (
     xlsx_file,
 )
 
-HEADER_ZH = ["实体名称", "统一社会信用代码", "实体类型", "实体分类", "创业者群体", "成立日期", "从业人数",
-             "是否正常经营", "入驻日期", "退出日期"]
-HEADER_EN = ["name", "uscc", "kind", "class", "founderGroup", "foundedOn", "employees", "operating", "joinedOn",
-             "leftOn"]
+HEADER_ZH = [
+    "实体名称",
+    "统一社会信用代码",
+    "实体类型",
+    "实体分类",
+    "创业者群体",
+    "成立日期",
+    "从业人数",
+    "是否正常经营",
+    "入驻日期",
+    "退出日期",
+]
+HEADER_EN = [
+    "name",
+    "uscc",
+    "kind",
+    "class",
+    "founderGroup",
+    "foundedOn",
+    "employees",
+    "operating",
+    "joinedOn",
+    "leftOn",
+]
 
 
 def row(name: str, uscc: str | None = None, **cells: Any) -> list[Any]:
-    values = {"kind": "企业", "class": "初创", "group": "高校毕业生", "founded": "2023-03-01", "employees": 4,
-              "operating": "是", "joined": "2023/4/1", "left": None, **cells}
-    return [name, uscc or new_uscc(), values["kind"], values["class"], values["group"], values["founded"],
-            values["employees"], values["operating"], values["joined"], values["left"]]
+    values = {
+        "kind": "企业",
+        "class": "初创",
+        "group": "高校毕业生",
+        "founded": "2023-03-01",
+        "employees": 4,
+        "operating": "是",
+        "joined": "2023/4/1",
+        "left": None,
+        **cells,
+    }
+    return [
+        name,
+        uscc or new_uscc(),
+        values["kind"],
+        values["class"],
+        values["group"],
+        values["founded"],
+        values["employees"],
+        values["operating"],
+        values["joined"],
+        values["left"],
+    ]
 
 
 async def upload(
-    client: httpx.AsyncClient, auth: Auth, street_id: int, content: bytes, filename: str,
-    username: str = "jinan-admin", tenant: str = "jinan",
+    client: httpx.AsyncClient,
+    auth: Auth,
+    street_id: int,
+    content: bytes,
+    filename: str,
+    username: str = "jinan-admin",
+    tenant: str = "jinan",
 ) -> httpx.Response:
     return await client.post(
-        f"/api/tenants/{tenant}/streets/{street_id}/entities/import", files={"file": (filename, content)},
+        f"/api/tenants/{tenant}/streets/{street_id}/entities/import",
+        files={"file": (filename, content)},
         headers=await auth.headers(username),
     )
 
 
 async def entities_of(client: httpx.AsyncClient, auth: Auth, street_id: int) -> list[dict[str, Any]]:
-    response = await client.get(f"/api/tenants/jinan/streets/{street_id}/entities", params={"limit": 1000},
-                                headers=await auth.headers("jinan-admin"))
+    response = await client.get(
+        f"/api/tenants/jinan/streets/{street_id}/entities",
+        params={"limit": 1000},
+        headers=await auth.headers("jinan-admin"),
+    )
     result: list[dict[str, Any]] = response.json()
     return result
 
@@ -62,8 +110,14 @@ async def test_import_with_chinese_headers_and_labels(auth: Auth, client: httpx.
         HEADER_ZH,
         row("泉城青创科技有限公司"),
         row("老街烧饼店", kind="个体工商户", **{"class": "成长型"}, group="返乡创业人员", employees=2, operating="否"),
-        row("章丘大葱合作社", kind="农民专业合作社", **{"class": "品牌"}, group="退役军人", founded="2019年5月6日",
-            left="2024-06-30"),
+        row(
+            "章丘大葱合作社",
+            kind="农民专业合作社",
+            **{"class": "品牌"},
+            group="退役军人",
+            founded="2019年5月6日",
+            left="2024-06-30",
+        ),
     ]
     content = csv_file(rows) if kind == "csv" else xlsx_file(rows)
     response = await upload(client, auth, street["id"], content, f"实体.{kind}")
@@ -105,16 +159,16 @@ async def test_any_error_rejects_the_whole_file_with_a_row_report(
     repeated = new_uscc()
     rows = [
         HEADER_ZH,
-        row("正常一行", repeated),                                 # 2: fine
-        row("代码错误", bad_check_digit(new_uscc())),              # 3
-        row("代码重复", repeated),                                 # 4
-        row("已登记", registered["uscc"]),                         # 5
-        row("类型错误", kind="公司"),                              # 6
-        row("未来成立", founded=future),                           # 7
-        row("先退后进", joined="2024-05-01", left="2024-01-01"),   # 8
-        row("人数为负", employees=-1),                             # 9
-        row("", None),                                            # 10: name missing
-        row("正常二行"),                                           # 11: fine
+        row("正常一行", repeated),  # 2: fine
+        row("代码错误", bad_check_digit(new_uscc())),  # 3
+        row("代码重复", repeated),  # 4
+        row("已登记", registered["uscc"]),  # 5
+        row("类型错误", kind="公司"),  # 6
+        row("未来成立", founded=future),  # 7
+        row("先退后进", joined="2024-05-01", left="2024-01-01"),  # 8
+        row("人数为负", employees=-1),  # 9
+        row("", None),  # 10: name missing
+        row("正常二行"),  # 11: fine
     ]
     content = csv_file(rows) if kind == "csv" else xlsx_file(rows)
     response = await upload(client, auth, street["id"], content, f"entities.{kind}")
@@ -125,8 +179,14 @@ async def test_any_error_rejects_the_whole_file_with_a_row_report(
     assert "未导入任何数据" in body["detail"]
     found = {(e["row"], e["column"]) for e in body["errors"]}
     assert found == {
-        (3, "统一社会信用代码"), (4, "统一社会信用代码"), (5, "统一社会信用代码"), (6, "实体类型"),
-        (7, "成立日期"), (8, "退出日期"), (9, "从业人数"), (10, "实体名称"),
+        (3, "统一社会信用代码"),
+        (4, "统一社会信用代码"),
+        (5, "统一社会信用代码"),
+        (6, "实体类型"),
+        (7, "成立日期"),
+        (8, "退出日期"),
+        (9, "从业人数"),
+        (10, "实体名称"),
     }
     assert [e["row"] for e in body["errors"]] == sorted(e["row"] for e in body["errors"])
     problems = {e["row"]: e["problem"] for e in body["errors"]}
@@ -162,7 +222,8 @@ async def test_the_form_needs_a_file_field(auth: Auth, client: httpx.AsyncClient
     street = await create_street(client, auth)
     response = await client.post(
         f"/api/tenants/jinan/streets/{street['id']}/entities/import",
-        files={"upload": ("a.csv", b"name\r\nx\r\n")}, headers=await auth.headers("jinan-admin"),
+        files={"upload": ("a.csv", b"name\r\nx\r\n")},
+        headers=await auth.headers("jinan-admin"),
     )
     assert response.status_code == 400
     assert "file" in response.text
@@ -192,11 +253,18 @@ async def test_import_roles_and_other_tenants(
         assert (await upload(client, auth, street["id"], content, "e.csv", username)).status_code == 403
     assert (await upload(client, auth, street["id"], content, "e.csv", "qingdao-admin")).status_code == 404
     assert (await upload(client, auth, street["id"], content, "e.csv", jinan_operator.username)).status_code == 404
-    assert (await upload(client, auth, street["id"], content, "e.csv", "qingdao-admin",
-                         tenant="qingdao")).status_code == 404
+    assert (
+        await upload(client, auth, street["id"], content, "e.csv", "qingdao-admin", tenant="qingdao")
+    ).status_code == 404
     assert await count(context, "SELECT count(*) FROM entities WHERE street_id = :s", s=street["id"]) == 0
-    own = await upload(client, auth, jinan_operator.street_id, csv_file([HEADER_ZH, row("运营机构导入")]), "e.csv",
-                       jinan_operator.username)
+    own = await upload(
+        client,
+        auth,
+        jinan_operator.street_id,
+        csv_file([HEADER_ZH, row("运营机构导入")]),
+        "e.csv",
+        jinan_operator.username,
+    )
     assert own.status_code == 201, own.text
 
 
@@ -206,8 +274,18 @@ async def test_five_thousand_rows_in_one_import(
     street = await create_street(client, auth)
     classes = ["初创", "成长型", "品牌"]
     rows = [HEADER_EN] + [
-        [f"规模测试实体{i:04d}", new_uscc(), "enterprise", classes[i % 3], "graduate", "2022-01-15", i % 20,
-         "true", "2023-02-01", ""]
+        [
+            f"规模测试实体{i:04d}",
+            new_uscc(),
+            "enterprise",
+            classes[i % 3],
+            "graduate",
+            "2022-01-15",
+            i % 20,
+            "true",
+            "2023-02-01",
+            "",
+        ]
         for i in range(5000)
     ]
     content = csv_file(rows)
@@ -217,8 +295,14 @@ async def test_five_thousand_rows_in_one_import(
     assert response.status_code == 201, response.text[:2000]
     assert response.json() == {"imported": 5000}
     assert await count(context, "SELECT count(*) FROM entities WHERE street_id = :s", s=street["id"]) == 5000
-    assert await count(context, "SELECT count(*) FROM audit_log WHERE action = 'entity.import' AND object_id = :s",
-                       s=str(street["id"])) == 1
+    assert (
+        await count(
+            context,
+            "SELECT count(*) FROM audit_log WHERE action = 'entity.import' AND object_id = :s",
+            s=str(street["id"]),
+        )
+        == 1
+    )
     with capsys.disabled():
         print(f"\n5,000-row entity import ({len(content) / 1024:.0f} KiB CSV): {elapsed:.2f} s")
 
@@ -251,15 +335,24 @@ async def test_formula_cells_without_a_computed_value_are_refused(auth: Auth, cl
 
 @pytest.mark.parametrize(
     ("written", "expected"),
-    [("初创企业", "startup"), ("成长型企业", "growth"), ("品牌企业", "brand"), ("初创", "startup"),
-     ("成长型", "growth"), ("品牌", "brand"), ("startup", "startup"), ("Growth", "growth")],
+    [
+        ("初创企业", "startup"),
+        ("成长型企业", "growth"),
+        ("品牌企业", "brand"),
+        ("初创", "startup"),
+        ("成长型", "growth"),
+        ("品牌", "brand"),
+        ("startup", "startup"),
+        ("Growth", "growth"),
+    ],
 )
 async def test_classes_in_the_policys_own_words(
     auth: Auth, client: httpx.AsyncClient, written: str, expected: str
 ) -> None:
     street = await create_street(client, auth)
-    response = await upload(client, auth, street["id"], csv_file([HEADER_ZH, row("分类测试", **{"class": written})]),
-                            "classes.csv")
+    response = await upload(
+        client, auth, street["id"], csv_file([HEADER_ZH, row("分类测试", **{"class": written})]), "classes.csv"
+    )
     assert response.status_code == 201, response.text
     [entity] = await entities_of(client, auth, street["id"])
     assert entity["class"] == expected
@@ -269,8 +362,11 @@ async def test_a_workbook_that_unpacks_to_gigabytes_answers_422(
     auth: Auth, client: httpx.AsyncClient, context: AppContext
 ) -> None:
     street = await create_street(client, auth)
-    content = hand_made_xlsx('<row><c t="inlineStr"><is><t>实体名称</t></is></c></row>',
-                             '<row><c t="inlineStr"><is><t>x</t></is></c></row>', 3_000_000)
+    content = hand_made_xlsx(
+        '<row><c t="inlineStr"><is><t>实体名称</t></is></c></row>',
+        '<row><c t="inlineStr"><is><t>x</t></is></c></row>',
+        3_000_000,
+    )
     response = await upload(client, auth, street["id"], content, "bomb.xlsx")
     assert response.status_code == 422, response.text
     assert "超过上限 64 MB" in response.json()["detail"]

@@ -92,8 +92,9 @@ async def test_field_roles_and_other_tenants(auth: Auth, client: httpx.AsyncClie
     for username in ["zibo-case", "province", "province-viewer"]:
         response = await client.post("/api/tenants/zibo/fields", json=field, headers=await auth.headers(username))
         assert response.status_code == 403, username
-    assert (await client.post("/api/tenants/zibo/fields", json=field,
-                              headers=await auth.headers("qingdao-admin"))).status_code == 404
+    assert (
+        await client.post("/api/tenants/zibo/fields", json=field, headers=await auth.headers("qingdao-admin"))
+    ).status_code == 404
     other = await client.get("/api/tenants/zibo/fields", headers=await auth.headers("qingdao-admin"))
     assert other.status_code == 404
 
@@ -105,14 +106,21 @@ async def test_load_custom_fields_gives_the_rules_engine_its_type(
     async with tenant_transaction(context.sessions, actor.read_ids, actor.write_ids) as session:
         fields = await load_custom_fields(session, resolve(actor, "linyi"))
     by_key = {f.key: f for f in fields}
-    assert by_key["grade"] == CustomFieldFact(key="grade", type="choice", label_zh="等级", label_en="grade",
-                                              choices=("A", "B", "C"))
+    assert by_key["grade"] == CustomFieldFact(
+        key="grade", type="choice", label_zh="等级", label_en="grade", choices=("A", "B", "C")
+    )
     assert by_key["stalls"].type == "integer"
     assert len(fields) == len(linyi_fields)
 
 
-GOOD_VALUES = {"stalls": 24, "rent_per_m2": 35.5, "night_market": True, "slogan": "沂蒙好味道",
-               "opened_on": "2024-05-01", "grade": "A"}
+GOOD_VALUES = {
+    "stalls": 24,
+    "rent_per_m2": 35.5,
+    "night_market": True,
+    "slogan": "沂蒙好味道",
+    "opened_on": "2024-05-01",
+    "grade": "A",
+}
 
 
 async def test_street_values_of_every_type_are_accepted(
@@ -143,8 +151,12 @@ async def test_street_values_of_every_type_are_accepted(
     ],
 )
 async def test_wrong_values_are_422_naming_the_field(
-    auth: Auth, client: httpx.AsyncClient, context: AppContext, linyi_fields: list[dict[str, Any]],
-    values: dict[str, Any], field: str,
+    auth: Auth,
+    client: httpx.AsyncClient,
+    context: AppContext,
+    linyi_fields: list[dict[str, Any]],
+    values: dict[str, Any],
+    field: str,
 ) -> None:
     body = street_body("linyi", customFields={**GOOD_VALUES, **values})
     response = await client.post("/api/tenants/linyi/streets", json=body, headers=await auth.headers("linyi-admin"))
@@ -160,8 +172,9 @@ async def test_patch_merges_values_and_null_removes_one(
     street = await create_street(client, auth, "linyi", customFields={"stalls": 10, "grade": "B"})
     path = f"/api/tenants/linyi/streets/{street['id']}"
     headers = await auth.headers("linyi-admin")
-    response = await client.patch(path, json={"customFields": {"stalls": 30, "grade": None, "night_market": False}},
-                                  headers=headers)
+    response = await client.patch(
+        path, json={"customFields": {"stalls": 30, "grade": None, "night_market": False}}, headers=headers
+    )
     assert response.status_code == 200, response.text
     assert response.json()["customFields"] == {"stalls": 30, "night_market": False}
     bad = await client.patch(path, json={"customFields": {"stalls": "many"}}, headers=headers)

@@ -23,8 +23,18 @@ from tests.streetdata_fixtures import (
 )
 
 FUTURE = (dt.date.today() + dt.timedelta(days=3)).isoformat()
-ENTRY_KEYS = {"id", "entityId", "entityName", "streetId", "streetName", "need", "action", "status", "caseworker",
-              "openedOn"}
+ENTRY_KEYS = {
+    "id",
+    "entityId",
+    "entityName",
+    "streetId",
+    "streetName",
+    "need",
+    "action",
+    "status",
+    "caseworker",
+    "openedOn",
+}
 
 
 async def new_entity(client: httpx.AsyncClient, auth: Auth, tenant: str = "jinan") -> dict[str, Any]:
@@ -148,9 +158,17 @@ async def test_visits_are_recorded_and_listed(auth: Auth, client: httpx.AsyncCli
     first = await client.post(path, json={"visitedOn": "2025-02-01", "notes": "首次走访"}, headers=headers)
     assert later.status_code == first.status_code == 201, later.text
     visit = first.json()
-    assert visit == {"id": visit["id"], "entryId": entry["id"], "entityId": entity["id"],
-                     "entityName": entity["name"], "streetId": entity["streetId"], "streetName": entry["streetName"],
-                     "visitedOn": "2025-02-01", "notes": "首次走访", "caseworker": "jinan-case"}
+    assert visit == {
+        "id": visit["id"],
+        "entryId": entry["id"],
+        "entityId": entity["id"],
+        "entityName": entity["name"],
+        "streetId": entity["streetId"],
+        "streetName": entry["streetName"],
+        "visitedOn": "2025-02-01",
+        "notes": "首次走访",
+        "caseworker": "jinan-case",
+    }
     listed = (await client.get(path, headers=await auth.headers("province"))).json()
     assert [v["visitedOn"] for v in listed] == ["2025-02-01", "2025-03-10"]
     [row] = await audit_rows(client, auth, "jinan", "ledger.visit", visit["id"])

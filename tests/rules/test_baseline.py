@@ -30,10 +30,23 @@ def test_the_2024_baseline_has_the_17_criteria_of_the_policy() -> None:
 
     assert len(criteria) == 17
     assert {c.id for c in criteria} == {
-        "operator_legal_person", "operator_clean_record", "operator_digital_platform", "center_fixed_site",
-        "center_staff", "center_one_stop", "street_theme", "internship_positions", "entity_count",
-        "jobs_driven", "activities", "activity_rate", "satisfaction", "entities_classified",
-        "ledger_coverage", "followup_on_time", "replicable_practice",
+        "operator_legal_person",
+        "operator_clean_record",
+        "operator_digital_platform",
+        "center_fixed_site",
+        "center_staff",
+        "center_one_stop",
+        "street_theme",
+        "internship_positions",
+        "entity_count",
+        "jobs_driven",
+        "activities",
+        "activity_rate",
+        "satisfaction",
+        "entities_classified",
+        "ledger_coverage",
+        "followup_on_time",
+        "replicable_practice",
     }
     assert {c.id for c in criteria if c.level == "advisory"} == {"followup_on_time", "replicable_practice"}
     assert all(c.origin == "province" and c.effective_from == 2024 for c in criteria)

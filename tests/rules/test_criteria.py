@@ -38,7 +38,11 @@ def test_a_valid_criterion_loads() -> None:
     loaded = parse_criterion(criterion(), fact_specs())
 
     assert (loaded.id, loaded.fact, loaded.op, loaded.value, loaded.origin) == (
-        "entities_150", "entity_count", ">=", 150, "city"
+        "entities_150",
+        "entity_count",
+        ">=",
+        150,
+        "city",
     )
     assert loaded.in_effect(2025)
     assert not loaded.in_effect(2024)
@@ -70,13 +74,17 @@ def test_unknown_op() -> None:
         ({"value": [100]}, "the value (100,) does not fit the fact 'entity_count'"),
         ({"op": "in", "value": 100}, "the operator 'in' needs a non-empty list"),
         ({"op": "in", "value": []}, "the operator 'in' needs a non-empty list"),
-        ({"fact": "street_theme", "op": "in", "value": ["graduates", "night_market"]},
-         "the list value 'night_market' does not fit the fact 'street_theme'"),
+        (
+            {"fact": "street_theme", "op": "in", "value": ["graduates", "night_market"]},
+            "the list value 'night_market' does not fit the fact 'street_theme'",
+        ),
         ({"fact": "satisfaction", "value": 90}, "the value 90 does not fit the fact 'satisfaction', expected a share"),
         ({"fact": "satisfaction", "value": -0.1}, "the value -0.1 does not fit the fact 'satisfaction'"),
         ({"fact": "center_one_stop", "op": "==", "value": "yes"}, "the value 'yes' does not fit"),
-        ({"fact": "center_one_stop", "op": ">=", "value": True},
-         "the operator '>=' does not apply to the fact 'center_one_stop'"),
+        (
+            {"fact": "center_one_stop", "op": ">=", "value": True},
+            "the operator '>=' does not apply to the fact 'center_one_stop'",
+        ),
         ({"fact": "activity_rate", "op": "in", "value": [1]}, "the operator 'in' does not apply"),
         ({"fact": "custom.stalls", "value": "twenty"}, "does not fit the fact 'custom.stalls', expected an integer"),
         ({"fact": "custom.market_kind", "op": "==", "value": "evening"}, "expected a text (one of: night, morning)"),

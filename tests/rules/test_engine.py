@@ -21,11 +21,24 @@ from rules.overlay import Ruleset, effective_ruleset
 from rules.verdict import evaluate_plain
 
 GOOD_STREET = StreetFacts(
-    operator_legal_person=True, operator_clean_record=True, operator_digital_platform=True,
-    center_fixed_site=True, center_staff=2, center_one_stop=True, street_theme="veterans",
-    internship_positions=3, entity_count=130, jobs_driven=240, activities=14, activity_rate=0.82,
-    satisfaction=0.94, satisfaction_responses=60, entities_classified=1.0, ledger_coverage=1.0,
-    followup_on_time=0.93, replicable_practice=1,
+    operator_legal_person=True,
+    operator_clean_record=True,
+    operator_digital_platform=True,
+    center_fixed_site=True,
+    center_staff=2,
+    center_one_stop=True,
+    street_theme="veterans",
+    internship_positions=3,
+    entity_count=130,
+    jobs_driven=240,
+    activities=14,
+    activity_rate=0.82,
+    satisfaction=0.94,
+    satisfaction_responses=60,
+    entities_classified=1.0,
+    ledger_coverage=1.0,
+    followup_on_time=0.93,
+    replicable_practice=1,
 )
 WEIHAI_FIELDS = (
     CustomField(key="rent", type="decimal", label_zh="平均租金", label_en="the average rent"),
@@ -54,8 +67,10 @@ WEIHAI_OVERLAY: list[dict[str, Any]] = [
 
 def weihai_ruleset() -> Ruleset:
     overlay = parse_criteria(
-        [{"title_zh": "城市条件", "title_en": "City criterion", "level": "required", "effective_from": 2025} | item
-         for item in WEIHAI_OVERLAY],
+        [
+            {"title_zh": "城市条件", "title_en": "City criterion", "level": "required", "effective_from": 2025} | item
+            for item in WEIHAI_OVERLAY
+        ],
         fact_specs(WEIHAI_FIELDS),
     )
     return effective_ruleset("weihai", 2025, load_baseline(2025), overlay, WEIHAI_FIELDS)
@@ -138,10 +153,20 @@ async def test_no_data_never_passes_whatever_the_operator(engine: Engine) -> Non
 
 async def test_two_cities_judge_the_same_street_differently(engine: Engine) -> None:
     baseline = load_baseline(2025)
-    qingdao_rules = parse_criteria([{
-        "id": "entity_count", "title_zh": "至少 150 家创业实体", "title_en": "At least 150 entities",
-        "fact": "entity_count", "op": ">=", "value": 150, "level": "required", "effective_from": 2025,
-    }])
+    qingdao_rules = parse_criteria(
+        [
+            {
+                "id": "entity_count",
+                "title_zh": "至少 150 家创业实体",
+                "title_en": "At least 150 entities",
+                "fact": "entity_count",
+                "op": ">=",
+                "value": 150,
+                "level": "required",
+                "effective_from": 2025,
+            }
+        ]
+    )
     qingdao = effective_ruleset("qingdao", 2025, baseline, qingdao_rules)
     jinan = effective_ruleset("jinan", 2025, baseline, ())
 
@@ -182,9 +207,7 @@ async def test_an_error_inside_an_action_reaches_the_caller(
     assert (await engine.evaluate(baseline_2025, GOOD_STREET)).outcome == "pass"
 
 
-async def test_a_fact_of_the_wrong_type_is_refused_before_the_engine(
-    engine: Engine, baseline_2025: Ruleset
-) -> None:
+async def test_a_fact_of_the_wrong_type_is_refused_before_the_engine(engine: Engine, baseline_2025: Ruleset) -> None:
     # The engine would compare "85" or true without complaint, and wrongly: such facts never reach it.
     for wrong in ({"entity_count": "85"}, {"entity_count": True}, {"satisfaction": 1.5}, {"street_theme": "x"}):
         with pytest.raises(FactError):
@@ -205,9 +228,7 @@ def test_sync_calls_wait_for_the_engine_thread(engine: Engine, baseline_2025: Ru
     assert [v.outcome for v in engine.evaluate_many_sync(baseline_2025, [GOOD_STREET, failing])] == ["pass", "fail"]
 
 
-async def test_the_engine_runs_on_one_thread_without_background_timers(
-    engine: Engine, baseline_2025: Ruleset
-) -> None:
+async def test_the_engine_runs_on_one_thread_without_background_timers(engine: Engine, baseline_2025: Ruleset) -> None:
     await engine.evaluate(baseline_2025, GOOD_STREET)
 
     assert not [t for t in threading.enumerate() if isinstance(t, threading.Timer)]

@@ -105,9 +105,7 @@ def test_the_loosening_message() -> None:
 
 def test_lowering_a_required_criterion_to_advisory_is_refused() -> None:
     with pytest.raises(RuleError, match="from required to advisory"):
-        effective_ruleset(
-            "jinan", 2025, BASELINE, [city("entity_count", "entity_count", ">=", 200, level="advisory")]
-        )
+        effective_ruleset("jinan", 2025, BASELINE, [city("entity_count", "entity_count", ">=", 200, level="advisory")])
 
 
 def test_making_an_advisory_criterion_required_is_tightening() -> None:

@@ -10,11 +10,24 @@ from rules.overlay import Ruleset, effective_ruleset
 from rules.verdict import CriterionResult, Verdict, evaluate_plain
 
 STREET = StreetFacts(
-    operator_legal_person=False, operator_clean_record=True, operator_digital_platform=True,
-    center_fixed_site=True, center_staff=3, center_one_stop=True, street_theme="culture_tourism",
-    internship_positions=2, entity_count=85, jobs_driven=260, activities=11, activity_rate=0.755,
-    satisfaction=None, satisfaction_responses=12, entities_classified=1, ledger_coverage=1.0,
-    followup_on_time=0.9, replicable_practice=0,
+    operator_legal_person=False,
+    operator_clean_record=True,
+    operator_digital_platform=True,
+    center_fixed_site=True,
+    center_staff=3,
+    center_one_stop=True,
+    street_theme="culture_tourism",
+    internship_positions=2,
+    entity_count=85,
+    jobs_driven=260,
+    activities=11,
+    activity_rate=0.755,
+    satisfaction=None,
+    satisfaction_responses=12,
+    entities_classified=1,
+    ledger_coverage=1.0,
+    followup_on_time=0.9,
+    replicable_practice=0,
 )
 
 
@@ -77,7 +90,11 @@ def test_no_data_is_said_so_and_is_not_a_pass(baseline_2025: Ruleset) -> None:
 
 def test_outcome_fail_beats_incomplete_and_advisory_never_decides(baseline_2025: Ruleset) -> None:
     good = msgspec.structs.replace(
-        STREET, operator_legal_person=True, street_theme="returnees", entity_count=100, activity_rate=0.8,
+        STREET,
+        operator_legal_person=True,
+        street_theme="returnees",
+        entity_count=100,
+        activity_rate=0.8,
         satisfaction=0.9,
     )
 
@@ -92,11 +109,27 @@ def test_city_criteria_cite_the_city_source_or_none() -> None:
     fields = (CustomField(key="stalls", type="integer", label_zh="夜市摊位数", label_en="the number of stalls"),)
     overlay = parse_criteria(
         [
-            {"id": "night_market_stalls", "title_zh": "摊位不少于 20 个", "title_en": "At least 20 stalls",
-             "fact": "custom.stalls", "op": ">=", "value": 20, "level": "required", "effective_from": 2025,
-             "source": "淄博市夜经济创业街区标准"},
-            {"id": "no_huge_streets", "title_zh": "实体不超过 500 家", "title_en": "At most 500 entities",
-             "fact": "entity_count", "op": "<=", "value": 500, "level": "advisory", "effective_from": 2025},
+            {
+                "id": "night_market_stalls",
+                "title_zh": "摊位不少于 20 个",
+                "title_en": "At least 20 stalls",
+                "fact": "custom.stalls",
+                "op": ">=",
+                "value": 20,
+                "level": "required",
+                "effective_from": 2025,
+                "source": "淄博市夜经济创业街区标准",
+            },
+            {
+                "id": "no_huge_streets",
+                "title_zh": "实体不超过 500 家",
+                "title_en": "At most 500 entities",
+                "fact": "entity_count",
+                "op": "<=",
+                "value": 500,
+                "level": "advisory",
+                "effective_from": 2025,
+            },
         ],
         fact_specs(fields),
     )
@@ -118,11 +151,22 @@ def test_every_builtin_fact_is_in_the_registry_with_labels() -> None:
     assert set(FACTS) == builtin
     assert all(spec.label_zh and spec.label_en for spec in FACTS.values())
     assert {name for name, spec in FACTS.items() if spec.kind == "share"} == {
-        "activity_rate", "satisfaction", "entities_classified", "ledger_coverage", "followup_on_time",
-        "graduate_share", "returnee_share", "veteran_share",
+        "activity_rate",
+        "satisfaction",
+        "entities_classified",
+        "ledger_coverage",
+        "followup_on_time",
+        "graduate_share",
+        "returnee_share",
+        "veteran_share",
     }
     assert [c.value for c in FACTS["street_theme"].choices] == [
-        "graduates", "returnees", "veterans", "industry_chain", "culture_tourism", "other",
+        "graduates",
+        "returnees",
+        "veterans",
+        "industry_chain",
+        "culture_tourism",
+        "other",
     ]
 
 

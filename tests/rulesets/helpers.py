@@ -48,14 +48,23 @@ async def make_street(
     division = DIVISIONS[tenant]
     async with owner_transaction(context.sessions) as session:
         operator = Operator(
-            tenant_id=tenant, name=unique("运营机构"), uscc=new_uscc(division), legal_person=True, clean_record=True,
+            tenant_id=tenant,
+            name=unique("运营机构"),
+            uscc=new_uscc(division),
+            legal_person=True,
+            clean_record=True,
             digital_platform_url="https://jiequ.example.cn/platform",
         )
         session.add(operator)
         await session.flush()
         street = Street(
-            tenant_id=tenant, name=unique("创业街区"), district=division, theme=theme, operator_id=operator.id,
-            replicable_practices=1, custom_fields=custom_fields or {},
+            tenant_id=tenant,
+            name=unique("创业街区"),
+            district=division,
+            theme=theme,
+            operator_id=operator.id,
+            replicable_practices=1,
+            custom_fields=custom_fields or {},
         )
         session.add(street)
         await session.flush()
@@ -70,8 +79,15 @@ async def make_street(
         )
         session.add_all(
             Entity(
-                tenant_id=tenant, street_id=street.id, name=unique("实体"), uscc=new_uscc(division), kind="enterprise",
-                entity_class="startup", founder_group="graduate", employees=3, operating=True,
+                tenant_id=tenant,
+                street_id=street.id,
+                name=unique("实体"),
+                uscc=new_uscc(division),
+                kind="enterprise",
+                entity_class="startup",
+                founder_group="graduate",
+                employees=3,
+                operating=True,
                 joined_on=date(YEAR - 1, 6, 1),
             )
             for _ in range(entities)
@@ -120,9 +136,14 @@ async def reevaluated(context: AppContext, tenant: str, assessment_id: int, engi
 def criterion(**overrides: Any) -> dict[str, Any]:
     """A city criterion body: at least 3 centre staff from 2025, unless overridden."""
     body: dict[str, Any] = {
-        "id": "center_staff", "titleZh": "创业赋能中心配备至少 3 名专兼职工作人员",
-        "titleEn": "At least 3 full- or part-time staff at the centre", "fact": "center_staff", "op": ">=",
-        "value": 3, "level": "required", "effectiveFrom": YEAR,
+        "id": "center_staff",
+        "titleZh": "创业赋能中心配备至少 3 名专兼职工作人员",
+        "titleEn": "At least 3 full- or part-time staff at the centre",
+        "fact": "center_staff",
+        "op": ">=",
+        "value": 3,
+        "level": "required",
+        "effectiveFrom": YEAR,
     }
     body.update(overrides)
     return body

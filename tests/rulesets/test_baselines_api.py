@@ -19,8 +19,14 @@ def baseline_body(staff: int = 3) -> dict[str, Any]:
     criteria = []
     for c in load_baseline(YEAR):
         item = {
-            "id": c.id, "titleZh": c.title_zh, "titleEn": c.title_en, "fact": c.fact, "op": c.op,
-            "value": msgspec.to_builtins(c.value), "level": c.level, "source": c.source,
+            "id": c.id,
+            "titleZh": c.title_zh,
+            "titleEn": c.title_en,
+            "fact": c.fact,
+            "op": c.op,
+            "value": msgspec.to_builtins(c.value),
+            "level": c.level,
+            "source": c.source,
         }
         if c.id == "center_staff":
             item["value"] = staff
@@ -28,15 +34,23 @@ def baseline_body(staff: int = 3) -> dict[str, Any]:
     return {"criteria": criteria}
 
 
-async def publish(client: httpx.AsyncClient, auth: Auth, year: int, payload: dict[str, Any],
-                  user: str = "province", province: str = "shandong") -> httpx.Response:
-    return await client.put(f"/api/province/{province}/baselines/{year}", json=payload,
-                            headers=await auth.headers(user))
+async def publish(
+    client: httpx.AsyncClient,
+    auth: Auth,
+    year: int,
+    payload: dict[str, Any],
+    user: str = "province",
+    province: str = "shandong",
+) -> httpx.Response:
+    return await client.put(
+        f"/api/province/{province}/baselines/{year}", json=payload, headers=await auth.headers(user)
+    )
 
 
 async def staff_rule(client: httpx.AsyncClient, auth: Auth, tenant: str, year: int) -> dict[str, Any]:
-    response = await client.get(f"/api/tenants/{tenant}/rules", params={"year": year},
-                                headers=await auth.headers(f"{tenant}-admin"))
+    response = await client.get(
+        f"/api/tenants/{tenant}/rules", params={"year": year}, headers=await auth.headers(f"{tenant}-admin")
+    )
     assert response.status_code == 200, response.text
     return next(c for c in body(response)["criteria"] if c["id"] == "center_staff")
 
@@ -59,8 +73,9 @@ async def test_a_published_baseline_governs_its_year_and_later(
     assert response.status_code == 200, response.text
     published = body(response)
     assert (published["baselineYear"], published["published"], published["publishedBy"]) == (FAR, True, "province")
-    later = body(await client.get(f"/api/province/shandong/baselines/{FAR + 3}",
-                                  headers=await auth.headers("province-viewer")))
+    later = body(
+        await client.get(f"/api/province/shandong/baselines/{FAR + 3}", headers=await auth.headers("province-viewer"))
+    )
     assert (later["baselineYear"], later["published"]) == (FAR, True)
     # Every city is judged by it from that year on (a city reads its province's baseline), not before.
     assert (await staff_rule(client, auth, "dezhou", FAR))["value"] == 3
@@ -94,8 +109,11 @@ async def test_publishing_is_refused_once_an_assessment_used_a_year_it_would_gov
 
 
 async def test_a_baseline_that_a_city_rule_would_loosen_is_refused(client: httpx.AsyncClient, auth: Auth) -> None:
-    added = await client.post("/api/tenants/taian/rules", json=criterion(value=4, effectiveFrom=FAR),
-                              headers=await auth.headers("taian-admin"))
+    added = await client.post(
+        "/api/tenants/taian/rules",
+        json=criterion(value=4, effectiveFrom=FAR),
+        headers=await auth.headers("taian-admin"),
+    )
     assert added.status_code == 201, added.text
 
     response = await publish(client, auth, FAR, baseline_body(staff=5))

@@ -43,9 +43,17 @@ async def test_effective_rules_are_the_baseline_with_its_hash(client: httpx.Asyn
     assert len(ruleset["criteria"]) == 17
     staff = next(c for c in ruleset["criteria"] if c["id"] == "center_staff")
     assert staff == {
-        "id": "center_staff", "titleZh": staff["titleZh"], "titleEn": staff["titleEn"], "fact": "center_staff",
-        "op": ">=", "value": 2, "level": "required", "source": "鲁人社函〔2024〕49号 二(一)", "origin": "province",
-        "effectiveFrom": 2024, "effectiveTo": None,
+        "id": "center_staff",
+        "titleZh": staff["titleZh"],
+        "titleEn": staff["titleEn"],
+        "fact": "center_staff",
+        "op": ">=",
+        "value": 2,
+        "level": "required",
+        "source": "鲁人社函〔2024〕49号 二(一)",
+        "origin": "province",
+        "effectiveFrom": 2024,
+        "effectiveTo": None,
     }
     # The province reads its cities' rules too, and its own: the baseline alone.
     assert (await rules(client, auth, "taian", YEAR, user="province"))["hash"] == expected.hash
@@ -115,8 +123,14 @@ async def test_a_looser_or_malformed_criterion_is_refused_naming_it(
 
 async def test_a_new_criterion_on_a_built_in_fact(client: httpx.AsyncClient, auth: Auth) -> None:
     response = await add(
-        client, auth, "taian", id="graduate_share", titleZh="高校毕业生创办的创业实体占比不低于30%",
-        titleEn="At least 30% of entities founded by graduates", fact="graduate_share", value=0.3,
+        client,
+        auth,
+        "taian",
+        id="graduate_share",
+        titleZh="高校毕业生创办的创业实体占比不低于30%",
+        titleEn="At least 30% of entities founded by graduates",
+        fact="graduate_share",
+        value=0.3,
         source="泰安市创业街区实施细则 第五条",
     )
 
@@ -134,8 +148,14 @@ async def test_a_city_rule_on_a_custom_field(client: httpx.AsyncClient, auth: Au
     assert created.status_code in (201, 409), created.text  # 409: made by the assessment tests first
 
     response = await add(
-        client, auth, "liaocheng", id="night_market_stalls", titleZh="夜市街区至少 20 个摊位",
-        titleEn="At least 20 stalls in a night-market street", fact="custom.stalls", value=20,
+        client,
+        auth,
+        "liaocheng",
+        id="night_market_stalls",
+        titleZh="夜市街区至少 20 个摊位",
+        titleEn="At least 20 stalls in a night-market street",
+        fact="custom.stalls",
+        value=20,
     )
     wrong_type = await add(client, auth, "liaocheng", id="stalls_text", fact="custom.stalls", value="many")
     elsewhere = await add(client, auth, "taian", id="night_market_stalls", fact="custom.stalls", value=20)
@@ -183,8 +203,10 @@ async def test_removing_a_city_criterion_from_a_year(
     removed = await client.delete("/api/tenants/taian/rules/center_staff", params={"year": YEAR + 1}, headers=admin)
 
     assert removed.status_code == 204, removed.text
-    origin = {y: next(c["origin"] for c in (await rules(client, auth, "taian", y))["criteria"]
-                      if c["id"] == "center_staff") for y in (YEAR, YEAR + 1)}
+    origin = {
+        y: next(c["origin"] for c in (await rules(client, auth, "taian", y))["criteria"] if c["id"] == "center_staff")
+        for y in (YEAR, YEAR + 1)
+    }
     assert origin == {YEAR: "city", YEAR + 1: "province"}  # the earlier year keeps it
     again = await client.delete("/api/tenants/taian/rules/center_staff", params={"year": YEAR + 1}, headers=admin)
     assert again.status_code == 422  # from then on it is the province's criterion alone

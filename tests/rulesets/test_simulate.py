@@ -56,20 +56,34 @@ async def test_simulation_lists_exactly_the_streets_whose_verdict_changes(
         # No street has a year's data, so no required criterion fails before: incomplete; then fail.
         assert (change["before"], change["after"]) == ("incomplete", "fail")
         assert change["criteria"] == [
-            {"id": "center_staff", "titleZh": criterion()["titleZh"], "titleEn": criterion()["titleEn"],
-             "before": "pass", "after": "fail", "actual": 2, "requiredBefore": "≥ 2", "requiredAfter": "≥ 3"}
+            {
+                "id": "center_staff",
+                "titleZh": criterion()["titleZh"],
+                "titleEn": criterion()["titleEn"],
+                "before": "pass",
+                "after": "fail",
+                "actual": 2,
+                "requiredBefore": "≥ 2",
+                "requiredAfter": "≥ 3",
+            }
         ]
 
 
 async def test_simulation_saves_nothing(client: httpx.AsyncClient, auth: Auth, context: AppContext) -> None:
     await binzhou_streets(context)
-    before = body(await client.get("/api/tenants/binzhou/rules", params={"year": YEAR},
-                                   headers=await auth.headers("binzhou-admin")))["hash"]
+    before = body(
+        await client.get(
+            "/api/tenants/binzhou/rules", params={"year": YEAR}, headers=await auth.headers("binzhou-admin")
+        )
+    )["hash"]
 
     await simulate(client, auth, {"year": YEAR, "criteria": [criterion(value=5)]})
 
-    after = body(await client.get("/api/tenants/binzhou/rules", params={"year": YEAR},
-                                  headers=await auth.headers("binzhou-admin")))["hash"]
+    after = body(
+        await client.get(
+            "/api/tenants/binzhou/rules", params={"year": YEAR}, headers=await auth.headers("binzhou-admin")
+        )
+    )["hash"]
     assert after == before
 
 
@@ -122,15 +136,24 @@ async def test_a_simulation_on_a_custom_field(client: httpx.AsyncClient, auth: A
     few = await make_street(context, "liaocheng", staff=3, custom_fields={"stalls": 12})
     many = await make_street(context, "liaocheng", staff=3, custom_fields={"stalls": 25})
     unknown = await make_street(context, "liaocheng", staff=3)
-    proposal = criterion(id="night_market_stalls", fact="custom.stalls", value=20,
-                         titleZh="至少 20 个摊位", titleEn="At least 20 stalls")
+    proposal = criterion(
+        id="night_market_stalls", fact="custom.stalls", value=20, titleZh="至少 20 个摊位", titleEn="At least 20 stalls"
+    )
 
     result = body(await simulate(client, auth, {"year": YEAR, "criteria": [proposal]}, tenant="liaocheng"))
 
     changed = {c["streetId"]: c for c in result["changes"]}
     assert changed[few]["criteria"] == [
-        {"id": "night_market_stalls", "titleZh": "至少 20 个摊位", "titleEn": "At least 20 stalls", "before": None,
-         "after": "fail", "actual": 12, "requiredBefore": None, "requiredAfter": "≥ 20"}
+        {
+            "id": "night_market_stalls",
+            "titleZh": "至少 20 个摊位",
+            "titleEn": "At least 20 stalls",
+            "before": None,
+            "after": "fail",
+            "actual": 12,
+            "requiredBefore": None,
+            "requiredAfter": "≥ 20",
+        }
     ]
     assert (changed[few]["before"], changed[few]["after"]) == ("incomplete", "fail")
     assert many not in changed  # a new criterion the street meets changes nothing for it
@@ -151,7 +174,8 @@ async def test_a_proposal_past_the_cap_is_refused_naming_the_cap(
     at_cap = await simulate(client, auth, {"year": YEAR, "criteria": failing(MAX_SIMULATED_CRITERIA)})
     past_cap = await simulate(client, auth, {"year": YEAR, "criteria": failing(MAX_SIMULATED_CRITERIA + 1)})
     elsewhere = await client.post(
-        "/api/tenants/binzhou/rules/simulate", json={"year": YEAR, "criteria": failing(MAX_SIMULATED_CRITERIA + 1)},
+        "/api/tenants/binzhou/rules/simulate",
+        json={"year": YEAR, "criteria": failing(MAX_SIMULATED_CRITERIA + 1)},
         headers=await auth.headers("jinan-admin"),
     )
 
@@ -167,9 +191,7 @@ async def test_an_oversized_criterion_is_refused_naming_the_field(
     client: httpx.AsyncClient, auth: Auth, context: AppContext
 ) -> None:
     long_title = await simulate(client, auth, {"year": YEAR, "criteria": [criterion(titleEn="x" * 10_000)]})
-    long_list = await simulate(
-        client, auth, {"year": YEAR, "criteria": [criterion(op="in", value=list(range(1000)))]}
-    )
+    long_list = await simulate(client, auth, {"year": YEAR, "criteria": [criterion(op="in", value=list(range(1000)))]})
     many_removed = await simulate(client, auth, {"year": YEAR, "remove": [f"r{i}" for i in range(1000)]})
 
     # The schema bounds the title (400 naming the field); the service bounds the value list (422).
@@ -206,10 +228,19 @@ async def _store_rules(context: AppContext, tenant: str, count: int) -> None:
     specs = fact_specs()
     async with owner_transaction(context.sessions) as session:
         for i in range(count):
-            rule = parse_criterion({**snake(criterion(id=f"bulk_{i}", fact="activity_rate", value=i / 1000)),
-                                    "effective_from": YEAR}, specs)
-            session.add(CityRule(tenant_id=tenant, criterion_id=rule.id, effective_from=YEAR,
-                                 criterion=msgspec.to_builtins(rule), created_by="test"))
+            rule = parse_criterion(
+                {**snake(criterion(id=f"bulk_{i}", fact="activity_rate", value=i / 1000)), "effective_from": YEAR},
+                specs,
+            )
+            session.add(
+                CityRule(
+                    tenant_id=tenant,
+                    criterion_id=rule.id,
+                    effective_from=YEAR,
+                    criterion=msgspec.to_builtins(rule),
+                    created_by="test",
+                )
+            )
 
 
 def snake(draft: dict[str, Any]) -> dict[str, Any]:

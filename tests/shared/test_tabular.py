@@ -22,9 +22,21 @@ from services.shared.uscc import make_uscc
 COLUMNS = [
     Column(key="name", label_zh="名称", required=True),
     Column(key="uscc", label_zh="统一社会信用代码", type="uscc"),
-    Column(key="class", label_zh="主体类别", type="choice", required=True,
-           choices={"startup": "startup", "初创": "startup", "初创企业": "startup",
-                    "growth": "growth", "成长": "growth", "brand": "brand", "品牌": "brand"}),
+    Column(
+        key="class",
+        label_zh="主体类别",
+        type="choice",
+        required=True,
+        choices={
+            "startup": "startup",
+            "初创": "startup",
+            "初创企业": "startup",
+            "growth": "growth",
+            "成长": "growth",
+            "brand": "brand",
+            "品牌": "brand",
+        },
+    ),
     Column(key="foundedOn", label_zh="成立日期", type="date"),
     Column(key="employees", label_zh="从业人数", type="integer", min=1, max=10_000),
     Column(key="operating", label_zh="是否正常经营", type="boolean"),
@@ -52,35 +64,55 @@ def problems(errors: Sequence[RowError]) -> list[tuple[int, str]]:
 
 
 def test_chinese_headers() -> None:
-    data = csv_bytes([
-        "名称,统一社会信用代码,主体类别,成立日期,从业人数,是否正常经营",
-        f"泉心餐饮店,{USCC_A},初创,2024-03-05,3,是",
-        f"拾光设计工作室,{USCC_B.lower()},品牌,2023/11/20,12,否",
-    ])
+    data = csv_bytes(
+        [
+            "名称,统一社会信用代码,主体类别,成立日期,从业人数,是否正常经营",
+            f"泉心餐饮店,{USCC_A},初创,2024-03-05,3,是",
+            f"拾光设计工作室,{USCC_B.lower()},品牌,2023/11/20,12,否",
+        ]
+    )
     result = read_table("主体.csv", data, COLUMNS)
     assert result.errors == []
     assert result.rows == [
-        {"name": "泉心餐饮店", "uscc": USCC_A, "class": "startup", "foundedOn": dt.date(2024, 3, 5),
-         "employees": 3, "operating": True},
-        {"name": "拾光设计工作室", "uscc": USCC_B, "class": "brand", "foundedOn": dt.date(2023, 11, 20),
-         "employees": 12, "operating": False},
+        {
+            "name": "泉心餐饮店",
+            "uscc": USCC_A,
+            "class": "startup",
+            "foundedOn": dt.date(2024, 3, 5),
+            "employees": 3,
+            "operating": True,
+        },
+        {
+            "name": "拾光设计工作室",
+            "uscc": USCC_B,
+            "class": "brand",
+            "foundedOn": dt.date(2023, 11, 20),
+            "employees": 12,
+            "operating": False,
+        },
     ]
     assert result.row_numbers == [2, 3]
     assert result.headers["foundedOn"] == "成立日期"
 
 
 def test_english_headers_with_bom_in_any_case_and_spacing() -> None:
-    data = b"\xef\xbb\xbf" + csv_bytes([
-        " Name ,USCC,CLASS,founded_on,Employees,operating",
-        f"Spark Studio,{USCC_A},Growth,2024年3月5日,1,yes",
-    ])
+    data = b"\xef\xbb\xbf" + csv_bytes(
+        [
+            " Name ,USCC,CLASS,founded_on,Employees,operating",
+            f"Spark Studio,{USCC_A},Growth,2024年3月5日,1,yes",
+        ]
+    )
     result = read_table("entities.CSV", data, COLUMNS)
     assert result.errors == []
     assert result.rows[0]["class"] == "growth"
     assert result.rows[0]["foundedOn"] == dt.date(2024, 3, 5)
     assert result.headers == {
-        "name": "Name", "uscc": "USCC", "class": "CLASS", "foundedOn": "founded_on",
-        "employees": "Employees", "operating": "operating",
+        "name": "Name",
+        "uscc": "USCC",
+        "class": "CLASS",
+        "foundedOn": "founded_on",
+        "employees": "Employees",
+        "operating": "operating",
     }
 
 
@@ -95,21 +127,29 @@ def test_gb18030_csv_as_excel_in_china_saves_it() -> None:
 
 
 def test_xlsx_with_typed_cells_and_a_title_row_above_the_header() -> None:
-    data = xlsx_bytes([
-        ["济南市芙蓉街青年创业街区经营主体名录"],
-        ["名称", "统一社会信用代码", "主体类别", "成立日期", "从业人数", "是否正常经营"],
-        ["星火科技有限公司", USCC_A, "初创", dt.datetime(2024, 3, 5), 8, True],
-        [],
-        ["百味小吃店", USCC_B, "startup", "2024.1.9", 2.0, 1],
-        [None, None, None, None, None, None],
-    ])
+    data = xlsx_bytes(
+        [
+            ["济南市芙蓉街青年创业街区经营主体名录"],
+            ["名称", "统一社会信用代码", "主体类别", "成立日期", "从业人数", "是否正常经营"],
+            ["星火科技有限公司", USCC_A, "初创", dt.datetime(2024, 3, 5), 8, True],
+            [],
+            ["百味小吃店", USCC_B, "startup", "2024.1.9", 2.0, 1],
+            [None, None, None, None, None, None],
+        ]
+    )
     result = read_table("名录.xlsx", data, COLUMNS)
     assert result.errors == []
     assert result.row_numbers == [3, 5]
     assert result.rows[0]["foundedOn"] == dt.date(2024, 3, 5)
     assert result.rows[0]["operating"] is True
-    assert result.rows[1] == {"name": "百味小吃店", "uscc": USCC_B, "class": "startup",
-                              "foundedOn": dt.date(2024, 1, 9), "employees": 2, "operating": True}
+    assert result.rows[1] == {
+        "name": "百味小吃店",
+        "uscc": USCC_B,
+        "class": "startup",
+        "foundedOn": dt.date(2024, 1, 9),
+        "employees": 2,
+        "operating": True,
+    }
 
 
 def test_excel_serial_dates_and_digits_stored_as_numbers() -> None:
@@ -121,8 +161,16 @@ def test_excel_serial_dates_and_digits_stored_as_numbers() -> None:
 
 @pytest.mark.parametrize(
     "written",
-    ["2024-03-05", "2024/3/5", "2024.03.05", "2024年3月5日", "2024 年 3 月 5 日", "20240305",
-     "2024-03-05 00:00:00", "２０２４－０３－０５"],
+    [
+        "2024-03-05",
+        "2024/3/5",
+        "2024.03.05",
+        "2024年3月5日",
+        "2024 年 3 月 5 日",
+        "20240305",
+        "2024-03-05 00:00:00",
+        "２０２４－０３－０５",
+    ],
 )
 def test_date_formats(written: str) -> None:
     result = read_table("a.csv", csv_bytes(["name,class,foundedOn", f"x,startup,{written}"]), COLUMNS)
@@ -132,8 +180,16 @@ def test_date_formats(written: str) -> None:
 
 @pytest.mark.parametrize(
     ("written", "expected"),
-    [("true", True), ("FALSE", False), ("是", True), ("否", False), ("1", True), ("0", False),
-     ("Yes", True), ("no", False)],
+    [
+        ("true", True),
+        ("FALSE", False),
+        ("是", True),
+        ("否", False),
+        ("1", True),
+        ("0", False),
+        ("Yes", True),
+        ("no", False),
+    ],
 )
 def test_booleans(written: str, expected: bool) -> None:
     result = read_table("a.csv", csv_bytes(["name,class,operating", f"x,startup,{written}"]), COLUMNS)
@@ -165,24 +221,34 @@ def test_header_errors() -> None:
 
 
 def test_every_cell_error_with_its_row_and_column() -> None:
-    data = csv_bytes([
-        "名称,统一社会信用代码,Class,成立日期,从业人数,是否正常经营",
-        f",{USCC_A},初创,2024-03-05,3,是",                      # 2: name required
-        "b,91370102MA3C123450,初创,2024-03-05,3,是",            # 3: bad USCC check character
-        f"c,{USCC_A},巨头,2024-03-05,3,是",                      # 4: not a choice
-        f"d,{USCC_A},初创,2024-02-30,3,是",                      # 5: no such day
-        f"e,{USCC_A},初创,三月五日,3,是",                        # 6: not a date
-        f"f,{USCC_A},初创,2024-03-05,三,是",                     # 7: not an integer
-        f"g,{USCC_A},初创,2024-03-05,0,是",                      # 8: below min
-        f"h,{USCC_A},初创,2024-03-05,10001,是",                  # 9: above max
-        f"i,{USCC_A},初创,2024-03-05,2.5,是",                    # 10: not whole
-        f"j,{USCC_A},初创,2024-03-05,3,也许",                    # 11: not a boolean
-        f"k,{USCC_A},初创,2024-03-05,3,是",                      # 12: fine
-    ])
+    data = csv_bytes(
+        [
+            "名称,统一社会信用代码,Class,成立日期,从业人数,是否正常经营",
+            f",{USCC_A},初创,2024-03-05,3,是",  # 2: name required
+            "b,91370102MA3C123450,初创,2024-03-05,3,是",  # 3: bad USCC check character
+            f"c,{USCC_A},巨头,2024-03-05,3,是",  # 4: not a choice
+            f"d,{USCC_A},初创,2024-02-30,3,是",  # 5: no such day
+            f"e,{USCC_A},初创,三月五日,3,是",  # 6: not a date
+            f"f,{USCC_A},初创,2024-03-05,三,是",  # 7: not an integer
+            f"g,{USCC_A},初创,2024-03-05,0,是",  # 8: below min
+            f"h,{USCC_A},初创,2024-03-05,10001,是",  # 9: above max
+            f"i,{USCC_A},初创,2024-03-05,2.5,是",  # 10: not whole
+            f"j,{USCC_A},初创,2024-03-05,3,也许",  # 11: not a boolean
+            f"k,{USCC_A},初创,2024-03-05,3,是",  # 12: fine
+        ]
+    )
     result = read_table("a.csv", data, COLUMNS)
     assert problems(result.errors) == [
-        (2, "名称"), (3, "统一社会信用代码"), (4, "Class"), (5, "成立日期"), (6, "成立日期"),
-        (7, "从业人数"), (8, "从业人数"), (9, "从业人数"), (10, "从业人数"), (11, "是否正常经营"),
+        (2, "名称"),
+        (3, "统一社会信用代码"),
+        (4, "Class"),
+        (5, "成立日期"),
+        (6, "成立日期"),
+        (7, "从业人数"),
+        (8, "从业人数"),
+        (9, "从业人数"),
+        (10, "从业人数"),
+        (11, "是否正常经营"),
     ]
     texts = [error.problem for error in result.errors]
     assert "“名称”为必填项" in texts[0]
@@ -204,16 +270,22 @@ def test_every_cell_error_with_its_row_and_column() -> None:
 
 
 def test_several_errors_in_one_row_and_across_rows_are_all_collected() -> None:
-    data = xlsx_bytes([
-        ["name", "class", "foundedOn", "employees"],
-        ["a", "?", "soon", -1],
-        ["b", "初创", "2024-01-01", 1],
-        [None, "brand", "2024-13-01", "many"],
-    ])
+    data = xlsx_bytes(
+        [
+            ["name", "class", "foundedOn", "employees"],
+            ["a", "?", "soon", -1],
+            ["b", "初创", "2024-01-01", 1],
+            [None, "brand", "2024-13-01", "many"],
+        ]
+    )
     result = read_table("a.xlsx", data, COLUMNS)
     assert problems(result.errors) == [
-        (2, "class"), (2, "foundedOn"), (2, "employees"),
-        (4, "name"), (4, "foundedOn"), (4, "employees"),
+        (2, "class"),
+        (2, "foundedOn"),
+        (2, "employees"),
+        (4, "name"),
+        (4, "foundedOn"),
+        (4, "employees"),
     ]
     assert result.row_numbers == [3]
 
@@ -291,8 +363,12 @@ def test_write_csv_round_trips_through_read_table() -> None:
 
 def test_write_xlsx_layout_and_number_formats() -> None:
     title = "山东省 2025 年创业街区报告 · 生成于 2025-12-01 08:00 (UTC+8)"
-    columns = [SheetColumn("城市"), SheetColumn("经营主体数", "integer"), SheetColumn("活动率", "percent"),
-               SheetColumn("平均满意度", "decimal")]
+    columns = [
+        SheetColumn("城市"),
+        SheetColumn("经营主体数", "integer"),
+        SheetColumn("活动率", "percent"),
+        SheetColumn("平均满意度", "decimal"),
+    ]
     rows = [["济南市", 12_345, 0.853, 4.256], ["青岛市", 987, 1.0, None], ["=SUM(A1)", 0, 0.0, 3.5]]
     detail = Sheet(name="明细/2025?", columns=[SheetColumn("街区")], rows=[["芙蓉街青年创业街区"]])
     data = write_xlsx(title, [Sheet(name="各市汇总", columns=columns, rows=rows), detail])

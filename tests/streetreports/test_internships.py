@@ -31,15 +31,19 @@ async def test_open_list_and_close_positions(auth: Auth, client: httpx.AsyncClie
     assert response.status_code == 201, response.text
     position = response.json()
     assert position == {"id": position["id"], **body, "closedOn": None, "entityName": entity["name"]}
-    closed = await client.post(path(street["id"]), json={"title": "直播助理见习岗", "openedOn": "2023-05-01",
-                                                         "closedOn": "2023-12-31"}, headers=headers)
+    closed = await client.post(
+        path(street["id"]),
+        json={"title": "直播助理见习岗", "openedOn": "2023-05-01", "closedOn": "2023-12-31"},
+        headers=headers,
+    )
     assert closed.status_code == 201
     listed = (await client.get(path(street["id"]), headers=await auth.headers("jinan-case"))).json()
     assert [p["title"] for p in listed] == ["直播助理见习岗", "电商运营见习岗"]
     open_then = (await client.get(path(street["id"]), params={"openOn": "2024-06-01"}, headers=headers)).json()
     assert [p["id"] for p in open_then] == [position["id"]]
-    closing = await client.patch(f"{path(street['id'])}/{position['id']}", json={"closedOn": "2024-05-31"},
-                                 headers=headers)
+    closing = await client.patch(
+        f"{path(street['id'])}/{position['id']}", json={"closedOn": "2024-05-31"}, headers=headers
+    )
     assert closing.status_code == 200, closing.text
     assert closing.json()["closedOn"] == "2024-05-31"
     assert (await client.get(path(street["id"]), params={"openOn": "2024-06-01"}, headers=headers)).json() == []
@@ -61,8 +65,9 @@ async def test_bad_positions_name_the_field_and_write_nothing(
     auth: Auth, client: httpx.AsyncClient, context: AppContext, change: dict[str, object], status: int, field: str
 ) -> None:
     body = {"title": "见习岗", "openedOn": "2024-03-01", **change}
-    await assert_refused_on_a_new_street(client, auth, context, "internships", body, status, field,
-                                         "internship_positions")
+    await assert_refused_on_a_new_street(
+        client, auth, context, "internships", body, status, field, "internship_positions"
+    )
 
 
 async def test_an_entity_of_another_street_or_city_is_refused(auth: Auth, client: httpx.AsyncClient) -> None:
@@ -72,8 +77,11 @@ async def test_an_entity_of_another_street_or_city_is_refused(auth: Auth, client
     qingdao = await create_entity(client, auth, (await create_street(client, auth, "qingdao"))["id"], "qingdao")
     headers = await auth.headers("jinan-admin")
     for entity in (theirs, qingdao):
-        response = await client.post(path(street["id"]), json={"title": "见习岗", "openedOn": "2024-03-01",
-                                                               "entityId": entity["id"]}, headers=headers)
+        response = await client.post(
+            path(street["id"]),
+            json={"title": "见习岗", "openedOn": "2024-03-01", "entityId": entity["id"]},
+            headers=headers,
+        )
         assert response.status_code == 422
         assert "entityId" in response.text
 
@@ -88,7 +96,9 @@ async def test_internship_roles_and_other_tenants(
     position = f"{path(street['id'])}/{created['id']}"
     users = [*READ_ONLY_USERS, "qingdao-admin", jinan_operator.username]
     assert await statuses(client, auth, users, "PATCH", position, {"title": "x"}) == {
-        **dict.fromkeys(READ_ONLY_USERS, 403), "qingdao-admin": 404, jinan_operator.username: 404
+        **dict.fromkeys(READ_ONLY_USERS, 403),
+        "qingdao-admin": 404,
+        jinan_operator.username: 404,
     }
     # Under the operator's own street the position, being another street's, is not found either.
     own = f"{path(jinan_operator.street_id)}/{created['id']}"

@@ -32,8 +32,9 @@ def next_month() -> str:
 async def test_submit_list_and_correct_reports(auth: Auth, client: httpx.AsyncClient) -> None:
     street = await create_street(client, auth)
     headers = await auth.headers("jinan-admin")
-    response = await client.post(path(street["id"]), json={"month": "2025-03", "jobsDriven": 240,
-                                                           "internshipPositions": 6}, headers=headers)
+    response = await client.post(
+        path(street["id"]), json={"month": "2025-03", "jobsDriven": 240, "internshipPositions": 6}, headers=headers
+    )
     assert response.status_code == 201, response.text
     report = response.json()
     assert report["month"] == "2025-03"
@@ -41,16 +42,21 @@ async def test_submit_list_and_correct_reports(auth: Auth, client: httpx.AsyncCl
     assert report["notes"] == ""
     assert report["submittedBy"] == "jinan-admin"
     this_month = today().strftime("%Y-%m")  # the month in progress may be reported
-    assert (await client.post(path(street["id"]), json={"month": this_month, "jobsDriven": 10},
-                              headers=headers)).status_code == 201
-    assert (await client.post(path(street["id"]), json={"month": "2024-12", "jobsDriven": 180, "notes": "年末"},
-                              headers=headers)).status_code == 201
+    assert (
+        await client.post(path(street["id"]), json={"month": this_month, "jobsDriven": 10}, headers=headers)
+    ).status_code == 201
+    assert (
+        await client.post(
+            path(street["id"]), json={"month": "2024-12", "jobsDriven": 180, "notes": "年末"}, headers=headers
+        )
+    ).status_code == 201
     listed = (await client.get(path(street["id"]), headers=await auth.headers("jinan-viewer"))).json()
     assert [r["month"] for r in listed] == sorted({"2024-12", "2025-03", this_month})
     in_2024 = (await client.get(path(street["id"]), params={"year": 2024}, headers=headers)).json()
     assert [r["notes"] for r in in_2024] == ["年末"]
-    corrected = await client.put(f"{path(street['id'])}/2025-03", json={"jobsDriven": 250, "notes": "更正"},
-                                 headers=headers)
+    corrected = await client.put(
+        f"{path(street['id'])}/2025-03", json={"jobsDriven": 250, "notes": "更正"}, headers=headers
+    )
     assert corrected.status_code == 200, corrected.text
     assert corrected.json()["jobsDriven"] == 250
     assert corrected.json()["internshipPositions"] == 0
@@ -60,13 +66,12 @@ async def test_submit_list_and_correct_reports(auth: Auth, client: httpx.AsyncCl
     assert len(await audit_rows(client, auth, "jinan", "report.create", f"{street['id']}:2025-03")) == 1
 
 
-async def test_a_second_report_for_the_month_is_409_and_keeps_the_first(
-    auth: Auth, client: httpx.AsyncClient
-) -> None:
+async def test_a_second_report_for_the_month_is_409_and_keeps_the_first(auth: Auth, client: httpx.AsyncClient) -> None:
     street = await create_street(client, auth)
     headers = await auth.headers("jinan-admin")
-    assert (await client.post(path(street["id"]), json={"month": "2025-01", "jobsDriven": 100},
-                              headers=headers)).status_code == 201
+    assert (
+        await client.post(path(street["id"]), json={"month": "2025-01", "jobsDriven": 100}, headers=headers)
+    ).status_code == 201
     again = await client.post(path(street["id"]), json={"month": "2025-01", "jobsDriven": 999}, headers=headers)
     assert again.status_code == 409
     assert "PUT" in again.json()["detail"]
@@ -98,25 +103,32 @@ async def test_correcting_needs_an_existing_past_month(auth: Auth, client: httpx
     headers = await auth.headers("jinan-admin")
     missing = await client.put(f"{path(street['id'])}/2025-02", json={"jobsDriven": 5}, headers=headers)
     assert missing.status_code == 404
-    assert (await client.put(f"{path(street['id'])}/2025-14", json={"jobsDriven": 5},
-                             headers=headers)).status_code == 400
-    assert (await client.put(f"{path(street['id'])}/{next_month()}", json={"jobsDriven": 5},
-                             headers=headers)).status_code == 422
-    assert (await client.put(f"{path(street['id'])}/0000-01", json={"jobsDriven": 5},
-                             headers=headers)).status_code == 400
+    assert (
+        await client.put(f"{path(street['id'])}/2025-14", json={"jobsDriven": 5}, headers=headers)
+    ).status_code == 400
+    assert (
+        await client.put(f"{path(street['id'])}/{next_month()}", json={"jobsDriven": 5}, headers=headers)
+    ).status_code == 422
+    assert (
+        await client.put(f"{path(street['id'])}/0000-01", json={"jobsDriven": 5}, headers=headers)
+    ).status_code == 400
 
 
 async def test_report_roles_and_other_tenants(
     auth: Auth, client: httpx.AsyncClient, jinan_operator: StreetUser
 ) -> None:
-    await assert_street_scoped_rules(client, auth, "reports", lambda: {"month": "2024-01", "jobsDriven": 3},
-                                     jinan_operator)
+    await assert_street_scoped_rules(
+        client, auth, "reports", lambda: {"month": "2024-01", "jobsDriven": 3}, jinan_operator
+    )
     street = await create_street(client, auth)
-    report = await client.post(path(street["id"]), json={"month": "2024-01", "jobsDriven": 3},
-                               headers=await auth.headers("jinan-admin"))
+    report = await client.post(
+        path(street["id"]), json={"month": "2024-01", "jobsDriven": 3}, headers=await auth.headers("jinan-admin")
+    )
     assert report.status_code == 201
     correction = f"{path(street['id'])}/2024-01"
     users = [*READ_ONLY_USERS, "qingdao-admin", jinan_operator.username]
     assert await statuses(client, auth, users, "PUT", correction, {"jobsDriven": 4}) == {
-        **dict.fromkeys(READ_ONLY_USERS, 403), "qingdao-admin": 404, jinan_operator.username: 404
+        **dict.fromkeys(READ_ONLY_USERS, 403),
+        "qingdao-admin": 404,
+        jinan_operator.username: 404,
     }

@@ -39,8 +39,13 @@ async def test_one_answer_a_batch_and_the_summary(auth: Auth, client: httpx.Asyn
     assert [r["rating"] for r in response.json()["responses"]] == ratings
     summary = (await client.get(path(street["id"]), headers=await auth.headers("jinan-viewer"))).json()
     assert summary == {
-        "year": None, "responses": 10, "satisfied": 7, "satisfaction": 0.7,
-        "byRating": {"1": 1, "2": 1, "3": 1, "4": 3, "5": 4}, "minSample": 30, "enoughSample": False,
+        "year": None,
+        "responses": 10,
+        "satisfied": 7,
+        "satisfaction": 0.7,
+        "byRating": {"1": 1, "2": 1, "3": 1, "4": 3, "5": 4},
+        "minSample": 30,
+        "enoughSample": False,
     }
     in_2025 = (await client.get(path(street["id"]), params={"year": 2025}, headers=headers)).json()
     assert in_2025["responses"] == 9
@@ -67,10 +72,16 @@ async def test_no_answers_is_no_data_not_a_pass(auth: Auth, client: httpx.AsyncC
         ({"responses": []}, 400, "responses"),
         ({"responses": [{"respondedOn": "2024-06-01", "rating": 4}], "rating": 4}, 422, "responses"),
         # One bad answer in a batch refuses the whole batch.
-        ({"responses": [{"respondedOn": "2024-06-01", "rating": 4}, {"respondedOn": "2024-06-02", "rating": 7}]},
-         400, "rating"),
-        ({"responses": [{"respondedOn": "2024-06-01", "rating": 4}, {"respondedOn": FUTURE, "rating": 5}]},
-         422, "responses[1].respondedOn"),
+        (
+            {"responses": [{"respondedOn": "2024-06-01", "rating": 4}, {"respondedOn": "2024-06-02", "rating": 7}]},
+            400,
+            "rating",
+        ),
+        (
+            {"responses": [{"respondedOn": "2024-06-01", "rating": 4}, {"respondedOn": FUTURE, "rating": 5}]},
+            422,
+            "responses[1].respondedOn",
+        ),
         ({"responses": [{"respondedOn": "2024-06-01", "rating": 4, "comment": "好"}]}, 400, "comment"),
     ],
 )

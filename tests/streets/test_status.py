@@ -26,8 +26,15 @@ async def test_the_whole_lifecycle_with_an_audit_row_per_step(
     auth: Auth, client: httpx.AsyncClient, context: AppContext
 ) -> None:
     street = await create_street(client, auth)
-    steps: list[StreetStatus] = ["recommended", "pilot", "designated", "rectification", "designated",
-                                 "rectification", "revoked"]
+    steps: list[StreetStatus] = [
+        "recommended",
+        "pilot",
+        "designated",
+        "rectification",
+        "designated",
+        "rectification",
+        "revoked",
+    ]
     for status in steps:
         assert await _set(context, street["id"], status) == status
     rows = await audit_rows(client, auth, "jinan", "street.status", street["id"])
@@ -54,8 +61,9 @@ async def test_transitions_outside_the_lifecycle_are_refused(
     with pytest.raises(InvalidError, match="cannot change from") as caught:
         await _set(context, street["id"], refused)
     assert caught.value.extra == {"field": "status"}
-    current = (await client.get(f"/api/tenants/jinan/streets/{street['id']}",
-                                headers=await auth.headers("jinan-admin"))).json()["status"]
+    current = (
+        await client.get(f"/api/tenants/jinan/streets/{street['id']}", headers=await auth.headers("jinan-admin"))
+    ).json()["status"]
     assert current == (path[-1] if path else "applied")
 
 
@@ -77,8 +85,14 @@ async def test_a_reason_is_required_and_another_citys_street_is_not_found(
     qingdao = await create_street(client, auth, "qingdao")
     with pytest.raises(NotFoundError):
         await _set(context, qingdao["id"], "recommended")
-    assert await count(context, "SELECT count(*) FROM streets WHERE tenant_id = 'qingdao' AND id = :i AND "
-                       "status = 'applied'", i=qingdao["id"]) == 1
+    assert (
+        await count(
+            context,
+            "SELECT count(*) FROM streets WHERE tenant_id = 'qingdao' AND id = :i AND status = 'applied'",
+            i=qingdao["id"],
+        )
+        == 1
+    )
 
 
 def test_every_status_has_its_transitions() -> None:

@@ -51,7 +51,8 @@ async def test_list_filters_by_status_and_pages(auth: Auth, client: httpx.AsyncC
     admin = await auth.headers("weihai-admin")
     withdrawn = await client.patch(
         f"/api/tenants/weihai/streets/{made[0]['id']}",
-        json={"status": "withdrawn", "statusReason": "运营机构申请退出"}, headers=admin,
+        json={"status": "withdrawn", "statusReason": "运营机构申请退出"},
+        headers=admin,
     )
     assert withdrawn.status_code == 200, withdrawn.text
     everything = (await client.get("/api/tenants/weihai/streets", headers=admin)).json()
@@ -99,8 +100,11 @@ async def test_bad_street_input_names_the_field_and_writes_nothing(
 
 async def test_operator_uscc_valid_and_invalid(auth: Auth, client: httpx.AsyncClient, context: AppContext) -> None:
     headers = await auth.headers("jinan-admin")
-    for bad, words in [(bad_check_digit(new_uscc()), "第 18 位校验码错误"), ("91370102MA3C", "18 位"),
-                       ("I1370102MA3CXXXX1X", "position 1")]:
+    for bad, words in [
+        (bad_check_digit(new_uscc()), "第 18 位校验码错误"),
+        ("91370102MA3C", "18 位"),
+        ("I1370102MA3CXXXX1X", "position 1"),
+    ]:
         body = street_body()
         body["operator"]["uscc"] = bad
         response = await client.post("/api/tenants/jinan/streets", json=body, headers=headers)
@@ -126,8 +130,7 @@ async def test_duplicate_name_or_operator_uscc_is_409_and_leaves_nothing(
     response = await client.post("/api/tenants/jinan/streets", json=same_name, headers=headers)
     assert response.status_code == 409
     assert first["name"] in response.json()["detail"]
-    assert await count(context, "SELECT count(*) FROM operators WHERE uscc = :u",
-                       u=same_name["operator"]["uscc"]) == 0
+    assert await count(context, "SELECT count(*) FROM operators WHERE uscc = :u", u=same_name["operator"]["uscc"]) == 0
     same_operator = street_body()
     same_operator["operator"]["uscc"] = first["operator"]["uscc"]
     response = await client.post("/api/tenants/jinan/streets", json=same_operator, headers=headers)
@@ -136,8 +139,9 @@ async def test_duplicate_name_or_operator_uscc_is_409_and_leaves_nothing(
     # Another city may register the same organisation as its operator.
     elsewhere = street_body("qingdao")
     elsewhere["operator"]["uscc"] = first["operator"]["uscc"]
-    response = await client.post("/api/tenants/qingdao/streets", json=elsewhere,
-                                 headers=await auth.headers("qingdao-admin"))
+    response = await client.post(
+        "/api/tenants/qingdao/streets", json=elsewhere, headers=await auth.headers("qingdao-admin")
+    )
     assert response.status_code == 201, response.text
 
 
@@ -169,16 +173,20 @@ async def test_only_the_city_admin_creates_streets(auth: Auth, client: httpx.Asy
 async def test_operator_cannot_create_streets(
     auth: Auth, client: httpx.AsyncClient, jinan_operator: StreetUser
 ) -> None:
-    response = await client.post("/api/tenants/jinan/streets", json=street_body(),
-                                 headers=await auth.headers(jinan_operator.username))
+    response = await client.post(
+        "/api/tenants/jinan/streets", json=street_body(), headers=await auth.headers(jinan_operator.username)
+    )
     assert response.status_code == 403
 
 
 async def test_another_city_gets_404_and_never_the_data(auth: Auth, client: httpx.AsyncClient) -> None:
     street = await create_street(client, auth)
     qingdao = await auth.headers("qingdao-admin")
-    for path in [f"/api/tenants/jinan/streets/{street['id']}", "/api/tenants/jinan/streets",
-                 f"/api/tenants/qingdao/streets/{street['id']}"]:
+    for path in [
+        f"/api/tenants/jinan/streets/{street['id']}",
+        "/api/tenants/jinan/streets",
+        f"/api/tenants/qingdao/streets/{street['id']}",
+    ]:
         response = await client.get(path, headers=qingdao)
         assert response.status_code == 404, path
         assert street["name"] not in response.text
@@ -201,15 +209,24 @@ async def test_operator_sees_and_changes_only_its_own_street(
     assert (await client.get(f"/api/tenants/jinan/streets/{other['id']}", headers=headers)).status_code == 404
     own = f"/api/tenants/jinan/streets/{jinan_operator.street_id}"
     assert (await client.get(own, headers=headers)).status_code == 200
-    change = {"operator": {"digitalPlatformUrl": "https://op.example.cn"}, "replicablePractices": 3,
-              "center": {"fixedSite": True, "address": "济南市历下区泉城路1号",
-                         "staff": [{"name": "李娜", "role": "运营经理", "fullTime": True}]}}
+    change = {
+        "operator": {"digitalPlatformUrl": "https://op.example.cn"},
+        "replicablePractices": 3,
+        "center": {
+            "fixedSite": True,
+            "address": "济南市历下区泉城路1号",
+            "staff": [{"name": "李娜", "role": "运营经理", "fullTime": True}],
+        },
+    }
     response = await client.patch(own, json=change, headers=headers)
     assert response.status_code == 200, response.text
     assert response.json()["operator"]["digitalPlatformUrl"] == "https://op.example.cn"
     assert response.json()["center"]["staffCount"] == 1
-    assert (await client.patch(f"/api/tenants/jinan/streets/{other['id']}", json={"replicablePractices": 2},
-                               headers=headers)).status_code == 404
+    assert (
+        await client.patch(
+            f"/api/tenants/jinan/streets/{other['id']}", json={"replicablePractices": 2}, headers=headers
+        )
+    ).status_code == 404
     refused = await client.patch(own, json={"name": "改名街区", "theme": "other"}, headers=headers)
     assert refused.status_code == 403
     assert "name" in refused.json()["detail"]
@@ -230,11 +247,16 @@ async def test_city_admin_patches_fields_replaces_staff_and_audits(
         "district": "370112",
         "theme": "industry_chain",
         "operator": {"uscc": new_uscc_code, "cleanRecord": False},
-        "center": {"fixedSite": False, "address": "",
-                   "staff": [{"name": "张伟", "role": "创业指导师", "fullTime": True},
-                             {"name": "刘洋", "role": "政策专员", "fullTime": True},
-                             {"name": "陈静", "role": "社保专员"}],
-                   "services": ["training", "financing", "training"]},
+        "center": {
+            "fixedSite": False,
+            "address": "",
+            "staff": [
+                {"name": "张伟", "role": "创业指导师", "fullTime": True},
+                {"name": "刘洋", "role": "政策专员", "fullTime": True},
+                {"name": "陈静", "role": "社保专员"},
+            ],
+            "services": ["training", "financing", "training"],
+        },
         "replicablePractices": None,
     }
     response = await client.patch(path, json=change, headers=headers)
@@ -250,8 +272,12 @@ async def test_city_admin_patches_fields_replaces_staff_and_audits(
     assert after["center"]["services"] == ["training", "financing"]
     assert after["replicablePractices"] is None
     assert after["status"] == "applied"
-    assert await count(context, "SELECT count(*) FROM center_staff WHERE tenant_id = 'jinan' AND street_id = :s",
-                       s=street["id"]) == 3
+    assert (
+        await count(
+            context, "SELECT count(*) FROM center_staff WHERE tenant_id = 'jinan' AND street_id = :s", s=street["id"]
+        )
+        == 3
+    )
     [row] = await audit_rows(client, auth, "jinan", "street.update", street["id"])
     assert row["before"]["district"] == "370102"
     assert row["after"]["district"] == "370112"

@@ -140,19 +140,37 @@ class CycleData:
         async with owner_transaction(self.context.sessions) as session:
             serial = next(_serials)
             operator_row = Operator(
-                tenant_id=tenant, name=f"{name}运营有限公司", uscc=make_uscc("9", "1", "370102", serial),
-                legal_person=True, clean_record=True, digital_platform_url="https://jiequ.example.cn",
+                tenant_id=tenant,
+                name=f"{name}运营有限公司",
+                uscc=make_uscc("9", "1", "370102", serial),
+                legal_person=True,
+                clean_record=True,
+                digital_platform_url="https://jiequ.example.cn",
             )
             session.add(operator_row)
             await session.flush()
-            street = Street(tenant_id=tenant, name=name, district="370102", theme="graduates", status="applied",
-                            operator_id=operator_row.id, replicable_practices=1)
+            street = Street(
+                tenant_id=tenant,
+                name=name,
+                district="370102",
+                theme="graduates",
+                status="applied",
+                operator_id=operator_row.id,
+                replicable_practices=1,
+            )
             session.add(street)
             await session.flush()
             assert street.id is not None  # the flush assigned it
             street_id = street.id
-            session.add(Center(tenant_id=tenant, street_id=street_id, fixed_site=True, address="芙蓉街88号",
-                               services=["policy_consultation", "mentoring", "training"]))
+            session.add(
+                Center(
+                    tenant_id=tenant,
+                    street_id=street_id,
+                    fixed_site=True,
+                    address="芙蓉街88号",
+                    services=["policy_consultation", "mentoring", "training"],
+                )
+            )
             await session.flush()
             session.add_all(
                 CenterStaff(tenant_id=tenant, street_id=street_id, name=f"员工{n}", role="创业指导师", full_time=True)
@@ -160,9 +178,15 @@ class CycleData:
             )
             entities = [
                 Entity(
-                    tenant_id=tenant, street_id=street_id, name=f"{name}实体{n}",
-                    uscc=make_uscc("9", "1", "370102", 10_000 + serial * 1000 + n), kind="enterprise",
-                    entity_class="startup", founder_group="graduate", employees=2, operating=True,
+                    tenant_id=tenant,
+                    street_id=street_id,
+                    name=f"{name}实体{n}",
+                    uscc=make_uscc("9", "1", "370102", 10_000 + serial * 1000 + n),
+                    kind="enterprise",
+                    entity_class="startup",
+                    founder_group="graduate",
+                    employees=2,
+                    operating=True,
                     joined_on=date(year - 1, 6, 1),
                 )
                 for n in range(100)
@@ -170,18 +194,23 @@ class CycleData:
             session.add_all(entities)
             await session.flush()
             session.add_all(
-                LedgerEntry(tenant_id=tenant, street_id=street_id, entity_id=e.id, need="policy",
-                            opened_on=date(year - 1, 7, 1))
+                LedgerEntry(
+                    tenant_id=tenant, street_id=street_id, entity_id=e.id, need="policy", opened_on=date(year - 1, 7, 1)
+                )
                 for e in entities
                 if e.id is not None
             )
             session.add_all(
-                Activity(tenant_id=tenant, street_id=street_id, kind="salon", title="创业沙龙",
-                         held_on=date(year, 1 + n, 10))
+                Activity(
+                    tenant_id=tenant, street_id=street_id, kind="salon", title="创业沙龙", held_on=date(year, 1 + n, 10)
+                )
                 for n in range(10)
             )
-            session.add(InternshipPosition(tenant_id=tenant, street_id=street_id, title="创业见习",
-                                           opened_on=date(year - 1, 9, 1)))
+            session.add(
+                InternshipPosition(
+                    tenant_id=tenant, street_id=street_id, title="创业见习", opened_on=date(year - 1, 9, 1)
+                )
+            )
             await session.flush()
             if operator is not None:
                 await seed_users(
@@ -194,8 +223,9 @@ class CycleData:
     async def surveys(self, street: Made, count: int, rating: int = 5) -> None:
         async with owner_transaction(self.context.sessions) as session:
             session.add_all(
-                SurveyResponse(tenant_id=street.tenant, street_id=street.id, responded_on=date(self.year, 6, 1),
-                               rating=rating)
+                SurveyResponse(
+                    tenant_id=street.tenant, street_id=street.id, responded_on=date(self.year, 6, 1), rating=rating
+                )
                 for _ in range(count)
             )
 
@@ -211,8 +241,11 @@ class CycleData:
             )
 
     async def status(self, street: Made) -> str:
-        return str(await self.scalar("SELECT status FROM streets WHERE tenant_id = :t AND id = :s",
-                                     t=street.tenant, s=street.id))
+        return str(
+            await self.scalar(
+                "SELECT status FROM streets WHERE tenant_id = :t AND id = :s", t=street.tenant, s=street.id
+            )
+        )
 
     async def scalar(self, sql: str, **params: Any) -> Any:
         async with owner_transaction(self.context.sessions) as session:

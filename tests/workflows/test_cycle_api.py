@@ -119,9 +119,11 @@ async def test_cycle_routes(cycle_env: WorkflowEnvironment, cycle_context: AppCo
         assert tracking["designated"] == [own.id, second.id]
 
         schema = (await http.get("/schema/openapi.json")).json()["paths"]
-        for path in ("/api/tenants/{tenant}/cycles/{year}", "/api/tenants/{tenant}/cycles/{year}/recommendations",
-                     "/api/tenants/{tenant}/cycles/{year}/applications",
-                     "/api/province/{province}/selection/{year}",
-                     "/api/province/{province}/selection/{year}/designations"):
+        for path in (
+            "/api/tenants/{tenant}/cycles/{year}",
+            "/api/tenants/{tenant}/cycles/{year}/recommendations",
+            "/api/tenants/{tenant}/cycles/{year}/applications",
+            "/api/province/{province}/selection/{year}",
+            "/api/province/{province}/selection/{year}/designations",
+        ):
             assert path in schema
-

@@ -76,8 +76,12 @@ def worker(env: WorkflowEnvironment, context: AppContext, dying: DiesAfterCommit
         chosen = [a for a in chosen if getattr(a, "__name__", "") not in ("assess", "change_status")]
         chosen += [dying.assess, dying.change_status]
     return Worker(
-        env.client, task_queue=context.settings.task_queue, workflows=WORKFLOWS, activities=chosen,
-        graceful_shutdown_timeout=timedelta(seconds=30), max_cached_workflows=0,
+        env.client,
+        task_queue=context.settings.task_queue,
+        workflows=WORKFLOWS,
+        activities=chosen,
+        graceful_shutdown_timeout=timedelta(seconds=30),
+        max_cached_workflows=0,
     )
 
 
@@ -95,19 +99,22 @@ async def test_a_year_survives_dead_workers(cycle_env: WorkflowEnvironment, cycl
     # The first worker runs the year until the province has designated, and stops mid-year.
     async with worker(env, context):
         assert await cycles.start_cycle(env.client, "jinan", year, context.settings.task_queue)
-        opened = await eventually(lambda: cycles.cycle_view(env.client, "jinan", year),
-                                  lambda view: view.application_window is not None)
+        opened = await eventually(
+            lambda: cycles.cycle_view(env.client, "jinan", year), lambda view: view.application_window is not None
+        )
         assert opened.application_window is not None
         await skip_to(env, year_start(year))
         for street in (kept, spoiled):
             await cycles.apply(env.client, "jinan", year, Application(street_id=street.id, applied_by="op"))
         await skip_to(env, day_end(opened.application_window[1]))
         await eventually(lambda: cycles.cycle_view(env.client, "jinan", year), lambda v: v.phase == "recommendation")
-        await cycles.recommend(env.client, "jinan", year,
-                               Recommendation(street_ids=(kept.id, spoiled.id), recommended_by="jinan-admin"))
+        await cycles.recommend(
+            env.client, "jinan", year, Recommendation(street_ids=(kept.id, spoiled.id), recommended_by="jinan-admin")
+        )
         await eventually(lambda: cycles.selection_view(env.client, "shandong", year), lambda v: len(v.ranking) == 2)
-        await cycles.designate(env.client, "shandong", year,
-                               Designation(street_ids=(kept.id, spoiled.id), designated_by="province"))
+        await cycles.designate(
+            env.client, "shandong", year, Designation(street_ids=(kept.id, spoiled.id), designated_by="province")
+        )
         await eventually(lambda: cycles.cycle_view(env.client, "jinan", year), lambda v: v.phase == "tracking")
     await data.too_few_activities(spoiled)
 
@@ -129,37 +136,49 @@ async def test_a_year_survives_dead_workers(cycle_env: WorkflowEnvironment, cycl
     # The last one finishes the year and the rectification.
     async with worker(env, context):
         await skip_to(env, await env.get_current_time(), extra=RETRY_WAIT)
-        review = await eventually(lambda: cycles.reevaluation_view(env.client, "jinan", year),
-                                  lambda v: v.phase == "rectification")
+        review = await eventually(
+            lambda: cycles.reevaluation_view(env.client, "jinan", year), lambda v: v.phase == "rectification"
+        )
         assert review.rectification == (spoiled.id,)
         assert review.rectification_due is not None
         await skip_to(env, day_end(review.rectification_due))
         await eventually(lambda: cycles.reevaluation_view(env.client, "jinan", year), lambda v: v.phase == "closed")
-        await eventually(lambda: cycles.cycle_view(env.client, "jinan", year + 1),
-                         lambda v: v.application_window is not None)
+        await eventually(
+            lambda: cycles.cycle_view(env.client, "jinan", year + 1), lambda v: v.application_window is not None
+        )
 
     assert await data.status(kept) == "designated"
     assert await data.status(spoiled) == "revoked"
     assert await counts(data, "SELECT street_id, kind, count(*) FROM assessments GROUP BY 1, 2 ORDER BY 1, 2") == [
-        (kept.id, "annual", 1), (kept.id, "screening", 1),
-        (spoiled.id, "annual", 1), (spoiled.id, "rectification", 1), (spoiled.id, "screening", 1),
+        (kept.id, "annual", 1),
+        (kept.id, "screening", 1),
+        (spoiled.id, "annual", 1),
+        (spoiled.id, "rectification", 1),
+        (spoiled.id, "screening", 1),
     ]
     assert await counts(
         data,
         "SELECT object_id, after ->> 'status', count(*) FROM audit_log WHERE action = 'street.status'"
         " GROUP BY 1, 2 ORDER BY 1, 2",
-    ) == sorted([
-        (str(kept.id), "recommended", 1), (str(kept.id), "pilot", 1), (str(kept.id), "designated", 1),
-        (str(spoiled.id), "recommended", 1), (str(spoiled.id), "pilot", 1),
-        (str(spoiled.id), "rectification", 1), (str(spoiled.id), "revoked", 1),
-    ])
+    ) == sorted(
+        [
+            (str(kept.id), "recommended", 1),
+            (str(kept.id), "pilot", 1),
+            (str(kept.id), "designated", 1),
+            (str(spoiled.id), "recommended", 1),
+            (str(spoiled.id), "pilot", 1),
+            (str(spoiled.id), "rectification", 1),
+            (str(spoiled.id), "revoked", 1),
+        ]
+    )
     assert await counts(
         data,
         "SELECT street_id, kind, username, count(*) FROM notifications WHERE kind LIKE 'street_%'"
         " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
     ) == [
-        (kept.id, "street_designated", "jinan-admin", 1), (kept.id, "street_retained", "jinan-admin", 1),
-        (spoiled.id, "street_designated", "jinan-admin", 1), (spoiled.id, "street_rectification", "jinan-admin", 1),
+        (kept.id, "street_designated", "jinan-admin", 1),
+        (kept.id, "street_retained", "jinan-admin", 1),
+        (spoiled.id, "street_designated", "jinan-admin", 1),
+        (spoiled.id, "street_rectification", "jinan-admin", 1),
         (spoiled.id, "street_revoked", "jinan-admin", 1),
     ]
-

@@ -41,21 +41,27 @@ async def test_the_scheduled_run_reevaluates_the_closed_year_once(
         for attempt in ("2027-01-04T18:00:00Z", "again"):
             # Not execute_workflow: waiting on a result lets the test server skip years ahead.
             handle = await env.client.start_workflow(
-                SCHEDULED_REEVALUATION, ScheduledReevaluationInput(tenant="jinan"),
-                id=f"{reevaluation_schedule_id('jinan')}-{attempt}", task_queue=context.settings.task_queue,
+                SCHEDULED_REEVALUATION,
+                ScheduledReevaluationInput(tenant="jinan"),
+                id=f"{reevaluation_schedule_id('jinan')}-{attempt}",
+                task_queue=context.settings.task_queue,
                 result_type=str,
             )
-            review = await eventually(lambda: cycles.reevaluation_view(env.client, "jinan", year),
-                                      lambda v: v.phase == "closed")
+            review = await eventually(
+                lambda: cycles.reevaluation_view(env.client, "jinan", year), lambda v: v.phase == "closed"
+            )
             assert review.retained == (street.id,)
             # (Nor handle.result(): the same.) The second run finds the re-evaluation done and starts none.
             await eventually(handle.describe, lambda d: d.status == WorkflowExecutionStatus.COMPLETED)
     assert await data.status(street) == "designated"
     assert await data.scalar("SELECT count(*) FROM assessments WHERE kind = 'annual'") == 1
-    await record_histories(env, {
-        "scheduled_reevaluation": f"{reevaluation_schedule_id('jinan')}-2027-01-04T18:00:00Z",
-        "reevaluation_passing": reevaluation_id("jinan", year),
-    })
+    await record_histories(
+        env,
+        {
+            "scheduled_reevaluation": f"{reevaluation_schedule_id('jinan')}-2027-01-04T18:00:00Z",
+            "reevaluation_passing": reevaluation_id("jinan", year),
+        },
+    )
 
 
 @pytest.fixture

@@ -83,26 +83,33 @@ async def test_a_whole_year(cycle_env: WorkflowEnvironment, cycle_context: AppCo
         await skip_to(env, day_end(early.application_window[1]))
         for city in CITIES:
             await phase_of(env, city, year, "recommendation")
-        await cycles.recommend(env.client, "jinan", year, Recommendation(street_ids=(passing.id, spoiled.id),
-                                                                         recommended_by="jinan-admin"))
-        qingdao = await cycles.recommend(env.client, "qingdao", year, Recommendation(street_ids=(no_survey.id,),
-                                                                                     recommended_by="qingdao-admin"))
+        await cycles.recommend(
+            env.client, "jinan", year, Recommendation(street_ids=(passing.id, spoiled.id), recommended_by="jinan-admin")
+        )
+        qingdao = await cycles.recommend(
+            env.client, "qingdao", year, Recommendation(street_ids=(no_survey.id,), recommended_by="qingdao-admin")
+        )
         assert {c.street_id: c.outcome for c in qingdao.screening} == {no_survey.id: "incomplete", failing.id: "fail"}
-        await cycles.recommend(env.client, "zibo", year, Recommendation(street_ids=(not_chosen.id,),
-                                                                        recommended_by="zibo-admin"))
+        await cycles.recommend(
+            env.client, "zibo", year, Recommendation(street_ids=(not_chosen.id,), recommended_by="zibo-admin")
+        )
         assert await data.status(passing) == "recommended"
 
         # The province ranks every recommendation and designates three, over its target of two and with a
         # street whose screening was incomplete: one override, with its reason.
-        selection = await eventually(lambda: cycles.selection_view(env.client, "shandong", year),
-                                     lambda view: len(view.ranking) == 4)
+        selection = await eventually(
+            lambda: cycles.selection_view(env.client, "shandong", year), lambda view: len(view.ranking) == 4
+        )
         assert selection.target == 2
         assert [c.outcome for c in selection.ranking] == ["pass", "pass", "pass", "incomplete"]
         reason = "崂山街区问卷延期，经研究同意认定 / survey postponed; designated by decision of the office"
         designated = await cycles.designate(
-            env.client, "shandong", year,
-            Designation(street_ids=(passing.id, spoiled.id, no_survey.id), designated_by="province",
-                        override_reason=reason),
+            env.client,
+            "shandong",
+            year,
+            Designation(
+                street_ids=(passing.id, spoiled.id, no_survey.id), designated_by="province", override_reason=reason
+            ),
         )
         assert designated.phase == "closed"
         assert designated.override_reason == reason
@@ -166,13 +173,16 @@ async def test_a_whole_year(cycle_env: WorkflowEnvironment, cycle_context: AppCo
     assert (await env.client.get_workflow_handle(selection_id("shandong", year)).describe()).status == (
         WorkflowExecutionStatus.COMPLETED
     )
-    await record_histories(env, {
-        "selection": selection_id("shandong", year),
-        "cycle_jinan": cycle_id("jinan", year),
-        "cycle_zibo": cycle_id("zibo", year),
-        "reevaluation_revoked": reevaluation_id("jinan", year),
-        "reevaluation_retained": reevaluation_id("qingdao", year),
-    })
+    await record_histories(
+        env,
+        {
+            "selection": selection_id("shandong", year),
+            "cycle_jinan": cycle_id("jinan", year),
+            "cycle_zibo": cycle_id("zibo", year),
+            "reevaluation_revoked": reevaluation_id("jinan", year),
+            "reevaluation_retained": reevaluation_id("qingdao", year),
+        },
+    )
 
 
 async def _assert_written_once(data: CycleData, streets: tuple[Made, ...]) -> None:

@@ -57,7 +57,9 @@ async def test_housekeeping_brings_the_report_summary_up_to_date_ahead_of_the_re
     assert await summarised() == 0
     async with build_worker(temporal_env.client, context):
         result = await temporal_env.client.execute_workflow(
-            HousekeepingWorkflow.run, PurgeInput(), id=f"housekeeping-{uuid.uuid4()}",
+            HousekeepingWorkflow.run,
+            PurgeInput(),
+            id=f"housekeeping-{uuid.uuid4()}",
             task_queue=context.settings.task_queue,
         )
     assert result.refreshed >= 1  # the new street, and any other no report has asked for yet
