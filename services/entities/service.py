@@ -32,7 +32,7 @@ def entity_out(row: models.Entity) -> Entity:
         name=row.name,
         uscc=row.uscc,
         kind=row.kind,  # type: ignore[arg-type]  # checked by the database
-        entity_class=row.entity_class,
+        entity_class=row.entity_class,  # type: ignore[arg-type]  # ditto
         founder_group=row.founder_group,  # type: ignore[arg-type]  # ditto
         founded_on=row.founded_on,
         employees=row.employees,

@@ -49,8 +49,8 @@ async def load_custom_fields(session: AsyncSession, tenant: TenantId) -> list[Cu
     return [
         CustomFieldFact(
             key=row.key,
-            type=row.type,
-            label_zh=row.label_zh,  # type: ignore[arg-type]
+            type=row.type,  # type: ignore[arg-type]  # the table's check constraint keeps it a FieldType
+            label_zh=row.label_zh,
             label_en=row.label_en,
             choices=tuple(row.choices),
         )

@@ -52,8 +52,8 @@ def _entry_out(row: models.LedgerEntry, names: _Names) -> LedgerEntry:
         street_name=names.street,
         need=row.need,  # type: ignore[arg-type]
         action=row.action,
-        status=row.status,
-        caseworker=row.caseworker,  # type: ignore[arg-type]
+        status=row.status,  # type: ignore[arg-type]  # likewise a LedgerStatus
+        caseworker=row.caseworker,
         opened_on=row.opened_on,
     )
 
