@@ -82,6 +82,22 @@ def ensure_browser() -> None:
     subprocess.run([apt, "install", "-y", *BROWSER_PACKAGES], check=True, env=env)
 
 
+CODE_CHECKS: tuple[tuple[str, ...], ...] = (
+    ("ruff", "check", "."),
+    ("ruff", "format", "--check", "."),
+    ("mypy",),
+)
+"""Run before the tests, as the pre-commit configuration runs them: lint, format and types."""
+
+
+def check_code(bin_dir: Path) -> None:
+    """Lint, format and type checks; the first that fails ends the run with its own output."""
+    for check in CODE_CHECKS:
+        print("+", " ".join(check), flush=True)
+        if subprocess.run([str(bin_dir / check[0]), *check[1:]], cwd=ROOT, check=False).returncode != 0:
+            sys.exit(f"检查未通过 / check failed: {' '.join(check)}")
+
+
 def main() -> None:
     if len(sys.argv) < 2 or sys.argv[1] not in ("up", "test", "setup"):
         sys.exit("usage: python3 infra/dev.py up [--port 8000] | test [pytest args] | setup")
@@ -91,6 +107,8 @@ def main() -> None:
     if command == "up":
         os.execv(bin_dir / "jiequ", [str(bin_dir / "jiequ"), "up", *rest])
     elif command == "test":
+        if not rest:  # the whole check; with pytest arguments, only those tests
+            check_code(bin_dir)
         ensure_browser()
         os.execv(bin_dir / "python", [str(bin_dir / "python"), "-m", "pytest", *rest])
 
