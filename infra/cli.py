@@ -172,6 +172,7 @@ def _banner(stack: Stack, host: str, port: int, seconds: float) -> str:
     lines = [
         "",
         f"  街区 Jiequ 已启动 / is up ({seconds:.1f} s)",
+        f"  网页 Pages      {base}/   (从这里登录 / sign in here)",
         f"  API            {base}/api",
         f"  接口文档 Docs   {base}/schema/swagger",
         f"  OpenAPI        {base}/schema/openapi.json",
