@@ -427,7 +427,13 @@ def _signature_field(request: Request[Any, Any, Any], key: str, source: str | No
         return path, _Field(found, _description(found))
     definition = parameters.get(key)
     kwarg = getattr(definition, "kwarg_definition", None)
-    name = getattr(kwarg, "query", None) or getattr(kwarg, "header", None) or getattr(kwarg, "cookie", None) or key
+    name = (
+        getattr(kwarg, "name", None)  # QueryParameter(name=…) and its kin
+        or getattr(kwarg, "query", None)
+        or getattr(kwarg, "header", None)
+        or getattr(kwarg, "cookie", None)
+        or key
+    )
     try:
         info = msgspec.inspect.type_info(definition.annotation) if definition is not None else None
     except (TypeError, ValueError):
