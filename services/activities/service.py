@@ -8,9 +8,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services import models
 from services.activities.schemas import ACTIVITY_COLUMNS, Activity, ActivityCreate
-from services.audit.service import record
 from services.shared.checks import FieldProblem, found, future_date, raise_first
-from services.shared.imports import ImportResult, insert_rows, parse_rows, reject_if_any
+from services.shared.imports import ImportResult, parse_rows, store_import
 from services.shared.paging import Page, fetch_page
 from services.shared.writes import save_recorded
 from services.streets.service import street_of
@@ -76,9 +75,13 @@ async def import_activities(
     """Every row of the file or none, like the entities import."""
     await street_of(session, tenant, street_id, actor)
     parsed = await parse_rows(filename, data, ACTIVITY_COLUMNS, ActivityCreate, activity_problems)
-    reject_if_any(parsed.errors)
-    await insert_rows(
+    return await store_import(
         session,
+        actor,
+        tenant,
+        street_id,
+        filename,
+        parsed,
         ACTIVITY_TABLE,
         [
             {
@@ -91,14 +94,5 @@ async def import_activities(
             }
             for _, item in parsed.items
         ],
-    )
-    await record(
-        session,
-        actor,
-        tenant,
         "activity.import",
-        "street",
-        street_id,
-        after={"count": len(parsed.items), "file": filename},
     )
-    return ImportResult(imported=len(parsed.items))

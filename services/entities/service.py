@@ -11,11 +11,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services import models
-from services.audit.service import record
 from services.entities.schemas import ENTITY_COLUMNS, Entity, EntityClass, EntityCreate, EntityUpdate
 from services.errors import ConflictError, NotFoundError
 from services.shared.checks import FieldProblem, checked_uscc, found, future_date, raise_first
-from services.shared.imports import ImportResult, insert_rows, parse_rows, reject_if_any
+from services.shared.imports import ImportResult, parse_rows, store_import
 from services.shared.paging import Page, fetch_page
 from services.shared.writes import assign_given, save_recorded
 from services.streets.service import street_of
@@ -168,18 +167,17 @@ async def import_entities(
             f"统一社会信用代码 {uscc} 已在本市登记",
             f"USCC {uscc} is already registered in this city",
         )
-    reject_if_any(parsed.errors)
-    await insert_rows(session, ENTITY_TABLE, [_columns(tenant, street_id, item) for _, item in parsed.items])
-    await record(
+    return await store_import(
         session,
         actor,
         tenant,
-        "entity.import",
-        "street",
         street_id,
-        after={"count": len(parsed.items), "file": filename},
+        filename,
+        parsed,
+        ENTITY_TABLE,
+        [_columns(tenant, street_id, item) for _, item in parsed.items],
+        "entity.import",
     )
-    return ImportResult(imported=len(parsed.items))
 
 
 async def _registered(session: AsyncSession, tenant: TenantId, codes: list[str]) -> set[str]:

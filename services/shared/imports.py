@@ -19,6 +19,7 @@ from litestar.types import ExceptionHandlersMap, Guard
 from sqlalchemy import Table, insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.audit.service import record
 from services.errors import InvalidError
 from services.schemas import BaseStruct
 from services.shared.bounds import MAX_UPLOAD_BYTES, IdParam
@@ -233,6 +234,33 @@ def reject_if_any(errors: Iterable[RowError]) -> None:
     ordered = sorted(errors, key=lambda e: e.row)
     if ordered:
         raise ImportRejectedError(ordered)
+
+
+async def store_import(
+    session: AsyncSession,
+    actor: Actor,
+    tenant: TenantId,
+    street_id: int,
+    filename: str,
+    parsed: ParsedRows[Any],
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    action: str,
+) -> ImportResult:
+    """The end of every import: refuse the whole file on any row error, else insert every row and audit the
+    import on the street (``action``, e.g. ``entity.import``) with its count and file name."""
+    reject_if_any(parsed.errors)
+    await insert_rows(session, table, rows)
+    await record(
+        session,
+        actor,
+        tenant,
+        action,
+        "street",
+        street_id,
+        after={"count": len(parsed.items), "file": filename},
+    )
+    return ImportResult(imported=len(parsed.items))
 
 
 async def insert_rows(session: AsyncSession, table: Table, rows: Sequence[dict[str, Any]]) -> list[int]:

@@ -14,7 +14,7 @@ from services.audit.service import record
 from services.errors import ConflictError, NotFoundError
 from services.models.base import utcnow
 from services.shared.checks import FieldProblem, found, future_date, raise_first
-from services.shared.imports import ImportResult, insert_rows, parse_rows, reject_if_any
+from services.shared.imports import ImportResult, insert_rows, parse_rows, store_import
 from services.shared.names import entity_name, with_entity_name
 from services.shared.paging import Page, fetch_page
 from services.shared.writes import assign_given, save_recorded
@@ -353,22 +353,17 @@ async def import_surveys(
     """Survey answers from a CSV or XLSX, every row or none, like the entities import."""
     await street_of(session, tenant, street_id, actor)
     parsed = await parse_rows(filename, data, SURVEY_COLUMNS, SurveyAnswer, _answer_problems)
-    reject_if_any(parsed.errors)
-    await insert_rows(
+    return await store_import(
         session,
+        actor,
+        tenant,
+        street_id,
+        filename,
+        parsed,
         SURVEY_TABLE,
         [
             {"tenant_id": tenant, "street_id": street_id, "responded_on": a.responded_on, "rating": a.rating}
             for _, a in parsed.items
         ],
-    )
-    await record(
-        session,
-        actor,
-        tenant,
         "survey.import",
-        "street",
-        street_id,
-        after={"count": len(parsed.items), "file": filename},
     )
-    return ImportResult(imported=len(parsed.items))

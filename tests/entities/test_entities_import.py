@@ -232,12 +232,12 @@ async def test_the_form_needs_a_file_field(auth: Auth, client: httpx.AsyncClient
 async def test_a_failure_after_the_insert_rolls_the_import_back(
     auth: Auth, client: httpx.AsyncClient, context: AppContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from services.entities import service  # noqa: PLC0415 - patched for this test only
+    from services.shared import imports  # noqa: PLC0415 - patched for this test only
 
     async def broken(*_: object, **__: object) -> None:
         raise RuntimeError("audit log unavailable")
 
-    monkeypatch.setattr(service, "record", broken)
+    monkeypatch.setattr(imports, "record", broken)
     street = await create_street(client, auth)
     response = await upload(client, auth, street["id"], csv_file([HEADER_ZH, row("甲"), row("乙")]), "e.csv")
     assert response.status_code == 500
