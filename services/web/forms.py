@@ -201,7 +201,8 @@ def as_text(error: DomainError) -> Text:
 
 
 @asynccontextmanager
-async def _savepoint(db: Db) -> AsyncIterator[None]:
+async def savepoint(db: Db) -> AsyncIterator[None]:
+    """A savepoint of the request's transaction: a refused change undoes its writes, the page still commits."""
     async with db.begin_nested():
         yield
 
@@ -226,7 +227,7 @@ async def submit(
     data = convert(values, into, cleared)
     names = set(fields) | {name.removesuffix(LIST_MARK) for name in values}
     try:
-        async with _savepoint(db):
+        async with savepoint(db):
             return await save(data)
     except DomainError as error:
         if error.status_code == 404:

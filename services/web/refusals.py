@@ -1,4 +1,4 @@
-"""Refusals on the accounts, import and rules pages: a change tried in a savepoint, refused in one language."""
+"""Refusals on the accounts, import and rules pages, in one language; built on the forms' savepoint and wording."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from litestar import Request
 from services.deps import Db
 from services.errors import DomainError, InvalidError
 from services.text import Text
+from services.web.forms import as_text, savepoint
 from services.web.render import language
 
 T = TypeVar("T")
@@ -25,7 +26,7 @@ async def attempt(db: Db, run: Callable[[], Awaitable[T]]) -> T | DomainError:
     """``run`` (a service's change) in a savepoint of the request's transaction: a refusal undoes whatever it
     wrote and comes back as the error to show next to the form, while the page itself still commits."""
     try:
-        async with db.begin_nested():
+        async with savepoint(db):
             return await run()
     except DomainError as exc:
         return exc
@@ -33,7 +34,7 @@ async def attempt(db: Db, run: Callable[[], Awaitable[T]]) -> T | DomainError:
 
 def message(request: Request[Any, Any, Any], error: DomainError) -> str:
     """A refusal's wording in the page's language."""
-    return error.text.get(language(request)) if error.text is not None else in_language(request, error.detail)
+    return as_text(error).get(language(request))
 
 
 def in_language(request: Request[Any, Any, Any], wording: str) -> str:
