@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from litestar import Controller, Request, Response, get, put
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody
@@ -13,7 +14,7 @@ from services.errors import ForbiddenError
 from services.notifications.webhook import WebhookPolicy
 from services.shared.paging import TOTAL_COUNT_HEADERS, Page, paged
 from services.tenancy import service
-from services.tenancy.schemas import TenantConfigOut, TenantConfigUpdate, TenantOut
+from services.tenancy.schemas import TenantConfigOut, TenantConfigSaved, TenantConfigUpdate, TenantOut
 from tenants.context import Role
 
 
@@ -69,11 +70,11 @@ class TenantController(Controller):
         actor: Caller,
         tenant_id: Tenant,
         data: JSONBody[TenantConfigUpdate],
-    ) -> TenantConfigOut:
+    ) -> TenantConfigSaved:
         if not actor.can_write(tenant_id):
             raise ForbiddenError("省级用户只能修改本级配置 / a province user changes only its own configuration")
         context = app_context(request)
-        settings = await service.replace_settings(
+        saved = await service.replace_settings(
             db,
             actor,
             tenant_id,
@@ -81,4 +82,5 @@ class TenantController(Controller):
             webhook_policy=WebhookPolicy(allow_http=context.settings.webhook_allow_http),
             running=service.CycleChanges(directory=context.directory, temporal=context.temporal),
         )
-        return TenantConfigOut.of(settings)
+        shown = TenantConfigOut.of(saved.settings)
+        return TenantConfigSaved(**msgspec.structs.asdict(shown), notices=saved.notices)

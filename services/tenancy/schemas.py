@@ -5,6 +5,7 @@ from __future__ import annotations
 import msgspec
 
 from services.schemas import BaseStruct
+from services.text import Text
 from tenants.config import TenantSettings
 
 
@@ -35,3 +36,11 @@ class TenantConfigOut(TenantSettings, frozen=True, rename="camel", kw_only=True)
         data = msgspec.structs.asdict(settings)
         data["webhook_secret_set"] = bool(data.pop("webhook_secret"))
         return cls(**data, webhook_secret=None)
+
+
+class TenantConfigSaved(TenantConfigOut, frozen=True, rename="camel", kw_only=True):
+    """The configuration as a save answers it: as GET shows it, and the notices of that save."""
+
+    notices: tuple[Text, ...] = ()
+    """When the changes take effect, where that is not at once: the running tracking that took a new
+    deadline, or a rectification period that applies from the next rectification."""

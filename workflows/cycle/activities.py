@@ -62,11 +62,10 @@ from workflows.cycle.schemas import (
 )
 from workflows.heartbeats import heartbeating
 from workflows.tenancy import transaction
+from workflows.tracking.schemas import TRACKED_STATUSES
 
 APPLY_ACTION: Final = "cycle.apply"
 """The audit action of an application: the durable record of which streets applied in which year."""
-TRACKED_STATUSES: Final = ("pilot", "designated", "rectification")
-"""Streets that owe monthly reports: pilots and designated streets, also while in rectification (整改)."""
 INVALID_SETTINGS: Final = "InvalidSettings"
 """The failure type of an activity that met a setting it cannot work with: the cycle stops and tells the city."""
 REEVALUATED_STATUSES: Final = ("pilot", "designated")

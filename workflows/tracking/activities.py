@@ -15,17 +15,11 @@ from services.notifications.service import send
 from services.tenancy.service import get_settings
 from workflows.notifications.activities import WebhookInput
 from workflows.tenancy import system_transaction
+from workflows.tracking.schemas import TrackingSettings
 
 
 class TrackingSettingsInput(msgspec.Struct, frozen=True, kw_only=True):
     tenant: str
-
-
-class TrackingSettings(msgspec.Struct, frozen=True, kw_only=True):
-    """The city's deadline day and escalation delay, read once when the year's tracking starts."""
-
-    report_deadline_day: int
-    escalation_days: int
 
 
 class ReportNoticeInput(msgspec.Struct, frozen=True, kw_only=True):

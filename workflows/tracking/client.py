@@ -1,4 +1,5 @@
-"""The thin client the HTTP layer uses to tell a street's tracking workflow about a submitted report.
+"""The thin client the HTTP layer uses to tell a street's tracking workflow about a submitted report,
+and a city's tracking workflows about its new deadline day and escalation delay.
 
 It imports no activity or workflow code (DESIGN.md: the HTTP layer signals workflows through a
 thin client), only the names and ids in :mod:`workflows.tracking.schemas`.
@@ -6,13 +7,25 @@ thin client), only the names and ids in :mod:`workflows.tracking.schemas`.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from typing import Protocol
+from collections.abc import Iterable
+from typing import Final, Protocol
 
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from workflows.tracking.schemas import REPORT_SUBMITTED, STATUS, StreetYearStatus, street_year_id
+from workflows.tracking.schemas import (
+    REPORT_SUBMITTED,
+    RESCHEDULE,
+    STATUS,
+    StreetYearStatus,
+    TrackingSettings,
+    street_year_id,
+)
+
+RESCHEDULE_CONCURRENCY: Final = 16
+"""Updates in flight at once when a city's tracking workflows are rescheduled."""
 
 log = logging.getLogger(__name__)
 
@@ -71,3 +84,32 @@ async def street_year_status(client: Client, tenant: str, street_id: int, year: 
             return None
         raise
     return status
+
+
+async def reschedule(
+    client: Client, tenant: str, street_ids: Iterable[int], years: Iterable[int], settings: TrackingSettings
+) -> tuple[int, ...]:
+    """Send ``settings`` to the tracking workflow of each street and year that runs; the streets that took them.
+
+    A street or year without a running workflow, or one whose tracking has ended, is skipped: nothing
+    there waits for a date. Any other failure (Temporal down, no worker answering) raises, so the save
+    that asked can refuse and write nothing.
+    """
+    limit = asyncio.Semaphore(RESCHEDULE_CONCURRENCY)
+
+    async def one(street_id: int, year: int) -> int | None:
+        handle = client.get_workflow_handle(street_year_id(tenant, street_id, year))
+        async with limit:
+            try:
+                await handle.execute_update(RESCHEDULE, settings, result_type=StreetYearStatus)
+            except WorkflowUpdateFailedError:
+                return None  # the year's tracking has ended
+            except RPCError as exc:
+                if exc.status == RPCStatusCode.NOT_FOUND:
+                    return None
+                raise
+        return street_id
+
+    targets = [(street_id, year) for street_id in street_ids for year in years]
+    taken = await asyncio.gather(*(one(street_id, year) for street_id, year in targets))
+    return tuple(sorted({street_id for street_id in taken if street_id is not None}))

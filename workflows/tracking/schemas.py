@@ -8,7 +8,7 @@ workflow histories: add fields with defaults, never rename or remove one.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Final, Literal
+from typing import Annotated, Final, Literal
 
 import msgspec
 
@@ -20,6 +20,11 @@ REPORT_SUBMITTED: Final = "report_submitted"
 """Signal: the operator submitted the report of a month (argument: the month, 1–12)."""
 STATUS: Final = "status"
 """Query: :class:`StreetYearStatus`."""
+RESCHEDULE: Final = "reschedule"
+"""Update: the city's new :class:`TrackingSettings`; the months not yet reminded take the new deadline."""
+
+TRACKED_STATUSES: Final = ("pilot", "designated", "rectification")
+"""Streets that owe monthly reports: pilots and designated streets, also while in rectification (整改)."""
 
 Phase = Literal["starting", "tracking", "closed"]
 ItemState = Literal["due", "submitted", "missing", "escalated"]
@@ -44,6 +49,14 @@ def reminder_at(due_on: date) -> datetime:
 
 def escalation_at(due_on: date, escalation_days: int) -> datetime:
     return day_end(due_on) + timedelta(days=escalation_days)
+
+
+class TrackingSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """The city's deadline day and escalation delay: read when the year's tracking starts, and replaced by
+    a :data:`RESCHEDULE` Update when the city changes them."""
+
+    report_deadline_day: Annotated[int, msgspec.Meta(ge=1, le=28)]
+    escalation_days: Annotated[int, msgspec.Meta(ge=1, le=366)]
 
 
 class StreetYearInput(msgspec.Struct, frozen=True, kw_only=True):
