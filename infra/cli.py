@@ -1,7 +1,8 @@
 """The ``jiequ`` command line: up, migrate, seed, api, worker.
 
 The CLI is the composition root: it alone reaches every layer, so its commands import the service
-and workflow packages where they run them.
+and workflow packages where they run them (a command that needs neither, ``migrate``, loads neither);
+the types of what they build are imported for the type checker only.
 """
 
 from __future__ import annotations
@@ -14,13 +15,19 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from infra.local import DataFolderLock, EmbeddedPostgres, TemporalDevServer, free_port
 from infra.migrate import upgrade
 from infra.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    import uvicorn
+    from temporalio.client import Client
+
+    from services.context import AppContext
 
 log = logging.getLogger("jiequ")
 
@@ -114,17 +121,17 @@ async def _seed(stack: Stack, *, demo: bool, scale: str | None = None) -> dict[s
         await engine.dispose()
 
 
-def _context(stack: Stack) -> Any:
+def _context(stack: Stack) -> AppContext:
     from infra.temporal import connect  # noqa: PLC0415
     from services.context import AppContext  # noqa: PLC0415
 
-    async def temporal_connect() -> Any:
+    async def temporal_connect() -> Client:
         return await connect(stack.settings, stack.temporal_address)
 
     return AppContext.create(stack.settings, stack.database_url, temporal_connect)
 
 
-def _api_server(context: Any, host: str, port: int) -> Any:
+def _api_server(context: AppContext, host: str, port: int) -> uvicorn.Server:
     """A uvicorn server for the API that leaves signals to us, so shutdown runs in a known order."""
     import uvicorn  # noqa: PLC0415
 
@@ -139,7 +146,7 @@ def _api_server(context: Any, host: str, port: int) -> Any:
     return Server(config)
 
 
-async def _run_worker(context: Any, stop: asyncio.Event) -> None:
+async def _run_worker(context: AppContext, stop: asyncio.Event) -> None:
     from workflows.worker import build_worker, ensure_schedules, ensure_search_attributes  # noqa: PLC0415
 
     client = await context.temporal()
@@ -301,7 +308,7 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser("worker", help="run the Temporal worker")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
-    runners: dict[str, Any] = {
+    runners: dict[str, Callable[[], Coroutine[Any, Any, None]]] = {
         "up": lambda: cmd_up(args.host, args.port),
         "migrate": cmd_migrate,
         "seed": lambda: cmd_seed(args.demo, args.scale),
