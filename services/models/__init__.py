@@ -1,6 +1,6 @@
 """All SQLModel tables, in one package so migrations and relations are seen at once."""
 
-from services.models.base import TENANT_TABLES, metadata
+from services.models.base import REFERENCE_TABLES, TENANT_TABLES, metadata
 from services.models.core import AuditLog, LoginThrottle, Tenant, TenantConfig, User
 from services.models.notifications import FollowupTask, Notification
 from services.models.rules import Assessment, Baseline, CityRule
@@ -20,6 +20,7 @@ from services.models.streets import (
 )
 
 __all__ = [
+    "REFERENCE_TABLES",
     "TENANT_TABLES",
     "Activity",
     "Assessment",

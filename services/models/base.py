@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Identity, Text
 from sqlmodel import Field, SQLModel
@@ -14,10 +14,23 @@ TENANT_TABLES: list[str] = []
 """Tables whose rows belong to one tenant; each is listed by :func:`tenant_table` as it is declared."""
 
 
+REFERENCE_TABLES: Final = ("tenants", "users")
+"""Tables copied whole to every node when the schema is distributed (Citus ``create_reference_table``): the
+tenants, read by every query, and the users, whose names are unique across the country because a name alone
+signs in (thousands of rows). Every other tenant table is distributed by ``tenant_id``."""
+
+
 def tenant_table(name: str) -> str:
     """Register ``name`` as a tenant table (RLS enabled and forced by the migrations) and return it."""
     TENANT_TABLES.append(name)
     return name
+
+
+# Tenant tables without a model: the province report's per-street tallies and their change counters,
+# written in SQL by services/reporting and triggers (migration 0006). Listed here so that every tenant
+# table is in TENANT_TABLES, which the deployment distributes by tenant (infra/deploy/README.md).
+tenant_table("report_changes")
+tenant_table("report_street_years")
 
 
 def utcnow() -> datetime:
