@@ -260,6 +260,38 @@ async def cmd_seed(demo: bool, scale: str | None) -> None:
         stack.stop()
 
 
+async def _verify_audit(stack: Stack, tenant: str | None) -> int:
+    """Print each tenant's chain, the first broken link where there is one; how many chains are broken."""
+    from infra.db import make_engine, make_sessionmaker, owner_transaction  # noqa: PLC0415
+    from services.audit.chain import verify  # noqa: PLC0415
+
+    engine = make_engine(stack.database_url, pool_size=1)
+    try:
+        async with owner_transaction(make_sessionmaker(engine)) as session:
+            reports = await verify(session, tenant)
+    finally:
+        await engine.dispose()
+    for report in reports:
+        if report.broken is None:
+            print(f"{report.tenant}: {report.rows} 行，链完整 / {report.rows} rows, chain intact")
+        else:
+            print(f"{report.tenant}: 链断裂 / chain broken — {report.broken.describe(report.tenant)}")
+    if tenant is not None and not reports:
+        print(f"{tenant}: 没有审计记录 / no audit rows")
+    return sum(report.broken is not None for report in reports)
+
+
+async def cmd_audit_verify(tenant: str | None) -> None:
+    stack = Stack(get_settings())
+    try:
+        await stack.start(need_temporal=False)
+        broken = await _verify_audit(stack, tenant)
+    finally:
+        stack.stop()
+    if broken:
+        raise SystemExit(1)
+
+
 async def cmd_api(host: str, port: int) -> None:
     stack = Stack(get_settings())
     stop = asyncio.Event()
@@ -306,6 +338,10 @@ def main(argv: list[str] | None = None) -> None:
     api.add_argument("--host", default="127.0.0.1")
     api.add_argument("--port", type=int, default=8000)
     commands.add_parser("worker", help="run the Temporal worker")
+    audit = commands.add_parser("audit", help="the audit trail: verify its hash chains")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    verify = audit_commands.add_parser("verify", help="recompute every chain; exit 1 when one is broken")
+    verify.add_argument("--tenant", default=None, help="one tenant's chain (its slug)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
     runners: dict[str, Callable[[], Coroutine[Any, Any, None]]] = {
@@ -314,6 +350,7 @@ def main(argv: list[str] | None = None) -> None:
         "seed": lambda: cmd_seed(args.demo, args.scale),
         "api": lambda: cmd_api(args.host, args.port),
         "worker": cmd_worker,
+        "audit": lambda: cmd_audit_verify(args.tenant),
     }
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(runners[args.command]())
