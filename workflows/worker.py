@@ -39,7 +39,7 @@ from workflows.cycle.workflows import (
 )
 from workflows.followups.activities import FollowupActivities
 from workflows.followups.workflows import FollowupSweepWorkflow
-from workflows.housekeeping.activities import HousekeepingActivities, PurgeInput, ReportActivities
+from workflows.housekeeping.activities import AuditActivities, HousekeepingActivities, PurgeInput, ReportActivities
 from workflows.housekeeping.workflows import HousekeepingWorkflow
 from workflows.notifications.activities import NotificationActivities
 from workflows.tracking.activities import TrackingActivities
@@ -62,6 +62,7 @@ def activities(
     """The activities over `context`; `webhook_policy` defaults to the deployment's settings."""
     housekeeping = HousekeepingActivities(context.sessions)
     reports = ReportActivities(context)
+    audit = AuditActivities(context)
     cycle = CycleActivities(context, client)
     notifications = NotificationActivities(context, webhook_policy)
     tracking = TrackingActivities(context)
@@ -69,6 +70,7 @@ def activities(
     return [
         housekeeping.purge_login_throttle,
         reports.refresh_report_summaries,
+        audit.verify_audit_chains,
         cycle.cycle_opening,
         cycle.record_application,
         cycle.assess,

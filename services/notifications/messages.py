@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Final, Literal
 
 from services.notifications.schemas import Audience, Message
+from services.text import Text
 
 ReportStage = Literal["reminder", "escalation"]
 NoticeKind = Literal["designated", "rectification", "retained", "revoked"]
@@ -169,4 +170,20 @@ def notice(kind: NoticeKind, street_id: int, name: str, year: int, due_on: dt.da
         body_zh=f"{name}在{year}年度评价整改期满后重新评估仍未通过，撤销省级创业街区认定。",
         body_en=f"{name} failed its re-assessment after the {year} rectification period; its designation is revoked.",
         street_id=street_id,
+    )
+
+
+def audit_broken_key(tenant: str, row_id: int) -> str:
+    """``audit-broken:{tenant}:{row}``: one notice per break found, however many nights it stays broken."""
+    return f"audit-broken:{tenant}:{row_id}"
+
+
+def audit_broken(city: str, where: Text) -> Message:
+    """The province's admins told that a tenant's audit trail no longer verifies."""
+    return Message(
+        kind="audit_broken",
+        title_zh=f"审计日志校验失败：{city}",
+        title_en=f"Audit trail check failed: {city}",
+        body_zh=f"{where.zh}。请核查数据库的访问记录；运行 jiequ audit verify 可重新校验。",
+        body_en=f"{where.en}. Check who had access to the database; jiequ audit verify checks again.",
     )

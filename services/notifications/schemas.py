@@ -9,7 +9,7 @@ import msgspec
 
 from services.schemas import BaseStruct
 
-Audience = Literal["street_operators", "caseworkers", "city_admins"]
+Audience = Literal["street_operators", "caseworkers", "city_admins", "province_admins"]
 """Who receives a message: the operators of its street, the city's caseworkers, the city's admins."""
 
 

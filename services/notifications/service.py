@@ -50,6 +50,8 @@ async def _recipients(
         query = query.where(user.role == Role.OPERATOR, user.street_id == street_id)
     elif audience == "caseworkers":
         query = query.where(user.role == Role.CASEWORKER)
+    elif audience == "province_admins":
+        query = query.where(user.role == Role.PROVINCE_ADMIN)
     else:
         query = query.where(user.role == Role.CITY_ADMIN)
     return list((await session.execute(query.order_by(user.username))).scalars())

@@ -1,5 +1,5 @@
 """Housekeeping activities: delete stale sign-in throttle rows; bring the province reports' summary up to date
-ahead of the readers."""
+ahead of the readers; verify the audit trail's hash chains and tell the province of a break."""
 
 from __future__ import annotations
 
@@ -13,8 +13,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio import activity
 
 from infra.db import owner_transaction
+from services.audit.chain import verify
 from services.context import AppContext
 from services.models import LoginThrottle
+from services.notifications import messages
+from services.notifications.service import send
 from services.reporting.service import refresh_summary
 from workflows.heartbeats import heartbeating
 from workflows.tenancy import system_transaction
@@ -69,3 +72,33 @@ class ReportActivities:
                 )
             activity.heartbeat(province.slug)
         return refreshed
+
+
+class AuditActivities:
+    def __init__(self, context: AppContext) -> None:
+        self.context = context
+
+    @activity.defn(name="verify_audit_chains")
+    @heartbeating
+    async def verify_audit_chains(self) -> tuple[str, ...]:
+        """Recompute every tenant's audit chain; the tenants whose chain is broken, each reported once to
+        the admins of its province (the notice's key names the broken row, so a retry or the next night
+        adds nothing until another row breaks)."""
+        async with owner_transaction(self.context.sessions) as session:
+            reports = await verify(session)
+        directory, broken = self.context.directory, []
+        for report in reports:
+            if report.broken is None:
+                continue
+            broken.append(report.tenant)
+            info = directory.get(report.tenant)
+            province = (info.parent or info.slug) if info is not None else None
+            if province is None:
+                continue
+            name = info.name_zh if info is not None else report.tenant
+            message = messages.audit_broken(name, report.broken.describe(report.tenant))
+            key = messages.audit_broken_key(report.tenant, report.broken.row_id)
+            async with system_transaction(self.context, province) as (session, tenant):
+                await send(session, tenant, ("province_admins",), message, key)
+            activity.heartbeat(report.tenant)
+        return tuple(broken)

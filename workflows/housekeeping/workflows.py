@@ -1,5 +1,6 @@
-"""The daily housekeeping workflow, started by a Temporal Schedule: purge stale sign-in throttle rows, then
-bring the province reports' summary up to date so that the day's first reports find little to recompute."""
+"""The daily housekeeping workflow, started by a Temporal Schedule: purge stale sign-in throttle rows, bring
+the province reports' summary up to date so that the day's first reports find little to recompute, and
+verify the audit trail's hash chains (a break is told to the province's admins)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,13 @@ with workflow.unsafe.imports_passed_through():
 
     from tenants.calendar import china_today
     from workflows.heartbeats import HEARTBEAT_TIMEOUT, LONG_TIMEOUT, SHORT_TIMEOUT
-    from workflows.housekeeping.activities import HousekeepingActivities, PurgeInput, RefreshInput, ReportActivities
+    from workflows.housekeeping.activities import (
+        AuditActivities,
+        HousekeepingActivities,
+        PurgeInput,
+        RefreshInput,
+        ReportActivities,
+    )
 
 
 class HousekeepingResult(msgspec.Struct, frozen=True, kw_only=True):
@@ -18,6 +25,8 @@ class HousekeepingResult(msgspec.Struct, frozen=True, kw_only=True):
     """Sign-in throttle rows deleted."""
     refreshed: int
     """Streets whose report summary was recomputed."""
+    broken: tuple[str, ...] = ()
+    """Tenants whose audit chain did not verify."""
 
 
 @workflow.defn(name="Housekeeping")
@@ -33,4 +42,11 @@ class HousekeepingWorkflow:
             start_to_close_timeout=LONG_TIMEOUT,
             heartbeat_timeout=HEARTBEAT_TIMEOUT,
         )
-        return HousekeepingResult(purged=purged, refreshed=refreshed)
+        broken: tuple[str, ...] = ()
+        if workflow.patched("verify-audit-chains"):
+            broken = await workflow.execute_activity_method(
+                AuditActivities.verify_audit_chains,
+                start_to_close_timeout=LONG_TIMEOUT,
+                heartbeat_timeout=HEARTBEAT_TIMEOUT,
+            )
+        return HousekeepingResult(purged=purged, refreshed=refreshed, broken=broken)
