@@ -187,6 +187,9 @@ def _banner(stack: Stack, host: str, port: int, seconds: float) -> str:
     ]
     if stack.temporal_ui:
         lines.append(f"  Temporal UI    {stack.temporal_ui}")
+    if stack.temporal_address:
+        # What a second `jiequ worker` or `jiequ api` on this machine is given as TEMPORAL_ADDRESS.
+        lines.append(f"  Temporal       {stack.temporal_address}")
     lines += [
         f"  数据 Data       {stack.settings.data_dir}" if stack.postgres else f"  数据库 Database {stack.database_url}",
         "",
