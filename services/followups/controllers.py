@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, Response, get, post
-from litestar.params import JSONBody, Parameter
+from litestar.params import FromQuery, JSONBody, Parameter
 
 from services.deps import Caller, Db, Tenant, requires
 from services.followups import service
@@ -26,7 +26,7 @@ class TaskController(Controller):
         self,
         db: Db,
         tenant_id: Tenant,
-        status: TaskStatus | None = None,
+        status: FromQuery[TaskStatus | None] = None,
         street_id: Annotated[int | None, id_query("streetId", "只看该街区 / only this street")] = None,
         limit: Limit = 100,
         offset: Offset = 0,

@@ -10,7 +10,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody, Parameter
 
 from infra.workers import WorkerTimeoutError
-from services.deps import Caller, Db, Tenant, app_context, requires
+from services.deps import Caller, Db, Province, Tenant, app_context, requires
 from services.rulesets import service
 from services.rulesets.schemas import (
     Baseline,
@@ -101,7 +101,7 @@ class BaselineController(Controller):
     guards = [requires(province=True)]
 
     @get("/{year:int}", summary="省级基本条件 / the province baseline in force in a year")
-    async def get_baseline(self, db: Db, actor: Caller, province: str, year: YearParam) -> Baseline:
+    async def get_baseline(self, db: Db, actor: Caller, province: Province, year: YearParam) -> Baseline:
         return await service.get_baseline(db, resolve(actor, province), year)
 
     @put(
@@ -110,6 +110,6 @@ class BaselineController(Controller):
         summary="发布省级基本条件 / publish the baseline for a year no assessment has used (409 otherwise)",
     )
     async def publish_baseline(
-        self, db: Db, actor: Caller, province: str, year: YearParam, data: JSONBody[BaselinePublish]
+        self, db: Db, actor: Caller, province: Province, year: YearParam, data: JSONBody[BaselinePublish]
     ) -> Baseline:
         return await service.publish_baseline(db, actor, resolve(actor, province), year, data)

@@ -11,7 +11,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect, Template
 
-from services.deps import Caller, Db, Tenant, app_context, requires
+from services.deps import Caller, Db, Tenant, Username, app_context, requires
 from services.errors import DomainError
 from services.streets.service import list_streets
 from services.text import Text
@@ -85,7 +85,7 @@ class AccountPages(Controller):
         db: Db,
         actor: Caller,
         tenant_id: Tenant,
-        username: str,
+        username: Username,
         data: Annotated[Activation, Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> Redirect:
         await service.update_user(db, actor, tenant_id, username, UserUpdate(active=data.active == "true"))
@@ -93,7 +93,7 @@ class AccountPages(Controller):
 
     @post("/{username:str}/password-reset", status_code=200)
     async def reset(
-        self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, username: str
+        self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, username: Username
     ) -> Template:
         password = await service.reset_password(db, actor, tenant_id, username)
         return _once(request, actor, tenant_id, username, None, password)

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Final, cast, get_args
 from litestar import Controller, Request, Router, get, post
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException, PermissionDeniedException, ValidationException
-from litestar.params import Body, Parameter, QueryParameter
+from litestar.params import Body, FromPath, FromQuery, Parameter, QueryParameter
 from litestar.response import Redirect, Template
 
 from services.activities.service import list_activities
@@ -26,6 +26,7 @@ from services.deps import Caller, Db, Tenant, app_context, requires
 from services.entities.service import list_entities
 from services.ledger.service import list_entries
 from services.rulesets.service import get_rules
+from services.shared.bounds import IdParam
 from services.streetreports.service import list_internships, list_reports, survey_summary
 from services.streets.schemas import StreetStatus, Theme
 from services.streets.service import get_street, list_streets
@@ -184,8 +185,8 @@ class CityPages(Controller):
         actor: Caller,
         tenant_id: Tenant,
         q: Annotated[str | None, Parameter(max_length=200)] = None,
-        status: str | None = None,
-        theme: str | None = None,
+        status: FromQuery[str | None] = None,
+        theme: FromQuery[str | None] = None,
         district: Annotated[str | None, Parameter(max_length=6)] = None,
         page_number: Annotated[int, QueryParameter(name="page", ge=1, le=10_000)] = 1,
     ) -> Template:
@@ -236,7 +237,7 @@ class StreetPages(Controller):
 
     @get("/")
     async def profile(
-        self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, street_id: int
+        self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, street_id: IdParam
     ) -> Template:
         return await self._tab(request, db, actor, tenant_id, street_id, "profile", 1)
 
@@ -247,8 +248,8 @@ class StreetPages(Controller):
         db: Db,
         actor: Caller,
         tenant_id: Tenant,
-        street_id: int,
-        tab: str,
+        street_id: IdParam,
+        tab: FromPath[str],
         page_number: Annotated[int, QueryParameter(name="page", ge=1, le=10_000)] = 1,
     ) -> Template:
         if tab == "home":

@@ -15,6 +15,7 @@ from typing import Any, Final, get_args
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -24,6 +25,7 @@ from services.deps import Caller, Db, Tenant, app_context, requires
 from services.entities.schemas import EntityClass, EntityCreate, EntityKind, FounderGroup
 from services.entities.service import create_entity, list_entities
 from services.errors import DomainError
+from services.shared.bounds import IdParam
 from services.shared.checks import checked_uscc
 from services.streetreports.schemas import InternshipCreate, MonthlyReportCreate, SurveySubmission
 from services.streetreports.service import create_internship, create_report, create_surveys
@@ -125,14 +127,14 @@ class StreetForms(Controller):
 
     @get("/{street_id:int}/edit")
     async def edit(
-        self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, street_id: int
+        self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, street_id: IdParam
     ) -> Template:
         street = await get_street(db, actor, tenant_id, street_id)
         return _street_page(request, actor, tenant_id, street, Form(values=street_values(street)))
 
     @post("/{street_id:int}/edit", status_code=303)
     async def change(
-        self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, street_id: int
+        self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, street_id: IdParam
     ) -> Template | Redirect:
         street = await get_street(db, actor, tenant_id, street_id)
         values = flat_values((await request.form()).multi_items())
@@ -234,8 +236,8 @@ class StreetDataForms(Controller):
         db: Db,
         actor: Caller,
         tenant_id: Tenant,
-        street_id: int,
-        kind: str,
+        street_id: IdParam,
+        kind: FromPath[str],
     ) -> Template:
         spec = _spec(kind)
         street = await get_street(db, actor, tenant_id, street_id)
@@ -248,8 +250,8 @@ class StreetDataForms(Controller):
         db: Db,
         actor: Caller,
         tenant_id: Tenant,
-        street_id: int,
-        kind: str,
+        street_id: IdParam,
+        kind: FromPath[str],
     ) -> Template | Redirect:
         spec = _spec(kind)
         street = await get_street(db, actor, tenant_id, street_id)
@@ -329,7 +331,7 @@ class FieldChecks(Controller):
     guards = [requires(Role.CITY_ADMIN, Role.OPERATOR)]
 
     @get("/{kind:str}")
-    async def check(self, request: Request[Any, Any, Any], tenant_id: Tenant, kind: str) -> Template:
+    async def check(self, request: Request[Any, Any, Any], tenant_id: Tenant, kind: FromPath[str]) -> Template:
         name, value = _checked_field(request.query_params)
         lang = language(request)
         error: str | None = None

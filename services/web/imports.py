@@ -8,13 +8,14 @@ from typing import Annotated, Any, Final, NamedTuple
 from litestar import Controller, Request, get, post
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body
+from litestar.params import Body, FromPath
 from litestar.response import Template
 
 from services.activities.service import import_activities
 from services.deps import Caller, Db, Tenant, app_context
 from services.entities.service import import_entities
 from services.errors import DomainError
+from services.shared.bounds import IdParam
 from services.shared.imports import MAX_REPORTED, ImportRejectedError, ImportService, Upload
 from services.streetreports.service import import_surveys
 from services.streets.controllers import STREET_DATA_WRITERS
@@ -51,8 +52,8 @@ class ImportPages(Controller):
         db: Db,
         actor: Caller,
         tenant_id: Tenant,
-        street_id: int,
-        kind: str,
+        street_id: IdParam,
+        kind: FromPath[str],
     ) -> Template:
         return await _page(request, db, actor, tenant_id, street_id, kind)
 
@@ -63,8 +64,8 @@ class ImportPages(Controller):
         db: Db,
         actor: Caller,
         tenant_id: Tenant,
-        street_id: int,
-        kind: str,
+        street_id: IdParam,
+        kind: FromPath[str],
         data: Annotated[Upload, Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> Template:
         chosen = _import(kind)

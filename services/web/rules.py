@@ -18,6 +18,7 @@ from services.deps import Caller, Db, Tenant, app_context, requires
 from services.errors import DomainError, UnavailableError
 from services.rulesets import service
 from services.rulesets.schemas import CityRuleCreate, CriterionDraft, Simulation, SimulationResult
+from services.shared.bounds import CriterionId
 from services.text import Text
 from services.web.refusals import attempt, converted, field_of, message
 from services.web.render import language, page
@@ -124,7 +125,7 @@ class RulePages(Controller):
         db: Db,
         actor: Caller,
         tenant_id: Tenant,
-        criterion_id: str,
+        criterion_id: CriterionId,
         data: Annotated[RemoveForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> Redirect:
         year = int(data.year) if data.year.isdigit() else today().year
