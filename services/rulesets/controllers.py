@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from litestar import Controller, Request, delete, get, post, put
 from litestar.exceptions import ServiceUnavailableException
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import JSONBody, Parameter
+from litestar.params import JSONBody
 
 from infra.workers import WorkerTimeoutError
 from services.deps import Caller, Db, Province, Tenant, app_context, requires
@@ -21,7 +21,7 @@ from services.rulesets.schemas import (
     Simulation,
     SimulationResult,
 )
-from services.shared.bounds import CriterionId, YearParam
+from services.shared.bounds import CriterionId, YearParam, year_query
 from services.text import Text
 from tenants.calendar import today
 from tenants.context import Role
@@ -43,9 +43,7 @@ class RulesetController(Controller):
         self,
         db: Db,
         tenant_id: Tenant,
-        year: Annotated[
-            int | None, Parameter(ge=2000, le=2100, description="评估年度，默认今年 / the year, this year by default")
-        ] = None,
+        year: Annotated[int | None, year_query("评估年度，默认今年 / the year, this year by default")] = None,
     ) -> Ruleset:
         return await service.get_rules(db, tenant_id, year or today().year)
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Final, cast
 
 from litestar import Controller, Request, get, post
-from litestar.params import Parameter
 from litestar.response import Redirect, Template
 
 from infra.workers import WorkerTimeoutError
@@ -17,7 +16,7 @@ from services.deps import Caller, Db, Tenant, app_context, requires
 from services.errors import DomainError, UnavailableError
 from services.rulesets import service
 from services.rulesets.schemas import CityRuleCreate, CriterionDraft, Simulation, SimulationResult
-from services.shared.bounds import CriterionId
+from services.shared.bounds import CriterionId, year_query
 from services.text import Text
 from services.web.forms import FormBody
 from services.web.refusals import attempt, converted, field_of, message
@@ -72,7 +71,7 @@ class RulePages(Controller):
         db: Db,
         actor: Caller,
         tenant_id: Tenant,
-        year: Annotated[int | None, Parameter(ge=2000, le=2100)] = None,
+        year: Annotated[int | None, year_query("年度 / the year")] = None,
     ) -> Template:
         chosen = year or today().year
         return await _page(request, db, actor, tenant_id, chosen, RuleForm(effectiveFrom=str(chosen)))
