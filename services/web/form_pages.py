@@ -252,13 +252,9 @@ async def _data_page(at: StreetScope, kind: str, form: Form, *, status_code: int
     if kind == "internship":
         entities = await list_entities(at.db, at.actor, at.tenant_id, at.street_id, limit=ALL, offset=0)
         extra["entities"] = [(str(e.id), e.name) for e in entities.items]
-    return page(
-        at.request,
+    return at.page(
         spec.template,
         status_code=status_code,
-        actor=at.actor,
-        tenant=at.tenant,
-        street=at.street,
         form=form,
         tab=spec.tab,
         activity_kinds=ACTIVITY_KINDS,

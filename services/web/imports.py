@@ -18,7 +18,6 @@ from services.streetreports.service import import_surveys
 from services.streets.controllers import STREET_DATA_WRITERS
 from services.text import Text
 from services.web.refusals import attempt, in_language, message
-from services.web.render import page
 from services.web.scope import STREET_SCOPE, AtStreet, StreetScope, known
 
 
@@ -77,13 +76,9 @@ def _page(
     status: int = 200,
 ) -> Template:
     chosen = known(IMPORTS, kind)
-    return page(
-        at.request,
+    return at.page(
         "imports/wizard.html",
         status_code=status,
-        actor=at.actor,
-        tenant=at.tenant,
-        street=at.street,
         kind=kind,
         title=chosen.title,
         tab=chosen.tab,

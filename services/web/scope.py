@@ -14,12 +14,14 @@ from typing import Any, Final, TypeVar
 from litestar import Request
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
+from litestar.response import Template
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.deps import Caller, Db, Tenant, app_context
 from services.shared.bounds import IdParam
 from services.streets.schemas import Street
 from services.streets.service import get_street
+from services.web.render import page
 from tenants.context import Actor
 from tenants.ids import TenantId
 from tenants.registry import TenantInfo
@@ -66,6 +68,18 @@ class StreetScope:
     @property
     def tenant(self) -> TenantInfo:
         return tenant_of(self.request, self.tenant_id)
+
+    def page(self, template: str, *, status_code: int = 200, **context: Any) -> Template:
+        """The street's page ``template``, with the caller, the city and the street beside ``context``."""
+        return page(
+            self.request,
+            template,
+            status_code=status_code,
+            actor=self.actor,
+            tenant=self.tenant,
+            street=self.street,
+            **context,
+        )
 
 
 async def provide_street_scope(

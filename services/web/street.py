@@ -22,7 +22,6 @@ from services.streetreports.service import list_internships, list_reports, surve
 from services.tenancy.service import get_settings
 from services.text import Text
 from services.web.form_pages import saved_message
-from services.web.render import page
 from services.web.scope import ALL, PER_PAGE, STREET_SCOPE, AtStreet, StreetScope
 from services.web.session import CITY_ROLES
 from tenants.calendar import today
@@ -74,12 +73,8 @@ async def _tab(at: StreetScope, tab: str, page_number: int) -> Template:
     data = await _TAB_READS[tab](TabRead(at.db, at.actor, at.tenant_id, at.street_id, page_number))
     # htmx swaps only the tabs; a plain request (no JavaScript) gets the whole page.
     template = "street/tabs.html" if at.request.headers.get("hx-request") else "street.html"
-    return page(
-        at.request,
+    return at.page(
         template,
-        actor=at.actor,
-        tenant=at.tenant,
-        street=at.street,
         tabs=tabs,
         tab=tab,
         page_number=page_number,
@@ -102,12 +97,8 @@ async def _home(at: StreetScope) -> Template:
     rules = {c.fact: c for c in (await get_rules(db, tenant_id, now.year)).criteria}
     surveys = await survey_summary(db, actor, tenant_id, street_id, year=now.year)
     latest = (await list_assessments(db, actor, tenant_id, street_id, year=None, limit=1, offset=0)).items
-    return page(
-        at.request,
+    return at.page(
         "operator_home.html",
-        actor=actor,
-        tenant=at.tenant,
-        street=at.street,
         year=now.year,
         report_month=due_month.strftime("%Y-%m"),
         report_done=due_month.strftime("%Y-%m") in reports,
