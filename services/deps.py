@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Sequence
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Request
@@ -12,7 +12,7 @@ from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
-from litestar.params import FromPath
+from litestar.params import FromPath, PathParameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from infra.db import tenant_transaction
@@ -28,6 +28,11 @@ Caller = NamedDependency[Actor]
 """The signed-in actor of the request (the ``actor`` dependency)."""
 Tenant = NamedDependency[TenantId]
 """The path's tenant, checked against the actor (the ``tenant_id`` dependency)."""
+
+Province = FromPath[str]
+"""The ``{province}`` of a province's path, as given: the handler resolves it against the actor."""
+Username = Annotated[str, PathParameter(max_length=150, description="用户名 / user name")]
+"""The ``{username}`` of a user's path (the API's and the accounts page's)."""
 
 
 def app_context(request: Request[Any, Any, Any]) -> AppContext:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, Response, get, post
-from litestar.params import JSONBody, Parameter
+from litestar.params import JSONBody
 
 from services.activities import service
 from services.activities.schemas import ACTIVITY_COLUMNS, Activity, ActivityCreate
 from services.deps import Caller, Db, Tenant
-from services.shared.bounds import IdParam
+from services.shared.bounds import IdParam, year_query
 from services.shared.imports import import_route
 from services.shared.paging import TOTAL_COUNT_HEADERS, Limit, Offset, paged
 from services.streets.controllers import STREET_DATA_WRITERS
@@ -27,7 +27,7 @@ class ActivityController(Controller):
         actor: Caller,
         tenant_id: Tenant,
         street_id: IdParam,
-        year: Annotated[int | None, Parameter(ge=2000, le=2100, description="举办年份 / held in this year")] = None,
+        year: Annotated[int | None, year_query("举办年份 / held in this year")] = None,
         limit: Limit = 100,
         offset: Offset = 0,
     ) -> Response[list[Activity]]:

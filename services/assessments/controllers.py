@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import JSONBody, Parameter
+from litestar.params import JSONBody
 
 from services.assessments import service
 from services.assessments.schemas import Assessment, AssessmentCreate, AssessmentVoid, Reproduction
 from services.deps import Caller, Db, Tenant, app_context, requires
-from services.shared.bounds import IdParam
+from services.shared.bounds import IdParam, year_query
 from services.shared.paging import TOTAL_COUNT_HEADERS, Limit, Offset, paged
 from tenants.context import Role
 
@@ -45,7 +45,7 @@ class AssessmentController(Controller):
         actor: Caller,
         tenant_id: Tenant,
         street_id: IdParam,
-        year: Annotated[int | None, Parameter(ge=2000, le=2100, description="评估年度 / of this year")] = None,
+        year: Annotated[int | None, year_query("评估年度 / of this year")] = None,
         limit: Limit = 100,
         offset: Offset = 0,
     ) -> Response[list[Assessment]]:
@@ -75,8 +75,8 @@ class AssessmentController(Controller):
         db: Db,
         actor: Caller,
         tenant_id: Tenant,
-        street_id: Annotated[int, Parameter(ge=1, le=2**63 - 1, description="街区编号 / street id")],
-        assessment_id: Annotated[int, Parameter(ge=1, le=2**63 - 1, description="评估编号 / assessment id")],
+        street_id: IdParam,
+        assessment_id: IdParam,
         data: JSONBody[AssessmentVoid],
     ) -> Assessment:
         return await service.void_assessment(db, actor, tenant_id, street_id, assessment_id, data.reason)

@@ -9,7 +9,7 @@ from litestar.params import JSONBody
 
 from services.cycles import service
 from services.cycles.schemas import ApplicationCreate, Cycle, DesignationCreate, RecommendationCreate, Selection
-from services.deps import PROVINCE_READERS, Caller, Db, Tenant, app_context, requires
+from services.deps import PROVINCE_READERS, Caller, Db, Province, Tenant, app_context, requires
 from services.shared.bounds import YearParam
 from tenants.context import Role
 
@@ -78,7 +78,7 @@ class SelectionController(Controller):
 
     @get("/", guards=[PROVINCE_READERS], summary="省级评选排名 / the ranking of all cities' recommendations")
     async def get_selection(
-        self, request: Request[Any, Any, Any], actor: Caller, province: str, year: Year
+        self, request: Request[Any, Any, Any], actor: Caller, province: Province, year: Year
     ) -> Selection:
         return await service.get_selection(await app_context(request).temporal(), actor, province, year)
 
@@ -91,7 +91,7 @@ class SelectionController(Controller):
         self,
         request: Request[Any, Any, Any],
         actor: Caller,
-        province: str,
+        province: Province,
         year: Year,
         data: JSONBody[DesignationCreate],
     ) -> Selection:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, Response, get, patch, post
-from litestar.params import JSONBody, QueryParameter
+from litestar.params import FromQuery, JSONBody, QueryParameter
 
 from services.deps import Caller, Db, Tenant
 from services.entities import service
@@ -28,7 +28,7 @@ class EntityController(Controller):
         tenant_id: Tenant,
         street_id: IdParam,
         entity_class: Annotated[EntityClass | None, QueryParameter(name="class")] = None,
-        operating: bool | None = None,
+        operating: FromQuery[bool | None] = None,
         limit: Limit = 100,
         offset: Offset = 0,
     ) -> Response[list[Entity]]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, Response, get, post
-from litestar.params import JSONBody, Parameter
+from litestar.params import FromQuery, JSONBody
 
 from services.deps import Caller, Db, Tenant, requires
 from services.followups import service
 from services.followups.schemas import FollowupTask, TaskClose, TaskStatus
-from services.shared.bounds import id_query
+from services.shared.bounds import IdParam, id_query
 from services.shared.paging import TOTAL_COUNT_HEADERS, Limit, Offset, paged
 from tenants.context import Role
 
@@ -26,7 +26,7 @@ class TaskController(Controller):
         self,
         db: Db,
         tenant_id: Tenant,
-        status: TaskStatus | None = None,
+        status: FromQuery[TaskStatus | None] = None,
         street_id: Annotated[int | None, id_query("streetId", "只看该街区 / only this street")] = None,
         limit: Limit = 100,
         offset: Offset = 0,
@@ -50,7 +50,7 @@ class TaskController(Controller):
         db: Db,
         actor: Caller,
         tenant_id: Tenant,
-        task_id: Annotated[int, Parameter(ge=1, le=2**63 - 1, description="任务编号 / task id")],
+        task_id: IdParam,
         data: JSONBody[TaskClose],
     ) -> FollowupTask:
         return await service.close_task(db, actor, tenant_id, task_id, data.reason)

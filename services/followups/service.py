@@ -174,7 +174,7 @@ async def notify_overdue(
         return 0
     street = models.Street
     query = select(street.id, street.name).where(street.tenant_id == tenant, col(street.id).in_(list(counts)))
-    names = dict((await session.execute(query)).tuples().all())
+    names = dict((await session.execute(query)).all())
     streets = sorted(((name, counts[street_id]) for street_id, name in names.items()), key=lambda p: (-p[1], p[0]))
     single = next(iter(counts)) if len(counts) == 1 else None
     digest = messages.followups_overdue(streets, open_tasks, single)

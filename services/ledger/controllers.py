@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, Response, get, patch, post
-from litestar.params import JSONBody
+from litestar.params import FromQuery, JSONBody
 
 from services.deps import Caller, Db, Tenant, requires
 from services.ledger import service
@@ -35,7 +35,7 @@ class LedgerController(Controller):
         self,
         db: Db,
         tenant_id: Tenant,
-        status: LedgerStatus | None = None,
+        status: FromQuery[LedgerStatus | None] = None,
         entity_id: Annotated[int | None, id_query("entityId", "只看该实体 / only this entity")] = None,
         street_id: Annotated[int | None, id_query("streetId", "只看该街区 / only this street")] = None,
         limit: Limit = 100,

@@ -9,7 +9,7 @@ from litestar import Controller, Request, Response, get
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
 
-from services.deps import PROVINCE_READERS, Caller, Db, app_context
+from services.deps import PROVINCE_READERS, Caller, Db, Province, app_context
 from services.errors import NotFoundError
 from services.reporting import service
 from services.reporting.schemas import ProvinceReport
@@ -40,7 +40,7 @@ class ReportingController(Controller):
         request: Request[Any, Any, Any],
         db: Db,
         actor: Caller,
-        province: str,
+        province: Province,
         report: Annotated[str, Parameter(description="the year, e.g. 2025, or 2025.xlsx / 2025.csv")],
     ) -> Response[ProvinceReport | bytes]:
         match = _REPORT.fullmatch(report)

@@ -7,10 +7,10 @@ from typing import Annotated, Any
 from litestar import Controller, Request, delete, get, post, put
 from litestar.exceptions import ServiceUnavailableException
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import JSONBody, Parameter
+from litestar.params import JSONBody
 
 from infra.workers import WorkerTimeoutError
-from services.deps import Caller, Db, Tenant, app_context, requires
+from services.deps import Caller, Db, Province, Tenant, app_context, requires
 from services.rulesets import service
 from services.rulesets.schemas import (
     Baseline,
@@ -21,7 +21,7 @@ from services.rulesets.schemas import (
     Simulation,
     SimulationResult,
 )
-from services.shared.bounds import CriterionId, YearParam
+from services.shared.bounds import CriterionId, YearParam, year_query
 from services.text import Text
 from tenants.calendar import today
 from tenants.context import Role
@@ -43,9 +43,7 @@ class RulesetController(Controller):
         self,
         db: Db,
         tenant_id: Tenant,
-        year: Annotated[
-            int | None, Parameter(ge=2000, le=2100, description="评估年度，默认今年 / the year, this year by default")
-        ] = None,
+        year: Annotated[int | None, year_query("评估年度，默认今年 / the year, this year by default")] = None,
     ) -> Ruleset:
         return await service.get_rules(db, tenant_id, year or today().year)
 
@@ -101,7 +99,7 @@ class BaselineController(Controller):
     guards = [requires(province=True)]
 
     @get("/{year:int}", summary="省级基本条件 / the province baseline in force in a year")
-    async def get_baseline(self, db: Db, actor: Caller, province: str, year: YearParam) -> Baseline:
+    async def get_baseline(self, db: Db, actor: Caller, province: Province, year: YearParam) -> Baseline:
         return await service.get_baseline(db, resolve(actor, province), year)
 
     @put(
@@ -110,6 +108,6 @@ class BaselineController(Controller):
         summary="发布省级基本条件 / publish the baseline for a year no assessment has used (409 otherwise)",
     )
     async def publish_baseline(
-        self, db: Db, actor: Caller, province: str, year: YearParam, data: JSONBody[BaselinePublish]
+        self, db: Db, actor: Caller, province: Province, year: YearParam, data: JSONBody[BaselinePublish]
     ) -> Baseline:
         return await service.publish_baseline(db, actor, resolve(actor, province), year, data)

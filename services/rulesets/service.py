@@ -490,7 +490,7 @@ async def _street_names(session: AsyncSession, tenant: TenantId, street_ids: lis
         return {}
     street = models.Street
     query = select(street.id, street.name).where(street.tenant_id == tenant, col(street.id).in_(street_ids))
-    return dict((await session.execute(query)).tuples().all())
+    return dict((await session.execute(query)).all())
 
 
 async def _own_province(session: AsyncSession, province: TenantId) -> None:

@@ -112,6 +112,11 @@ def id_query(name: str, description: str) -> Any:
     return QueryParameter(name=name, ge=1, le=MAX_ID, description=description, schema_extra=dict(_EXACT_MAX))
 
 
+def year_query(description: str) -> Any:
+    """An optional year filter in the query string."""
+    return QueryParameter(ge=FIRST_YEAR, le=LAST_YEAR, description=description)
+
+
 def text_query(name: str, max_length: int, description: str) -> Any:
     """An optional text filter in the query string."""
     return QueryParameter(name=name, max_length=max_length, pattern=CODE_PATTERN, description=description)

@@ -20,6 +20,7 @@ from sqlalchemy import Table, insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.audit.service import record
+from services.deps import Caller, Db, Tenant
 from services.errors import InvalidError
 from services.schemas import BaseStruct
 from services.shared.bounds import MAX_UPLOAD_BYTES, IdParam
@@ -158,9 +159,9 @@ def import_route(
     )
     async def import_file(
         self: Controller,  # noqa: ARG001 - a controller calls its handlers as methods
-        db: AsyncSession,
-        actor: Actor,
-        tenant_id: TenantId,
+        db: Db,
+        actor: Caller,
+        tenant_id: Tenant,
         street_id: IdParam,
         data: Annotated[Upload, Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> ImportResult:

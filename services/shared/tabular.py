@@ -755,9 +755,11 @@ def write_xlsx(title: str, sheets: Sequence[Sheet]) -> bytes:
         ),
         numbers={kind: workbook.add_format({"num_format": code}) for kind, code in _NUMBER_FORMATS.items()},
     )
-    for name, sheet in zip(_sheet_names(sheets), sheets, strict=True):
-        _write_sheet(workbook.add_worksheet(name), title, sheet, formats)
-    workbook.close()
+    try:
+        for name, sheet in zip(_sheet_names(sheets), sheets, strict=True):
+            _write_sheet(workbook.add_worksheet(name), title, sheet, formats)
+    finally:
+        workbook.close()  # also when a sheet is refused: closing removes the rows' temporary files
     return output.getvalue()
 
 

@@ -7,11 +7,11 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, patch, post, put
 from litestar.background_tasks import BackgroundTask
-from litestar.params import JSONBody, Parameter, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 
 from services.deps import Caller, Db, Tenant, app_context
-from services.shared.bounds import IdParam, MonthParam
+from services.shared.bounds import IdParam, MonthParam, year_query
 from services.shared.imports import import_route
 from services.shared.paging import TOTAL_COUNT_HEADERS, Limit, Offset, paged
 from services.streetreports import service
@@ -30,7 +30,7 @@ from services.streetreports.schemas import (
 from services.streets.controllers import STREET_DATA_WRITERS
 from workflows.tracking.client import after_report_committed
 
-Year = Annotated[int | None, Parameter(ge=2000, le=2100, description="只看这一年 / only this year")]
+Year = Annotated[int | None, year_query("只看这一年 / only this year")]
 
 
 class StreetReportController(Controller):

@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from litestar import Controller, Response, get, patch, post
 from litestar.datastructures import ResponseHeader
-from litestar.di import NamedDependency
-from litestar.params import JSONBody, Parameter
-from sqlmodel.ext.asyncio.session import AsyncSession
+from litestar.params import JSONBody
 
-from services.deps import requires
+from services.deps import Caller, Db, Tenant, Username, requires
 from services.openapi import error_spec
 from services.shared.paging import Limit, Offset
 from services.users import service
 from services.users.schemas import PasswordReset, User, UserCreate, UserCreated, UserUpdate
-from tenants.context import Actor, Role
-from tenants.ids import TenantId
-
-Username = Annotated[str, Parameter(max_length=150, description="用户名 / user name")]
-# The app's dependencies, named explicitly (Litestar 3 no longer infers them).
-Db = NamedDependency[AsyncSession]
-Caller = NamedDependency[Actor]
-Tenant = NamedDependency[TenantId]
+from tenants.context import Role
 
 _ERRORS = {
     403: error_spec("角色无权管理该用户或创建该角色 / the caller may not manage this user or create this role"),

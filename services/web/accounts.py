@@ -4,26 +4,25 @@ enable, password resets. One-time passwords appear once, on the page that answer
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, Final
+from typing import Any, Final
 
 from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
 from litestar.response import Redirect, Template
 
-from services.deps import Caller, Db, Tenant, app_context, requires
+from services.deps import Caller, Db, Tenant, Username, requires
 from services.errors import DomainError
 from services.streets.service import list_streets
 from services.text import Text
 from services.users import service
 from services.users.schemas import UserCreate, UserUpdate
+from services.web.forms import FormBody
 from services.web.refusals import attempt, converted, field_of, message
 from services.web.render import page
+from services.web.scope import ALL, tenant_of
 from tenants.context import Role
 
-ALL: Final = 1000
-"""A city's users and streets are read whole (a city has tens of each)."""
 CREATABLE: Final = (Role.CASEWORKER, Role.OPERATOR, Role.VIEWER)
+"""The accounts a city admin opens on this page (as services.users lets it)."""
 WORDING: Final = {
     "username": Text(
         "用户名须为 3–64 个小写字母、数字、点、下划线或连字符，以字母或数字开头",
@@ -33,7 +32,6 @@ WORDING: Final = {
     "role": Text("请选择角色", "Choose a role"),
     "streetId": Text("请选择街区", "Choose a street"),
 }
-"""The accounts a city admin opens on this page (as services.users lets it)."""
 
 
 @dataclass
@@ -64,7 +62,7 @@ class AccountPages(Controller):
         db: Db,
         actor: Caller,
         tenant_id: Tenant,
-        data: Annotated[NewAccount, Body(media_type=RequestEncodingType.URL_ENCODED)],
+        data: FormBody[NewAccount],
     ) -> Template:
         fields: dict[str, Any] = {"username": data.username.strip(), "displayName": data.displayName, "role": data.role}
         if data.role == Role.OPERATOR or data.streetId:
@@ -85,15 +83,15 @@ class AccountPages(Controller):
         db: Db,
         actor: Caller,
         tenant_id: Tenant,
-        username: str,
-        data: Annotated[Activation, Body(media_type=RequestEncodingType.URL_ENCODED)],
+        username: Username,
+        data: FormBody[Activation],
     ) -> Redirect:
         await service.update_user(db, actor, tenant_id, username, UserUpdate(active=data.active == "true"))
         return Redirect(f"/city/{tenant_id}/accounts", status_code=303)
 
     @post("/{username:str}/password-reset", status_code=200)
     async def reset(
-        self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, username: str
+        self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, username: Username
     ) -> Template:
         password = await service.reset_password(db, actor, tenant_id, username)
         return _once(request, actor, tenant_id, username, None, password)
@@ -114,7 +112,7 @@ async def _list(
         "accounts/list.html",
         status_code=422 if errors else 200,
         actor=actor,
-        tenant=app_context(request).directory.get(tenant_id),
+        tenant=tenant_of(request, tenant_id),
         users=users,
         total=total,
         street_names={street.id: street.name for street in streets},
@@ -137,7 +135,7 @@ def _once(
         request,
         "accounts/password_once.html",
         actor=actor,
-        tenant=app_context(request).directory.get(tenant_id),
+        tenant=tenant_of(request, tenant_id),
         username=username,
         display_name=display_name,
         password=password,

@@ -15,23 +15,26 @@ from typing import Any, Final, get_args
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.activities.schemas import ActivityCreate, ActivityKind
 from services.activities.service import create_activity
-from services.deps import Caller, Db, Tenant, app_context, requires
+from services.deps import Caller, Db, Tenant, requires
 from services.entities.schemas import EntityClass, EntityCreate, EntityKind, FounderGroup
 from services.entities.service import create_entity, list_entities
 from services.errors import DomainError
 from services.shared.checks import checked_uscc
 from services.streetreports.schemas import InternshipCreate, MonthlyReportCreate, SurveySubmission
 from services.streetreports.service import create_internship, create_report, create_surveys
+from services.streets.controllers import STREET_DATA_WRITERS
 from services.streets.schemas import CenterService, Street, StreetCreate, StreetUpdate, Theme
-from services.streets.service import create_street, get_street, update_street
+from services.streets.service import create_street, update_street
 from services.text import Text
-from services.web.forms import Form, FormError, as_text, flat_values, shown, submit
+from services.web.forms import Form, FormError, as_text, posted, shown, submit
 from services.web.render import city_districts, language, page
+from services.web.scope import ALL, STREET_SCOPE, AtStreet, StreetScope, known, tenant_of
 from tenants.calendar import today
 from tenants.context import Actor, Role
 from tenants.ids import TenantId
@@ -44,7 +47,6 @@ ENTITY_CLASSES: Final[tuple[str, ...]] = get_args(EntityClass)
 FOUNDER_GROUPS: Final[tuple[str, ...]] = get_args(FounderGroup)
 BLANK_STAFF_ROWS: Final = 2
 """Empty staff rows under the filled ones: more people are added by saving and editing again."""
-MOST_ENTITIES: Final = 1000
 CLEARABLE: Final = ("theme", "replicablePractices", "operator.digitalPlatformUrl")
 """The street's optional fields: emptied on the edit form, they are set to nothing (not left as they were)."""
 
@@ -105,6 +107,7 @@ class StreetForms(Controller):
 
     path = "/city/{tenant:str}/streets"
     guards = [requires(Role.CITY_ADMIN)]
+    dependencies = STREET_SCOPE
 
     @get("/new")
     async def new(self, request: Request[Any, Any, Any], actor: Caller, tenant_id: Tenant) -> Template:
@@ -115,7 +118,7 @@ class StreetForms(Controller):
     async def create(
         self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant
     ) -> Template | Redirect:
-        values = flat_values((await request.form()).multi_items())
+        values = await posted(request)
         try:
             street = await submit(db, values, StreetCreate, lambda data: create_street(db, actor, tenant_id, data))
         except FormError as refused:
@@ -124,32 +127,26 @@ class StreetForms(Controller):
         return _saved(tenant_id, street.id, "", "street")
 
     @get("/{street_id:int}/edit")
-    async def edit(
-        self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, street_id: int
-    ) -> Template:
-        street = await get_street(db, actor, tenant_id, street_id)
-        return _street_page(request, actor, tenant_id, street, Form(values=street_values(street)))
+    async def edit(self, at: AtStreet) -> Template:
+        return _street_page(at.request, at.actor, at.tenant_id, at.street, Form(values=street_values(at.street)))
 
     @post("/{street_id:int}/edit", status_code=303)
-    async def change(
-        self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, street_id: int
-    ) -> Template | Redirect:
-        street = await get_street(db, actor, tenant_id, street_id)
-        values = flat_values((await request.form()).multi_items())
+    async def change(self, at: AtStreet) -> Template | Redirect:
+        values = await posted(at.request)
         # Every box of the form is sent: no ticked service means none (StreetUpdate would read absent as unchanged).
         values.setdefault("center.services[]", [])
         try:
             await submit(
-                db,
+                at.db,
                 values,
                 StreetUpdate,
-                lambda data: update_street(db, actor, tenant_id, street_id, data),
+                lambda data: update_street(at.db, at.actor, at.tenant_id, at.street_id, data),
                 cleared=CLEARABLE,
             )
         except FormError as refused:
-            form = shown(values, refused.problems, language(request))
-            return _street_page(request, actor, tenant_id, street, form, status_code=422)
-        return _saved(tenant_id, street_id, "", "street")
+            form = shown(values, refused.problems, language(at.request))
+            return _street_page(at.request, at.actor, at.tenant_id, at.street, form, status_code=422)
+        return _saved(at.tenant_id, at.street_id, "", "street")
 
 
 def _street_page(
@@ -161,8 +158,7 @@ def _street_page(
     *,
     status_code: int = 200,
 ) -> Template:
-    tenant = app_context(request).directory.get(tenant_id)
-    assert tenant is not None  # the resolver admitted it
+    tenant = tenant_of(request, tenant_id)
     return page(
         request,
         "forms/street.html",
@@ -225,84 +221,47 @@ class StreetDataForms(Controller):
     """A street's data forms, for its operator (its own street only) and the city admin."""
 
     path = "/city/{tenant:str}/streets/{street_id:int}/new"
-    guards = [requires(Role.CITY_ADMIN, Role.OPERATOR)]
+    guards = [STREET_DATA_WRITERS]
+    dependencies = STREET_SCOPE
 
     @get("/{kind:str}")
-    async def blank(
-        self,
-        request: Request[Any, Any, Any],
-        db: Db,
-        actor: Caller,
-        tenant_id: Tenant,
-        street_id: int,
-        kind: str,
-    ) -> Template:
-        spec = _spec(kind)
-        street = await get_street(db, actor, tenant_id, street_id)
-        return await _data_page(request, db, actor, tenant_id, street, kind, Form(values=spec.defaults()))
+    async def blank(self, at: AtStreet, kind: FromPath[str]) -> Template:
+        return await _data_page(at, kind, Form(values=known(DATA_FORMS, kind).defaults()))
 
     @post("/{kind:str}", status_code=303)
-    async def save(
-        self,
-        request: Request[Any, Any, Any],
-        db: Db,
-        actor: Caller,
-        tenant_id: Tenant,
-        street_id: int,
-        kind: str,
-    ) -> Template | Redirect:
-        spec = _spec(kind)
-        street = await get_street(db, actor, tenant_id, street_id)
-        values = flat_values((await request.form()).multi_items())
+    async def save(self, at: AtStreet, kind: FromPath[str]) -> Template | Redirect:
+        spec = known(DATA_FORMS, kind)
+        values = await posted(at.request)
         try:
             await submit(
-                db,
+                at.db,
                 values,
                 spec.into,
-                lambda data: spec.save(db, actor, tenant_id, street_id, data),
+                lambda data: spec.save(at.db, at.actor, at.tenant_id, at.street_id, data),
                 conflict=spec.conflict,
             )
         except FormError as refused:
-            form = shown(values, refused.problems, language(request))
-            return await _data_page(request, db, actor, tenant_id, street, kind, form, status_code=422)
-        return _saved(tenant_id, street_id, spec.tab, kind)
+            form = shown(values, refused.problems, language(at.request))
+            return await _data_page(at, kind, form, status_code=422)
+        return _saved(at.tenant_id, at.street_id, spec.tab, kind)
 
 
-def _spec(kind: str) -> DataForm:
-    if kind not in DATA_FORMS:
-        raise NotFoundException()
-    return DATA_FORMS[kind]
-
-
-async def _data_page(
-    request: Request[Any, Any, Any],
-    db: Db,
-    actor: Caller,
-    tenant_id: Tenant,
-    street: Street,
-    kind: str,
-    form: Form,
-    *,
-    status_code: int = 200,
-) -> Template:
+async def _data_page(at: StreetScope, kind: str, form: Form, *, status_code: int = 200) -> Template:
+    spec = DATA_FORMS[kind]
     extra: dict[str, Any] = {}
     if kind == "internship":
-        entities = await list_entities(db, actor, tenant_id, street.id, limit=MOST_ENTITIES, offset=0)
+        entities = await list_entities(at.db, at.actor, at.tenant_id, at.street_id, limit=ALL, offset=0)
         extra["entities"] = [(str(e.id), e.name) for e in entities.items]
-    return page(
-        request,
-        DATA_FORMS[kind].template,
+    return at.page(
+        spec.template,
         status_code=status_code,
-        actor=actor,
-        tenant=app_context(request).directory.get(tenant_id),
-        street=street,
         form=form,
-        tab=DATA_FORMS[kind].tab,
+        tab=spec.tab,
         activity_kinds=ACTIVITY_KINDS,
         entity_kinds=ENTITY_KINDS,
         entity_classes=ENTITY_CLASSES,
         founder_groups=FOUNDER_GROUPS,
-        section="street" if actor.role == Role.OPERATOR else "streets",
+        section="street" if at.actor.role == Role.OPERATOR else "streets",
         **extra,
     )
 
@@ -326,10 +285,10 @@ class FieldChecks(Controller):
     blur), from the same checks the save runs; the save checks again on the server."""
 
     path = "/city/{tenant:str}/checks"
-    guards = [requires(Role.CITY_ADMIN, Role.OPERATOR)]
+    guards = [STREET_DATA_WRITERS]
 
     @get("/{kind:str}")
-    async def check(self, request: Request[Any, Any, Any], tenant_id: Tenant, kind: str) -> Template:
+    async def check(self, request: Request[Any, Any, Any], tenant_id: Tenant, kind: FromPath[str]) -> Template:
         name, value = _checked_field(request.query_params)
         lang = language(request)
         error: str | None = None
@@ -341,8 +300,7 @@ class FieldChecks(Controller):
             except DomainError as refused:
                 error = as_text(refused).get(lang)
         elif kind == "district":
-            tenant = app_context(request).directory.get(tenant_id)
-            codes = {code for code, _ in city_districts(tenant.code if tenant else "")}
+            codes = {code for code, _ in city_districts(tenant_of(request, tenant_id).code)}
             error = None if value in codes else DISTRICT_WRONG.get(lang)
         else:
             raise NotFoundException()

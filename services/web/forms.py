@@ -12,9 +12,12 @@ import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, Final, TypeVar
+from typing import Annotated, Any, Final, TypeAlias, TypeVar
 
 import msgspec
+from litestar import Request
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
 
 from services.deps import Db
 from services.errors import ConflictError, DomainError
@@ -22,6 +25,9 @@ from services.text import Language, Text
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+FormBody: TypeAlias = Annotated[T, Body(media_type=RequestEncodingType.URL_ENCODED)]
+"""A handler's ``data``: an HTML form's post (``application/x-www-form-urlencoded``) read into a dataclass."""
 
 FORM_LEVEL: Final = ""
 """The key of a problem that belongs to no one field (shown above the form)."""
@@ -96,6 +102,11 @@ def flat_values(pairs: Iterable[tuple[str, str]]) -> dict[str, str | list[str]]:
         else:
             values[name] = value
     return _compact(values)
+
+
+async def posted(request: Request[Any, Any, Any]) -> dict[str, str | list[str]]:
+    """The fields of the posted form, as :func:`flat_values` gives them."""
+    return flat_values((await request.form()).multi_items())
 
 
 def _compact(values: dict[str, str | list[str]]) -> dict[str, str | list[str]]:

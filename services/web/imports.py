@@ -3,25 +3,22 @@ survey answers — the template to download, the upload, every row's error (noth
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Final, NamedTuple
+from typing import Annotated, Final, NamedTuple
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.enums import RequestEncodingType
-from litestar.exceptions import NotFoundException
-from litestar.params import Body
+from litestar.params import Body, FromPath
 from litestar.response import Template
 
 from services.activities.service import import_activities
-from services.deps import Caller, Db, Tenant, app_context
 from services.entities.service import import_entities
 from services.errors import DomainError
 from services.shared.imports import MAX_REPORTED, ImportRejectedError, ImportService, Upload
 from services.streetreports.service import import_surveys
 from services.streets.controllers import STREET_DATA_WRITERS
-from services.streets.service import get_street
 from services.text import Text
 from services.web.refusals import attempt, in_language, message
-from services.web.render import page
+from services.web.scope import STREET_SCOPE, AtStreet, StreetScope, known
 
 
 class Import(NamedTuple):
@@ -43,58 +40,34 @@ class ImportPages(Controller):
 
     path = "/city/{tenant:str}/streets/{street_id:int}/import/{kind:str}"
     guards = [STREET_DATA_WRITERS]
+    dependencies = STREET_SCOPE
 
     @get("/")
-    async def wizard(
-        self,
-        request: Request[Any, Any, Any],
-        db: Db,
-        actor: Caller,
-        tenant_id: Tenant,
-        street_id: int,
-        kind: str,
-    ) -> Template:
-        return await _page(request, db, actor, tenant_id, street_id, kind)
+    async def wizard(self, at: AtStreet, kind: FromPath[str]) -> Template:
+        return _page(at, kind)
 
     @post("/", status_code=200)
     async def upload(
         self,
-        request: Request[Any, Any, Any],
-        db: Db,
-        actor: Caller,
-        tenant_id: Tenant,
-        street_id: int,
-        kind: str,
+        at: AtStreet,
+        kind: FromPath[str],
         data: Annotated[Upload, Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> Template:
-        chosen = _import(kind)
-        await get_street(db, actor, tenant_id, street_id)  # another city's or street's: 404 before reading the file
-        content = await data.file.read()
-        result = await attempt(db, lambda: chosen.run(db, actor, tenant_id, street_id, data.file.filename, content))
+        chosen = known(IMPORTS, kind)
+        content = await data.file.read()  # the scope has read the street first: another one answers 404
+        result = await attempt(
+            at.db, lambda: chosen.run(at.db, at.actor, at.tenant_id, at.street_id, data.file.filename, content)
+        )
         if isinstance(result, ImportRejectedError):
-            rows = [(e.row, e.column, in_language(request, e.problem)) for e in result.errors[:MAX_REPORTED]]
-            return await _page(
-                request, db, actor, tenant_id, street_id, kind, error=message(request, result), rows=rows, status=422
-            )
+            rows = [(e.row, e.column, in_language(at.request, e.problem)) for e in result.errors[:MAX_REPORTED]]
+            return _page(at, kind, error=message(at.request, result), rows=rows, status=422)
         if isinstance(result, DomainError):
-            return await _page(
-                request, db, actor, tenant_id, street_id, kind, error=message(request, result), status=422
-            )
-        return await _page(request, db, actor, tenant_id, street_id, kind, imported=result.imported)
+            return _page(at, kind, error=message(at.request, result), status=422)
+        return _page(at, kind, imported=result.imported)
 
 
-def _import(kind: str) -> Import:
-    if kind not in IMPORTS:
-        raise NotFoundException()
-    return IMPORTS[kind]
-
-
-async def _page(
-    request: Request[Any, Any, Any],
-    db: Db,
-    actor: Caller,
-    tenant_id: Tenant,
-    street_id: int,
+def _page(
+    at: StreetScope,
     kind: str,
     *,
     error: str | None = None,
@@ -102,14 +75,10 @@ async def _page(
     imported: int | None = None,
     status: int = 200,
 ) -> Template:
-    chosen = _import(kind)
-    return page(
-        request,
+    chosen = known(IMPORTS, kind)
+    return at.page(
         "imports/wizard.html",
         status_code=status,
-        actor=actor,
-        tenant=app_context(request).directory.get(tenant_id),
-        street=await get_street(db, actor, tenant_id, street_id),
         kind=kind,
         title=chosen.title,
         tab=chosen.tab,

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, Final
+from typing import Any, Final
 
 from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
 from litestar.response import Redirect, Template
 
 from services.auth import service
@@ -16,6 +14,7 @@ from services.auth.passwords import MAX_LENGTH, MIN_LENGTH, check_policy
 from services.deps import Caller, Db
 from services.errors import DomainError, InvalidError
 from services.text import Text
+from services.web.forms import FormBody
 from services.web.refusals import attempt, message
 from services.web.render import language, page
 from services.web.session import home_of
@@ -54,7 +53,7 @@ class PasswordPages(Controller):
         request: Request[Any, Any, Any],
         db: Db,
         actor: Caller,
-        data: Annotated[PasswordForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+        data: FormBody[PasswordForm],
     ) -> Template | Redirect:
         lang = language(request)
         if not data.current:

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Final, cast
 
 from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, Parameter
 from litestar.response import Redirect, Template
 
 from infra.workers import WorkerTimeoutError
@@ -18,9 +16,12 @@ from services.deps import Caller, Db, Tenant, app_context, requires
 from services.errors import DomainError, UnavailableError
 from services.rulesets import service
 from services.rulesets.schemas import CityRuleCreate, CriterionDraft, Simulation, SimulationResult
+from services.shared.bounds import CriterionId, year_query
 from services.text import Text
+from services.web.forms import FormBody
 from services.web.refusals import attempt, converted, field_of, message
 from services.web.render import language, page
+from services.web.scope import tenant_of
 from tenants.calendar import today
 from tenants.context import Role
 from tenants.ids import TenantId
@@ -70,7 +71,7 @@ class RulePages(Controller):
         db: Db,
         actor: Caller,
         tenant_id: Tenant,
-        year: Annotated[int | None, Parameter(ge=2000, le=2100)] = None,
+        year: Annotated[int | None, year_query("年度 / the year")] = None,
     ) -> Template:
         chosen = year or today().year
         return await _page(request, db, actor, tenant_id, chosen, RuleForm(effectiveFrom=str(chosen)))
@@ -82,7 +83,7 @@ class RulePages(Controller):
         db: Db,
         actor: Caller,
         tenant_id: Tenant,
-        data: Annotated[RuleForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+        data: FormBody[RuleForm],
     ) -> Template | Redirect:
         fields = {
             "id": data.id.strip(),
@@ -124,8 +125,8 @@ class RulePages(Controller):
         db: Db,
         actor: Caller,
         tenant_id: Tenant,
-        criterion_id: str,
-        data: Annotated[RemoveForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+        criterion_id: CriterionId,
+        data: FormBody[RemoveForm],
     ) -> Redirect:
         year = int(data.year) if data.year.isdigit() else today().year
         await service.remove_city_rule(db, actor, tenant_id, criterion_id, year)
@@ -165,12 +166,12 @@ async def _page(
     error: DomainError | None = None,
     simulation: SimulationResult | None = None,
 ) -> Template:
-    tenant = app_context(request).directory.get(tenant_id)
+    tenant = tenant_of(request, tenant_id)
     effective = await service.get_rules(db, tenant_id, year)
     # The city's own province: row-level security lets a city read its province's baselines (0004), which
     # the resolver, made for the paths' tenants, does not hand out. For services/rulesets: a baseline read
     # by the city it judges.
-    province = cast("TenantId", tenant.parent if tenant is not None and tenant.parent else tenant_id)
+    province = cast("TenantId", tenant.parent or tenant_id)
     baseline = await service.get_baseline(db, province, year)
     city = {c.id: c for c in effective.criteria if c.origin == "city"}
     lang = language(request)

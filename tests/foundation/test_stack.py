@@ -33,12 +33,13 @@ async def _start_and_wait(data_dir: Path, port: int) -> tuple[subprocess.Popen[b
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TEMPORAL_ADDRESS")}
     env["JIEQU_DATA_DIR"] = str(data_dir)
     log = data_dir.parent / f"up-{port}.log"
-    process = subprocess.Popen(  # noqa: ASYNC220 - a long-running child we poll below
-        [sys.executable, "-m", "infra.cli", "up", "--port", str(port)],
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
+    with log.open("wb") as output:  # the child writes to its own copy of the descriptor
+        process = subprocess.Popen(  # noqa: ASYNC220 - a long-running child we poll below
+            [sys.executable, "-m", "infra.cli", "up", "--port", str(port)],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     deadline = time.monotonic() + STARTUP_LIMIT
     async with httpx.AsyncClient() as client:
         while time.monotonic() < deadline:

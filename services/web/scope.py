@@ -1,0 +1,93 @@
+"""What the pages' handlers share: the tenant a page shows, a street page's scope, a kind of the path.
+
+A street's pages (its tabs, its data forms, its imports, its edit form) take :data:`AtStreet`: the request's
+transaction, the caller, the city and the street of the path, read under the caller's rights once, before the
+handler runs (another city's street, or another street for an operator, answers 404 as a page).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final, TypeVar
+
+from litestar import Request
+from litestar.di import NamedDependency, Provide
+from litestar.exceptions import NotFoundException
+from litestar.response import Template
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.deps import Caller, Db, Tenant, app_context
+from services.shared.bounds import IdParam
+from services.streets.schemas import Street
+from services.streets.service import get_street
+from services.web.render import page
+from tenants.context import Actor
+from tenants.ids import TenantId
+from tenants.registry import TenantInfo
+
+V = TypeVar("V")
+
+PER_PAGE: Final = 20
+"""The rows of a paged list (a city's streets, a street's entities, activities, ledger, assessments)."""
+ALL: Final = 1000
+"""The most rows a page reads in one go where it must see a whole (small) list: a city's streets or users, a
+street's entities or reports."""
+
+
+def tenant_of(request: Request[Any, Any, Any], tenant_id: TenantId) -> TenantInfo:
+    """The tenant of the path as the page shows it (its names and code); the resolver has admitted it."""
+    tenant = app_context(request).directory.get(tenant_id)
+    if tenant is None:
+        raise NotFoundException()
+    return tenant
+
+
+def known(table: Mapping[str, V], kind: str) -> V:
+    """The entry of the path's ``kind`` (a form, an import, …): a kind the table lacks is a page that does not
+    exist."""
+    if kind not in table:
+        raise NotFoundException()
+    return table[kind]
+
+
+@dataclass(frozen=True)
+class StreetScope:
+    """A street page's request: its transaction, the caller, the city and the street."""
+
+    request: Request[Any, Any, Any]
+    db: AsyncSession
+    actor: Actor
+    tenant_id: TenantId
+    street: Street
+
+    @property
+    def street_id(self) -> int:
+        return self.street.id
+
+    @property
+    def tenant(self) -> TenantInfo:
+        return tenant_of(self.request, self.tenant_id)
+
+    def page(self, template: str, *, status_code: int = 200, **context: Any) -> Template:
+        """The street's page ``template``, with the caller, the city and the street beside ``context``."""
+        return page(
+            self.request,
+            template,
+            status_code=status_code,
+            actor=self.actor,
+            tenant=self.tenant,
+            street=self.street,
+            **context,
+        )
+
+
+async def provide_street_scope(
+    request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, street_id: IdParam
+) -> StreetScope:
+    return StreetScope(request, db, actor, tenant_id, await get_street(db, actor, tenant_id, street_id))
+
+
+AtStreet = NamedDependency[StreetScope]
+"""The ``at`` dependency of the pages under ``/city/{tenant}/streets/{street_id}``."""
+STREET_SCOPE: Final = {"at": Provide(provide_street_scope)}
