@@ -3,7 +3,7 @@
 # Usage, on the national data set of `jiequ seed --scale national` (it writes the report's summary):
 #
 #     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/jiequ_national \
-#         .venv/bin/python -m services.reporting.bench [--year 2025] [--runs 30] [--churn 0.02] [--explain]
+#         .venv/bin/python -m infra.benchmarks.province_report [--year 2025] [--runs 30] [--churn 0.02] [--explain]
 #
 # Each request opens a transaction as the API does (infra.db.tenant_transaction: SET ROLE jiequ_app,
 # app.tenant_ids = the province and its cities), computes the report and encodes it as JSON. Per
