@@ -24,6 +24,9 @@ from temporalio.worker import Worker
 from services.context import AppContext
 from services.notifications.webhook import WebhookPolicy
 from workflows.cycle.activities import CycleActivities
+from workflows.cycle.city_cycle import CityCycleWorkflow
+from workflows.cycle.reevaluation import ReevaluationWorkflow
+from workflows.cycle.scheduled_reevaluation import ScheduledReevaluationWorkflow
 from workflows.cycle.schemas import (
     SCHEDULED_REEVALUATION,
     SEARCH_ATTRIBUTES,
@@ -31,12 +34,7 @@ from workflows.cycle.schemas import (
     ScheduledReevaluationInput,
     reevaluation_schedule_id,
 )
-from workflows.cycle.workflows import (
-    CityCycleWorkflow,
-    ReevaluationWorkflow,
-    ScheduledReevaluationWorkflow,
-    SelectionWorkflow,
-)
+from workflows.cycle.selection import SelectionWorkflow
 from workflows.followups.activities import FollowupActivities
 from workflows.followups.workflows import FollowupSweepWorkflow
 from workflows.housekeeping.activities import HousekeepingActivities, PurgeInput, ReportActivities
