@@ -22,23 +22,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from infra.db import make_engine, make_sessionmaker, owner_transaction
 from infra.local import EmbeddedPostgres
 from infra.migrate import upgrade
+from services.demo.generator import CityStreets
+from services.demo.loading import Rows, bulk_load, start_load
 from services.demo.names import demo_rng
 from services.demo.places import CITIES
-from services.demo.seed import (
-    EXEMPLARY,
-    FAILING,
-    CityStreets,
-    Period,
-    Rows,
-    ShandongNaming,
-    StreetPlan,
-    bulk_load,
-    start_load,
-)
+from services.demo.plans import EXEMPLARY, FAILING, Period, ShandongNaming, StreetPlan
 from services.tenancy.seed import demo_users, seed_tenants, seed_users
 
 FAILING_SHARE = 0.15
-"""Streets generated with one baseline criterion missed (services.demo.seed.FAILING), the rest exemplary."""
+"""Streets generated with one baseline criterion missed (services.demo.plans.FAILING), the rest exemplary."""
 
 
 @dataclass

@@ -3,7 +3,7 @@ entities) on Temporal's test server, with the real worker, activities and Postgr
 
     python -m infra.benchmarks.cycle_year [--cities 16] [--streets 60] [--entities 100] [--applying 10]
 
-Each city has `streets` streets with a year of generated data (services.demo.seed): `applying` of them
+Each city has `streets` streets with a year of generated data (services.demo.generator): `applying` of them
 apply for the year's selection, the others are already designated. The year: the cities' cycles start,
 the applicants apply (Updates), are screened and recommended (Updates), the province designates its
 target plus one with an override; every designated street is tracked monthly and the cities are swept

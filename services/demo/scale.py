@@ -1,6 +1,6 @@
 """The national data set (全国规模数据) of ``jiequ seed --scale national``: 31 provinces, their prefecture-level
 cities as tenants (the districts of the four municipalities), ~10,000 streets and ~1.5 million entities with
-a year of data, generated like the demo (services.demo.seed) and loaded with COPY as the schema owner.
+a year of data, generated like the demo (services.demo.generator) and loaded with COPY as the schema owner.
 
 Divisions are the real ones (GB/T 2260 names and codes; for the municipalities their central districts);
 tenant slugs are their pinyin, prefixed with the province's slug where two places share one. Street
@@ -22,22 +22,10 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from infra.db import owner_transaction
+from services.demo.generator import CityStreets
+from services.demo.loading import Driver, Ids, Rows, bulk_load, start_load
 from services.demo.names import THEME_WORDS, EntityKind, Theme, demo_rng, person_name
-from services.demo.seed import (
-    DEMO_SEED,
-    PROFILES,
-    CityStreets,
-    Driver,
-    Ids,
-    Naming,
-    Period,
-    Rows,
-    StreetPlan,
-    bulk_load,
-    periods,
-    plan_streets,
-    start_load,
-)
+from services.demo.plans import DEMO_SEED, PROFILES, Naming, Period, StreetPlan, periods, plan_streets
 from services.tenancy.seed import seed_tenants
 from tenants import calendar
 from tenants.registry import SHANDONG, SHANDONG_CITIES, TenantInfo
