@@ -2,7 +2,8 @@
 
 One workflow per module: ``selection`` (``SelectionWorkflow``), ``city_cycle`` (``CityCycleWorkflow``),
 ``reevaluation`` (``ReevaluationWorkflow``) and ``scheduled_reevaluation`` (``ScheduledReevaluationWorkflow``);
-the steps they share in ``steps``; all I/O in ``activities``; names, inputs and views in ``schemas``.
+the steps they share in ``steps``; all I/O in ``activities`` (their work on streets in ``streets``, what they
+take and give in ``payloads``); names, inputs and views in ``schemas``.
 
 Statuses: the province's designation makes a street a ``pilot`` (试点); a pilot that passes its year-end
 re-evaluation becomes ``designated`` (retained as a provincial street), as does a street that passes its

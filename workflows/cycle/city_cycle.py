@@ -17,11 +17,11 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from tenants.calendar import china_today, day_end, year_start
-    from workflows.cycle.activities import (
+    from workflows.cycle.activities import CycleActivities
+    from workflows.cycle.payloads import (
         INVALID_SETTINGS,
         ApplicationInput,
         AssessInput,
-        CycleActivities,
         CycleOpening,
         OpeningInput,
         StatusInput,

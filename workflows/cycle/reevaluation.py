@@ -14,9 +14,9 @@ with workflow.unsafe.imports_passed_through():
     from services.notifications.messages import NoticeKind
     from services.streets.schemas import StreetStatus
     from tenants.calendar import china_today
-    from workflows.cycle.activities import (
+    from workflows.cycle.activities import CycleActivities
+    from workflows.cycle.payloads import (
         AssessInput,
-        CycleActivities,
         NoticeSpec,
         OpeningInput,
         ReevaluationOpening,

@@ -11,7 +11,8 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from tenants.calendar import year_start
-    from workflows.cycle.activities import AnnounceInput, CycleActivities, DesignateInput, Moved, TargetInput
+    from workflows.cycle.activities import CycleActivities
+    from workflows.cycle.payloads import AnnounceInput, DesignateInput, Moved, TargetInput
     from workflows.cycle.schemas import (
         DESIGNATE,
         RECOMMENDATIONS,

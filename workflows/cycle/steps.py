@@ -17,7 +17,8 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 
 from services.notifications.messages import NoticeKind, notice, notice_key
 from services.notifications.schemas import Message
-from workflows.cycle.activities import CycleActivities, Moved
+from workflows.cycle.activities import CycleActivities
+from workflows.cycle.payloads import Moved
 from workflows.cycle.schemas import PHASE, TENANT, YEAR
 from workflows.heartbeats import HEARTBEAT_TIMEOUT, LONG_TIMEOUT, SHORT_TIMEOUT
 from workflows.notifications.activities import WebhookInput
