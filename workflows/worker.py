@@ -113,8 +113,8 @@ _INDEXED: dict[SearchAttributeIndexedValueType, IndexedValueType.ValueType] = {
 async def ensure_search_attributes(client: Client) -> None:
     """Register JiequTenant, JiequYear and JiequPhase where they are missing (a cluster, the test server).
 
-    The dev server gets them on its command line (infra/local.py); a workflow that sets an unregistered
-    attribute fails its workflow task, so the worker makes sure before it polls. The time-skipping test
+    The dev server gets them on its command line (infra/local/temporal_server.py); a workflow that sets an
+    unregistered attribute fails its workflow task, so the worker makes sure before it polls. The time-skipping test
     server does not implement the listing: there each attribute is added alone, and "already exists"
     (which fails a request naming several) is what a second run hears.
     """

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from infra.db import make_engine, make_sessionmaker, owner_transaction
-from infra.local import EmbeddedPostgres
+from infra.local.postgres import EmbeddedPostgres
 from infra.migrate import upgrade
 from services.demo.generator import CityStreets
 from services.demo.loading import Rows, bulk_load, start_load
