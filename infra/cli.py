@@ -19,7 +19,9 @@ from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from infra.local import DataFolderLock, EmbeddedPostgres, TemporalDevServer, free_port
+from infra.local import DataFolderLock, free_port
+from infra.local.postgres import EmbeddedPostgres
+from infra.local.temporal_server import TemporalDevServer
 from infra.migrate import upgrade
 from infra.settings import Settings, get_settings
 

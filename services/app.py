@@ -24,7 +24,7 @@ from services.context import AppContext
 from services.cycles.controllers import CycleController, SelectionController
 from services.deps import provide_actor, provide_db, provide_tenant
 from services.entities.controllers import EntityController
-from services.errors import EXCEPTION_HANDLERS, QUIET, log_uncaught
+from services.errors.handlers import EXCEPTION_HANDLERS, QUIET, log_uncaught
 from services.fields.controllers import FieldController
 from services.followups.controllers import TaskController
 from services.health.controllers import health

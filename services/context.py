@@ -15,7 +15,8 @@ from infra.db import make_engine, make_sessionmaker, owner_transaction
 from infra.settings import Settings
 from infra.workers import WorkerPool
 from rules.engine import Engine
-from services.errors import Outages, UnavailableError
+from services.errors import UnavailableError
+from services.errors.outages import Outages
 from services.models import Tenant
 from services.text import Text
 from tenants.registry import TenantInfo

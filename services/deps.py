@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from infra.db import tenant_transaction
 from services.context import AppContext
-from services.errors import DATABASE
+from services.errors.outages import DATABASE
 from tenants.context import Actor, Role
 from tenants.ids import TenantId
 from tenants.resolver import resolve

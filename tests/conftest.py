@@ -15,7 +15,7 @@ import pytest
 from litestar import Litestar
 
 from infra.db import make_engine, make_sessionmaker, owner_transaction
-from infra.local import EmbeddedPostgres
+from infra.local.postgres import EmbeddedPostgres
 from infra.migrate import upgrade
 from infra.settings import Settings, load_settings
 from services.app import create_app

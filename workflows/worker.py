@@ -24,6 +24,9 @@ from temporalio.worker import Worker
 from services.context import AppContext
 from services.notifications.webhook import WebhookPolicy
 from workflows.cycle.activities import CycleActivities
+from workflows.cycle.city_cycle import CityCycleWorkflow
+from workflows.cycle.reevaluation import ReevaluationWorkflow
+from workflows.cycle.scheduled_reevaluation import ScheduledReevaluationWorkflow
 from workflows.cycle.schemas import (
     SCHEDULED_REEVALUATION,
     SEARCH_ATTRIBUTES,
@@ -31,12 +34,7 @@ from workflows.cycle.schemas import (
     ScheduledReevaluationInput,
     reevaluation_schedule_id,
 )
-from workflows.cycle.workflows import (
-    CityCycleWorkflow,
-    ReevaluationWorkflow,
-    ScheduledReevaluationWorkflow,
-    SelectionWorkflow,
-)
+from workflows.cycle.selection import SelectionWorkflow
 from workflows.followups.activities import FollowupActivities
 from workflows.followups.workflows import FollowupSweepWorkflow
 from workflows.housekeeping.activities import AuditActivities, HousekeepingActivities, PurgeInput, ReportActivities
@@ -117,8 +115,8 @@ _INDEXED: dict[SearchAttributeIndexedValueType, IndexedValueType.ValueType] = {
 async def ensure_search_attributes(client: Client) -> None:
     """Register JiequTenant, JiequYear and JiequPhase where they are missing (a cluster, the test server).
 
-    The dev server gets them on its command line (infra/local.py); a workflow that sets an unregistered
-    attribute fails its workflow task, so the worker makes sure before it polls. The time-skipping test
+    The dev server gets them on its command line (infra/local/temporal_server.py); a workflow that sets an
+    unregistered attribute fails its workflow task, so the worker makes sure before it polls. The time-skipping test
     server does not implement the listing: there each attribute is added alone, and "already exists"
     (which fails a request naming several) is what a second run hears.
     """

@@ -10,7 +10,7 @@ import msgspec
 from services.labels.labels import import_choices, offered
 from services.schemas import BaseStruct, InputStruct
 from services.shared.bounds import EventDate, Name
-from services.shared.tabular import Column
+from services.shared.tabular.reading import Column
 
 ActivityKind = Literal["guidance", "salon", "training", "other"]
 

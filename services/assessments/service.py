@@ -27,7 +27,8 @@ from services.errors import ConflictError, InvalidError, NotFoundError
 from services.facts.service import compute_facts
 from services.models import Assessment
 from services.models.base import utcnow
-from services.rulesets.service import effective_ruleset_for, evaluate
+from services.rulesets.evaluation import evaluate
+from services.rulesets.sources import effective_ruleset_for
 from services.shared.checks import FieldProblem
 from services.shared.paging import Page, fetch_page
 from services.streets.service import not_found, street_of

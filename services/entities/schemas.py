@@ -10,7 +10,7 @@ import msgspec
 from services.labels.labels import import_choices, offered
 from services.schemas import BaseStruct, InputStruct
 from services.shared.bounds import EventDate, Name, ShortText
-from services.shared.tabular import Column
+from services.shared.tabular.reading import Column
 
 EntityKind = Literal["enterprise", "individual", "cooperative", "other"]
 EntityClass = Literal["brand", "growth", "startup"]

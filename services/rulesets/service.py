@@ -11,164 +11,44 @@ being published either is seen by the publisher's check or waits for, and then u
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterable
 
 import msgspec
-from sqlalchemy import text
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from infra.workers import WorkerError, WorkerPool
+from infra.workers import WorkerPool
 from rules.baseline import Baseline, baseline_from_data, load_baseline, packaged_baselines
-from rules.criteria import Criterion, RuleError, check_unique, parse_criterion
-from rules.engine import Engine, EngineError, evaluate_isolated
-from rules.facts import CustomField, FactError, StreetFacts, fact_specs
-from rules.overlay import Ruleset, check_removal, content_hash, effective_ruleset
-from rules.verdict import CriterionResult, Verdict
+from rules.criteria import RuleError, check_unique, parse_criterion
+from rules.facts import fact_specs
+from rules.overlay import check_removal, content_hash
 from services import models
 from services.audit.service import record
 from services.errors import ConflictError, InvalidError, NotFoundError
 from services.facts.service import compute_facts
-from services.fields.service import load_custom_fields
 from services.models.base import utcnow
 from services.rulesets import schemas
+from services.rulesets.evaluation import changed, evaluate_in_worker
+from services.rulesets.sources import (
+    baseline_of,
+    criterion_data,
+    criterion_of,
+    effective_ruleset_for,
+    end_rule,
+    invalid,
+    lock,
+    province_of,
+    published_baselines,
+    read_sources,
+    sources_for,
+    stored,
+    superseded,
+    until,
+)
 from services.text import Text
 from tenants.context import Actor
 from tenants.ids import TenantId
 from tenants.resolver import resolve
-
-_LOCK_SHARED = text("SELECT pg_advisory_xact_lock_shared(hashtextextended(:key, 0))")
-_LOCK_EXCLUSIVE = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
-
-
-def _invalid(exc: RuleError | FactError, criterion_id: str | None = None) -> InvalidError:
-    """The 422 of a rules-model error; the detail names the criterion (or the fact) it is about."""
-    named = exc.criterion_id if isinstance(exc, RuleError) else exc.fact
-    detail = str(exc)
-    if named is None and criterion_id is not None:
-        named = criterion_id
-        detail = f"条件 {criterion_id}：{exc.message_zh} / criterion {criterion_id}: {exc.message_en}"
-    key = "criterion" if isinstance(exc, RuleError) else "fact"
-    return InvalidError(detail, extra={key: named})
-
-
-async def _lock(session: AsyncSession, key: str, *, exclusive: bool) -> None:
-    await session.execute(_LOCK_EXCLUSIVE if exclusive else _LOCK_SHARED, {"key": f"jiequ.rules:{key}"})
-
-
-async def _province_of(session: AsyncSession, tenant: str) -> str:
-    """The province whose baseline judges `tenant`: its parent, or itself for a province."""
-    parent = (await session.execute(select(models.Tenant.parent).where(models.Tenant.slug == tenant))).scalar_one()
-    return parent or tenant
-
-
-async def _published(session: AsyncSession, province: str) -> list[models.Baseline]:
-    query = select(models.Baseline).where(models.Baseline.tenant_id == province).order_by(col(models.Baseline.year))
-    return list((await session.execute(query)).scalars())
-
-
-def _baseline(row: models.Baseline) -> Baseline:
-    return baseline_from_data({"year": row.year, "criteria": row.criteria})
-
-
-def _criterion(row: models.CityRule) -> Criterion:
-    # The year columns are what queries select by, so they win over the copy inside the JSON.
-    data = {**row.criterion, "effective_from": row.effective_from, "effective_to": row.effective_to}
-    return msgspec.convert(data, Criterion)
-
-
-def _stored(criterion: Criterion) -> dict[str, Any]:
-    stored: dict[str, Any] = msgspec.to_builtins(criterion)
-    return stored
-
-
-def _until(end: int | None) -> float:
-    return float("inf") if end is None else end
-
-
-def _end(row: models.CityRule, last_year: int) -> None:
-    """Let a stored city rule apply up to `last_year` only (the JSON copy follows the column)."""
-    row.effective_to = last_year
-    row.criterion = {**row.criterion, "effective_to": last_year}
-
-
-@dataclass(frozen=True)
-class _Sources:
-    """What a tenant's effective rules are made of, read once; the ruleset of any year is made from it."""
-
-    tenant: str
-    published: tuple[Baseline, ...]
-    rows: tuple[models.CityRule, ...]
-    custom_fields: tuple[CustomField, ...]
-
-    @property
-    def city_rules(self) -> tuple[Criterion, ...]:
-        return tuple(_criterion(row) for row in self.rows)
-
-    def baseline(self, year: int) -> tuple[Criterion, ...]:
-        return load_baseline(year, self.published)
-
-    def ruleset(self, year: int, city: Iterable[Criterion] | None = None) -> Ruleset:
-        """The effective ruleset of `year`, with the stored overlay or the one given."""
-        criteria = self.city_rules if city is None else tuple(city)
-        return effective_ruleset(self.tenant, year, self.baseline(year), criteria, self.custom_fields)
-
-    def turning_years(self, start: int, end: int | None, city: Iterable[Criterion]) -> list[int]:
-        """`start` and every later year up to `end` in which a baseline or a criterion starts or stops.
-
-        The effective rules stay the same from one of these years to the next, so checking a change at
-        each of them checks it for every year from `start` to `end`.
-        """
-        baselines = (*packaged_baselines(), *self.published)
-        turns = {b.year for b in baselines}
-        for criterion in (*city, *(c for b in baselines for c in b.criteria)):
-            turns.add(criterion.effective_from)
-            if criterion.effective_to is not None:
-                turns.add(criterion.effective_to + 1)
-        return [start, *sorted(y for y in turns if start < y <= _until(end))]
-
-
-async def _sources(
-    session: AsyncSession, tenant: TenantId, province: str, published: Sequence[Baseline] | None = None
-) -> _Sources:
-    if published is None:
-        published = [_baseline(row) for row in await _published(session, province)]
-    query = (
-        select(models.CityRule)
-        .where(models.CityRule.tenant_id == tenant)
-        .order_by(col(models.CityRule.criterion_id), col(models.CityRule.effective_from))
-    )
-    rows = (await session.execute(query)).scalars()
-    return _Sources(
-        tenant=tenant,
-        published=tuple(published),
-        rows=tuple(rows),
-        custom_fields=tuple(await load_custom_fields(session, tenant)),
-    )
-
-
-async def _sources_for(session: AsyncSession, tenant: TenantId, *, exclusive_city: bool = False) -> _Sources:
-    """The tenant's sources, under the province's shared lock (and the city's own when it changes its rules)."""
-    province = await _province_of(session, tenant)
-    await _lock(session, province, exclusive=False)
-    if exclusive_city:
-        await _lock(session, f"city:{tenant}", exclusive=True)
-    return await _sources(session, tenant, province)
-
-
-async def effective_ruleset_for(session: AsyncSession, tenant: TenantId, year: int) -> Ruleset:
-    """The effective ruleset of (tenant, year), with its hash.
-
-    The province baseline is the newest the city's province published for that year or before, else the
-    file shipped for it; the city's rules are those in effect that year; custom fields are the city's.
-    """
-    sources = await _sources_for(session, tenant)
-    try:
-        return sources.ruleset(year)
-    except RuleError as exc:
-        raise _invalid(exc) from exc
 
 
 async def get_rules(session: AsyncSession, tenant: TenantId, year: int) -> schemas.Ruleset:
@@ -176,38 +56,6 @@ async def get_rules(session: AsyncSession, tenant: TenantId, year: int) -> schem
     return schemas.Ruleset(
         tenant=tenant, year=year, hash=ruleset.hash, criteria=[schemas.Criterion.of(c) for c in ruleset.criteria]
     )
-
-
-def _draft(data: schemas.CriterionDraft, year: int) -> dict[str, Any]:
-    """A drafted criterion as the plain mapping the rules model parses; it takes effect in `year` unless it says."""
-    plain = msgspec.structs.asdict(data)
-    if plain["effective_from"] is None:
-        plain["effective_from"] = year
-    return plain
-
-
-def _superseded(rows: Iterable[models.CityRule], new: Criterion) -> tuple[list[models.CityRule], list[models.CityRule]]:
-    """The rows of the same criterion that `new` ends (they start earlier) and those it replaces outright.
-
-    A row that would outlast `new` is refused: ending it would silently drop its later years.
-    """
-    ended: list[models.CityRule] = []
-    replaced: list[models.CityRule] = []
-    for row in rows:
-        if row.criterion_id != new.id:
-            continue
-        if row.effective_from > _until(new.effective_to) or new.effective_from > _until(row.effective_to):
-            continue  # the years do not overlap
-        if _until(row.effective_to) > _until(new.effective_to):
-            last = "" if row.effective_to is None else str(row.effective_to)
-            raise ConflictError(
-                f"条件 {new.id}：已有自 {row.effective_from} 年至 {last or '今后'} 的城市条件，新条件须覆盖其后各年"
-                f" / criterion {new.id}: a city rule already applies from {row.effective_from} to "
-                f"{last or 'open end'}; the new one must cover its later years",
-                extra={"criterion": new.id},
-            )
-        (ended if row.effective_from < new.effective_from else replaced).append(row)
-    return ended, replaced
 
 
 async def add_city_rule(
@@ -218,16 +66,16 @@ async def add_city_rule(
     Checked in every year it applies, against the baseline of that year: a looser or malformed criterion
     is a 422 naming it. An earlier version of the same criterion ends the year before.
     """
-    sources = await _sources_for(session, tenant, exclusive_city=True)
+    sources = await sources_for(session, tenant, exclusive_city=True)
     try:
-        new = parse_criterion(_draft(data, data.effective_from), fact_specs(sources.custom_fields))
+        new = parse_criterion(criterion_data(data, data.effective_from), fact_specs(sources.custom_fields))
     except RuleError as exc:
-        raise _invalid(exc, data.id) from exc
-    ended, replaced = _superseded(sources.rows, new)
+        raise invalid(exc, data.id) from exc
+    ended, replaced = superseded(sources.rows, new)
     kept = [
-        msgspec.structs.replace(_criterion(row), effective_to=new.effective_from - 1)
+        msgspec.structs.replace(criterion_of(row), effective_to=new.effective_from - 1)
         if row in ended
-        else _criterion(row)
+        else criterion_of(row)
         for row in sources.rows
         if row not in replaced
     ]
@@ -236,11 +84,11 @@ async def add_city_rule(
         for year in sources.turning_years(new.effective_from, new.effective_to, city):
             sources.ruleset(year, city)
     except RuleError as exc:
-        raise _invalid(exc, new.id) from exc
+        raise invalid(exc, new.id) from exc
     for row in replaced:
         await session.delete(row)
     for row in ended:
-        _end(row, new.effective_from - 1)
+        end_rule(row, new.effective_from - 1)
     # Deleted before the new row is added: a replaced row may have the new row's key.
     await session.flush()
     session.add(
@@ -249,7 +97,7 @@ async def add_city_rule(
             criterion_id=new.id,
             effective_from=new.effective_from,
             effective_to=new.effective_to,
-            criterion=_stored(new),
+            criterion=stored(new),
             created_by=actor.username,
         )
     )
@@ -263,7 +111,7 @@ async def add_city_rule(
         "city_rule",
         f"{new.id}@{new.effective_from}",
         before=before,
-        after=_stored(new),
+        after=stored(new),
     )
     # As it applies in its first year: a tightened criterion shows the baseline's clause unless it cites its own.
     applied = next(c for c in sources.ruleset(new.effective_from, city).criteria if c.id == new.id)
@@ -275,8 +123,8 @@ async def remove_city_rule(session: AsyncSession, actor: Actor, tenant: TenantId
 
     A baseline criterion cannot be removed (422); an id that is neither answers 404.
     """
-    sources = await _sources_for(session, tenant, exclusive_city=True)
-    rows = [r for r in sources.rows if r.criterion_id == criterion_id and _until(r.effective_to) >= year]
+    sources = await sources_for(session, tenant, exclusive_city=True)
+    rows = [r for r in sources.rows if r.criterion_id == criterion_id and until(r.effective_to) >= year]
     if not rows:
         try:
             baseline = sources.baseline(year)
@@ -285,7 +133,7 @@ async def remove_city_rule(session: AsyncSession, actor: Actor, tenant: TenantId
         try:
             check_removal(criterion_id, baseline)
         except RuleError as exc:
-            raise _invalid(exc) from exc
+            raise invalid(exc) from exc
         raise NotFoundError(
             f"{year} 年起没有城市条件 {criterion_id} / no city criterion {criterion_id} applies from {year}"
         )
@@ -294,7 +142,7 @@ async def remove_city_rule(session: AsyncSession, actor: Actor, tenant: TenantId
         if row.effective_from >= year:
             await session.delete(row)
         else:
-            _end(row, year - 1)
+            end_rule(row, year - 1)
     await session.flush()
     await record(
         session,
@@ -305,40 +153,6 @@ async def remove_city_rule(session: AsyncSession, actor: Actor, tenant: TenantId
         f"{criterion_id}@{year}",
         before={"removed_from": year, "rules": before},
     )
-
-
-async def evaluate(engine: Engine, ruleset: Ruleset, streets: Sequence[StreetFacts]) -> list[Verdict]:
-    """The verdicts on the streets through the engine; a street fact of the wrong type is a 422 naming it."""
-    try:
-        return await engine.evaluate_many(ruleset, streets)
-    except FactError as exc:
-        raise _invalid(exc) from exc
-
-
-def _changed(before: Verdict, after: Verdict) -> list[schemas.CriterionChange]:
-    was: dict[str, CriterionResult] = {r.id: r for r in before.criteria}
-    now: dict[str, CriterionResult] = {r.id: r for r in after.criteria}
-    changes = []
-    for cid in dict.fromkeys((*was, *now)):
-        old, new = was.get(cid), now.get(cid)
-        # A criterion the street is not judged by asks nothing of it: as far as the street goes, a pass.
-        if (old.result if old else "pass") == (new.result if new else "pass"):
-            continue
-        either = new if new is not None else old
-        assert either is not None  # the id came from one of the two
-        changes.append(
-            schemas.CriterionChange(
-                id=cid,
-                title_zh=either.title_zh,
-                title_en=either.title_en,
-                before=old.result if old else None,
-                after=new.result if new else None,
-                actual=either.actual,
-                required_before=old.required if old else None,
-                required_after=new.required if new else None,
-            )
-        )
-    return changes
 
 
 MAX_SIMULATED_CRITERIA = 40
@@ -365,7 +179,6 @@ _TOO_MANY_VALUES = Text(
     "条件 {cid}：值列表最多 {cap} 项，本条有 {count} 项",
     "criterion {cid}: a value list holds at most {cap} items; this one has {count}",
 )
-_ENGINE_FAILED = Text("规则引擎无法评价该规则集：{zh}", "the rules engine cannot evaluate this ruleset: {en}")
 
 
 def _check_size(data: schemas.Simulation) -> None:
@@ -410,25 +223,6 @@ def _check_size(data: schemas.Simulation) -> None:
             )
 
 
-async def _evaluate_isolated(
-    pool: WorkerPool, rulesets: Sequence[Ruleset], streets: Sequence[StreetFacts]
-) -> list[list[Verdict]]:
-    """The verdicts under each ruleset from a worker process; WorkerTimeoutError (a 503) passes through.
-
-    An engine failure on the rulesets (durable-rules errors 108, 303, a crash) is a 422 saying so.
-    """
-    # A TenantId is made by the resolver alone, so the worker gets the tenant as plain text.
-    plain = [msgspec.structs.replace(ruleset, tenant=str(ruleset.tenant)) for ruleset in rulesets]
-    try:
-        return (await pool.run(evaluate_isolated, plain, streets)).unwrap()
-    except FactError as exc:
-        raise _invalid(exc) from exc
-    except EngineError as exc:
-        raise InvalidError(_ENGINE_FAILED.format(zh=exc.message_zh, en=exc.message_en)) from exc
-    except WorkerError as exc:
-        raise InvalidError(_ENGINE_FAILED.format(zh=exc.reason, en=exc.reason)) from exc
-
-
 async def simulate(
     session: AsyncSession, tenant: TenantId, data: schemas.Simulation, pool: WorkerPool
 ) -> schemas.SimulationResult:
@@ -438,22 +232,22 @@ async def simulate(
     (the proposal is the caller's: its compilation must not stall the API). Nothing is stored.
     """
     _check_size(data)
-    sources = await _sources_for(session, tenant)
+    sources = await sources_for(session, tenant)
     year = data.year
     specs = fact_specs(sources.custom_fields)
     try:
-        proposed = [parse_criterion(_draft(c, year), specs) for c in data.criteria]
+        proposed = [parse_criterion(criterion_data(c, year), specs) for c in data.criteria]
         check_unique(proposed)
         before = sources.ruleset(year)
     except RuleError as exc:
-        raise _invalid(exc) from exc
+        raise invalid(exc) from exc
     city_now = {c.id for c in before.criteria if c.origin == "city"}
     for cid in data.remove:
         if cid not in city_now:
             try:
                 check_removal(cid, sources.baseline(year))
             except RuleError as exc:
-                raise _invalid(exc) from exc
+                raise invalid(exc) from exc
             raise InvalidError(
                 f"{year} 年没有城市条件 {cid} / no city criterion {cid} applies in {year}", extra={"criterion": cid}
             )
@@ -461,16 +255,16 @@ async def simulate(
     try:
         after = sources.ruleset(year, [*(c for c in sources.city_rules if c.id not in replaced), *proposed])
     except RuleError as exc:
-        raise _invalid(exc) from exc
+        raise invalid(exc) from exc
     facts = await compute_facts(session, tenant, year)
     streets = list(facts.values())
     rulesets = [before] if after.hash == before.hash else [before, after]
-    verdicts = await _evaluate_isolated(pool, rulesets, streets)
+    verdicts = await evaluate_in_worker(pool, rulesets, streets)
     verdicts_before, verdicts_after = verdicts[0], verdicts[-1]
     moved = [
         (street_id, old, new, criteria)
         for street_id, old, new in zip(facts, verdicts_before, verdicts_after, strict=True)
-        if (criteria := _changed(old, new)) or old.outcome != new.outcome
+        if (criteria := changed(old, new)) or old.outcome != new.outcome
     ]
     names = await _street_names(session, tenant, [street_id for street_id, *_ in moved])
     changes = [
@@ -494,7 +288,7 @@ async def _street_names(session: AsyncSession, tenant: TenantId, street_ids: lis
 
 
 async def _own_province(session: AsyncSession, province: TenantId) -> None:
-    if await _province_of(session, province) != province:
+    if await province_of(session, province) != province:
         raise NotFoundError(f"省份 {province} 不存在 / province {province} not found")
 
 
@@ -518,15 +312,15 @@ async def publish_baseline(
             Text(f"{year} 年基本条件不能为空，至少需要一项条件", f"the {year} baseline needs at least one criterion"),
             extra={"field": "criteria"},
         )
-    await _lock(session, province, exclusive=True)
+    await lock(session, province, exclusive=True)
     try:
-        drafts = [{k: v for k, v in _draft(c, year).items() if k != "origin"} for c in data.criteria]
+        drafts = [{k: v for k, v in criterion_data(c, year).items() if k != "origin"} for c in data.criteria]
         baseline = baseline_from_data({"year": year, "criteria": drafts})
     except RuleError as exc:
-        raise _invalid(exc) from exc
-    rows = await _published(session, province)
+        raise invalid(exc) from exc
+    rows = await published_baselines(session, province)
     old = next((row for row in rows if row.year == year), None)
-    others = [_baseline(row) for row in rows if row.year != year]
+    others = [baseline_of(row) for row in rows if row.year != year]
     until = _governs_until(year, others)
     cities = list((await session.execute(select(models.Tenant.slug).where(models.Tenant.parent == province))).scalars())
     used_query = (
@@ -550,7 +344,7 @@ async def publish_baseline(
         )
     published = [*others, baseline]
     for city in cities:
-        sources = await _sources(session, resolve(actor, city), province, published)
+        sources = await read_sources(session, resolve(actor, city), province, published)
         city_rules = sources.city_rules
         try:
             for check_year in sources.turning_years(year, None if until is None else until - 1, city_rules):
@@ -560,7 +354,7 @@ async def publish_baseline(
                 f"{city}：{exc.message_zh} / {city}: {exc.message_en}",
                 extra={"tenant": city, "criterion": exc.criterion_id},
             ) from exc
-    criteria = [_stored(c) for c in baseline.criteria]
+    criteria = [stored(c) for c in baseline.criteria]
     before = {"criteria": old.criteria} if old else None
     # The exclusive lock taken above keeps a concurrent publisher of the same year out until this commits.
     row = old or models.Baseline(tenant_id=province, year=year, criteria=criteria, published_by=actor.username)
@@ -576,14 +370,14 @@ async def publish_baseline(
 async def get_baseline(session: AsyncSession, province: TenantId, year: int) -> schemas.Baseline:
     """The province baseline in force in `year`: the newest published for that year or before, else the file's."""
     await _own_province(session, province)
-    rows = [row for row in await _published(session, province) if row.year <= year]
+    rows = [row for row in await published_baselines(session, province) if row.year <= year]
     shipped = max((b.year for b in packaged_baselines() if b.year <= year), default=None)
     # A published baseline takes precedence over the file of its own year, as in load_baseline.
     row = rows[-1] if rows and (shipped is None or rows[-1].year >= shipped) else None
     baseline_year = row.year if row is not None else shipped
     if baseline_year is None:
         raise NotFoundError(f"{year} 年没有适用的省级基本条件 / no provincial baseline applies to {year}")
-    criteria = load_baseline(year, [_baseline(r) for r in rows])
+    criteria = load_baseline(year, [baseline_of(r) for r in rows])
     return schemas.Baseline(
         province=province,
         year=year,

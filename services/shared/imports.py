@@ -25,7 +25,8 @@ from services.errors import InvalidError
 from services.schemas import BaseStruct
 from services.shared.bounds import MAX_UPLOAD_BYTES, IdParam
 from services.shared.checks import FieldProblem
-from services.shared.tabular import Column, ColumnType, RowError, TableFileError, read_table
+from services.shared.tabular.cells import TableFileError
+from services.shared.tabular.reading import Column, ColumnType, RowError, read_table
 from services.text import Text
 from tenants.context import Actor
 from tenants.ids import TenantId

@@ -9,7 +9,7 @@ import msgspec
 
 from services.schemas import BaseStruct, InputStruct
 from services.shared.bounds import EventDate, Id, LongText, Month, Name
-from services.shared.tabular import Column
+from services.shared.tabular.reading import Column
 
 Count = Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
 Notes = LongText

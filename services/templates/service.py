@@ -20,7 +20,8 @@ from services.fields.service import list_fields
 from services.labels.labels import label
 from services.reporting.exports import MEDIA_TYPES, Export
 from services.shared.imports import MAX_ROWS, TYPE_NAMES
-from services.shared.tabular import Column, write_csv
+from services.shared.tabular.reading import Column
+from services.shared.tabular.writing import write_csv
 from services.shared.uscc import make_uscc
 from services.streetreports.schemas import SURVEY_COLUMNS
 from services.text import Text

@@ -11,7 +11,7 @@ from rules.verdict import CriterionResult
 from services.assessments.service import assess_street, assess_streets, reevaluate
 from services.context import AppContext
 from services.errors import InvalidError, NotFoundError
-from services.rulesets.service import effective_ruleset_for
+from services.rulesets.sources import effective_ruleset_for
 from tenants.context import Actor
 from tenants.resolver import resolve
 from tests.rulesets.helpers import YEAR, make_street

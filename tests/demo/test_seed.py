@@ -18,8 +18,10 @@ from infra.settings import Settings
 from rules.baseline import load_baseline
 from rules.overlay import effective_ruleset
 from rules.verdict import evaluate_plain
+from services.demo.loading import COLUMNS
 from services.demo.places import CITIES
-from services.demo.seed import COLUMNS, FAILING, demo_plans
+from services.demo.plans import FAILING
+from services.demo.seed import demo_plans
 from services.facts.service import compute_facts
 from services.seeding import seed
 from services.shared.uscc import validate_uscc

@@ -13,7 +13,9 @@ import httpx
 import psutil
 import pytest
 
-from infra.local import DataFolderLock, EmbeddedPostgres, StateFileInUseError, TemporalDevServer, free_port
+from infra.local import DataFolderLock, free_port
+from infra.local.postgres import EmbeddedPostgres
+from infra.local.temporal_server import StateFileInUseError, TemporalDevServer
 from tests.foundation.test_stack import _start_and_wait, _stop
 
 GONE_WITHIN = 30.0

@@ -19,7 +19,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from infra.db import APP_ROLE, make_engine, make_sessionmaker, owner_transaction, tenant_transaction
-from infra.local import EmbeddedPostgres, ensure_owned_database, free_port
+from infra.local import free_port
+from infra.local.postgres import EmbeddedPostgres, ensure_owned_database
 from infra.migrate import upgrade
 from infra.rls import OWNER_ROLE
 from services.tenancy.seed import seed_tenants, seed_users

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from services.shared.tabular import write_csv
+from services.shared.tabular.writing import write_csv
 
 
 @pytest.mark.parametrize(

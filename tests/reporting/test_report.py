@@ -11,7 +11,8 @@ import pytest
 from infra.db import tenant_transaction
 from services.context import AppContext
 from services.facts.service import compute_facts
-from services.reporting.service import Tally, city_settings, street_counts, street_tallies
+from services.reporting.summary import city_settings, street_counts, street_tallies
+from services.reporting.tally import Tally
 from tenants.context import Role
 from tenants.registry import SHANDONG_CITIES
 from tenants.resolver import resolve

@@ -11,9 +11,9 @@ from typing import Any
 import msgspec
 import pytest
 
+from infra.benchmarks.rules_engine import random_street
 from rules import engine as engine_module
 from rules.baseline import load_baseline
-from rules.bench import random_street
 from rules.criteria import parse_criteria
 from rules.engine import Engine, EngineError, ruleset_name
 from rules.facts import CustomField, FactError, StreetFacts, fact_specs

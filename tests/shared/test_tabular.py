@@ -7,16 +7,9 @@ from collections.abc import Sequence
 import openpyxl
 import pytest
 
-from services.shared.tabular import (
-    Column,
-    RowError,
-    Sheet,
-    SheetColumn,
-    TableFileError,
-    read_table,
-    write_csv,
-    write_xlsx,
-)
+from services.shared.tabular.cells import TableFileError
+from services.shared.tabular.reading import Column, RowError, read_table
+from services.shared.tabular.writing import Sheet, SheetColumn, write_csv, write_xlsx
 from services.shared.uscc import make_uscc
 
 COLUMNS = [

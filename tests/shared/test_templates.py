@@ -14,7 +14,7 @@ import pytest
 from services.activities.schemas import ACTIVITY_COLUMNS
 from services.context import AppContext
 from services.entities.schemas import ENTITY_COLUMNS
-from services.shared.tabular import Column
+from services.shared.tabular.reading import Column
 from services.streetreports.schemas import SURVEY_COLUMNS
 from tests.conftest import Auth
 from tests.streetdata_fixtures import StreetUser, count, create_street, jinan_operator, new_uscc

@@ -13,9 +13,11 @@ import pytest
 import xlsxwriter
 
 from services.schemas import BaseStruct
-from services.shared import imports, tabular
+from services.shared import imports
 from services.shared.imports import ImportRejectedError, parse_rows
-from services.shared.tabular import Column, TableFileError, read_table
+from services.shared.tabular import reading, sources
+from services.shared.tabular.cells import TableFileError
+from services.shared.tabular.reading import Column, read_table
 
 COLUMNS = [
     Column(key="name", label_zh="名称", required=True),
@@ -71,14 +73,14 @@ def hand_made_xlsx(
 def counting_rows(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Count the sheet rows the reader takes from the parser."""
     taken: list[int] = []
-    original = tabular._xlsx_rows
+    original = sources._xlsx_rows
 
     def counted(data: bytes) -> Iterator[tuple[int, Sequence[object]]]:
         for item in original(data):
             taken.append(item[0])
             yield item
 
-    monkeypatch.setattr(tabular, "_xlsx_rows", counted)
+    monkeypatch.setattr(sources, "_xlsx_rows", counted)
     return taken
 
 
@@ -233,9 +235,9 @@ class _Named(BaseStruct):
 
 async def test_parsing_runs_off_the_event_loop_thread(monkeypatch: pytest.MonkeyPatch) -> None:
     threads: list[int] = []
-    original = tabular.read_table
+    original = reading.read_table
 
-    def recorded(*args: object, **kwargs: object) -> tabular.TableResult:
+    def recorded(*args: object, **kwargs: object) -> reading.TableResult:
         threads.append(threading.get_ident())
         return original(*args, **kwargs)  # type: ignore[arg-type]
 

@@ -19,7 +19,7 @@ from temporalio.worker import Worker
 from infra.settings import load_settings
 from infra.temporal import DATA_CONVERTER
 from services.context import AppContext
-from workflows.cycle.activities import AssessInput
+from workflows.cycle.payloads import AssessInput
 from workflows.cycle.schemas import Candidate
 from workflows.heartbeats import heartbeating
 from workflows.worker import WORKFLOWS, activities

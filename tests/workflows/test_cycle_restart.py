@@ -18,7 +18,8 @@ from services.context import AppContext
 from tenants.calendar import day_end, year_start
 from tests.workflows.cycle_fixtures import CycleData, eventually, next_year, skip_to
 from workflows import client as cycles
-from workflows.cycle.activities import AssessInput, CycleActivities, StatusInput, StatusResult
+from workflows.cycle.activities import CycleActivities
+from workflows.cycle.payloads import AssessInput, StatusInput, StatusResult
 from workflows.cycle.schemas import Application, Candidate, Designation, Recommendation
 from workflows.worker import WORKFLOWS, activities
 

@@ -11,7 +11,7 @@ import pytest
 from temporalio.client import Client, ScheduleActionStartWorkflow, WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 
-from infra.local import TemporalDevServer
+from infra.local.temporal_server import TemporalDevServer
 from infra.temporal import DATA_CONVERTER
 from services.context import AppContext
 from tenants.calendar import year_start

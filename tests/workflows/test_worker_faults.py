@@ -18,7 +18,8 @@ from tenants.calendar import day_end, year_start
 from tests.conftest import repo_root
 from tests.workflows.cycle_fixtures import CycleData, eventually, next_year, skip_to
 from workflows import client as cycles
-from workflows.cycle.activities import AssessInput, CycleActivities
+from workflows.cycle.activities import CycleActivities
+from workflows.cycle.payloads import AssessInput
 from workflows.cycle.schemas import Application, Candidate
 from workflows.heartbeats import HEARTBEAT_TIMEOUT
 from workflows.worker import WORKFLOWS, activities

@@ -15,44 +15,50 @@ A refusal by the domain (unknown street, a transition the lifecycle forbids) is 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Iterator, Sequence
-from datetime import date
-from typing import Final, Literal
+from collections.abc import AsyncIterator
+from typing import Final
 
 import msgspec
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio import activity
 from temporalio.client import Client
 from temporalio.common import WorkflowIDReusePolicy
-from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from services.assessments.service import assess_streets
 from services.audit.service import record
 from services.context import AppContext
-from services.errors import DomainError
-from services.models import Assessment, AuditLog, Street
-from services.notifications.messages import AUDIENCES, NoticeKind, notice, notice_key
-from services.notifications.service import send
-from services.streets.schemas import StreetStatus
-from services.streets.service import ALLOWED_TRANSITIONS, set_status, street_of
+from services.streets.service import street_of
 from services.tenancy.service import get_settings, settings_problem
 from tenants.config import window_problem
 from tenants.context import SYSTEM_ACTOR, Actor
-from tenants.ids import TenantId
-from tenants.resolver import TenantNotFoundError, resolve
+from tenants.resolver import resolve
 from workflows.client import start_cycle
+from workflows.cycle.payloads import (
+    INVALID_SETTINGS,
+    AnnounceInput,
+    ApplicationInput,
+    AppliedStreet,
+    AssessInput,
+    CycleOpening,
+    DesignateInput,
+    Moved,
+    NoticeSpec,
+    OpeningInput,
+    ReevaluationOpening,
+    StatusInput,
+    StatusResult,
+    SubmitInput,
+    TargetInput,
+)
 from workflows.cycle.schemas import (
     RECOMMENDATIONS,
     SELECTION,
     SELECTION_CLOSED,
     VIEW,
-    AssessmentKind,
     Candidate,
-    CityRecommendations,
     CycleInput,
-    Payload,
     SelectionClosed,
     SelectionInput,
     SelectionView,
@@ -60,148 +66,23 @@ from workflows.cycle.schemas import (
     selection_id,
     window_dates,
 )
+from workflows.cycle.streets import (
+    APPLY_ACTION,
+    applications,
+    candidate,
+    move,
+    notify,
+    refusals,
+    refused,
+    street_names,
+    streets_in,
+)
 from workflows.heartbeats import heartbeating
 from workflows.tenancy import transaction
 from workflows.tracking.schemas import TRACKED_STATUSES
 
-APPLY_ACTION: Final = "cycle.apply"
-"""The audit action of an application: the durable record of which streets applied in which year."""
-INVALID_SETTINGS: Final = "InvalidSettings"
-"""The failure type of an activity that met a setting it cannot work with: the cycle stops and tells the city."""
 REEVALUATED_STATUSES: Final = ("pilot", "designated")
 """Streets judged at year end; one already in rectification is judged by its own re-assessment."""
-
-
-class NoticeSpec(Payload, frozen=True, kw_only=True):
-    """What the streets' users are told when their status changes."""
-
-    kind: NoticeKind
-    year: int
-    due_on: date | None = None
-
-
-# One input type per activity (STYLE.md 7).
-class OpeningInput(Payload, frozen=True, kw_only=True):
-    tenant: str
-    year: int
-
-
-class AppliedStreet(Payload, frozen=True, kw_only=True):
-    street_id: int
-    name: str
-
-
-class CycleOpening(Payload, frozen=True, kw_only=True):
-    """What a city's cycle needs to begin: its province, window, tracked streets, applications so far."""
-
-    province: str
-    window: tuple[date, date]
-    tracked: tuple[int, ...]
-    applications: tuple[AppliedStreet, ...]
-    selection_designated: tuple[int, ...] | None
-    """The city's designated streets when the province's selection has already closed, else None."""
-
-
-class ApplicationInput(Payload, frozen=True, kw_only=True):
-    tenant: str
-    year: int
-    street_id: int
-    applied_by: str
-
-
-class AssessInput(Payload, frozen=True, kw_only=True):
-    tenant: str
-    year: int
-    street_ids: tuple[int, ...]
-    kind: AssessmentKind
-
-
-class StatusInput(Payload, frozen=True, kw_only=True):
-    tenant: str
-    street_ids: tuple[int, ...]
-    status: StreetStatus
-    reason: str
-    changed_by: str = SYSTEM_ACTOR
-    notice: NoticeSpec | None = None
-
-
-class SubmitInput(Payload, frozen=True, kw_only=True):
-    province: str
-    year: int
-    recommendations: CityRecommendations
-
-
-class TargetInput(Payload, frozen=True, kw_only=True):
-    province: str
-
-
-class DesignateInput(Payload, frozen=True, kw_only=True):
-    province: str
-    year: int
-    streets: tuple[Candidate, ...]
-    designated_by: str
-    target: int
-    override_reason: str | None
-
-
-class AnnounceInput(Payload, frozen=True, kw_only=True):
-    province: str
-    year: int
-    designated: tuple[Candidate, ...]
-
-
-class Moved(Payload, frozen=True, kw_only=True):
-    """A street whose status an activity changed; the workflow posts the notice to the city's webhook."""
-
-    tenant: str
-    street_id: int
-    name: str
-    webhook: bool
-    """Whether the city has a webhook (otherwise there is nothing to post)."""
-
-
-class StatusResult(Payload, frozen=True, kw_only=True):
-    now: tuple[int, ...]
-    """The streets in the new status after the change (moved now or before)."""
-    moved: tuple[Moved, ...]
-
-
-class ReevaluationOpening(Payload, frozen=True, kw_only=True):
-    street_ids: tuple[int, ...]
-    rectification_days: int
-
-
-def refused(message: str, kind: str = "Refused") -> ApplicationError:
-    """A failure Temporal must not retry: the request itself is wrong, and a retry would be refused again."""
-    return ApplicationError(message, type=kind, non_retryable=True)
-
-
-@contextlib.contextmanager
-def refusals() -> Iterator[None]:
-    """Turn the domain's refusals (404, 422, an unknown tenant) into non-retryable activity failures."""
-    try:
-        yield
-    except DomainError as exc:
-        raise refused(exc.detail, type(exc).__name__) from exc
-    except TenantNotFoundError as exc:
-        raise refused(str(exc), "TenantNotFound") from exc
-
-
-def candidate(tenant: str, row: Assessment, name: str) -> Candidate:
-    """The ranking's view of an assessment: its outcome, criteria passed and the required ones not met."""
-    results = row.results
-    assert row.id is not None  # a stored assessment has its key
-    return Candidate(
-        tenant=tenant,
-        street_id=row.street_id,
-        name=name,
-        outcome=msgspec.convert(row.outcome, Literal["pass", "fail", "incomplete"]),
-        assessment_id=row.id,
-        passed=sum(1 for r in results if r["result"] == "pass"),
-        criteria=len(results),
-        failed_required=tuple(r["id"] for r in results if r["level"] == "required" and r["result"] == "fail"),
-        missing_required=tuple(r["id"] for r in results if r["level"] == "required" and r["result"] == "no_data"),
-    )
 
 
 class CycleActivities:
@@ -237,8 +118,8 @@ class CycleActivities:
             problem = window_problem(settings.application_window)
             if problem is not None:
                 raise refused(str(settings_problem(problem)), INVALID_SETTINGS)
-            tracked = await _streets_in(session, tenant, TRACKED_STATUSES)
-            applied = await _applications(session, tenant, params.year)
+            tracked = await streets_in(session, tenant, TRACKED_STATUSES)
+            applied = await applications(session, tenant, params.year)
         return CycleOpening(
             province=province,
             window=window_dates(settings.application_window, params.year),
@@ -275,7 +156,7 @@ class CycleActivities:
                     f"is '{street.status}' and cannot apply (only a street in status 'applied' may)",
                     "NotApplicable",
                 )
-            if params.street_id not in {s.street_id for s in await _applications(session, tenant, params.year)}:
+            if params.street_id not in {s.street_id for s in await applications(session, tenant, params.year)}:
                 await record(
                     session,
                     actor,
@@ -306,7 +187,7 @@ class CycleActivities:
                     kind=params.kind,
                     key_prefix=f"{params.kind}:{params.tenant}:{params.year}",
                 )
-            names = await _names(session, tenant, params.street_ids)
+            names = await street_names(session, tenant, params.street_ids)
         return tuple(candidate(params.tenant, row, names[row.street_id]) for row in rows)
 
     @activity.defn(name="cycle_change_status")
@@ -319,7 +200,7 @@ class CycleActivities:
         """
         async with self._city(params.tenant, params.changed_by) as (session, actor):
             tenant = resolve(actor, params.tenant)
-            moved, now = await _move(session, actor, tenant, params.street_ids, params.status, params.reason)
+            moved, now = await move(session, actor, tenant, params.street_ids, params.status, params.reason)
             announced = await notify(session, tenant, moved, params.notice) if params.notice is not None else ()
         return StatusResult(now=now, moved=announced)
 
@@ -378,7 +259,7 @@ class CycleActivities:
                 actor = city_actors[city]
                 tenant = resolve(actor, city)
                 ids = tuple(c.street_id for c in params.streets if c.tenant == city)
-                moved, _ = await _move(session, actor, tenant, ids, "pilot", reason)
+                moved, _ = await move(session, actor, tenant, ids, "pilot", reason)
                 changed += await notify(session, tenant, moved, NoticeSpec(kind="designated", year=params.year))
             if changed:
                 province = resolve(province_actor, params.province)
@@ -427,67 +308,6 @@ class CycleActivities:
             tenant = resolve(actor, params.tenant)
             settings = await get_settings(session, tenant)
             return ReevaluationOpening(
-                street_ids=await _streets_in(session, tenant, REEVALUATED_STATUSES),
+                street_ids=await streets_in(session, tenant, REEVALUATED_STATUSES),
                 rectification_days=settings.rectification_days,
             )
-
-
-async def _applications(session: AsyncSession, tenant: TenantId, year: int) -> tuple[AppliedStreet, ...]:
-    """The streets that applied in `year`, from their audit rows (the append-only record of applications)."""
-    query = select(AuditLog.object_id).where(
-        AuditLog.tenant_id == tenant,
-        AuditLog.object_type == "street",
-        AuditLog.action == APPLY_ACTION,
-        AuditLog.after["year"].as_integer() == year,  # type: ignore[index]  # a JSONB column: SQL's ->
-    )
-    ids = sorted({int(object_id) for object_id in (await session.execute(query)).scalars()})
-    names = await _names(session, tenant, ids)
-    return tuple(AppliedStreet(street_id=street_id, name=names[street_id]) for street_id in ids if street_id in names)
-
-
-async def _streets_in(session: AsyncSession, tenant: TenantId, statuses: Sequence[str]) -> tuple[int, ...]:
-    query = select(Street.id).where(Street.tenant_id == tenant, col(Street.status).in_(statuses))
-    ids = (await session.execute(query.order_by(col(Street.id)))).scalars()
-    return tuple(street_id for street_id in ids if street_id is not None)
-
-
-async def _names(session: AsyncSession, tenant: TenantId, street_ids: Sequence[int]) -> dict[int, str]:
-    query = select(Street.id, Street.name).where(Street.tenant_id == tenant, col(Street.id).in_(list(street_ids)))
-    return {street_id: name for street_id, name in await session.execute(query) if street_id is not None}
-
-
-async def _move(
-    session: AsyncSession, actor: Actor, tenant: TenantId, street_ids: Sequence[int], status: StreetStatus, reason: str
-) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """Move each street to `status` where its lifecycle allows: (those moved now, those in `status` after)."""
-    moved: list[int] = []
-    now: list[int] = []
-    for street_id in street_ids:
-        with refusals():
-            street = await street_of(session, tenant, street_id, actor, lock=True)
-        if street.status == status:
-            now.append(street_id)
-        elif status in ALLOWED_TRANSITIONS.get(street.status, frozenset()):
-            await set_status(session, actor, tenant, street_id, status, reason)
-            moved.append(street_id)
-            now.append(street_id)
-        else:
-            activity.logger.warning("street %s of %s is %s: not moved to %s", street_id, tenant, street.status, status)
-    return tuple(moved), tuple(now)
-
-
-async def notify(
-    session: AsyncSession, tenant: TenantId, street_ids: Sequence[int], spec: NoticeSpec
-) -> tuple[Moved, ...]:
-    """Tell the city's admins and each street's operators, in the transaction that changed the statuses."""
-    if not street_ids:
-        return ()
-    names = await _names(session, tenant, street_ids)
-    moved = []
-    for street_id in street_ids:
-        message = notice(spec.kind, street_id, names[street_id], spec.year, spec.due_on)
-        sent = await send(session, tenant, AUDIENCES, message, notice_key(spec.kind, street_id, spec.year))
-        moved.append(
-            Moved(tenant=str(tenant), street_id=street_id, name=names[street_id], webhook=sent.webhook is not None)
-        )
-    return tuple(moved)

@@ -22,7 +22,8 @@ TENANT: Final = SearchAttributeKey.for_keyword("JiequTenant")
 YEAR: Final = SearchAttributeKey.for_int("JiequYear")
 PHASE: Final = SearchAttributeKey.for_keyword("JiequPhase")
 SEARCH_ATTRIBUTES: Final = (TENANT, YEAR, PHASE)
-"""Registered on the server (infra/local.py, `ensure_search_attributes`) so `temporal workflow list` filters."""
+"""Registered on the server (infra/local/temporal_server.py, `ensure_search_attributes`) so that
+`temporal workflow list` filters by them."""
 
 # Workflow type names: the client starts and updates by name so that it never imports the workflow modules
 # (and through them the activities).

@@ -1,6 +1,6 @@
 """Benchmark: the worst ``/health`` latency while one caller sends the requests that used to stall the server.
 
-``python -m infra.stallbench`` starts ``jiequ up`` on a free port with a fresh data folder (embedded
+``python -m infra.benchmarks.stall`` starts ``jiequ up`` on a free port with a fresh data folder (embedded
 PostgreSQL, Temporal's dev server, demo data), polls ``/health`` every 50 ms from its own connection, and
 runs each stalling request of issue 17 in turn: rule simulations at the criteria cap and past it (and, with
 ``--engine-hang``, one the engine cannot compile at all), a 3,000,000-row one-cell XLSX import, a JSON

