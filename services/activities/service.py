@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Table, extract
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -9,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services import models
 from services.activities.schemas import ACTIVITY_COLUMNS, Activity, ActivityCreate
 from services.shared.checks import FieldProblem, found, future_date, raise_first
-from services.shared.imports import ImportResult, parse_rows, store_import
+from services.shared.imports import ImportResult, StreetImport
 from services.shared.paging import Page, fetch_page
 from services.shared.writes import save_recorded
 from services.streets.service import street_of
@@ -58,14 +60,7 @@ async def create_activity(
 ) -> Activity:
     await street_of(session, tenant, street_id, actor)
     raise_first(activity_problems(data))
-    row = models.Activity(
-        tenant_id=tenant,
-        street_id=street_id,
-        kind=data.kind,
-        title=data.title,
-        held_on=data.held_on,
-        participants=data.participants,
-    )
+    row = models.Activity(**_values(tenant, street_id, data))
     return await save_recorded(session, actor, tenant, "activity.create", row, _out, object_type="activity")
 
 
@@ -74,25 +69,19 @@ async def import_activities(
 ) -> ImportResult:
     """Every row of the file or none, like the entities import."""
     await street_of(session, tenant, street_id, actor)
-    parsed = await parse_rows(filename, data, ACTIVITY_COLUMNS, ActivityCreate, activity_problems)
-    return await store_import(
-        session,
-        actor,
-        tenant,
-        street_id,
-        filename,
-        parsed,
-        ACTIVITY_TABLE,
-        [
-            {
-                "tenant_id": tenant,
-                "street_id": street_id,
-                "kind": item.kind,
-                "title": item.title,
-                "held_on": item.held_on,
-                "participants": item.participants,
-            }
-            for _, item in parsed.items
-        ],
-        "activity.import",
-    )
+    return await _IMPORT.run(session, actor, tenant, street_id, filename, data)
+
+
+def _values(tenant: TenantId, street_id: int, data: ActivityCreate) -> dict[str, Any]:
+    """The row's column values, for the model and for a Core insert alike."""
+    return {
+        "tenant_id": tenant,
+        "street_id": street_id,
+        "kind": data.kind,
+        "title": data.title,
+        "held_on": data.held_on,
+        "participants": data.participants,
+    }
+
+
+_IMPORT = StreetImport(ACTIVITY_COLUMNS, ActivityCreate, activity_problems, ACTIVITY_TABLE, _values, "activity.import")

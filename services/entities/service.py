@@ -14,7 +14,7 @@ from services import models
 from services.entities.schemas import ENTITY_COLUMNS, Entity, EntityClass, EntityCreate, EntityUpdate
 from services.errors import ConflictError, NotFoundError
 from services.shared.checks import FieldProblem, checked_uscc, found, future_date, raise_first
-from services.shared.imports import ImportResult, parse_rows, store_import
+from services.shared.imports import ImportResult, ParsedRows, StreetImport
 from services.shared.paging import Page, fetch_page
 from services.shared.writes import assign_given, save_recorded
 from services.streets.service import street_of
@@ -148,7 +148,11 @@ async def import_entities(
 ) -> ImportResult:
     """Every row of the file or none: cell, rule and duplicate-USCC errors are reported by row."""
     await street_of(session, tenant, street_id, actor)
-    parsed = await parse_rows(filename, data, ENTITY_COLUMNS, EntityCreate, entity_problems)
+    return await _IMPORT.run(session, actor, tenant, street_id, filename, data)
+
+
+async def _vet_uscc(session: AsyncSession, tenant: TenantId, parsed: ParsedRows[EntityCreate]) -> None:
+    """A USCC that repeats an earlier row of the file, or is already registered in the city, is a row error."""
     first_row: dict[str, int] = {}
     for number, item in parsed.items:
         if item.uscc in first_row:
@@ -167,17 +171,6 @@ async def import_entities(
             f"统一社会信用代码 {uscc} 已在本市登记",
             f"USCC {uscc} is already registered in this city",
         )
-    return await store_import(
-        session,
-        actor,
-        tenant,
-        street_id,
-        filename,
-        parsed,
-        ENTITY_TABLE,
-        [_columns(tenant, street_id, item) for _, item in parsed.items],
-        "entity.import",
-    )
 
 
 async def _registered(session: AsyncSession, tenant: TenantId, codes: list[str]) -> set[str]:
@@ -211,3 +204,8 @@ def _columns(tenant: TenantId, street_id: int, data: EntityCreate) -> dict[str, 
     values = _values(tenant, street_id, data)
     values["class"] = values.pop("entity_class")
     return values
+
+
+_IMPORT = StreetImport(
+    ENTITY_COLUMNS, EntityCreate, entity_problems, ENTITY_TABLE, _columns, "entity.import", vet=_vet_uscc
+)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import msgspec
 from sqlalchemy import Table, extract, func
@@ -14,7 +15,7 @@ from services.audit.service import record
 from services.errors import ConflictError, NotFoundError
 from services.models.base import utcnow
 from services.shared.checks import FieldProblem, found, future_date, raise_first
-from services.shared.imports import ImportResult, insert_rows, parse_rows, store_import
+from services.shared.imports import ImportResult, StreetImport, insert_rows
 from services.shared.names import entity_name, with_entity_name
 from services.shared.paging import Page, fetch_page
 from services.shared.writes import assign_given, save_recorded
@@ -181,14 +182,7 @@ async def create_surveys(
     """One answer or a batch, all stored or none, with one audit row."""
     await street_of(session, tenant, street_id, actor)
     answers = _answers(data)
-    ids = await insert_rows(
-        session,
-        SURVEY_TABLE,
-        [
-            {"tenant_id": tenant, "street_id": street_id, "responded_on": a.responded_on, "rating": a.rating}
-            for a in answers
-        ],
-    )
+    ids = await insert_rows(session, SURVEY_TABLE, [_survey_values(tenant, street_id, a) for a in answers])
     await record(session, actor, tenant, "survey.create", "street", street_id, after={"count": len(answers)})
     responses = [
         SurveyResponse(id=id_, responded_on=a.responded_on, rating=a.rating)
@@ -347,23 +341,18 @@ def _answer_problems(answer: SurveyAnswer) -> list[FieldProblem]:
     return found(future_date("respondedOn", answer.responded_on))
 
 
+def _survey_values(tenant: TenantId, street_id: int, answer: SurveyAnswer) -> dict[str, Any]:
+    return {"tenant_id": tenant, "street_id": street_id, "responded_on": answer.responded_on, "rating": answer.rating}
+
+
+_SURVEY_IMPORT = StreetImport(
+    SURVEY_COLUMNS, SurveyAnswer, _answer_problems, SURVEY_TABLE, _survey_values, "survey.import"
+)
+
+
 async def import_surveys(
     session: AsyncSession, actor: Actor, tenant: TenantId, street_id: int, filename: str, data: bytes
 ) -> ImportResult:
     """Survey answers from a CSV or XLSX, every row or none, like the entities import."""
     await street_of(session, tenant, street_id, actor)
-    parsed = await parse_rows(filename, data, SURVEY_COLUMNS, SurveyAnswer, _answer_problems)
-    return await store_import(
-        session,
-        actor,
-        tenant,
-        street_id,
-        filename,
-        parsed,
-        SURVEY_TABLE,
-        [
-            {"tenant_id": tenant, "street_id": street_id, "responded_on": a.responded_on, "rating": a.rating}
-            for _, a in parsed.items
-        ],
-        "survey.import",
-    )
+    return await _SURVEY_IMPORT.run(session, actor, tenant, street_id, filename, data)
