@@ -12,11 +12,11 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services import models
-from services.audit.service import record
 from services.errors import NotFoundError
 from services.notifications.schemas import Audience, Message, Notification
 from services.shared.names import Q, with_entity_name, with_street_name
 from services.shared.paging import Page, fetch_page
+from services.shared.writes import save_recorded
 from services.tenancy.service import get_settings
 from tenants.context import Actor, Role
 from tenants.ids import TenantId
@@ -163,18 +163,17 @@ async def mark_read(session: AsyncSession, actor: Actor, notification_id: int) -
         models.Notification.tenant_id == actor.tenant, models.Notification.id == notification_id
     )
     names = tuple((await session.execute(about)).one())[1:]
-    if row.read_at is None:
-        before = _out(row, *names)
-        row.read_at = (await session.execute(select(func.now()))).scalar_one()
-        await session.flush()
-        await record(
-            session,
-            actor,
-            actor.tenant,
-            "notification.read",
-            "notification",
-            notification_id,
-            before=before,
-            after=_out(row, *names),
-        )
-    return _out(row, *names)
+    if row.read_at is not None:
+        return _out(row, *names)
+    before = _out(row, *names)
+    row.read_at = (await session.execute(select(func.now()))).scalar_one()
+    return await save_recorded(
+        session,
+        actor,
+        actor.tenant,
+        "notification.read",
+        row,
+        lambda r: _out(r, *names),
+        object_type="notification",
+        before=before,
+    )
