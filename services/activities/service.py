@@ -13,6 +13,7 @@ from services.activities.schemas import ACTIVITY_COLUMNS, Activity, ActivityCrea
 from services.shared.checks import FieldProblem, found, future_date, raise_first
 from services.shared.imports import ImportResult, StreetImport
 from services.shared.paging import Page, fetch_page
+from services.shared.shapes import shape_of
 from services.shared.writes import save_recorded
 from services.streets.service import street_of
 from tenants.context import Actor
@@ -27,14 +28,7 @@ def activity_problems(data: ActivityCreate) -> list[FieldProblem]:
 
 
 def _out(row: models.Activity) -> Activity:
-    assert row.id is not None  # rows come from the database
-    return Activity(
-        id=row.id,
-        kind=row.kind,  # type: ignore[arg-type]  # the table's check constraint keeps it an ActivityKind
-        title=row.title,
-        held_on=row.held_on,
-        participants=row.participants,
-    )
+    return shape_of(Activity, row)
 
 
 async def list_activities(

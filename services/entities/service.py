@@ -16,6 +16,7 @@ from services.errors import ConflictError, NotFoundError
 from services.shared.checks import FieldProblem, checked_uscc, found, future_date, raise_first
 from services.shared.imports import ImportResult, ParsedRows, StreetImport
 from services.shared.paging import Page, fetch_page
+from services.shared.shapes import shape_of
 from services.shared.writes import assign_given, save_recorded
 from services.streets.service import street_of
 from tenants.context import Actor
@@ -25,20 +26,7 @@ ENTITY_TABLE: Table = models.Entity.__table__  # type: ignore[attr-defined]  # S
 
 
 def entity_out(row: models.Entity) -> Entity:
-    assert row.id is not None  # rows come from the database
-    return Entity(
-        id=row.id,
-        name=row.name,
-        uscc=row.uscc,
-        kind=row.kind,  # type: ignore[arg-type]  # checked by the database
-        entity_class=row.entity_class,  # type: ignore[arg-type]  # ditto
-        founder_group=row.founder_group,  # type: ignore[arg-type]  # ditto
-        founded_on=row.founded_on,
-        employees=row.employees,
-        operating=row.operating,
-        joined_on=row.joined_on,
-        left_on=row.left_on,
-    )
+    return shape_of(Entity, row)
 
 
 def entity_problems(data: EntityCreate) -> list[FieldProblem]:

@@ -16,6 +16,7 @@ from services.errors import NotFoundError
 from services.notifications.schemas import Audience, Message, Notification
 from services.shared.names import Q, with_entity_name, with_street_name
 from services.shared.paging import Page, fetch_page
+from services.shared.shapes import shape_of
 from services.shared.writes import save_recorded
 from services.tenancy.service import get_settings
 from tenants.context import Actor, Role
@@ -23,21 +24,7 @@ from tenants.ids import TenantId
 
 
 def _out(row: models.Notification, street_name: str | None, entity_name: str | None) -> Notification:
-    assert row.id is not None  # rows come from the database
-    return Notification(
-        id=row.id,
-        kind=row.kind,
-        title_zh=row.title_zh,
-        title_en=row.title_en,
-        body_zh=row.body_zh,
-        body_en=row.body_en,
-        street_id=row.street_id,
-        street_name=street_name,
-        entity_id=row.entity_id,
-        entity_name=entity_name,
-        created_at=row.created_at,
-        read_at=row.read_at,
-    )
+    return shape_of(Notification, row, street_name=street_name, entity_name=entity_name)
 
 
 async def _recipients(

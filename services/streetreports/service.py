@@ -18,6 +18,7 @@ from services.shared.checks import FieldProblem, found, future_date, raise_first
 from services.shared.imports import ImportResult, StreetImport, insert_rows
 from services.shared.names import entity_name, with_entity_name
 from services.shared.paging import Page, fetch_page
+from services.shared.shapes import shape_of
 from services.shared.writes import assign_given, save_recorded
 from services.streetreports.schemas import (
     SURVEY_COLUMNS,
@@ -65,14 +66,7 @@ def _month_start(month: str) -> dt.date:
 
 
 def _report_out(row: models.MonthlyReport) -> MonthlyReport:
-    return MonthlyReport(
-        month=row.month.strftime("%Y-%m"),
-        jobs_driven=row.jobs_driven,
-        internship_positions=row.internship_positions,
-        notes=row.notes,
-        submitted_by=row.submitted_by,
-        submitted_at=row.submitted_at,
-    )
+    return shape_of(MonthlyReport, row, month=row.month.strftime("%Y-%m"))
 
 
 async def list_reports(
@@ -221,15 +215,7 @@ async def survey_summary(
 
 
 def _internship_out(row: models.InternshipPosition, entity_name: str | None) -> Internship:
-    assert row.id is not None  # rows come from the database
-    return Internship(
-        id=row.id,
-        title=row.title,
-        opened_on=row.opened_on,
-        closed_on=row.closed_on,
-        entity_id=row.entity_id,
-        entity_name=entity_name,
-    )
+    return shape_of(Internship, row, entity_name=entity_name)
 
 
 async def _entity_name(session: AsyncSession, tenant: TenantId, entity_id: int | None) -> str | None:
