@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import Table, extract
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -13,7 +11,7 @@ from services.activities.schemas import ACTIVITY_COLUMNS, Activity, ActivityCrea
 from services.shared.checks import FieldProblem, found, future_date, raise_first
 from services.shared.imports import ImportResult, StreetImport
 from services.shared.paging import Page, fetch_page
-from services.shared.shapes import shape_of
+from services.shared.shapes import shape_of, street_row
 from services.shared.writes import save_recorded
 from services.streets.service import street_of
 from tenants.context import Actor
@@ -54,7 +52,7 @@ async def create_activity(
 ) -> Activity:
     await street_of(session, tenant, street_id, actor)
     raise_first(activity_problems(data))
-    row = models.Activity(**_values(tenant, street_id, data))
+    row = models.Activity(**street_row(tenant, street_id, data))
     return await save_recorded(session, actor, tenant, "activity.create", row, _out, object_type="activity")
 
 
@@ -66,16 +64,6 @@ async def import_activities(
     return await _IMPORT.run(session, actor, tenant, street_id, filename, data)
 
 
-def _values(tenant: TenantId, street_id: int, data: ActivityCreate) -> dict[str, Any]:
-    """The row's column values, for the model and for a Core insert alike."""
-    return {
-        "tenant_id": tenant,
-        "street_id": street_id,
-        "kind": data.kind,
-        "title": data.title,
-        "held_on": data.held_on,
-        "participants": data.participants,
-    }
-
-
-_IMPORT = StreetImport(ACTIVITY_COLUMNS, ActivityCreate, activity_problems, ACTIVITY_TABLE, _values, "activity.import")
+_IMPORT = StreetImport(
+    ACTIVITY_COLUMNS, ActivityCreate, activity_problems, ACTIVITY_TABLE, street_row, "activity.import"
+)

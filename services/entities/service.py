@@ -16,7 +16,7 @@ from services.errors import ConflictError, NotFoundError
 from services.shared.checks import FieldProblem, checked_uscc, found, future_date, raise_first
 from services.shared.imports import ImportResult, ParsedRows, StreetImport
 from services.shared.paging import Page, fetch_page
-from services.shared.shapes import shape_of
+from services.shared.shapes import shape_of, street_row
 from services.shared.writes import assign_given, save_recorded
 from services.streets.service import street_of
 from tenants.context import Actor
@@ -107,7 +107,7 @@ async def create_entity(
         raise ConflictError(
             f"统一社会信用代码 {data.uscc} 已在本市登记 / USCC {data.uscc} is already registered in this city"
         )
-    row = models.Entity(**_values(tenant, street_id, data))
+    row = models.Entity(**street_row(tenant, street_id, data))
     return await save_recorded(session, actor, tenant, "entity.create", row, entity_out, object_type="entity")
 
 
@@ -169,27 +169,9 @@ async def _registered(session: AsyncSession, tenant: TenantId, codes: list[str])
     return set((await session.execute(query)).scalars())
 
 
-def _values(tenant: TenantId, street_id: int, data: EntityCreate) -> dict[str, Any]:
-    """The row's attribute values (``class`` is the attribute ``entity_class``)."""
-    return {
-        "tenant_id": tenant,
-        "street_id": street_id,
-        "name": data.name,
-        "uscc": data.uscc,
-        "kind": data.kind,
-        "entity_class": data.entity_class,
-        "founder_group": data.founder_group,
-        "founded_on": data.founded_on,
-        "employees": data.employees,
-        "operating": data.operating,
-        "joined_on": data.joined_on,
-        "left_on": data.left_on,
-    }
-
-
 def _columns(tenant: TenantId, street_id: int, data: EntityCreate) -> dict[str, Any]:
-    """The same values keyed by table column, for a Core insert."""
-    values = _values(tenant, street_id, data)
+    """The row's values keyed by table column, for a Core insert (``class`` is the attribute ``entity_class``)."""
+    values = street_row(tenant, street_id, data)
     values["class"] = values.pop("entity_class")
     return values
 

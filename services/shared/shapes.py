@@ -1,4 +1,4 @@
-"""The API shape of a stored row: each field of the schema read off the row's attribute of the same name."""
+"""Rows and their API shapes, field for field by name: a stored row's shape, and a new row's values from a body."""
 
 from __future__ import annotations
 
@@ -16,3 +16,9 @@ def shape_of(into: type[S], row: object, **given: Any) -> S:
     Nothing is validated again: the database's constraints already keep a row within the schema's types.
     """
     return into(**{name: given[name] if name in given else getattr(row, name) for name in into.__struct_fields__})
+
+
+def street_row(tenant: str, street_id: int, data: msgspec.Struct) -> dict[str, Any]:
+    """The values of a new row of a street: its tenant and street, and each field of `data` (the create body,
+    whose fields are named as the row's attributes)."""
+    return {"tenant_id": tenant, "street_id": street_id, **msgspec.structs.asdict(data)}

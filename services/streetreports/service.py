@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import msgspec
 from sqlalchemy import Table, extract, func
@@ -18,7 +17,7 @@ from services.shared.checks import FieldProblem, found, future_date, raise_first
 from services.shared.imports import ImportResult, StreetImport, insert_rows
 from services.shared.names import entity_name, with_entity_name
 from services.shared.paging import Page, fetch_page
-from services.shared.shapes import shape_of
+from services.shared.shapes import shape_of, street_row
 from services.shared.writes import assign_given, save_recorded
 from services.streetreports.schemas import (
     SURVEY_COLUMNS,
@@ -176,7 +175,7 @@ async def create_surveys(
     """One answer or a batch, all stored or none, with one audit row."""
     await street_of(session, tenant, street_id, actor)
     answers = _answers(data)
-    ids = await insert_rows(session, SURVEY_TABLE, [_survey_values(tenant, street_id, a) for a in answers])
+    ids = await insert_rows(session, SURVEY_TABLE, [street_row(tenant, street_id, a) for a in answers])
     await record(session, actor, tenant, "survey.create", "street", street_id, after={"count": len(answers)})
     responses = [
         SurveyResponse(id=id_, responded_on=a.responded_on, rating=a.rating)
@@ -327,13 +326,7 @@ def _answer_problems(answer: SurveyAnswer) -> list[FieldProblem]:
     return found(future_date("respondedOn", answer.responded_on))
 
 
-def _survey_values(tenant: TenantId, street_id: int, answer: SurveyAnswer) -> dict[str, Any]:
-    return {"tenant_id": tenant, "street_id": street_id, "responded_on": answer.responded_on, "rating": answer.rating}
-
-
-_SURVEY_IMPORT = StreetImport(
-    SURVEY_COLUMNS, SurveyAnswer, _answer_problems, SURVEY_TABLE, _survey_values, "survey.import"
-)
+_SURVEY_IMPORT = StreetImport(SURVEY_COLUMNS, SurveyAnswer, _answer_problems, SURVEY_TABLE, street_row, "survey.import")
 
 
 async def import_surveys(
