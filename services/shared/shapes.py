@@ -18,7 +18,8 @@ def shape_of(into: type[S], row: object, **given: Any) -> S:
     return into(**{name: given[name] if name in given else getattr(row, name) for name in into.__struct_fields__})
 
 
-def street_row(tenant: str, street_id: int, data: msgspec.Struct) -> dict[str, Any]:
-    """The values of a new row of a street: its tenant and street, and each field of `data` (the create body,
-    whose fields are named as the row's attributes)."""
-    return {"tenant_id": tenant, "street_id": street_id, **msgspec.structs.asdict(data)}
+def street_row(tenant: str, street_id: int, data: msgspec.Struct, **given: Any) -> dict[str, Any]:
+    """The values of a new row of a street: its tenant and street, each field of `data` (the create body, whose
+    fields are named as the row's attributes), and `given` over those (a value the body holds in another form,
+    one the server sets)."""
+    return {"tenant_id": tenant, "street_id": street_id, **msgspec.structs.asdict(data), **given}

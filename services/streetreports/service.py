@@ -99,15 +99,7 @@ async def create_report(
             f"{data.month} 的月报已提交，如需更正请使用 PUT …/reports/{data.month} / "
             f"the report for {data.month} was already submitted: correct it with PUT …/reports/{data.month}"
         )
-    row = models.MonthlyReport(
-        tenant_id=tenant,
-        street_id=street_id,
-        month=month,
-        jobs_driven=data.jobs_driven,
-        internship_positions=data.internship_positions,
-        notes=data.notes,
-        submitted_by=actor.username,
-    )
+    row = models.MonthlyReport(**street_row(tenant, street_id, data, month=month, submitted_by=actor.username))
     return await save_recorded(
         session,
         actor,
@@ -269,14 +261,7 @@ async def create_internship(
                 f"本街区没有编号为 {data.entity_id} 的创业实体",
                 f"entityId {data.entity_id} is not an entity of this street",
             ).error()
-    row = models.InternshipPosition(
-        tenant_id=tenant,
-        street_id=street_id,
-        title=data.title,
-        opened_on=data.opened_on,
-        closed_on=data.closed_on,
-        entity_id=data.entity_id,
-    )
+    row = models.InternshipPosition(**street_row(tenant, street_id, data))
     name = await _entity_name(session, tenant, data.entity_id)
     return await save_recorded(
         session,
