@@ -21,6 +21,7 @@ from services.audit.service import record
 from services.auth.passwords import hash_password_async, one_time_password
 from services.auth.sessions import forget_after_commit
 from services.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError
+from services.shared.shapes import shape_of
 from services.shared.writes import save_recorded
 from services.text import Text
 from services.users.schemas import User, UserCreate, UserCreated, UserUpdate
@@ -63,15 +64,7 @@ def new_user(
 
 def as_user(row: models.User) -> User:
     """The API's view of a row (never its password hash)."""
-    return User(
-        username=row.username,
-        display_name=row.display_name,
-        role=Role(row.role),
-        street_id=row.street_id,
-        department=row.department,  # type: ignore[arg-type]
-        active=row.active,
-        must_change_password=row.must_change_password,
-    )
+    return shape_of(User, row, role=Role(row.role))
 
 
 def _in_city(actor: Actor, tenant: TenantId) -> bool:
