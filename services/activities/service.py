@@ -9,8 +9,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services import models
 from services.activities.schemas import ACTIVITY_COLUMNS, Activity, ActivityCreate
 from services.shared.checks import FieldProblem, found, future_date, raise_first
-from services.shared.imports import ImportResult, parse_rows, store_import
+from services.shared.imports import ImportResult, StreetImport
 from services.shared.paging import Page, fetch_page
+from services.shared.shapes import shape_of, street_row
 from services.shared.writes import save_recorded
 from services.streets.service import street_of
 from tenants.context import Actor
@@ -25,14 +26,7 @@ def activity_problems(data: ActivityCreate) -> list[FieldProblem]:
 
 
 def _out(row: models.Activity) -> Activity:
-    assert row.id is not None  # rows come from the database
-    return Activity(
-        id=row.id,
-        kind=row.kind,  # type: ignore[arg-type]  # the table's check constraint keeps it an ActivityKind
-        title=row.title,
-        held_on=row.held_on,
-        participants=row.participants,
-    )
+    return shape_of(Activity, row)
 
 
 async def list_activities(
@@ -58,14 +52,7 @@ async def create_activity(
 ) -> Activity:
     await street_of(session, tenant, street_id, actor)
     raise_first(activity_problems(data))
-    row = models.Activity(
-        tenant_id=tenant,
-        street_id=street_id,
-        kind=data.kind,
-        title=data.title,
-        held_on=data.held_on,
-        participants=data.participants,
-    )
+    row = models.Activity(**street_row(tenant, street_id, data))
     return await save_recorded(session, actor, tenant, "activity.create", row, _out, object_type="activity")
 
 
@@ -74,25 +61,9 @@ async def import_activities(
 ) -> ImportResult:
     """Every row of the file or none, like the entities import."""
     await street_of(session, tenant, street_id, actor)
-    parsed = await parse_rows(filename, data, ACTIVITY_COLUMNS, ActivityCreate, activity_problems)
-    return await store_import(
-        session,
-        actor,
-        tenant,
-        street_id,
-        filename,
-        parsed,
-        ACTIVITY_TABLE,
-        [
-            {
-                "tenant_id": tenant,
-                "street_id": street_id,
-                "kind": item.kind,
-                "title": item.title,
-                "held_on": item.held_on,
-                "participants": item.participants,
-            }
-            for _, item in parsed.items
-        ],
-        "activity.import",
-    )
+    return await _IMPORT.run(session, actor, tenant, street_id, filename, data)
+
+
+_IMPORT = StreetImport(
+    ACTIVITY_COLUMNS, ActivityCreate, activity_problems, ACTIVITY_TABLE, street_row, "activity.import"
+)

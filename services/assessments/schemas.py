@@ -11,6 +11,7 @@ from rules.verdict import CriterionResult, Outcome, Result
 from services.models import Assessment as AssessmentRow
 from services.schemas import BaseStruct, InputStruct
 from services.shared.bounds import Year
+from services.shared.shapes import shape_of
 
 Kind = Literal["manual", "annual", "rectification", "screening"]
 FactValue = bool | int | float | str
@@ -76,23 +77,13 @@ class Assessment(BaseStruct):
     def of(
         cls, row: AssessmentRow, street_name: str, facts: dict[str, FactValue | None], results: list[CriterionResult]
     ) -> Assessment:
-        assert row.id is not None  # a stored assessment has its id
-        return cls(
-            id=row.id,
-            street_id=row.street_id,
+        return shape_of(
+            cls,
+            row,
             street_name=street_name,
-            year=row.year,
-            ruleset_hash=row.ruleset_hash,
-            outcome=row.outcome,  # type: ignore[arg-type]  # the table's check constraint keeps it an Outcome
-            kind=row.kind,  # type: ignore[arg-type]  # likewise a Kind
-            created_by=row.created_by,
-            created_at=row.created_at,
             facts=facts,
             criteria=[CriterionVerdict.of(r) for r in results],
             voided=row.voided_at is not None,
-            voided_reason=row.voided_reason,
-            voided_at=row.voided_at,
-            voided_by=row.voided_by,
         )
 
 

@@ -13,6 +13,7 @@ import msgspec
 
 from services.schemas import BaseStruct, InputStruct
 from services.shared.bounds import FreeText, Id
+from services.shared.shapes import shape_of
 from workflows.cycle import schemas as wf
 
 StreetIds = Annotated[list[Id], msgspec.Meta(min_length=1, max_length=1000)]
@@ -54,17 +55,7 @@ class Candidate(BaseStruct):
 
     @classmethod
     def of(cls, c: wf.Candidate) -> Candidate:
-        return cls(
-            tenant=c.tenant,
-            street_id=c.street_id,
-            name=c.name,
-            outcome=c.outcome,
-            assessment_id=c.assessment_id,
-            passed=c.passed,
-            criteria=c.criteria,
-            failed_required=list(c.failed_required),
-            missing_required=list(c.missing_required),
-        )
+        return shape_of(cls, c, failed_required=list(c.failed_required), missing_required=list(c.missing_required))
 
 
 class RankedCandidate(Candidate):
@@ -113,23 +104,18 @@ class Cycle(BaseStruct):
     def of(cls, view: wf.CycleView) -> Cycle:
         window = view.application_window
         result = view.reevaluation
-        return cls(
-            workflow_id=view.workflow_id,
-            tenant=view.tenant,
-            year=view.year,
-            phase=view.phase,
-            province=view.province,
+        return shape_of(
+            cls,
+            view,
             application_window=Window(opens=window[0], closes=window[1]) if window else None,
             applications=list(view.applications),
             screening=[Candidate.of(c) for c in view.screening],
             recommendations=list(view.recommendations),
             designated=list(view.designated),
             tracked=list(view.tracked),
-            due=[Due(kind=d.kind, due_on=d.due_on, street_id=d.street_id) for d in view.due],
-            reevaluation=Reevaluation(
-                retained=list(result.retained),
-                rectification=list(result.rectification),
-                rectification_due=result.rectification_due,
+            due=[shape_of(Due, d) for d in view.due],
+            reevaluation=shape_of(
+                Reevaluation, result, retained=list(result.retained), rectification=list(result.rectification)
             )
             if result
             else None,
@@ -151,16 +137,12 @@ class Selection(BaseStruct):
 
     @classmethod
     def of(cls, view: wf.SelectionView) -> Selection:
-        return cls(
-            workflow_id=view.workflow_id,
-            province=view.province,
-            year=view.year,
-            phase=view.phase,
-            target=view.target,
+        return shape_of(
+            cls,
+            view,
             ranking=[
                 RankedCandidate(**msgspec.structs.asdict(Candidate.of(c)), rank=n)
                 for n, c in enumerate(view.ranking, start=1)
             ],
             designated=[Candidate.of(c) for c in view.designated],
-            override_reason=view.override_reason,
         )

@@ -14,8 +14,9 @@ from services import models
 from services.entities.schemas import ENTITY_COLUMNS, Entity, EntityClass, EntityCreate, EntityUpdate
 from services.errors import ConflictError, NotFoundError
 from services.shared.checks import FieldProblem, checked_uscc, found, future_date, raise_first
-from services.shared.imports import ImportResult, parse_rows, store_import
+from services.shared.imports import ImportResult, ParsedRows, StreetImport
 from services.shared.paging import Page, fetch_page
+from services.shared.shapes import shape_of, street_row
 from services.shared.writes import assign_given, save_recorded
 from services.streets.service import street_of
 from tenants.context import Actor
@@ -25,20 +26,7 @@ ENTITY_TABLE: Table = models.Entity.__table__  # type: ignore[attr-defined]  # S
 
 
 def entity_out(row: models.Entity) -> Entity:
-    assert row.id is not None  # rows come from the database
-    return Entity(
-        id=row.id,
-        name=row.name,
-        uscc=row.uscc,
-        kind=row.kind,  # type: ignore[arg-type]  # checked by the database
-        entity_class=row.entity_class,  # type: ignore[arg-type]  # ditto
-        founder_group=row.founder_group,  # type: ignore[arg-type]  # ditto
-        founded_on=row.founded_on,
-        employees=row.employees,
-        operating=row.operating,
-        joined_on=row.joined_on,
-        left_on=row.left_on,
-    )
+    return shape_of(Entity, row)
 
 
 def entity_problems(data: EntityCreate) -> list[FieldProblem]:
@@ -119,7 +107,7 @@ async def create_entity(
         raise ConflictError(
             f"统一社会信用代码 {data.uscc} 已在本市登记 / USCC {data.uscc} is already registered in this city"
         )
-    row = models.Entity(**_values(tenant, street_id, data))
+    row = models.Entity(**street_row(tenant, street_id, data))
     return await save_recorded(session, actor, tenant, "entity.create", row, entity_out, object_type="entity")
 
 
@@ -148,7 +136,11 @@ async def import_entities(
 ) -> ImportResult:
     """Every row of the file or none: cell, rule and duplicate-USCC errors are reported by row."""
     await street_of(session, tenant, street_id, actor)
-    parsed = await parse_rows(filename, data, ENTITY_COLUMNS, EntityCreate, entity_problems)
+    return await _IMPORT.run(session, actor, tenant, street_id, filename, data)
+
+
+async def _vet_uscc(session: AsyncSession, tenant: TenantId, parsed: ParsedRows[EntityCreate]) -> None:
+    """A USCC that repeats an earlier row of the file, or is already registered in the city, is a row error."""
     first_row: dict[str, int] = {}
     for number, item in parsed.items:
         if item.uscc in first_row:
@@ -167,17 +159,6 @@ async def import_entities(
             f"统一社会信用代码 {uscc} 已在本市登记",
             f"USCC {uscc} is already registered in this city",
         )
-    return await store_import(
-        session,
-        actor,
-        tenant,
-        street_id,
-        filename,
-        parsed,
-        ENTITY_TABLE,
-        [_columns(tenant, street_id, item) for _, item in parsed.items],
-        "entity.import",
-    )
 
 
 async def _registered(session: AsyncSession, tenant: TenantId, codes: list[str]) -> set[str]:
@@ -188,26 +169,13 @@ async def _registered(session: AsyncSession, tenant: TenantId, codes: list[str])
     return set((await session.execute(query)).scalars())
 
 
-def _values(tenant: TenantId, street_id: int, data: EntityCreate) -> dict[str, Any]:
-    """The row's attribute values (``class`` is the attribute ``entity_class``)."""
-    return {
-        "tenant_id": tenant,
-        "street_id": street_id,
-        "name": data.name,
-        "uscc": data.uscc,
-        "kind": data.kind,
-        "entity_class": data.entity_class,
-        "founder_group": data.founder_group,
-        "founded_on": data.founded_on,
-        "employees": data.employees,
-        "operating": data.operating,
-        "joined_on": data.joined_on,
-        "left_on": data.left_on,
-    }
-
-
 def _columns(tenant: TenantId, street_id: int, data: EntityCreate) -> dict[str, Any]:
-    """The same values keyed by table column, for a Core insert."""
-    values = _values(tenant, street_id, data)
+    """The row's values keyed by table column, for a Core insert (``class`` is the attribute ``entity_class``)."""
+    values = street_row(tenant, street_id, data)
     values["class"] = values.pop("entity_class")
     return values
+
+
+_IMPORT = StreetImport(
+    ENTITY_COLUMNS, EntityCreate, entity_problems, ENTITY_TABLE, _columns, "entity.import", vet=_vet_uscc
+)

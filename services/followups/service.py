@@ -31,6 +31,8 @@ from services.notifications.service import send
 from services.shared.checks import FieldProblem
 from services.shared.names import entity_name, street_name, with_entity_name, with_street_name
 from services.shared.paging import Page, fetch_page
+from services.shared.shapes import shape_of
+from services.shared.writes import save_recorded
 from services.text import Text
 from tenants.config import FollowupCadence
 from tenants.context import Actor
@@ -263,30 +265,20 @@ async def close_task(session: AsyncSession, actor: Actor, tenant: TenantId, task
     names = (await entity_name(session, tenant, row.entity_id), await street_name(session, tenant, row.street_id))
     before = _task_out(row, *names)
     row.status, row.closed_at, row.closed_by, row.closed_reason = "done", utcnow(), actor.username, reason
-    session.add(row)
-    await session.flush()
-    after = _task_out(row, *names)
-    await record(session, actor, tenant, "followup.close", "followup_task", task_id, before=before, after=after)
-    return after
+    return await save_recorded(
+        session,
+        actor,
+        tenant,
+        "followup.close",
+        row,
+        lambda r: _task_out(r, *names),
+        object_type="followup_task",
+        before=before,
+    )
 
 
 def _task_out(row: models.FollowupTask, entity: str, street: str) -> FollowupTask:
-    assert row.id is not None  # rows come from the database
-    return FollowupTask(
-        id=row.id,
-        entity_id=row.entity_id,
-        entity_name=entity,
-        street_id=row.street_id,
-        street_name=street,
-        due_on=row.due_on,
-        status=row.status,  # type: ignore[arg-type]  # the table's check constraint keeps it a TaskStatus
-        opened_at=row.opened_at,
-        closed_at=row.closed_at,
-        closed_by=row.closed_by,
-        closed_reason=row.closed_reason,
-        visit_id=row.visit_id,
-        escalated_at=row.escalated_at,
-    )
+    return shape_of(FollowupTask, row, entity_name=entity, street_name=street)
 
 
 async def list_tasks(

@@ -23,6 +23,7 @@ from services.models.base import utcnow
 from services.shared.checks import FieldProblem, found, future_date, raise_first
 from services.shared.names import Q, entity_name, street_name, with_entity_name, with_street_name
 from services.shared.paging import Page, fetch_page
+from services.shared.shapes import shape_of, street_row
 from services.shared.writes import assign_given, save_recorded
 from services.tenancy.service import get_settings
 from services.text import Text
@@ -43,34 +44,11 @@ class _Names(NamedTuple):
 
 
 def _entry_out(row: models.LedgerEntry, names: _Names) -> LedgerEntry:
-    assert row.id is not None  # rows come from the database
-    return LedgerEntry(
-        id=row.id,
-        entity_id=row.entity_id,
-        entity_name=names.entity,
-        street_id=row.street_id,
-        street_name=names.street,
-        need=row.need,  # type: ignore[arg-type]
-        action=row.action,
-        status=row.status,  # type: ignore[arg-type]  # likewise a LedgerStatus
-        caseworker=row.caseworker,
-        opened_on=row.opened_on,
-    )
+    return shape_of(LedgerEntry, row, entity_name=names.entity, street_name=names.street)
 
 
 def _visit_out(row: models.LedgerVisit, names: _Names) -> LedgerVisit:
-    assert row.id is not None  # rows come from the database
-    return LedgerVisit(
-        id=row.id,
-        entry_id=row.entry_id,
-        entity_id=row.entity_id,
-        entity_name=names.entity,
-        street_id=row.street_id,
-        street_name=names.street,
-        visited_on=row.visited_on,
-        notes=row.notes,
-        caseworker=row.caseworker,
-    )
+    return shape_of(LedgerVisit, row, entity_name=names.entity, street_name=names.street)
 
 
 def _named(query: Q, table: Any) -> Q:
@@ -155,14 +133,13 @@ async def create_entry(session: AsyncSession, actor: Actor, tenant: TenantId, da
     if data.status != "resolved":
         await _refuse_duplicate(session, tenant, data.entity_id, data.need)
     row = models.LedgerEntry(
-        tenant_id=tenant,
-        street_id=entity.street_id,
-        entity_id=data.entity_id,
-        need=data.need,
-        action=data.action,
-        status=data.status,
-        caseworker=data.caseworker or actor.username,
-        opened_on=data.opened_on or today(),
+        **street_row(
+            tenant,
+            entity.street_id,
+            data,
+            caseworker=data.caseworker or actor.username,
+            opened_on=data.opened_on or today(),
+        )
     )
     names = _Names(await street_name(session, tenant, entity.street_id), entity.name)
     return await save_recorded(
@@ -219,13 +196,9 @@ async def create_visit(
     entry = await entry_of(session, tenant, entry_id)
     raise_first(found(future_date("visitedOn", data.visited_on)))
     row = models.LedgerVisit(
-        tenant_id=tenant,
-        entry_id=entry_id,
-        entity_id=entry.entity_id,
-        street_id=entry.street_id,
-        visited_on=data.visited_on,
-        notes=data.notes,
-        caseworker=actor.username,
+        **street_row(
+            tenant, entry.street_id, data, entry_id=entry_id, entity_id=entry.entity_id, caseworker=actor.username
+        )
     )
     names = await _Names.of(session, tenant, entry.street_id, entry.entity_id)
     visit = await save_recorded(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Identity, Text
+from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, ForeignKeyConstraint, Identity, Text
 from sqlmodel import Field, SQLModel
 
 metadata = SQLModel.metadata
@@ -31,6 +31,11 @@ def tenant_table(name: str) -> str:
 # table is in TENANT_TABLES, which the deployment distributes by tenant (infra/deploy/README.md).
 tenant_table("report_changes")
 tenant_table("report_street_years")
+
+
+def tenant_fk(columns: list[str], table: str, targets: list[str]) -> ForeignKeyConstraint:
+    """A foreign key that always includes ``tenant_id``, so no row points into another tenant."""
+    return ForeignKeyConstraint(["tenant_id", *columns], [f"{table}.tenant_id", *(f"{table}.{t}" for t in targets)])
 
 
 def utcnow() -> datetime:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Column, Date, DateTime, ForeignKeyConstraint, Index, Text
+from sqlalchemy import BigInteger, CheckConstraint, Column, Date, DateTime, Index, Text
 from sqlmodel import Field, SQLModel
 
-from services.models.base import serial_key, tenant_key, tenant_table, timestamp
+from services.models.base import serial_key, tenant_fk, tenant_key, tenant_table, timestamp
 
 
 class Notification(SQLModel, table=True):
@@ -20,8 +20,8 @@ class Notification(SQLModel, table=True):
 
     __tablename__ = tenant_table("notifications")
     __table_args__ = (
-        ForeignKeyConstraint(["tenant_id", "street_id"], ["streets.tenant_id", "streets.id"]),
-        ForeignKeyConstraint(["tenant_id", "entity_id"], ["entities.tenant_id", "entities.id"]),
+        tenant_fk(["street_id"], "streets", ["id"]),
+        tenant_fk(["entity_id"], "entities", ["id"]),
         Index("notifications_dedupe", "tenant_id", "dedupe_key", "username", unique=True),
         # The bell's query: one user's newest first, unread filtered.
         Index("notifications_user", "tenant_id", "username", "id"),
@@ -51,9 +51,9 @@ class FollowupTask(SQLModel, table=True):
 
     __tablename__ = tenant_table("followup_tasks")
     __table_args__ = (
-        ForeignKeyConstraint(["tenant_id", "street_id"], ["streets.tenant_id", "streets.id"]),
-        ForeignKeyConstraint(["tenant_id", "entity_id"], ["entities.tenant_id", "entities.id"]),
-        ForeignKeyConstraint(["tenant_id", "visit_id"], ["ledger_visits.tenant_id", "ledger_visits.id"]),
+        tenant_fk(["street_id"], "streets", ["id"]),
+        tenant_fk(["entity_id"], "entities", ["id"]),
+        tenant_fk(["visit_id"], "ledger_visits", ["id"]),
         CheckConstraint("status IN ('open','done')", name="followup_tasks_status_check"),
         Index("followup_tasks_dedupe", "tenant_id", "dedupe_key", unique=True),
         Index("followup_tasks_street_status", "tenant_id", "street_id", "status"),

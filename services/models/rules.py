@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, DateTime, ForeignKeyConstraint, Integer, Text
+from sqlalchemy import BigInteger, Column, DateTime, Integer, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
-from services.models.base import serial_key, tenant_key, tenant_table, timestamp
+from services.models.base import serial_key, tenant_fk, tenant_key, tenant_table, timestamp
 
 
 class CityRule(SQLModel, table=True):
@@ -42,7 +42,7 @@ class Assessment(SQLModel, table=True):
     """A street judged for a year (评估): the facts, the ruleset and its hash, and the verdict."""
 
     __tablename__ = tenant_table("assessments")
-    __table_args__ = (ForeignKeyConstraint(["tenant_id", "street_id"], ["streets.tenant_id", "streets.id"]),)
+    __table_args__ = (tenant_fk(["street_id"], "streets", ["id"]),)
 
     tenant_id: str = tenant_key()
     id: int | None = serial_key()

@@ -11,7 +11,6 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
-    ForeignKeyConstraint,
     Integer,
     SmallInteger,
     Text,
@@ -19,12 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Field, SQLModel
 
-from services.models.base import serial_key, tenant_key, tenant_table, timestamp
-
-
-def _fk(columns: list[str], table: str, targets: list[str]) -> ForeignKeyConstraint:
-    """A foreign key that always includes ``tenant_id``, so no row points into another tenant."""
-    return ForeignKeyConstraint(["tenant_id", *columns], [f"{table}.tenant_id", *(f"{table}.{t}" for t in targets)])
+from services.models.base import serial_key, tenant_fk, tenant_key, tenant_table, timestamp
 
 
 class Operator(SQLModel, table=True):
@@ -45,7 +39,7 @@ class Street(SQLModel, table=True):
     """An entrepreneurship street (创业街区) with its lifecycle status."""
 
     __tablename__ = tenant_table("streets")
-    __table_args__ = (_fk(["operator_id"], "operators", ["id"]),)
+    __table_args__ = (tenant_fk(["operator_id"], "operators", ["id"]),)
 
     tenant_id: str = tenant_key()
     id: int | None = serial_key()
@@ -64,7 +58,7 @@ class Center(SQLModel, table=True):
     """The street's entrepreneurship empowerment centre (创业赋能中心), one per street."""
 
     __tablename__ = tenant_table("centers")
-    __table_args__ = (_fk(["street_id"], "streets", ["id"]),)
+    __table_args__ = (tenant_fk(["street_id"], "streets", ["id"]),)
 
     tenant_id: str = tenant_key()
     street_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
@@ -77,7 +71,7 @@ class CenterStaff(SQLModel, table=True):
     """A member of the centre's staff, full- or part-time (专兼职工作人员)."""
 
     __tablename__ = tenant_table("center_staff")
-    __table_args__ = (_fk(["street_id"], "centers", ["street_id"]),)
+    __table_args__ = (tenant_fk(["street_id"], "centers", ["street_id"]),)
 
     tenant_id: str = tenant_key()
     id: int | None = serial_key()
@@ -91,7 +85,7 @@ class Entity(SQLModel, table=True):
     """An entrepreneurial entity (创业实体) registered in a street."""
 
     __tablename__ = tenant_table("entities")
-    __table_args__ = (_fk(["street_id"], "streets", ["id"]),)
+    __table_args__ = (tenant_fk(["street_id"], "streets", ["id"]),)
 
     tenant_id: str = tenant_key()
     id: int | None = serial_key()
@@ -112,7 +106,7 @@ class InternshipPosition(SQLModel, table=True):
     """An entrepreneurship internship position (创业见习岗位) open in the street."""
 
     __tablename__ = tenant_table("internship_positions")
-    __table_args__ = (_fk(["street_id"], "streets", ["id"]),)
+    __table_args__ = (tenant_fk(["street_id"], "streets", ["id"]),)
 
     tenant_id: str = tenant_key()
     id: int | None = serial_key()
@@ -127,7 +121,7 @@ class Activity(SQLModel, table=True):
     """An activity held for the entities: guidance, salon, training (创业赋能活动)."""
 
     __tablename__ = tenant_table("activities")
-    __table_args__ = (_fk(["street_id"], "streets", ["id"]),)
+    __table_args__ = (tenant_fk(["street_id"], "streets", ["id"]),)
 
     tenant_id: str = tenant_key()
     id: int | None = serial_key()
@@ -142,7 +136,7 @@ class MonthlyReport(SQLModel, table=True):
     """The operator's monthly report (月报): jobs driven and internship positions that month."""
 
     __tablename__ = tenant_table("monthly_reports")
-    __table_args__ = (_fk(["street_id"], "streets", ["id"]),)
+    __table_args__ = (tenant_fk(["street_id"], "streets", ["id"]),)
 
     tenant_id: str = tenant_key()
     street_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
@@ -159,7 +153,7 @@ class SurveyResponse(SQLModel, table=True):
     """One answer to the satisfaction survey (满意度调查), rated 1–5; 4 and 5 count as satisfied."""
 
     __tablename__ = tenant_table("survey_responses")
-    __table_args__ = (_fk(["street_id"], "streets", ["id"]),)
+    __table_args__ = (tenant_fk(["street_id"], "streets", ["id"]),)
 
     tenant_id: str = tenant_key()
     id: int | None = serial_key()
@@ -172,7 +166,7 @@ class LedgerEntry(SQLModel, table=True):
     """A support-ledger record (帮扶台账) of one entity's need and the action taken."""
 
     __tablename__ = tenant_table("ledger_entries")
-    __table_args__ = (_fk(["entity_id"], "entities", ["id"]), _fk(["street_id"], "streets", ["id"]))
+    __table_args__ = (tenant_fk(["entity_id"], "entities", ["id"]), tenant_fk(["street_id"], "streets", ["id"]))
 
     tenant_id: str = tenant_key()
     id: int | None = serial_key()
@@ -190,7 +184,7 @@ class LedgerVisit(SQLModel, table=True):
     """A follow-up visit (跟踪走访) recorded on a ledger entry."""
 
     __tablename__ = tenant_table("ledger_visits")
-    __table_args__ = (_fk(["entry_id"], "ledger_entries", ["id"]), _fk(["entity_id"], "entities", ["id"]))
+    __table_args__ = (tenant_fk(["entry_id"], "ledger_entries", ["id"]), tenant_fk(["entity_id"], "entities", ["id"]))
 
     tenant_id: str = tenant_key()
     id: int | None = serial_key()

@@ -12,32 +12,19 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services import models
-from services.audit.service import record
 from services.errors import NotFoundError
 from services.notifications.schemas import Audience, Message, Notification
 from services.shared.names import Q, with_entity_name, with_street_name
 from services.shared.paging import Page, fetch_page
+from services.shared.shapes import shape_of
+from services.shared.writes import save_recorded
 from services.tenancy.service import get_settings
 from tenants.context import Actor, Role
 from tenants.ids import TenantId
 
 
 def _out(row: models.Notification, street_name: str | None, entity_name: str | None) -> Notification:
-    assert row.id is not None  # rows come from the database
-    return Notification(
-        id=row.id,
-        kind=row.kind,
-        title_zh=row.title_zh,
-        title_en=row.title_en,
-        body_zh=row.body_zh,
-        body_en=row.body_en,
-        street_id=row.street_id,
-        street_name=street_name,
-        entity_id=row.entity_id,
-        entity_name=entity_name,
-        created_at=row.created_at,
-        read_at=row.read_at,
-    )
+    return shape_of(Notification, row, street_name=street_name, entity_name=entity_name)
 
 
 async def _recipients(
@@ -165,18 +152,17 @@ async def mark_read(session: AsyncSession, actor: Actor, notification_id: int) -
         models.Notification.tenant_id == actor.tenant, models.Notification.id == notification_id
     )
     names = tuple((await session.execute(about)).one())[1:]
-    if row.read_at is None:
-        before = _out(row, *names)
-        row.read_at = (await session.execute(select(func.now()))).scalar_one()
-        await session.flush()
-        await record(
-            session,
-            actor,
-            actor.tenant,
-            "notification.read",
-            "notification",
-            notification_id,
-            before=before,
-            after=_out(row, *names),
-        )
-    return _out(row, *names)
+    if row.read_at is not None:
+        return _out(row, *names)
+    before = _out(row, *names)
+    row.read_at = (await session.execute(select(func.now()))).scalar_one()
+    return await save_recorded(
+        session,
+        actor,
+        actor.tenant,
+        "notification.read",
+        row,
+        lambda r: _out(r, *names),
+        object_type="notification",
+        before=before,
+    )

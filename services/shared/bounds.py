@@ -53,23 +53,10 @@ EventDate = Annotated[
     ),
 ]
 """A real-world date; :class:`services.schemas.InputStruct` refuses any date outside :func:`date_problem`'s range."""
-Name = Annotated[
-    str,
-    msgspec.Meta(
-        min_length=1,
-        max_length=200,
-        pattern=NAME_PATTERN,
-        description="1–200 字，不能为空白或含控制字符 / 1-200 characters, not blank, no control characters",
-    ),
-]
+_NAME = "1–{0} 字，不能为空白或含控制字符 / 1-{0} characters, not blank, no control characters"
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=NAME_PATTERN, description=_NAME.format(200))]
 ShortName = Annotated[
-    str,
-    msgspec.Meta(
-        min_length=1,
-        max_length=100,
-        pattern=NAME_PATTERN,
-        description="1–100 字，不能为空白或含控制字符 / 1-100 characters, not blank, no control characters",
-    ),
+    str, msgspec.Meta(min_length=1, max_length=100, pattern=NAME_PATTERN, description=_NAME.format(100))
 ]
 Code = Annotated[
     str,

@@ -6,7 +6,7 @@ import asyncio
 import re
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, Final, Generic, TypeVar
+from typing import Annotated, Any, Final, Generic, ParamSpec, TypeVar
 
 import msgspec
 from litestar import Controller, Request, Response, post
@@ -40,6 +40,8 @@ _CHUNK: Final = 1_000
 _AT_PATH: Final = re.compile(r"at `\$\.([A-Za-z0-9_]+)")
 
 T = TypeVar("T", bound=msgspec.Struct)
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @dataclass
@@ -184,7 +186,17 @@ class ParsedRows(Generic[T]):
         self.errors.append(RowError(number, self.headers.get(field, field), f"{zh} / {en}"))
 
 
-async def parse_rows(
+def _in_worker_thread(work: Callable[P, R]) -> Callable[P, Awaitable[R]]:
+    """`work` as a coroutine that runs it in a worker thread."""
+
+    async def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        return await asyncio.to_thread(work, *args, **kwargs)
+
+    return run
+
+
+@_in_worker_thread
+def parse_rows(
     filename: str,
     data: bytes,
     columns: Sequence[Column],
@@ -196,16 +208,6 @@ async def parse_rows(
     The Structs are the JSON endpoint's input type, so a row is held to exactly the rules of a request.
     Parsing runs in a worker thread: a large workbook must not hold up the other requests.
     """
-    return await asyncio.to_thread(_parse_rows, filename, data, columns, into, check)
-
-
-def _parse_rows(
-    filename: str,
-    data: bytes,
-    columns: Sequence[Column],
-    into: type[T],
-    check: Callable[[T], list[FieldProblem]],
-) -> ParsedRows[T]:
     try:
         table = read_table(filename, data, columns, max_rows=MAX_ROWS)
     except TableFileError as error:
@@ -238,31 +240,44 @@ def reject_if_any(errors: Iterable[RowError]) -> None:
         raise ImportRejectedError(ordered)
 
 
-async def store_import(
-    session: AsyncSession,
-    actor: Actor,
-    tenant: TenantId,
-    street_id: int,
-    filename: str,
-    parsed: ParsedRows[Any],
-    table: Table,
-    rows: Sequence[dict[str, Any]],
-    action: str,
-) -> ImportResult:
-    """The end of every import: refuse the whole file on any row error, else insert every row and audit the
-    import on the street (``action``, e.g. ``entity.import``) with its count and file name."""
-    reject_if_any(parsed.errors)
-    await insert_rows(session, table, rows)
-    await record(
-        session,
-        actor,
-        tenant,
-        action,
-        "street",
-        street_id,
-        after={"count": len(parsed.items), "file": filename},
-    )
-    return ImportResult(imported=len(parsed.items))
+@dataclass(frozen=True)
+class StreetImport(Generic[T]):
+    """One kind of a street's rows as a file imports them, every row or none.
+
+    `into` is the JSON endpoint's input type and `check` its rules, so a row is held to exactly the rules of
+    a request; `values` gives a row's table columns; `vet`, when given, adds the problems found across rows
+    or against the database (a repeated or registered code) to the report before anything is stored.
+    """
+
+    columns: Sequence[Column]
+    into: type[T]
+    check: Callable[[T], list[FieldProblem]]
+    table: Table
+    values: Callable[[TenantId, int, T], dict[str, Any]]
+    action: str
+    """The audit action, e.g. ``entity.import``."""
+    vet: Callable[[AsyncSession, TenantId, ParsedRows[T]], Awaitable[None]] | None = None
+
+    async def run(
+        self, session: AsyncSession, actor: Actor, tenant: TenantId, street_id: int, filename: str, data: bytes
+    ) -> ImportResult:
+        """Parse the file, refuse it whole on any row error, else insert every row and audit the import on the
+        street with its count and file name. The caller has checked that `actor` may write the street."""
+        parsed = await parse_rows(filename, data, self.columns, self.into, self.check)
+        if self.vet is not None:
+            await self.vet(session, tenant, parsed)
+        reject_if_any(parsed.errors)
+        await insert_rows(session, self.table, [self.values(tenant, street_id, item) for _, item in parsed.items])
+        await record(
+            session,
+            actor,
+            tenant,
+            self.action,
+            "street",
+            street_id,
+            after={"count": len(parsed.items), "file": filename},
+        )
+        return ImportResult(imported=len(parsed.items))
 
 
 async def insert_rows(session: AsyncSession, table: Table, rows: Sequence[dict[str, Any]]) -> list[int]:

@@ -1,4 +1,4 @@
-"""How the street-data domains write: PATCH fields given, and a row saved together with its audit row."""
+"""How the domains write: PATCH fields given, and a row saved together with its audit row."""
 
 from __future__ import annotations
 

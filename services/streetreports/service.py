@@ -14,9 +14,10 @@ from services.audit.service import record
 from services.errors import ConflictError, NotFoundError
 from services.models.base import utcnow
 from services.shared.checks import FieldProblem, found, future_date, raise_first
-from services.shared.imports import ImportResult, insert_rows, parse_rows, store_import
+from services.shared.imports import ImportResult, StreetImport, insert_rows
 from services.shared.names import entity_name, with_entity_name
 from services.shared.paging import Page, fetch_page
+from services.shared.shapes import shape_of, street_row
 from services.shared.writes import assign_given, save_recorded
 from services.streetreports.schemas import (
     SURVEY_COLUMNS,
@@ -64,14 +65,7 @@ def _month_start(month: str) -> dt.date:
 
 
 def _report_out(row: models.MonthlyReport) -> MonthlyReport:
-    return MonthlyReport(
-        month=row.month.strftime("%Y-%m"),
-        jobs_driven=row.jobs_driven,
-        internship_positions=row.internship_positions,
-        notes=row.notes,
-        submitted_by=row.submitted_by,
-        submitted_at=row.submitted_at,
-    )
+    return shape_of(MonthlyReport, row, month=row.month.strftime("%Y-%m"))
 
 
 async def list_reports(
@@ -105,15 +99,7 @@ async def create_report(
             f"{data.month} 的月报已提交，如需更正请使用 PUT …/reports/{data.month} / "
             f"the report for {data.month} was already submitted: correct it with PUT …/reports/{data.month}"
         )
-    row = models.MonthlyReport(
-        tenant_id=tenant,
-        street_id=street_id,
-        month=month,
-        jobs_driven=data.jobs_driven,
-        internship_positions=data.internship_positions,
-        notes=data.notes,
-        submitted_by=actor.username,
-    )
+    row = models.MonthlyReport(**street_row(tenant, street_id, data, month=month, submitted_by=actor.username))
     return await save_recorded(
         session,
         actor,
@@ -181,14 +167,7 @@ async def create_surveys(
     """One answer or a batch, all stored or none, with one audit row."""
     await street_of(session, tenant, street_id, actor)
     answers = _answers(data)
-    ids = await insert_rows(
-        session,
-        SURVEY_TABLE,
-        [
-            {"tenant_id": tenant, "street_id": street_id, "responded_on": a.responded_on, "rating": a.rating}
-            for a in answers
-        ],
-    )
+    ids = await insert_rows(session, SURVEY_TABLE, [street_row(tenant, street_id, a) for a in answers])
     await record(session, actor, tenant, "survey.create", "street", street_id, after={"count": len(answers)})
     responses = [
         SurveyResponse(id=id_, responded_on=a.responded_on, rating=a.rating)
@@ -227,15 +206,7 @@ async def survey_summary(
 
 
 def _internship_out(row: models.InternshipPosition, entity_name: str | None) -> Internship:
-    assert row.id is not None  # rows come from the database
-    return Internship(
-        id=row.id,
-        title=row.title,
-        opened_on=row.opened_on,
-        closed_on=row.closed_on,
-        entity_id=row.entity_id,
-        entity_name=entity_name,
-    )
+    return shape_of(Internship, row, entity_name=entity_name)
 
 
 async def _entity_name(session: AsyncSession, tenant: TenantId, entity_id: int | None) -> str | None:
@@ -290,14 +261,7 @@ async def create_internship(
                 f"本街区没有编号为 {data.entity_id} 的创业实体",
                 f"entityId {data.entity_id} is not an entity of this street",
             ).error()
-    row = models.InternshipPosition(
-        tenant_id=tenant,
-        street_id=street_id,
-        title=data.title,
-        opened_on=data.opened_on,
-        closed_on=data.closed_on,
-        entity_id=data.entity_id,
-    )
+    row = models.InternshipPosition(**street_row(tenant, street_id, data))
     name = await _entity_name(session, tenant, data.entity_id)
     return await save_recorded(
         session,
@@ -347,23 +311,12 @@ def _answer_problems(answer: SurveyAnswer) -> list[FieldProblem]:
     return found(future_date("respondedOn", answer.responded_on))
 
 
+_SURVEY_IMPORT = StreetImport(SURVEY_COLUMNS, SurveyAnswer, _answer_problems, SURVEY_TABLE, street_row, "survey.import")
+
+
 async def import_surveys(
     session: AsyncSession, actor: Actor, tenant: TenantId, street_id: int, filename: str, data: bytes
 ) -> ImportResult:
     """Survey answers from a CSV or XLSX, every row or none, like the entities import."""
     await street_of(session, tenant, street_id, actor)
-    parsed = await parse_rows(filename, data, SURVEY_COLUMNS, SurveyAnswer, _answer_problems)
-    return await store_import(
-        session,
-        actor,
-        tenant,
-        street_id,
-        filename,
-        parsed,
-        SURVEY_TABLE,
-        [
-            {"tenant_id": tenant, "street_id": street_id, "responded_on": a.responded_on, "rating": a.rating}
-            for _, a in parsed.items
-        ],
-        "survey.import",
-    )
+    return await _SURVEY_IMPORT.run(session, actor, tenant, street_id, filename, data)

@@ -18,6 +18,7 @@ from services.fields.service import check_values
 from services.models.base import utcnow
 from services.shared.checks import FieldProblem, checked_uscc
 from services.shared.paging import Page, fetch_page
+from services.shared.shapes import shape_of
 from services.shared.writes import assign_given
 from services.streets.schemas import (
     Center,
@@ -336,9 +337,7 @@ async def _assemble(session: AsyncSession, tenant: TenantId, rows: list[models.S
             .order_by(col(models.CenterStaff.id))
         )
         for member in (await session.execute(staff_query)).scalars():
-            staff.setdefault(member.street_id, []).append(
-                StaffMember(name=member.name, role=member.role, full_time=member.full_time)
-            )
+            staff.setdefault(member.street_id, []).append(shape_of(StaffMember, member))
     return [
         _street(row, operators.get(row.operator_id), centers.get(row.id), staff.get(row.id or 0, [])) for row in rows
     ]
@@ -347,31 +346,12 @@ async def _assemble(session: AsyncSession, tenant: TenantId, rows: list[models.S
 def _street(
     row: models.Street, operator: models.Operator | None, center: models.Center | None, staff: list[StaffMember]
 ) -> Street:
-    assert row.id is not None  # rows come from the database
-    return Street(
-        id=row.id,
-        name=row.name,
-        district=row.district,
-        theme=row.theme,  # type: ignore[arg-type]  # the database's check constraint keeps it in the enum
-        status=row.status,  # type: ignore[arg-type]  # ditto
-        operator=None
-        if operator is None
-        else Operator(
-            name=operator.name,
-            uscc=operator.uscc,
-            legal_person=operator.legal_person,
-            clean_record=operator.clean_record,
-            digital_platform_url=operator.digital_platform_url,
-        ),
+    return shape_of(
+        Street,
+        row,
+        operator=None if operator is None else shape_of(Operator, operator),
         center=None
         if center is None
-        else Center(
-            fixed_site=center.fixed_site,
-            address=center.address,
-            staff=staff,
-            staff_count=len(staff),
-            services=list(center.services),  # type: ignore[arg-type]  # ditto
-        ),
+        else shape_of(Center, center, staff=staff, staff_count=len(staff), services=list(center.services)),
         custom_fields=dict(row.custom_fields),
-        replicable_practices=row.replicable_practices,
     )

@@ -21,6 +21,8 @@ from services.audit.service import record
 from services.auth.passwords import hash_password_async, one_time_password
 from services.auth.sessions import forget_after_commit
 from services.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError
+from services.shared.shapes import shape_of
+from services.shared.writes import save_recorded
 from services.text import Text
 from services.users.schemas import User, UserCreate, UserCreated, UserUpdate
 from tenants.context import Actor, Role
@@ -62,15 +64,7 @@ def new_user(
 
 def as_user(row: models.User) -> User:
     """The API's view of a row (never its password hash)."""
-    return User(
-        username=row.username,
-        display_name=row.display_name,
-        role=Role(row.role),
-        street_id=row.street_id,
-        department=row.department,  # type: ignore[arg-type]
-        active=row.active,
-        must_change_password=row.must_change_password,
-    )
+    return shape_of(User, row, role=Role(row.role))
 
 
 def _in_city(actor: Actor, tenant: TenantId) -> bool:
@@ -214,11 +208,10 @@ async def update_user(session: AsyncSession, actor: Actor, tenant: TenantId, use
         row.active = data.active
         if not data.active:
             row.token_version += 1
-    session.add(row)
-    await session.flush()
+    after = await save_recorded(
+        session, actor, tenant, "user.updated", row, as_user, object_type="user", object_id=row.username, before=before
+    )
     forget_after_commit(session, row.username)
-    after = as_user(row)
-    await record(session, actor, tenant, "user.updated", "user", row.username, before=before, after=after)
     return after
 
 
