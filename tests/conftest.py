@@ -8,6 +8,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import asyncpg
 import httpx
@@ -46,12 +47,13 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     server.stop()
 
 
-async def create_database(server_url: str) -> str:
-    """A new empty database on the server; returns its URL."""
+async def create_database(server_url: str, template: str | None = None) -> str:
+    """A new database on the server, empty or a copy of the database at URL `template`; returns its URL."""
     name = f"jiequ_test_{uuid.uuid4().hex[:10]}"
+    copy = f' TEMPLATE "{urlsplit(template).path.lstrip("/")}"' if template else ""
     connection = await asyncpg.connect(server_url)
     try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
+        await connection.execute(f'CREATE DATABASE "{name}"{copy}')
     finally:
         await connection.close()
     base, _, query = server_url.partition("?")

@@ -14,12 +14,14 @@ from services.context import AppContext
 from tenants.calendar import day_end, year_start
 from tenants.config import TenantSettings
 from tests.conftest import Auth, api_client
-from tests.workflows.cycle_fixtures import CycleData, eventually, next_year, skip_to
+from tests.polling import eventually
+from tests.workflows.clock import next_year, skip_to
+from tests.workflows.cycle_fixtures import CycleData
 from workflows.worker import build_worker
 
 
-async def test_cycle_routes(cycle_env: WorkflowEnvironment, cycle_context: AppContext) -> None:
-    env, context = cycle_env, cycle_context
+async def test_cycle_routes(temporal_env: WorkflowEnvironment, cycle_context: AppContext) -> None:
+    env, context = temporal_env, cycle_context
     year = await next_year(env)
     data = CycleData(context, year)
     await data.configure("shandong", TenantSettings(pilot_target=1))

@@ -19,7 +19,9 @@ from services.context import AppContext
 from tenants.calendar import day_end
 from tenants.config import TenantSettings
 from tests.conftest import Auth, api_client
-from tests.workflows.cycle_fixtures import CycleData, eventually, next_year, record_histories, skip_to
+from tests.polling import eventually
+from tests.workflows.clock import next_year, skip_to
+from tests.workflows.cycle_fixtures import CycleData, record_histories
 from workflows import client as cycles
 from workflows.cycle.schemas import cycle_id
 from workflows.worker import build_worker
@@ -28,9 +30,9 @@ CONFIG = "/api/tenants/jinan/config"
 
 
 async def test_a_running_cycle_takes_a_new_window_or_the_save_is_refused(
-    cycle_env: WorkflowEnvironment, cycle_context: AppContext
+    temporal_env: WorkflowEnvironment, cycle_context: AppContext
 ) -> None:
-    env, context = cycle_env, cycle_context
+    env, context = temporal_env, cycle_context
     year = await next_year(env)
     data = CycleData(context, year)
     street = await data.street("jinan", "芙蓉街创业街区")
@@ -108,9 +110,9 @@ async def test_a_running_cycle_takes_a_new_window_or_the_save_is_refused(
 
 
 async def test_an_impossible_stored_window_stops_the_cycle_and_tells_the_city_admins(
-    cycle_env: WorkflowEnvironment, cycle_context: AppContext
+    temporal_env: WorkflowEnvironment, cycle_context: AppContext
 ) -> None:
-    env, context = cycle_env, cycle_context
+    env, context = temporal_env, cycle_context
     year = await next_year(env)
     data = CycleData(context, year)
     # Stored before saves were checked (a save now refuses it).
