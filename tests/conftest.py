@@ -24,6 +24,8 @@ from services.context import AppContext
 from services.tenancy.seed import demo_users, seed_tenants, seed_users
 from tenants.context import Role
 
+pytest_plugins = ["tests.streetdata_fixtures"]
+
 PASSWORD = "test-pass-2024"
 
 TEST_USERS: list[tuple[str, str, Role]] = [

@@ -1,4 +1,5 @@
-"""Helpers shared by the street-data tests: unique USCCs and names, streets made through the API, operator users."""
+"""Helpers shared by the street-data tests: unique USCCs and names, streets made through the API, operator
+users; and the ``jinan_operator`` fixture (a plugin, declared in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -250,5 +251,5 @@ def xlsx_file(rows: Sequence[Sequence[object]]) -> bytes:
 
 @pytest.fixture
 async def jinan_operator(app: Litestar, context: AppContext, auth: Auth, request: pytest.FixtureRequest) -> StreetUser:
-    """An operator user of a Jinan street, one per test folder (a conftest imports this fixture)."""
+    """An operator user of a Jinan street, one per test folder."""
     return await operator_of(app, context, auth, "jinan", request.path.parent.name)
