@@ -28,7 +28,7 @@ from services.models import (
     TenantConfig,
 )
 from services.shared.uscc import make_uscc
-from tests.facts.conftest import actor
+from tests.conftest import actor
 
 YEAR = 2025
 JAN1 = date(YEAR, 1, 1)
