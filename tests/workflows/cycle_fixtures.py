@@ -15,10 +15,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import httpx
 from sqlalchemy import delete, text, update
 from temporalio.testing import WorkflowEnvironment
 
 from infra.db import owner_transaction
+from services.app import create_app
 from services.context import AppContext
 from services.models import (
     Activity,
@@ -36,9 +38,27 @@ from services.shared.uscc import make_uscc
 from services.tenancy.seed import seed_users
 from tenants.config import TenantSettings, settings_to_json
 from tenants.context import Role
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, Auth, api_client
 
 _serials = itertools.count(1)
+
+
+class CycleApi:
+    """The API over a cycle test's own database, called as any of its users: ``await call(user, method, path,
+    json)`` inside ``async with call as http``."""
+
+    def __init__(self, context: AppContext) -> None:
+        self.auth = Auth(create_app(context))
+        self.http = api_client(self.auth.app)
+
+    async def __aenter__(self) -> httpx.AsyncClient:
+        return await self.http.__aenter__()
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.http.__aexit__(*exc)
+
+    async def __call__(self, user: str, method: str, path: str, json: Any = None) -> httpx.Response:
+        return await self.http.request(method, path, json=json, headers=await self.auth.headers(user))
 
 
 @dataclass(frozen=True)

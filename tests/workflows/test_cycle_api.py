@@ -6,17 +6,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import httpx
 from temporalio.testing import WorkflowEnvironment
 
-from services.app import create_app
 from services.context import AppContext
 from tenants.calendar import day_end, year_start
 from tenants.config import TenantSettings
-from tests.conftest import Auth, api_client
 from tests.polling import eventually
 from tests.workflows.clock import next_year, skip_to
-from tests.workflows.cycle_fixtures import CycleData
+from tests.workflows.cycle_fixtures import CycleApi, CycleData
 from workflows.worker import build_worker
 
 
@@ -28,14 +25,10 @@ async def test_cycle_routes(temporal_env: WorkflowEnvironment, cycle_context: Ap
     own = await data.street("jinan", "曲水亭创业街区", operator="jinan-op-cycle")
     second = await data.street("jinan", "百花洲创业街区")
     foreign = await data.street("qingdao", "大鲍岛创业街区")
-    app = create_app(context)
-    auth = Auth(app)
+    call = CycleApi(context)
     cycle = f"/api/tenants/jinan/cycles/{year}"
 
-    async def call(user: str, method: str, path: str, json: Any = None) -> httpx.Response:
-        return await http.request(method, path, json=json, headers=await auth.headers(user))
-
-    async with build_worker(env.client, context), api_client(app) as http:
+    async with build_worker(env.client, context), call as http:
         assert (await call("jinan-admin", "GET", cycle)).status_code == 404  # not started
         assert (await call("jinan-case", "POST", cycle)).status_code == 403
         assert (await call("province", "POST", cycle)).status_code == 403
