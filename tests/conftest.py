@@ -5,14 +5,18 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import asyncpg
 import httpx
 import pytest
 from litestar import Litestar
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from infra.db import make_engine, make_sessionmaker, owner_transaction
 from infra.local.postgres import EmbeddedPostgres
@@ -21,7 +25,11 @@ from infra.settings import Settings, load_settings
 from services.app import create_app
 from services.context import AppContext
 from services.tenancy.seed import demo_users, seed_tenants, seed_users
-from tenants.context import Role
+from tenants.context import Actor, Role
+from tenants.registry import BUILTIN_TENANTS, TenantInfo
+from tenants.resolver import TenantDirectory
+
+pytest_plugins = ["tests.streetdata_fixtures"]
 
 PASSWORD = "test-pass-2024"
 
@@ -46,17 +54,64 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     server.stop()
 
 
-async def create_database(server_url: str) -> str:
-    """A new empty database on the server; returns its URL."""
+async def create_database(server_url: str, template: str | None = None) -> str:
+    """A new database on the server, empty or a copy of the database at URL `template`; returns its URL."""
     name = f"jiequ_test_{uuid.uuid4().hex[:10]}"
+    copy = f' TEMPLATE "{urlsplit(template).path.lstrip("/")}"' if template else ""
     connection = await asyncpg.connect(server_url)
     try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
+        await connection.execute(f'CREATE DATABASE "{name}"{copy}')
     finally:
         await connection.close()
     base, _, query = server_url.partition("?")
     base = base.rsplit("/", 1)[0]
     return f"{base}/{name}" + (f"?{query}" if query else "")
+
+
+@asynccontextmanager
+async def fresh_database(server_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """A new database migrated to head with the built-in tenants; dropped afterwards."""
+    url = await create_database(server_url)
+    await asyncio.to_thread(upgrade, url)
+    engine = make_engine(url, pool_size=2)
+    try:
+        sessions = make_sessionmaker(engine)
+        async with owner_transaction(sessions) as session:
+            await seed_tenants(session)
+        yield sessions
+    finally:
+        await engine.dispose()
+        connection = await asyncpg.connect(server_url)
+        try:
+            await connection.execute(f'DROP DATABASE "{urlsplit(url).path.lstrip("/")}" WITH (FORCE)')
+        finally:
+            await connection.close()
+
+
+@asynccontextmanager
+async def own_context(
+    server_url: str, settings: Settings, users: Iterable[tuple[str, str, Role]], tenants: Iterable[TenantInfo] = ()
+) -> AsyncIterator[AppContext]:
+    """The API's context over a database of its own: the built-in tenants and `tenants` (inserted as the
+    schema owner, as `jiequ seed` adds a province), and `users`; dropped afterwards.
+
+    For tests that judge or sum whole cities, whose figures would move with any other test's data."""
+    async with fresh_database(server_url) as sessions:
+        async with owner_transaction(sessions) as session:
+            await seed_tenants(session, tenants)
+        async with owner_transaction(sessions) as session:
+            await seed_users(session, users, PASSWORD)
+        context = AppContext.create(settings, sessions.kw["bind"].url.render_as_string(hide_password=False))
+        try:
+            await context.load_directory()
+            yield context
+        finally:
+            await context.close()
+
+
+def actor(tenant: str) -> Actor:
+    """A city admin of `tenant`, whose `tenant` and tenant lists are what a request would carry."""
+    return TenantDirectory(BUILTIN_TENANTS).actor(username=f"{tenant}-admin", tenant=tenant, role=Role.CITY_ADMIN)
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,5 @@
-"""Helpers shared by the street-data tests: unique USCCs and names, streets made through the API, operator users."""
+"""Helpers shared by the street-data tests: unique USCCs and names, streets made through the API, operator
+users; and the ``jinan_operator`` fixture (a plugin, declared in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import io
 import itertools
 import random
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
 from typing import Any, NamedTuple
 
 import httpx
@@ -14,9 +16,11 @@ import openpyxl
 import pytest
 from litestar import Litestar
 from sqlalchemy import text
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from infra.db import owner_transaction
 from services.context import AppContext
+from services.models import Entity, LedgerEntry, LedgerVisit, Street
 from services.shared.uscc import SERIAL_LIMIT, make_uscc
 from services.tenancy.seed import seed_users
 from tenants.context import Role
@@ -84,6 +88,34 @@ async def create_street(
     return street
 
 
+ENTITY_HEADER_ZH = [
+    "实体名称",
+    "统一社会信用代码",
+    "实体类型",
+    "实体分类",
+    "创业者群体",
+    "成立日期",
+    "从业人数",
+    "是否正常经营",
+    "入驻日期",
+    "退出日期",
+]
+"""An entity import's columns as the template names them, in its order."""
+ENTITY_FIELDS = [
+    "name",
+    "uscc",
+    "kind",
+    "class",
+    "founderGroup",
+    "foundedOn",
+    "employees",
+    "operating",
+    "joinedOn",
+    "leftOn",
+]
+"""The same columns by the API's field names (an entity's fields, besides its id)."""
+
+
 def entity_body(division: str = "370102", **overrides: Any) -> dict[str, Any]:
     """A complete EntityCreate body with a unique USCC."""
     body: dict[str, Any] = {
@@ -139,6 +171,38 @@ async def operator_of(app: Litestar, context: AppContext, auth: Auth, tenant: st
             )
         _OPERATORS[(tenant, key)] = StreetUser(username, tenant, street["id"])
     return _OPERATORS[(tenant, key)]
+
+
+def row_id(row: Street | Entity | LedgerEntry) -> int:
+    """The id of a row written as the schema owner, once flushed."""
+    assert row.id is not None  # flushed rows have their ids
+    return row.id
+
+
+async def add_ledger(
+    session: AsyncSession, entity: Entity, opened_on: date, visits: Iterable[date], caseworker: str
+) -> None:
+    """A ledger entry for the (flushed) entity opened on `opened_on`, with a visit by `caseworker` on each day."""
+    entry = LedgerEntry(
+        tenant_id=entity.tenant_id,
+        street_id=entity.street_id,
+        entity_id=row_id(entity),
+        need="policy",
+        opened_on=opened_on,
+    )
+    session.add(entry)
+    await session.flush()
+    session.add_all(
+        LedgerVisit(
+            tenant_id=entity.tenant_id,
+            entry_id=row_id(entry),
+            entity_id=row_id(entity),
+            street_id=entity.street_id,
+            visited_on=day,
+            caseworker=caseworker,
+        )
+        for day in visits
+    )
 
 
 async def count(context: AppContext, sql: str, **params: Any) -> int:
@@ -250,5 +314,5 @@ def xlsx_file(rows: Sequence[Sequence[object]]) -> bytes:
 
 @pytest.fixture
 async def jinan_operator(app: Litestar, context: AppContext, auth: Auth, request: pytest.FixtureRequest) -> StreetUser:
-    """An operator user of a Jinan street, one per test folder (a conftest imports this fixture)."""
+    """An operator user of a Jinan street, one per test folder."""
     return await operator_of(app, context, auth, "jinan", request.path.parent.name)

@@ -11,7 +11,7 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -26,9 +26,9 @@ CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,re
 
 
 @pytest.fixture(scope="module")
-def fuzz_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+async def fuzz_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
     """The whole product with its demo data, in a data folder of its own: what the fuzzer writes stays there."""
-    with running_stack(tmp_path_factory.mktemp("fuzz") / "data") as url:
+    async with running_stack(tmp_path_factory.mktemp("fuzz") / "data") as url:
         yield url
 
 

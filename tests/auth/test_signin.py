@@ -20,6 +20,7 @@ from services.auth import passwords
 from services.auth.service import sign_in_transaction
 from services.context import AppContext
 from tests.conftest import PASSWORD, Auth
+from tests.polling import eventually
 from tests.users.helpers import unique
 
 
@@ -131,8 +132,8 @@ async def test_a_burst_of_sign_ins_beyond_the_queue_is_503_while_the_api_answers
     async with from_address(app, "198.51.100.5") as client:
         running = asyncio.create_task(login(client, "yantai-admin", PASSWORD))
         waiting = asyncio.create_task(login(client, "yantai-case", PASSWORD))
-        while passwords.GATE.waiting < 1:  # noqa: ASYNC110 - the gate has no event to wait on; it is polled
-            await asyncio.sleep(0.01)
+        # The gate has no event to wait on: it is polled.
+        await eventually(lambda: passwords.GATE.waiting, lambda waiting: waiting >= 1, timeout=30, interval=0.01)
         refused = await login(client, "weifang-admin", PASSWORD)
         assert refused.status_code == 503
         assert int(refused.headers["retry-after"]) > 0

@@ -25,7 +25,7 @@ from services.demo.seed import demo_plans
 from services.facts.service import compute_facts
 from services.seeding import seed
 from services.shared.uscc import validate_uscc
-from tests.facts.conftest import actor, fresh_database
+from tests.conftest import actor, fresh_database
 
 TODAY = date(2025, 3, 15)
 YEAR = TODAY.year - 1

@@ -20,7 +20,7 @@ from services.models import Entity
 from services.shared.uscc import make_uscc, validate_uscc
 from tenants.registry import TenantInfo
 from tenants.resolver import TenantDirectory
-from tests.facts.conftest import fresh_database
+from tests.conftest import fresh_database
 
 TINY = NationalScale(provinces=2, cities=2, streets_per_city=(2, 3))
 TODAY = date(2025, 3, 15)

@@ -10,6 +10,7 @@ import pytest
 from services.context import AppContext
 from tests.conftest import Auth
 from tests.streetdata_fixtures import (
+    ENTITY_FIELDS,
     READ_ONLY_USERS,
     StreetUser,
     assert_refused_on_a_new_street,
@@ -24,19 +25,7 @@ from tests.streetdata_fixtures import (
     statuses,
 )
 
-ENTITY_KEYS = {
-    "id",
-    "name",
-    "uscc",
-    "kind",
-    "class",
-    "founderGroup",
-    "foundedOn",
-    "employees",
-    "operating",
-    "joinedOn",
-    "leftOn",
-}
+ENTITY_KEYS = {"id", *ENTITY_FIELDS}
 FUTURE = (dt.date.today() + dt.timedelta(days=3)).isoformat()
 
 

@@ -13,6 +13,8 @@ from services.context import AppContext
 from tests.conftest import Auth
 from tests.shared.test_xlsx_limits import hand_made_xlsx
 from tests.streetdata_fixtures import (
+    ENTITY_FIELDS,
+    ENTITY_HEADER_ZH,
     StreetUser,
     audit_rows,
     bad_check_digit,
@@ -23,31 +25,6 @@ from tests.streetdata_fixtures import (
     new_uscc,
     xlsx_file,
 )
-
-HEADER_ZH = [
-    "实体名称",
-    "统一社会信用代码",
-    "实体类型",
-    "实体分类",
-    "创业者群体",
-    "成立日期",
-    "从业人数",
-    "是否正常经营",
-    "入驻日期",
-    "退出日期",
-]
-HEADER_EN = [
-    "name",
-    "uscc",
-    "kind",
-    "class",
-    "founderGroup",
-    "foundedOn",
-    "employees",
-    "operating",
-    "joinedOn",
-    "leftOn",
-]
 
 
 def row(name: str, uscc: str | None = None, **cells: Any) -> list[Any]:
@@ -107,7 +84,7 @@ async def test_import_with_chinese_headers_and_labels(auth: Auth, client: httpx.
     street = await create_street(client, auth)
     rows = [
         ["济南市历下区街区创业实体登记表"],  # a title row above the header, as government templates have
-        HEADER_ZH,
+        ENTITY_HEADER_ZH,
         row("泉城青创科技有限公司"),
         row("老街烧饼店", kind="个体工商户", **{"class": "成长型"}, group="返乡创业人员", employees=2, operating="否"),
         row(
@@ -158,7 +135,7 @@ async def test_any_error_rejects_the_whole_file_with_a_row_report(
     future = (dt.date.today() + dt.timedelta(days=5)).isoformat()
     repeated = new_uscc()
     rows = [
-        HEADER_ZH,
+        ENTITY_HEADER_ZH,
         row("正常一行", repeated),  # 2: fine
         row("代码错误", bad_check_digit(new_uscc())),  # 3
         row("代码重复", repeated),  # 4
@@ -239,7 +216,7 @@ async def test_a_failure_after_the_insert_rolls_the_import_back(
 
     monkeypatch.setattr(imports, "record", broken)
     street = await create_street(client, auth)
-    response = await upload(client, auth, street["id"], csv_file([HEADER_ZH, row("甲"), row("乙")]), "e.csv")
+    response = await upload(client, auth, street["id"], csv_file([ENTITY_HEADER_ZH, row("甲"), row("乙")]), "e.csv")
     assert response.status_code == 500
     assert await count(context, "SELECT count(*) FROM entities WHERE street_id = :s", s=street["id"]) == 0
 
@@ -248,7 +225,7 @@ async def test_import_roles_and_other_tenants(
     auth: Auth, client: httpx.AsyncClient, context: AppContext, jinan_operator: StreetUser
 ) -> None:
     street = await create_street(client, auth)
-    content = csv_file([HEADER_ZH, row("角色测试")])
+    content = csv_file([ENTITY_HEADER_ZH, row("角色测试")])
     for username in ["jinan-case", "jinan-viewer", "province"]:
         assert (await upload(client, auth, street["id"], content, "e.csv", username)).status_code == 403
     assert (await upload(client, auth, street["id"], content, "e.csv", "qingdao-admin")).status_code == 404
@@ -261,7 +238,7 @@ async def test_import_roles_and_other_tenants(
         client,
         auth,
         jinan_operator.street_id,
-        csv_file([HEADER_ZH, row("运营机构导入")]),
+        csv_file([ENTITY_HEADER_ZH, row("运营机构导入")]),
         "e.csv",
         jinan_operator.username,
     )
@@ -273,7 +250,7 @@ async def test_five_thousand_rows_in_one_import(
 ) -> None:
     street = await create_street(client, auth)
     classes = ["初创", "成长型", "品牌"]
-    rows = [HEADER_EN] + [
+    rows = [ENTITY_FIELDS] + [
         [
             f"规模测试实体{i:04d}",
             new_uscc(),
@@ -311,7 +288,7 @@ async def test_a_nul_in_a_cell_is_a_row_error_not_a_server_error(
     auth: Auth, client: httpx.AsyncClient, context: AppContext
 ) -> None:
     street = await create_street(client, auth)
-    content = csv_file([HEADER_ZH, row("泉城\x00科技"), row("正常一行")])
+    content = csv_file([ENTITY_HEADER_ZH, row("泉城\x00科技"), row("正常一行")])
     response = await upload(client, auth, street["id"], content, "nul.csv")
     assert response.status_code == 422, response.text
     [error] = response.json()["errors"]
@@ -324,7 +301,7 @@ async def test_a_nul_in_a_cell_is_a_row_error_not_a_server_error(
 async def test_formula_cells_without_a_computed_value_are_refused(auth: Auth, client: httpx.AsyncClient) -> None:
     street = await create_street(client, auth)
     # openpyxl saves formulas without computing them, so the file holds no value for these cells.
-    content = xlsx_file([HEADER_ZH, row("公式人数", employees="=2+3"), row('=CONCAT("公式","名称")')])
+    content = xlsx_file([ENTITY_HEADER_ZH, row("公式人数", employees="=2+3"), row('=CONCAT("公式","名称")')])
     response = await upload(client, auth, street["id"], content, "formulas.xlsx")
     assert response.status_code == 422, response.text
     errors = response.json()["errors"]
@@ -351,7 +328,7 @@ async def test_classes_in_the_policys_own_words(
 ) -> None:
     street = await create_street(client, auth)
     response = await upload(
-        client, auth, street["id"], csv_file([HEADER_ZH, row("分类测试", **{"class": written})]), "classes.csv"
+        client, auth, street["id"], csv_file([ENTITY_HEADER_ZH, row("分类测试", **{"class": written})]), "classes.csv"
     )
     assert response.status_code == 201, response.text
     [entity] = await entities_of(client, auth, street["id"])

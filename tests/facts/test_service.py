@@ -20,33 +20,21 @@ from services.models import (
     CustomField,
     Entity,
     InternshipPosition,
-    LedgerEntry,
-    LedgerVisit,
     Operator,
     Street,
     SurveyResponse,
     TenantConfig,
 )
-from services.shared.uscc import make_uscc
-from tests.facts.conftest import actor
+from tests.conftest import actor
+from tests.streetdata_fixtures import add_ledger, new_uscc, row_id
 
 YEAR = 2025
 JAN1 = date(YEAR, 1, 1)
 AFTER_THE_YEAR = date(2026, 6, 1)
-_serials = iter(range(1, 10**6))
-
-
-def uscc() -> str:
-    return make_uscc("9", "1", "370102", next(_serials))
 
 
 Streets = dict[str, int]
 """The crafted streets' ids by a short name."""
-
-
-def _id(row: Street | Entity | LedgerEntry) -> int:
-    assert row.id is not None  # flushed rows have their ids
-    return row.id
 
 
 async def _street(session: AsyncSession, tenant: str, name: str, **values: Any) -> Street:
@@ -58,39 +46,16 @@ async def _street(session: AsyncSession, tenant: str, name: str, **values: Any) 
 
 async def _entity(session: AsyncSession, street: Street, **values: Any) -> Entity:
     entity = Entity(
-        tenant_id=street.tenant_id, street_id=_id(street), name="实体", uscc=uscc(), kind="enterprise", **values
+        tenant_id=street.tenant_id, street_id=row_id(street), name="实体", uscc=new_uscc(), kind="enterprise", **values
     )
     session.add(entity)
     await session.flush()
     return entity
 
 
-async def _ledger(session: AsyncSession, entity: Entity, opened_on: date, visits: list[date]) -> None:
-    entry = LedgerEntry(
-        tenant_id=entity.tenant_id,
-        street_id=entity.street_id,
-        entity_id=_id(entity),
-        need="policy",
-        opened_on=opened_on,
-    )
-    session.add(entry)
-    await session.flush()
-    session.add_all(
-        LedgerVisit(
-            tenant_id=entity.tenant_id,
-            entry_id=_id(entry),
-            entity_id=_id(entity),
-            street_id=entity.street_id,
-            visited_on=day,
-            caseworker="jinan-case",
-        )
-        for day in visits
-    )
-
-
 def _surveys(street: Street, ratings: list[int], on: date = date(YEAR, 6, 1)) -> list[SurveyResponse]:
     return [
-        SurveyResponse(tenant_id=street.tenant_id, street_id=_id(street), responded_on=on, rating=r) for r in ratings
+        SurveyResponse(tenant_id=street.tenant_id, street_id=row_id(street), responded_on=on, rating=r) for r in ratings
     ]
 
 
@@ -110,7 +75,7 @@ async def streets(sessions: async_sessionmaker[AsyncSession]) -> Streets:
         operator = Operator(
             tenant_id="jinan",
             name="济南泉城街区运营管理有限公司",
-            uscc=uscc(),
+            uscc=new_uscc(),
             legal_person=True,
             clean_record=True,
             digital_platform_url="https://jiequ.example.cn",
@@ -128,7 +93,7 @@ async def streets(sessions: async_sessionmaker[AsyncSession]) -> Streets:
             replicable_practices=2,
             custom_fields={"stalls": 24, "night_market": True, "opened": "2024-05-01", "retired": 5},
         )
-        made["full"] = _id(full)
+        made["full"] = row_id(full)
         session.add(
             Center(
                 tenant_id="jinan",
@@ -149,13 +114,15 @@ async def streets(sessions: async_sessionmaker[AsyncSession]) -> Streets:
             session, full, entity_class="startup", founder_group="graduate", employees=5, joined_on=date(2024, 6, 1)
         )
         # Visited in each 30-day window of the year: 12 due dates (Jan 31 … Dec 27), all met.
-        await _ledger(session, startup, date(2024, 6, 1), [JAN1 + timedelta(days=30 * k - 3) for k in range(1, 13)])
+        await add_ledger(
+            session, startup, date(2024, 6, 1), [JAN1 + timedelta(days=30 * k - 3) for k in range(1, 13)], "jinan-case"
+        )
         dormant = await _entity(
             session, full, entity_class="growth", founder_group="returnee", employees=3, operating=False
         )
         # 60-day windows end Mar 2, May 1, Jun 30, Aug 29, Oct 28, Dec 27. Feb 20 meets Mar 2; May 5 is late
         # for May 1 and meets Jun 30; nothing else: 2 of 6 on time.
-        await _ledger(session, dormant, date(2024, 1, 10), [date(2025, 2, 20), date(2025, 5, 5)])
+        await add_ledger(session, dormant, date(2024, 1, 10), [date(2025, 2, 20), date(2025, 5, 5)], "jinan-case")
         left = await _entity(
             session,
             full,
@@ -165,7 +132,7 @@ async def streets(sessions: async_sessionmaker[AsyncSession]) -> Streets:
             joined_on=date(2023, 1, 1),
             left_on=date(2025, 6, 30),
         )
-        await _ledger(session, left, date(2023, 1, 1), [date(2025, 3, 1)])
+        await add_ledger(session, left, date(2023, 1, 1), [date(2025, 3, 1)], "jinan-case")
         await _entity(session, full, employees=2, joined_on=date(2025, 3, 1))  # unclassified, not on the ledger
         await _entity(session, full, entity_class="startup", employees=4, joined_on=date(2026, 2, 1))  # next year
         await _entity(
@@ -215,14 +182,14 @@ async def streets(sessions: async_sessionmaker[AsyncSession]) -> Streets:
 
         # "empty": a street registered with nothing recorded.
         empty = await _street(session, "jinan", "宽厚里众创创业街区")
-        made["empty"] = _id(empty)
+        made["empty"] = row_id(empty)
 
         # "survey": 29 answers, one short of the default minimum sample; and a bare centre and operator.
-        bare_operator = Operator(tenant_id="jinan", name="济南鲁韵创业服务有限公司", uscc=uscc())
+        bare_operator = Operator(tenant_id="jinan", name="济南鲁韵创业服务有限公司", uscc=new_uscc())
         session.add(bare_operator)
         await session.flush()
         survey = await _street(session, "jinan", "洪家楼双创创业街区", theme="other", operator_id=bare_operator.id)
-        made["survey"] = _id(survey)
+        made["survey"] = row_id(survey)
         session.add(
             Center(
                 tenant_id="jinan",
@@ -235,26 +202,26 @@ async def streets(sessions: async_sessionmaker[AsyncSession]) -> Streets:
 
         # "left": its one entity left mid-year.
         gone = await _street(session, "jinan", "山大路青年创业街区")
-        made["left"] = _id(gone)
+        made["left"] = row_id(gone)
         await _entity(
             session, gone, entity_class="startup", employees=3, joined_on=date(2024, 1, 1), left_on=date(YEAR, 5, 31)
         )
 
         # "late": one startup visited once, late for its first due date and on time for its second.
         late = await _street(session, "jinan", "经十路数字经济创业街区")
-        made["late"] = _id(late)
+        made["late"] = row_id(late)
         entity = await _entity(session, late, entity_class="startup", employees=1)
-        await _ledger(session, entity, date(2024, 1, 1), [JAN1, date(YEAR, 2, 3)])
+        await add_ledger(session, entity, date(2024, 1, 1), [JAN1, date(YEAR, 2, 3)], "jinan-case")
 
         # qingdao, a smaller minimum sample and a faster cadence.
         await session.merge(
             TenantConfig(tenant_id="qingdao", settings={"surveyMinSample": 10, "followupDays": {"startup": 15}})
         )
         qingdao = await _street(session, "qingdao", "台东步行街青年创业街区")
-        made["qingdao"] = _id(qingdao)
+        made["qingdao"] = row_id(qingdao)
         session.add_all(_surveys(qingdao, [5] * 9 + [3] * 3))
         entity = await _entity(session, qingdao, entity_class="startup", employees=2)
-        await _ledger(session, entity, date(2024, 1, 1), [date(YEAR, 1, 10), date(YEAR, 1, 14)])
+        await add_ledger(session, entity, date(2024, 1, 1), [date(YEAR, 1, 10), date(YEAR, 1, 14)], "jinan-case")
     return made
 
 

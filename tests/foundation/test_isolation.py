@@ -10,13 +10,15 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from infra.db import async_url, make_sessionmaker, tenant_transaction
+from services.context import AppContext
 from services.models import TENANT_TABLES
 
 
 @pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    """One pooled connection, so consecutive transactions surely share it."""
-    engine = create_async_engine(async_url(database_url), pool_size=1, max_overflow=0)
+async def engine(context: AppContext) -> AsyncIterator[AsyncEngine]:
+    """One pooled connection, so consecutive transactions surely share it, to the session's database with
+    the tenants and users `context` seeded."""
+    engine = create_async_engine(async_url(context.database_url), pool_size=1, max_overflow=0)
     yield engine
     await engine.dispose()
 

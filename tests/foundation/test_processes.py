@@ -3,10 +3,8 @@ server from an earlier run is found and stopped, and two Temporal dev servers ne
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
-import time
 from pathlib import Path
 
 import httpx
@@ -16,7 +14,8 @@ import pytest
 from infra.local import DataFolderLock, free_port
 from infra.local.postgres import EmbeddedPostgres
 from infra.local.temporal_server import StateFileInUseError, TemporalDevServer
-from tests.foundation.test_stack import _start_and_wait, _stop
+from tests.polling import eventually
+from tests.stack import start_stack, stop_stack
 
 GONE_WITHIN = 30.0
 
@@ -34,12 +33,11 @@ def _alive(processes: list[psutil.Process]) -> list[psutil.Process]:
 
 
 async def _wait_gone(processes: list[psutil.Process], within: float = GONE_WITHIN) -> list[psutil.Process]:
-    deadline = time.monotonic() + within
-    while True:
-        alive = _alive(processes)
-        if not alive or time.monotonic() > deadline:
-            return alive
-        await asyncio.sleep(0.2)
+    """Those still running once all are gone or `within` seconds have passed."""
+    try:
+        return await eventually(lambda: _alive(processes), lambda alive: not alive, timeout=within, interval=0.2)
+    except AssertionError:
+        return _alive(processes)
 
 
 def _names(processes: list[psutil.Process]) -> list[str]:
@@ -55,7 +53,7 @@ def _names(processes: list[psutil.Process]) -> list[str]:
 @pytest.mark.slow
 async def test_kill_9_of_up_takes_every_child_and_a_second_up_starts_cleanly(tmp_path: Path) -> None:
     data_dir, port = tmp_path / "data", free_port()
-    process, _, _ = await _start_and_wait(data_dir, port)
+    process, _, _, _ = await start_stack(data_dir, port)
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
             login = await client.post("/api/auth/login", json={"username": "jinan-admin", "password": "demo-pass-2024"})
@@ -84,12 +82,12 @@ async def test_kill_9_of_up_takes_every_child_and_a_second_up_starts_cleanly(tmp
             process.kill()
             process.wait(10)
 
-    process, health, _ = await _start_and_wait(data_dir, free_port())
+    process, _, health, _ = await start_stack(data_dir)
     try:
         assert health["status"] == "ok"
         children = psutil.Process(process.pid).children(recursive=True)
     finally:
-        _stop(process)
+        stop_stack(process)
     assert not await _wait_gone(children)
 
 

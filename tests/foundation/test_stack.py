@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,45 +21,7 @@ from infra.rls import OWNER_ROLE
 from services.tenancy.seed import seed_tenants, seed_users
 from tenants.context import Role
 from tests.conftest import create_database
-
-STARTUP_LIMIT = 180.0
-
-
-async def _start_and_wait(data_dir: Path, port: int) -> tuple[subprocess.Popen[bytes], dict[str, str], str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TEMPORAL_ADDRESS")}
-    env["JIEQU_DATA_DIR"] = str(data_dir)
-    log = data_dir.parent / f"up-{port}.log"
-    with log.open("wb") as output:  # the child writes to its own copy of the descriptor
-        process = subprocess.Popen(  # noqa: ASYNC220 - a long-running child we poll below
-            [sys.executable, "-m", "infra.cli", "up", "--port", str(port)],
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    deadline = time.monotonic() + STARTUP_LIMIT
-    async with httpx.AsyncClient() as client:
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                pytest.fail(f"jiequ up exited early:\n{log.read_text()[-3000:]}")
-            try:
-                response = await client.get(f"http://127.0.0.1:{port}/health")
-                if response.status_code == 200:
-                    await asyncio.sleep(0.5)  # the banner follows the first healthy answer
-                    return process, response.json(), log.read_text()
-            except httpx.HTTPError:
-                pass
-            await asyncio.sleep(0.5)
-    process.kill()
-    pytest.fail(f"jiequ up did not become healthy:\n{log.read_text()[-3000:]}")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.send_signal(signal.SIGINT)
-    try:
-        process.wait(60)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        raise
+from tests.stack import start_stack, stop_stack
 
 
 async def _client_users(data_dir: Path) -> set[str]:
@@ -97,7 +54,7 @@ async def _count(data_dir: Path, table: str) -> int:
 async def test_up_is_healthy_prints_urls_and_a_second_up_duplicates_nothing(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     port = free_port()
-    process, health, output = await _start_and_wait(data_dir, port)
+    process, _, health, output = await start_stack(data_dir, port)
     try:
         assert health == {"status": "ok", "database": "ok", "temporal": "ok"}
         # Below the API: the database's socket folder is the server user's alone, and the product's
@@ -110,15 +67,15 @@ async def test_up_is_healthy_prints_urls_and_a_second_up_duplicates_nothing(tmp_
             login = await client.post("/api/auth/login", json={"username": "province", "password": "demo-pass-2024"})
             assert login.status_code == 201
     finally:
-        _stop(process)
+        stop_stack(process)
     assert process.returncode is not None
     users, streets = await _count(data_dir, "users"), await _count(data_dir, "streets")
 
-    process, health, _ = await _start_and_wait(data_dir, free_port())
+    process, _, health, _ = await start_stack(data_dir)
     try:
         assert health["status"] == "ok"
     finally:
-        _stop(process)
+        stop_stack(process)
     assert await _count(data_dir, "users") == users
     assert await _count(data_dir, "streets") == streets
 

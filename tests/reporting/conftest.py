@@ -11,15 +11,12 @@ import httpx
 import pytest
 from litestar import Litestar
 
-from infra.db import owner_transaction
 from infra.settings import Settings
 from services.app import create_app
 from services.context import AppContext
-from services.tenancy.seed import seed_tenants, seed_users
 from tenants.context import Role
 from tenants.registry import TenantInfo
-from tests.conftest import PASSWORD, Auth, api_client
-from tests.facts.conftest import fresh_database
+from tests.conftest import Auth, api_client, own_context
 from tests.reporting.crafted import craft
 
 JIANGSU = TenantInfo(slug="jiangsu", code="320000", name_zh="江苏省", name_en="Jiangsu Province")
@@ -40,20 +37,7 @@ USERS: list[tuple[str, str, Role]] = [
 @pytest.fixture(scope="module")
 async def report_context(server_url: str, settings: Settings) -> AsyncIterator[AppContext]:
     """The API's context over a new database: Shandong and its cities, and Jiangsu with Nanjing."""
-    async with fresh_database(server_url) as sessions:
-        engine = sessions.kw["bind"]
-        context = AppContext(
-            settings=settings,
-            database_url=engine.url.render_as_string(hide_password=False),
-            engine=engine,
-            sessions=sessions,
-        )
-        # The second province is inserted as the schema owner, as `jiequ seed` would add a province.
-        async with owner_transaction(sessions) as session:
-            await seed_tenants(session, [JIANGSU, NANJING])
-        async with owner_transaction(sessions) as session:
-            await seed_users(session, USERS, PASSWORD)
-        await context.load_directory()
+    async with own_context(server_url, settings, USERS, [JIANGSU, NANJING]) as context:
         yield context
 
 

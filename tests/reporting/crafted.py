@@ -15,22 +15,15 @@ from services.models import (
     Activity,
     Assessment,
     Entity,
-    LedgerEntry,
-    LedgerVisit,
     MonthlyReport,
     Street,
     SurveyResponse,
     TenantConfig,
 )
 from tenants.config import FollowupCadence, TenantSettings, settings_to_json
-from tests.streetdata_fixtures import new_uscc
+from tests.streetdata_fixtures import add_ledger, new_uscc, row_id
 
 YEAR = 2025
-
-
-def _id(row: Street | Entity | LedgerEntry) -> int:
-    assert row.id is not None  # flushed rows have their ids
-    return row.id
 
 
 class Maker:
@@ -49,7 +42,7 @@ class Maker:
         values.setdefault("employees", 1)
         entity = Entity(
             tenant_id=street.tenant_id,
-            street_id=_id(street),
+            street_id=row_id(street),
             name="实体",
             uscc=new_uscc(),
             kind="enterprise",
@@ -60,43 +53,24 @@ class Maker:
         return entity
 
     async def ledger(self, entity: Entity, opened_on: date, visits: list[date]) -> None:
-        entry = LedgerEntry(
-            tenant_id=entity.tenant_id,
-            street_id=entity.street_id,
-            entity_id=_id(entity),
-            need="policy",
-            opened_on=opened_on,
-        )
-        self.session.add(entry)
-        await self.session.flush()
-        self.session.add_all(
-            LedgerVisit(
-                tenant_id=entity.tenant_id,
-                entry_id=_id(entry),
-                entity_id=_id(entity),
-                street_id=entity.street_id,
-                visited_on=day,
-                caseworker="case",
-            )
-            for day in visits
-        )
+        await add_ledger(self.session, entity, opened_on, visits, "case")
 
     def activities(self, street: Street, days: list[date]) -> None:
         self.session.add_all(
-            Activity(tenant_id=street.tenant_id, street_id=_id(street), kind="salon", title="沙龙", held_on=day)
+            Activity(tenant_id=street.tenant_id, street_id=row_id(street), kind="salon", title="沙龙", held_on=day)
             for day in days
         )
 
     def surveys(self, street: Street, ratings: list[int], on: date = date(YEAR, 6, 1)) -> None:
         self.session.add_all(
-            SurveyResponse(tenant_id=street.tenant_id, street_id=_id(street), responded_on=on, rating=r)
+            SurveyResponse(tenant_id=street.tenant_id, street_id=row_id(street), responded_on=on, rating=r)
             for r in ratings
         )
 
     def report(self, street: Street, month: date, jobs: int) -> None:
         self.session.add(
             MonthlyReport(
-                tenant_id=street.tenant_id, street_id=_id(street), month=month, jobs_driven=jobs, submitted_by="op"
+                tenant_id=street.tenant_id, street_id=row_id(street), month=month, jobs_driven=jobs, submitted_by="op"
             )
         )
 
@@ -104,7 +78,7 @@ class Maker:
         self.session.add(
             Assessment(
                 tenant_id=street.tenant_id,
-                street_id=_id(street),
+                street_id=row_id(street),
                 year=year,
                 ruleset_hash="0" * 64,
                 outcome=outcome,

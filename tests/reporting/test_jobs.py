@@ -10,8 +10,7 @@ from sqlalchemy import text
 from infra.db import owner_transaction, tenant_transaction
 from services.context import AppContext
 from services.facts.service import compute_facts
-from tests.conftest import Auth, body
-from tests.facts.conftest import actor
+from tests.conftest import Auth, actor, body
 from tests.reporting.crafted import YEAR
 
 

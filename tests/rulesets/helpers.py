@@ -1,7 +1,8 @@
 """Streets with chosen facts for the rules and assessment tests, written as the schema owner, and their cleanup.
 
-These tests use cities no other test writes to (Tai'an, Liaocheng, Jining, Binzhou, Dezhou); Binzhou's
-streets are the simulation tests' alone, so that "every street of the city" is exactly the streets they made.
+These tests store city rules for Tai'an, Liaocheng, Jining, Binzhou and Dezhou, which `clean_rules` drops
+after each test. A test that judges every street of a city (the simulation) does it in a database of its
+own, so that those are exactly the streets it made.
 """
 
 from __future__ import annotations

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import msgspec
+import pytest
+from litestar import Litestar
 
 from infra.db import owner_transaction
 from infra.settings import Settings
@@ -17,8 +20,11 @@ from services.app import create_app
 from services.context import AppContext
 from services.models import CityRule
 from services.rulesets.service import MAX_SIMULATED_CRITERIA
-from tests.conftest import Auth, api_client, body
+from tenants.context import Role
+from tests.conftest import Auth, api_client, body, own_context
 from tests.rulesets.helpers import YEAR, clean_rules, criterion, make_street
+
+USERS = [(f"{city}-admin", city, Role.CITY_ADMIN) for city in ("binzhou", "liaocheng", "jinan")]
 
 
 async def simulate(
@@ -29,29 +35,41 @@ async def simulate(
     )
 
 
+@pytest.fixture(scope="module")
+async def context(server_url: str, settings: Settings) -> AsyncIterator[AppContext]:
+    """This module's own database: "every street of the city" is then exactly the streets made here,
+    whatever other tests make in the session's (the API, its users and the rules cleanup use it too)."""
+    async with own_context(server_url, settings, USERS) as context:
+        yield context
+
+
+@pytest.fixture(scope="module")
+def app(context: AppContext) -> Litestar:
+    return create_app(context)
+
+
+@pytest.fixture(scope="module")
+def auth(app: Litestar) -> Auth:
+    return Auth(app)
+
+
+@pytest.fixture(scope="module")
 async def binzhou_streets(context: AppContext) -> dict[int, int]:
-    """Four Binzhou streets, by id, with their number of centre staff (made once per test run)."""
-    if not _STREETS:
-        for staff in (2, 2, 3, 4):
-            _STREETS[await make_street(context, "binzhou", staff=staff)] = staff
-    return _STREETS
-
-
-_STREETS: dict[int, int] = {}
+    """Four Binzhou streets, by id, with their number of centre staff."""
+    return {await make_street(context, "binzhou", staff=staff): staff for staff in (2, 2, 3, 4)}
 
 
 async def test_simulation_lists_exactly_the_streets_whose_verdict_changes(
-    client: httpx.AsyncClient, auth: Auth, context: AppContext
+    client: httpx.AsyncClient, auth: Auth, binzhou_streets: dict[int, int]
 ) -> None:
-    streets = await binzhou_streets(context)
 
     response = await simulate(client, auth, {"year": YEAR, "criteria": [criterion()]})
 
     assert response.status_code == 200, response.text
     result = body(response)
-    assert result["streets"] == len(streets)
+    assert result["streets"] == len(binzhou_streets)
     assert result["hashBefore"] != result["hashAfter"]
-    assert {c["streetId"] for c in result["changes"]} == {s for s, staff in streets.items() if staff < 3}
+    assert {c["streetId"] for c in result["changes"]} == {s for s, staff in binzhou_streets.items() if staff < 3}
     for change in result["changes"]:
         # No street has a year's data, so no required criterion fails before: incomplete; then fail.
         assert (change["before"], change["after"]) == ("incomplete", "fail")
@@ -69,8 +87,8 @@ async def test_simulation_lists_exactly_the_streets_whose_verdict_changes(
         ]
 
 
-async def test_simulation_saves_nothing(client: httpx.AsyncClient, auth: Auth, context: AppContext) -> None:
-    await binzhou_streets(context)
+@pytest.mark.usefixtures("binzhou_streets")
+async def test_simulation_saves_nothing(client: httpx.AsyncClient, auth: Auth) -> None:
     before = body(
         await client.get(
             "/api/tenants/binzhou/rules", params={"year": YEAR}, headers=await auth.headers("binzhou-admin")
@@ -87,11 +105,8 @@ async def test_simulation_saves_nothing(client: httpx.AsyncClient, auth: Auth, c
     assert after == before
 
 
-async def test_an_unchanged_ruleset_changes_no_verdict(
-    client: httpx.AsyncClient, auth: Auth, context: AppContext
-) -> None:
-    await binzhou_streets(context)
-
+@pytest.mark.usefixtures("binzhou_streets")
+async def test_an_unchanged_ruleset_changes_no_verdict(client: httpx.AsyncClient, auth: Auth) -> None:
     same = await simulate(client, auth, {"year": YEAR, "criteria": [criterion(value=2)]})
     nothing = await simulate(client, auth, {"year": YEAR})
 
@@ -102,15 +117,14 @@ async def test_an_unchanged_ruleset_changes_no_verdict(
 
 
 async def test_removing_a_stored_city_rule_in_simulation(
-    client: httpx.AsyncClient, auth: Auth, context: AppContext
+    client: httpx.AsyncClient, auth: Auth, binzhou_streets: dict[int, int]
 ) -> None:
-    streets = await binzhou_streets(context)
     admin = await auth.headers("binzhou-admin")
     assert (await client.post("/api/tenants/binzhou/rules", json=criterion(value=4), headers=admin)).status_code == 201
 
     result = body(await simulate(client, auth, {"year": YEAR, "remove": ["center_staff"]}))
 
-    assert {c["streetId"] for c in result["changes"]} == {s for s, staff in streets.items() if staff < 4}
+    assert {c["streetId"] for c in result["changes"]} == {s for s, staff in binzhou_streets.items() if staff < 4}
     assert {(c["before"], c["after"]) for c in result["changes"]} == {("fail", "incomplete")}
 
 
@@ -166,11 +180,8 @@ def failing(n: int, start: int = 100, prefix: str = "many") -> list[dict[str, An
     return [criterion(id=f"{prefix}_{i}", value=start + i) for i in range(n)]
 
 
-async def test_a_proposal_past_the_cap_is_refused_naming_the_cap(
-    client: httpx.AsyncClient, auth: Auth, context: AppContext
-) -> None:
-    await binzhou_streets(context)
-
+@pytest.mark.usefixtures("binzhou_streets")
+async def test_a_proposal_past_the_cap_is_refused_naming_the_cap(client: httpx.AsyncClient, auth: Auth) -> None:
     at_cap = await simulate(client, auth, {"year": YEAR, "criteria": failing(MAX_SIMULATED_CRITERIA)})
     past_cap = await simulate(client, auth, {"year": YEAR, "criteria": failing(MAX_SIMULATED_CRITERIA + 1)})
     elsewhere = await client.post(
@@ -203,12 +214,10 @@ async def test_an_oversized_criterion_is_refused_naming_the_field(
     assert "remove at most" in body(many_removed)["detail"]
 
 
-async def test_an_engine_failure_answers_422_not_500(
-    client: httpx.AsyncClient, auth: Auth, context: AppContext
-) -> None:
+@pytest.mark.usefixtures("binzhou_streets")
+async def test_an_engine_failure_answers_422_not_500(client: httpx.AsyncClient, auth: Auth) -> None:
     # The engine gives up (durable-rules error 303) once a street fails about 64 criteria of a ruleset:
     # 30 stored city rules and 40 proposed ones, all failed, are past it.
-    await binzhou_streets(context)
     admin = await auth.headers("binzhou-admin")
     for rule in failing(30, start=1000, prefix="stored"):
         assert (await client.post("/api/tenants/binzhou/rules", json=rule, headers=admin)).status_code == 201
@@ -248,12 +257,12 @@ def snake(draft: dict[str, Any]) -> dict[str, Any]:
     return {names.get(key, key): value for key, value in draft.items()}
 
 
+@pytest.mark.usefixtures("binzhou_streets")
 async def test_a_simulation_past_the_time_limit_answers_503_while_health_answers(
     context: AppContext, settings: Settings, auth: Auth
 ) -> None:
     # About 500 criteria make the native engine's compilation run without end (measured: 490 take 0.5 s):
     # stored one by one through the API a city could get there; here they are written directly.
-    await binzhou_streets(context)
     await _store_rules(context, "binzhou", 500)
     limit = 3.0
     slow = AppContext.create(msgspec.structs.replace(settings, rules_time_limit=limit), context.database_url)

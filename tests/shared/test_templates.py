@@ -17,9 +17,7 @@ from services.entities.schemas import ENTITY_COLUMNS
 from services.shared.tabular.reading import Column
 from services.streetreports.schemas import SURVEY_COLUMNS
 from tests.conftest import Auth
-from tests.streetdata_fixtures import StreetUser, count, create_street, jinan_operator, new_uscc
-
-__all__ = ["jinan_operator"]
+from tests.streetdata_fixtures import StreetUser, count, create_street, new_uscc
 
 COLUMNS = {"entities": ENTITY_COLUMNS, "activities": ACTIVITY_COLUMNS, "surveys": SURVEY_COLUMNS}
 IMPORTS = {"entities": "entities/import", "activities": "activities/import", "surveys": "surveys/import"}

@@ -9,11 +9,11 @@ import socket
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 from urllib.parse import urlsplit
 
 import uvicorn
-from playwright.async_api import BrowserContext, ConsoleMessage, Page, Route, ViewportSize, expect
+from playwright.async_api import Browser, BrowserContext, ConsoleMessage, Page, Route, ViewportSize, expect
 
 from infra.settings import Settings
 from services.app import create_app
@@ -133,6 +133,15 @@ class Watch:
     def assert_clean(self) -> None:
         assert self.errors == []
         assert self.outside == []
+
+
+async def open_watched(browser: Browser, **options: Any) -> tuple[Page, Watch]:
+    """A page in a new browser context (``options`` as for ``new_context``) that a Watch looks over;
+    close it with ``page.context.close()``."""
+    context = await browser.new_context(**options)
+    watch = Watch()
+    await watch.attach(context)
+    return watch.page(await context.new_page()), watch
 
 
 async def screenshot(page: Page, name: str) -> None:

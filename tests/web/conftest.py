@@ -1,4 +1,4 @@
-"""Fixtures of the page tests: an operator user and its street in Jinan; the live app and Chromium."""
+"""Fixtures of the page tests: the live app and Chromium."""
 
 from __future__ import annotations
 
@@ -9,10 +9,7 @@ from playwright.async_api import Browser, async_playwright
 
 from infra.settings import Settings
 from services.context import AppContext
-from tests.streetdata_fixtures import jinan_operator
 from tests.web.browser import CHROMIUM_ARGS, LiveServer, chromium
-
-__all__ = ["browser", "jinan_operator", "live"]
 
 
 @pytest.fixture(scope="module")

@@ -15,12 +15,22 @@ from litestar import Litestar
 from playwright.async_api import Browser, Page, expect
 
 from tests.conftest import Auth, api_client
-from tests.streetdata_fixtures import create_street, new_uscc, xlsx_file
-from tests.web.browser import DESKTOP, LiveServer, Watch, fits_width, inputs_labelled, screenshot, sign_in, sign_out
+from tests.streetdata_fixtures import ENTITY_HEADER_ZH, create_street, new_uscc, xlsx_file
+from tests.web.browser import (
+    DESKTOP,
+    LiveServer,
+    Watch,
+    fits_width,
+    inputs_labelled,
+    open_watched,
+    screenshot,
+    sign_in,
+    sign_out,
+)
 
 CITY = "zibo"
 RULE_YEAR = 2092  # a year no assessment uses: the rule saved here changes no other test's verdicts
-HEADER = ["实体名称", "统一社会信用代码", "实体类型", "实体分类", "创业者群体", "成立日期", "从业人数", "是否正常经营"]
+HEADER = ENTITY_HEADER_ZH[:8]  # without the joining and leaving dates
 
 
 def _entity(name: str, employees: object = 5, uscc: str | None = None) -> list[object]:
@@ -38,13 +48,6 @@ async def streets(app: Litestar, auth: Auth) -> dict[str, dict[str, Any]]:
         }
 
 
-async def _open(browser: Browser) -> tuple[Page, Watch]:
-    context = await browser.new_context(viewport=DESKTOP)
-    watch = Watch()
-    await watch.attach(context)
-    return watch.page(await context.new_page()), watch
-
-
 async def _refused(page: Page, watch: Watch, url: str) -> None:
     """Another city's page: the 404 page, as for a page that does not exist."""
     watch.expect(404, url)
@@ -59,7 +62,7 @@ async def test_city_admin_opens_an_operator_account_and_the_operator_sets_its_pa
 ) -> None:
     street = streets["graduates"]
     username = f"zibo-op-{uuid.uuid4().hex[:6]}"
-    page, watch = await _open(browser)
+    page, watch = await open_watched(browser, viewport=DESKTOP)
     await sign_in(page, live.url, f"{CITY}-admin")
     await page.goto(f"{live.url}/city/{CITY}/accounts")
     await expect(page.get_by_role("heading", level=1)).to_have_text("账号管理")
@@ -118,7 +121,7 @@ async def test_city_admin_imports_entities_with_a_bad_file_then_a_good_one(
 ) -> None:
     street = streets["veterans"]
     wizard = f"{live.url}/city/{CITY}/streets/{street['id']}/import/entities"
-    page, watch = await _open(browser)
+    page, watch = await open_watched(browser, viewport=DESKTOP)
     await sign_in(page, live.url, f"{CITY}-admin")
     await page.goto(wizard)
     await expect(page.get_by_role("heading", level=1)).to_have_text("导入创业实体")
@@ -163,7 +166,7 @@ async def test_city_admin_previews_a_tightened_rule_by_street_name_and_saves_it(
 ) -> None:
     rules = f"{live.url}/city/{CITY}/rules"
     cid = f"theme_{uuid.uuid4().hex[:6]}"
-    page, watch = await _open(browser)
+    page, watch = await open_watched(browser, viewport=DESKTOP)
     await sign_in(page, live.url, f"{CITY}-admin")
     await page.goto(f"{rules}?year={RULE_YEAR}")
     await expect(page.get_by_role("heading", level=1)).to_contain_text("评价规则")

@@ -20,9 +20,9 @@ from tests.web.browser import (
     DESKTOP,
     PHONE,
     LiveServer,
-    Watch,
     fits_width,
     inputs_labelled,
+    open_watched,
     screenshot,
     sign_in,
     sign_out,
@@ -32,10 +32,7 @@ RIZHAO = "371102"  # 东港区: Rizhao is used by no other page test
 
 
 async def test_city_admin_creates_a_street_after_a_wrong_uscc_and_edits_it(live: LiveServer, browser: Browser) -> None:
-    context = await browser.new_context(viewport=DESKTOP, locale="zh-CN")
-    watch = Watch()
-    await watch.attach(context)
-    page = watch.page(await context.new_page())
+    page, watch = await open_watched(browser, viewport=DESKTOP, locale="zh-CN")
     tag = uuid.uuid4().hex[:4]
     name, operator, uscc = f"日照东港{tag}创业街区", f"日照海曲{tag}运营有限公司", new_uscc(RIZHAO)
 
@@ -101,7 +98,7 @@ async def test_city_admin_creates_a_street_after_a_wrong_uscc_and_edits_it(live:
     await expect(page.locator(".panel")).to_contain_text("周敏")
     await sign_out(page, live.url)
     watch.assert_clean()
-    await context.close()
+    await page.context.close()
 
 
 async def test_operator_submits_a_report_an_activity_and_a_survey_answer(
@@ -111,10 +108,7 @@ async def test_operator_submits_a_report_an_activity_and_a_survey_answer(
     async with api_client(app) as client:
         other = await create_street(client, auth, "weihai", name=f"威海荣成{uuid.uuid4().hex[:4]}创业街区")
     base = f"{live.url}/city/weihai/streets/{user.street_id}"
-    browser_context = await browser.new_context(viewport=DESKTOP, locale="zh-CN")
-    watch = Watch()
-    await watch.attach(browser_context)
-    page = watch.page(await browser_context.new_page())
+    page, watch = await open_watched(browser, viewport=DESKTOP, locale="zh-CN")
 
     await sign_in(page, live.url, user.username)
     await expect(page).to_have_url(base + "/home")
@@ -177,4 +171,4 @@ async def test_operator_submits_a_report_an_activity_and_a_survey_answer(
         await expect(page.locator("body")).not_to_contain_text(other["name"])
     await sign_out(page, live.url)
     watch.assert_clean()
-    await browser_context.close()
+    await page.context.close()

@@ -6,20 +6,10 @@ import httpx
 from litestar import Litestar
 
 from tests.conftest import Auth, api_client
-from tests.streetdata_fixtures import StreetUser, create_street, csv_file, new_uscc, xlsx_file
+from tests.streetdata_fixtures import ENTITY_HEADER_ZH, StreetUser, create_street, csv_file, new_uscc, xlsx_file
 from tests.web.helpers import csrf_of, sign_in_form
 
-HEADER = [
-    "实体名称",
-    "统一社会信用代码",
-    "实体类型",
-    "实体分类",
-    "创业者群体",
-    "成立日期",
-    "从业人数",
-    "是否正常经营",
-    "入驻日期",
-]
+HEADER = ENTITY_HEADER_ZH[:9]  # without the leaving date
 
 
 def entity(name: str, uscc: str | None = None, employees: object = 4) -> list[object]:

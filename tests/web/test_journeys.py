@@ -21,9 +21,9 @@ from tests.web.browser import (
     DESKTOP,
     PHONE,
     LiveServer,
-    Watch,
     fits_width,
     inputs_labelled,
+    open_watched,
     screenshot,
     sign_in,
     sign_out,
@@ -85,10 +85,7 @@ async def weihai(app: Litestar, context: AppContext, auth: Auth) -> Weihai:
 async def test_city_admin_signs_in_and_reads_the_city_and_a_street(
     live: LiveServer, browser: Browser, weihai: Weihai
 ) -> None:
-    context = await browser.new_context(viewport=DESKTOP)
-    watch = Watch()
-    await watch.attach(context)
-    page = watch.page(await context.new_page())
+    page, watch = await open_watched(browser, viewport=DESKTOP)
 
     await sign_in(page, live.url, "weihai-admin")
     await expect(page).to_have_url(live.url + "/city/weihai")
@@ -146,16 +143,13 @@ async def test_city_admin_signs_in_and_reads_the_city_and_a_street(
     await page.goto(live.url + "/city/weihai")
     await expect(page).to_have_url(re.compile(r"/\?next=/city/weihai$"))
     watch.assert_clean()
-    await context.close()
+    await page.context.close()
 
 
 async def test_wrong_password_by_keyboard_shows_the_chinese_message_and_english_is_a_switch(
     live: LiveServer, browser: Browser
 ) -> None:
-    context = await browser.new_context(viewport=DESKTOP)
-    watch = Watch()
-    await watch.attach(context)
-    page = watch.page(await context.new_page())
+    page, watch = await open_watched(browser, viewport=DESKTOP)
     await page.goto(live.url + "/")
     await expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
     assert await inputs_labelled(page)
@@ -186,16 +180,13 @@ async def test_wrong_password_by_keyboard_shows_the_chinese_message_and_english_
     await expect(page.get_by_role("heading", level=1)).to_have_text("威海市创业街区")
     await sign_out(page, live.url)
     watch.assert_clean()
-    await context.close()
+    await page.context.close()
 
 
 async def test_operator_sees_its_street_only_on_a_desktop_and_a_phone(
     live: LiveServer, browser: Browser, weihai: Weihai
 ) -> None:
-    context = await browser.new_context(viewport=DESKTOP)
-    watch = Watch()
-    await watch.attach(context)
-    page = watch.page(await context.new_page())
+    page, watch = await open_watched(browser, viewport=DESKTOP)
 
     await sign_in(page, live.url, weihai.operator)
     home = f"{live.url}/city/weihai/streets/{weihai.street['id']}/home"
@@ -232,4 +223,4 @@ async def test_operator_sees_its_street_only_on_a_desktop_and_a_phone(
     await expect(page).to_have_url(home)
     await sign_out(page, live.url)
     watch.assert_clean()
-    await context.close()
+    await page.context.close()

@@ -1,35 +1,26 @@
-"""Fixtures of the annual-cycle tests: a fresh database and time-skipping server per test, and street data
-inserted as the schema owner so each street passes, fails or lacks data exactly as a test needs.
+"""Helpers of the annual-cycle tests (their fixtures are in conftest): street data inserted as the schema
+owner so each street passes, fails or lacks data exactly as a test needs, and the recorded histories.
 
 Each test gets its own database and its own Temporal test server: the cycle's workflows outlive a test
-(the next year's cycle, the tracking of each street), and the server's clock only moves forward, so a
-shared server would carry one test's workflows and years into the next.
+(the next year's cycle, the tracking of each street), and the server's clock only moves forward.
 """
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import os
-import time
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-import asyncpg
-import pytest
+import httpx
 from sqlalchemy import delete, text, update
-from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from infra.db import make_engine, make_sessionmaker, owner_transaction
-from infra.local import tool_path
-from infra.migrate import upgrade
-from infra.settings import Settings
-from infra.temporal import DATA_CONVERTER
+from infra.db import owner_transaction
+from services.app import create_app
 from services.context import AppContext
 from services.models import (
     Activity,
@@ -44,73 +35,30 @@ from services.models import (
     TenantConfig,
 )
 from services.shared.uscc import make_uscc
-from services.tenancy.seed import seed_tenants, seed_users
+from services.tenancy.seed import seed_users
 from tenants.config import TenantSettings, settings_to_json
 from tenants.context import Role
-from tests.conftest import PASSWORD, TEST_USERS, create_database
-from workflows import timeskip
-from workflows.worker import ensure_search_attributes
+from tests.conftest import PASSWORD, Auth, api_client
 
-T = TypeVar("T")
-CYCLE_USERS = frozenset({"province", "province-viewer", "jinan-admin", "jinan-case", "qingdao-admin", "zibo-admin"})
-"""The users these tests sign in as (each password hash takes half a second)."""
 _serials = itertools.count(1)
 
 
-@pytest.fixture
-async def cycle_env() -> AsyncIterator[WorkflowEnvironment]:
-    """A time-skipping server of this test's own, with the cycle's search attributes registered."""
-    env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=tool_path("temporal-test-server"), data_converter=DATA_CONVERTER
-    )
-    await ensure_search_attributes(env.client)
-    yield env
-    await env.shutdown()
+class CycleApi:
+    """The API over a cycle test's own database, called as any of its users: ``await call(user, method, path,
+    json)`` inside ``async with call as http``."""
 
+    def __init__(self, context: AppContext) -> None:
+        self.auth = Auth(create_app(context))
+        self.http = api_client(self.auth.app)
 
-@pytest.fixture(scope="session")
-async def cycle_template(server_url: str) -> str:
-    """A database migrated and seeded once (tenants, test users): each test copies it, which takes a
-    fraction of what migrating and hashing the users' passwords again would."""
-    url = await create_database(server_url)
-    await asyncio.to_thread(upgrade, url)
-    engine = make_engine(url, pool_size=1)
-    sessions = make_sessionmaker(engine)
-    async with owner_transaction(sessions) as session:
-        await seed_tenants(session)
-    async with owner_transaction(sessions) as session:
-        await seed_users(session, [user for user in TEST_USERS if user[0] in CYCLE_USERS], PASSWORD)
-    await engine.dispose()  # CREATE DATABASE … TEMPLATE needs the template without connections
-    return url
+    async def __aenter__(self) -> httpx.AsyncClient:
+        return await self.http.__aenter__()
 
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.http.__aexit__(*exc)
 
-async def copy_database(template_url: str) -> str:
-    """A new database copied from the template's; returns its URL."""
-    base, _, query = template_url.partition("?")
-    server, template = base.rsplit("/", 1)
-    name = f"jiequ_cycle_{uuid.uuid4().hex[:10]}"
-    connection = await asyncpg.connect(f"{server}/postgres" + (f"?{query}" if query else ""))
-    try:
-        await connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    finally:
-        await connection.close()
-    return f"{server}/{name}" + (f"?{query}" if query else "")
-
-
-@pytest.fixture
-async def cycle_context(
-    cycle_template: str, settings: Settings, cycle_env: WorkflowEnvironment
-) -> AsyncIterator[AppContext]:
-    """A database of this test's own, and a context whose Temporal client is the test server's."""
-    url = await copy_database(cycle_template)
-
-    async def temporal_connect() -> Client:
-        return cycle_env.client
-
-    context = AppContext.create(settings, url, temporal_connect)
-    await context.load_directory()
-    yield context
-    await context.close()
+    async def __call__(self, user: str, method: str, path: str, json: Any = None) -> httpx.Response:
+        return await self.http.request(method, path, json=json, headers=await self.auth.headers(user))
 
 
 @dataclass(frozen=True)
@@ -254,28 +202,6 @@ class CycleData:
     async def rows(self, sql: str, **params: Any) -> Sequence[Any]:
         async with owner_transaction(self.context.sessions) as session:
             return (await session.execute(text(sql), params)).all()
-
-
-async def next_year(env: WorkflowEnvironment) -> int:
-    """The year after the test server's current one: a cycle started now opens its window on 1 January."""
-    return (await env.get_current_time()).year + 1
-
-
-async def skip_to(env: WorkflowEnvironment, when: Any, extra: timedelta = timedelta(hours=1)) -> None:
-    """Advance the test server's clock to `when` (+ `extra`), firing the timers on the way."""
-    await timeskip.skip_to(env, when + extra)
-
-
-async def eventually(probe: Callable[[], Awaitable[T | None]], check: Callable[[T], bool], timeout: float = 60) -> T:
-    """Poll `probe` in real time until `check` holds (the clock stays put: only activities run meanwhile)."""
-    deadline = time.monotonic() + timeout
-    last: T | None = None
-    while time.monotonic() < deadline:
-        last = await probe()
-        if last is not None and check(last):
-            return last
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"timed out waiting; last seen: {last!r}")
 
 
 HISTORIES = Path(__file__).parent / "histories"

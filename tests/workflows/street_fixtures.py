@@ -1,5 +1,6 @@
 """Streets, entities, users, reports, visits and tenant settings for the tracking, follow-up and
-notification tests, written as the schema owner (the tests exercise the workflows, not the API)."""
+notification tests, written as the schema owner (the tests exercise the workflows, not the API); starting
+a street's tracking and waiting for a month's state."""
 
 from __future__ import annotations
 
@@ -10,23 +11,22 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import msgspec
-import pytest
 from sqlalchemy import text
 from sqlmodel import col, select
+from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
 from infra.db import owner_transaction
-from infra.local import tool_path
-from infra.temporal import DATA_CONVERTER
 from services import models
 from services.context import AppContext
 from services.tenancy.seed import seed_users
 from tenants.config import settings_from_json, settings_to_json
 from tenants.context import Role
 from tests.conftest import PASSWORD
+from tests.polling import eventually
 from tests.streetdata_fixtures import new_uscc
-from workflows.worker import build_worker, ensure_search_attributes
+from workflows.tracking.schemas import StreetYearInput, StreetYearResult, StreetYearStatus, street_year_id
+from workflows.tracking.workflows import StreetYearWorkflow
 
 
 async def make_street(context: AppContext, tenant: str, *, status: str = "designated") -> int:
@@ -145,33 +145,24 @@ def _json(value: Any) -> str:
     return msgspec.json.encode(value).decode()
 
 
-@pytest.fixture
-async def street_env() -> AsyncIterator[WorkflowEnvironment]:
-    """A time-skipping server of the test's own, with the search attributes registered.
-
-    Its clock only moves forward and a workflow left running keeps its timers, so a server shared by
-    the session would carry one test's years and workflows into the next (as cycle_env does, per test).
-    """
-    env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=tool_path("temporal-test-server"), data_converter=DATA_CONVERTER
+async def start_tracking(
+    env: WorkflowEnvironment, context: AppContext, tenant: str, street_id: int, year: int, start_month: int
+) -> WorkflowHandle[StreetYearWorkflow, StreetYearResult]:
+    """The street's tracking for the year from `start_month`, on the project's task queue."""
+    return await env.client.start_workflow(
+        StreetYearWorkflow.run,
+        StreetYearInput(tenant=tenant, street_id=street_id, year=year, start_month=start_month),
+        id=street_year_id(tenant, street_id, year),
+        task_queue=context.settings.task_queue,
     )
-    await ensure_search_attributes(env.client)
-    try:
-        yield env
-    finally:
-        await env.shutdown()
 
 
-@pytest.fixture
-async def worker(street_env: WorkflowEnvironment, context: AppContext) -> AsyncIterator[Worker]:
-    """The project's worker (all workflows, real activities) on the test's own server."""
-    async with build_worker(street_env.client, context) as running:
-        yield running
+async def until(handle: WorkflowHandle[StreetYearWorkflow, StreetYearResult], month: int, state: str) -> None:
+    """Query the tracking's status (in real time: nothing skips time here) until ``month`` is in ``state``."""
 
+    def reached(status: StreetYearStatus) -> bool:
+        return any(item.month.endswith(f"-{month:02d}") and item.state == state for item in status.items)
 
-async def next_year(env: WorkflowEnvironment) -> int:
-    """A year the test server's clock has not reached, so that every deadline lies ahead of it.
-
-    The server is shared by the session and each test skips its clock on: never use today's year.
-    """
-    return (await env.get_current_time()).year + 1
+    await eventually(
+        lambda: handle.query(StreetYearWorkflow.status), reached, timeout=30, what=f"month {month} to be {state}"
+    )

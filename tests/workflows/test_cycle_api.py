@@ -6,34 +6,29 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import httpx
 from temporalio.testing import WorkflowEnvironment
 
-from services.app import create_app
 from services.context import AppContext
 from tenants.calendar import day_end, year_start
 from tenants.config import TenantSettings
-from tests.conftest import Auth, api_client
-from tests.workflows.cycle_fixtures import CycleData, eventually, next_year, skip_to
+from tests.polling import eventually
+from tests.workflows.clock import next_year, skip_to
+from tests.workflows.cycle_fixtures import CycleApi, CycleData
 from workflows.worker import build_worker
 
 
-async def test_cycle_routes(cycle_env: WorkflowEnvironment, cycle_context: AppContext) -> None:
-    env, context = cycle_env, cycle_context
+async def test_cycle_routes(temporal_env: WorkflowEnvironment, cycle_context: AppContext) -> None:
+    env, context = temporal_env, cycle_context
     year = await next_year(env)
     data = CycleData(context, year)
     await data.configure("shandong", TenantSettings(pilot_target=1))
     own = await data.street("jinan", "曲水亭创业街区", operator="jinan-op-cycle")
     second = await data.street("jinan", "百花洲创业街区")
     foreign = await data.street("qingdao", "大鲍岛创业街区")
-    app = create_app(context)
-    auth = Auth(app)
+    call = CycleApi(context)
     cycle = f"/api/tenants/jinan/cycles/{year}"
 
-    async def call(user: str, method: str, path: str, json: Any = None) -> httpx.Response:
-        return await http.request(method, path, json=json, headers=await auth.headers(user))
-
-    async with build_worker(env.client, context), api_client(app) as http:
+    async with build_worker(env.client, context), call as http:
         assert (await call("jinan-admin", "GET", cycle)).status_code == 404  # not started
         assert (await call("jinan-case", "POST", cycle)).status_code == 403
         assert (await call("province", "POST", cycle)).status_code == 403

@@ -16,7 +16,9 @@ from temporalio.worker import Worker
 
 from services.context import AppContext
 from tenants.calendar import day_end, year_start
-from tests.workflows.cycle_fixtures import CycleData, eventually, next_year, skip_to
+from tests.polling import eventually
+from tests.workflows.clock import next_year, skip_to
+from tests.workflows.cycle_fixtures import CycleData
 from workflows import client as cycles
 from workflows.cycle.activities import CycleActivities
 from workflows.cycle.payloads import AssessInput, StatusInput, StatusResult
@@ -90,8 +92,8 @@ async def counts(data: CycleData, sql: str) -> Sequence[tuple[Any, ...]]:
     return [tuple(row) for row in await data.rows(sql)]
 
 
-async def test_a_year_survives_dead_workers(cycle_env: WorkflowEnvironment, cycle_context: AppContext) -> None:
-    env, context = cycle_env, cycle_context
+async def test_a_year_survives_dead_workers(temporal_env: WorkflowEnvironment, cycle_context: AppContext) -> None:
+    env, context = temporal_env, cycle_context
     year = await next_year(env)
     data = CycleData(context, year)
     kept = await data.street("jinan", "芙蓉街创业街区")

@@ -15,7 +15,9 @@ from infra.local.temporal_server import TemporalDevServer
 from infra.temporal import DATA_CONVERTER
 from services.context import AppContext
 from tenants.calendar import year_start
-from tests.workflows.cycle_fixtures import CycleData, eventually, record_histories, skip_to
+from tests.polling import eventually
+from tests.workflows.clock import skip_to
+from tests.workflows.cycle_fixtures import CycleData, record_histories
 from workflows import client as cycles
 from workflows.cycle.schemas import (
     SCHEDULED_REEVALUATION,
@@ -27,9 +29,9 @@ from workflows.worker import build_worker, ensure_schedules, ensure_search_attri
 
 
 async def test_the_scheduled_run_reevaluates_the_closed_year_once(
-    cycle_env: WorkflowEnvironment, cycle_context: AppContext
+    temporal_env: WorkflowEnvironment, cycle_context: AppContext
 ) -> None:
-    env, context = cycle_env, cycle_context
+    env, context = temporal_env, cycle_context
     year = (await env.get_current_time()).year
     data = CycleData(context, year)
     street = await data.street("jinan", "经四路创业街区")

@@ -14,12 +14,12 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowFailureError
 from temporalio.testing import WorkflowEnvironment
 
-from services.app import create_app
 from services.context import AppContext
 from tenants.calendar import day_end
 from tenants.config import TenantSettings
-from tests.conftest import Auth, api_client
-from tests.workflows.cycle_fixtures import CycleData, eventually, next_year, record_histories, skip_to
+from tests.polling import eventually
+from tests.workflows.clock import next_year, skip_to
+from tests.workflows.cycle_fixtures import CycleApi, CycleData, record_histories
 from workflows import client as cycles
 from workflows.cycle.schemas import cycle_id
 from workflows.worker import build_worker
@@ -28,18 +28,14 @@ CONFIG = "/api/tenants/jinan/config"
 
 
 async def test_a_running_cycle_takes_a_new_window_or_the_save_is_refused(
-    cycle_env: WorkflowEnvironment, cycle_context: AppContext
+    temporal_env: WorkflowEnvironment, cycle_context: AppContext
 ) -> None:
-    env, context = cycle_env, cycle_context
+    env, context = temporal_env, cycle_context
     year = await next_year(env)
     data = CycleData(context, year)
     street = await data.street("jinan", "芙蓉街创业街区")
-    app = create_app(context)
-    auth = Auth(app)
+    call = CycleApi(context)
     cycle = f"/api/tenants/jinan/cycles/{year}"
-
-    async def call(user: str, method: str, path: str, json: Any = None) -> httpx.Response:
-        return await http.request(method, path, json=json, headers=await auth.headers(user))
 
     async def view() -> dict[str, Any]:
         response = await call("jinan-admin", "GET", cycle)
@@ -50,7 +46,7 @@ async def test_a_running_cycle_takes_a_new_window_or_the_save_is_refused(
     async def window(opens: str, closes: str) -> httpx.Response:
         return await call("jinan-admin", "PUT", CONFIG, {**config, "applicationWindow": [opens, closes]})
 
-    async with build_worker(env.client, context), api_client(app) as http:
+    async with build_worker(env.client, context), call:
         started = await call("jinan-admin", "POST", cycle)
         assert started.status_code == 201, started.text
         # The view names the province and the window from the start, before the opening has read them.
@@ -108,9 +104,9 @@ async def test_a_running_cycle_takes_a_new_window_or_the_save_is_refused(
 
 
 async def test_an_impossible_stored_window_stops_the_cycle_and_tells_the_city_admins(
-    cycle_env: WorkflowEnvironment, cycle_context: AppContext
+    temporal_env: WorkflowEnvironment, cycle_context: AppContext
 ) -> None:
-    env, context = cycle_env, cycle_context
+    env, context = temporal_env, cycle_context
     year = await next_year(env)
     data = CycleData(context, year)
     # Stored before saves were checked (a save now refuses it).

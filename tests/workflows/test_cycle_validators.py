@@ -10,7 +10,9 @@ from temporalio.testing import WorkflowEnvironment
 from services.context import AppContext
 from tenants.calendar import day_end, year_start
 from tenants.config import TenantSettings
-from tests.workflows.cycle_fixtures import CycleData, eventually, next_year, skip_to
+from tests.polling import eventually
+from tests.workflows.clock import next_year, skip_to
+from tests.workflows.cycle_fixtures import CycleData
 from workflows import client as cycles
 from workflows.cycle.schemas import Application, CycleView, Designation, Recommendation
 from workflows.worker import build_worker
@@ -24,8 +26,8 @@ def designation(*street_ids: int, reason: str | None = None) -> Designation:
     return Designation(street_ids=street_ids, designated_by="province", override_reason=reason)
 
 
-async def test_updates_refuse_bad_input(cycle_env: WorkflowEnvironment, cycle_context: AppContext) -> None:
-    env, context = cycle_env, cycle_context
+async def test_updates_refuse_bad_input(temporal_env: WorkflowEnvironment, cycle_context: AppContext) -> None:
+    env, context = temporal_env, cycle_context
     year = await next_year(env)
     data = CycleData(context, year)
     await data.configure("shandong", TenantSettings(pilot_target=1))

@@ -14,7 +14,9 @@ from temporalio.testing import WorkflowEnvironment
 from services.context import AppContext
 from tenants.calendar import day_end, year_start
 from tenants.config import TenantSettings
-from tests.workflows.cycle_fixtures import CycleData, Made, eventually, next_year, record_histories, skip_to
+from tests.polling import eventually
+from tests.workflows.clock import next_year, skip_to
+from tests.workflows.cycle_fixtures import CycleData, Made, record_histories
 from workflows import client as cycles
 from workflows.cycle.schemas import (
     PHASE,
@@ -49,8 +51,8 @@ async def reevaluation(env: WorkflowEnvironment, tenant: str, year: int, phase: 
     return await eventually(probe, lambda view: view.phase == phase)
 
 
-async def test_a_whole_year(cycle_env: WorkflowEnvironment, cycle_context: AppContext) -> None:
-    env, context = cycle_env, cycle_context
+async def test_a_whole_year(temporal_env: WorkflowEnvironment, cycle_context: AppContext) -> None:
+    env, context = temporal_env, cycle_context
     year = await next_year(env)
     data = CycleData(context, year)
     await data.configure("shandong", TenantSettings(pilot_target=2))

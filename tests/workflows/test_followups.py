@@ -9,10 +9,10 @@ from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
 from temporalio.worker import Worker
 
 from services.context import AppContext
+from tests.workflows.clock import next_year
 from tests.workflows.street_fixtures import (
     make_entity,
     make_street,
-    next_year,
     notifications,
     record_visit,
     street_names,
@@ -109,10 +109,10 @@ async def test_a_sweep_sends_the_caseworkers_one_digest_naming_its_streets(conte
 
 
 async def test_sweep_workflow_runs_weekly_through_the_year_and_continues_as_new(
-    street_env: WorkflowEnvironment, context: AppContext, worker: Worker
+    temporal_env: WorkflowEnvironment, context: AppContext, worker: Worker
 ) -> None:
     city = "heze"  # no other test sweeps this city, so its tracked streets are this test's
-    year = await next_year(street_env)
+    year = await next_year(temporal_env)
     street = await make_street(context, city)
     applied = await make_street(context, city, status="applied")  # not tracked: never swept
     entity = await make_entity(context, city, street, joined_on=dt.date(year - 1, 11, 1))
@@ -120,7 +120,7 @@ async def test_sweep_workflow_runs_weekly_through_the_year_and_continues_as_new(
     # Dated ahead of the server's clock: the sweep counts a visit only once its day has come.
     await record_visit(context, city, street, entity, dt.date(year, 3, 1))
 
-    handle = await street_env.client.start_workflow(
+    handle = await temporal_env.client.start_workflow(
         FollowupSweepWorkflow.run,
         FollowupSweepInput(tenant=city, year=year, sweeps_per_run=10),
         id=followups_id(city, year),

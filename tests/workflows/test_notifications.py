@@ -19,10 +19,10 @@ from services.context import AppContext
 from services.notifications import webhook
 from services.notifications.schemas import Message
 from tenants.calendar import today
+from tests.workflows.clock import next_year
 from tests.workflows.street_fixtures import (
     make_operator,
     make_street,
-    next_year,
     notifications,
     tenant_settings,
 )
@@ -78,17 +78,17 @@ LOCAL_RECEIVER = webhook.WebhookPolicy(allow_http=True, allow_private=True)
 
 
 async def test_webhook_is_retried_until_the_receiver_accepts_and_its_signature_verifies(
-    street_env: WorkflowEnvironment, context: AppContext, receiver: Receiver
+    temporal_env: WorkflowEnvironment, context: AppContext, receiver: Receiver
 ) -> None:
     city = "dezhou"
-    year = await next_year(street_env)
+    year = await next_year(temporal_env)
     street = await make_street(context, city)
     await make_operator(context, city, street)
     async with (
-        build_worker(street_env.client, context, LOCAL_RECEIVER),
+        build_worker(temporal_env.client, context, LOCAL_RECEIVER),
         tenant_settings(context, city, webhook_url=receiver.url, webhook_secret=SECRET),
     ):
-        result = await street_env.client.execute_workflow(
+        result = await temporal_env.client.execute_workflow(
             StreetYearWorkflow.run,
             StreetYearInput(tenant=city, street_id=street, year=year, start_month=12),
             id=street_year_id(city, street, year),

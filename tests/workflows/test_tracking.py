@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import time
 
 import httpx
-import pytest
-from temporalio.client import WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
 from temporalio.worker import Worker
@@ -17,12 +13,14 @@ from services.context import AppContext
 from tenants.calendar import today
 from tests.conftest import Auth
 from tests.streetdata_fixtures import create_street
+from tests.workflows.clock import next_year
 from tests.workflows.street_fixtures import (
     make_operator,
     make_street,
-    next_year,
     notifications,
+    start_tracking,
     submit_report,
+    until,
 )
 from workflows import timeskip
 from workflows.cycle.schemas import PHASE, TENANT, YEAR
@@ -32,7 +30,6 @@ from workflows.tracking.schemas import (
     REPORT_SUBMITTED,
     StreetYearInput,
     StreetYearResult,
-    StreetYearStatus,
     reminder_at,
     street_year_id,
 )
@@ -41,37 +38,15 @@ from workflows.tracking.workflows import StreetYearWorkflow
 CITY = "liaocheng"
 
 
-async def start(
-    env: WorkflowEnvironment, context: AppContext, street_id: int, year: int, start_month: int
-) -> WorkflowHandle[StreetYearWorkflow, StreetYearResult]:
-    return await env.client.start_workflow(
-        StreetYearWorkflow.run,
-        StreetYearInput(tenant=CITY, street_id=street_id, year=year, start_month=start_month),
-        id=street_year_id(CITY, street_id, year),
-        task_queue=context.settings.task_queue,
-    )
-
-
-async def until(handle: WorkflowHandle[StreetYearWorkflow, StreetYearResult], month: int, state: str) -> None:
-    """Poll the status query (in real time: nothing skips time here) until ``month`` is in ``state``."""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        status: StreetYearStatus = await handle.query(StreetYearWorkflow.status)
-        if any(item.month.endswith(f"-{month:02d}") and item.state == state for item in status.items):
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"month {month} never became {state}: {status}")
-
-
 async def test_missed_report_brings_reminder_then_escalation(
-    street_env: WorkflowEnvironment, context: AppContext, worker: Worker
+    temporal_env: WorkflowEnvironment, context: AppContext, worker: Worker
 ) -> None:
-    year = await next_year(street_env)
+    year = await next_year(temporal_env)
     street = await make_street(context, CITY)
     operator = await make_operator(context, CITY, street)
     # November is never reported; December's report reaches the database without a signal.
     await submit_report(context, CITY, street, dt.date(year, 12, 1))
-    handle = await start(street_env, context, street, year, start_month=11)
+    handle = await start_tracking(temporal_env, context, CITY, street, year, start_month=11)
     result = await handle.result()  # the test server skips the year's timers
     assert result == StreetYearResult(reminders=1, escalations=1, missing=(f"{year}-11",))
 
@@ -91,43 +66,43 @@ async def test_missed_report_brings_reminder_then_escalation(
 
 
 async def test_submitted_report_signal_stops_reminder_and_escalation(
-    street_env: WorkflowEnvironment, context: AppContext, worker: Worker
+    temporal_env: WorkflowEnvironment, context: AppContext, worker: Worker
 ) -> None:
-    year = await next_year(street_env)
+    year = await next_year(temporal_env)
     street = await make_street(context, CITY)
     operator = await make_operator(context, CITY, street)
-    handle = await start(street_env, context, street, year, start_month=11)
+    handle = await start_tracking(temporal_env, context, CITY, street, year, start_month=11)
 
     # November's report arrives before its deadline: neither reminder nor escalation.
-    assert await report_submitted(street_env.client, CITY, street, year, 11)
+    assert await report_submitted(temporal_env.client, CITY, street, year, 11)
     # December's is late: skip to just after its deadline, when the operator has been reminded…
-    now = await street_env.get_current_time()
-    await timeskip.sleep(street_env, reminder_at(dt.date(year + 1, 1, 10)) - now + dt.timedelta(hours=1))
+    now = await temporal_env.get_current_time()
+    await timeskip.sleep(temporal_env, reminder_at(dt.date(year + 1, 1, 10)) - now + dt.timedelta(hours=1))
     await until(handle, 12, "missing")
     assert [
         n.username for n in await notifications(context, CITY, dedupe_key=f"report-reminder:{street}:{year}-12")
     ] == [operator]
     # …then it is submitted: the escalation due a week later never comes.
-    assert await report_submitted(street_env.client, CITY, street, year, 12)
+    assert await report_submitted(temporal_env.client, CITY, street, year, 12)
     result = await handle.result()
 
     assert result == StreetYearResult(reminders=1, escalations=0, missing=())
     assert not await notifications(context, CITY, dedupe_key=f"report-reminder:{street}:{year}-11")
     assert not await notifications(context, CITY, dedupe_key=f"report-escalation:{street}:{year}-11")
     assert not await notifications(context, CITY, dedupe_key=f"report-escalation:{street}:{year}-12")
-    status = await street_year_status(street_env.client, CITY, street, year)
+    status = await street_year_status(temporal_env.client, CITY, street, year)
     assert status is not None
     assert [i.state for i in status.items] == ["submitted", "submitted"]
 
 
 async def test_repeated_start_joins_the_running_workflow_and_unknown_street_is_not_an_error(
-    street_env: WorkflowEnvironment, context: AppContext, worker: Worker
+    temporal_env: WorkflowEnvironment, context: AppContext, worker: Worker
 ) -> None:
-    year = await next_year(street_env)
+    year = await next_year(temporal_env)
     street = await make_street(context, CITY)
-    handle = await start(street_env, context, street, year, start_month=12)
+    handle = await start_tracking(temporal_env, context, CITY, street, year, start_month=12)
     try:
-        again = await street_env.client.start_workflow(
+        again = await temporal_env.client.start_workflow(
             StreetYearWorkflow.run,
             StreetYearInput(tenant=CITY, street_id=street, year=year, start_month=12),
             id=street_year_id(CITY, street, year),
@@ -137,8 +112,8 @@ async def test_repeated_start_joins_the_running_workflow_and_unknown_street_is_n
         assert again.result_run_id == handle.result_run_id
     finally:
         await handle.terminate()
-    assert not await report_submitted(street_env.client, CITY, 999_999_999, year, 1)
-    assert await street_year_status(street_env.client, CITY, 999_999_999, year) is None
+    assert not await report_submitted(temporal_env.client, CITY, 999_999_999, year, 1)
+    assert await street_year_status(temporal_env.client, CITY, 999_999_999, year) is None
 
 
 async def test_retried_report_notice_writes_nothing_twice(context: AppContext) -> None:
@@ -164,22 +139,17 @@ async def test_retried_report_notice_writes_nothing_twice(context: AppContext) -
 
 
 async def test_a_report_submitted_through_the_api_signals_the_streets_workflow(
-    street_env: WorkflowEnvironment,
-    context: AppContext,
-    client: httpx.AsyncClient,
-    auth: Auth,
-    monkeypatch: pytest.MonkeyPatch,
+    api_temporal_env: WorkflowEnvironment, client: httpx.AsyncClient, auth: Auth
 ) -> None:
     street = (await create_street(client, auth, "jinan"))["id"]
     month = (today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)  # last month: not in the future
     # No worker polls this workflow: the signal waits in its history, which is what is checked here.
-    handle = await street_env.client.start_workflow(
+    handle = await api_temporal_env.client.start_workflow(
         StreetYearWorkflow.run,
         StreetYearInput(tenant="jinan", street_id=street, year=month.year, start_month=month.month),
         id=street_year_id("jinan", street, month.year),
         task_queue=f"idle-{street}",
     )
-    monkeypatch.setattr(context, "_temporal", street_env.client)
     try:
         response = await client.post(
             f"/api/tenants/jinan/streets/{street}/reports",

@@ -7,15 +7,14 @@ import datetime as dt
 from typing import Any
 
 import httpx
-import pytest
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from services.context import AppContext
 from tenants.calendar import day_end
 from tests.conftest import Auth
-from tests.workflows.street_fixtures import make_operator, make_street, next_year, notifications
-from tests.workflows.test_tracking import start, until
+from tests.workflows.clock import next_year
+from tests.workflows.street_fixtures import make_operator, make_street, notifications, start_tracking, until
 from workflows import timeskip
 from workflows.tracking.client import street_year_status
 from workflows.tracking.schemas import StreetYearResult
@@ -25,36 +24,30 @@ CONFIG = f"/api/tenants/{CITY}/config"
 
 
 async def test_a_new_deadline_reaches_the_running_tracking_and_the_save_says_so(
-    street_env: WorkflowEnvironment,
-    context: AppContext,
-    worker: Worker,
-    client: httpx.AsyncClient,
-    auth: Auth,
-    monkeypatch: pytest.MonkeyPatch,
+    api_temporal_env: WorkflowEnvironment, context: AppContext, worker: Worker, client: httpx.AsyncClient, auth: Auth
 ) -> None:
-    monkeypatch.setattr(context, "_temporal", street_env.client)
     admin = await auth.headers(f"{CITY}-admin")
 
     async def save(**changes: Any) -> httpx.Response:
         return await client.put(CONFIG, json={**original, **changes}, headers=admin)
 
     async def due(month: int) -> tuple[dt.date, str]:
-        status = await street_year_status(street_env.client, CITY, street, year)
+        status = await street_year_status(api_temporal_env.client, CITY, street, year)
         assert status is not None
         (item,) = (i for i in status.items if i.month == f"{year}-{month:02d}")
         return item.due_on, item.state
 
-    year = await next_year(street_env)
+    year = await next_year(api_temporal_env)
     street = await make_street(context, CITY)
     operator = await make_operator(context, CITY, street)
     original = (await client.get(CONFIG, headers=admin)).json()
     assert (original["reportDeadlineDay"], original["escalationDays"]) == (10, 7)
-    handle = await start(street_env, context, street, year, start_month=11)
+    handle = await start_tracking(api_temporal_env, context, CITY, street, year, start_month=11)
     try:
         await until(handle, 11, "due")
         # November's reminder goes out on 12-10 under the old deadline…
-        now = await street_env.get_current_time()
-        await timeskip.sleep(street_env, day_end(dt.date(year, 12, 10)) - now + dt.timedelta(hours=1))
+        now = await api_temporal_env.get_current_time()
+        await timeskip.sleep(api_temporal_env, day_end(dt.date(year, 12, 10)) - now + dt.timedelta(hours=1))
         await until(handle, 11, "missing")
 
         # …then the city moves the deadline to the 20th and escalates after 3 days.
@@ -70,10 +63,12 @@ async def test_a_new_deadline_reaches_the_running_tracking_and_the_save_says_so(
         assert await due(12) == (dt.date(year + 1, 1, 20), "due")
 
         # November escalates 3 days after its deadline, not 7.
-        await timeskip.sleep(street_env, dt.timedelta(days=3))
+        await timeskip.sleep(api_temporal_env, dt.timedelta(days=3))
         await until(handle, 11, "escalated")
         # On 01-11, a day past the old deadline, December is not yet missing; past the 20th it is.
-        await timeskip.sleep(street_env, day_end(dt.date(year + 1, 1, 11)) - await street_env.get_current_time())
+        await timeskip.sleep(
+            api_temporal_env, day_end(dt.date(year + 1, 1, 11)) - await api_temporal_env.get_current_time()
+        )
         assert await due(12) == (dt.date(year + 1, 1, 20), "due")
         assert not await notifications(context, CITY, dedupe_key=f"report-reminder:{street}:{year}-12")
         result = await handle.result()
@@ -95,17 +90,11 @@ async def test_a_new_deadline_reaches_the_running_tracking_and_the_save_says_so(
 
 
 async def test_another_city_neither_changes_nor_moves_this_citys_tracking(
-    street_env: WorkflowEnvironment,
-    context: AppContext,
-    worker: Worker,
-    client: httpx.AsyncClient,
-    auth: Auth,
-    monkeypatch: pytest.MonkeyPatch,
+    api_temporal_env: WorkflowEnvironment, context: AppContext, worker: Worker, client: httpx.AsyncClient, auth: Auth
 ) -> None:
-    monkeypatch.setattr(context, "_temporal", street_env.client)
-    year = await next_year(street_env)
+    year = await next_year(api_temporal_env)
     street = await make_street(context, CITY)
-    handle = await start(street_env, context, street, year, start_month=12)
+    handle = await start_tracking(api_temporal_env, context, CITY, street, year, start_month=12)
     other = await auth.headers("jinan-admin")
     jinan = (await client.get("/api/tenants/jinan/config", headers=other)).json()
     try:
@@ -113,7 +102,7 @@ async def test_another_city_neither_changes_nor_moves_this_citys_tracking(
         assert (await client.put(CONFIG, json=jinan, headers=other)).status_code == 404
         moved = await client.put("/api/tenants/jinan/config", json={**jinan, "reportDeadlineDay": 25}, headers=other)
         assert moved.status_code == 200, moved.text
-        status = await street_year_status(street_env.client, CITY, street, year)
+        status = await street_year_status(api_temporal_env.client, CITY, street, year)
         assert status is not None
         assert [i.due_on for i in status.items] == [dt.date(year + 1, 1, 10)]
     finally:

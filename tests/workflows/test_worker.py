@@ -65,7 +65,7 @@ async def test_housekeeping_brings_the_report_summary_up_to_date_ahead_of_the_re
     assert result.refreshed >= 1  # the new street, and any other no report has asked for yet
     assert await summarised() == 1
 
-    # The activity on a day of its own (the shared test server's clock moves with other tests' timers):
+    # The activity on a day of its own, whatever day the workflow above brought up to date:
     # the first run brings that day's figures up to date, a second one finds nothing stale.
     day = date(today().year, 1, 15)
     activities, env = ReportActivities(context), ActivityEnvironment()

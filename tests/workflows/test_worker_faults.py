@@ -16,7 +16,9 @@ from temporalio.worker import Worker
 from services.context import AppContext
 from tenants.calendar import day_end, year_start
 from tests.conftest import repo_root
-from tests.workflows.cycle_fixtures import CycleData, eventually, next_year, skip_to
+from tests.polling import eventually
+from tests.workflows.clock import next_year, skip_to
+from tests.workflows.cycle_fixtures import CycleData
 from workflows import client as cycles
 from workflows.cycle.activities import CycleActivities
 from workflows.cycle.payloads import AssessInput
@@ -49,9 +51,9 @@ async def said(process: asyncio.subprocess.Process, word: bytes) -> list[bytes]:
 
 
 async def test_a_killed_worker_s_activity_is_retried_within_the_heartbeat_timeout(
-    cycle_env: WorkflowEnvironment, cycle_context: AppContext
+    temporal_env: WorkflowEnvironment, cycle_context: AppContext
 ) -> None:
-    env, context = cycle_env, cycle_context
+    env, context = temporal_env, cycle_context
     queue = context.settings.task_queue
     year = await next_year(env)
     data = CycleData(context, year)

@@ -1,5 +1,0 @@
-"""Fixtures of these tests: an operator user and its street in Jinan."""
-
-from tests.streetdata_fixtures import jinan_operator
-
-__all__ = ["jinan_operator"]
