@@ -37,10 +37,10 @@ from services.text import Text
 from tenants.config import FollowupCadence
 from tenants.context import Actor
 from tenants.ids import TenantId
+from workflows.tracking.schemas import TRACKED_STATUSES
 
-TRACKED_STATUSES: Final = ("pilot", "designated", "rectification")
-"""Streets whose entities are followed up: pilots and designated streets, also while in rectification
-(整改), which stay designated until revoked (the same set the cycle tracks reports for)."""
+# Streets whose entities are followed up are the ones whose reports are tracked (TRACKED_STATUSES): pilots
+# and designated streets, also while in rectification (整改), which stay designated until revoked.
 
 _CADENCE = """cadence(class, days) AS (
   VALUES ('startup', CAST(:startup AS integer)), ('growth', CAST(:growth AS integer)),
