@@ -88,3 +88,7 @@ def requires(*roles: Role, province: bool = False) -> Any:
 PROVINCE_READERS = requires(Role.PROVINCE_ADMIN, Role.VIEWER, Role.DEPARTMENT_VIEWER, province=True)
 """The province's own readers of its cross-city figures: its admin, and a viewer or department viewer whose tenant
 is the province."""
+
+STREET_DATA_WRITERS = requires(Role.CITY_ADMIN, Role.OPERATOR)
+"""The guard of every route writing a street's data: the city admin, or an operator (``street_of`` then
+admits only its own street)."""

@@ -9,11 +9,10 @@ from litestar.params import JSONBody
 
 from services.activities import service
 from services.activities.schemas import ACTIVITY_COLUMNS, Activity, ActivityCreate
-from services.deps import Caller, Db, Tenant
+from services.deps import STREET_DATA_WRITERS, Caller, Db, Tenant
 from services.shared.bounds import IdParam, year_query
 from services.shared.imports import import_route
 from services.shared.paging import TOTAL_COUNT_HEADERS, Limit, Offset, paged
-from services.streets.controllers import STREET_DATA_WRITERS
 
 
 class ActivityController(Controller):

@@ -7,13 +7,12 @@ from typing import Annotated
 from litestar import Controller, Response, get, patch, post
 from litestar.params import FromQuery, JSONBody, QueryParameter
 
-from services.deps import Caller, Db, Tenant
+from services.deps import STREET_DATA_WRITERS, Caller, Db, Tenant
 from services.entities import service
 from services.entities.schemas import ENTITY_COLUMNS, Entity, EntityClass, EntityCreate, EntityUpdate
 from services.shared.bounds import IdParam
 from services.shared.imports import import_route
 from services.shared.paging import TOTAL_COUNT_HEADERS, Limit, Offset, paged
-from services.streets.controllers import STREET_DATA_WRITERS
 
 
 class EntityController(Controller):

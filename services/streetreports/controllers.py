@@ -10,7 +10,7 @@ from litestar.background_tasks import BackgroundTask
 from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 
-from services.deps import Caller, Db, Tenant, app_context
+from services.deps import STREET_DATA_WRITERS, Caller, Db, Tenant, app_context
 from services.shared.bounds import IdParam, MonthParam, year_query
 from services.shared.imports import import_route
 from services.shared.paging import TOTAL_COUNT_HEADERS, Limit, Offset, paged
@@ -27,7 +27,6 @@ from services.streetreports.schemas import (
     SurveySubmission,
     SurveySummary,
 )
-from services.streets.controllers import STREET_DATA_WRITERS
 from workflows.tracking.client import after_report_committed
 
 Year = Annotated[int | None, year_query("只看这一年 / only this year")]

@@ -7,16 +7,12 @@ from typing import Annotated
 from litestar import Controller, Response, get, patch, post
 from litestar.params import JSONBody, Parameter
 
-from services.deps import Caller, Db, Tenant, requires
+from services.deps import STREET_DATA_WRITERS, Caller, Db, Tenant, requires
 from services.shared.bounds import IdParam
 from services.shared.paging import TOTAL_COUNT_HEADERS, Limit, Offset, paged
 from services.streets import service
 from services.streets.schemas import Street, StreetCreate, StreetStatus, StreetUpdate
 from tenants.context import Role
-
-STREET_DATA_WRITERS = requires(Role.CITY_ADMIN, Role.OPERATOR)
-"""The guard of every route writing a street's data: the city admin, or an operator (``street_of`` then
-admits only its own street)."""
 
 
 class StreetController(Controller):

@@ -21,14 +21,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.activities.schemas import ActivityCreate, ActivityKind
 from services.activities.service import create_activity
-from services.deps import Caller, Db, Tenant, requires
+from services.deps import STREET_DATA_WRITERS, Caller, Db, Tenant, requires
 from services.entities.schemas import EntityClass, EntityCreate, EntityKind, FounderGroup
 from services.entities.service import create_entity, list_entities
 from services.errors import DomainError
 from services.shared.checks import checked_uscc
 from services.streetreports.schemas import InternshipCreate, MonthlyReportCreate, SurveySubmission
 from services.streetreports.service import create_internship, create_report, create_surveys
-from services.streets.controllers import STREET_DATA_WRITERS
 from services.streets.schemas import CenterService, Street, StreetCreate, StreetUpdate, Theme
 from services.streets.service import create_street, update_street
 from services.text import Text

@@ -11,11 +11,11 @@ from litestar.params import Body, FromPath
 from litestar.response import Template
 
 from services.activities.service import import_activities
+from services.deps import STREET_DATA_WRITERS
 from services.entities.service import import_entities
 from services.errors import DomainError
 from services.shared.imports import MAX_REPORTED, ImportRejectedError, ImportService, Upload
 from services.streetreports.service import import_surveys
-from services.streets.controllers import STREET_DATA_WRITERS
 from services.text import Text
 from services.web.refusals import attempt, in_language, message
 from services.web.scope import STREET_SCOPE, AtStreet, StreetScope, known
