@@ -162,11 +162,15 @@ LABELS: Final[dict[str, dict[str, Text]]] = {
         "street_rectification": Text("进入整改", "rectification opened"),
         "street_retained": Text("保留认定", "designation retained"),
         "street_revoked": Text("撤销认定", "designation revoked"),
+        "followup_escalation": Text("走访任务升级", "follow-up task escalated"),
+        "cycle_settings": Text("年度流程配置有误", "cycle settings invalid"),
+        "audit_broken": Text("审计日志校验失败", "audit trail check failed"),
     },
     "audience": {
         "street_operators": Text("街区运营机构", "street operators"),
         "caseworkers": Text("经办人员", "caseworkers"),
         "city_admins": Text("市级管理员", "city admins"),
+        "province_admins": Text("省级管理员", "province admins"),
     },
     "taskStatus": {
         "open": Text("待走访", "open"),

@@ -49,11 +49,15 @@ CODES: Final[dict[str, tuple[str, ...]]] = {
     "criterionLevel": get_args(Level),
     "criterionOrigin": get_args(Origin),
     "criterionOp": get_args(Op),
-    # A notification's kind is its event: report_<stage>, followup_overdue, street_<status change>.
+    # A notification's kind is its event: report_<stage>, the follow-ups', street_<status change>, a cycle
+    # stopped by its settings, an audit chain that did not verify.
     "notificationKind": (
         *(f"report_{stage}" for stage in get_args(ReportStage)),
         "followup_overdue",
+        "followup_escalation",
         *(f"street_{kind}" for kind in get_args(NoticeKind)),
+        "cycle_settings",
+        "audit_broken",
     ),
     "audience": get_args(Audience),
     "taskStatus": get_args(TaskStatus),

@@ -17,7 +17,9 @@ import services
 from services.labels import service
 from services.labels.labels import LABELS, import_choices, label
 from services.notifications import messages
+from services.text import Text
 from tests.conftest import Auth
+from workflows.cycle.steps import settings_notice
 
 
 def _schema_structs() -> Iterator[type[msgspec.Struct]]:
@@ -90,10 +92,13 @@ def test_every_notification_kind_sent_has_a_label() -> None:
         messages.report_missing("reminder", 1, "泉城街区", day, day, 5),
         messages.report_missing("escalation", 1, "泉城街区", day, day, 5),
         messages.followups_overdue([("泉城街区", 2)], 2, 1),
+        messages.followup_escalation(1, "泉城街区", 2, "泉城科技", day, 30, 31),
         *(
             messages.notice(kind, 1, "泉城街区", 2025, day)
             for kind in ("designated", "rectification", "retained", "revoked")
         ),
+        settings_notice(2025, "申报窗口有误 / the window is invalid"),
+        messages.audit_broken("济南市", Text("第 3 行", "row 3")),
     ]
     assert {message.kind for message in sent} == set(service.CODES["notificationKind"])
 
