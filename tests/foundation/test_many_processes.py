@@ -88,7 +88,7 @@ async def pollers(temporal: str, queue: str) -> set[str]:
 
 async def test_two_apis_and_two_workers_share_one_database_and_temporal(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    with running_stack(data) as first:
+    async with running_stack(data) as first:
         banner = next(data.parent.glob("up-*.log")).read_text()
         match = re.search(r"Temporal +(127\.0\.0\.1:\d+)", banner)
         assert match, banner
