@@ -32,7 +32,7 @@ from services.labels.controllers import LabelController
 from services.ledger.controllers import LedgerController
 from services.notifications.controllers import NotificationController
 from services.openapi import finish_app_openapi
-from services.reporting.controllers import ReportingController
+from services.province_report.controllers import ReportingController
 from services.rulesets.controllers import BaselineController, RulesetController
 from services.shared.bounds import MAX_BODY_BYTES, BoundedRequest
 from services.streetreports.controllers import StreetReportController

@@ -12,7 +12,7 @@
 # "warm" p50/p95 with the summary current; "churn" p50/p95 when, before each request, --churn of the
 # province's streets changed (their versions bumped as a write's trigger would). Then the largest
 # province's XLSX and CSV exports, report included. --explain prints the plan of the per-street
-# aggregate for the whole largest province. The figures measured are in services/reporting/summary.py.
+# aggregate for the whole largest province. The figures measured are in services/province_report/summary.py.
 
 from __future__ import annotations
 
@@ -32,8 +32,8 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from infra.db import make_engine, make_sessionmaker, owner_transaction, tenant_transaction
-from services.reporting import service, summary
-from services.reporting.exports import ExportFormat
+from services.province_report import service, summary
+from services.province_report.exports import ExportFormat
 from tenants.calendar import today
 from tenants.context import Actor, Role
 from tenants.registry import TenantInfo

@@ -16,7 +16,7 @@ from temporalio.service import RPCError
 
 from services.cycles.schemas import ApplicationCreate, Cycle, DesignationCreate, RecommendationCreate, Selection
 from services.errors import InvalidError, NotFoundError, UnavailableError
-from services.reporting.service import own_province
+from services.province_report.service import own_province
 from services.streets.service import street_of
 from services.tenancy.service import get_settings
 from tenants.calendar import today

@@ -27,7 +27,7 @@ def tenant_table(name: str) -> str:
 
 
 # Tenant tables without a model: the province report's per-street tallies and their change counters,
-# written in SQL by services/reporting and triggers (migration 0006). Listed here so that every tenant
+# written in SQL by services/province_report and triggers (migration 0006). Listed here so that every tenant
 # table is in TENANT_TABLES, which the deployment distributes by tenant (infra/deploy/README.md).
 tenant_table("report_changes")
 tenant_table("report_street_years")

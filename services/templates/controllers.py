@@ -10,7 +10,7 @@ from litestar.params import Parameter
 
 from services.deps import Db, Tenant
 from services.openapi import error_spec
-from services.reporting.exports import MEDIA_TYPES
+from services.province_report.exports import MEDIA_TYPES
 from services.templates import service
 
 

@@ -18,7 +18,7 @@ from services.errors import NotFoundError
 from services.fields.schemas import CustomField
 from services.fields.service import list_fields
 from services.labels.labels import label
-from services.reporting.exports import MEDIA_TYPES, Export
+from services.province_report.exports import MEDIA_TYPES, Export
 from services.shared.imports import MAX_ROWS, TYPE_NAMES
 from services.shared.tabular.reading import Column
 from services.shared.tabular.writing import write_csv

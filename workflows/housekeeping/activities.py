@@ -18,7 +18,7 @@ from services.context import AppContext
 from services.models import LoginThrottle
 from services.notifications import messages
 from services.notifications.service import send
-from services.reporting.service import refresh_summary
+from services.province_report.service import refresh_summary
 from workflows.heartbeats import heartbeating
 from workflows.tenancy import system_transaction
 

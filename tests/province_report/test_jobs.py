@@ -11,7 +11,7 @@ from infra.db import owner_transaction, tenant_transaction
 from services.context import AppContext
 from services.facts.service import compute_facts
 from tests.conftest import Auth, actor, body
-from tests.reporting.crafted import YEAR
+from tests.province_report.crafted import YEAR
 
 
 async def _jinan(client: httpx.AsyncClient, auth: Auth) -> dict[str, object]:

@@ -11,13 +11,13 @@ import pytest
 from infra.db import tenant_transaction
 from services.context import AppContext
 from services.facts.service import compute_facts
-from services.reporting.summary import city_settings, street_counts, street_tallies
-from services.reporting.tally import Tally
+from services.province_report.summary import city_settings, street_counts, street_tallies
+from services.province_report.tally import Tally
 from tenants.context import Role
 from tenants.registry import SHANDONG_CITIES
 from tenants.resolver import resolve
 from tests.conftest import Auth, body
-from tests.reporting.crafted import YEAR
+from tests.province_report.crafted import YEAR
 
 STATUSES = ["applied", "recommended", "pilot", "designated", "rectification", "revoked", "withdrawn"]
 

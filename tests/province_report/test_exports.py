@@ -12,7 +12,7 @@ import pytest
 
 from services.context import AppContext
 from tests.conftest import Auth
-from tests.reporting.crafted import YEAR
+from tests.province_report.crafted import YEAR
 
 
 async def download(client: httpx.AsyncClient, auth: Auth, suffix: str) -> httpx.Response:

@@ -11,7 +11,7 @@ from sqlalchemy import RowMapping, text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.facts.service import SATISFIED_RATING
-from services.reporting.tally import (
+from services.province_report.tally import (
     COUNTS_FORMAT,
     ENTITY_CLASSES,
     FOUNDER_GROUPS,

@@ -1,7 +1,7 @@
 """Fixtures of the reporting tests: an API over a database of their own, with a second province."""
 
 # The report sums whole cities, so its figures would move with any other test's data in the shared
-# session database; each reporting module's database holds only what tests.reporting.crafted makes.
+# session database; each reporting module's database holds only what tests.province_report.crafted makes.
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from services.context import AppContext
 from tenants.context import Role
 from tenants.registry import TenantInfo
 from tests.conftest import Auth, api_client, own_context
-from tests.reporting.crafted import craft
+from tests.province_report.crafted import craft
 
 JIANGSU = TenantInfo(slug="jiangsu", code="320000", name_zh="江苏省", name_en="Jiangsu Province")
 NANJING = TenantInfo(slug="nanjing", code="320100", name_zh="南京市", name_en="Nanjing", parent="jiangsu")
@@ -59,6 +59,6 @@ async def report_client(report_app: Litestar) -> AsyncIterator[httpx.AsyncClient
 
 @pytest.fixture(scope="module")
 async def crafted(report_context: AppContext) -> AppContext:
-    """The context once `tests.reporting.crafted` has added its street data."""
+    """The context once `tests.province_report.crafted` has added its street data."""
     await craft(report_context.sessions)
     return report_context

@@ -9,10 +9,10 @@ from typing import Final
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.errors import NotFoundError
-from services.reporting.exports import Export, ExportFormat, render
-from services.reporting.schemas import CityFigures, Figures, ProvinceReport, Target
-from services.reporting.summary import city_settings, street_counts
-from services.reporting.tally import COUNTS, Tally
+from services.province_report.exports import Export, ExportFormat, render
+from services.province_report.schemas import CityFigures, Figures, ProvinceReport, Target
+from services.province_report.summary import city_settings, street_counts
+from services.province_report.tally import COUNTS, Tally
 from tenants import calendar
 from tenants.context import Actor
 from tenants.ids import TenantId

@@ -11,8 +11,8 @@ from litestar.params import Parameter
 
 from services.deps import PROVINCE_READERS, Caller, Db, Province, app_context
 from services.errors import NotFoundError
-from services.reporting import service
-from services.reporting.schemas import ProvinceReport
+from services.province_report import service
+from services.province_report.schemas import ProvinceReport
 
 # Litestar matches whole path segments only, so "2025", "2025.xlsx" and "2025.csv" are one parameter
 # that the handler splits; the three stay the paths API.md gives.

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import msgspec
 
-from services.reporting.schemas import Figures, ProvinceReport
+from services.province_report.schemas import Figures, ProvinceReport
 from services.shared.tabular.writing import ColumnKind, Sheet, SheetColumn, write_csv, write_xlsx
 from tenants.calendar import CHINA_TIME
 

@@ -13,11 +13,11 @@ from sqlalchemy.exc import DBAPIError
 from infra.db import owner_transaction, tenant_transaction
 from services.context import AppContext
 from services.models import Street
-from services.reporting.service import province_report, refresh_summary
+from services.province_report.service import province_report, refresh_summary
 from tenants.config import FollowupCadence, TenantSettings
 from tenants.context import Role
 from tests.conftest import Auth, body
-from tests.reporting.crafted import YEAR, Maker
+from tests.province_report.crafted import YEAR, Maker
 from tests.streetdata_fixtures import count
 
 
