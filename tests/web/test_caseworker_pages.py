@@ -13,8 +13,10 @@ from typing import Any
 
 import httpx
 from litestar import Litestar
+from sqlalchemy import text
 from temporalio.testing import ActivityEnvironment
 
+from infra.db import owner_transaction
 from services.context import AppContext
 from tenants.calendar import today
 from tests.conftest import Auth, api_client, body
@@ -317,3 +319,46 @@ async def test_the_ledger_and_the_home_read_the_same_number_of_statements_howeve
     await sweep(context, CITY, street_id)
     after = {path: await _count(app, context, auth, path) for path in paths}
     assert after == before
+
+
+async def test_the_home_shows_the_visits_due_this_week_of_tracked_streets(
+    app: Litestar, client: httpx.AsyncClient, auth: Auth, context: AppContext
+) -> None:
+    street = await create_street(client, auth, CITY)
+    async with owner_transaction(context.sessions) as session:
+        await session.execute(
+            text("UPDATE streets SET status = 'pilot' WHERE tenant_id = :t AND id = :s"),
+            {"t": CITY, "s": street["id"]},
+        )
+    now = today()
+    soon = await create_entity(
+        client, auth, street["id"], CITY, joinedOn=str(now - dt.timedelta(days=25)), **{"class": "startup"}
+    )
+    late = await create_entity(
+        client, auth, street["id"], CITY, joinedOn=str(now - dt.timedelta(days=100)), **{"class": "growth"}
+    )
+    later = await create_entity(client, auth, street["id"], CITY, joinedOn=str(now - dt.timedelta(days=10)))
+    entry = await client.post(
+        f"/api/tenants/{CITY}/ledger",
+        json={"entityId": soon["id"], "need": "policy"},
+        headers=await auth.headers(CASEWORKER),
+    )
+    assert entry.status_code == 201, entry.text
+    async with api_client(app) as browser:
+        await sign_in_form(browser, CASEWORKER)
+        home = (await browser.get(HOME)).text
+        due = home[home.index('id="soon"') :]
+        assert soon["name"] in due
+        assert "（还有 5 天）" in due
+        assert late["name"] in due
+        assert "已逾期 40 天" in due
+        assert later["name"] not in due
+        visited = await browser.post(
+            f"{HOME}/entities/{soon['id']}/visit",
+            data={"onEntry": str(body(entry)["id"]), "visit.visitedOn": now.isoformat(), "_csrf_token": csrf_of(home)},
+        )
+        assert visited.status_code == 303
+        again = (await browser.get(HOME + "?lang=en")).text
+        assert soon["name"] not in again[again.index('id="soon"') :]  # visited today: next due in 30 days
+        assert "Due this week" in again
+        assert "overdue by 40 days" in again
