@@ -122,6 +122,23 @@ async def test_a_caseworker_records_a_visit_from_the_list_and_helps_an_entity(
     assert await inputs_labelled(page)
     await screenshot(page, "ledger-entity")
 
+    # Back on the list, the task is closed without a visit: a reason is asked for first.
+    await page.get_by_role("navigation", name="主菜单").get_by_role("link", name="走访任务").click()
+    helped = page.locator("li.card", has_text=day.helped["name"])
+    await expect(helped.get_by_role("button", name="登记今日走访")).to_be_visible()  # it has a need now
+    await helped.get_by_text("无法走访，关闭任务").click()
+    close = helped.locator("form.close-form")
+    watch.expect(422, live.url + (await close.get_attribute("action") or ""))
+    await close.get_by_role("button", name="关闭任务").click()
+    helped = page.locator("li.card", has_text=day.helped["name"])
+    await expect(helped.get_by_role("alert").last).to_have_text("此项为必填项。")
+    assert await fits_width(page)
+    await screenshot(page, "caseworker-close-refused")
+    await helped.get_by_label("关闭原因").fill("店铺装修停业，下月再访")
+    await helped.get_by_role("button", name="关闭任务").click()
+    await expect(page.get_by_role("status")).to_have_text("走访任务已关闭。")
+    await expect(page.locator("li.card", has_text=day.helped["name"])).to_have_count(0)
+
     await page.get_by_role("navigation", name="主菜单").get_by_role("link", name="帮扶台账").click()
     await expect(page).to_have_url(f"{live.url}/city/{CITY}/ledger")
     await page.get_by_label("街区").select_option(str(day.street["id"]))

@@ -240,6 +240,10 @@ async def test_an_entitys_page_adds_a_need_records_an_action_and_a_visit(
         assert "办理中" in page.text
         assert "了解贷款进度" in page.text
         assert today().isoformat() in page.text
+        english = await browser.get(f"{path}?lang=en")
+        assert "Record a need" in english.text
+        assert "loans and financing" in english.text
+        assert "in progress" in english.text
 
 
 async def test_another_citys_ids_show_nothing_and_other_roles_do_not_write(
