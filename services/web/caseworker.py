@@ -24,7 +24,7 @@ from services.shared.bounds import IdParam
 from services.tenancy.service import get_settings
 from services.text import Text
 from services.web.forms import Form, FormError, posted, shown, submit
-from services.web.ledger_pages import LEDGER_WRITERS, entity_path, visit_entity
+from services.web.ledger_pages import LEDGER_WRITERS, entity_page, visit_entity
 from services.web.ledger_reads import days_of, due_soon, entity_facts
 from services.web.render import language, page
 from services.web.scope import PER_PAGE, tenant_of
@@ -64,9 +64,11 @@ class CaseworkerPages(Controller):
         values = await posted(request)
         try:
             await visit_entity(db, actor, tenant_id, entity_id, values)
-        except FormError:
-            # The button sends today's date and the entity's entry: a refusal is shown on the entity's page.
-            return Redirect(entity_path(tenant_id, entity_id), status_code=303)
+        except FormError as refused:
+            # The button sends today's date and the entity's entry: a refusal is shown on the entity's page,
+            # beside its visit form.
+            form = shown(values, refused.problems, language(request))
+            return await entity_page(request, db, actor, tenant_id, entity_id, {"visit": form}, status_code=422)
         return Redirect(f"/city/{tenant_id}/caseworker?saved=visit", status_code=303)
 
     @post("/tasks/{task_id:int}/close", status_code=303)

@@ -106,6 +106,13 @@ async def test_a_caseworker_lands_on_the_overdue_visits_and_a_visit_closes_the_t
         after = await browser.get(visited.headers["location"])
         assert "走访已登记，该走访任务已关闭。" in after.text
         assert f'id="task-{task["id"]}"' not in after.text
+        tomorrow = (today() + dt.timedelta(days=1)).isoformat()
+        refused = await browser.post(
+            f"{HOME}/entities/{entity['id']}/visit",
+            data={"onEntry": str(entity["entryId"]), "visit.visitedOn": tomorrow, "_csrf_token": csrf_of(home.text)},
+        )
+        assert refused.status_code == 422  # shown on the entity's page, beside its visit form
+        assert error_beside(refused.text, "f-visit-visitedOn")
     assert await open_tasks(client, auth, entity["street"]["id"]) == []
 
 
