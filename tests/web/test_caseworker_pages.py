@@ -258,6 +258,12 @@ async def test_another_citys_ids_show_nothing_and_other_roles_do_not_write(
 ) -> None:
     ours = await overdue(client, auth, context)
     theirs = await overdue(client, auth, context, "qingdao", name=f"青岛啤酒屋{uuid.uuid4().hex[:6]}有限公司")
+    qingdao_tasks = await client.get(
+        "/api/tenants/qingdao/tasks",
+        params={"streetId": theirs["street"]["id"], "status": "open"},
+        headers=await auth.headers("qingdao-case"),
+    )
+    [their_task] = body(qingdao_tasks)
     async with api_client(app) as browser:
         await sign_in_form(browser, CASEWORKER)
         token = csrf_of((await browser.get(HOME)).text)
@@ -277,6 +283,7 @@ async def test_another_citys_ids_show_nothing_and_other_roles_do_not_write(
             f"{HOME}/entities/{ours['id']}/visit": {"onEntry": theirs["entryId"], "visit.visitedOn": "2025-01-02"},
             f"{LEDGER}/entities/{ours['id']}/action": {"entryId": theirs["entryId"], "change.action": "越权"},
             f"{LEDGER}/entities/{theirs['id']}/needs": {"need": "talent"},
+            f"{HOME}/tasks/{their_task['id']}/close": {"reason": "越权关闭"},
         }
         for path, form in posts.items():
             response = await browser.post(path, data={**form, "_csrf_token": token})
