@@ -28,7 +28,14 @@ from tests.conftest import PASSWORD, Auth, api_client
 
 # Random start so that a rerun against a kept database (JIEQU_TEST_DATABASE_URL) does not collide.
 _SERIALS = itertools.count(random.randrange(SERIAL_LIMIT // 2))
-DISTRICTS = {"jinan": "370102", "qingdao": "370202", "zibo": "370303", "weihai": "371002", "linyi": "371302"}
+DISTRICTS = {
+    "jinan": "370102",
+    "qingdao": "370202",
+    "zibo": "370303",
+    "weihai": "371002",
+    "linyi": "371302",
+    "zaozhuang": "370402",
+}
 
 
 def new_uscc(division: str = "370102", authority: str = "9", kind: str = "1") -> str:

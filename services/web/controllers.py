@@ -12,10 +12,12 @@ from typing import Final
 from litestar import Router
 
 from services.web.accounts import AccountPages
+from services.web.caseworker import CaseworkerPages
 from services.web.city import CityPages, ProvincePages
 from services.web.errors import PAGE_ERRORS
 from services.web.form_pages import FieldChecks, StreetDataForms, StreetForms
 from services.web.imports import ImportPages
+from services.web.ledger_pages import LedgerPages
 from services.web.password import PasswordPages
 from services.web.rules import RulePages
 from services.web.signin import SignInPages
@@ -35,6 +37,8 @@ WEB_ROUTES: Final = Router(
         AccountPages,
         ImportPages,
         RulePages,
+        CaseworkerPages,
+        LedgerPages,
     ],
     exception_handlers=PAGE_ERRORS,
     include_in_schema=False,

@@ -1,0 +1,135 @@
+"""``/city/{tenant}/caseworker``: the caseworker's home (帮扶专员首页), where a caseworker lands after signing in.
+
+The follow-up tasks that are overdue come first, the longest overdue at the top, by entity name and street, with
+the cadence of the entity's class (from the city's settings) and the days overdue; then the entities due a visit
+within a week that no task stands for yet. Each has a button that records today's visit on the entity's ledger
+(services/ledger, which closes the task the visit satisfies in the same transaction), and a task can be closed
+with a reason (services/followups).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Annotated, Any, Final
+
+from litestar import Controller, Request, get, post
+from litestar.params import QueryParameter
+from litestar.response import Redirect, Template
+
+from services.deps import Caller, Db, Tenant, requires
+from services.followups.schemas import TaskClose
+from services.followups.service import close_task, list_tasks
+from services.shared.bounds import IdParam
+from services.tenancy.service import get_settings
+from services.text import Text
+from services.web.forms import Form, FormError, posted, shown, submit
+from services.web.ledger_pages import LEDGER_WRITERS, entity_page, visit_entity
+from services.web.ledger_reads import days_of, due_soon, entity_facts
+from services.web.render import language, page
+from services.web.scope import PER_PAGE, tenant_of
+from tenants.calendar import today
+from tenants.context import Actor
+from tenants.ids import TenantId
+
+WEEK: Final = dt.timedelta(days=7)
+SAVED: Final[dict[str, Text]] = {
+    "visit": Text("走访已登记，该走访任务已关闭。", "The visit was recorded and its task closed."),
+    "closed": Text("走访任务已关闭。", "The follow-up task was closed."),
+}
+"""The message after a saved form (``?saved=visit``): only these, never text from the URL."""
+
+
+class CaseworkerPages(Controller):
+    """The caseworker's home, and its two buttons: record the visit, close the task with a reason."""
+
+    path = "/city/{tenant:str}/caseworker"
+    guards = [requires(*LEDGER_WRITERS)]
+
+    @get("/")
+    async def home(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        actor: Caller,
+        tenant_id: Tenant,
+        page_number: Annotated[int, QueryParameter(name="page", ge=1, le=10_000)] = 1,
+    ) -> Template:
+        return await _home(request, db, actor, tenant_id, page_number)
+
+    @post("/entities/{entity_id:int}/visit", status_code=303)
+    async def visit(
+        self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, entity_id: IdParam
+    ) -> Template | Redirect:
+        values = await posted(request)
+        try:
+            await visit_entity(db, actor, tenant_id, entity_id, values)
+        except FormError as refused:
+            # The button sends today's date and the entity's entry: a refusal is shown on the entity's page,
+            # beside its visit form.
+            form = shown(values, refused.problems, language(request))
+            return await entity_page(request, db, actor, tenant_id, entity_id, {"visit": form}, status_code=422)
+        return Redirect(f"/city/{tenant_id}/caseworker?saved=visit", status_code=303)
+
+    @post("/tasks/{task_id:int}/close", status_code=303)
+    async def close(
+        self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, task_id: IdParam
+    ) -> Template | Redirect:
+        values = await posted(request)
+        try:
+            await submit(db, values, TaskClose, lambda data: close_task(db, actor, tenant_id, task_id, data.reason))
+        except FormError as refused:
+            form = shown(values, refused.problems, language(request))
+            return await _home(request, db, actor, tenant_id, 1, refused=(task_id, form), status_code=422)
+        return Redirect(f"/city/{tenant_id}/caseworker?saved=closed", status_code=303)
+
+
+async def _home(
+    request: Request[Any, Any, Any],
+    db: Db,
+    actor: Actor,
+    tenant_id: TenantId,
+    page_number: int,
+    *,
+    refused: tuple[int, Form] | None = None,
+    status_code: int = 200,
+) -> Template:
+    now = today()
+    cadence = (await get_settings(db, tenant_id)).followup_days
+    tasks = await list_tasks(
+        db, tenant_id, status="open", street_id=None, limit=PER_PAGE, offset=(page_number - 1) * PER_PAGE
+    )
+    facts = await entity_facts(db, tenant_id, (task.entity_id for task in tasks.items))
+    rows = [
+        {
+            "task": task,
+            "entity_class": facts[task.entity_id].entity_class if task.entity_id in facts else None,
+            "entry_id": facts[task.entity_id].entry_id if task.entity_id in facts else None,
+            "overdue": (now - task.due_on).days,
+        }
+        for task in tasks.items
+    ]
+    soon = await due_soon(db, tenant_id, now, now + WEEK, cadence, limit=PER_PAGE) if page_number == 1 else []
+    saved = SAVED.get(request.query_params.get("saved", ""))
+    listed = {task.id for task in tasks.items}
+    # A refusal about a task no longer listed (closed meanwhile) is said at the top of the page.
+    elsewhere = refused[1].problem if refused and refused[0] not in listed else None
+    return page(
+        request,
+        "caseworker/home.html",
+        status_code=status_code,
+        actor=actor,
+        tenant=tenant_of(request, tenant_id),
+        today=now.isoformat(),
+        rows=rows,
+        total=tasks.total,
+        page_number=page_number,
+        pages=max(1, math.ceil(tasks.total / PER_PAGE)),
+        soon=[{"due": due, "days": (now - due.due_on).days} for due in soon],
+        cadence={"startup": cadence.startup, "growth": cadence.growth, "brand": cadence.brand},
+        days_of=lambda entity_class: days_of(cadence, entity_class),
+        refused_task=refused[0] if refused else None,
+        refused_form=refused[1] if refused else Form(),
+        saved=saved.get(language(request)) if saved is not None else None,
+        problem=elsewhere,
+    )

@@ -1,0 +1,268 @@
+"""``/city/{tenant}/ledger``: the support ledger (帮扶台账) by entity name with its filters, an entity's page with
+its needs, actions and visits, and the forms that add a need, record an action and record a visit.
+
+Each form posts through :func:`services.web.forms.submit` into the same service as the API (services/ledger, whose
+visit closes the follow-up task it satisfies in the same transaction); a refused form comes back on the entity's
+page with the message beside its field and what was typed. Another city's entity or entry is the 404 page.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Final, get_args
+
+from litestar import Controller, Request, get, post
+from litestar.exceptions import NotFoundException, ValidationException
+from litestar.params import FromQuery, Parameter, QueryParameter
+from litestar.response import Redirect, Template
+
+from services.deps import Caller, Db, Tenant, requires
+from services.entities.schemas import EntityClass
+from services.ledger.schemas import LedgerEntryCreate, LedgerEntryUpdate, LedgerStatus, LedgerVisitCreate, Need
+from services.ledger.service import create_entry, create_visit, get_entry, list_entries, update_entry
+from services.schemas import InputStruct
+from services.shared.bounds import Id, IdParam
+from services.streets.service import list_streets
+from services.tenancy.service import get_settings
+from services.text import Text
+from services.web.forms import Form, FormError, posted, shown, submit
+from services.web.ledger_reads import days_of, entity_in_city, entity_visits, ledger_page
+from services.web.render import language, page
+from services.web.scope import ALL, PER_PAGE, tenant_of
+from services.web.session import CITY_ROLES
+from tenants.calendar import today
+from tenants.context import Actor, Role
+from tenants.ids import TenantId
+
+NEEDS: Final[tuple[str, ...]] = get_args(Need)
+LEDGER_STATUSES: Final[tuple[str, ...]] = get_args(LedgerStatus)
+CLASSES: Final[tuple[str, ...]] = get_args(EntityClass)
+LEDGER_WRITERS: Final = (Role.CITY_ADMIN, Role.CASEWORKER)
+"""Who adds needs, actions and visits (as in the API); the city's other roles and the province read."""
+
+SAVED: Final[dict[str, Text]] = {
+    "need": Text("需求已登记。", "The need was recorded."),
+    "action": Text("帮扶措施已记录。", "The action was recorded."),
+    "visit": Text("走访已登记，相应的走访任务已关闭。", "The visit was recorded and its follow-up task closed."),
+}
+"""The message after a saved form (``?saved=visit``): only these, never text from the URL."""
+
+
+VISIT_FIELDS: Final = ("visitedOn", "notes")
+
+
+class ActionForm(InputStruct):
+    """The action form: which of the entity's entries, and its new action and status."""
+
+    entry_id: Id
+    change: LedgerEntryUpdate
+
+
+class VisitForm(InputStruct):
+    """The visit form: which of the entity's entries it follows up, and the visit."""
+
+    on_entry: Id
+    visit: LedgerVisitCreate
+
+
+def saved_text(request: Request[Any, Any, Any]) -> str | None:
+    text = SAVED.get(request.query_params.get("saved", ""))
+    return text.get(language(request)) if text is not None else None
+
+
+def entity_path(tenant_id: TenantId, entity_id: int) -> str:
+    return f"/city/{tenant_id}/ledger/entities/{entity_id}"
+
+
+class LedgerPages(Controller):
+    """The ledger, an entity's page, and its three forms."""
+
+    path = "/city/{tenant:str}/ledger"
+    guards = [requires(*CITY_ROLES)]
+
+    @get("/")
+    async def ledger(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        actor: Caller,
+        tenant_id: Tenant,
+        street: Annotated[str | None, Parameter(max_length=20)] = None,
+        need: FromQuery[str | None] = None,
+        status: FromQuery[str | None] = None,
+        entity_class: Annotated[str | None, QueryParameter(name="class")] = None,
+        page_number: Annotated[int, QueryParameter(name="page", ge=1, le=10_000)] = 1,
+    ) -> Template:
+        # A form sends an unchosen filter as an empty value: that means "all", not a bad request.
+        street_id = _street_id(street)
+        chosen = {
+            "need": _chosen("need", need, NEEDS),
+            "status": _chosen("status", status, LEDGER_STATUSES),
+            "class": _chosen("class", entity_class, CLASSES),
+        }
+        streets = (await list_streets(db, actor, tenant_id, status=None, limit=ALL, offset=0)).items
+        found = await ledger_page(
+            db,
+            tenant_id,
+            street_id=street_id,
+            need=chosen["need"],
+            status=chosen["status"],
+            entity_class=chosen["class"],
+            limit=PER_PAGE,
+            offset=(page_number - 1) * PER_PAGE,
+        )
+        return page(
+            request,
+            "ledger/list.html",
+            actor=actor,
+            tenant=tenant_of(request, tenant_id),
+            lines=found.items,
+            total=found.total,
+            page_number=page_number,
+            pages=max(1, math.ceil(found.total / PER_PAGE)),
+            filters={"street": street or "", **{k: v or "" for k, v in chosen.items()}},
+            streets=[(str(s.id), s.name) for s in sorted(streets, key=lambda s: s.name)],
+            needs=NEEDS,
+            statuses=LEDGER_STATUSES,
+            classes=CLASSES,
+        )
+
+    @get("/entities/{entity_id:int}")
+    async def entity(
+        self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, entity_id: IdParam
+    ) -> Template:
+        return await entity_page(request, db, actor, tenant_id, entity_id)
+
+    @post("/entities/{entity_id:int}/needs", guards=[requires(*LEDGER_WRITERS)], status_code=303)
+    async def add_need(
+        self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, entity_id: IdParam
+    ) -> Template | Redirect:
+        await entity_in_city(db, tenant_id, entity_id)
+        values = await posted(request)
+        try:
+            await submit(
+                db,
+                {**values, "entityId": str(entity_id)},
+                LedgerEntryCreate,
+                lambda data: create_entry(db, actor, tenant_id, data),
+                conflict="need",
+            )
+        except FormError as refused:
+            form = shown(values, refused.problems, language(request))
+            return await entity_page(request, db, actor, tenant_id, entity_id, {"need": form}, status_code=422)
+        return Redirect(f"{entity_path(tenant_id, entity_id)}?saved=need", status_code=303)
+
+    @post("/entities/{entity_id:int}/action", guards=[requires(*LEDGER_WRITERS)], status_code=303)
+    async def record_action(
+        self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, entity_id: IdParam
+    ) -> Template | Redirect:
+        await entity_in_city(db, tenant_id, entity_id)
+        values = await posted(request)
+
+        async def save(data: ActionForm) -> object:
+            await _own_entry(db, tenant_id, entity_id, data.entry_id)
+            return await update_entry(db, actor, tenant_id, data.entry_id, data.change)
+
+        try:
+            await submit(db, values, ActionForm, save)
+        except FormError as refused:
+            form = shown(values, refused.problems, language(request))
+            return await entity_page(request, db, actor, tenant_id, entity_id, {"action": form}, status_code=422)
+        return Redirect(f"{entity_path(tenant_id, entity_id)}?saved=action", status_code=303)
+
+    @post("/entities/{entity_id:int}/visits", guards=[requires(*LEDGER_WRITERS)], status_code=303)
+    async def record_visit(
+        self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, entity_id: IdParam
+    ) -> Template | Redirect:
+        values = await posted(request)
+        try:
+            await visit_entity(db, actor, tenant_id, entity_id, values)
+        except FormError as refused:
+            form = shown(values, refused.problems, language(request))
+            return await entity_page(request, db, actor, tenant_id, entity_id, {"visit": form}, status_code=422)
+        return Redirect(f"{entity_path(tenant_id, entity_id)}?saved=visit", status_code=303)
+
+
+async def visit_entity(
+    db: Db, actor: Actor, tenant_id: TenantId, entity_id: int, values: dict[str, str | list[str]]
+) -> object:
+    """Record the visit form's visit on one of the entity's entries (which closes the task it satisfies)."""
+    await entity_in_city(db, tenant_id, entity_id)
+
+    async def save(data: VisitForm) -> object:
+        await _own_entry(db, tenant_id, entity_id, data.on_entry)
+        return await create_visit(db, actor, tenant_id, data.on_entry, data.visit)
+
+    try:
+        return await submit(db, values, VisitForm, save, fields=VISIT_FIELDS)
+    except FormError as refused:
+        # The service names the visit's own fields; on this form they sit under ``visit.``.
+        problems = {f"visit.{k}" if k in VISIT_FIELDS else k: text for k, text in refused.problems.items()}
+        raise FormError(problems) from refused
+
+
+async def _own_entry(db: Db, tenant_id: TenantId, entity_id: int, entry_id: int) -> None:
+    """The entry must be one of the entity's: any other (another entity's, another city's) is not found."""
+    if (await get_entry(db, tenant_id, entry_id)).entity_id != entity_id:
+        raise NotFoundException()
+
+
+async def entity_page(
+    request: Request[Any, Any, Any],
+    db: Db,
+    actor: Actor,
+    tenant_id: TenantId,
+    entity_id: int,
+    forms: dict[str, Form] | None = None,
+    *,
+    status_code: int = 200,
+) -> Template:
+    """An entity's page: its needs with their actions, its visits, and the forms (``forms`` as refused)."""
+    entity, street_name = await entity_in_city(db, tenant_id, entity_id)
+    entries = (
+        await list_entries(db, tenant_id, status=None, entity_id=entity_id, street_id=None, limit=ALL, offset=0)
+    ).items
+    entries = sorted(entries, key=lambda e: (e.status == "resolved", -e.opened_on.toordinal(), -e.id))
+    visits = await entity_visits(db, tenant_id, entity_id)
+    cadence = (await get_settings(db, tenant_id)).followup_days
+    first = str(entries[0].id) if entries else ""
+    blank = {
+        "need": Form(values={"status": "open"}),
+        "action": Form(values={"entryId": first}),
+        "visit": Form(values={"onEntry": first, "visit.visitedOn": today().isoformat()}),
+    }
+    return page(
+        request,
+        "ledger/entity.html",
+        status_code=status_code,
+        actor=actor,
+        tenant=tenant_of(request, tenant_id),
+        entity=entity,
+        street_name=street_name,
+        entries=entries,
+        entry_names={e.id: e.need for e in entries},
+        visits=visits,
+        cadence_days=days_of(cadence, entity.entity_class),
+        last_visit=visits[0].visited_on if visits else None,
+        forms={**blank, **(forms or {})},
+        writer=actor.role in LEDGER_WRITERS,
+        saved=saved_text(request),
+        needs=NEEDS,
+        statuses=LEDGER_STATUSES,
+    )
+
+
+def _street_id(value: str | None) -> int | None:
+    if not value:
+        return None
+    if not value.isdigit() or len(value) > 18:
+        raise ValidationException(f"street: {value}")
+    return int(value)
+
+
+def _chosen(name: str, value: str | None, allowed: tuple[str, ...]) -> str | None:
+    if not value:
+        return None
+    if value not in allowed:
+        raise ValidationException(f"{name}: {value}")
+    return value
