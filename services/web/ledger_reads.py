@@ -20,12 +20,12 @@ from services import models
 from services.entities.schemas import Entity
 from services.entities.service import entity_out
 from services.errors import NotFoundError
-from services.followups.service import TRACKED_STATUSES
 from services.ledger.schemas import LedgerEntry, LedgerVisit
 from services.shared.names import with_entity_name, with_street_name
 from services.shared.paging import Page, fetch_page
 from tenants.config import FollowupCadence
 from tenants.ids import TenantId
+from workflows.tracking.schemas import TRACKED_STATUSES
 
 
 def days_of(cadence: FollowupCadence, entity_class: str | None) -> int:
