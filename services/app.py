@@ -18,7 +18,7 @@ from litestar.types import ControllerRouterHandler
 
 from services.activities.controllers import ActivityController
 from services.assessments.controllers import AssessmentController
-from services.audit.controllers import AuditController
+from services.audit.controllers import AuditController, AuditExportController
 from services.auth.controllers import AuthController, retrieve_actor
 from services.context import AppContext
 from services.cycles.controllers import CycleController, SelectionController
@@ -53,6 +53,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     AuthController,
     TenantController,
     AuditController,
+    AuditExportController,
     FieldController,
     StreetController,
     EntityController,

@@ -29,6 +29,11 @@ def year_start(year: int) -> dt.datetime:
     return dt.datetime(year, 1, 1, tzinfo=CHINA_TIME).astimezone(dt.UTC)
 
 
+def day_start(day: dt.date) -> dt.datetime:
+    """The start of `day` in China (its midnight), as an aware UTC time."""
+    return dt.datetime(day.year, day.month, day.day, tzinfo=CHINA_TIME).astimezone(dt.UTC)
+
+
 def day_end(day: dt.date) -> dt.datetime:
     """The end of `day` in China (midnight after it), as an aware UTC time."""
-    return dt.datetime(day.year, day.month, day.day, tzinfo=CHINA_TIME).astimezone(dt.UTC) + dt.timedelta(days=1)
+    return day_start(day) + dt.timedelta(days=1)
