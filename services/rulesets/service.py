@@ -576,6 +576,19 @@ async def publish_baseline(
 async def get_baseline(session: AsyncSession, province: TenantId, year: int) -> schemas.Baseline:
     """The province baseline in force in `year`: the newest published for that year or before, else the file's."""
     await _own_province(session, province)
+    return await _baseline_in_force(session, province, year)
+
+
+async def baseline_for(session: AsyncSession, tenant: TenantId, year: int) -> schemas.Baseline:
+    """The province baseline that judges `tenant` in `year`: its province's (a province's own for a province).
+
+    A city may read its province's baselines (row-level security, migration 0004) though the province is not
+    a tenant the caller acts on: the province is found from the city, never taken from the caller.
+    """
+    return await _baseline_in_force(session, await _province_of(session, tenant), year)
+
+
+async def _baseline_in_force(session: AsyncSession, province: str, year: int) -> schemas.Baseline:
     rows = [row for row in await _published(session, province) if row.year <= year]
     shipped = max((b.year for b in packaged_baselines() if b.year <= year), default=None)
     # A published baseline takes precedence over the file of its own year, as in load_baseline.
