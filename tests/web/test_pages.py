@@ -220,6 +220,31 @@ async def test_street_tabs_show_names_and_chinese_labels(client: httpx.AsyncClie
     assert "<html" not in partial.text
 
 
+async def test_the_assessment_tab_shows_each_criterion_with_what_is_missing_to_pass(
+    client: httpx.AsyncClient, auth: Auth
+) -> None:
+    street = await create_street(client, auth)
+    await create_entity(client, auth, street["id"])
+    admin = await auth.headers("jinan-admin")
+    assessed = await client.post(
+        f"/api/tenants/jinan/streets/{street['id']}/assessments", headers=admin, json={"year": 2025}
+    )
+    assert assessed.status_code == 201, assessed.text
+    criteria = {c["id"]: c for c in assessed.json()["criteria"]}
+    html = (await client.get(f"/city/jinan/streets/{street['id']}/assessments", headers=admin)).text
+    assert "达标还需" in html
+    entities = criteria["entity_count"]
+    assert entities["result"] == "fail"
+    required = int(entities["required"].removeprefix("≥ "))
+    assert f"还差 {required - 1:,} 家" in html  # one entity registered
+    assert "鲁人社函〔2024〕49号" in html  # the clause
+    assert entities["explanationZh"] in html
+    missing = next(c for c in criteria.values() if c["result"] == "no_data")
+    assert re.search("缺少“[^”]+”的数据", html), missing["id"]
+    english = (await client.get(f"/city/jinan/streets/{street['id']}/assessments?lang=en", headers=admin)).text
+    assert f"{required - 1:,} entities short" in english
+
+
 async def _count(app: Litestar, context: AppContext, auth: Auth, path: str, username: str = "zibo-admin") -> int:
     async with api_client(app) as client:
         headers = await auth.headers(username)
