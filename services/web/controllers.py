@@ -14,6 +14,7 @@ from litestar import Router
 from services.web.accounts import AccountPages
 from services.web.city import CityPages, ProvincePages
 from services.web.errors import PAGE_ERRORS
+from services.web.fields import FieldPages
 from services.web.form_pages import FieldChecks, StreetDataForms, StreetForms
 from services.web.imports import ImportPages
 from services.web.password import PasswordPages
@@ -35,6 +36,7 @@ WEB_ROUTES: Final = Router(
         AccountPages,
         ImportPages,
         RulePages,
+        FieldPages,
     ],
     exception_handlers=PAGE_ERRORS,
     include_in_schema=False,
