@@ -99,6 +99,8 @@ async def _home(at: StreetScope) -> Template:
     rules = {c.fact: c for c in (await get_rules(db, tenant_id, now.year)).criteria}
     surveys = await survey_summary(db, actor, tenant_id, street_id, year=now.year)
     latest = (await list_assessments(db, actor, tenant_id, street_id, year=None, limit=1, offset=0)).items
+    ruleset = await assessment_ruleset(db, tenant_id, latest[0].id) if latest else None
+    unmet = [line for line in criterion_lines(latest[0].criteria, ruleset) if line.missing] if latest else []
     return at.page(
         "operator_home.html",
         year=now.year,
@@ -111,6 +113,7 @@ async def _home(at: StreetScope) -> Template:
         surveys=surveys,
         satisfaction_required=rules["satisfaction"].value if "satisfaction" in rules else None,
         assessment=latest[0] if latest else None,
+        unmet=unmet,
     )
 
 
