@@ -18,10 +18,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from infra.workers import WorkerPool
-from rules.baseline import Baseline, baseline_from_data, load_baseline, packaged_baselines
+from rules.baseline import Baseline, baseline_from_data, packaged_baselines
 from rules.criteria import RuleError, check_unique, parse_criterion
 from rules.facts import fact_specs
-from rules.overlay import check_removal, content_hash
+from rules.overlay import check_removal
 from services import models
 from services.audit.service import record
 from services.errors import ConflictError, InvalidError, NotFoundError
@@ -30,6 +30,7 @@ from services.models.base import utcnow
 from services.rulesets import schemas
 from services.rulesets.evaluation import changed, evaluate_in_worker
 from services.rulesets.sources import (
+    baseline_in_force,
     baseline_of,
     criterion_data,
     criterion_of,
@@ -370,21 +371,13 @@ async def publish_baseline(
 async def get_baseline(session: AsyncSession, province: TenantId, year: int) -> schemas.Baseline:
     """The province baseline in force in `year`: the newest published for that year or before, else the file's."""
     await _own_province(session, province)
-    rows = [row for row in await published_baselines(session, province) if row.year <= year]
-    shipped = max((b.year for b in packaged_baselines() if b.year <= year), default=None)
-    # A published baseline takes precedence over the file of its own year, as in load_baseline.
-    row = rows[-1] if rows and (shipped is None or rows[-1].year >= shipped) else None
-    baseline_year = row.year if row is not None else shipped
-    if baseline_year is None:
-        raise NotFoundError(f"{year} 年没有适用的省级基本条件 / no provincial baseline applies to {year}")
-    criteria = load_baseline(year, [baseline_of(r) for r in rows])
-    return schemas.Baseline(
-        province=province,
-        year=year,
-        baseline_year=baseline_year,
-        published=row is not None,
-        published_by=row.published_by if row else None,
-        published_at=row.published_at if row else None,
-        hash=content_hash(criteria),
-        criteria=[schemas.Criterion.of(c) for c in criteria],
-    )
+    return await baseline_in_force(session, province, year)
+
+
+async def baseline_for(session: AsyncSession, tenant: TenantId, year: int) -> schemas.Baseline:
+    """The province baseline that judges `tenant` in `year`: its province's (a province's own for a province).
+
+    A city may read its province's baselines (row-level security, migration 0004) though the province is not
+    a tenant the caller acts on: the province is found from the city, never taken from the caller.
+    """
+    return await baseline_in_force(session, await province_of(session, tenant), year)

@@ -15,9 +15,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from rules.baseline import Baseline, baseline_from_data, load_baseline, packaged_baselines
 from rules.criteria import Criterion, RuleError
 from rules.facts import CustomField, FactError
-from rules.overlay import Ruleset, effective_ruleset
+from rules.overlay import Ruleset, content_hash, effective_ruleset
 from services import models
-from services.errors import ConflictError, InvalidError
+from services.errors import ConflictError, InvalidError, NotFoundError
 from services.fields.service import load_custom_fields
 from services.rulesets import schemas
 from tenants.ids import TenantId
@@ -184,3 +184,25 @@ def superseded(rows: Iterable[models.CityRule], new: Criterion) -> tuple[list[mo
             )
         (ended if row.effective_from < new.effective_from else replaced).append(row)
     return ended, replaced
+
+
+async def baseline_in_force(session: AsyncSession, province: str, year: int) -> schemas.Baseline:
+    """The baseline judging `year` for `province`: the newest published for that year or before, else the file's."""
+    rows = [row for row in await published_baselines(session, province) if row.year <= year]
+    shipped = max((b.year for b in packaged_baselines() if b.year <= year), default=None)
+    # A published baseline takes precedence over the file of its own year, as in load_baseline.
+    row = rows[-1] if rows and (shipped is None or rows[-1].year >= shipped) else None
+    baseline_year = row.year if row is not None else shipped
+    if baseline_year is None:
+        raise NotFoundError(f"{year} 年没有适用的省级基本条件 / no provincial baseline applies to {year}")
+    criteria = load_baseline(year, [baseline_of(r) for r in rows])
+    return schemas.Baseline(
+        province=province,
+        year=year,
+        baseline_year=baseline_year,
+        published=row is not None,
+        published_by=row.published_by if row else None,
+        published_at=row.published_at if row else None,
+        hash=content_hash(criteria),
+        criteria=[schemas.Criterion.of(c) for c in criteria],
+    )

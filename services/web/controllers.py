@@ -15,6 +15,7 @@ from services.web.accounts import AccountPages
 from services.web.caseworker import CaseworkerPages
 from services.web.city import CityPages, ProvincePages
 from services.web.errors import PAGE_ERRORS
+from services.web.fields import FieldPages
 from services.web.form_pages import FieldChecks, StreetDataForms, StreetForms
 from services.web.imports import ImportPages
 from services.web.ledger_pages import LedgerPages
@@ -39,6 +40,7 @@ WEB_ROUTES: Final = Router(
         RulePages,
         CaseworkerPages,
         LedgerPages,
+        FieldPages,
     ],
     exception_handlers=PAGE_ERRORS,
     include_in_schema=False,

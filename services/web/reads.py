@@ -12,7 +12,9 @@ import msgspec
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from rules.overlay import Ruleset
 from services import models
+from services.assessments.service import stored_ruleset
 from services.streets.schemas import Street
 from tenants.ids import TenantId
 
@@ -40,6 +42,14 @@ async def latest_assessments(session: AsyncSession, tenant: TenantId, *, limit: 
         )
         for a in (await session.exec(query)).all()
     ]
+
+
+async def assessment_ruleset(session: AsyncSession, tenant: TenantId, assessment_id: int) -> Ruleset | None:
+    """The ruleset an assessment was judged by, as it stored it (for services/assessments)."""
+    row = models.Assessment
+    query = select(row).where(row.tenant_id == tenant, row.id == assessment_id)
+    found = (await session.exec(query)).first()
+    return stored_ruleset(found) if found is not None else None
 
 
 def matching_streets(

@@ -4,7 +4,7 @@ with their clauses, a form to add or tighten a requirement, its what-if by stree
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, Final, cast
+from typing import Annotated, Any, Final
 
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
@@ -24,7 +24,6 @@ from services.web.render import language, page
 from services.web.scope import tenant_of
 from tenants.calendar import today
 from tenants.context import Role
-from tenants.ids import TenantId
 
 LEVELS: Final = ("required", "advisory")
 BUSY: Final = Text("规则模拟未能及时完成，请稍后重试。", "The simulation did not finish in time: try again later.")
@@ -168,11 +167,7 @@ async def _page(
 ) -> Template:
     tenant = tenant_of(request, tenant_id)
     effective = await service.get_rules(db, tenant_id, year)
-    # The city's own province: row-level security lets a city read its province's baselines (0004), which
-    # the resolver, made for the paths' tenants, does not hand out. For services/rulesets: a baseline read
-    # by the city it judges.
-    province = cast("TenantId", tenant.parent or tenant_id)
-    baseline = await service.get_baseline(db, province, year)
+    baseline = await service.baseline_for(db, tenant_id, year)
     city = {c.id: c for c in effective.criteria if c.origin == "city"}
     lang = language(request)
     return page(

@@ -22,8 +22,10 @@ from services.streetreports.service import list_internships, list_reports, surve
 from services.tenancy.service import get_settings
 from services.text import Text
 from services.web.form_pages import saved_message
+from services.web.reads import assessment_ruleset
 from services.web.scope import ALL, PER_PAGE, STREET_SCOPE, AtStreet, StreetScope
 from services.web.session import CITY_ROLES
+from services.web.verdicts import criterion_lines
 from tenants.calendar import today
 from tenants.context import Role
 from tenants.ids import TenantId
@@ -97,6 +99,8 @@ async def _home(at: StreetScope) -> Template:
     rules = {c.fact: c for c in (await get_rules(db, tenant_id, now.year)).criteria}
     surveys = await survey_summary(db, actor, tenant_id, street_id, year=now.year)
     latest = (await list_assessments(db, actor, tenant_id, street_id, year=None, limit=1, offset=0)).items
+    ruleset = await assessment_ruleset(db, tenant_id, latest[0].id) if latest else None
+    unmet = [line for line in criterion_lines(latest[0].criteria, ruleset) if line.missing] if latest else []
     return at.page(
         "operator_home.html",
         year=now.year,
@@ -109,6 +113,7 @@ async def _home(at: StreetScope) -> Template:
         surveys=surveys,
         satisfaction_required=rules["satisfaction"].value if "satisfaction" in rules else None,
         assessment=latest[0] if latest else None,
+        unmet=unmet,
     )
 
 
@@ -188,7 +193,11 @@ async def _ledger(q: TabRead) -> dict[str, Any]:
 
 async def _assessments(q: TabRead) -> dict[str, Any]:
     read = await list_assessments(q.db, q.actor, q.tenant, q.street_id, year=None, limit=LIMIT, offset=q.offset)
-    return _paged(read.items)
+    # The first page opens with the latest assessment's criteria, judged by the rules it stored.
+    latest = read.items[0] if read.items and q.page_number == 1 else None
+    ruleset = await assessment_ruleset(q.db, q.tenant, latest.id) if latest is not None else None
+    lines = criterion_lines(latest.criteria, ruleset) if latest is not None else []
+    return {**_paged(read.items), "latest": latest, "lines": lines}
 
 
 _TAB_READS: Final[dict[str, Callable[[TabRead], Awaitable[dict[str, Any]]]]] = {

@@ -123,7 +123,11 @@ async def test_city_admin_imports_entities_with_a_bad_file_then_a_good_one(
     wizard = f"{live.url}/city/{CITY}/streets/{street['id']}/import/entities"
     page, watch = await open_watched(browser, viewport=DESKTOP)
     await sign_in(page, live.url, f"{CITY}-admin")
-    await page.goto(wizard)
+    entities = f"{live.url}/city/{CITY}/streets/{street['id']}/entities"
+    await page.goto(entities)
+    await expect(page.locator(".tab-actions")).to_contain_text("下载 XLSX 模板")  # the template, from the tab too
+    await page.get_by_role("link", name="从 Excel 导入创业实体").click()  # the wizard is reached from the tab
+    await expect(page).to_have_url(wizard)
     await expect(page.get_by_role("heading", level=1)).to_have_text("导入创业实体")
     async with page.expect_download() as download:
         await page.get_by_role("link", name="下载 XLSX 模板").click()
@@ -141,10 +145,11 @@ async def test_city_admin_imports_entities_with_a_bad_file_then_a_good_one(
     await expect(problems.nth(0)).to_contain_text("从业人数")
     assert await fits_width(page)
     await screenshot(page, "import-row-errors")
-    await page.goto(f"{live.url}/city/{CITY}/streets/{street['id']}/entities")
+    await page.goto(entities)
     await expect(page.locator("main")).to_contain_text("还没有登记创业实体")
 
-    await page.goto(wizard)
+    await page.get_by_role("link", name="从 Excel 导入创业实体").click()
+    await expect(page).to_have_url(wizard)
     good = xlsx_file([HEADER, _entity("博山琉璃工坊"), _entity("博山陶瓷文化有限公司")])
     await page.get_by_label("文件").set_input_files(
         files=[{"name": "实体.xlsx", "mimeType": "application/octet-stream", "buffer": good}]

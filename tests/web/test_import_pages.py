@@ -91,3 +91,22 @@ async def test_imports_of_another_city_or_street_answer_404(
     async with api_client(app) as caseworker:
         await sign_in_form(caseworker, "jinan-case")
         assert (await caseworker.get(f"/city/jinan/streets/{other['id']}/import/entities")).status_code == 403
+
+
+async def test_the_entities_activities_and_surveys_tabs_link_to_their_import_and_template(
+    app: Litestar, auth: Auth
+) -> None:
+    async with api_client(app) as api:
+        street = await create_street(api, auth, "jinan")
+    base = f"/city/jinan/streets/{street['id']}"
+    async with api_client(app) as admin, api_client(app) as viewer:
+        await sign_in_form(admin, "jinan-admin")
+        await sign_in_form(viewer, "jinan-viewer")
+        for kind in ("entities", "activities", "surveys"):
+            html = (await admin.get(f"{base}/{kind}")).text
+            assert f'href="{base}/import/{kind}"' in html, kind
+            assert f'href="/api/tenants/jinan/templates/{kind}.xlsx"' in html, kind
+            read_only = await viewer.get(f"{base}/{kind}")
+            assert read_only.status_code == 200, kind
+            assert "/import/" not in read_only.text, kind  # who may not import is not offered it
+        assert "/import/" not in (await admin.get(f"{base}/reports")).text

@@ -125,7 +125,7 @@ async def test_city_admin_signs_in_and_reads_the_city_and_a_street(
         "满意度调查": ("surveys", "75.0%"),
         "见习岗位": ("internships", weihai.entity["name"]),
         "帮扶台账": ("ledger", "贷款融资"),
-        "评估": ("assessments", "创业实体"),
+        "评估": ("assessments", "还差 98 家"),  # two entities against the required 100
     }
     for name, (key, seen) in expected.items():
         await tabs.get_by_role("link", name=name, exact=True).click()
@@ -196,6 +196,7 @@ async def test_operator_sees_its_street_only_on_a_desktop_and_a_phone(
     await expect(due).to_contain_text("要求不少于 10")  # activities against the rule's threshold
     await expect(due).to_contain_text("样本 4 / 30")
     await expect(page.locator("main")).to_contain_text("未达标或缺数据的条件")
+    await expect(page.locator("main")).to_contain_text("还差 98 家")  # what is missing, as on the assessment tab
     assert await fits_width(page)
     await screenshot(page, "operator-home")
     await page.set_viewport_size(PHONE)

@@ -220,6 +220,31 @@ async def test_street_tabs_show_names_and_chinese_labels(client: httpx.AsyncClie
     assert "<html" not in partial.text
 
 
+async def test_the_assessment_tab_shows_each_criterion_with_what_is_missing_to_pass(
+    client: httpx.AsyncClient, auth: Auth
+) -> None:
+    street = await create_street(client, auth)
+    await create_entity(client, auth, street["id"])
+    admin = await auth.headers("jinan-admin")
+    assessed = await client.post(
+        f"/api/tenants/jinan/streets/{street['id']}/assessments", headers=admin, json={"year": 2025}
+    )
+    assert assessed.status_code == 201, assessed.text
+    criteria = {c["id"]: c for c in assessed.json()["criteria"]}
+    html = (await client.get(f"/city/jinan/streets/{street['id']}/assessments", headers=admin)).text
+    assert "达标还需" in html
+    entities = criteria["entity_count"]
+    assert entities["result"] == "fail"
+    required = int(entities["required"].removeprefix("≥ "))
+    assert f"还差 {required - 1:,} 家" in html  # one entity registered
+    assert "鲁人社函〔2024〕49号" in html  # the clause
+    assert entities["explanationZh"] in html
+    missing = next(c for c in criteria.values() if c["result"] == "no_data")
+    assert re.search("缺少“[^”]+”的数据", html), missing["id"]
+    english = (await client.get(f"/city/jinan/streets/{street['id']}/assessments?lang=en", headers=admin)).text
+    assert f"{required - 1:,} entities short" in english
+
+
 async def _count(app: Litestar, context: AppContext, auth: Auth, path: str, username: str = "zibo-admin") -> int:
     async with api_client(app) as client:
         headers = await auth.headers(username)
@@ -229,42 +254,46 @@ async def _count(app: Litestar, context: AppContext, auth: Auth, path: str, user
     return len(seen)
 
 
-async def test_lists_read_the_same_number_of_statements_however_many_rows(
+async def test_lists_read_the_same_number_of_statements_for_n_rows_as_for_2n(
     app: Litestar, context: AppContext, auth: Auth
 ) -> None:
-    # Zibo is used by no other page test: its lists grow only here, from one row to four.
+    # Zibo is used by no other page test: its lists grow only here, from N = 2 rows to 2N = 4.
+    n = 2
     async with api_client(app) as client:
         street = await create_street(client, auth, "zibo")
+        base = f"/city/zibo/streets/{street['id']}"
         lists = [
             "/city/zibo",
             "/city/zibo/streets",
-            f"/city/zibo/streets/{street['id']}/entities",
-            f"/city/zibo/streets/{street['id']}/ledger",
-            f"/city/zibo/streets/{street['id']}/internships",
+            "/city/zibo/accounts",
+            *(f"{base}/{tab}" for tab in ("entities", "activities", "ledger", "internships", "assessments")),
         ]
-        await _add_rows(client, auth, street["id"])
-        before = {path: await _count(app, context, auth, path) for path in lists}
-        for _ in range(3):
+        for _ in range(n):
             await _add_rows(client, auth, street["id"])
-    after = {path: await _count(app, context, auth, path) for path in lists}
-    assert after == before
+        with_n = {path: await _count(app, context, auth, path) for path in lists}
+        for _ in range(n):
+            await _add_rows(client, auth, street["id"])
+    with_2n = {path: await _count(app, context, auth, path) for path in lists}
+    assert with_2n == with_n
 
 
 async def _add_rows(client: httpx.AsyncClient, auth: Auth, street_id: int) -> None:
-    """Another street in Zibo, and an entity, a ledger entry and an internship position in ``street_id``."""
+    """Another street and user in Zibo, and an entity, an activity, a ledger entry, an internship position and
+    an assessment in ``street_id``."""
     await create_street(client, auth, "zibo")
     entity = await create_entity(client, auth, street_id, "zibo")
     headers = await auth.headers("zibo-admin")
-    ledger = await client.post(
-        "/api/tenants/zibo/ledger", headers=headers, json={"entityId": entity["id"], "need": "talent"}
-    )
-    assert ledger.status_code == 201, ledger.text
-    internship = await client.post(
-        f"/api/tenants/zibo/streets/{street_id}/internships",
-        headers=headers,
-        json={"title": "电商运营见习", "openedOn": "2025-03-01", "entityId": entity["id"]},
-    )
-    assert internship.status_code == 201, internship.text
+    base = f"/api/tenants/zibo/streets/{street_id}"
+    posts = [
+        ("/api/tenants/zibo/ledger", {"entityId": entity["id"], "need": "talent"}),
+        (f"{base}/internships", {"title": "电商运营见习", "openedOn": "2025-03-01", "entityId": entity["id"]}),
+        (f"{base}/activities", {"kind": "salon", "title": "创业沙龙", "heldOn": "2025-03-15", "participants": 30}),
+        (f"{base}/assessments", {"year": 2025}),
+        ("/api/tenants/zibo/users", {"username": unique("zibo-view-"), "displayName": "观察员", "role": "viewer"}),
+    ]
+    for path, body in posts:
+        response = await client.post(path, headers=headers, json=body)
+        assert response.status_code == 201, response.text
 
 
 async def test_an_operator_bound_to_no_street_is_told_so(client: httpx.AsyncClient, context: AppContext) -> None:
