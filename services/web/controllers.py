@@ -17,6 +17,7 @@ from services.web.errors import PAGE_ERRORS
 from services.web.form_pages import FieldChecks, StreetDataForms, StreetForms
 from services.web.imports import ImportPages
 from services.web.password import PasswordPages
+from services.web.province import ProvinceDashboard
 from services.web.rules import RulePages
 from services.web.signin import SignInPages
 from services.web.street import StreetPages
@@ -26,6 +27,7 @@ WEB_ROUTES: Final = Router(
     route_handlers=[
         SignInPages,
         ProvincePages,
+        ProvinceDashboard,
         CityPages,
         StreetPages,
         StreetForms,
