@@ -49,7 +49,8 @@ from tenants.resolver import TenantDirectory, resolve
 #   Index Cond next to the explicit tenant and street (bench.py --explain).
 
 PILOT_TARGET: Final = 20
-"""About 20 pilot streets province-wide in 2024–2025 (POLICY.md 一(三))."""
+"""About 20 pilot streets province-wide in 2024–2025 (POLICY.md 一(三)): the default of the province's setting
+``pilotTarget``, which the report's target reads."""
 STREET_TARGET: Final = 60
 """About 60 provincial streets in total (POLICY.md 一(三))."""
 
@@ -68,6 +69,7 @@ COUNTS: Final[tuple[str, ...]] = (
     "present",
     "operating",
     "jobs",
+    "on_ledger",
     *(f"class.{c}" for c in ENTITY_CLASSES),
     *(f"group.{g}" for g in FOUNDER_GROUPS),
     "activities",
@@ -101,6 +103,7 @@ class Tally(msgspec.Struct, kw_only=True):
     - present: entities present at the end of Y (not left by 31 December), the denominator of the shares;
     - operating, jobs (fact ``jobs_driven``): present entities in normal operation, and their employees
       (founders included);
+    - on_ledger (fact ``ledger_coverage``): present entities with a support-ledger entry opened by 31 December;
     - by_class, by_group: present entities by class and by founder group ("unclassified"/"unknown" when
       not recorded);
     - activities: activities held in Y;
@@ -127,6 +130,7 @@ class Tally(msgspec.Struct, kw_only=True):
     present: int = 0
     operating: int = 0
     jobs: int = 0
+    on_ledger: int = 0
     by_class: dict[str, int] = msgspec.field(default_factory=dict)
     by_group: dict[str, int] = msgspec.field(default_factory=dict)
     activities: int = 0
@@ -197,6 +201,7 @@ class Tally(msgspec.Struct, kw_only=True):
             "entities_present": self.present,
             "entities_by_class": _keyed(self.by_class, (*ENTITY_CLASSES, UNCLASSIFIED)),
             "entities_by_founder_group": _keyed(self.by_group, (*FOUNDER_GROUPS, NO_FOUNDER_GROUP)),
+            "ledger_coverage": _share(self.on_ledger, self.present),
             "jobs_driven": self.jobs,
             "activities": self.activities,
             "activity_rate": _share(self.operating, self.present),
@@ -248,10 +253,15 @@ CROSS JOIN LATERAL (
            count(*) FILTER (WHERE present) AS present,
            count(*) FILTER (WHERE present AND operating) AS operating,
            coalesce(sum(employees) FILTER (WHERE present AND operating), 0) AS jobs,
+           count(*) FILTER (WHERE present AND on_ledger) AS on_ledger,
            {_BY_CLASS},
            {_BY_GROUP}
     FROM (
-        SELECT operating, employees, class, founder_group, left_on IS NULL OR left_on > :last AS present
+        SELECT operating, employees, class, founder_group, left_on IS NULL OR left_on > :last AS present,
+               id = ANY(ARRAY(
+                   SELECT l.entity_id FROM ledger_entries l
+                   WHERE l.tenant_id = s.tenant_id AND l.street_id = s.street_id AND l.opened_on <= :last
+               )) AS on_ledger
         FROM entities
         WHERE tenant_id = s.tenant_id AND street_id = s.street_id
           AND (joined_on IS NULL OR joined_on <= :last) AND (left_on IS NULL OR left_on >= :first)
@@ -421,6 +431,7 @@ async def street_tallies(
             present=present,
             operating=row["operating"],
             jobs=row["jobs"],
+            on_ledger=row["on_ledger"],
             by_class={**by_class, UNCLASSIFIED: present - sum(by_class.values())},
             by_group={**by_group, NO_FOUNDER_GROUP: present - sum(by_group.values())},
             activities=row["activities"],
@@ -498,7 +509,8 @@ async def province_report(
     now: datetime | None = None,
     today: date | None = None,
 ) -> ProvinceReport:
-    """The report of the caller's own `province` for `year`: a row per city, the totals, the target.
+    """The report of the caller's own `province` for `year`: a row per city, the totals, the target (its pilots
+    the province's own setting ``pilotTarget``).
 
     Runs in the caller's transaction, so row-level security bounds it to the province and its cities
     as well as the explicit city filter. A city's tally is the sum of its streets' (a street's survey
@@ -510,7 +522,8 @@ async def province_report(
     assert info is not None  # the actor was made from the directory
     cities = province_cities(actor, directory, province_id)
     city_ids = [resolve(actor, c.slug) for c in cities]
-    settings = await city_settings(session, city_ids)
+    settings = await city_settings(session, [*city_ids, province_id])
+    pilot_target = settings.pop(province_id).pilot_target
     streets = await street_counts(session, city_ids, year, until=count_until(year, today), settings=settings)
     sums = {city.slug: [0] * len(COUNTS) for city in cities}
     statuses: dict[str, Counter[str]] = {city.slug: Counter() for city in cities}
@@ -534,7 +547,7 @@ async def province_report(
             for c in cities
         ],
         totals=Figures(**totals.figures()),
-        target=Target(pilots=PILOT_TARGET, streets=STREET_TARGET),
+        target=Target(pilots=pilot_target, streets=STREET_TARGET),
         generated_at=now or datetime.now(UTC),
     )
 
