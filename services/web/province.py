@@ -21,7 +21,6 @@ from services.reporting import service
 from services.reporting.exports import MEDIA_TYPES, ExportFormat
 from services.reporting.schemas import CityFigures, ProvinceReport
 from services.streets.service import list_streets
-from services.tenancy.service import get_settings
 from services.text import Language
 from services.web.labels import label
 from services.web.render import language, page
@@ -50,7 +49,6 @@ class ProvinceDashboard(Controller):
     ) -> Template:
         shown = _year(year)
         report = await service.province_report(db, actor, app_context(request).directory, tenant, shown)
-        pilot_target = (await get_settings(db, service.own_province(actor, tenant))).pilot_target
         lang = language(request)
         return page(
             request,
@@ -59,10 +57,8 @@ class ProvinceDashboard(Controller):
             report=report,
             year=shown,
             years=_years(shown),
-            pilot_target=pilot_target,
-            street_target=report.target.streets,
             passed={city.tenant: _passed(city) for city in report.cities},
-            charts=charts(report, pilot_target, lang),
+            charts=charts(report, lang),
         )
 
     @get("/cities/{city:str}")
@@ -151,7 +147,7 @@ def _street_row(street: service.StreetCounts, name: str, survey_min_sample: int)
     return {"id": street.street_id, "name": name, "status": street.status, **figures}
 
 
-def charts(report: ProvinceReport, pilot_target: int, lang: Language) -> dict[str, Any]:
+def charts(report: ProvinceReport, lang: Language) -> dict[str, Any]:
     """What ``dashboard.js`` draws, in the page's language: each chart's categories and series."""
 
     def name(zh: str, en: str) -> str:
@@ -176,7 +172,7 @@ def charts(report: ProvinceReport, pilot_target: int, lang: Language) -> dict[st
             ],
             "stacked": True,
             "target": name("省定目标", "Province target"),
-            "targets": [pilot_target, report.target.streets],
+            "targets": [report.target.pilots, report.target.streets],
             "series": [{"name": name(c.name_zh, c.name_en), "data": [c.pilots, c.designated]} for c in report.cities],
         },
         "jobs": {

@@ -48,7 +48,7 @@ async def linyi(app: Litestar, auth: Auth) -> Linyi:
         headers = await auth.headers("linyi-admin")
         street = await create_street(client, auth, "linyi", name=f"临沂沂河{tag}创业街区")
         base = f"/api/tenants/linyi/streets/{street['id']}"
-        await create_entity(client, auth, street["id"], "linyi", employees=37, joinedOn=f"{year}-01-02")
+        entity = await create_entity(client, auth, street["id"], "linyi", employees=37, joinedOn=f"{year}-01-02")
         await create_entity(
             client, auth, street["id"], "linyi", employees=8, joinedOn=f"{year}-01-03", **{"class": "growth"}
         )
@@ -60,6 +60,12 @@ async def linyi(app: Litestar, auth: Auth) -> Linyi:
         for resource, body in requests:
             response = await client.post(f"{base}/{resource}", headers=headers, json=body)
             assert response.status_code == 201, response.text
+        ledger = await client.post(
+            "/api/tenants/linyi/ledger",
+            headers=headers,
+            json={"entityId": entity["id"], "need": "loans_financing", "action": "对接创业担保贷款"},
+        )
+        assert ledger.status_code == 201, ledger.text
     return Linyi(street, year)
 
 
@@ -71,7 +77,7 @@ def chart_data(html: str) -> dict[str, Any]:
 
 
 async def test_the_province_reads_the_cities_side_by_side_with_the_charts_data_in_the_page(
-    client: httpx.AsyncClient, linyi: Linyi
+    client: httpx.AsyncClient, auth: Auth, linyi: Linyi
 ) -> None:
     await sign_in_form(client, "province")
     home = await client.get("/province/shandong")
@@ -97,7 +103,8 @@ async def test_the_province_reads_the_cities_side_by_side_with_the_charts_data_i
     province_jobs = data["jobs"]["series"][0]
     assert province_jobs["name"] == "全省"
     assert province_jobs["data"][0] >= 12
-    assert data["target"]["targets"][0] == 20  # the province's setting (its default)
+    config = await client.get("/api/tenants/shandong/config", headers=await auth.headers("province"))
+    assert data["target"]["targets"][0] == config.json()["pilotTarget"]  # the province's setting
     outcomes = {s["name"]: s["data"][linyi_at] for s in data["outcomes"]["series"]}
     assert sum(outcomes.values()) == sum(s["data"][linyi_at] for s in data["status"]["series"])
     startup = next(s for s in data["classes"]["series"] if s["name"] == "初创企业")
@@ -125,7 +132,8 @@ async def test_a_citys_drill_down_lists_its_streets_with_their_figures(client: h
     row = re.search(rf'<a href="/city/linyi/streets/{street["id"]}">{street["name"]}</a>.*?</tr>', html, re.DOTALL)
     assert row is not None
     cells = re.findall(r'<td class="num">([^<]*)</td>', row.group(0))
-    assert cells[:3] == ["2", "45", "1"]  # entities at year end, jobs driven (37 + 8), activities
+    # Entities at year end, jobs driven (37 + 8), activities, satisfaction (no survey), ledger coverage.
+    assert cells[:5] == ["2", "45", "1", "—", "50.0%"]
     assert (await client.get(f"{DASHBOARD}/cities/jiangsu")).status_code == 404
 
 
