@@ -110,6 +110,12 @@ async def test_the_province_reads_the_cities_side_by_side_with_the_charts_data_i
     startup = next(s for s in data["classes"]["series"] if s["name"] == "初创企业")
     assert startup["data"][linyi_at] >= 1
 
+    english = await client.get(DASHBOARD, params={"lang": "en"})
+    assert f"Entrepreneurship streets of Shandong Province · {linyi.year}" in english.text
+    assert "Streets by status per city" in english.text
+    assert chart_data(english.text)["jobs"]["categories"][0] == "01"
+    await client.get(DASHBOARD, params={"lang": "zh"})
+
 
 async def test_another_year_is_chosen_in_the_url_and_a_future_year_does_not_exist(
     client: httpx.AsyncClient, linyi: Linyi
@@ -155,9 +161,11 @@ async def test_a_department_viewer_reads_the_dashboard_without_the_citys_street_
 ) -> None:
     username, _ = await ready_user(auth, app, "province", "shandong", role="department_viewer", department="finance")
     await sign_in_form(client, username, NEW_PASSWORD)
+    assert (await client.get("/")).headers["location"] == DASHBOARD  # where a department starts
     assert (await client.get(DASHBOARD)).status_code == 200
     city = await client.get(f"{DASHBOARD}/cities/linyi")
     assert city.status_code == 200
+    assert 'href="/province/shandong"' not in city.text  # the province's home is not theirs
     assert linyi.street["name"] in city.text
     assert f'href="/city/linyi/streets/{linyi.street["id"]}"' not in city.text
 
@@ -217,9 +225,10 @@ async def test_the_province_admin_sees_every_chart_drawn_and_downloads_what_it_s
     linyi_row = next(r for r in overview if r and r[0] == "临沂市")
     assert linyi_row[header.index("带动就业人数")] == shown_jobs
 
-    # The chart draws over the page's whole width at 1366×768 and the tooltip stays on the canvas.
+    # The tooltip is drawn on the canvas: hovering logs no refusal of the page's Content-Security-Policy.
     status = page.locator('[data-chart="status"]')
     await status.hover()
+    await screenshot(page, "province-dashboard-tooltip")
     await page.mouse.move(400, 500)
 
     await row.get_by_role("link", name="临沂市").click()

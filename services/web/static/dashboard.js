@@ -7,7 +7,9 @@
   var COLOURS = ["#b3261e", "#0b57d0", "#1a7f37", "#9a6700", "#8250df", "#57606a", "#bc4c00", "#0a7ea4",
                  "#cf222e", "#4d2d00", "#1f6feb", "#2da44e", "#d4a72c", "#a475f9", "#6e7781", "#fb8f44", "#33b3ae"];
 
-  function base(spec) {
+  function base(spec, el) {
+    // Every city's name is shown: slanted when they would not fit side by side.
+    var crowded = spec.categories.length * 56 > el.clientWidth;
     return {
       color: COLOURS,
       textStyle: { fontFamily: FONT, fontSize: 13 },
@@ -18,14 +20,14 @@
       tooltip: { trigger: "axis", renderMode: "richText", axisPointer: { type: "shadow" } },
       legend: { type: "scroll", top: 0, left: 0, right: 0 },
       grid: { left: 8, right: 16, top: 40, bottom: 8, containLabel: true },
-      xAxis: { type: "category", data: spec.categories, axisLabel: { interval: 0, hideOverlap: true } },
+      xAxis: { type: "category", data: spec.categories, axisLabel: { interval: 0, rotate: crowded ? 40 : 0 } },
       yAxis: { type: "value", minInterval: 1 },
       series: []
     };
   }
 
-  function bars(spec) {
-    var option = base(spec);
+  function bars(spec, el) {
+    var option = base(spec, el);
     option.series = spec.series.map(function (s) {
       return { name: s.name, type: "bar", stack: spec.stacked ? "total" : undefined, data: s.data,
                emphasis: { focus: "series" }, barMaxWidth: 48 };
@@ -33,16 +35,16 @@
     return option;
   }
 
-  function target(spec) {
-    var option = bars(spec);
+  function target(spec, el) {
+    var option = bars(spec, el);
     option.series.push({ name: spec.target, type: "bar", data: spec.targets, barMaxWidth: 48,
                          itemStyle: { color: "rgba(0,0,0,0)", borderColor: "#1f2328", borderWidth: 2, borderType: "dashed" },
                          label: { show: true, position: "top", color: "#1f2328" } });
     return option;
   }
 
-  function lines(spec) {
-    var option = base(spec);
+  function lines(spec, el) {
+    var option = base(spec, el);
     option.tooltip.axisPointer = { type: "line" };
     option.xAxis.boundaryGap = false;
     option.yAxis = [{ type: "value", minInterval: 1 }, { type: "value", minInterval: 1, splitLine: { show: false } }];
@@ -67,7 +69,7 @@
       var build = BUILDERS[key];
       if (!build || !data[key]) return;
       var chart = echarts.init(el, null, { renderer: "canvas", locale: document.documentElement.lang === "en" ? "EN" : "ZH" });
-      chart.setOption(build(data[key]));
+      chart.setOption(build(data[key], el));
       charts.push(chart);
     });
     window.addEventListener("resize", function () {
