@@ -85,7 +85,7 @@ class ProvinceDashboard(Controller):
         minimum = settings[city_id].survey_min_sample
         streets = sorted(
             (_street_row(s, names.get(s.street_id, str(s.street_id)), minimum) for s in counted),
-            key=lambda row: (row["status"], row["name"]),
+            key=lambda row: (service.STATUSES.index(row["status"]), row["name"]),
         )
         return page(
             request,
