@@ -55,6 +55,12 @@ _LARGEST_CITY = text("""
 SELECT t.slug FROM tenants t LEFT JOIN streets s ON s.tenant_id = t.slug WHERE t.parent = :province
 GROUP BY t.slug ORDER BY count(s.id) DESC, t.slug LIMIT 1
 """)
+_SIZE = text("""
+SELECT count(DISTINCT s.id) AS streets, count(e.id) AS entities
+FROM tenants t JOIN streets s ON s.tenant_id = t.slug
+LEFT JOIN entities e ON e.tenant_id = s.tenant_id AND e.street_id = s.id
+WHERE t.parent = :province
+""")
 _FORGET = text("DELETE FROM report_street_years WHERE year = :year")
 
 
@@ -95,6 +101,7 @@ async def bench(database_url: str, settings: Settings, province: str | None, yea
             if province is None:
                 province = str((await session.execute(_LARGEST)).one().province)
             city = str((await session.execute(_LARGEST_CITY, {"province": province})).scalar_one())
+            size = (await session.execute(_SIZE, {"province": province})).one()
             username = f"dashboard-bench-{province}"
             await seed_users(session, [(username, province, Role.PROVINCE_ADMIN)], settings.demo_password)
             await session.execute(_FORGET, {"year": year})  # the first request computes every street
@@ -116,7 +123,10 @@ async def bench(database_url: str, settings: Settings, province: str | None, yea
                 f"city {city}": f"{base}/cities/{city}?year={year}",
                 "xlsx": f"{base}/{year}/report.xlsx",
             }
-            print(f"province {province}, year {year}, {runs} warm runs per page (server time in ms)")
+            print(
+                f"province {province} ({size.streets} streets, {size.entities} entities), year {year}, "
+                f"{runs} warm runs per page (server time in ms)"
+            )
             print(f"{'page':<20}{'status':>7}{'bytes':>10}{'cold':>9}{'p50':>9}{'p95':>9}{'max':>9}", flush=True)
             for name, path in pages.items():
                 times: list[float] = []
