@@ -92,6 +92,7 @@ _OVERVIEW: Final = [
     _Column("有效问卷数", "integer", lambda f: f.survey_responses),
     _Column("评估通过率", "percent", lambda f: f.pass_rate),
     _Column("已评估街区", "integer", lambda f: f.assessed_streets),
+    _Column("台账覆盖率", "percent", lambda f: f.ledger_coverage),
     _Column("按时走访率", "percent", lambda f: f.followup_on_time),
     _Column("应走访次数", "integer", lambda f: f.followups_due),
 ]

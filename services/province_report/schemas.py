@@ -10,6 +10,9 @@ from services.schemas import BaseStruct
 class Figures(BaseStruct):
     """The report's figures for one city or for the province; `service` defines each of them.
 
+    `ledgerCoverage` is the share of the entities present at year end that have a support-ledger entry
+    opened by 31 December (the fact `ledger_coverage`).
+
     Ratios are fractions (0.853 = 85.3 %) or null when there is nothing to divide ("no data").
 
     Jobs (带动就业): `jobsDriven` is the yearly fact `jobs_driven` of the criteria, the people employed at
@@ -27,6 +30,7 @@ class Figures(BaseStruct):
     entities_present: int
     entities_by_class: dict[str, int]
     entities_by_founder_group: dict[str, int]
+    ledger_coverage: float | None
     jobs_driven: int
     activities: int
     activity_rate: float | None

@@ -20,7 +20,8 @@ from tenants.registry import TenantInfo
 from tenants.resolver import TenantDirectory, resolve
 
 PILOT_TARGET: Final = 20
-"""About 20 pilot streets province-wide in 2024–2025 (POLICY.md 一(三))."""
+"""About 20 pilot streets province-wide in 2024–2025 (POLICY.md 一(三)): the default of the province's setting
+``pilotTarget``, which the report's target reads."""
 STREET_TARGET: Final = 60
 """About 60 provincial streets in total (POLICY.md 一(三))."""
 
@@ -77,7 +78,8 @@ async def province_report(
     assert info is not None  # the actor was made from the directory
     cities = province_cities(actor, directory, province_id)
     city_ids = [resolve(actor, c.slug) for c in cities]
-    settings = await city_settings(session, city_ids)
+    settings = await city_settings(session, [*city_ids, province_id])
+    pilot_target = settings.pop(province_id).pilot_target
     streets = await street_counts(session, city_ids, year, until=count_until(year, today), settings=settings)
     sums = {city.slug: [0] * len(COUNTS) for city in cities}
     statuses: dict[str, Counter[str]] = {city.slug: Counter() for city in cities}
@@ -101,7 +103,7 @@ async def province_report(
             for c in cities
         ],
         totals=Figures(**totals.figures()),
-        target=Target(pilots=PILOT_TARGET, streets=STREET_TARGET),
+        target=Target(pilots=pilot_target, streets=STREET_TARGET),
         generated_at=now or datetime.now(UTC),
     )
 

@@ -73,10 +73,15 @@ CROSS JOIN LATERAL (
            count(*) FILTER (WHERE present) AS present,
            count(*) FILTER (WHERE present AND operating) AS operating,
            coalesce(sum(employees) FILTER (WHERE present AND operating), 0) AS jobs,
+           count(*) FILTER (WHERE present AND on_ledger) AS on_ledger,
            {_BY_CLASS},
            {_BY_GROUP}
     FROM (
-        SELECT operating, employees, class, founder_group, left_on IS NULL OR left_on > :last AS present
+        SELECT operating, employees, class, founder_group, left_on IS NULL OR left_on > :last AS present,
+               id = ANY(ARRAY(
+                   SELECT l.entity_id FROM ledger_entries l
+                   WHERE l.tenant_id = s.tenant_id AND l.street_id = s.street_id AND l.opened_on <= :last
+               )) AS on_ledger
         FROM entities
         WHERE tenant_id = s.tenant_id AND street_id = s.street_id
           AND (joined_on IS NULL OR joined_on <= :last) AND (left_on IS NULL OR left_on >= :first)
@@ -218,6 +223,7 @@ async def street_tallies(
             present=present,
             operating=row["operating"],
             jobs=row["jobs"],
+            on_ledger=row["on_ledger"],
             by_class={**by_class, UNCLASSIFIED: present - sum(by_class.values())},
             by_group={**by_group, NO_FOUNDER_GROUP: present - sum(by_group.values())},
             activities=row["activities"],

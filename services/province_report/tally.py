@@ -27,6 +27,7 @@ COUNTS: Final[tuple[str, ...]] = (
     "present",
     "operating",
     "jobs",
+    "on_ledger",
     *(f"class.{c}" for c in ENTITY_CLASSES),
     *(f"group.{g}" for g in FOUNDER_GROUPS),
     "activities",
@@ -59,6 +60,7 @@ class Tally(msgspec.Struct, kw_only=True):
     - present: entities present at the end of Y (not left by 31 December), the denominator of the shares;
     - operating, jobs (fact ``jobs_driven``): present entities in normal operation, and their employees
       (founders included);
+    - on_ledger (fact ``ledger_coverage``): present entities with a support-ledger entry opened by 31 December;
     - by_class, by_group: present entities by class and by founder group ("unclassified"/"unknown" when
       not recorded);
     - activities: activities held in Y;
@@ -85,6 +87,7 @@ class Tally(msgspec.Struct, kw_only=True):
     present: int = 0
     operating: int = 0
     jobs: int = 0
+    on_ledger: int = 0
     by_class: dict[str, int] = msgspec.field(default_factory=dict)
     by_group: dict[str, int] = msgspec.field(default_factory=dict)
     activities: int = 0
@@ -155,6 +158,7 @@ class Tally(msgspec.Struct, kw_only=True):
             "entities_present": self.present,
             "entities_by_class": _keyed(self.by_class, (*ENTITY_CLASSES, UNCLASSIFIED)),
             "entities_by_founder_group": _keyed(self.by_group, (*FOUNDER_GROUPS, NO_FOUNDER_GROUP)),
+            "ledger_coverage": _share(self.on_ledger, self.present),
             "jobs_driven": self.jobs,
             "activities": self.activities,
             "activity_rate": _share(self.operating, self.present),

@@ -20,6 +20,7 @@ from services.web.form_pages import FieldChecks, StreetDataForms, StreetForms
 from services.web.imports import ImportPages
 from services.web.ledger_pages import LedgerPages
 from services.web.password import PasswordPages
+from services.web.province import ProvinceDashboard
 from services.web.rules import RulePages
 from services.web.signin import SignInPages
 from services.web.street import StreetPages
@@ -29,6 +30,7 @@ WEB_ROUTES: Final = Router(
     route_handlers=[
         SignInPages,
         ProvincePages,
+        ProvinceDashboard,
         CityPages,
         StreetPages,
         StreetForms,

@@ -52,9 +52,12 @@ async def signed_in(request: Request[Any, Any, Any]) -> Actor | None:
 
 def home_of(actor: Caller) -> str | None:
     """Where a role starts: the city's home, the caseworker's visits due, the operator's street, the province's
-    list of cities (``None``: an operator bound to no street has nowhere to start)."""
+    list of cities or, for a department, its dashboard (``None``: an operator bound to no street has nowhere to
+    start)."""
     if actor.role == Role.OPERATOR:
         return f"/city/{actor.tenant}/streets/{actor.street_id}/home" if actor.street_id else None
+    if actor.role == Role.DEPARTMENT_VIEWER:
+        return f"/province/{actor.tenant}/dashboard"  # a department reads the figures, not the cities' pages
     if actor.province:
         return f"/province/{actor.tenant}"
     if actor.role == Role.CASEWORKER:

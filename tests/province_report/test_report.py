@@ -48,6 +48,7 @@ JINAN: dict[str, Any] = {
     "surveyResponses": 4,
     "passRate": 0.5,
     "assessedStreets": 2,
+    "ledgerCoverage": pytest.approx(1 / 3),  # of the 3 present, only the startup has a ledger entry
     "followupOnTime": pytest.approx(2 / 12),
     "followupsDue": 12,
     "monthlyJobs": months(m1=120, m2=50),
@@ -71,6 +72,7 @@ QINGDAO: dict[str, Any] = {
     "surveyResponses": 30,
     "passRate": 0.5,
     "assessedStreets": 2,
+    "ledgerCoverage": pytest.approx(1 / 3),  # of the 3 present, only the first brand has a ledger entry
     "followupOnTime": 1.0,
     "followupsDue": 1,
     "monthlyJobs": months(m3=30, m12=7),
@@ -91,6 +93,7 @@ COUNTS = [
 BREAKDOWNS = ["streetsByStatus", "entitiesByClass", "entitiesByFounderGroup"]
 RATIOS = {  # each ratio and the count it is a share of
     "activityRate": "entitiesPresent",
+    "ledgerCoverage": "entitiesPresent",
     "satisfaction": "surveyResponses",
     "passRate": "assessedStreets",
     "followupOnTime": "followupsDue",
