@@ -42,6 +42,7 @@ from services.tenancy.controllers import TenantController
 from services.users.controllers import UserController
 from services.web.controllers import WEB_ROUTES
 from services.web.render import STATIC, STATIC_PATH, template_config
+from services.workload.controllers import CenterServiceController, WorkloadController
 from tenants.context import Actor
 
 SWAGGER_ASSETS = "/schema/assets"
@@ -54,6 +55,8 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     TenantController,
     AuditController,
     AuditExportController,
+    CenterServiceController,
+    WorkloadController,
     FieldController,
     StreetController,
     EntityController,

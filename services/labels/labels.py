@@ -75,6 +75,15 @@ LABELS: Final[dict[str, dict[str, Text]]] = {
         "training": Text("创业培训", "training"),
         "other": Text("其他", "other"),
     },
+    "serviceKind": {
+        "policy": Text("政策咨询", "policy consultation"),
+        "mentoring": Text("创业指导", "mentoring"),
+        "training": Text("技能培训", "training"),
+        "employment": Text("就业服务", "employment services"),
+        "social_security": Text("社保服务", "social security"),
+        "talent": Text("人才服务", "talent services"),
+        "financing": Text("融资服务", "financing"),
+    },
     "role": {
         "province_admin": Text("省级管理员", "province admin"),
         "city_admin": Text("市级管理员", "city admin"),

@@ -19,6 +19,7 @@ from services.notifications.messages import NoticeKind, ReportStage
 from services.notifications.schemas import Audience
 from services.streets.schemas import CenterService, StreetStatus, Theme
 from services.users.schemas import Department
+from services.workload.schemas import ServiceKind
 from tenants.context import Role
 from workflows.cycle.schemas import DueKind, ReevaluationPhase, SelectionPhase
 from workflows.cycle.schemas import Phase as CyclePhase
@@ -35,6 +36,7 @@ CODES: Final[dict[str, tuple[str, ...]]] = {
     "need": get_args(Need),
     "ledgerStatus": get_args(LedgerStatus),
     "activityKind": get_args(ActivityKind),
+    "serviceKind": get_args(ServiceKind),
     "role": tuple(role.value for role in Role),
     "department": get_args(Department),
     "cyclePhase": get_args(CyclePhase),

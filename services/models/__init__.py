@@ -7,6 +7,7 @@ from services.models.rules import Assessment, Baseline, CityRule
 from services.models.streets import (
     Activity,
     Center,
+    CenterService,
     CenterStaff,
     CustomField,
     Entity,
@@ -27,6 +28,7 @@ __all__ = [
     "AuditLog",
     "Baseline",
     "Center",
+    "CenterService",
     "CenterStaff",
     "CityRule",
     "CustomField",

@@ -209,3 +209,21 @@ class CustomField(SQLModel, table=True):
     type: str = Field(sa_column=Column(Text, nullable=False))
     choices: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
     created_at: datetime = timestamp()
+
+
+class CenterService(SQLModel, table=True):
+    """A service the street's empowerment centre gave (三(三) 服务工作量): the basis of the subsidy for
+    public employment services by their workload."""
+
+    __tablename__ = tenant_table("center_services")
+    __table_args__ = (tenant_fk(["street_id"], "streets", ["id"]),)
+
+    tenant_id: str = tenant_key()
+    id: int | None = serial_key()
+    street_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    served_on: date = Field(sa_column=Column(Date, nullable=False))
+    kind: str = Field(sa_column=Column(Text, nullable=False))
+    people: int = Field(sa_column=Column(Integer, nullable=False))
+    staff: str = Field(sa_column=Column(Text, nullable=False))
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = timestamp()

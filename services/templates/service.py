@@ -25,6 +25,7 @@ from services.shared.tabular.writing import write_csv
 from services.shared.uscc import make_uscc
 from services.streetreports.schemas import SURVEY_COLUMNS
 from services.text import Text
+from services.workload.schemas import SERVICE_COLUMNS
 from tenants.ids import TenantId
 
 
@@ -76,6 +77,21 @@ TEMPLATES: Final[dict[str, Template]] = {
         notes=Text(
             "每行一份答卷。评分：5 非常满意，4 满意，3 一般，2 不满意，1 非常不满意；4、5 分计为满意。",
             "One answer per row. Rating: 5 very satisfied … 1 very dissatisfied; 4 and 5 count as satisfied.",
+        ),
+    ),
+    "services": Template(
+        title=Text("服务记录导入模板", "centre services import template"),
+        columns=SERVICE_COLUMNS,
+        example={
+            "servedOn": dt.date(2024, 6, 20),
+            "kind": "政策咨询",
+            "people": 12,
+            "staff": "王芳",
+            "note": "创业担保贷款政策解读",
+        },
+        notes=Text(
+            "每行一次服务：服务人数计为人次，按月汇总为服务工作量。",
+            "One service per row: the people served count as visits and add up to the monthly workload.",
         ),
     ),
 }

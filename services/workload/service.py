@@ -1,0 +1,162 @@
+"""A street centre's services (list, record, import all-or-nothing) and a city's monthly workload with its XLSX."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Final, get_args
+
+from sqlalchemy import Table, and_, extract, func
+from sqlalchemy import select as core_select
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services import models
+from services.errors import NotFoundError
+from services.labels.labels import LABELS
+from services.shared.checks import FieldProblem, found, future_date, raise_first
+from services.shared.imports import ImportResult, StreetImport
+from services.shared.paging import Page, fetch_page
+from services.shared.shapes import shape_of, street_row
+from services.shared.tabular.writing import Sheet, SheetColumn, write_xlsx
+from services.shared.writes import save_recorded
+from services.streets.service import street_of
+from services.workload.schemas import (
+    SERVICE_COLUMNS,
+    CenterService,
+    CenterServiceCreate,
+    MonthlyWorkload,
+    ServiceKind,
+    Workload,
+)
+from tenants.calendar import today
+from tenants.context import Actor
+from tenants.ids import TenantId
+
+SERVICE_TABLE: Table = models.CenterService.__table__  # type: ignore[attr-defined]  # SQLModel declares it untyped
+KINDS: Final[tuple[str, ...]] = get_args(ServiceKind)
+
+
+def service_problems(data: CenterServiceCreate) -> list[FieldProblem]:
+    # Workload is what was done: a service in the future is a mistake (it would be subsidised before it happens).
+    return found(future_date("servedOn", data.served_on))
+
+
+def _out(row: models.CenterService) -> CenterService:
+    return shape_of(CenterService, row)
+
+
+async def list_services(
+    session: AsyncSession,
+    actor: Actor,
+    tenant: TenantId,
+    street_id: int,
+    *,
+    year: int | None,
+    limit: int,
+    offset: int,
+) -> Page[CenterService]:
+    await street_of(session, tenant, street_id, actor)
+    row = models.CenterService
+    query = select(row).where(row.tenant_id == tenant, row.street_id == street_id)
+    if year is not None:
+        query = query.where(extract("year", col(row.served_on)) == year)
+    query = query.order_by(col(row.served_on).desc(), col(row.id).desc())
+    return (await fetch_page(session, query, limit=limit, offset=offset)).map(lambda found_row: _out(found_row[0]))
+
+
+async def create_service(
+    session: AsyncSession, actor: Actor, tenant: TenantId, street_id: int, data: CenterServiceCreate
+) -> CenterService:
+    await street_of(session, tenant, street_id, actor)
+    raise_first(service_problems(data))
+    new = models.CenterService(**street_row(tenant, street_id, data))
+    return await save_recorded(session, actor, tenant, "service.create", new, _out, object_type="center_service")
+
+
+async def import_services(
+    session: AsyncSession, actor: Actor, tenant: TenantId, street_id: int, filename: str, data: bytes
+) -> ImportResult:
+    """Every row of the file or none, with the same row report as the entities import."""
+    await street_of(session, tenant, street_id, actor)
+    return await _IMPORT.run(session, actor, tenant, street_id, filename, data)
+
+
+_IMPORT = StreetImport(
+    SERVICE_COLUMNS, CenterServiceCreate, service_problems, SERVICE_TABLE, street_row, "service.import"
+)
+
+
+async def city_workload(session: AsyncSession, tenant: TenantId, year: int) -> Workload:
+    """The services of ``tenant``'s centres in ``year``: per centre and month (months without a service left
+    out), and the city's twelve months. One grouped query."""
+    service, street = models.CenterService, models.Street
+    month = extract("month", col(service.served_on))
+    query = (
+        core_select(
+            col(service.street_id),
+            col(street.name),
+            month.label("month"),
+            col(service.kind),
+            func.count().label("services"),
+            func.sum(service.people).label("people"),
+        )
+        .join(street, and_(col(street.tenant_id) == col(service.tenant_id), col(street.id) == col(service.street_id)))
+        .where(col(service.tenant_id) == tenant, extract("year", col(service.served_on)) == year)
+        .group_by(col(service.street_id), col(street.name), month, col(service.kind))
+    )
+    centres: dict[tuple[int, int], MonthlyWorkload] = {}
+    months: dict[int, MonthlyWorkload] = {}
+    totals: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(KINDS, 0))
+    for street_id, name, number, kind, services, people in await session.execute(query):
+        key = (int(street_id), int(number))
+        if key not in centres:
+            centres[key] = _empty(int(street_id), name, year, int(number))
+        centre = centres[key]
+        centre.services += int(services)
+        centre.people += int(people)
+        centre.by_kind[kind] += int(people)
+        totals[int(number)][kind] += int(people)
+        city = months.setdefault(int(number), _empty(0, "", year, int(number)))
+        city.services += int(services)
+        city.people += int(people)
+    city_months = []
+    for number in range(1, 13):
+        city = months.get(number, _empty(0, "", year, number))
+        city.by_kind = totals[number]
+        city_months.append(city)
+    ordered = sorted(centres.values(), key=lambda c: (c.street_name, c.month))
+    return Workload(tenant=str(tenant), year=year, centres=ordered, city=city_months)
+
+
+def _empty(street_id: int, name: str, year: int, month: int) -> MonthlyWorkload:
+    return MonthlyWorkload(
+        street_id=street_id,
+        street_name=name,
+        month=f"{year}-{month:02d}",
+        services=0,
+        people=0,
+        by_kind=dict.fromkeys(KINDS, 0),
+    )
+
+
+def workload_xlsx(workload: Workload, city_name: str) -> bytes:
+    """The workload as a workbook a finance department can use: the city's months, then each centre's."""
+    kinds = [SheetColumn(f"{LABELS['serviceKind'][kind].zh}（人次）", "integer") for kind in KINDS]
+    head = [SheetColumn("月份"), SheetColumn("服务次数", "integer"), SheetColumn("服务人次", "integer")]
+
+    def cells(row: MonthlyWorkload) -> list[object]:
+        return [row.month, row.services, row.people, *(row.by_kind[kind] for kind in KINDS)]
+
+    city = Sheet(name="全市汇总", columns=[*head, *kinds], rows=[cells(row) for row in workload.city])
+    centres = Sheet(
+        name="各街区",
+        columns=[SheetColumn("街区"), *head, *kinds],
+        rows=[[row.street_name, *cells(row)] for row in workload.centres],
+    )
+    return write_xlsx(f"{city_name}{workload.year}年创业街区服务工作量", [city, centres])
+
+
+def check_year(year: int) -> None:
+    """Nothing is recorded for a year that has not begun (in China): such a workload is refused as not found."""
+    if year > today().year:
+        raise NotFoundError(f"{year} 年尚未开始 / {year} has not begun")
