@@ -39,6 +39,8 @@ _GROUP_WEIGHTS: Final[dict[Theme, tuple[int, ...]]] = {
 }
 _ACTIVITY_KINDS: Final[tuple[ActivityKind, ...]] = ("guidance", "salon", "training", "other")
 _ACTIVITY_WEIGHTS: Final = tuple(itertools.accumulate((30, 25, 30, 15)))
+_SERVICE_KINDS: Final = ("policy", "mentoring", "training", "employment", "social_security", "talent", "financing")
+_SERVICE_WEIGHTS: Final = tuple(itertools.accumulate((30, 20, 15, 15, 8, 6, 6)))
 _EXTRA_SERVICES: Final = ("employment", "social_security", "talent", "financing")
 _POSITIONS: Final = (
     "运营助理见习岗",
@@ -140,12 +142,14 @@ class _Street:
         if not profile.one_stop:
             services.remove("mentoring")
         self.add("centers", self.id, True, self.naming.address(rng, plan.district), services)
+        self.staff: list[str] = []
         for n in range(rng.randint(*profile.staff)):
+            self.staff.append(person_name(rng))
             self.add(
                 "center_staff",
                 self.ids.take("center_staff"),
                 self.id,
-                person_name(rng),
+                self.staff[-1],
                 staff_role(rng),
                 n == 0 or rng.random() < 0.5,
             )
@@ -282,6 +286,24 @@ class _Street:
             made.append((opened, closed))
         return made
 
+    def services(self, span: Period) -> None:
+        """The centre's services of a year (三(三)), by its staff. A generator of their own, seeded by the street
+        and the year, so that adding them left every other figure of the data set as it was."""
+        rng = random.Random(f"center-services:{self.tenant}:{self.id}:{span.first.year}")  # noqa: S311 - demo data
+        for _ in range(round(rng.randint(24, 60) * span.fraction)):
+            kind = rng.choices(_SERVICE_KINDS, cum_weights=_SERVICE_WEIGHTS)[0]
+            staff = rng.choice(self.staff) if self.staff else "中心工作人员"
+            self.add(
+                "center_services",
+                self.ids.take("center_services"),
+                self.id,
+                span.day(rng),
+                kind,
+                rng.randint(1, 30),
+                staff,
+                None,
+            )
+
     def year(
         self, span: Period, staffing: tuple[list[date], list[int]], positions: list[tuple[date, date | None]]
     ) -> None:
@@ -300,6 +322,7 @@ class _Street:
                 span.day(rng),
                 rng.randint(8, 80),
             )
+        self.services(span)
         responses = round(rng.randint(*profile.responses) * span.fraction)
         satisfied = math.ceil(responses * profile.satisfied)
         for n in range(responses):

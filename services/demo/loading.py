@@ -22,6 +22,7 @@ COLUMNS: Final[dict[str, tuple[str, ...]]] = {
                  "employees", "operating", "joined_on", "left_on"),
     "internship_positions": ("tenant_id", "id", "street_id", "entity_id", "title", "opened_on", "closed_on"),
     "activities": ("tenant_id", "id", "street_id", "kind", "title", "held_on", "participants"),
+    "center_services": ("tenant_id", "id", "street_id", "served_on", "kind", "people", "staff", "note"),
     "monthly_reports": ("tenant_id", "street_id", "month", "jobs_driven", "internship_positions", "notes",
                         "submitted_by", "submitted_at"),
     "survey_responses": ("tenant_id", "id", "street_id", "responded_on", "rating"),

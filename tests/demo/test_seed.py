@@ -101,6 +101,18 @@ async def test_every_city_has_four_to_six_streets_each_with_its_operator(
     assert {"jinan-op-1", "heze-op-4"} <= {username for username, *_ in operators}
     assert {"designated", "pilot", "recommended", "applied"} <= {status for *_, status in operators}
     assert all(60 <= count <= 180 for _, _, count, _, _ in entities)
+    # Every centre recorded its services (三(三)), by its own staff.
+    async with owner_transaction(sessions) as session:
+        services = (
+            await session.execute(
+                text(
+                    "SELECT count(DISTINCT (c.tenant_id, c.street_id)), count(*) FILTER (WHERE s.name IS NULL)"
+                    " FROM center_services c LEFT JOIN center_staff s"
+                    " ON s.tenant_id = c.tenant_id AND s.street_id = c.street_id AND s.name = c.staff"
+                )
+            )
+        ).one()
+    assert services == (sum(per_city.values()), 0)
     for *_, first, last in entities:
         validate_uscc(first)
         validate_uscc(last)
