@@ -24,6 +24,7 @@ from services.web.province import ProvinceDashboard
 from services.web.rules import RulePages
 from services.web.signin import SignInPages
 from services.web.street import StreetPages
+from services.web.workload import WorkloadPages
 
 WEB_ROUTES: Final = Router(
     path="/",
@@ -43,6 +44,7 @@ WEB_ROUTES: Final = Router(
         CaseworkerPages,
         LedgerPages,
         FieldPages,
+        WorkloadPages,
     ],
     exception_handlers=PAGE_ERRORS,
     include_in_schema=False,

@@ -34,6 +34,8 @@ from services.text import Text
 from services.web.forms import Form, FormError, as_text, posted, shown, submit
 from services.web.render import city_districts, language, page
 from services.web.scope import ALL, STREET_SCOPE, AtStreet, StreetScope, known, tenant_of
+from services.workload.schemas import CenterServiceCreate, ServiceKind
+from services.workload.service import create_service
 from tenants.calendar import today
 from tenants.context import Actor, Role
 from tenants.ids import TenantId
@@ -41,6 +43,7 @@ from tenants.ids import TenantId
 THEMES: Final[tuple[str, ...]] = get_args(Theme)
 SERVICES: Final[tuple[str, ...]] = get_args(CenterService)
 ACTIVITY_KINDS: Final[tuple[str, ...]] = get_args(ActivityKind)
+SERVICE_KINDS: Final[tuple[str, ...]] = get_args(ServiceKind)
 ENTITY_KINDS: Final[tuple[str, ...]] = get_args(EntityKind)
 ENTITY_CLASSES: Final[tuple[str, ...]] = get_args(EntityClass)
 FOUNDER_GROUPS: Final[tuple[str, ...]] = get_args(FounderGroup)
@@ -56,6 +59,7 @@ SAVED: Final[dict[str, Text]] = {
     "survey": Text("满意度答卷已登记。", "The survey answer was recorded."),
     "internship": Text("见习岗位已登记。", "The internship position was recorded."),
     "entity": Text("创业实体已登记。", "The entity was registered."),
+    "service": Text("服务记录已登记。", "The service was recorded."),
 }
 """The message a tab shows after a form saved (``?saved=report``): only these, never text from the URL."""
 
@@ -209,6 +213,7 @@ DATA_FORMS: Final[dict[str, DataForm]] = {
     "internship": DataForm(
         "forms/internship.html", InternshipCreate, create_internship, "internships", _today("openedOn")
     ),
+    "service": DataForm("forms/service.html", CenterServiceCreate, create_service, "services", _today("servedOn")),
     "entity": DataForm(
         "forms/entity.html", EntityCreate, create_entity, "entities", lambda: {"operating": "true"}, "uscc"
     ),
@@ -257,6 +262,7 @@ async def _data_page(at: StreetScope, kind: str, form: Form, *, status_code: int
         form=form,
         tab=spec.tab,
         activity_kinds=ACTIVITY_KINDS,
+        service_kinds=SERVICE_KINDS,
         entity_kinds=ENTITY_KINDS,
         entity_classes=ENTITY_CLASSES,
         founder_groups=FOUNDER_GROUPS,

@@ -19,6 +19,7 @@ from services.streetreports.service import import_surveys
 from services.text import Text
 from services.web.refusals import attempt, in_language, message
 from services.web.scope import STREET_SCOPE, AtStreet, StreetScope, known
+from services.workload.service import import_services
 
 
 class Import(NamedTuple):
@@ -32,6 +33,7 @@ IMPORTS: Final[dict[str, Import]] = {
     "entities": Import(Text("导入创业实体", "Import entities"), import_entities, "entities"),
     "activities": Import(Text("导入活动", "Import activities"), import_activities, "activities"),
     "surveys": Import(Text("导入满意度答卷", "Import survey answers"), import_surveys, "surveys"),
+    "services": Import(Text("导入服务记录", "Import centre services"), import_services, "services"),
 }
 
 

@@ -26,6 +26,7 @@ from services.web.reads import assessment_ruleset
 from services.web.scope import ALL, PER_PAGE, STREET_SCOPE, AtStreet, StreetScope
 from services.web.session import CITY_ROLES
 from services.web.verdicts import criterion_lines
+from services.workload.service import list_services
 from tenants.calendar import today
 from tenants.context import Role
 from tenants.ids import TenantId
@@ -37,6 +38,7 @@ TABS: Final[tuple[tuple[str, Text], ...]] = (
     ("reports", Text("月报", "Monthly reports")),
     ("surveys", Text("满意度调查", "Surveys")),
     ("internships", Text("见习岗位", "Internships")),
+    ("services", Text("服务记录", "Centre services")),
     ("ledger", Text("帮扶台账", "Ledger")),
     ("assessments", Text("评估", "Assessments")),
 )
@@ -179,6 +181,11 @@ async def _internships(q: TabRead) -> dict[str, Any]:
     return {"rows": rows, "entity_names": names}
 
 
+async def _services(q: TabRead) -> dict[str, Any]:
+    read = await list_services(q.db, q.actor, q.tenant, q.street_id, year=None, limit=LIMIT, offset=q.offset)
+    return _paged(read.items)
+
+
 async def _ledger(q: TabRead) -> dict[str, Any]:
     if q.actor.role not in LEDGER_READERS:
         raise PermissionDeniedException()
@@ -204,6 +211,7 @@ _TAB_READS: Final[dict[str, Callable[[TabRead], Awaitable[dict[str, Any]]]]] = {
     "profile": _profile,
     "entities": _entities,
     "activities": _activities,
+    "services": _services,
     "reports": _reports,
     "surveys": _surveys,
     "internships": _internships,
