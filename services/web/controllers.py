@@ -12,6 +12,7 @@ from typing import Final
 from litestar import Router
 
 from services.web.accounts import AccountPages
+from services.web.audit import AuditPages
 from services.web.caseworker import CaseworkerPages
 from services.web.city import CityPages, ProvincePages
 from services.web.errors import PAGE_ERRORS
@@ -45,6 +46,7 @@ WEB_ROUTES: Final = Router(
         LedgerPages,
         FieldPages,
         WorkloadPages,
+        AuditPages,
     ],
     exception_handlers=PAGE_ERRORS,
     include_in_schema=False,

@@ -19,6 +19,7 @@ from litestar.template.config import TemplateConfig
 from services.demo.places import CITIES, city_of_district
 from services.text import Language
 from services.web.labels import label
+from tenants.calendar import CHINA_TIME
 
 WEB_DIR: Final = Path(__file__).resolve().parent
 TEMPLATES: Final = WEB_DIR / "templates"
@@ -121,10 +122,17 @@ def percent(value: object) -> str:
 def day(value: object) -> str:
     """A date or a time as ``YYYY-MM-DD`` (a time in China's time zone)."""
     if isinstance(value, dt.datetime):
-        value = value.astimezone(dt.timezone(dt.timedelta(hours=8))).date()
+        value = value.astimezone(CHINA_TIME).date()
     if isinstance(value, dt.date):
         return value.isoformat()
     return "—" if value is None else str(value)
+
+
+def moment(value: object) -> str:
+    """A time as ``YYYY-MM-DD HH:MM`` in China's time zone."""
+    if isinstance(value, dt.datetime):
+        return value.astimezone(CHINA_TIME).strftime("%Y-%m-%d %H:%M")
+    return day(value)
 
 
 def district_name(code: str) -> str:
@@ -152,7 +160,7 @@ def _configure(engine: JinjaTemplateEngine) -> None:
     env.globals.update(
         t=_t, label=_label, choices=_choices, with_query=_with_query, district_name=district_name, static=STATIC_PATH
     )
-    env.filters.update(number=number, percent=percent, day=day)
+    env.filters.update(number=number, percent=percent, day=day, moment=moment)
 
 
 def template_config() -> TemplateConfig[JinjaTemplateEngine]:

@@ -92,3 +92,23 @@ async def test_a_caseworker_reaches_the_workload_from_the_menu_in_the_browser(
     await screenshot(page, "workload-phone")
     watch.assert_clean()
     await context.close()
+
+
+async def test_the_audit_page_lists_the_citys_rows_and_downloads_a_range(client: httpx.AsyncClient, auth: Auth) -> None:
+    street = await create_street(client, auth, "weihai")
+    await sign_in_form(client, "weihai-admin")
+    page = await client.get("/city/weihai/audit")
+    assert page.status_code == 200, page.text[:500]
+    assert "审计日志" in page.text
+    assert "street.create" in page.text
+    assert 'action="/api/tenants/weihai/audit.csv"' in page.text
+    day = today().isoformat()
+    download = await client.get("/api/tenants/weihai/audit.csv", params={"from": day, "to": day})
+    assert download.status_code == 200
+    assert str(street["id"]) in download.text
+    client.cookies.clear()
+    await sign_in_form(client, "weihai-case")
+    assert (await client.get("/city/weihai/audit")).status_code == 403
+    client.cookies.clear()
+    await sign_in_form(client, "jinan-admin")
+    assert (await client.get("/city/weihai/audit")).status_code == 404
