@@ -17,7 +17,7 @@ from services.shared.paging import Page, fetch_page
 from services.shared.tabular.writing import write_csv
 from services.text import Text
 from tenants.calendar import CHINA_TIME, day_end, day_start
-from tenants.context import Actor
+from tenants.context import Actor, Role
 from tenants.ids import TenantId
 
 
@@ -133,3 +133,31 @@ async def export_csv(session: AsyncSession, tenant: TenantId, first: dt.date, la
 
 def _json(value: Any) -> str:
     return "" if value is None else msgspec.json.encode(value).decode()
+
+
+PERSONAL_DATA_READERS: Final = frozenset({Role.DEPARTMENT_VIEWER})
+"""Whose reads of personal data (names, notes of the support ledger) go into the audit trail: the partner
+departments, which read the programme from outside the people's service (work plan 三(二))."""
+
+
+async def record_read(
+    session: AsyncSession, actor: Actor, tenant: TenantId, object_type: str, object_id: object, **detail: Any
+) -> None:
+    """When ``actor`` is a partner department, audit its read of ``tenant``'s personal data (``object_type``/
+    ``object_id``, e.g. ``ledger``/``list``, with ``detail`` such as the rows read) as ``personal_data.read``.
+
+    It runs in the read's transaction, so a read whose audit row cannot be written fails with it.
+    """
+    if actor.role not in PERSONAL_DATA_READERS:
+        return
+    await session.execute(
+        text("SELECT audit_read(:tenant, :actor, :object_type, :object_id, CAST(:after AS jsonb), :request_id)"),
+        {
+            "tenant": tenant,
+            "actor": actor.username,
+            "object_type": object_type,
+            "object_id": str(object_id),
+            "after": msgspec.json.encode(detail).decode(),
+            "request_id": actor.request_id,
+        },
+    )

@@ -7,6 +7,7 @@ from typing import Annotated
 from litestar import Controller, Response, get, patch, post
 from litestar.params import FromQuery, JSONBody
 
+from services.audit.service import record_read
 from services.deps import Caller, Db, Tenant, requires
 from services.ledger import service
 from services.ledger.schemas import (
@@ -34,6 +35,7 @@ class LedgerController(Controller):
     async def list_entries(
         self,
         db: Db,
+        actor: Caller,
         tenant_id: Tenant,
         status: FromQuery[LedgerStatus | None] = None,
         entity_id: Annotated[int | None, id_query("entityId", "只看该实体 / only this entity")] = None,
@@ -41,11 +43,11 @@ class LedgerController(Controller):
         limit: Limit = 100,
         offset: Offset = 0,
     ) -> Response[list[LedgerEntry]]:
-        return paged(
-            await service.list_entries(
-                db, tenant_id, status=status, entity_id=entity_id, street_id=street_id, limit=limit, offset=offset
-            )
+        read = await service.list_entries(
+            db, tenant_id, status=status, entity_id=entity_id, street_id=street_id, limit=limit, offset=offset
         )
+        await record_read(db, actor, tenant_id, "ledger", "list", rows=len(read.items), entities=_ids(read.items))
+        return paged(read)
 
     @post("/", guards=[WRITERS], summary="新建台账记录 / record a need")
     async def create_entry(
@@ -54,8 +56,10 @@ class LedgerController(Controller):
         return await service.create_entry(db, actor, tenant_id, data)
 
     @get("/{entry_id:int}", summary="台账记录 / one ledger entry")
-    async def get_entry(self, db: Db, tenant_id: Tenant, entry_id: IdParam) -> LedgerEntry:
-        return await service.get_entry(db, tenant_id, entry_id)
+    async def get_entry(self, db: Db, actor: Caller, tenant_id: Tenant, entry_id: IdParam) -> LedgerEntry:
+        entry = await service.get_entry(db, tenant_id, entry_id)
+        await record_read(db, actor, tenant_id, "ledger_entry", entry_id, entities=[entry.entity_id])
+        return entry
 
     @patch("/{entry_id:int}", guards=[WRITERS], summary="更新台账记录 / change status or action")
     async def update_entry(
@@ -69,12 +73,19 @@ class LedgerController(Controller):
         response_headers=TOTAL_COUNT_HEADERS,
     )
     async def list_visits(
-        self, db: Db, tenant_id: Tenant, entry_id: IdParam, limit: Limit = 100, offset: Offset = 0
+        self, db: Db, actor: Caller, tenant_id: Tenant, entry_id: IdParam, limit: Limit = 100, offset: Offset = 0
     ) -> Response[list[LedgerVisit]]:
-        return paged(await service.list_visits(db, tenant_id, entry_id, limit=limit, offset=offset))
+        read = await service.list_visits(db, tenant_id, entry_id, limit=limit, offset=offset)
+        await record_read(db, actor, tenant_id, "ledger_visits", entry_id, rows=len(read.items))
+        return paged(read)
 
     @post("/{entry_id:int}/visits", guards=[WRITERS], summary="登记走访 / record a follow-up visit")
     async def create_visit(
         self, db: Db, actor: Caller, tenant_id: Tenant, entry_id: IdParam, data: JSONBody[LedgerVisitCreate]
     ) -> LedgerVisit:
         return await service.create_visit(db, actor, tenant_id, entry_id, data)
+
+
+def _ids(entries: list[LedgerEntry]) -> list[int]:
+    """The entities whose records were read, each once."""
+    return sorted({entry.entity_id for entry in entries})

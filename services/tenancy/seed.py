@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
+from typing import Final
 
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -32,8 +33,17 @@ async def seed_tenants(session: AsyncSession, tenants: Iterable[TenantInfo] = BU
         await session.execute(insert(TenantConfig).values(tenant_id=tenant.slug, settings={}).on_conflict_do_nothing())
 
 
+DEMO_DEPARTMENTS: Final = {
+    "shandong-fgw": "development_reform",
+    "shandong-czt": "finance",
+    "shandong-scj": "market_regulation",
+}
+"""Shandong's partner departments (发展改革委, 财政厅, 市场监管局), one read-only demo account each."""
+
+
 def demo_users(tenants: Iterable[TenantInfo] = BUILTIN_TENANTS) -> list[tuple[str, str, Role]]:
-    """(username, tenant, role) of the demo: ``province``, and ``X-admin`` / ``X-case`` for each city."""
+    """(username, tenant, role) of the demo: ``province`` and Shandong's department viewers, and ``X-admin`` /
+    ``X-case`` for each city."""
     users: list[tuple[str, str, Role]] = []
     for tenant in tenants:
         if tenant.is_province:
@@ -44,6 +54,8 @@ def demo_users(tenants: Iterable[TenantInfo] = BUILTIN_TENANTS) -> list[tuple[st
                     Role.PROVINCE_ADMIN,
                 )
             )
+            if tenant.slug == "shandong":
+                users += [(username, tenant.slug, Role.DEPARTMENT_VIEWER) for username in DEMO_DEPARTMENTS]
         else:
             users.append((f"{tenant.slug}-admin", tenant.slug, Role.CITY_ADMIN))
             users.append((f"{tenant.slug}-case", tenant.slug, Role.CASEWORKER))
@@ -72,6 +84,7 @@ async def seed_users(
                 role=role,
                 password_hash=password_hash,
                 street_id=(street_ids or {}).get(username),
+                department=DEMO_DEPARTMENTS.get(username) if role == Role.DEPARTMENT_VIEWER else None,
             )
         )
     return len(missing)
