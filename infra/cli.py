@@ -197,6 +197,7 @@ def _banner(stack: Stack, host: str, port: int, seconds: float) -> str:
         "",
         f"  演示账号 Demo logins (password {stack.settings.demo_password}):",
         "    province          山东省 province_admin",
+        "    shandong-czt      山东省 department_viewer (财政; also -fgw 发展改革, -scj 市场监管)",
         "    jinan-admin       济南市 city_admin      (every city: <city>-admin, <city>-case)",
         "    jinan-case        济南市 caseworker",
         "    jinan-op-1        济南市 operator        (one per demo street: <city>-op-<n>)",
