@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Table, extract
-from sqlmodel import col, select
+from sqlalchemy import Table
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services import models
 from services.activities.schemas import ACTIVITY_COLUMNS, Activity, ActivityCreate
 from services.shared.checks import FieldProblem, found, future_date, raise_first
 from services.shared.imports import ImportResult, StreetImport
-from services.shared.paging import Page, fetch_page
+from services.shared.paging import Page
 from services.shared.shapes import shape_of, street_row
 from services.shared.writes import save_recorded
-from services.streets.service import street_of
+from services.streets.service import street_of, street_rows_by_day
 from tenants.context import Actor
 from tenants.ids import TenantId
 
@@ -39,12 +38,18 @@ async def list_activities(
     limit: int,
     offset: int,
 ) -> Page[Activity]:
-    await street_of(session, tenant, street_id, actor)
-    query = select(models.Activity).where(models.Activity.tenant_id == tenant, models.Activity.street_id == street_id)
-    if year is not None:
-        query = query.where(extract("year", col(models.Activity.held_on)) == year)
-    query = query.order_by(col(models.Activity.held_on).desc(), col(models.Activity.id))
-    return (await fetch_page(session, query, limit=limit, offset=offset)).map(lambda row: _out(row[0]))
+    rows = await street_rows_by_day(
+        session,
+        actor,
+        tenant,
+        street_id,
+        models.Activity,
+        models.Activity.held_on,
+        year=year,
+        limit=limit,
+        offset=offset,
+    )
+    return rows.map(_out)
 
 
 async def create_activity(

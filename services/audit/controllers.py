@@ -13,6 +13,7 @@ from services.audit import service
 from services.audit.schemas import AuditEntry
 from services.deps import Db, Tenant, requires
 from services.openapi import error_spec
+from services.province_report.exports import MEDIA_TYPES
 from services.shared.bounds import text_query
 from services.shared.paging import TOTAL_COUNT_HEADERS, Limit, Offset, paged
 from tenants.context import Role
@@ -59,7 +60,7 @@ class AuditExportController(Controller):
     @get(
         "/",
         summary="下载审计日志（CSV）/ the audit trail of a date range as CSV (UTF-8 with BOM), with its hash chain",
-        media_type="text/csv; charset=utf-8",
+        media_type=MEDIA_TYPES["csv"],
         responses={422: error_spec("日期范围无效或过长 / the range ends before it starts, or holds too many rows")},
     )
     async def export_audit(
@@ -69,10 +70,7 @@ class AuditExportController(Controller):
         first: Annotated[dt.date, QueryParameter(name="from", description="开始日期（含）/ first day, China time")],
         last: Annotated[dt.date, QueryParameter(name="to", description="结束日期（含）/ last day, China time")],
     ) -> Response[bytes]:
-        content = await service.export_csv(db, tenant_id, first, last)
-        name = f"audit-{tenant_id}-{first.isoformat()}-{last.isoformat()}.csv"
+        export = await service.export_csv(db, tenant_id, first, last)
         return Response(
-            content,
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+            export.content, media_type=export.media_type, headers={"Content-Disposition": export.content_disposition}
         )

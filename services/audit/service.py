@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.errors import InvalidError
 from services.models import AuditLog
+from services.province_report.exports import MEDIA_TYPES, Export
 from services.shared.bounds import date_problem
 from services.shared.paging import Page, fetch_page
 from services.shared.tabular.writing import write_csv
@@ -84,7 +85,7 @@ EXPORT_HEADERS: Final = (
 )
 
 
-async def export_csv(session: AsyncSession, tenant: TenantId, first: dt.date, last: dt.date) -> bytes:
+async def export_csv(session: AsyncSession, tenant: TenantId, first: dt.date, last: dt.date) -> Export:
     """``tenant``'s audit rows of the days ``first``..``last`` (China time) in chain order, as CSV with BOM.
 
     Each row carries its place in the chain and its hashes, so a download can be checked against the chain
@@ -110,7 +111,7 @@ async def export_csv(session: AsyncSession, tenant: TenantId, first: dt.date, la
                 f"the range holds more than {EXPORT_LIMIT:,} audit rows; choose a shorter one",
             )
         )
-    return write_csv(
+    content = write_csv(
         EXPORT_HEADERS,
         (
             (
@@ -128,6 +129,12 @@ async def export_csv(session: AsyncSession, tenant: TenantId, first: dt.date, la
             )
             for row in rows
         ),
+    )
+    return Export(
+        content=content,
+        media_type=MEDIA_TYPES["csv"],
+        filename=f"audit-{tenant}-{first.isoformat()}-{last.isoformat()}.csv",
+        filename_zh=f"审计日志-{tenant}-{first.isoformat()}-{last.isoformat()}.csv",
     )
 
 

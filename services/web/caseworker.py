@@ -24,7 +24,7 @@ from services.shared.bounds import IdParam
 from services.tenancy.service import get_settings
 from services.text import Text
 from services.web.forms import Form, FormError, posted, shown, submit
-from services.web.ledger_pages import LEDGER_WRITERS, entity_page, visit_entity
+from services.web.ledger_pages import LEDGER_WRITERS, post_visit
 from services.web.ledger_reads import days_of, due_soon, entity_facts
 from services.web.render import language, page
 from services.web.scope import PER_PAGE, tenant_of
@@ -61,15 +61,8 @@ class CaseworkerPages(Controller):
     async def visit(
         self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, entity_id: IdParam
     ) -> Template | Redirect:
-        values = await posted(request)
-        try:
-            await visit_entity(db, actor, tenant_id, entity_id, values)
-        except FormError as refused:
-            # The button sends today's date and the entity's entry: a refusal is shown on the entity's page,
-            # beside its visit form.
-            form = shown(values, refused.problems, language(request))
-            return await entity_page(request, db, actor, tenant_id, entity_id, {"visit": form}, status_code=422)
-        return Redirect(f"/city/{tenant_id}/caseworker?saved=visit", status_code=303)
+        # The button sends today's date and the entity's entry: back to the list, or the refusal on the entity's page.
+        return await post_visit(request, db, actor, tenant_id, entity_id, f"/city/{tenant_id}/caseworker")
 
     @post("/tasks/{task_id:int}/close", status_code=303)
     async def close(

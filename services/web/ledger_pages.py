@@ -174,13 +174,21 @@ class LedgerPages(Controller):
     async def record_visit(
         self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, entity_id: IdParam
     ) -> Template | Redirect:
-        values = await posted(request)
-        try:
-            await visit_entity(db, actor, tenant_id, entity_id, values)
-        except FormError as refused:
-            form = shown(values, refused.problems, language(request))
-            return await entity_page(request, db, actor, tenant_id, entity_id, {"visit": form}, status_code=422)
-        return Redirect(f"{entity_path(tenant_id, entity_id)}?saved=visit", status_code=303)
+        return await post_visit(request, db, actor, tenant_id, entity_id, entity_path(tenant_id, entity_id))
+
+
+async def post_visit(
+    request: Request[Any, Any, Any], db: Db, actor: Actor, tenant_id: TenantId, entity_id: int, then: str
+) -> Template | Redirect:
+    """Record the posted visit and go on to ``then`` (``?saved=visit``); a refusal is shown on the entity's
+    page, beside its visit form (whichever page the form was on)."""
+    values = await posted(request)
+    try:
+        await visit_entity(db, actor, tenant_id, entity_id, values)
+    except FormError as refused:
+        form = shown(values, refused.problems, language(request))
+        return await entity_page(request, db, actor, tenant_id, entity_id, {"visit": form}, status_code=422)
+    return Redirect(f"{then}?saved=visit", status_code=303)
 
 
 async def visit_entity(

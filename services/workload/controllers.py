@@ -12,7 +12,6 @@ from litestar.params import JSONBody, Parameter
 from services.deps import STREET_DATA_WRITERS, Caller, Db, Tenant, app_context, requires
 from services.errors import NotFoundError
 from services.openapi import error_spec
-from services.province_report.exports import MEDIA_TYPES
 from services.shared.bounds import IdParam, year_query
 from services.shared.imports import import_route
 from services.shared.paging import TOTAL_COUNT_HEADERS, Limit, Offset, paged
@@ -84,8 +83,7 @@ class WorkloadController(Controller):
             return Response(figures)
         info = app_context(request).directory.get(tenant_id)
         name = info.name_zh if info is not None else str(tenant_id)
+        export = service.workload_xlsx(figures, name)
         return Response(
-            service.workload_xlsx(figures, name),
-            media_type=MEDIA_TYPES["xlsx"],
-            headers={"Content-Disposition": f'attachment; filename="{tenant_id}-workload-{year}.xlsx"'},
+            export.content, media_type=export.media_type, headers={"Content-Disposition": export.content_disposition}
         )

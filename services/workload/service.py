@@ -7,19 +7,20 @@ from typing import Final, get_args
 
 from sqlalchemy import Table, and_, extract, func
 from sqlalchemy import select as core_select
-from sqlmodel import col, select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services import models
 from services.errors import NotFoundError
 from services.labels.labels import LABELS
+from services.province_report.exports import MEDIA_TYPES, Export
 from services.shared.checks import FieldProblem, found, future_date, raise_first
 from services.shared.imports import ImportResult, StreetImport
-from services.shared.paging import Page, fetch_page
+from services.shared.paging import Page
 from services.shared.shapes import shape_of, street_row
 from services.shared.tabular.writing import Sheet, SheetColumn, write_xlsx
 from services.shared.writes import save_recorded
-from services.streets.service import street_of
+from services.streets.service import street_of, street_rows_by_day
 from services.workload.schemas import (
     SERVICE_COLUMNS,
     CenterService,
@@ -55,13 +56,18 @@ async def list_services(
     limit: int,
     offset: int,
 ) -> Page[CenterService]:
-    await street_of(session, tenant, street_id, actor)
-    row = models.CenterService
-    query = select(row).where(row.tenant_id == tenant, row.street_id == street_id)
-    if year is not None:
-        query = query.where(extract("year", col(row.served_on)) == year)
-    query = query.order_by(col(row.served_on).desc(), col(row.id).desc())
-    return (await fetch_page(session, query, limit=limit, offset=offset)).map(lambda found_row: _out(found_row[0]))
+    rows = await street_rows_by_day(
+        session,
+        actor,
+        tenant,
+        street_id,
+        models.CenterService,
+        models.CenterService.served_on,
+        year=year,
+        limit=limit,
+        offset=offset,
+    )
+    return rows.map(_out)
 
 
 async def create_service(
@@ -139,7 +145,7 @@ def _empty(street_id: int, name: str, year: int, month: int) -> MonthlyWorkload:
     )
 
 
-def workload_xlsx(workload: Workload, city_name: str) -> bytes:
+def workload_xlsx(workload: Workload, city_name: str) -> Export:
     """The workload as a workbook a finance department can use: the city's months, then each centre's."""
     kinds = [SheetColumn(f"{LABELS['serviceKind'][kind].zh}（人次）", "integer") for kind in KINDS]
     head = [SheetColumn("月份"), SheetColumn("服务次数", "integer"), SheetColumn("服务人次", "integer")]
@@ -153,7 +159,13 @@ def workload_xlsx(workload: Workload, city_name: str) -> bytes:
         columns=[SheetColumn("街区"), *head, *kinds],
         rows=[[row.street_name, *cells(row)] for row in workload.centres],
     )
-    return write_xlsx(f"{city_name}{workload.year}年创业街区服务工作量", [city, centres])
+    title = f"{city_name}{workload.year}年创业街区服务工作量"
+    return Export(
+        content=write_xlsx(title, [city, centres]),
+        media_type=MEDIA_TYPES["xlsx"],
+        filename=f"{workload.tenant}-workload-{workload.year}.xlsx",
+        filename_zh=f"{title}.xlsx",
+    )
 
 
 def check_year(year: int) -> None:

@@ -51,8 +51,7 @@ class StreetYearWorkflow:
         self._submitted: set[int] = set()
         self._deliveries: list[asyncio.Task[bool]] = []
         self._settings: TrackingSettings | None = None
-        self._rescheduled: TrackingSettings | None = None
-        """The settings a ``reschedule`` Update brought, kept until they are applied."""
+        """The settings in force: read at the start, unless a ``reschedule`` Update brought newer ones first."""
         self._revision = 0
         """Counts the applied ``reschedule`` Updates: a wait for the next event ends when it changes."""
 
@@ -69,7 +68,7 @@ class StreetYearWorkflow:
             TrackingSettingsInput(tenant=params.tenant),
             start_to_close_timeout=timedelta(seconds=30),
         )
-        self._settings = self._rescheduled or settings  # an Update that came first is the newer one
+        self._settings = self._settings or settings  # an Update that came first is the newer one
         for month in range(params.start_month, 13):
             due_on = report_due_on(params.year, month, self._settings.report_deadline_day)
             state: ItemState = "submitted" if month in self._submitted else "due"
@@ -127,14 +126,12 @@ class StreetYearWorkflow:
         A month whose reminder has not gone out is due by the new day; one already reminded keeps its due
         date (the operator was told it), and its escalation, if still to come, follows the new delay.
         """
-        self._rescheduled = settings
-        if self._settings is not None:
-            self._settings = settings
-            assert self._params is not None
-            for month, item in self._items.items():
-                if item.state == "due":
-                    item.due_on = report_due_on(self._params.year, month, settings.report_deadline_day)
-            self._revision += 1
+        self._settings = settings
+        for month, item in self._items.items():  # none yet when the Update comes before the start
+            if item.state == "due":
+                assert self._params is not None
+                item.due_on = report_due_on(self._params.year, month, settings.report_deadline_day)
+        self._revision += 1
         return self.status()
 
     @reschedule.validator
