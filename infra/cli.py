@@ -360,6 +360,20 @@ def main(argv: list[str] | None = None) -> None:
     }
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(runners[args.command]())
+    _exit_past_temporal_threads()
+
+
+def _exit_past_temporal_threads() -> None:
+    """End the process once the command has shut down cleanly, skipping the interpreter's teardown.
+
+    Temporal's Rust core keeps native threads that may call back into Python while the interpreter
+    finalizes, which aborts the process ("PyGILState_Release … must be current", temporalio/sdk-python#300).
+    Everything the command owns is closed by now; only the output is left to flush.
+    """
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":
