@@ -1,0 +1,265 @@
+"""Benchmark (not a test): the API's read endpoints against a bare handler that returns the same rows.
+
+    .venv/bin/python -m infra.benchmarks.request_path [--seconds 10] [--connections 32]
+
+Needs ``wrk`` (Debian: ``apt-get install wrk``). The script starts an embedded PostgreSQL in a temporary
+folder (or takes ``--database-url``), migrates it and loads the demo data, then runs two servers side by
+side, one process each: ``jiequ api`` (authentication, the guard, the request's transaction under
+row-level security, the domain service, msgspec) and a bare Litestar app in this module that answers each
+path with one asyncpg query returning the same rows as JSON (no authentication, no RLS, no ORM). For
+each endpoint wrk runs ``--seconds`` against one and then the other (2 threads, ``--connections``), and
+the script prints requests per second, the ratio app/bare and the p99 latency of each. Goal (issue 16):
+every ratio ≥ 0.5 with the app's p99 ≤ 50 ms at 32 connections on 2 cores. It measures; it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import asyncpg
+import httpx
+from litestar import Litestar, Response, get
+
+CITY: Final = "jinan"
+ADMIN: Final = "jinan-admin"
+PASSWORD: Final = "demo-pass-2024"  # noqa: S105 - the documented demo password
+GOAL_RATIO: Final = 0.5
+GOAL_P99_MS: Final = 50.0
+
+# Each bare query answers with the JSON of the rows the endpoint returns, in one round trip.
+_STREETS_SQL: Final = """
+SELECT coalesce(json_agg(s ORDER BY s.id), '[]')::text FROM (
+  SELECT st.*, to_json(o) AS operator,
+         (SELECT json_build_object('center', c, 'staff',
+                 (SELECT coalesce(json_agg(m ORDER BY m.id), '[]') FROM center_staff m
+                   WHERE m.tenant_id = st.tenant_id AND m.street_id = st.id))
+            FROM centers c WHERE c.tenant_id = st.tenant_id AND c.street_id = st.id) AS center
+    FROM streets st LEFT JOIN operators o ON o.tenant_id = st.tenant_id AND o.id = st.operator_id
+   WHERE st.tenant_id = $1 {where} ORDER BY st.id LIMIT 50) s
+"""
+BARE_QUERIES: Final = {
+    "streets": _STREETS_SQL.format(where=""),
+    "street": _STREETS_SQL.format(where="AND st.id = $2"),
+    "entities": "SELECT coalesce(json_agg(e ORDER BY e.id), '[]')::text FROM (SELECT * FROM entities"
+    " WHERE tenant_id = $1 AND street_id = $2 ORDER BY id LIMIT 50) e",
+    "ledger": "SELECT coalesce(json_agg(l ORDER BY l.id), '[]')::text FROM (SELECT l.*, e.name AS entity_name"
+    " FROM ledger_entries l JOIN entities e ON e.tenant_id = l.tenant_id AND e.id = l.entity_id"
+    " WHERE l.tenant_id = $1 ORDER BY l.id LIMIT 50) l",
+    "notifications": "SELECT coalesce(json_agg(n ORDER BY n.id DESC), '[]')::text FROM (SELECT * FROM notifications"
+    " WHERE tenant_id = $1 AND username = 'jinan-admin' ORDER BY id DESC LIMIT 50) n",
+    "fields": "SELECT coalesce(json_agg(f ORDER BY f.key), '[]')::text FROM custom_fields f WHERE f.tenant_id = $1",
+}
+
+
+def bare_app(database_url: str) -> Litestar:
+    """The reference: Litestar and one asyncpg pool, one query a request, the JSON made by PostgreSQL."""
+    pool: dict[str, asyncpg.Pool] = {}
+
+    async def connect() -> None:
+        pool["pool"] = await asyncpg.create_pool(database_url, min_size=10, max_size=10)
+
+    async def close() -> None:
+        await pool["pool"].close()
+
+    async def rows(name: str, *args: object) -> Response[bytes]:
+        body = await pool["pool"].fetchval(BARE_QUERIES[name], *args)
+        return Response(body.encode(), media_type="application/json")
+
+    @get("/bare/me", sync_to_thread=False)
+    def me() -> dict[str, str]:
+        return {"username": ADMIN, "tenant": CITY, "role": "city_admin"}
+
+    @get("/bare/{tenant:str}/streets")
+    async def streets(tenant: str) -> Response[bytes]:
+        return await rows("streets", tenant)
+
+    @get("/bare/{tenant:str}/streets/{street:int}")
+    async def street(tenant: str, street: int) -> Response[bytes]:
+        return await rows("street", tenant, street)
+
+    @get("/bare/{tenant:str}/streets/{street:int}/entities")
+    async def entities(tenant: str, street: int) -> Response[bytes]:
+        return await rows("entities", tenant, street)
+
+    @get("/bare/{tenant:str}/{name:str}")
+    async def tenant_rows(tenant: str, name: str) -> Response[bytes]:
+        return await rows(name, tenant)
+
+    return Litestar(
+        [me, streets, street, entities, tenant_rows], on_startup=[connect], on_shutdown=[close], openapi_config=None
+    )
+
+
+@dataclass(frozen=True)
+class Run:
+    rps: float
+    p99_ms: float
+    errors: int
+
+
+_UNITS: Final = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def wrk(url: str, headers: dict[str, str], seconds: int, connections: int) -> Run:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout  # noqa: S603
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if rps is None or p99 is None:
+        raise RuntimeError(f"wrk printed no figures:\n{out}")
+    return Run(float(rps[1]), float(p99[1]) * _UNITS[p99[2]], int(errors[1]) if errors else 0)
+
+
+@contextlib.contextmanager
+def server(args: list[str], env: dict[str, str], log: Path) -> Iterator[None]:
+    with log.open("wb") as output:
+        process = subprocess.Popen(args, env=env, stdout=output, stderr=subprocess.STDOUT)  # noqa: S603
+    try:
+        yield
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _free_port() -> int:
+    import socket  # noqa: PLC0415
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def _ready(client: httpx.AsyncClient, path: str) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        with contextlib.suppress(httpx.HTTPError):
+            if (await client.get(path)).status_code < 500:
+                return
+        await asyncio.sleep(0.3)
+    raise SystemExit(f"{client.base_url}{path} did not answer within 120 s")
+
+
+@contextlib.asynccontextmanager
+async def demo_database(given: str | None, folder: Path) -> AsyncIterator[str]:
+    """A migrated database with the demo data: ``given``, or an embedded PostgreSQL in ``folder``."""
+    from infra.db import make_engine, make_sessionmaker  # noqa: PLC0415
+    from infra.local.postgres import EmbeddedPostgres  # noqa: PLC0415
+    from infra.migrate import upgrade  # noqa: PLC0415
+    from infra.settings import load_settings  # noqa: PLC0415
+    from services.seeding import seed  # noqa: PLC0415
+
+    embedded = None
+    if given is None:
+        embedded = EmbeddedPostgres(folder / "postgres")
+        embedded.start()
+        url = await embedded.ensure_database()
+    else:
+        url = given
+    try:
+        print("migrating and loading the demo data…", flush=True)
+        await asyncio.to_thread(upgrade, url)
+        engine = make_engine(url, pool_size=2)
+        try:
+            await seed(make_sessionmaker(engine), load_settings({"JIEQU_DATA_DIR": str(folder)}), demo=True)
+        finally:
+            await engine.dispose()
+        yield url
+    finally:
+        if embedded is not None:
+            embedded.stop()
+
+
+async def run(args: argparse.Namespace) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="jiequ-requestpath-"))
+    try:
+        async with demo_database(args.database_url, folder) as url:
+            await _compare(url, folder, args)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+async def _compare(url: str, folder: Path, args: argparse.Namespace) -> None:
+    app_port, bare_port = _free_port(), _free_port()
+    env = {k: v for k, v in os.environ.items() if k != "TEMPORAL_ADDRESS"}
+    env.update(DATABASE_URL=url, JIEQU_DATA_DIR=str(folder / "data"), JIEQU_DEMO_PASSWORD=PASSWORD)
+    env["TEMPORAL_ADDRESS"] = "127.0.0.1:9"  # the read endpoints measured here never reach Temporal
+    app_command = [sys.executable, "-m", "infra.cli", "api", "--port", str(app_port)]
+    bare_command = [sys.executable, "-m", "infra.benchmarks.request_path", "--serve-bare", str(bare_port)]
+    with server(app_command, env, folder / "api.log"), server(bare_command, env, folder / "bare.log"):
+        app_url, bare_url = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{bare_port}"
+        async with httpx.AsyncClient(base_url=app_url) as app, httpx.AsyncClient(base_url=bare_url) as bare:
+            await _ready(app, "/api/labels")
+            await _ready(bare, "/bare/me")
+            login = await app.post("/api/auth/login", json={"username": ADMIN, "password": PASSWORD})
+            auth = {"Authorization": f"Bearer {login.json()['accessToken']}"}
+            listed = (await app.get(f"/api/tenants/{CITY}/streets", headers=auth)).json()
+            street = listed[0]["id"]
+        pairs = [
+            ("/api/me (no database)", "/api/me", "/bare/me"),
+            ("streets", f"/api/tenants/{CITY}/streets?limit=50", f"/bare/{CITY}/streets"),
+            ("a street", f"/api/tenants/{CITY}/streets/{street}", f"/bare/{CITY}/streets/{street}"),
+            (
+                "a street's entities",
+                f"/api/tenants/{CITY}/streets/{street}/entities?limit=50",
+                f"/bare/{CITY}/streets/{street}/entities",
+            ),
+            ("ledger", f"/api/tenants/{CITY}/ledger?limit=50", f"/bare/{CITY}/ledger"),
+            ("notifications", "/api/notifications?limit=50", f"/bare/{CITY}/notifications"),
+            ("custom fields", f"/api/tenants/{CITY}/fields", f"/bare/{CITY}/fields"),
+        ]
+        print(f"\nwrk -t2 -c{args.connections} -d{args.seconds}s, app then bare per endpoint; {os.cpu_count()} cores")
+        print(f"{'endpoint':<22} {'app rps':>8} {'bare rps':>9} {'ratio':>6} {'app p99':>8} {'bare p99':>9}  goal")
+        for name, app_path, bare_path in pairs:
+            ours = wrk(app_url + app_path, auth, args.seconds, args.connections)
+            reference = wrk(bare_url + bare_path, {}, args.seconds, args.connections)
+            ratio = ours.rps / reference.rps if reference.rps else 0.0
+            met = "ok" if ratio >= GOAL_RATIO and ours.p99_ms <= GOAL_P99_MS else "NOT MET"
+            failed = f"  ({ours.errors} non-2xx)" if ours.errors else ""
+            print(
+                f"{name:<22} {ours.rps:8.0f} {reference.rps:9.0f} {ratio:6.2f}"
+                f" {ours.p99_ms:7.1f}ms {reference.p99_ms:8.1f}ms  {met}{failed}"
+            )
+        print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--seconds", type=int, default=10, help="seconds of wrk per endpoint and server")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--database-url", help="a PostgreSQL database to migrate, seed and use")
+    parser.add_argument("--serve-bare", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve_bare:
+        import uvicorn  # noqa: PLC0415
+
+        app = bare_app(os.environ["DATABASE_URL"])
+        uvicorn.run(app, host="127.0.0.1", port=args.serve_bare, log_level="warning")
+        return
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is needed: apt-get install wrk")
+    asyncio.run(run(args))
+
+
+if __name__ == "__main__":
+    main()
