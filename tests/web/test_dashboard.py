@@ -200,7 +200,8 @@ async def test_the_province_admin_sees_every_chart_drawn_and_downloads_what_it_s
     await page.get_by_role("link", name=re.compile("数据看板")).click()
     await expect(page).to_have_url(live.url + DASHBOARD)
     await expect(page.get_by_role("heading", level=1)).to_have_text(f"山东省创业街区数据看板 · {linyi.year}")
-    await page.wait_for_function("document.querySelectorAll('[data-chart] canvas').length === 5")
+    # A locator waits from outside the page: a polled function would need eval, which the page's CSP refuses.
+    await expect(page.locator("[data-chart] canvas")).to_have_count(len(CHART_KEYS))
     drawn = await page.evaluate(
         """() => [...document.querySelectorAll('[data-chart]')].map(el => {
             const chart = echarts.getInstanceByDom(el);
