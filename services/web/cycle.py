@@ -50,6 +50,7 @@ DONE: Final = {
 CHOOSE: Final = Text("请至少选择一个街区。", "Choose at least one street.")
 PICK_STREET: Final = Text("请选择要申报的街区。", "Choose the street to apply.")
 _STREET_ID: Final = re.compile(r"(街区|street) (\d+) ?")
+_CRITERION_ID: Final = re.compile(r"\b[a-z][a-z0-9_]*\b")
 
 
 @dataclass
@@ -185,7 +186,11 @@ async def _done(
         if isinstance(result, NotFoundError):
             raise result  # another city's street, or a cycle never started: the not-found page
         names = await _street_names(db, actor, tenant_id)
-        refused = _named(message(request, result), names)
+        lang = language(request)
+        titles = {
+            c.id: c.title_zh if lang == "zh" else c.title_en for c in (await get_rules(db, tenant_id, year)).criteria
+        }
+        refused = _titled(_named(message(request, result), names), titles)
         return await _page(request, db, actor, tenant_id, year, Shown(error=refused), 422)
     return Redirect(f"/city/{tenant_id}/cycles/{year}?done={done}", status_code=303)
 
@@ -200,6 +205,11 @@ def _named(wording: str, names: dict[int, str]) -> str:
         return f"街区「{name}」" if found[1] == "街区" else f'street "{name}" '
 
     return _STREET_ID.sub(named, wording)
+
+
+def _titled(wording: str, titles: dict[str, str]) -> str:
+    """A refusal naming criteria by id (``activities``) names them by their titles, as the page does."""
+    return _CRITERION_ID.sub(lambda found: titles.get(found[0], found[0]), wording)
 
 
 async def _street_names(db: Db, actor: Caller, tenant_id: TenantId) -> dict[int, str]:

@@ -159,7 +159,7 @@ async def test_a_city_admin_runs_the_year_from_the_cycle_page(
         recommend = f"{page}/recommendations"
         refused = await admin.post(page, recommend, {"streetIds[]": [str(good.id), str(weak.id)]})
         assert refused.status_code == 422
-        assert "街区「芙蓉街创业街区」初审未达到必备条件：activities" in text_of(refused.text)
+        assert f"街区「芙蓉街创业街区」初审未达到必备条件：{ACTIVITIES}" in text_of(refused.text)
         assert await data.status(good) == "applied"  # nothing half-done
         nothing = await admin.post(page, recommend, {})
         assert nothing.status_code == 422
@@ -177,6 +177,9 @@ async def test_a_city_admin_runs_the_year_from_the_cycle_page(
 
         done = await admin.post(page, recommend, {"streetIds[]": [str(good.id)]})
         assert done.status_code == 303
+        await eventually(  # the selection reads its target as it opens
+            lambda: cycles.selection_view(env.client, "shandong", year), lambda v: v.target is not None
+        )
         waiting = text_of((await admin.get(page)).text)
         assert "已推荐 1 个街区，等待省厅认定" in waiting
         assert "全省试点名额 2 个" in waiting
