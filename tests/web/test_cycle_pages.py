@@ -17,6 +17,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from services.app import create_app
 from services.context import AppContext
+from services.cycles.schemas import Cycle, Window, YearEnd
+from services.web.cycle_steps import timeline, window_consequences
 from tenants.calendar import day_end, year_start
 from tenants.config import TenantSettings
 from tests.conftest import api_client
@@ -84,11 +86,7 @@ async def test_a_city_admin_runs_the_year_from_the_cycle_page(
 
     async with (
         build_worker(env.client, context),
-        users(context, "jinan-admin", "jinan-case", "qingdao-admin") as (
-            admin,
-            case,
-            other,
-        ),
+        users(context, "jinan-admin", "jinan-case", "qingdao-admin", "province") as (admin, case, other, province),
     ):
         # Not started: the admin sees what starting does before confirming; the caseworker only reads.
         first = await admin.get(page)
@@ -183,6 +181,12 @@ async def test_a_city_admin_runs_the_year_from_the_cycle_page(
         waiting = text_of((await admin.get(page)).text)
         assert "已推荐 1 个街区，等待省厅认定" in waiting
         assert "全省试点名额 2 个" in waiting
+        read = await province.get(page)  # the province reads its cities' pages, and changes nothing there
+        assert read.status_code == 200
+        assert "等待省厅认定" in text_of(read.text)
+        assert "提交推荐" not in read.text
+        assert "8233" not in read.text
+        assert (await province.post(page, recommend, {"streetIds[]": [str(good.id)]})).status_code == 403
 
         # The province designates; tracking follows the designated street's months.
         designation = Designation(street_ids=(good.id,), designated_by="province")
@@ -210,3 +214,52 @@ async def test_a_city_admin_runs_the_year_from_the_cycle_page(
         revoked = text_of((await admin.get(page)).text)
         assert f"曲水亭创业街区 已撤销 整改后仍未达到：{ACTIVITIES}" in revoked
         assert f"{year} 年度流程已结束，{year + 1} 年度流程已自动启动" in revoked
+
+
+def _cycle(phase: str, **changes: Any) -> Cycle:
+    fields: dict[str, Any] = {
+        "workflow_id": "cycle:jinan:2030",
+        "tenant": "jinan",
+        "year": 2030,
+        "phase": phase,
+        "province": "shandong",
+        "application_window": Window(opens=date(2030, 1, 1), closes=date(2030, 3, 31)),
+        "applications": [],
+        "screening": [],
+        "recommendations": [],
+        "designated": [],
+        "tracked": [],
+        "due": [],
+        "reevaluation": None,
+    }
+    return Cycle(**{**fields, **changes})
+
+
+def test_the_window_change_says_what_each_phase_of_the_cycle_does_with_it() -> None:
+    new = (date(2030, 2, 1), date(2030, 4, 30))
+    said = window_consequences(2030, None, new, date(2029, 12, 1))
+    assert said[0].zh == "2030 年度流程尚未启动：启动时将使用新窗口 2030-02-01 至 2030-04-30。"
+    late = window_consequences(2030, _cycle("application"), new, date(2030, 5, 2))
+    assert "新的截止日 2030-04-30 已过：流程会拒绝此修改" in late[0].zh
+    past = window_consequences(2030, _cycle("tracking"), new, date(2030, 6, 1))
+    assert past[0].zh == "2030 年申报已于 2030-03-31 截止：本年度不受影响，新窗口自下一年度起生效。"
+    assert "this year is unaffected" in past[0].en
+    assert all("审计日志" in lines[-1].zh for lines in (said, late, past))
+
+
+def test_a_year_without_rectification_shows_that_step_as_not_needed() -> None:
+    year_end = YearEnd(
+        workflow_id="reeval:jinan:2030",
+        phase="closed",
+        assessed=[],
+        retained=[1],
+        rectification=[],
+        rectification_due=None,
+        reassessed=[],
+        revoked=[],
+    )
+    steps = timeline(_cycle("closed"), year_end)
+    assert [s.state for s in steps] == ["done"] * 6 + ["skipped"]
+    assert all(s.waits is None for s in steps)
+    waiting = timeline(_cycle("recommendation", recommendations=[1]), None)
+    assert [s.key for s in waiting if s.state == "current"] == ["designation"]
