@@ -14,7 +14,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from infra.settings import Settings
 from services.context import AppContext
-from tenants.calendar import day_end, year_start
+from tenants.calendar import day_end, today, year_start
 from tenants.config import TenantSettings
 from tests.polling import eventually
 from tests.web.browser import DESKTOP, LiveServer, fits_width, inputs_labelled, open_watched, screenshot, sign_in
@@ -56,7 +56,7 @@ async def test_a_city_admin_runs_the_cycle_in_the_browser(
         async with build_worker(env.client, context):
             await sign_in(page, live.url, "jinan-admin")
             await page.get_by_role("link", name="年度流程", exact=True).click()
-            await expect(page.get_by_role("heading", level=1)).to_contain_text(f"{date.today().year} 年度流程")
+            await expect(page.get_by_role("heading", level=1)).to_contain_text(f"{today().year} 年度流程")
             await page.goto(url)
             await expect(page.get_by_role("heading", level=2, name=f"{year} 年度流程尚未启动")).to_be_visible()
             await expect(page.locator("main")).to_contain_text(f"申报窗口：{year}-01-01 至 {year}-03-31（本市配置）")

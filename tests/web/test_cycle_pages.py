@@ -19,7 +19,7 @@ from services.app import create_app
 from services.context import AppContext
 from services.cycles.schemas import Cycle, Window, YearEnd
 from services.web.cycle_steps import timeline, window_consequences
-from tenants.calendar import day_end, year_start
+from tenants.calendar import day_end, today, year_start
 from tenants.config import TenantSettings
 from tests.conftest import api_client
 from tests.polling import eventually
@@ -108,7 +108,7 @@ async def test_a_city_admin_runs_the_year_from_the_cycle_page(
         assert (await other.post(f"/city/qingdao/cycles/{year}", page, {})).status_code == 404
         assert (await admin.get(f"/city/jinan/cycles/{year - 5}")).status_code == 200  # a past year: nothing to start
         home = await admin.get("/city/jinan")
-        assert f'href="/city/jinan/cycles/{date.today().year}"' in home.text
+        assert f'href="/city/jinan/cycles/{today().year}"' in home.text
 
         started = await admin.post(page, page, {})
         assert started.status_code == 303
@@ -181,6 +181,11 @@ async def test_a_city_admin_runs_the_year_from_the_cycle_page(
         waiting = text_of((await admin.get(page)).text)
         assert "已推荐 1 个街区，等待省厅认定" in waiting
         assert "全省试点名额 2 个" in waiting
+        english = text_of((await admin.get(f"{page}?lang=en")).text)
+        assert "Phases and dates" in english
+        assert "1 streets recommended; waiting for the province to designate" in english
+        assert "province target: 2 pilots" in english
+        await admin.get(f"{page}?lang=zh")
         read = await province.get(page)  # the province reads its cities' pages, and changes nothing there
         assert read.status_code == 200
         assert "等待省厅认定" in text_of(read.text)
