@@ -19,6 +19,8 @@ from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import msgspec
+
 from infra.local import DataFolderLock, free_port
 from infra.local.postgres import EmbeddedPostgres
 from infra.local.temporal_server import TemporalDevServer
@@ -90,6 +92,8 @@ class Stack:
                 self.temporal.start()
                 await self.temporal.wait_ready()
             self.temporal_address, self.temporal_ui = self.temporal.address, self.temporal.ui_url
+            # The pages link the UI of the server started here, wherever its port ended up.
+            self.settings = msgspec.structs.replace(self.settings, temporal_ui=self.temporal.ui_url)
         elif self.settings.temporal_address is not None:
             self.temporal_address = self.settings.temporal_address
 

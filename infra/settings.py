@@ -20,6 +20,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     temporal_address: str | None = None
     """``host:port`` of a Temporal frontend; unset means the local dev server."""
     temporal_namespace: str = "default"
+    temporal_ui: str = "http://127.0.0.1:8233"
+    """Temporal's web UI (``JIEQU_TEMPORAL_UI``), linked from a city admin's cycle page for the technical admin;
+    ``jiequ up`` sets it to the UI of the dev server it starts."""
     data_dir: Path = Path(".jiequ-data")
     jwt_secret: str = ""
     token_minutes: int = 12 * 60
@@ -55,6 +58,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         database_url=env.get("DATABASE_URL") or None,
         temporal_address=env.get("TEMPORAL_ADDRESS") or None,
         temporal_namespace=env.get("TEMPORAL_NAMESPACE") or "default",
+        temporal_ui=(env.get("JIEQU_TEMPORAL_UI") or "http://127.0.0.1:8233").rstrip("/"),
         data_dir=data_dir,
         jwt_secret=env.get("JIEQU_JWT_SECRET") or _secret(data_dir),
         token_minutes=int(env.get("JIEQU_TOKEN_MINUTES") or 12 * 60),

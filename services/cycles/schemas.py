@@ -15,6 +15,7 @@ from services.schemas import BaseStruct, InputStruct
 from services.shared.bounds import FreeText, Id
 from services.shared.shapes import shape_of
 from workflows.cycle import schemas as wf
+from workflows.tracking import schemas as tracking
 
 StreetIds = Annotated[list[Id], msgspec.Meta(min_length=1, max_length=1000)]
 Reason = FreeText
@@ -119,6 +120,56 @@ class Cycle(BaseStruct):
             )
             if result
             else None,
+        )
+
+
+class TrackedReport(BaseStruct):
+    """A month's report of a tracked street: due, submitted, missing (the operator was reminded) or escalated."""
+
+    month: str
+    due_on: date
+    state: tracking.ItemState
+
+
+class TrackedStreet(BaseStruct):
+    """A designated street's monthly reports of the year as its tracking workflow holds them."""
+
+    street_id: int
+    phase: tracking.Phase
+    reports: list[TrackedReport]
+
+    @classmethod
+    def of(cls, status: tracking.StreetYearStatus) -> TrackedStreet:
+        return cls(
+            street_id=status.street_id,
+            phase=status.phase,
+            reports=[shape_of(TrackedReport, item) for item in status.items],
+        )
+
+
+class YearEnd(BaseStruct):
+    """The year's re-evaluation (年度复评) of the city's designated streets: each verdict, who was retained,
+    who went into rectification until when, and who was revoked after it."""
+
+    workflow_id: str
+    phase: wf.ReevaluationPhase
+    assessed: list[Candidate]
+    retained: list[int]
+    rectification: list[int]
+    rectification_due: date | None
+    reassessed: list[Candidate]
+    revoked: list[int]
+
+    @classmethod
+    def of(cls, view: wf.ReevaluationView) -> YearEnd:
+        return shape_of(
+            cls,
+            view,
+            assessed=[Candidate.of(c) for c in view.assessed],
+            retained=list(view.retained),
+            rectification=list(view.rectification),
+            reassessed=[Candidate.of(c) for c in view.reassessed],
+            revoked=list(view.revoked),
         )
 
 

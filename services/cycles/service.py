@@ -6,6 +6,7 @@ the answers to domain errors.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Iterator
 
@@ -14,7 +15,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client
 from temporalio.service import RPCError
 
-from services.cycles.schemas import ApplicationCreate, Cycle, DesignationCreate, RecommendationCreate, Selection
+from services.cycles.schemas import (
+    ApplicationCreate,
+    Cycle,
+    DesignationCreate,
+    RecommendationCreate,
+    Selection,
+    TrackedStreet,
+    YearEnd,
+)
 from services.errors import InvalidError, NotFoundError, UnavailableError
 from services.province_report.service import own_province
 from services.streets.service import street_of
@@ -26,6 +35,7 @@ from tenants.ids import TenantId
 from tenants.resolver import TenantDirectory
 from workflows import client as cycles
 from workflows.cycle.schemas import Application, Designation, Due, Recommendation, window_dates
+from workflows.tracking import client as tracking
 
 
 def _cycle(tenant: str, year: int) -> tuple[str, str]:
@@ -109,6 +119,31 @@ async def recommend(client: Client, actor: Actor, tenant: TenantId, year: int, d
     recommendation = Recommendation(street_ids=tuple(data.street_ids), recommended_by=actor.username)
     with _answers(_cycle(tenant, year)):
         return Cycle.of(await cycles.recommend(client, tenant, year, recommendation))
+
+
+async def get_tracking(client: Client, tenant: TenantId, year: int, street_ids: list[int]) -> list[TrackedStreet]:
+    """Each street's monthly reports of `year` as its tracking workflow holds them: submitted, due, missing (the
+    operator was reminded) or escalated (the caseworkers were told); a street not tracked that year is left out."""
+    with _answers(_cycle(tenant, year)):
+        found = await asyncio.gather(
+            *(tracking.street_year_status(client, tenant, street_id, year) for street_id in street_ids)
+        )
+    return [TrackedStreet.of(status) for status in found if status is not None]
+
+
+async def get_year_end(client: Client, tenant: TenantId, year: int) -> YearEnd | None:
+    """The city's re-evaluation of `year` (retained, rectification, revoked, with each verdict); None before it runs."""
+    with _answers(_cycle(tenant, year)):
+        view = await cycles.reevaluation_view(client, tenant, year)
+    return YearEnd.of(view) if view is not None else None
+
+
+async def selection_target(client: Client, province: str, year: int) -> int | None:
+    """The pilot target (试点名额) the province's selection of `year` holds; None until the selection starts (with
+    the province's first recommendation), which reads it from the province's configuration then."""
+    with _answers(_selection(province, year)):
+        view = await cycles.selection_view(client, province, year)
+    return view.target if view is not None else None
 
 
 async def get_selection(client: Client, actor: Actor, province: str, year: int) -> Selection:

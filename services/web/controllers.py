@@ -1,5 +1,5 @@
-"""The pages, one router: sign-in, the province's and the city's pages, a street's tabs, forms and imports,
-the password, accounts and rules pages.
+"""The pages, one router: sign-in, the province's and the city's pages (with its annual cycle), a street's tabs,
+forms and imports, the password, accounts and rules pages.
 
 Each handler is as thin as an API controller: check the right, call the domain services inside the
 request's transaction under row-level security, render.
@@ -15,6 +15,7 @@ from services.web.accounts import AccountPages
 from services.web.audit import AuditPages
 from services.web.caseworker import CaseworkerPages
 from services.web.city import CityPages, ProvincePages
+from services.web.cycle import CyclePages
 from services.web.errors import PAGE_ERRORS
 from services.web.fields import FieldPages
 from services.web.form_pages import FieldChecks, StreetDataForms, StreetForms
@@ -34,6 +35,7 @@ WEB_ROUTES: Final = Router(
         ProvincePages,
         ProvinceDashboard,
         CityPages,
+        CyclePages,
         StreetPages,
         StreetForms,
         StreetDataForms,

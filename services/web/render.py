@@ -19,7 +19,7 @@ from litestar.template.config import TemplateConfig
 from services.demo.places import CITIES, city_of_district
 from services.text import Language
 from services.web.labels import label
-from tenants.calendar import CHINA_TIME
+from tenants.calendar import CHINA_TIME, today
 
 WEB_DIR: Final = Path(__file__).resolve().parent
 TEMPLATES: Final = WEB_DIR / "templates"
@@ -152,13 +152,24 @@ def city_districts(city_code: str) -> list[tuple[str, str]]:
     return []
 
 
+def _this_year() -> int:
+    """``{{ this_year() }}``: the year in China now (the city menu's link to the year's cycle)."""
+    return today().year
+
+
 def _configure(engine: JinjaTemplateEngine) -> None:
     env = engine.engine
     env.undefined = StrictUndefined  # a misspelt variable fails the test that renders it, not silently
     env.trim_blocks = True
     env.lstrip_blocks = True
     env.globals.update(
-        t=_t, label=_label, choices=_choices, with_query=_with_query, district_name=district_name, static=STATIC_PATH
+        t=_t,
+        label=_label,
+        choices=_choices,
+        with_query=_with_query,
+        district_name=district_name,
+        static=STATIC_PATH,
+        this_year=_this_year,
     )
     env.filters.update(number=number, percent=percent, day=day, moment=moment)
 

@@ -14,8 +14,10 @@ from urllib.parse import urlsplit
 
 import uvicorn
 from playwright.async_api import Browser, BrowserContext, ConsoleMessage, Page, Route, ViewportSize, expect
+from temporalio.client import Client
 
 from infra.settings import Settings
+from infra.temporal import connect
 from services.app import create_app
 from services.context import AppContext
 from tests.conftest import PASSWORD
@@ -52,18 +54,25 @@ def _free_port() -> int:
 
 class LiveServer:
     """The whole app under uvicorn on a free port, in a thread with its own event loop and its own context
-    (the database pool's connections belong to the loop that made them)."""
+    (the database pool's connections belong to the loop that made them); given ``temporal_address``, its own
+    client of that Temporal server (the cycle's pages)."""
 
-    def __init__(self, settings: Settings, database_url: str) -> None:
+    def __init__(self, settings: Settings, database_url: str, temporal_address: str | None = None) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._settings, self._database_url = settings, database_url
+        self._temporal_address = temporal_address
         self._server: uvicorn.Server | None = None
         self._ready = threading.Event()
         self._thread = threading.Thread(target=lambda: asyncio.run(self._serve()), name="live-server", daemon=True)
 
     async def _serve(self) -> None:
-        context = AppContext.create(self._settings, self._database_url)
+        address = self._temporal_address
+
+        async def temporal_connect() -> Client:
+            return await connect(self._settings, address)
+
+        context = AppContext.create(self._settings, self._database_url, temporal_connect if address else None)
         try:
             config = uvicorn.Config(
                 create_app(context), host="127.0.0.1", port=self.port, log_level="warning", lifespan="on"

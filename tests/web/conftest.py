@@ -10,6 +10,9 @@ from playwright.async_api import Browser, async_playwright
 from infra.settings import Settings
 from services.context import AppContext
 from tests.web.browser import CHROMIUM_ARGS, LiveServer, chromium
+from tests.workflows.conftest import cycle_context, cycle_template, temporal_env
+
+__all__ = ["cycle_context", "cycle_template", "temporal_env"]  # the cycle pages run on the workflow tests' servers
 
 
 @pytest.fixture(scope="module")

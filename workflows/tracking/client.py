@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Final, Protocol
 
 from temporalio.client import Client, WorkflowUpdateFailedError
@@ -24,6 +25,8 @@ from workflows.tracking.schemas import (
     street_year_id,
 )
 
+QUERY_TIMEOUT: Final = timedelta(seconds=10)
+"""A query needs a worker to answer it; without one the request fails rather than hangs."""
 RESCHEDULE_CONCURRENCY: Final = 16
 """Updates in flight at once when a city's tracking workflows are rescheduled."""
 
@@ -78,7 +81,7 @@ async def street_year_status(client: Client, tenant: str, street_id: int, year: 
     """The street's due and missing reports of ``year``, or None when it is not tracked that year."""
     handle = client.get_workflow_handle(street_year_id(tenant, street_id, year))
     try:
-        status: StreetYearStatus = await handle.query(STATUS, result_type=StreetYearStatus)
+        status: StreetYearStatus = await handle.query(STATUS, result_type=StreetYearStatus, rpc_timeout=QUERY_TIMEOUT)
     except RPCError as exc:
         if exc.status == RPCStatusCode.NOT_FOUND:
             return None

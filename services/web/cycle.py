@@ -1,0 +1,295 @@
+"""``/city/{tenant}/cycles/{year}``: the city's annual cycle (年度流程) for its admins — the phases with their dates,
+the applications and their screening by street name, the recommendation, the tracking of the designated
+streets, the year-end verdicts; starting the year's cycle and changing the application window, each with its
+consequences stated before it is confirmed.
+
+Everything about the cycle is read and changed through services/cycles (the workflows' own answers, through
+the thin client): the page shows what the cycle holds and the cycle's own refusals.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Final
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.response import Redirect, Template
+
+from infra.settings import Settings
+from services.cycles import service
+from services.cycles.schemas import ApplicationCreate, Cycle, RecommendationCreate, TrackedStreet, YearEnd
+from services.deps import Caller, Db, Tenant, app_context, requires
+from services.errors import DomainError, NotFoundError
+from services.notifications.webhook import WebhookPolicy
+from services.rulesets.service import get_rules
+from services.shared.bounds import YearParam
+from services.streets.service import list_streets
+from services.tenancy.schemas import TenantConfigUpdate
+from services.tenancy.service import CycleChanges, get_settings, replace_settings
+from services.text import Text
+from services.web.cycle_steps import closed_note, ranking, start_consequences, timeline, window_consequences
+from services.web.forms import FormBody, posted
+from services.web.refusals import attempt, message
+from services.web.render import language, page
+from services.web.scope import ALL, tenant_of
+from services.web.session import CITY_ROLES
+from tenants.calendar import today
+from tenants.config import window_problem
+from tenants.context import Role
+from tenants.ids import TenantId
+from workflows.cycle.schemas import cycle_id, window_dates
+
+DONE: Final = {
+    "started": Text("年度流程已启动。", "The cycle has started."),
+    "applied": Text("申报已提交。", "The application was recorded."),
+    "recommended": Text("推荐已提交省厅。", "The recommendation went to the province."),
+    "window": Text("申报窗口已保存。", "The application window was saved."),
+}
+CHOOSE: Final = Text("请至少选择一个街区。", "Choose at least one street.")
+PICK_STREET: Final = Text("请选择要申报的街区。", "Choose the street to apply.")
+_STREET_ID: Final = re.compile(r"(街区|street) (\d+) ?")
+_CRITERION_ID: Final = re.compile(r"\b[a-z][a-z0-9_]*\b")
+
+
+@dataclass
+class ApplyForm:
+    streetId: str = ""  # noqa: N815 - the API's field name, so a refusal naming it lands beside it
+
+
+@dataclass
+class WindowForm:
+    opens: str = ""
+    closes: str = ""
+    action: str = "preview"
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What one rendering of the page adds to the cycle's state: a refusal, a window change under review."""
+
+    error: str | None = None
+    window: WindowForm | None = None
+    consequences: list[Text] | None = None
+
+
+class CyclePages(Controller):
+    """The cycle page: the city's roles read it (the province its cities'), the city admin acts on it."""
+
+    path = "/city/{tenant:str}/cycles/{year:int}"
+    guards = [requires(*CITY_ROLES)]
+
+    @get("/")
+    async def cycle(
+        self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, year: YearParam
+    ) -> Template:
+        return await _page(request, db, actor, tenant_id, year, Shown())
+
+    @post("/", guards=[requires(Role.CITY_ADMIN)], status_code=200)
+    async def start(
+        self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, year: YearParam
+    ) -> Template | Redirect:
+        context = app_context(request)
+
+        async def run() -> object:
+            client = await context.temporal()
+            return await service.start_cycle(
+                db, client, context.directory, tenant_id, year, context.settings.task_queue
+            )
+
+        return await _done(request, db, actor, tenant_id, year, await attempt(db, run), "started")
+
+    @post("/applications", guards=[requires(Role.CITY_ADMIN)], status_code=200)
+    async def apply(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        actor: Caller,
+        tenant_id: Tenant,
+        year: YearParam,
+        data: FormBody[ApplyForm],
+    ) -> Template | Redirect:
+        if not data.streetId.strip().isdigit():
+            return await _page(request, db, actor, tenant_id, year, Shown(error=PICK_STREET.get(language(request))))
+
+        async def run() -> object:
+            client = await app_context(request).temporal()
+            application = ApplicationCreate(street_id=int(data.streetId))
+            return await service.apply(db, client, actor, tenant_id, year, application)
+
+        return await _done(request, db, actor, tenant_id, year, await attempt(db, run), "applied")
+
+    @post("/recommendations", guards=[requires(Role.CITY_ADMIN)], status_code=200)
+    async def recommend(
+        self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, year: YearParam
+    ) -> Template | Redirect:
+        chosen = (await posted(request)).get("streetIds[]", [])
+        ids = [int(v) for v in ([chosen] if isinstance(chosen, str) else chosen) if v.isdigit()]
+        if not ids:
+            return await _page(request, db, actor, tenant_id, year, Shown(error=CHOOSE.get(language(request))))
+
+        async def run() -> object:
+            client = await app_context(request).temporal()
+            return await service.recommend(client, actor, tenant_id, year, RecommendationCreate(street_ids=ids))
+
+        return await _done(request, db, actor, tenant_id, year, await attempt(db, run), "recommended")
+
+    @post("/window", guards=[requires(Role.CITY_ADMIN)], status_code=200)
+    async def window(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        actor: Caller,
+        tenant_id: Tenant,
+        year: YearParam,
+        data: FormBody[WindowForm],
+    ) -> Template | Redirect:
+        """``action=preview`` states what the change does to the year's cycle; ``action=confirm`` saves it through
+        the configuration service, which hands it to the running cycle (its refusal is shown, nothing saved)."""
+        wanted = (data.opens.strip(), data.closes.strip())
+        lang = language(request)
+        problem = window_problem(wanted)
+        if problem is not None:
+            return await _page(request, db, actor, tenant_id, year, Shown(error=Text(*problem).get(lang), window=data))
+        if data.action != "confirm":
+            cycle = await _cycle_or_none(request, db, tenant_id, year)
+            said = window_consequences(year, cycle, window_dates(wanted, year), today())
+            return await _page(request, db, actor, tenant_id, year, Shown(window=data, consequences=said))
+        context = app_context(request)
+
+        async def save() -> object:
+            stored = msgspec.structs.asdict(await get_settings(db, tenant_id))
+            update = TenantConfigUpdate(**{**stored, "application_window": wanted})
+            return await replace_settings(
+                db,
+                actor,
+                tenant_id,
+                update,
+                webhook_policy=WebhookPolicy(allow_http=context.settings.webhook_allow_http),
+                running=CycleChanges(directory=context.directory, temporal=context.temporal),
+            )
+
+        saved = await attempt(db, save)
+        if isinstance(saved, DomainError):
+            return await _page(
+                request, db, actor, tenant_id, year, Shown(error=_named(message(request, saved), {}), window=data), 422
+            )
+        return Redirect(f"/city/{tenant_id}/cycles/{year}?done=window", status_code=303)
+
+
+async def _done(
+    request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: TenantId, year: int, result: object, done: str
+) -> Template | Redirect:
+    """Back to the page with what was done, or the page again with the refusal in the reader's language."""
+    if isinstance(result, DomainError):
+        if isinstance(result, NotFoundError):
+            raise result  # another city's street, or a cycle never started: the not-found page
+        names = await _street_names(db, actor, tenant_id)
+        lang = language(request)
+        titles = {
+            c.id: c.title_zh if lang == "zh" else c.title_en for c in (await get_rules(db, tenant_id, year)).criteria
+        }
+        refused = _titled(_named(message(request, result), names), titles)
+        return await _page(request, db, actor, tenant_id, year, Shown(error=refused), 422)
+    return Redirect(f"/city/{tenant_id}/cycles/{year}?done={done}", status_code=303)
+
+
+def _named(wording: str, names: dict[int, str]) -> str:
+    """A refusal naming streets by id (as the workflow does) names them by their names as well."""
+
+    def named(found: re.Match[str]) -> str:
+        name = names.get(int(found[2]))
+        if name is None:
+            return found[0]
+        return f"街区「{name}」" if found[1] == "街区" else f'street "{name}" '
+
+    return _STREET_ID.sub(named, wording)
+
+
+def _titled(wording: str, titles: dict[str, str]) -> str:
+    """A refusal naming criteria by id (``activities``) names them by their titles, as the page does."""
+    return _CRITERION_ID.sub(lambda found: titles.get(found[0], found[0]), wording)
+
+
+async def _street_names(db: Db, actor: Caller, tenant_id: TenantId) -> dict[int, str]:
+    streets = (await list_streets(db, actor, tenant_id, status=None, limit=ALL, offset=0)).items
+    return {street.id: street.name for street in streets}
+
+
+async def _cycle_or_none(request: Request[Any, Any, Any], db: Db, tenant_id: TenantId, year: int) -> Cycle | None:
+    context = app_context(request)
+    try:
+        return await service.get_cycle(db, await context.temporal(), context.directory, tenant_id, year)
+    except NotFoundError:
+        return None
+
+
+async def _page(
+    request: Request[Any, Any, Any],
+    db: Db,
+    actor: Caller,
+    tenant_id: TenantId,
+    year: int,
+    shown: Shown,
+    status_code: int | None = None,
+) -> Template:
+    context = app_context(request)
+    client = await context.temporal()
+    cycle = await _cycle_or_none(request, db, tenant_id, year)
+    settings = await get_settings(db, tenant_id)
+    names = await _street_names(db, actor, tenant_id)
+    problem = window_problem(settings.application_window)
+    configured = window_dates(settings.application_window, year) if problem is None else None
+    year_end: YearEnd | None = None
+    tracked: list[TrackedStreet] = []
+    target: int | None = None
+    if cycle is not None:
+        if cycle.phase in ("reevaluation", "closed"):
+            year_end = await service.get_year_end(client, tenant_id, year)
+        if cycle.tracked:
+            tracked = await service.get_tracking(client, tenant_id, year, cycle.tracked)
+        if cycle.province is not None and cycle.phase not in ("application", "screening"):
+            target = await service.selection_target(client, cycle.province, year)
+    titles = (
+        {c.id: Text(c.title_zh, c.title_en) for c in (await get_rules(db, tenant_id, year)).criteria}
+        if cycle is not None
+        else {}
+    )
+    this_year = today().year
+    done = DONE.get(request.query_params.get("done", ""))
+    return page(
+        request,
+        "cycle/cycle.html",
+        status_code=status_code or (422 if shown.error else 200),
+        actor=actor,
+        tenant=tenant_of(request, tenant_id),
+        year=year,
+        cycle=cycle,
+        steps=timeline(cycle, year_end) if cycle is not None else [],
+        closed=closed_note(cycle) if cycle is not None else None,
+        ranking=ranking(cycle.screening) if cycle is not None else [],
+        screened={c.street_id: c for c in cycle.screening} if cycle is not None else {},
+        year_end=year_end,
+        verdicts={c.street_id: c for c in year_end.assessed} if year_end is not None else {},
+        reverdicts={c.street_id: c for c in year_end.reassessed} if year_end is not None else {},
+        tracked=tracked,
+        target=target,
+        names=names,
+        titles=titles,
+        can_start=this_year <= year <= this_year + 1,
+        start_lines=start_consequences(year, configured, Text(*problem) if problem else None),
+        configured=settings.application_window,
+        error=shown.error,
+        window=shown.window,
+        consequences=shown.consequences,
+        done=done.get(language(request)) if done is not None else None,
+        writer=actor.role == Role.CITY_ADMIN and actor.can_write(tenant_id),
+        temporal_ui=_temporal_link(context.settings, cycle, tenant_id, year) if actor.role == Role.CITY_ADMIN else None,
+    )
+
+
+def _temporal_link(settings: Settings, cycle: Cycle | None, tenant_id: TenantId, year: int) -> str:
+    """The cycle's workflow in Temporal's UI, for the technical admin (the page itself never reads it)."""
+    workflow_id = cycle.workflow_id if cycle is not None else cycle_id(tenant_id, year)
+    return f"{settings.temporal_ui}/namespaces/{settings.temporal_namespace}/workflows/{workflow_id}"
