@@ -11,6 +11,12 @@ from infra.settings import Settings
 from services.context import AppContext
 from tests.web.browser import CHROMIUM_ARGS, LiveServer, chromium
 
+# The annual cycle's fixtures (a time-skipping Temporal server of the test's own, a database copied per test),
+# for the selection page, whose ranking and designation are the selection workflow's.
+from tests.workflows.conftest import cycle_context, cycle_template, temporal_env
+
+__all__ = ["browser", "cycle_context", "cycle_template", "live", "temporal_env"]
+
 
 @pytest.fixture(scope="module")
 async def live(settings: Settings, database_url: str, context: AppContext) -> AsyncIterator[LiveServer]:
