@@ -23,6 +23,7 @@ from services.rulesets.schemas import Baseline, BaselineCriterionDraft, Baseline
 from services.shared.bounds import YearParam
 from services.text import Text
 from services.web.forms import FormBody
+from services.web.labels import fact_names
 from services.web.refusals import attempt, field_of, message
 from services.web.render import language, page
 from tenants.context import Actor, Role
@@ -182,7 +183,7 @@ def _page(
         baseline=current,
         can_edit=actor.role == Role.PROVINCE_ADMIN,
         shares=SHARES,
-        fact_names={name: (spec.label_zh if lang == "zh" else spec.label_en) for name, spec in FACTS.items()},
+        fact_names=fact_names(lang),
         levels=LEVELS,
         criterion_options=[(c.id, f"{c.title_en if lang == 'en' else c.title_zh}（{c.id}）") for c in current.criteria],
         form=form,

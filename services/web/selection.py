@@ -21,8 +21,9 @@ from services.province_report.service import own_province, province_cities
 from services.shared.bounds import YearParam
 from services.text import Text
 from services.web.forms import posted
+from services.web.labels import fact_names
 from services.web.refusals import converted, field_of, message
-from services.web.render import page
+from services.web.render import language, page
 from services.web.session import CITY_ROLES
 from tenants.context import Actor, Role
 
@@ -99,6 +100,7 @@ async def _page(
         designated=designated,
         can_designate=actor.role == Role.PROVINCE_ADMIN and selection is not None and selection.phase != "closed",
         street_links=actor.role in CITY_ROLES,
+        criterion_names=fact_names(language(request)),
         chosen=set(chosen or ()),
         reason=reason,
         error_field=error[0] if error else "",

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import uvicorn
 from playwright.async_api import Browser, BrowserContext, ConsoleMessage, Page, Route, ViewportSize, expect
 
+from infra import temporal
 from infra.settings import Settings
 from services.app import create_app
 from services.context import AppContext
@@ -54,16 +55,21 @@ class LiveServer:
     """The whole app under uvicorn on a free port, in a thread with its own event loop and its own context
     (the database pool's connections belong to the loop that made them)."""
 
-    def __init__(self, settings: Settings, database_url: str) -> None:
+    def __init__(self, settings: Settings, database_url: str, temporal_address: str | None = None) -> None:
+        """``temporal_address``: the Temporal server the app's workflow client connects to (a test's own
+        time-skipping server), none by default."""
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self._settings, self._database_url = settings, database_url
+        self._settings, self._database_url, self._temporal = settings, database_url, temporal_address
         self._server: uvicorn.Server | None = None
         self._ready = threading.Event()
         self._thread = threading.Thread(target=lambda: asyncio.run(self._serve()), name="live-server", daemon=True)
 
     async def _serve(self) -> None:
-        context = AppContext.create(self._settings, self._database_url)
+        address = self._temporal
+        # The client is made on this server's own loop, as its database pool is.
+        connect = (lambda: temporal.connect(self._settings, address)) if address else None
+        context = AppContext.create(self._settings, self._database_url, connect)
         try:
             config = uvicorn.Config(
                 create_app(context), host="127.0.0.1", port=self.port, log_level="warning", lifespan="on"

@@ -68,7 +68,8 @@ async def test_the_province_designates_with_a_reason_over_its_target(
         assert over.text.count("checked") == 2  # the ticks are kept
         not_passing = await _designate(province, path, [made.no_survey.id])
         assert not_passing.status_code == 422
-        assert "初审未通过" in _notice(not_passing.text)
+        assert f"街区 {made.no_survey.name}（{made.no_survey.id}） 初审未通过" in _notice(not_passing.text)
+        assert "认定理由" in error_beside(not_passing.text, "f-overrideReason")
         none = await _designate(province, path, [])
         assert none.status_code == 422
         assert "请至少勾选一个街区" in _notice(none.text)
