@@ -181,6 +181,12 @@ async def test_a_threshold_is_previewed_per_city_and_published(seeded: Seeded) -
             assert _preview_row(fewer.text, city) == figures
         assert _preview_row(fewer.text, "jinan")[1] == 1
 
+        english = await province.get(f"{PATH}?lang=en")
+        assert english.status_code == 200
+        assert "The criteria and their clauses" in english.text
+        dashboard = (await province.get("/province/shandong/dashboard?lang=zh")).text
+        assert f'href="{PATH}"' in dashboard
+        assert f"/province/shandong/cycles/{YEAR}/selection" in dashboard
         published = await _post(province, criterion="entity_count", value="120", level="required", action="publish")
         assert (published.status_code, published.headers["location"]) == (303, f"{PATH}?published=1")
         after = (await province.get(published.headers["location"])).text

@@ -40,10 +40,13 @@ async def test_the_province_designates_pilots_with_a_reason(
     page, watch = await open_watched(browser, viewport=DESKTOP, locale="zh-CN")
     try:
         async with build_worker(env.client, context):
-            await recommend(env, context, year, made)
             await sign_in(page, live.url, "province")
             await expect(page).to_have_url(live.url + "/province/shandong")
             await page.goto(path)
+            await expect(page.get_by_role("heading", level=2, name="尚无推荐")).to_be_visible()
+            await screenshot(page, "province-selection-empty")
+            await recommend(env, context, year, made)
+            await page.reload()
             await expect(page.get_by_role("heading", level=1)).to_have_text(f"{year} 年度省级试点评选")
             ranking = page.get_by_role("table", name="各市推荐街区排名")
             await expect(ranking.get_by_role("row")).to_have_count(4)

@@ -87,6 +87,10 @@ async def test_the_province_designates_with_a_reason_over_its_target(
         done = await _designate(province, path, [made.passing.id, made.other.id], reason)
         assert done.status_code == 303
         assert done.headers["location"] == f"{path}?designated=1#designated"
+        english = await province.get(f"{path}?lang=en")
+        assert english.status_code == 200
+        assert "The cities&#39; recommendations, ranked" in english.text
+        await province.get(f"{path}?lang=zh")
         result = (await province.get(done.headers["location"])).text
         assert "已完成认定" in result
         assert reason in result
