@@ -29,8 +29,10 @@ from tenants.context import Actor, Role
 
 REASON: Final = "overrideReason"
 WORDING: Final = {
-    "streetIds": Text("请至少勾选一个街区", "Tick at least one street"),
-    REASON: Text("理由最多 2000 个字符", "The reason has 2,000 characters at most"),
+    "streetIds": Text("请至少勾选一个推荐街区", "Tick at least one recommended street"),
+    REASON: Text(
+        "理由至多 2000 字，除换行外不含控制字符", "The reason has 2,000 characters at most, no control characters"
+    ),
 }
 
 

@@ -72,7 +72,10 @@ async def test_the_province_designates_with_a_reason_over_its_target(
         assert "认定理由" in error_beside(not_passing.text, "f-overrideReason")
         none = await _designate(province, path, [])
         assert none.status_code == 422
-        assert "请至少勾选一个街区" in _notice(none.text)
+        assert "请至少勾选一个推荐街区" in _notice(none.text)
+        long = await _designate(province, path, [made.passing.id, made.other.id], "理" * 2001)
+        assert long.status_code == 422
+        assert error_beside(long.text, "f-overrideReason").startswith("理由至多 2000 字")
         data = CycleData(context, year)
         assert await data.status(made.passing) == "recommended"  # nothing designated by a refusal
 
