@@ -63,13 +63,13 @@ async def test_the_province_designates_with_a_reason_over_its_target(
 
         over = await _designate(province, path, [made.passing.id, made.other.id])
         assert over.status_code == 422
-        assert "超过年度目标 1 个" in _notice(over.text)
-        assert "超过年度目标" in error_beside(over.text, "f-overrideReason")
+        assert "超过年度目标 1 个，须填写认定理由" in error_beside(over.text, "f-overrideReason")
+        assert 'id="selection-error"' not in over.text  # said once, beside the field
         assert over.text.count("checked") == 2  # the ticks are kept
         not_passing = await _designate(province, path, [made.no_survey.id])
         assert not_passing.status_code == 422
-        assert f"街区 {made.no_survey.name}（{made.no_survey.id}） 初审未通过" in _notice(not_passing.text)
-        assert "认定理由" in error_beside(not_passing.text, "f-overrideReason")
+        beside = error_beside(not_passing.text, "f-overrideReason")
+        assert f"街区 {made.no_survey.name}（{made.no_survey.id}） 初审未通过，认定须填写认定理由" in beside
         none = await _designate(province, path, [])
         assert none.status_code == 422
         assert "请至少勾选一个推荐街区" in _notice(none.text)
