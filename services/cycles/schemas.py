@@ -173,6 +173,15 @@ class YearEnd(BaseStruct):
         )
 
 
+class Pilot(BaseStruct):
+    """A pilot street (试点街区) or a designated one (省级创业街区) of one of the province's cities."""
+
+    tenant: str
+    street_id: int
+    name: str
+    status: str
+
+
 class Selection(BaseStruct):
     """The province's selection of a year: all cities' recommendations ranked, and what it designated."""
 

@@ -11,28 +11,31 @@ import contextlib
 from collections.abc import Iterator
 
 import msgspec
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client
 from temporalio.service import RPCError
 
+from services import models
 from services.cycles.schemas import (
     ApplicationCreate,
     Cycle,
     DesignationCreate,
+    Pilot,
     RecommendationCreate,
     Selection,
     TrackedStreet,
     YearEnd,
 )
 from services.errors import InvalidError, NotFoundError, UnavailableError
-from services.province_report.service import own_province
+from services.province_report.service import own_province, province_cities
 from services.streets.service import street_of
 from services.tenancy.service import get_settings
 from tenants.calendar import today
 from tenants.config import window_problem
 from tenants.context import Actor
 from tenants.ids import TenantId
-from tenants.resolver import TenantDirectory
+from tenants.resolver import TenantDirectory, resolve
 from workflows import client as cycles
 from workflows.cycle.schemas import Application, Designation, Due, Recommendation, window_dates
 from workflows.tracking import client as tracking
@@ -163,3 +166,21 @@ async def designate(client: Client, actor: Actor, province: str, year: int, data
     designation = Designation(street_ids=tuple(data.street_ids), designated_by=actor.username, override_reason=reason)
     with _answers(_selection(own, year)):
         return Selection.of(await cycles.designate(client, own, year, designation))
+
+
+PILOT_STATUSES = ("pilot", "designated")
+
+
+async def province_pilots(
+    session: AsyncSession, actor: Actor, directory: TenantDirectory, province: str
+) -> list[Pilot]:
+    """The pilots and designated streets of the province's cities as they stand, city by city, by name."""
+    own = own_province(actor, province)
+    cities = [resolve(actor, city.slug) for city in province_cities(actor, directory, own)]
+    street = models.Street
+    query = (
+        select(street.tenant_id, street.id, street.name, street.status)
+        .where(col(street.tenant_id).in_(cities), col(street.status).in_(PILOT_STATUSES))
+        .order_by(col(street.tenant_id), col(street.name))
+    )
+    return [Pilot(tenant=t, street_id=i, name=n, status=s) for t, i, n, s in (await session.execute(query)).all()]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import msgspec
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from infra.workers import WorkerError, WorkerPool
 from rules.engine import Engine, EngineError, evaluate_isolated
@@ -14,8 +15,9 @@ from rules.overlay import Ruleset
 from rules.verdict import CriterionResult, Verdict
 from services.errors import InvalidError
 from services.rulesets import schemas
-from services.rulesets.sources import invalid
+from services.rulesets.sources import invalid, street_names
 from services.text import Text
+from tenants.ids import TenantId
 
 _ENGINE_FAILED = Text("规则引擎无法评价该规则集：{zh}", "the rules engine cannot evaluate this ruleset: {en}")
 
@@ -52,6 +54,29 @@ def changed(before: Verdict, after: Verdict) -> list[schemas.CriterionChange]:
             )
         )
     return changes
+
+
+async def street_changes(
+    session: AsyncSession,
+    tenant: TenantId,
+    street_ids: Sequence[int],
+    before: Sequence[Verdict],
+    after: Sequence[Verdict],
+) -> list[schemas.StreetChange]:
+    """The streets (of `street_ids`, judged `before` and `after` in that order) whose outcome or a criterion's
+    result differs, by name."""
+    moved = [
+        (street_id, old, new, criteria)
+        for street_id, old, new in zip(street_ids, before, after, strict=True)
+        if (criteria := changed(old, new)) or old.outcome != new.outcome
+    ]
+    names = await street_names(session, tenant, [street_id for street_id, *_ in moved])
+    return [
+        schemas.StreetChange(
+            street_id=street_id, street_name=names[street_id], before=old.outcome, after=new.outcome, criteria=criteria
+        )
+        for street_id, old, new, criteria in moved
+    ]
 
 
 async def evaluate_in_worker(

@@ -177,3 +177,28 @@ class Baseline(BaseStruct):
     hash: str
     """sha256 of the criteria (as a ruleset's hash): publishing what GET answered gives the same hash."""
     criteria: list[Criterion]
+
+
+class CityPreview(BaseStruct):
+    """What a proposed baseline would change in one city: its streets judged, how many would stop or start
+    passing, and every street whose verdict (outcome) would change, by name."""
+
+    tenant: str
+    streets: int
+    to_fail: int
+    """Streets that pass now and would not (fail, or incomplete) under the proposal."""
+    to_pass: int
+    """Streets that do not pass now and would under the proposal."""
+    changes: list[StreetChange]
+
+
+class BaselinePreview(BaseStruct):
+    """A proposed province baseline for `year` against the one in force, over every city's streets; nothing is
+    stored."""
+
+    province: str
+    year: int
+    hash_before: str
+    hash_after: str
+    streets: int
+    cities: list[CityPreview]

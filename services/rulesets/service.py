@@ -18,7 +18,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from infra.workers import WorkerPool
-from rules.baseline import Baseline, baseline_from_data, packaged_baselines
+from rules.baseline import Baseline, packaged_baselines
 from rules.criteria import RuleError, check_unique, parse_criterion
 from rules.facts import fact_specs
 from rules.overlay import check_removal
@@ -28,16 +28,19 @@ from services.errors import ConflictError, InvalidError, NotFoundError
 from services.facts.service import compute_facts
 from services.models.base import utcnow
 from services.rulesets import schemas
-from services.rulesets.evaluation import changed, evaluate_in_worker
+from services.rulesets.evaluation import evaluate_in_worker, street_changes
 from services.rulesets.sources import (
     baseline_in_force,
     baseline_of,
+    check_province,
+    cities_of,
     criterion_data,
     criterion_of,
     effective_ruleset_for,
     end_rule,
     invalid,
     lock,
+    proposed_baseline,
     province_of,
     published_baselines,
     read_sources,
@@ -262,35 +265,10 @@ async def simulate(
     rulesets = [before] if after.hash == before.hash else [before, after]
     verdicts = await evaluate_in_worker(pool, rulesets, streets)
     verdicts_before, verdicts_after = verdicts[0], verdicts[-1]
-    moved = [
-        (street_id, old, new, criteria)
-        for street_id, old, new in zip(facts, verdicts_before, verdicts_after, strict=True)
-        if (criteria := changed(old, new)) or old.outcome != new.outcome
-    ]
-    names = await _street_names(session, tenant, [street_id for street_id, *_ in moved])
-    changes = [
-        schemas.StreetChange(
-            street_id=street_id, street_name=names[street_id], before=old.outcome, after=new.outcome, criteria=criteria
-        )
-        for street_id, old, new, criteria in moved
-    ]
+    changes = await street_changes(session, tenant, list(facts), verdicts_before, verdicts_after)
     return schemas.SimulationResult(
         year=year, streets=len(streets), hash_before=before.hash, hash_after=after.hash, changes=changes
     )
-
-
-async def _street_names(session: AsyncSession, tenant: TenantId, street_ids: list[int]) -> dict[int, str]:
-    """The names of the streets, in one query however many there are."""
-    if not street_ids:
-        return {}
-    street = models.Street
-    query = select(street.id, street.name).where(street.tenant_id == tenant, col(street.id).in_(street_ids))
-    return dict((await session.execute(query)).all())
-
-
-async def _own_province(session: AsyncSession, province: TenantId) -> None:
-    if await province_of(session, province) != province:
-        raise NotFoundError(f"省份 {province} 不存在 / province {province} not found")
 
 
 def _governs_until(year: int, others: Iterable[Baseline]) -> int | None:
@@ -307,23 +285,14 @@ async def publish_baseline(
     Refused with 409 when an assessment of the province's cities already used a year it would govern, or
     when a city's stored rule would loosen it (the detail names the city and the criterion).
     """
-    await _own_province(session, province)
-    if not data.criteria:
-        raise InvalidError(
-            Text(f"{year} 年基本条件不能为空，至少需要一项条件", f"the {year} baseline needs at least one criterion"),
-            extra={"field": "criteria"},
-        )
+    await check_province(session, province)
+    baseline = proposed_baseline(data, year)
     await lock(session, province, exclusive=True)
-    try:
-        drafts = [{k: v for k, v in criterion_data(c, year).items() if k != "origin"} for c in data.criteria]
-        baseline = baseline_from_data({"year": year, "criteria": drafts})
-    except RuleError as exc:
-        raise invalid(exc) from exc
     rows = await published_baselines(session, province)
     old = next((row for row in rows if row.year == year), None)
     others = [baseline_of(row) for row in rows if row.year != year]
     until = _governs_until(year, others)
-    cities = list((await session.execute(select(models.Tenant.slug).where(models.Tenant.parent == province))).scalars())
+    cities = await cities_of(session, province)
     used_query = (
         select(models.Assessment.year)
         .distinct()
@@ -370,7 +339,7 @@ async def publish_baseline(
 
 async def get_baseline(session: AsyncSession, province: TenantId, year: int) -> schemas.Baseline:
     """The province baseline in force in `year`: the newest published for that year or before, else the file's."""
-    await _own_province(session, province)
+    await check_province(session, province)
     return await baseline_in_force(session, province, year)
 
 

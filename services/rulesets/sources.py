@@ -20,6 +20,7 @@ from services import models
 from services.errors import ConflictError, InvalidError, NotFoundError
 from services.fields.service import load_custom_fields
 from services.rulesets import schemas
+from services.text import Text
 from tenants.ids import TenantId
 
 _LOCK_SHARED = text("SELECT pg_advisory_xact_lock_shared(hashtextextended(:key, 0))")
@@ -45,6 +46,41 @@ async def province_of(session: AsyncSession, tenant: str) -> str:
     """The province whose baseline judges `tenant`: its parent, or itself for a province."""
     parent = (await session.execute(select(models.Tenant.parent).where(models.Tenant.slug == tenant))).scalar_one()
     return parent or tenant
+
+
+async def check_province(session: AsyncSession, province: TenantId) -> None:
+    """`province` is a province (a city's slug answers 404 like an unknown one)."""
+    if await province_of(session, province) != province:
+        raise NotFoundError(f"省份 {province} 不存在 / province {province} not found")
+
+
+async def cities_of(session: AsyncSession, province: str) -> list[str]:
+    """The slugs of the province's cities, by division code."""
+    query = select(models.Tenant.slug).where(models.Tenant.parent == province).order_by(col(models.Tenant.code))
+    return list((await session.execute(query)).scalars())
+
+
+async def street_names(session: AsyncSession, tenant: TenantId, street_ids: Sequence[int]) -> dict[int, str]:
+    """The names of the streets, in one query however many there are."""
+    if not street_ids:
+        return {}
+    street = models.Street
+    query = select(street.id, street.name).where(street.tenant_id == tenant, col(street.id).in_(street_ids))
+    return dict((await session.execute(query)).all())
+
+
+def proposed_baseline(data: schemas.BaselinePublish, year: int) -> Baseline:
+    """The baseline the province proposes for `year`, checked by the rules model (422 naming the criterion)."""
+    if not data.criteria:
+        raise InvalidError(
+            Text(f"{year} 年基本条件不能为空，至少需要一项条件", f"the {year} baseline needs at least one criterion"),
+            extra={"field": "criteria"},
+        )
+    try:
+        drafts = [{k: v for k, v in criterion_data(c, year).items() if k != "origin"} for c in data.criteria]
+        return baseline_from_data({"year": year, "criteria": drafts})
+    except RuleError as exc:
+        raise invalid(exc) from exc
 
 
 async def published_baselines(session: AsyncSession, province: str) -> list[models.Baseline]:

@@ -18,6 +18,7 @@ from services.web.reads import latest_assessments, matching_streets
 from services.web.render import city_districts, page
 from services.web.scope import ALL, PER_PAGE, tenant_of
 from services.web.session import CITY_ROLES
+from tenants.calendar import today
 from tenants.context import Role
 
 STATUSES: Final[tuple[str, ...]] = get_args(StreetStatus)
@@ -42,6 +43,7 @@ class ProvincePages(Controller):
             actor=actor,
             tenant=directory.get(tenant_id),
             cities=[c for c in cities if c is not None],
+            year=today().year,
         )
 
 

@@ -13,6 +13,7 @@ from litestar import Router
 
 from services.web.accounts import AccountPages
 from services.web.audit import AuditPages
+from services.web.baseline import BaselinePages
 from services.web.caseworker import CaseworkerPages
 from services.web.city import CityPages, ProvincePages
 from services.web.cycle import CyclePages
@@ -24,6 +25,7 @@ from services.web.ledger_pages import LedgerPages
 from services.web.password import PasswordPages
 from services.web.province import ProvinceDashboard
 from services.web.rules import RulePages
+from services.web.selection import SelectionPages
 from services.web.signin import SignInPages
 from services.web.street import StreetPages
 from services.web.workload import WorkloadPages
@@ -34,6 +36,8 @@ WEB_ROUTES: Final = Router(
         SignInPages,
         ProvincePages,
         ProvinceDashboard,
+        SelectionPages,
+        BaselinePages,
         CityPages,
         CyclePages,
         StreetPages,

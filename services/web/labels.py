@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rules.facts import FACTS
 from services.labels.labels import LABELS
 from services.text import Language
 
@@ -12,3 +13,8 @@ def label(kind: str, code: object, language: Language = "zh") -> str:
         return "—"
     text = LABELS.get(kind, {}).get(str(code))
     return text.get(language) if text is not None else str(code)
+
+
+def fact_names(language: Language = "zh") -> dict[str, str]:
+    """The name of each built-in fact (a baseline criterion's id is its fact's) in ``language``."""
+    return {name: spec.label_en if language == "en" else spec.label_zh for name, spec in FACTS.items()}

@@ -19,6 +19,7 @@ from services.rulesets.schemas import CityRuleCreate, CriterionDraft, Simulation
 from services.shared.bounds import CriterionId, year_query
 from services.text import Text
 from services.web.forms import FormBody
+from services.web.labels import fact_names
 from services.web.refusals import attempt, converted, field_of, message
 from services.web.render import language, page
 from services.web.scope import tenant_of
@@ -185,7 +186,7 @@ async def _page(
         ],
         shares={name for name, spec in FACTS.items() if spec.kind == "share"},
         facts=[(name, spec.label_zh if lang == "zh" else spec.label_en) for name, spec in FACTS.items()],
-        fact_names={name: (spec.label_zh if lang == "zh" else spec.label_en) for name, spec in FACTS.items()},
+        fact_names=fact_names(lang),
         ops=OPS,
         levels=LEVELS,
         form=form,

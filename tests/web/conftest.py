@@ -14,6 +14,11 @@ from tests.workflows.conftest import cycle_context, cycle_template, temporal_env
 
 __all__ = ["cycle_context", "cycle_template", "temporal_env"]  # the cycle pages run on the workflow tests' servers
 
+# The annual cycle's fixtures (a time-skipping Temporal server of the test's own, a database copied per test),
+# for the selection page, whose ranking and designation are the selection workflow's.
+
+__all__ = ["browser", "cycle_context", "cycle_template", "live", "temporal_env"]
+
 
 @pytest.fixture(scope="module")
 async def live(settings: Settings, database_url: str, context: AppContext) -> AsyncIterator[LiveServer]:

@@ -107,15 +107,16 @@ class SelectionWorkflow:
             return chosen
         if len(chosen) > self.target:
             raise rejected(
-                f"认定 {len(chosen)} 个超过年度目标 {self.target} 个，须填写 overrideReason 说明理由",
+                f"认定 {len(chosen)} 个超过年度目标 {self.target} 个，须填写认定理由（overrideReason）",
                 f"designating {len(chosen)} exceeds the year's target of {self.target}: an overrideReason is required",
             )
         not_passing = [c for c in chosen if c.outcome != "pass"]
         if not_passing:
-            names = ", ".join(f"{c.street_id} ({c.outcome})" for c in not_passing)
+            zh = "、".join(f"{c.name}（{c.street_id}）" for c in not_passing)
+            en = ", ".join(f"{c.street_id} ({c.outcome})" for c in not_passing)
             raise rejected(
-                f"街区 {names} 初审未通过，认定须填写 overrideReason 说明理由",
-                f"streets {names} did not pass screening: designating them requires an overrideReason",
+                f"街区 {zh} 初审未通过，认定须填写认定理由（overrideReason）",
+                f"streets {en} did not pass screening: designating them requires an overrideReason",
             )
         return chosen
 
