@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import httpx
 import pytest
 from litestar import Litestar
-from sqlalchemy import event
 
 from infra.db import owner_transaction
 from services import models
@@ -20,6 +17,7 @@ from services.context import AppContext
 from services.tenancy.seed import seed_users
 from tenants.context import Role
 from tests.conftest import PASSWORD, Auth, api_client
+from tests.statements import statements
 from tests.streetdata_fixtures import count, create_entity, create_street
 
 N = 4
@@ -299,22 +297,6 @@ async def test_simulate_names_the_streets_it_would_change(
     assert {"id": "practices_5", "titleZh": "经验做法不少于 5 项", "before": None, "after": "fail"}.items() <= next(
         c for c in mine["criteria"] if c["id"] == "practices_5"
     ).items()
-
-
-@contextmanager
-def statements(context: AppContext) -> Iterator[list[str]]:
-    """The SQL statements the app's engine runs inside the block."""
-    seen: list[str] = []
-
-    def note(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        seen.append(statement)
-
-    engine = context.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
 
 
 @pytest.mark.parametrize("name", ["ledger", "visits", "tasks", "notifications", "internships", "assessments"])

@@ -20,8 +20,9 @@ from infra.db import owner_transaction
 from services.context import AppContext
 from tenants.calendar import today
 from tests.conftest import Auth, api_client, body
+from tests.statements import statements
 from tests.streetdata_fixtures import create_entity, create_street
-from tests.web.helpers import csrf_of, error_beside, sign_in_form, statements
+from tests.web.helpers import csrf_of, error_beside, sign_in_form
 from workflows.followups.activities import FollowupActivities, SweepInput
 
 CITY = "zaozhuang"

@@ -10,13 +10,13 @@ from litestar import Litestar
 
 from infra.db import owner_transaction
 from infra.settings import Settings
-from services.auth.sessions import CACHE
 from services.context import AppContext
 from services.tenancy.seed import seed_users
 from tenants.context import Role
 from tests.conftest import PASSWORD, Auth, api_client
+from tests.statements import statements
 from tests.streetdata_fixtures import DISTRICTS, StreetUser, create_entity, create_street, unique
-from tests.web.helpers import csrf_of, sign_in_form, statements
+from tests.web.helpers import csrf_of, sign_in_form
 
 
 async def test_signed_out_start_is_a_chinese_sign_in_form_with_labels_and_a_csrf_token(
@@ -249,8 +249,6 @@ async def test_the_assessment_tab_shows_each_criterion_with_what_is_missing_to_p
 async def _count(app: Litestar, context: AppContext, auth: Auth, path: str, username: str = "zibo-admin") -> int:
     async with api_client(app) as client:
         headers = await auth.headers(username)
-        # Each count includes the sign-in's user lookup: a cached user (3 s) would count fewer statements.
-        CACHE.clear()
         with statements(context) as seen:
             response = await client.get(path, headers=headers)
         assert response.status_code == 200, response.text
