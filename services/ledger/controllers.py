@@ -87,11 +87,17 @@ class LedgerController(Controller):
     ) -> LedgerVisit:
         return await service.create_visit(db, actor, tenant_id, entry_id, data)
 
-    @get("/{entry_id:int}/outcomes", summary="帮扶成效 / what the entry's actions achieved")
-    async def list_outcomes(self, db: Db, actor: Caller, tenant_id: Tenant, entry_id: IdParam) -> list[LedgerOutcome]:
-        outcomes = await service.list_outcomes(db, tenant_id, entry_id=entry_id)
-        await record_read(db, actor, tenant_id, "ledger_outcomes", entry_id, rows=len(outcomes))
-        return outcomes
+    @get(
+        "/{entry_id:int}/outcomes",
+        summary="帮扶成效 / what the entry's actions achieved",
+        response_headers=TOTAL_COUNT_HEADERS,
+    )
+    async def list_outcomes(
+        self, db: Db, actor: Caller, tenant_id: Tenant, entry_id: IdParam, limit: Limit = 100, offset: Offset = 0
+    ) -> Response[list[LedgerOutcome]]:
+        read = await service.list_outcomes(db, tenant_id, entry_id=entry_id, limit=limit, offset=offset)
+        await record_read(db, actor, tenant_id, "ledger_outcomes", entry_id, rows=len(read.items))
+        return paged(read)
 
     @post(
         "/{entry_id:int}/outcomes",

@@ -220,8 +220,14 @@ def _outcome_out(row: models.LedgerOutcome, names: _Names) -> LedgerOutcome:
 
 
 async def list_outcomes(
-    session: AsyncSession, tenant: TenantId, *, entry_id: int | None = None, entity_id: int | None = None
-) -> list[LedgerOutcome]:
+    session: AsyncSession,
+    tenant: TenantId,
+    *,
+    entry_id: int | None = None,
+    entity_id: int | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> Page[LedgerOutcome]:
     """The outcomes of one entry (404 when it is not the city's) or of one entity, the latest achieved first."""
     if entry_id is not None:
         await entry_of(session, tenant, entry_id)
@@ -231,8 +237,9 @@ async def list_outcomes(
         query = query.where(outcome.entry_id == entry_id)
     if entity_id is not None:
         query = query.where(outcome.entity_id == entity_id)
-    rows = await session.execute(query.order_by(col(outcome.achieved_on).desc(), col(outcome.id).desc()))
-    return [_outcome_out(row[0], _Names(row[1], row[2])) for row in rows.all()]
+    ordered = query.order_by(col(outcome.achieved_on).desc(), col(outcome.id).desc())
+    page = await fetch_page(session, ordered, limit=limit, offset=offset)
+    return page.map(lambda row: _outcome_out(row[0], _Names(row[1], row[2])))
 
 
 _NO_INTERNS = FieldProblem(

@@ -280,7 +280,7 @@ async def entity_page(
     ).items
     entries = sorted(entries, key=lambda e: (e.status == "resolved", -e.opened_on.toordinal(), -e.id))
     visits = await entity_visits(db, tenant_id, entity_id)
-    outcomes = await list_outcomes(db, tenant_id, entity_id=entity_id)
+    outcomes = (await list_outcomes(db, tenant_id, entity_id=entity_id)).items
     cadence = (await get_settings(db, tenant_id)).followup_days
     first = str(entries[0].id) if entries else ""
     blank = {

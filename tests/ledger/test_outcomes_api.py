@@ -62,6 +62,9 @@ async def test_each_kind_is_recorded_with_its_figures_and_listed(auth: Auth, cli
     listed = await client.get(outcomes_path(entry), headers=await auth.headers("province"))
     assert listed.status_code == 200, listed.text
     assert listed.json() == sorted(recorded, key=lambda o: o["achievedOn"], reverse=True)
+    assert listed.headers["X-Total-Count"] == str(len(OUTCOMES))
+    first = await client.get(outcomes_path(entry), params={"limit": 1}, headers=headers)
+    assert (len(first.json()), first.headers["X-Total-Count"]) == (1, str(len(OUTCOMES)))
     [row] = await audit_rows(client, auth, "jinan", "ledger.outcome", loan["id"])
     assert row["after"]["amountWan"] == 30
 
