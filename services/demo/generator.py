@@ -18,6 +18,7 @@ import msgspec
 
 from services.demo.loading import Ids, Rows
 from services.demo.names import ActivityKind, EntityKind, Theme, activity_title, entity_uscc, person_name, staff_role
+from services.demo.outcomes import Helped, support_outcomes
 from services.demo.plans import Naming, Period, StreetPlan
 from services.facts.service import ONE_STOP_SERVICES
 from tenants.config import FollowupCadence
@@ -221,12 +222,14 @@ class _Street:
         off = {n for n in _exactly(rng, len(entities), 1 - self.profile.on_ledger) if entities[n].left_on is None}
         caseworker = f"{tenant}-case"
         visits, visit_ids = self.rows.tables["ledger_visits"].append, self.ids.take  # the hot loop below
+        helped: list[Helped] = []
         for n, entity in enumerate(entities):
             if n in off:
                 continue
             need = rng.choice(_NEED_NAMES)
             action, note = _NEEDS[need]
             entry_id = self.ids.take("ledger_entries")
+            status = rng.choices(_LEDGER_STATUSES, cum_weights=_LEDGER_STATUS_WEIGHTS)[0]
             self.add(
                 "ledger_entries",
                 entry_id,
@@ -234,11 +237,13 @@ class _Street:
                 entity.id,
                 need,
                 action,
-                rng.choices(_LEDGER_STATUSES, cum_weights=_LEDGER_STATUS_WEIGHTS)[0],
+                status,
                 caseworker,
                 entity.joined_on,
                 _at(entity.joined_on, 10),
             )
+            if status == "resolved":
+                helped.append(Helped(entry_id, entity.id, entity.joined_on, need))
             if entity.entity_class is None:
                 continue
             days = _CADENCE_DAYS[entity.entity_class]
@@ -261,6 +266,10 @@ class _Street:
                                 _at(visited, 17),
                             )
                         )
+
+        self.rows.tables["ledger_outcomes"].extend(
+            support_outcomes(self.tenant, self.id, self.spans, helped, lambda: self.ids.take("ledger_outcomes"))
+        )
 
     def positions(self, entities: list[_Entity]) -> list[tuple[date, date | None]]:
         """Internship positions: the first opened before the first year and still open, the others opened
@@ -332,6 +341,8 @@ class _Street:
         # started operating in it (the running total's growth), not the headcount.
         earlier = bisect.bisect_left(joined, span.first)
         employed_before = employed[earlier - 1] if earlier else 0
+        # Who the positions took on (招用), by a generator of its own (see `services`): at most one per position.
+        interns = random.Random(f"interns:{self.tenant}:{self.id}:{span.first.year}")  # noqa: S311 - demo data
         for month in range(1, span.report_months + 1):
             start = date(span.first.year, month, 1)
             end = date(start.year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
@@ -340,6 +351,8 @@ class _Street:
             open_positions = sum(
                 1 for opened, closed in positions if opened <= end and (closed is None or closed >= start)
             )
+            taken = min(open_positions, interns.choice((0, 0, 1, 1, 2)))
+            graduates = sum(interns.random() < 0.7 for _ in range(taken))
             self.add(
                 "monthly_reports",
                 self.id,
@@ -349,5 +362,7 @@ class _Street:
                 "",
                 self.plan.operator_user,
                 _at(end + timedelta(days=rng.randint(1, 9)), 9),
+                graduates,
+                taken - graduates,
             )
             employed_before = employed_now

@@ -24,12 +24,15 @@ COLUMNS: Final[dict[str, tuple[str, ...]]] = {
     "activities": ("tenant_id", "id", "street_id", "kind", "title", "held_on", "participants"),
     "center_services": ("tenant_id", "id", "street_id", "served_on", "kind", "people", "staff", "note"),
     "monthly_reports": ("tenant_id", "street_id", "month", "jobs_driven", "internship_positions", "notes",
-                        "submitted_by", "submitted_at"),
+                        "submitted_by", "submitted_at", "interns_graduates", "interns_other_youth"),
     "survey_responses": ("tenant_id", "id", "street_id", "responded_on", "rating"),
     "ledger_entries": ("tenant_id", "id", "street_id", "entity_id", "need", "action", "status", "caseworker",
                        "opened_on", "updated_at"),
     "ledger_visits": ("tenant_id", "id", "entry_id", "entity_id", "street_id", "visited_on", "notes", "caseworker",
                       "created_at"),
+    "ledger_outcomes": ("tenant_id", "id", "entry_id", "entity_id", "street_id", "kind", "achieved_on",
+                        "amount_wan", "amount_yuan", "lender", "months", "persons", "graduates", "other_youth",
+                        "note", "recorded_by"),
 }
 # fmt: on
 """The tables a street's data goes to, parents before children, and the columns in the generated order."""

@@ -31,7 +31,8 @@ _EXPECTED_GOT: Final = re.compile(r"Expected `(?P<type>[^`]+)`, got `(?P<got>[^`
 _BOUND: Final = re.compile(r"Expected `(?P<type>[^`]+)` (?P<op>>=|<=|>|<) (?P<n>\S+)")
 _LENGTH: Final = re.compile(r"Expected `(?P<type>[^`]+)` of length (?P<op>>=|<=) (?P<n>\d+)")
 _REGEX: Final = re.compile(r"Expected `str` matching regex")
-_ENUM: Final = re.compile(r"Invalid enum value (?P<value>.+)")
+_ENUM: Final = re.compile(r"Invalid (?:enum )?value (?P<value>.+)")
+"""An unknown code: a Literal's (``Invalid enum value``) or a tagged union's tag (``Invalid value``)."""
 _MISSING: Final = re.compile(r"Object missing required field `(?P<name>[^`]+)`")
 _UNKNOWN: Final = re.compile(r"Object contains unknown field `(?P<name>[^`]+)`")
 _DATE: Final = re.compile(r"Invalid RFC3339 encoded (?P<kind>date|datetime|time)")
@@ -117,6 +118,9 @@ def _walk(info: msgspec.inspect.Type | None, path: str) -> msgspec.inspect.Type 
     """The type at ``path`` (``operator.name``, ``responses[0].rating``) inside ``info``."""
     for part in re.findall(r"[^.\[\]]+|\[\d+\]", path):
         node = _unwrap(info)
+        if (tags := _tags(node, part)) is not None:  # a tagged union's tag field: its tags are its codes
+            info = tags
+            continue
         if isinstance(node, msgspec.inspect.UnionType):  # a Struct among other members: follow the Struct
             node = next((t for t in node.types if isinstance(t, msgspec.inspect.StructType)), None)
         if part.startswith("["):
@@ -126,6 +130,16 @@ def _walk(info: msgspec.inspect.Type | None, path: str) -> msgspec.inspect.Type 
         else:
             return None
     return info
+
+
+def _tags(node: msgspec.inspect.Type | None, part: str) -> msgspec.inspect.LiteralType | None:
+    """The tags of a union of tagged Structs when ``part`` is their tag field (``kind`` of an outcome)."""
+    if not isinstance(node, msgspec.inspect.UnionType):
+        return None
+    structs = [t for t in node.types if isinstance(t, msgspec.inspect.StructType)]
+    if not structs or any(t.tag_field != part for t in structs):
+        return None
+    return msgspec.inspect.LiteralType(values=tuple(t.tag for t in structs))
 
 
 def _signature_field(request: Request[Any, Any, Any], key: str, source: str | None) -> tuple[str, _Field]:

@@ -64,6 +64,14 @@ LABELS: Final[dict[str, dict[str, Text]]] = {
         "premises": Text("经营场地", "premises"),
         "other": Text("其他", "other"),
     },
+    "outcomeKind": {
+        "guaranteed_loan": Text("创业担保贷款", "guaranteed business loan"),
+        "startup_subsidy": Text("一次性创业补贴", "one-time start-up subsidy"),
+        "rent_reduction": Text("租金减免", "rent reduction"),
+        "training_places": Text("培训名额", "places in training"),
+        "interns_taken": Text("见习招用", "interns taken on"),
+        "talent_placed": Text("人才引进", "talent placed"),
+    },
     "ledgerStatus": {
         "open": Text("待办", "open"),
         "in_progress": Text("办理中", "in progress"),

@@ -14,7 +14,7 @@ from services.fields.schemas import FieldType
 from services.followups.schemas import TaskStatus
 from services.labels.labels import LABELS
 from services.labels.schemas import Label
-from services.ledger.schemas import LedgerStatus, Need
+from services.ledger.schemas import LedgerStatus, Need, OutcomeKind
 from services.notifications.messages import NoticeKind, ReportStage
 from services.notifications.schemas import Audience
 from services.streets.schemas import CenterService, StreetStatus, Theme
@@ -35,6 +35,7 @@ CODES: Final[dict[str, tuple[str, ...]]] = {
     "founderGroup": get_args(FounderGroup),
     "need": get_args(Need),
     "ledgerStatus": get_args(LedgerStatus),
+    "outcomeKind": get_args(OutcomeKind),
     "activityKind": get_args(ActivityKind),
     "serviceKind": get_args(ServiceKind),
     "role": tuple(role.value for role in Role),

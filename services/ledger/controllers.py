@@ -14,6 +14,8 @@ from services.ledger.schemas import (
     LedgerEntry,
     LedgerEntryCreate,
     LedgerEntryUpdate,
+    LedgerOutcome,
+    LedgerOutcomeCreate,
     LedgerStatus,
     LedgerVisit,
     LedgerVisitCreate,
@@ -84,6 +86,28 @@ class LedgerController(Controller):
         self, db: Db, actor: Caller, tenant_id: Tenant, entry_id: IdParam, data: JSONBody[LedgerVisitCreate]
     ) -> LedgerVisit:
         return await service.create_visit(db, actor, tenant_id, entry_id, data)
+
+    @get(
+        "/{entry_id:int}/outcomes",
+        summary="帮扶成效 / what the entry's actions achieved",
+        response_headers=TOTAL_COUNT_HEADERS,
+    )
+    async def list_outcomes(
+        self, db: Db, actor: Caller, tenant_id: Tenant, entry_id: IdParam, limit: Limit = 100, offset: Offset = 0
+    ) -> Response[list[LedgerOutcome]]:
+        read = await service.list_outcomes(db, tenant_id, entry_id=entry_id, limit=limit, offset=offset)
+        await record_read(db, actor, tenant_id, "ledger_outcomes", entry_id, rows=len(read.items))
+        return paged(read)
+
+    @post(
+        "/{entry_id:int}/outcomes",
+        guards=[WRITERS],
+        summary="登记帮扶成效 / record an outcome (loan 万元, subsidy 元, rent 元 and months, persons)",
+    )
+    async def create_outcome(
+        self, db: Db, actor: Caller, tenant_id: Tenant, entry_id: IdParam, data: JSONBody[LedgerOutcomeCreate]
+    ) -> LedgerOutcome:
+        return await service.create_outcome(db, actor, tenant_id, entry_id, data)
 
 
 def _ids(entries: list[LedgerEntry]) -> list[int]:

@@ -12,9 +12,12 @@ from services import models
 from services.errors import ConflictError, NotFoundError
 from services.followups.service import close_visited
 from services.ledger.schemas import (
+    InternsTaken,
     LedgerEntry,
     LedgerEntryCreate,
     LedgerEntryUpdate,
+    LedgerOutcome,
+    LedgerOutcomeCreate,
     LedgerStatus,
     LedgerVisit,
     LedgerVisitCreate,
@@ -207,3 +210,68 @@ async def create_visit(
     cadence = (await get_settings(session, tenant)).followup_days
     await close_visited(session, actor, tenant, entry.entity_id, visit.id, today(), cadence)
     return visit
+
+
+# ------------------------------------------------------------------------------------- outcomes (帮扶成效)
+
+
+def _outcome_out(row: models.LedgerOutcome, names: _Names) -> LedgerOutcome:
+    return shape_of(LedgerOutcome, row, entity_name=names.entity, street_name=names.street)
+
+
+async def list_outcomes(
+    session: AsyncSession,
+    tenant: TenantId,
+    *,
+    entry_id: int | None = None,
+    entity_id: int | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> Page[LedgerOutcome]:
+    """The outcomes of one entry (404 when it is not the city's) or of one entity, the latest achieved first."""
+    if entry_id is not None:
+        await entry_of(session, tenant, entry_id)
+    outcome = models.LedgerOutcome
+    query = _named(select(outcome), outcome).where(outcome.tenant_id == tenant)
+    if entry_id is not None:
+        query = query.where(outcome.entry_id == entry_id)
+    if entity_id is not None:
+        query = query.where(outcome.entity_id == entity_id)
+    ordered = query.order_by(col(outcome.achieved_on).desc(), col(outcome.id).desc())
+    page = await fetch_page(session, ordered, limit=limit, offset=offset)
+    return page.map(lambda row: _outcome_out(row[0], _Names(row[1], row[2])))
+
+
+_NO_INTERNS = FieldProblem(
+    "graduates",
+    "见习招用人数不能为 0：请填写招用的高校毕业生或其他青年人数",
+    "interns taken on cannot be none: give the graduates or the other young people taken on",
+)
+
+
+async def create_outcome(
+    session: AsyncSession, actor: Actor, tenant: TenantId, entry_id: int, data: LedgerOutcomeCreate
+) -> LedgerOutcome:
+    """Record what the entry's action achieved; the day cannot be in the future, interns taken on not zero."""
+    entry = await entry_of(session, tenant, entry_id)
+    raise_first(
+        found(
+            future_date("achievedOn", data.achieved_on),
+            _NO_INTERNS if isinstance(data, InternsTaken) and data.graduates + data.other_youth == 0 else None,
+        )
+    )
+    row = models.LedgerOutcome(
+        **street_row(
+            tenant,
+            entry.street_id,
+            data,
+            kind=type(data).__struct_config__.tag,
+            entry_id=entry_id,
+            entity_id=entry.entity_id,
+            recorded_by=actor.username,
+        )
+    )
+    names = await _Names.of(session, tenant, entry.street_id, entry.entity_id)
+    return await save_recorded(
+        session, actor, tenant, "ledger.outcome", row, lambda r: _outcome_out(r, names), object_type="ledger_outcome"
+    )

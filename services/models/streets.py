@@ -144,6 +144,10 @@ class MonthlyReport(SQLModel, table=True):
     """The first day of the month reported on."""
     jobs_driven: int = Field(sa_column=Column(Integer, nullable=False))
     internship_positions: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    interns_graduates: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    """People the month's internship positions took on (招用) who are college graduates (高校毕业生)."""
+    interns_other_youth: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    """People taken on who are other young people (其他青年)."""
     notes: str = Field(default="", sa_column=Column(Text, nullable=False))
     submitted_by: str = Field(sa_column=Column(Text, nullable=False))
     submitted_at: datetime = timestamp()
@@ -194,6 +198,38 @@ class LedgerVisit(SQLModel, table=True):
     visited_on: date = Field(sa_column=Column(Date, nullable=False))
     notes: str = Field(default="", sa_column=Column(Text, nullable=False))
     caseworker: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = timestamp()
+
+
+class LedgerOutcome(SQLModel, table=True):
+    """What a ledger entry's action achieved (帮扶成效), one outcome of one kind with that kind's figures.
+
+    Amounts: a guaranteed loan in 万元 (``amount_wan``), a subsidy and a rent reduction in 元 (``amount_yuan``).
+    """
+
+    __tablename__ = tenant_table("ledger_outcomes")
+    __table_args__ = (
+        tenant_fk(["entry_id"], "ledger_entries", ["id"]),
+        tenant_fk(["entity_id"], "entities", ["id"]),
+        tenant_fk(["street_id"], "streets", ["id"]),
+    )
+
+    tenant_id: str = tenant_key()
+    id: int | None = serial_key()
+    entry_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    entity_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    street_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    kind: str = Field(sa_column=Column(Text, nullable=False))
+    achieved_on: date = Field(sa_column=Column(Date, nullable=False))
+    amount_wan: int | None = Field(default=None, sa_column=Column(BigInteger))
+    amount_yuan: int | None = Field(default=None, sa_column=Column(BigInteger))
+    lender: str | None = Field(default=None, sa_column=Column(Text))
+    months: int | None = Field(default=None, sa_column=Column(Integer))
+    persons: int | None = Field(default=None, sa_column=Column(Integer))
+    graduates: int | None = Field(default=None, sa_column=Column(Integer))
+    other_youth: int | None = Field(default=None, sa_column=Column(Integer))
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))
+    recorded_by: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = timestamp()
 
 

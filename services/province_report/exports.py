@@ -109,6 +109,23 @@ _MONTHLY: Final = [
     *(_Column(f"{month}月报送街区", "integer", _reports_of(month - 1)) for month in range(1, 13)),
 ]
 
+# Support outcomes (帮扶成效) from the ledger, amounts in the unit of their header, and who the streets'
+# internships took on (招用) as the monthly reports give it: two sources, shown apart, never added.
+_OUTCOMES: Final = [
+    _Column("创业担保贷款（笔）", "integer", lambda f: f.guaranteed_loans),
+    _Column("创业担保贷款金额（万元）", "integer", lambda f: f.guaranteed_loan_wan),
+    _Column("一次性创业补贴（笔）", "integer", lambda f: f.startup_subsidies),
+    _Column("一次性创业补贴金额（元）", "integer", lambda f: f.startup_subsidy_yuan),
+    _Column("租金减免（笔）", "integer", lambda f: f.rent_reductions),
+    _Column("租金减免金额（元）", "integer", lambda f: f.rent_reduction_yuan),
+    _Column("培训名额（人）", "integer", lambda f: f.training_places),
+    _Column("人才引进（人）", "integer", lambda f: f.talent_placed),
+    _Column("帮扶见习招用：高校毕业生（人）", "integer", lambda f: f.support_interns_graduates),
+    _Column("帮扶见习招用：其他青年（人）", "integer", lambda f: f.support_interns_other_youth),
+    _Column("月报见习招用：高校毕业生（人）", "integer", lambda f: f.interns_taken_graduates),
+    _Column("月报见习招用：其他青年（人）", "integer", lambda f: f.interns_taken_other_youth),
+]
+
 
 def _rows(report: ProvinceReport, columns: Sequence[_Column]) -> list[list[object]]:
     rows: list[list[object]] = [[city.name_zh, *(c.value(city) for c in columns)] for city in report.cities]
@@ -140,19 +157,24 @@ def title(report: ProvinceReport) -> str:
 
 
 def report_xlsx(report: ProvinceReport) -> bytes:
-    """The workbook: 总览 (overview per city, with the totals and the target), 实体分类, 月度带动就业."""
+    """The workbook: 总览 (overview per city, with the totals and the target), 实体分类, 月度带动就业, 帮扶成效."""
     overview = _sheet("总览", report, _OVERVIEW)
     overview = msgspec.structs.replace(overview, rows=[*overview.rows, _target_row(report, _OVERVIEW)])
     return write_xlsx(
         title(report),
-        [overview, _sheet("实体分类", report, _ENTITIES), _sheet("月度带动就业", report, _MONTHLY)],
+        [
+            overview,
+            _sheet("实体分类", report, _ENTITIES),
+            _sheet("月度带动就业", report, _MONTHLY),
+            _sheet("帮扶成效", report, _OUTCOMES),
+        ],
     )
 
 
 def report_csv(report: ProvinceReport) -> bytes:
-    """One table, as a CSV can hold only one: every column of the three sheets, a row per city, the totals and
+    """One table, as a CSV can hold only one: every column of the four sheets, a row per city, the totals and
     the target (as in the workbook's overview)."""
-    columns = [*_OVERVIEW, *_ENTITIES[1:], *_MONTHLY]
+    columns = [*_OVERVIEW, *_ENTITIES[1:], *_MONTHLY, *_OUTCOMES]
     rows = [*_rows(report, columns), _target_row(report, columns)]
     return write_csv(["城市", *(c.header for c in columns)], rows, ["text", *(c.kind for c in columns)])
 

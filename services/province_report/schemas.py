@@ -20,6 +20,13 @@ class Figures(BaseStruct):
     of `monthlyJobs` is the jobs newly driven in that month as the monthly reports (月报) give them, so the
     months add up to `jobsReported`, the jobs newly driven in the year; `monthlyReports` is how many
     streets reported each month, so that a month few have reported yet reads as incomplete, not as a fall.
+
+    Support outcomes (帮扶成效) recorded on the ledger and achieved in the year: `guaranteedLoans` (创业担保贷款)
+    and their total `guaranteedLoanWan` in 万元; `startupSubsidies` (一次性创业补贴) and `startupSubsidyYuan` in 元;
+    `rentReductions` and `rentReductionYuan` in 元; `trainingPlaces` and `talentPlaced` in persons;
+    `supportInternsGraduates` / `supportInternsOtherYouth`, interns the support got taken on. Apart from those,
+    `internsTakenGraduates` / `internsTakenOtherYouth` are the people the monthly reports say the streets'
+    internship positions took on (招用) in the year: the two sources are not added, as they may count one person twice.
     """
 
     streets: int
@@ -43,6 +50,18 @@ class Figures(BaseStruct):
     monthly_jobs: list[int]
     jobs_reported: int
     monthly_reports: list[int]
+    guaranteed_loans: int
+    guaranteed_loan_wan: int
+    startup_subsidies: int
+    startup_subsidy_yuan: int
+    rent_reductions: int
+    rent_reduction_yuan: int
+    training_places: int
+    talent_placed: int
+    support_interns_graduates: int
+    support_interns_other_youth: int
+    interns_taken_graduates: int
+    interns_taken_other_youth: int
 
 
 class CityFigures(Figures):

@@ -16,6 +16,7 @@ from services.province_report.tally import (
     ENTITY_CLASSES,
     FOUNDER_GROUPS,
     NO_FOUNDER_GROUP,
+    OUTCOMES,
     UNCLASSIFIED,
     StreetKey,
     Tally,
@@ -65,6 +66,7 @@ WITH cadence AS (  -- each city's follow-up days, in the order of :classes
     FROM unnest(CAST(:cadence_tenants AS text[]), CAST(:cadences AS text[])) AS c(tenant_id, days)
 )
 SELECT s.tenant_id, s.street_id, e.*, a.activities, v.responses, v.satisfied, m.months, m.month_jobs,
+       m.interns_graduates, m.interns_youth, o.*,
        x.passed IS NOT NULL AS assessed, coalesce(x.passed, false) AS passed, d.due, f.on_time
 FROM unnest(CAST(:tenants AS text[]), CAST(:street_ids AS bigint[])) AS s(tenant_id, street_id)
 JOIN cadence c ON c.tenant_id = s.tenant_id
@@ -98,10 +100,26 @@ CROSS JOIN LATERAL (
 ) v
 CROSS JOIN LATERAL (
     SELECT array_agg(CAST(extract(month FROM month) AS integer) ORDER BY month) AS months,
-           array_agg(jobs_driven ORDER BY month) AS month_jobs
+           array_agg(jobs_driven ORDER BY month) AS month_jobs,
+           coalesce(sum(interns_graduates), 0) AS interns_graduates,
+           coalesce(sum(interns_other_youth), 0) AS interns_youth
     FROM monthly_reports
     WHERE tenant_id = s.tenant_id AND street_id = s.street_id AND month BETWEEN :first AND :last
 ) m
+CROSS JOIN LATERAL (  -- the ledger's support outcomes achieved in the year (sums of bigint are numeric: cast)
+    SELECT count(*) FILTER (WHERE kind = 'guaranteed_loan') AS loans,
+           CAST(coalesce(sum(amount_wan), 0) AS bigint) AS loan_wan,
+           count(*) FILTER (WHERE kind = 'startup_subsidy') AS subsidies,
+           CAST(coalesce(sum(amount_yuan) FILTER (WHERE kind = 'startup_subsidy'), 0) AS bigint) AS subsidy_yuan,
+           count(*) FILTER (WHERE kind = 'rent_reduction') AS rent_reductions,
+           CAST(coalesce(sum(amount_yuan) FILTER (WHERE kind = 'rent_reduction'), 0) AS bigint) AS rent_yuan,
+           coalesce(sum(persons) FILTER (WHERE kind = 'training_places'), 0) AS training_places,
+           coalesce(sum(persons) FILTER (WHERE kind = 'talent_placed'), 0) AS talent_placed,
+           coalesce(sum(graduates), 0) AS support_graduates,
+           coalesce(sum(other_youth), 0) AS support_youth
+    FROM ledger_outcomes
+    WHERE tenant_id = s.tenant_id AND street_id = s.street_id AND achieved_on BETWEEN :first AND :last
+) o
 LEFT JOIN LATERAL (  -- the latest assessment of the year not voided decides
     SELECT outcome = 'pass' AS passed FROM assessments
     WHERE tenant_id = s.tenant_id AND street_id = s.street_id AND year = :year AND voided_at IS NULL
@@ -218,7 +236,7 @@ async def street_tallies(
         for month, jobs in zip(row["months"] or (), row["month_jobs"] or (), strict=True):
             monthly[month - 1] += jobs
             reported[month - 1] += 1
-        tallies[(row["tenant_id"], row["street_id"])] = Tally(
+        tally = Tally(
             registered=row["registered"],
             present=present,
             operating=row["operating"],
@@ -236,6 +254,9 @@ async def street_tallies(
             monthly_jobs=monthly,
             monthly_reports=reported,
         )
+        for name in OUTCOMES:
+            setattr(tally, name, int(row[name]))
+        tallies[(row["tenant_id"], row["street_id"])] = tally
     return tallies
 
 

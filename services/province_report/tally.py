@@ -22,6 +22,22 @@ UNCLASSIFIED: Final = "unclassified"
 FOUNDER_GROUPS: Final[tuple[str, ...]] = get_args(FounderGroup)
 NO_FOUNDER_GROUP: Final = "unknown"
 
+OUTCOMES: Final[tuple[str, ...]] = (
+    "loans",
+    "loan_wan",
+    "subsidies",
+    "subsidy_yuan",
+    "rent_reductions",
+    "rent_yuan",
+    "training_places",
+    "talent_placed",
+    "support_graduates",
+    "support_youth",
+    "interns_graduates",
+    "interns_youth",
+)
+"""The support outcomes (帮扶成效) of the year and who the internships took on (招用); see `Tally`."""
+
 COUNTS: Final[tuple[str, ...]] = (
     "registered",
     "present",
@@ -39,9 +55,10 @@ COUNTS: Final[tuple[str, ...]] = (
     "on_time",
     *(f"month.{m}" for m in range(1, 13)),
     *(f"reports.{m}" for m in range(1, 13)),
+    *OUTCOMES,
 )
 """A street's tally as the summary stores it: one integer array in this order (sums are element-wise)."""
-_DEFINITIONS: Final = 2
+_DEFINITIONS: Final = 3
 """Raise it when a figure's SQL changes meaning: stored rows of the old definitions are then recomputed."""
 COUNTS_FORMAT: Final = zlib.crc32(f"{_DEFINITIONS}:{','.join(COUNTS)}".encode()) & 0x7FFF
 """The layout and definitions a stored row was computed with (a smallint); another one is stale."""
@@ -75,7 +92,12 @@ class Tally(msgspec.Struct, kw_only=True):
       month, not a headcount): months add up, and their sum is ``jobs_reported``, the jobs newly driven in Y.
       A month that few operators have reported yet is small because it is incomplete, never a fall in
       employment: ``monthly_reports`` says how many streets reported each month;
-    - monthly_reports: the number of the streets' reports of each month of Y.
+    - monthly_reports: the number of the streets' reports of each month of Y;
+    - support outcomes (帮扶成效) of the ledger achieved in Y: guaranteed loans (loans, and loan_wan their sum in
+      万元), one-time start-up subsidies and rent reductions (each a count and a sum in 元), places in training
+      and talent placed (persons), interns the support got taken on (support_graduates, support_youth);
+    - interns_graduates, interns_youth: the people Y's monthly reports say the internship positions took on
+      (招用), college graduates and other young people.
 
     ``jobs`` (the fact ``jobs_driven``) is a headcount at year end taken from the entities themselves,
     so no monthly report, on time or late, changes it; ``jobs_reported`` is the year's inflow as reported.
@@ -99,6 +121,18 @@ class Tally(msgspec.Struct, kw_only=True):
     on_time: int = 0
     monthly_jobs: list[int] = msgspec.field(default_factory=lambda: [0] * 12)
     monthly_reports: list[int] = msgspec.field(default_factory=lambda: [0] * 12)
+    loans: int = 0
+    loan_wan: int = 0
+    subsidies: int = 0
+    subsidy_yuan: int = 0
+    rent_reductions: int = 0
+    rent_yuan: int = 0
+    training_places: int = 0
+    talent_placed: int = 0
+    support_graduates: int = 0
+    support_youth: int = 0
+    interns_graduates: int = 0
+    interns_youth: int = 0
 
     def add(self, other: Tally) -> None:
         for name in self.__struct_fields__:
@@ -171,6 +205,18 @@ class Tally(msgspec.Struct, kw_only=True):
             "monthly_jobs": list(self.monthly_jobs),
             "jobs_reported": sum(self.monthly_jobs),
             "monthly_reports": list(self.monthly_reports),
+            "guaranteed_loans": self.loans,
+            "guaranteed_loan_wan": self.loan_wan,
+            "startup_subsidies": self.subsidies,
+            "startup_subsidy_yuan": self.subsidy_yuan,
+            "rent_reductions": self.rent_reductions,
+            "rent_reduction_yuan": self.rent_yuan,
+            "training_places": self.training_places,
+            "talent_placed": self.talent_placed,
+            "support_interns_graduates": self.support_graduates,
+            "support_interns_other_youth": self.support_youth,
+            "interns_taken_graduates": self.interns_graduates,
+            "interns_taken_other_youth": self.interns_youth,
         }
 
 

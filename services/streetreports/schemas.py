@@ -25,6 +25,10 @@ class MonthlyReport(BaseStruct):
     month: str
     jobs_driven: int
     internship_positions: int
+    interns_graduates: int
+    """People the month's internship positions took on (招用) who are college graduates."""
+    interns_other_youth: int
+    """People taken on who are other young people."""
     notes: str
     submitted_by: str
     submitted_at: dt.datetime
@@ -35,11 +39,17 @@ class MonthlyReportCreate(InputStruct):
 
     `jobsDriven`: the jobs newly driven in that month (people who started work that month in the street's
     entities, founders of new entities included), not the number employed.
+
+    `internsGraduates`, `internsOtherYouth` (招用, 二(三)): the people the month's internship positions took on,
+    college graduates and other young people. Each intern fills a position, so together they are at most
+    `internshipPositions`.
     """
 
     month: Month
     jobs_driven: Count
     internship_positions: Count = 0
+    interns_graduates: Count = 0
+    interns_other_youth: Count = 0
     notes: Notes = ""
 
 
@@ -48,6 +58,8 @@ class MonthlyReportReplace(InputStruct):
 
     jobs_driven: Count
     internship_positions: Count = 0
+    interns_graduates: Count = 0
+    interns_other_youth: Count = 0
     notes: Notes = ""
 
 

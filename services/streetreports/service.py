@@ -64,6 +64,21 @@ def _month_start(month: str) -> dt.date:
     return start
 
 
+def _interns_problem(data: MonthlyReportCreate | MonthlyReportReplace) -> FieldProblem | None:
+    """Interns taken on (招用) fill the month's internship positions: more of them than positions is a mistake."""
+    taken = data.interns_graduates + data.interns_other_youth
+    if taken <= data.internship_positions:
+        return None
+    return FieldProblem(
+        "internsGraduates",
+        f"招用见习人数（高校毕业生 {data.interns_graduates} + 其他青年 {data.interns_other_youth} = {taken}）"
+        f"不能多于本月见习岗位数 internshipPositions（{data.internship_positions}）",
+        f"interns taken on (internsGraduates {data.interns_graduates} + internsOtherYouth "
+        f"{data.interns_other_youth} = {taken}) cannot exceed the month's internshipPositions "
+        f"({data.internship_positions})",
+    )
+
+
 def _report_out(row: models.MonthlyReport) -> MonthlyReport:
     return shape_of(MonthlyReport, row, month=row.month.strftime("%Y-%m"))
 
@@ -94,6 +109,7 @@ async def create_report(
     """The month's report; a second one for the same month is a conflict (correct it with a PUT)."""
     await street_of(session, tenant, street_id, actor)
     month = _month_start(data.month)
+    raise_first(found(_interns_problem(data)))
     if await session.get(models.MonthlyReport, (tenant, street_id, month)) is not None:
         raise ConflictError(
             f"{data.month} 的月报已提交，如需更正请使用 PUT …/reports/{data.month} / "
@@ -120,8 +136,9 @@ async def replace_report(
     row = await session.get(models.MonthlyReport, (tenant, street_id, _month_start(month)), with_for_update=True)
     if row is None:
         raise NotFoundError(f"{month} 的月报尚未提交 / no report for {month} yet")
+    raise_first(found(_interns_problem(data)))
     before = _report_out(row)
-    row.jobs_driven, row.internship_positions, row.notes = data.jobs_driven, data.internship_positions, data.notes
+    assign_given(row, data, "jobs_driven", "internship_positions", "interns_graduates", "interns_other_youth", "notes")
     row.submitted_by, row.submitted_at = actor.username, utcnow()
     return await save_recorded(
         session,

@@ -45,6 +45,7 @@ LONGEST: Final = Text("最多 {n} 个字符。", "At most {n} characters.")
 SHORTEST: Final = Text("至少 {n} 个字符。", "At least {n} characters.")
 MONTH: Final = Text("请按 YYYY-MM 填写月份。", "Enter the month as YYYY-MM.")
 INVALID: Final = Text("填写有误，请检查。", "This value is not valid: please check it.")
+NOT_USED: Final = Text("所选类型不填写此项，请清空。", "The chosen kind does not take this field: leave it empty.")
 YES_NO: Final = Text("请勾选或取消勾选。", "Tick the box or leave it empty.")
 FIX_BELOW: Final = Text("表单有误，请按提示修改后重新提交。", "The form has problems: correct them and send it again.")
 
@@ -171,6 +172,8 @@ def _validation_problem(text: str, values: Mapping[str, str | list[str]]) -> tup
     message, path = found["message"], _INDEX.sub(r".\1", (found["path"] or "").lstrip("."))
     if missing := re.match(r"Object missing required field `(\w+)`", message):
         return ".".join(p for p in (path, missing.group(1)) if p), REQUIRED
+    if unused := re.match(r"Object contains unknown field `(\w+)`", message):
+        return ".".join(p for p in (path, unused.group(1)) if p), NOT_USED
     if path + LIST_MARK in values or re.sub(r"\.\d+$", "", path) + LIST_MARK in values:
         path = re.sub(r"\.\d+$", "", path) + LIST_MARK
     return path, _message(message)
@@ -178,6 +181,7 @@ def _validation_problem(text: str, values: Mapping[str, str | list[str]]) -> tup
 
 _KINDS: Final[tuple[tuple[str, Text], ...]] = (
     ("Invalid enum value", CHOICE),
+    ("Invalid value", CHOICE),  # a tagged union's unknown tag (an outcome's kind)
     ("date", DATE),
     ("Expected `int`", WHOLE_NUMBER),
     ("Expected `bool", YES_NO),

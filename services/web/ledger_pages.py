@@ -1,5 +1,6 @@
 """``/city/{tenant}/ledger``: the support ledger (帮扶台账) by entity name with its filters, an entity's page with
-its needs, actions and visits, and the forms that add a need, record an action and record a visit.
+its needs, actions, outcomes and visits, and the forms that add a need, record an action, an outcome (帮扶成效) and
+a visit.
 
 Each form posts through :func:`services.web.forms.submit` into the same service as the API (services/ledger, whose
 visit closes the follow-up task it satisfies in the same transaction); a refused form comes back on the entity's
@@ -18,8 +19,24 @@ from litestar.response import Redirect, Template
 
 from services.deps import Caller, Db, Tenant, requires
 from services.entities.schemas import EntityClass
-from services.ledger.schemas import LedgerEntryCreate, LedgerEntryUpdate, LedgerStatus, LedgerVisitCreate, Need
-from services.ledger.service import create_entry, create_visit, get_entry, list_entries, update_entry
+from services.ledger.schemas import (
+    LedgerEntryCreate,
+    LedgerEntryUpdate,
+    LedgerOutcomeCreate,
+    LedgerStatus,
+    LedgerVisitCreate,
+    Need,
+    OutcomeKind,
+)
+from services.ledger.service import (
+    create_entry,
+    create_outcome,
+    create_visit,
+    get_entry,
+    list_entries,
+    list_outcomes,
+    update_entry,
+)
 from services.schemas import InputStruct
 from services.shared.bounds import Id, IdParam
 from services.streets.service import list_streets
@@ -36,6 +53,7 @@ from tenants.ids import TenantId
 
 NEEDS: Final[tuple[str, ...]] = get_args(Need)
 LEDGER_STATUSES: Final[tuple[str, ...]] = get_args(LedgerStatus)
+OUTCOME_KINDS: Final[tuple[str, ...]] = get_args(OutcomeKind)
 CLASSES: Final[tuple[str, ...]] = get_args(EntityClass)
 LEDGER_WRITERS: Final = (Role.CITY_ADMIN, Role.CASEWORKER)
 """Who adds needs, actions and visits (as in the API); the city's other roles and the province read."""
@@ -44,11 +62,14 @@ SAVED: Final[dict[str, Text]] = {
     "need": Text("需求已登记。", "The need was recorded."),
     "action": Text("帮扶措施已记录。", "The action was recorded."),
     "visit": Text("走访已登记，相应的走访任务已关闭。", "The visit was recorded and its follow-up task closed."),
+    "outcome": Text("帮扶成效已登记。", "The outcome was recorded."),
 }
 """The message after a saved form (``?saved=visit``): only these, never text from the URL."""
 
 
 VISIT_FIELDS: Final = ("visitedOn", "notes")
+OUTCOME_FIELDS: Final = ("achievedOn", "graduates")
+"""The outcome's fields the service names in a refusal (the day, interns none at all)."""
 
 
 class ActionForm(InputStruct):
@@ -63,6 +84,13 @@ class VisitForm(InputStruct):
 
     on_entry: Id
     visit: LedgerVisitCreate
+
+
+class OutcomeForm(InputStruct):
+    """The outcome form: which of the entity's entries it is the outcome of, and the outcome of its kind."""
+
+    of_entry: Id
+    outcome: LedgerOutcomeCreate
 
 
 def saved_text(request: Request[Any, Any, Any]) -> str | None:
@@ -170,6 +198,26 @@ class LedgerPages(Controller):
             return await entity_page(request, db, actor, tenant_id, entity_id, {"action": form}, status_code=422)
         return Redirect(f"{entity_path(tenant_id, entity_id)}?saved=action", status_code=303)
 
+    @post("/entities/{entity_id:int}/outcomes", guards=[requires(*LEDGER_WRITERS)], status_code=303)
+    async def record_outcome(
+        self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, entity_id: IdParam
+    ) -> Template | Redirect:
+        await entity_in_city(db, tenant_id, entity_id)
+        values = await posted(request)
+
+        async def save(data: OutcomeForm) -> object:
+            await _own_entry(db, tenant_id, entity_id, data.of_entry)
+            return await create_outcome(db, actor, tenant_id, data.of_entry, data.outcome)
+
+        try:
+            await submit(db, values, OutcomeForm, save, fields=OUTCOME_FIELDS)
+        except FormError as refused:
+            # The service names the outcome's own fields; on this form they sit under ``outcome.``.
+            problems = {f"outcome.{k}" if k in OUTCOME_FIELDS else k: v for k, v in refused.problems.items()}
+            form = shown(values, problems, language(request))
+            return await entity_page(request, db, actor, tenant_id, entity_id, {"outcome": form}, status_code=422)
+        return Redirect(f"{entity_path(tenant_id, entity_id)}?saved=outcome", status_code=303)
+
     @post("/entities/{entity_id:int}/visits", guards=[requires(*LEDGER_WRITERS)], status_code=303)
     async def record_visit(
         self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, entity_id: IdParam
@@ -232,12 +280,14 @@ async def entity_page(
     ).items
     entries = sorted(entries, key=lambda e: (e.status == "resolved", -e.opened_on.toordinal(), -e.id))
     visits = await entity_visits(db, tenant_id, entity_id)
+    outcomes = (await list_outcomes(db, tenant_id, entity_id=entity_id)).items
     cadence = (await get_settings(db, tenant_id)).followup_days
     first = str(entries[0].id) if entries else ""
     blank = {
         "need": Form(values={"status": "open"}),
         "action": Form(values={"entryId": first}),
         "visit": Form(values={"onEntry": first, "visit.visitedOn": today().isoformat()}),
+        "outcome": Form(values={"ofEntry": first, "outcome.achievedOn": today().isoformat()}),
     }
     return page(
         request,
@@ -250,6 +300,8 @@ async def entity_page(
         entries=entries,
         entry_names={e.id: e.need for e in entries},
         visits=visits,
+        outcomes=outcomes,
+        outcome_kinds=OUTCOME_KINDS,
         cadence_days=days_of(cadence, entity.entity_class),
         last_visit=visits[0].visited_on if visits else None,
         forms={**blank, **(forms or {})},

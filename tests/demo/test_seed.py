@@ -168,3 +168,35 @@ async def test_monthly_reports_give_the_jobs_newly_driven_each_month(
         rows = (await session.execute(query, {"first": date(YEAR, 1, 1), "last": date(YEAR, 12, 31)})).all()
     assert rows
     assert [(t, s, reported) for t, s, reported, joined in rows if reported != joined] == []
+
+
+async def test_every_city_shows_support_outcomes_and_interns_taken_on(
+    sessions: async_sessionmaker[AsyncSession], first_run: dict[str, int]
+) -> None:
+    """The demo's ledger has outcomes (帮扶成效) of resolved entries in every city, a loan among them, each of
+    its entry's entity and street; the monthly reports take on interns, never more than their positions."""
+    async with owner_transaction(sessions) as session:
+        by_city = dict(
+            (
+                await session.execute(text("SELECT tenant_id, count(DISTINCT kind) FROM ledger_outcomes GROUP BY 1"))
+            ).all()
+        )
+        mismatched = (
+            await session.execute(
+                text("""SELECT count(*) FROM ledger_outcomes o JOIN ledger_entries e
+                        ON e.tenant_id = o.tenant_id AND e.id = o.entry_id
+                        WHERE e.entity_id <> o.entity_id OR e.street_id <> o.street_id OR e.status <> 'resolved'""")
+            )
+        ).scalar_one()
+        taken, beyond = (
+            await session.execute(
+                text("""SELECT sum(interns_graduates + interns_other_youth),
+                               count(*) FILTER (WHERE interns_graduates + interns_other_youth > internship_positions)
+                        FROM monthly_reports""")
+            )
+        ).one()
+    assert set(by_city) == {city.slug for city in CITIES}
+    assert min(by_city.values()) >= 3
+    assert mismatched == 0
+    assert taken > 0
+    assert beyond == 0

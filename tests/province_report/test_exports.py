@@ -42,7 +42,7 @@ def row_of(sheet: Any, first: str) -> list[Any]:
 
 
 def test_a_sheet_per_section(workbook: Any) -> None:
-    assert workbook.sheetnames == ["总览", "实体分类", "月度带动就业"]
+    assert workbook.sheetnames == ["总览", "实体分类", "月度带动就业", "帮扶成效"]
 
 
 def test_title_row_names_province_year_and_time(workbook: Any) -> None:

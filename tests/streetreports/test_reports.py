@@ -22,6 +22,7 @@ from tests.streetdata_fixtures import (
 )
 
 path = resource_path("reports")
+INTERNS = {"month": "2025-03", "jobsDriven": 1, "internshipPositions": 2}
 
 
 def next_month() -> str:
@@ -66,6 +67,33 @@ async def test_submit_list_and_correct_reports(auth: Auth, client: httpx.AsyncCl
     assert len(await audit_rows(client, auth, "jinan", "report.create", f"{street['id']}:2025-03")) == 1
 
 
+async def test_interns_taken_on_are_reported_within_the_positions(auth: Auth, client: httpx.AsyncClient) -> None:
+    """招用: who the month's internship positions took on, graduates and other youth, at most one per position."""
+    street = await create_street(client, auth)
+    headers = await auth.headers("jinan-admin")
+    body = {
+        "month": "2025-04",
+        "jobsDriven": 20,
+        "internshipPositions": 5,
+        "internsGraduates": 3,
+        "internsOtherYouth": 2,
+    }
+    created = await client.post(path(street["id"]), json=body, headers=headers)
+    assert created.status_code == 201, created.text
+    assert {k: created.json()[k] for k in body} == body
+    too_many = await client.put(
+        f"{path(street['id'])}/2025-04",
+        json={"jobsDriven": 20, "internshipPositions": 4, "internsGraduates": 3, "internsOtherYouth": 2},
+        headers=headers,
+    )
+    assert too_many.status_code == 422
+    assert "internshipPositions" in too_many.json()["detail"]
+    [kept] = (await client.get(path(street["id"]), headers=headers)).json()
+    assert (kept["internsGraduates"], kept["internsOtherYouth"]) == (3, 2)
+    old = await client.post(path(street["id"]), json={"month": "2025-01", "jobsDriven": 1}, headers=headers)
+    assert (old.json()["internsGraduates"], old.json()["internsOtherYouth"]) == (0, 0)
+
+
 async def test_a_second_report_for_the_month_is_409_and_keeps_the_first(auth: Auth, client: httpx.AsyncClient) -> None:
     street = await create_street(client, auth)
     headers = await auth.headers("jinan-admin")
@@ -89,6 +117,23 @@ async def test_a_second_report_for_the_month_is_409_and_keeps_the_first(auth: Au
         ({"month": "2025-03", "jobsDriven": 1, "visitors": 5}, 400, "visitors"),
         ({"month": next_month(), "jobsDriven": 1}, 422, "month"),
         ({"month": "0000-01", "jobsDriven": 1}, 400, "month"),
+        (
+            {"month": "2025-03", "jobsDriven": 1, "internshipPositions": 2, "internsGraduates": -1},
+            400,
+            "internsGraduates",
+        ),
+        (
+            {
+                "month": "2025-03",
+                "jobsDriven": 1,
+                "internshipPositions": 2,
+                "internsGraduates": 2,
+                "internsOtherYouth": 1,
+            },
+            422,
+            "internsGraduates",
+        ),
+        ({"month": "2025-03", "jobsDriven": 1, "internsOtherYouth": 1}, 422, "internshipPositions"),
         ({"month": "1948-12", "jobsDriven": 1}, 400, "month"),
     ],
 )

@@ -284,6 +284,18 @@ async def test_another_citys_ids_show_nothing_and_other_roles_do_not_write(
             f"{HOME}/entities/{ours['id']}/visit": {"onEntry": theirs["entryId"], "visit.visitedOn": "2025-01-02"},
             f"{LEDGER}/entities/{ours['id']}/action": {"entryId": theirs["entryId"], "change.action": "越权"},
             f"{LEDGER}/entities/{theirs['id']}/needs": {"need": "talent"},
+            f"{LEDGER}/entities/{theirs['id']}/outcomes": {
+                "ofEntry": theirs["entryId"],
+                "outcome.kind": "talent_placed",
+                "outcome.achievedOn": "2025-01-02",
+                "outcome.persons": "1",
+            },
+            f"{LEDGER}/entities/{ours['id']}/outcomes": {
+                "ofEntry": theirs["entryId"],
+                "outcome.kind": "talent_placed",
+                "outcome.achievedOn": "2025-01-02",
+                "outcome.persons": "1",
+            },
             f"{HOME}/tasks/{their_task['id']}/close": {"reason": "越权关闭"},
         }
         for path, form in posts.items():

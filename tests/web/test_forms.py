@@ -266,9 +266,15 @@ async def test_the_operator_submits_a_monthly_report_and_sees_it_in_the_reports_
         "month": month,
         "jobsDriven": "1234",
         "internshipPositions": "3",
+        "internsGraduates": "3",
+        "internsOtherYouth": "1",
         "notes": "",
         "_csrf_token": csrf_of(opened.text),
     }
+    too_many = await client.post(path, data=form)
+    assert too_many.status_code == 422
+    assert "不能多于本月见习岗位数" in error_beside(too_many.text, "f-internsGraduates")
+    form["internsOtherYouth"] = "0"
     saved = await client.post(path, data=form)
     assert saved.status_code == 303
     assert saved.headers["location"] == f"/city/jinan/streets/{jinan_operator.street_id}/reports?saved=report"
@@ -276,6 +282,7 @@ async def test_the_operator_submits_a_monthly_report_and_sees_it_in_the_reports_
     assert "月报已提交。" in tab.text
     assert month in tab.text
     assert "1,234" in tab.text
+    assert "招用：高校毕业生" in tab.text
 
     again = await client.post(path, data=form)
     assert again.status_code == 422

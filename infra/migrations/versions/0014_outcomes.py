@@ -1,0 +1,98 @@
+"""Support outcomes (帮扶成效): what a ledger action achieved, and who the streets' internships took on (招用).
+
+``ledger_outcomes`` holds one outcome of a ledger entry: a guaranteed business loan (创业担保贷款, 万元, its
+lender), a one-time start-up subsidy (一次性创业补贴, 元), a rent reduction (租金减免, 元 and months), places in
+training, interns taken on (graduates and other youth) or talent placed (persons). The monthly reports gain the
+people their internship positions took on that month, graduates and other youth. Both feed the province report,
+so ledger_outcomes bumps its street's report version like the other street data (migration 0006).
+
+Revision ID: 0014
+Revises: 0012
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+from infra.rls import tenant_table_statements
+
+revision = "0014"
+down_revision = "0012"
+branch_labels = None
+depends_on = None
+
+# Each kind's figures, and no other: the schema refuses an outcome that the API would (a second line of defence).
+_SHAPES = {
+    "guaranteed_loan": "amount_wan > 0 AND lender IS NOT NULL AND amount_yuan IS NULL AND months IS NULL"
+    " AND persons IS NULL AND graduates IS NULL AND other_youth IS NULL",
+    "startup_subsidy": "amount_yuan > 0 AND amount_wan IS NULL AND lender IS NULL AND months IS NULL"
+    " AND persons IS NULL AND graduates IS NULL AND other_youth IS NULL",
+    "rent_reduction": "amount_yuan > 0 AND months > 0 AND amount_wan IS NULL AND lender IS NULL"
+    " AND persons IS NULL AND graduates IS NULL AND other_youth IS NULL",
+    "training_places": "persons > 0 AND amount_wan IS NULL AND amount_yuan IS NULL AND lender IS NULL"
+    " AND months IS NULL AND graduates IS NULL AND other_youth IS NULL",
+    "interns_taken": "graduates >= 0 AND other_youth >= 0 AND graduates + other_youth > 0 AND amount_wan IS NULL"
+    " AND amount_yuan IS NULL AND lender IS NULL AND months IS NULL AND persons IS NULL",
+    "talent_placed": "persons > 0 AND amount_wan IS NULL AND amount_yuan IS NULL AND lender IS NULL"
+    " AND months IS NULL AND graduates IS NULL AND other_youth IS NULL",
+}
+_TRANSITIONS = {
+    "INSERT": "NEW TABLE AS new_rows",
+    "UPDATE": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+    "DELETE": "OLD TABLE AS old_rows",
+}
+
+
+def upgrade() -> None:
+    op.create_table(
+        "ledger_outcomes",
+        sa.Column("tenant_id", sa.Text(), sa.ForeignKey("tenants.slug"), primary_key=True),
+        sa.Column("id", sa.BigInteger(), sa.Identity(), primary_key=True),
+        sa.Column("entry_id", sa.BigInteger(), nullable=False),
+        sa.Column("entity_id", sa.BigInteger(), nullable=False),
+        sa.Column("street_id", sa.BigInteger(), nullable=False),
+        sa.Column("kind", sa.Text(), nullable=False),
+        sa.Column("achieved_on", sa.Date(), nullable=False),
+        sa.Column("amount_wan", sa.BigInteger()),
+        sa.Column("amount_yuan", sa.BigInteger()),
+        sa.Column("lender", sa.Text()),
+        sa.Column("months", sa.Integer()),
+        sa.Column("persons", sa.Integer()),
+        sa.Column("graduates", sa.Integer()),
+        sa.Column("other_youth", sa.Integer()),
+        sa.Column("note", sa.Text(), nullable=False, server_default=""),
+        sa.Column("recorded_by", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.ForeignKeyConstraint(["tenant_id", "entry_id"], ["ledger_entries.tenant_id", "ledger_entries.id"]),
+        sa.ForeignKeyConstraint(["tenant_id", "entity_id"], ["entities.tenant_id", "entities.id"]),
+        sa.ForeignKeyConstraint(["tenant_id", "street_id"], ["streets.tenant_id", "streets.id"]),
+        sa.CheckConstraint(f"kind IN ({', '.join(repr(k) for k in _SHAPES)})", name="ledger_outcomes_kind_check"),
+        sa.CheckConstraint(
+            "CASE kind " + " ".join(f"WHEN '{k}' THEN {shape}" for k, shape in _SHAPES.items()) + " ELSE false END",
+            name="ledger_outcomes_shape_check",
+        ),
+    )
+    op.create_index("ledger_outcomes_entry", "ledger_outcomes", ["tenant_id", "entry_id"])
+    op.create_index("ledger_outcomes_street_day", "ledger_outcomes", ["tenant_id", "street_id", "achieved_on"])
+    for statement in tenant_table_statements("ledger_outcomes"):
+        op.execute(statement)
+    for event, transitions in _TRANSITIONS.items():
+        op.execute(
+            f"CREATE TRIGGER ledger_outcomes_report_{event.lower()} AFTER {event} ON ledger_outcomes"
+            f" REFERENCING {transitions} FOR EACH STATEMENT EXECUTE FUNCTION report_street_changed()"
+        )
+    # 招用: who the month's internship positions took on; never more than the positions reported that month.
+    op.add_column("monthly_reports", sa.Column("interns_graduates", sa.Integer(), nullable=False, server_default="0"))
+    op.add_column("monthly_reports", sa.Column("interns_other_youth", sa.Integer(), nullable=False, server_default="0"))
+    op.create_check_constraint(
+        "monthly_reports_interns_check",
+        "monthly_reports",
+        "interns_graduates >= 0 AND interns_other_youth >= 0"
+        " AND interns_graduates + interns_other_youth <= internship_positions",
+    )
+
+
+def downgrade() -> None:
+    op.drop_constraint("monthly_reports_interns_check", "monthly_reports")
+    op.drop_column("monthly_reports", "interns_other_youth")
+    op.drop_column("monthly_reports", "interns_graduates")
+    op.drop_table("ledger_outcomes")
