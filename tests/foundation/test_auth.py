@@ -78,13 +78,14 @@ async def test_cookie_from_login_authenticates_pages(client: httpx.AsyncClient) 
 
 
 async def test_repeated_failures_throttle_that_user_only(client: httpx.AsyncClient) -> None:
+    # dongying-case signs in in no other test: it stays locked for the rest of the run.
     for _ in range(5):
-        response = await client.post("/api/auth/login", json={"username": "weihai-case", "password": "bad"})
+        response = await client.post("/api/auth/login", json={"username": "dongying-case", "password": "bad"})
         assert response.status_code == 401
-    locked = await client.post("/api/auth/login", json={"username": "weihai-case", "password": PASSWORD})
+    locked = await client.post("/api/auth/login", json={"username": "dongying-case", "password": PASSWORD})
     assert locked.status_code == 429
     assert int(locked.headers["retry-after"]) > 0
-    other = await client.post("/api/auth/login", json={"username": "weihai-admin", "password": PASSWORD})
+    other = await client.post("/api/auth/login", json={"username": "dongying-admin", "password": PASSWORD})
     assert other.status_code == 201
 
 
