@@ -47,7 +47,7 @@ from services.workload.controllers import CenterServiceController, WorkloadContr
 from tenants.context import Actor
 
 SWAGGER_ASSETS = "/schema/assets"
-PUBLIC_PATHS = ("^/schema", "^/health", "^/api/auth/login", "^/$", "^/favicon", f"^{STATIC_PATH}/")
+PUBLIC_PATHS = ("^/schema", "^/health", "^/api/auth/login", "^/$", "^/cases(/|$)", "^/favicon", f"^{STATIC_PATH}/")
 """Paths answered without sign-in."""
 
 ROUTE_HANDLERS: list[ControllerRouterHandler] = [

@@ -13,6 +13,7 @@ from litestar import Router
 
 from services.web.accounts import AccountPages
 from services.web.audit import AuditPages
+from services.web.cases import PublicCasePages
 from services.web.caseworker import CaseworkerPages
 from services.web.city import CityPages, ProvincePages
 from services.web.errors import PAGE_ERRORS
@@ -47,6 +48,7 @@ WEB_ROUTES: Final = Router(
         FieldPages,
         WorkloadPages,
         AuditPages,
+        PublicCasePages,
     ],
     exception_handlers=PAGE_ERRORS,
     include_in_schema=False,
