@@ -7,6 +7,14 @@ from datetime import datetime
 from services.schemas import BaseStruct
 
 
+class CaseCounts(BaseStruct):
+    """Typical cases of the year (典型案例, 二(五) and 三(二)): `accepted` by the city, published or not, and of
+    those, `published` by the province."""
+
+    accepted: int = 0
+    published: int = 0
+
+
 class Figures(BaseStruct):
     """The report's figures for one city or for the province; `service` defines each of them.
 
@@ -43,6 +51,7 @@ class Figures(BaseStruct):
     monthly_jobs: list[int]
     jobs_reported: int
     monthly_reports: list[int]
+    cases: CaseCounts
 
 
 class CityFigures(Figures):

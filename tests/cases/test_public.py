@@ -85,3 +85,23 @@ async def test_markdown_with_script_is_rendered_inert(auth: Auth, client: httpx.
     assert 'href="javascript:' not in page.text
     assert '<a href="https://hrss.shandong.gov.cn">官网</a>' in page.text
     assert "script-src 'self'" in page.headers["content-security-policy"]
+
+
+async def test_the_province_report_counts_each_citys_cases(auth: Auth, client: httpx.AsyncClient) -> None:
+    report = "/api/province/shandong/reports/2025"
+    province = await auth.headers("province")
+
+    def jinan(answer: httpx.Response) -> dict[str, int]:
+        assert answer.status_code == 200, answer.text
+        [row] = [c for c in answer.json()["cities"] if c["tenant"] == "jinan"]
+        counts: dict[str, int] = row["cases"]
+        assert answer.json()["totals"]["cases"]["accepted"] >= counts["accepted"]
+        return counts
+
+    before = jinan(await client.get(report, headers=province))
+    street = await create_street(client, auth)
+    for status in ("draft", "submitted", "accepted", "published", "published"):
+        await case_in(client, auth, street["id"], status)
+    await case_in(client, auth, street["id"], "accepted", year=2024)
+    after = jinan(await client.get(report, headers=province))
+    assert after == {"accepted": before["accepted"] + 3, "published": before["published"] + 2}
