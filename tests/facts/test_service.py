@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import msgspec
@@ -107,7 +107,7 @@ async def streets(sessions: async_sessionmaker[AsyncSession]) -> Streets:
                 body="正文",
                 status=status,
                 created_by="jinan-admin",
-                published_at=JAN1 if status == "published" else None,
+                published_at=datetime(YEAR, 1, 1, tzinfo=UTC) if status == "published" else None,
             )
             for status, year in [
                 ("accepted", YEAR),
