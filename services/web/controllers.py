@@ -13,6 +13,7 @@ from litestar import Router
 
 from services.web.accounts import AccountPages
 from services.web.audit import AuditPages
+from services.web.case_pages import CityCasePages, ProvinceCasePages
 from services.web.cases import PublicCasePages
 from services.web.caseworker import CaseworkerPages
 from services.web.city import CityPages, ProvincePages
@@ -49,6 +50,8 @@ WEB_ROUTES: Final = Router(
         WorkloadPages,
         AuditPages,
         PublicCasePages,
+        CityCasePages,
+        ProvinceCasePages,
     ],
     exception_handlers=PAGE_ERRORS,
     include_in_schema=False,
