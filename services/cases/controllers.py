@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.enums import RequestEncodingType
@@ -29,6 +29,10 @@ from tenants.context import Role
 
 Position = Annotated[int, Parameter(ge=1, le=MAX_IMAGES, description="图片序号 / the image's number, 1 to 6")]
 StatusFilter = Annotated[CaseStatus | None, Parameter(description="按状态筛选 / only this status")]
+PublishedFilter = Annotated[
+    Literal["accepted", "published"] | None,
+    Parameter(description="已采纳或已发布 / only accepted, or only published, cases"),
+]
 # A 5 MB image and its multipart envelope: a larger image is refused by the service with its own message.
 UPLOAD_BYTES = MAX_IMAGE_BYTES + 64 * 1024
 
@@ -143,7 +147,7 @@ class ProvinceCaseController(Controller):
         db: Db,
         actor: Caller,
         province: Province,
-        status: StatusFilter = None,
+        status: PublishedFilter = None,
         limit: Limit = 100,
         offset: Offset = 0,
     ) -> Response[list[Case]]:

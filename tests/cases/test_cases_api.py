@@ -197,3 +197,15 @@ async def test_labels_name_the_categories(client: httpx.AsyncClient, auth: Auth)
     labels = (await client.get("/api/labels", headers=await auth.headers("jinan-admin"))).json()
     assert labels["caseCategory"]["youth"]["zh"] == "青年集聚"
     assert labels["caseStatus"]["published"]["zh"] == "已发布"
+
+
+async def test_the_province_lists_only_accepted_and_published_cases(auth: Auth, client: httpx.AsyncClient) -> None:
+    street = await create_street(client, auth)
+    case = await draft(client, auth, street["id"])
+    province = await auth.headers("province")
+    listed = await client.get(PROVINCE, params={"limit": 1000}, headers=province)
+    assert case["id"] not in [c["id"] for c in listed.json()]
+    assert {c["status"] for c in listed.json()} <= {"accepted", "published"}
+    refused = await client.get(PROVINCE, params={"status": "draft"}, headers=province)
+    assert refused.status_code == 400
+    assert "status" in refused.text
