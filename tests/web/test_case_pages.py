@@ -26,6 +26,8 @@ async def test_operator_drafts_city_accepts_province_publishes_public_reads(
     await sign_in(page, live.url, jinan_operator.username)
     await page.get_by_role("navigation", name="主菜单").get_by_role("link", name="典型案例").click()
     await expect(page).to_have_url(f"{live.url}/city/jinan/cases")
+    assert await fits_width(page)
+    await screenshot(page, "cases-city-list")
     await page.get_by_label("标题").fill(title)
     await page.get_by_label("类别").select_option("youth")
     await page.get_by_label("摘要").fill("以夜间集市为孵化载体，带动高校毕业生创业。")
