@@ -20,6 +20,7 @@ from services.activities.controllers import ActivityController
 from services.assessments.controllers import AssessmentController
 from services.audit.controllers import AuditController, AuditExportController
 from services.auth.controllers import AuthController, retrieve_actor
+from services.cases.controllers import CaseController, ProvinceCaseController
 from services.context import AppContext
 from services.cycles.controllers import CycleController, SelectionController
 from services.deps import provide_actor, provide_db, provide_tenant
@@ -46,7 +47,7 @@ from services.workload.controllers import CenterServiceController, WorkloadContr
 from tenants.context import Actor
 
 SWAGGER_ASSETS = "/schema/assets"
-PUBLIC_PATHS = ("^/schema", "^/health", "^/api/auth/login", "^/$", "^/favicon", f"^{STATIC_PATH}/")
+PUBLIC_PATHS = ("^/schema", "^/health", "^/api/auth/login", "^/$", "^/cases(/|$)", "^/favicon", f"^{STATIC_PATH}/")
 """Paths answered without sign-in."""
 
 ROUTE_HANDLERS: list[ControllerRouterHandler] = [
@@ -74,6 +75,8 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     UserController,
     LabelController,
     TemplateController,
+    CaseController,
+    ProvinceCaseController,
 ]
 """Every domain adds its controllers here."""
 

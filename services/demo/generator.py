@@ -16,6 +16,7 @@ from typing import Final
 
 import msgspec
 
+from services.demo.cases import street_cases
 from services.demo.loading import Ids, Rows
 from services.demo.names import ActivityKind, EntityKind, Theme, activity_title, entity_uscc, person_name, staff_role
 from services.demo.outcomes import Helped, support_outcomes
@@ -126,6 +127,7 @@ class _Street:
             True,
             platform,
         )
+        self.practices = rng.randint(*profile.practices)  # drawn where it always was: the demo stays the same
         self.add(
             "streets",
             self.id,
@@ -134,7 +136,7 @@ class _Street:
             plan.theme,
             plan.status,
             operator_id,
-            rng.randint(*profile.practices),
+            self.practices,
             json.dumps(plan.custom_fields, ensure_ascii=False),
             created,
             created,
@@ -332,6 +334,19 @@ class _Street:
                 rng.randint(8, 80),
             )
         self.services(span)
+        # The designated and pilot streets' practices of last year are on the province's public page.
+        publish = self.plan.status in ("designated", "pilot") and span is not self.spans[-1]
+        for case in street_cases(
+            self.tenant,
+            self.id,
+            self.plan.name,
+            self.practices,
+            span.first.year,
+            span.through,
+            author=self.plan.operator_user,
+            publish=publish,
+        ):
+            self.add("cases", ids.take("cases"), *case)
         responses = round(rng.randint(*profile.responses) * span.fraction)
         satisfied = math.ceil(responses * profile.satisfied)
         for n in range(responses):

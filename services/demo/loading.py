@@ -11,6 +11,8 @@ from typing import Any, Final, Protocol, cast
 from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.demo.cases import COLUMNS as CASE_COLUMNS
+
 # fmt: off
 COLUMNS: Final[dict[str, tuple[str, ...]]] = {
     "operators": ("tenant_id", "id", "name", "uscc", "legal_person", "clean_record", "digital_platform_url"),
@@ -23,6 +25,7 @@ COLUMNS: Final[dict[str, tuple[str, ...]]] = {
     "internship_positions": ("tenant_id", "id", "street_id", "entity_id", "title", "opened_on", "closed_on"),
     "activities": ("tenant_id", "id", "street_id", "kind", "title", "held_on", "participants"),
     "center_services": ("tenant_id", "id", "street_id", "served_on", "kind", "people", "staff", "note"),
+    "cases": CASE_COLUMNS,
     "monthly_reports": ("tenant_id", "street_id", "month", "jobs_driven", "internship_positions", "notes",
                         "submitted_by", "submitted_at", "interns_graduates", "interns_other_youth"),
     "survey_responses": ("tenant_id", "id", "street_id", "responded_on", "rating"),

@@ -13,7 +13,8 @@ Terms used in the definitions below, for a calendar year Y:
 - *present at year end*: registered in the year and not left by 31 December (``left_on`` null or later).
   An entity that left mid-year is not present: it counts for ``entity_count`` and for nothing else.
 - *the street has data for the year*: at least one entity registered, monthly report, activity,
-  internship position open or survey response in the year. Without any, its yearly counts are None.
+  internship position open, survey response or accepted typical case in the year. Without any, its
+  yearly counts are None.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ SATISFIED_RATING = 4
 # last line of defence, not the filter. The later queries take the street ids the first one found, so
 # a street of another tenant cannot enter through `street_ids`.
 _STREETS = text("""
-SELECT s.id, s.theme, s.replicable_practices, s.custom_fields,
+SELECT s.id, s.theme, s.custom_fields,
        o.id IS NOT NULL AS has_operator, o.legal_person, o.clean_record,
        coalesce(o.digital_platform_url, '') <> '' AS digital_platform,
        c.street_id IS NOT NULL AS has_center, c.fixed_site,
@@ -61,7 +62,7 @@ ORDER BY s.id
 _YEAR_RECORDS = text("""
 SELECT s.id AS street_id,
        coalesce(a.n, 0) AS activities, coalesce(r.n, 0) AS reports, coalesce(p.n, 0) AS positions,
-       coalesce(v.n, 0) AS responses, coalesce(v.satisfied, 0) AS satisfied
+       coalesce(v.n, 0) AS responses, coalesce(v.satisfied, 0) AS satisfied, coalesce(k.n, 0) AS cases
 FROM unnest(CAST(:street_ids AS bigint[])) AS s(id)
 LEFT JOIN (
     SELECT street_id, count(*) AS n FROM activities
@@ -85,6 +86,12 @@ LEFT JOIN (
     WHERE tenant_id = :tenant AND street_id = ANY(:street_ids) AND responded_on BETWEEN :first AND :last
     GROUP BY street_id
 ) v ON v.street_id = s.id
+LEFT JOIN (
+    SELECT street_id, count(*) AS n FROM cases
+    WHERE tenant_id = :tenant AND street_id = ANY(:street_ids) AND year = :year
+      AND status IN ('accepted', 'published')
+    GROUP BY street_id
+) k ON k.street_id = s.id
 """)
 
 # The entities registered in the year, read once with their ledger probe, give both the entity counts and
@@ -196,15 +203,17 @@ async def compute_facts(
       this one). The fact is met due dates ÷ due dates; None when nothing was due. Unclassified entities
       have no cadence and are left to ``entities_classified``; entities without a ledger entry are left
       to ``ledger_coverage``.
-    - ``replicable_practice`` (二(五)): the documented replicable practices recorded on the street.
+    - ``replicable_practice`` (二(五), 形成可复制、可推广的经验做法): the street's typical cases of the year (their
+      ``year``) that the city accepted, published or not (services/cases); drafts, submitted and returned cases
+      do not count. An accepted case counts as data for the year.
     - ``graduate_share``, ``returnee_share``, ``veteran_share`` (local criteria, POLICY.md "Local
       requirements"): entities present at year end founded by that group ÷ entities present; an entity
       without a founder group is in the denominator only.
     - ``custom``: the street's value of each custom field the tenant defines (None when not set); values
       of fields the tenant no longer defines are left out.
 
-    ``entity_count``, ``jobs_driven``, ``activities`` and ``internship_positions`` are None when the
-    street has no data for the year at all (module docstring); otherwise 0 is a real count. The shares
+    ``entity_count``, ``jobs_driven``, ``activities``, ``internship_positions`` and ``replicable_practice``
+    are None when the street has no data for the year at all (module docstring); otherwise 0 is a real count. The shares
     based on entities present at year end are None when no entity is present.
     """
     if street_ids is not None and not street_ids:
@@ -225,7 +234,7 @@ async def compute_facts(
         return {}
     ids = [row["id"] for row in streets]
     params: dict[str, Any] = {"tenant": tenant, "street_ids": ids, "first": first, "last": last}
-    records = await _by_street(session, _YEAR_RECORDS, {**params, "satisfied_rating": SATISFIED_RATING})
+    records = await _by_street(session, _YEAR_RECORDS, {**params, "year": year, "satisfied_rating": SATISFIED_RATING})
     cadence = settings.followup_days
     entities = await _by_street(
         session,
@@ -263,7 +272,12 @@ def _street_facts(
     registered = entities["registered"] if entities else 0
     present = entities["present"] if entities else 0
     has_data = bool(
-        registered or records["reports"] or records["activities"] or records["positions"] or records["responses"]
+        registered
+        or records["reports"]
+        or records["activities"]
+        or records["positions"]
+        or records["responses"]
+        or records["cases"]
     )
 
     def count(value: int) -> int | None:
@@ -292,7 +306,7 @@ def _street_facts(
         entities_classified=among_present("classified"),
         ledger_coverage=among_present("on_ledger"),
         followup_on_time=_share(entities["on_time"], entities["due"]) if entities else None,
-        replicable_practice=street["replicable_practices"],
+        replicable_practice=count(records["cases"]),
         graduate_share=among_present("graduates"),
         returnee_share=among_present("returnees"),
         veteran_share=among_present("veterans"),

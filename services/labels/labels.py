@@ -201,6 +201,24 @@ LABELS: Final[dict[str, dict[str, Text]]] = {
         "date": Text("日期", "date"),
         "choice": Text("选项", "choice"),
     },
+    "caseCategory": {
+        "business_cultivation": Text("业态培育", "business cultivation"),
+        "incubation": Text("孵化服务", "incubation"),
+        "finance": Text("金融支持", "financial support"),
+        "digital_platform": Text("数字平台", "digital platform"),
+        "youth": Text("青年集聚", "young founders"),
+    },
+    "caseStatus": {
+        "draft": Text("草稿", "draft"),
+        "submitted": Text("待审核", "submitted"),
+        "accepted": Text("已采纳", "accepted"),
+        "returned": Text("已退回", "returned"),
+        "published": Text("已发布", "published"),
+    },
+    "caseDecision": {
+        "accept": Text("采纳", "accept"),
+        "return": Text("退回修改", "return for changes"),
+    },
     "factKind": {
         "bool": Text("是/否", "yes/no"),
         "int": Text("整数", "whole number"),

@@ -9,6 +9,7 @@ from rules.facts import FactKind
 from rules.verdict import Outcome, Result
 from services.activities.schemas import ActivityKind
 from services.assessments.schemas import Kind as AssessmentKind
+from services.cases.schemas import CaseCategory, CaseStatus, Decision
 from services.entities.schemas import EntityClass, EntityKind, FounderGroup
 from services.fields.schemas import FieldType
 from services.followups.schemas import TaskStatus
@@ -66,6 +67,9 @@ CODES: Final[dict[str, tuple[str, ...]]] = {
     "taskStatus": get_args(TaskStatus),
     "fieldType": get_args(FieldType),
     "factKind": get_args(FactKind),
+    "caseCategory": get_args(CaseCategory),
+    "caseStatus": get_args(CaseStatus),
+    "caseDecision": get_args(Decision),
 }
 """Every coded value the API takes or gives, by enum name: the codes as their types define them."""
 

@@ -6,6 +6,8 @@ from services.models.notifications import FollowupTask, Notification
 from services.models.rules import Assessment, Baseline, CityRule
 from services.models.streets import (
     Activity,
+    Case,
+    CaseImage,
     Center,
     CenterService,
     CenterStaff,
@@ -28,6 +30,8 @@ __all__ = [
     "Assessment",
     "AuditLog",
     "Baseline",
+    "Case",
+    "CaseImage",
     "Center",
     "CenterService",
     "CenterStaff",

@@ -1,5 +1,5 @@
 """Street data: operators, centres and staff, streets, entities, internships, activities, reports,
-surveys, the support ledger and its visits, and each city's custom fields."""
+surveys, the support ledger and its visits, each city's custom fields, and the typical cases."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
+    DateTime,
     Integer,
+    LargeBinary,
     SmallInteger,
     Text,
 )
@@ -262,4 +264,45 @@ class CenterService(SQLModel, table=True):
     people: int = Field(sa_column=Column(Integer, nullable=False))
     staff: str = Field(sa_column=Column(Text, nullable=False))
     note: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = timestamp()
+
+
+class Case(SQLModel, table=True):
+    """A typical case (典型案例, 二(五) 可复制、可推广的经验做法): drafted for a street, reviewed by the city,
+    published by the province (through the definer function of migration 0013)."""
+
+    __tablename__ = tenant_table("cases")
+    __table_args__ = (tenant_fk(["street_id"], "streets", ["id"]),)
+
+    tenant_id: str = tenant_key()
+    id: int | None = serial_key()
+    street_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    year: int = Field(sa_column=Column(Integer, nullable=False))
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    category: str = Field(sa_column=Column(Text, nullable=False))
+    summary: str = Field(sa_column=Column(Text, nullable=False))
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    figures: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
+    status: str = Field(default="draft", sa_column=Column(Text, nullable=False))
+    review_comment: str | None = Field(default=None, sa_column=Column(Text))
+    created_by: str = Field(sa_column=Column(Text, nullable=False))
+    reviewed_by: str | None = Field(default=None, sa_column=Column(Text))
+    reviewed_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    published_by: str | None = Field(default=None, sa_column=Column(Text))
+    published_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    created_at: datetime = timestamp()
+    updated_at: datetime = timestamp()
+
+
+class CaseImage(SQLModel, table=True):
+    """One image of a case (position 1 to 6), its bytes in the database: JPEG or PNG, at most 5 MB."""
+
+    __tablename__ = tenant_table("case_images")
+    __table_args__ = (tenant_fk(["case_id"], "cases", ["id"]),)
+
+    tenant_id: str = tenant_key()
+    case_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
+    position: int = Field(sa_column=Column(SmallInteger, primary_key=True))
+    media_type: str = Field(sa_column=Column(Text, nullable=False))
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     created_at: datetime = timestamp()

@@ -95,6 +95,8 @@ _OVERVIEW: Final = [
     _Column("台账覆盖率", "percent", lambda f: f.ledger_coverage),
     _Column("按时走访率", "percent", lambda f: f.followup_on_time),
     _Column("应走访次数", "integer", lambda f: f.followups_due),
+    _Column("典型案例（已采纳）", "integer", lambda f: f.cases.accepted),
+    _Column("典型案例（已发布）", "integer", lambda f: f.cases.published),
 ]
 _ENTITIES: Final = [
     _Column("年末在册实体", "integer", lambda f: f.entities_present),

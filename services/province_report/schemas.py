@@ -7,6 +7,14 @@ from datetime import datetime
 from services.schemas import BaseStruct
 
 
+class CaseCounts(BaseStruct):
+    """Typical cases of the year (典型案例, 二(五) and 三(二)): `accepted` by the city, published or not, and of
+    those, `published` by the province."""
+
+    accepted: int = 0
+    published: int = 0
+
+
 class Figures(BaseStruct):
     """The report's figures for one city or for the province; `service` defines each of them.
 
@@ -62,6 +70,7 @@ class Figures(BaseStruct):
     support_interns_other_youth: int
     interns_taken_graduates: int
     interns_taken_other_youth: int
+    cases: CaseCounts
 
 
 class CityFigures(Figures):

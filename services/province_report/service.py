@@ -6,11 +6,12 @@ from collections import Counter
 from datetime import UTC, date, datetime
 from typing import Final
 
+from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.errors import NotFoundError
 from services.province_report.exports import Export, ExportFormat, render
-from services.province_report.schemas import CityFigures, Figures, ProvinceReport, Target
+from services.province_report.schemas import CaseCounts, CityFigures, Figures, ProvinceReport, Target
 from services.province_report.summary import city_settings, street_counts
 from services.province_report.tally import COUNTS, Tally
 from tenants import calendar
@@ -26,6 +27,19 @@ STREET_TARGET: Final = 60
 """About 60 provincial streets in total (POLICY.md 一(三))."""
 
 _RESPONSES, _SATISFIED = COUNTS.index("responses"), COUNTS.index("satisfied")
+
+_CASES: Final = text("""
+SELECT tenant_id, count(*) AS accepted, count(*) FILTER (WHERE status = 'published') AS published
+FROM cases WHERE tenant_id = ANY(:tenants) AND year = :year AND status IN ('accepted', 'published')
+GROUP BY tenant_id
+""")
+
+
+async def case_counts(session: AsyncSession, cities: list[TenantId], year: int) -> dict[str, CaseCounts]:
+    """Each city's typical cases of `year` accepted (published or not) and published; cities without any are left
+    out."""
+    rows = await session.execute(_CASES, {"tenants": list(cities), "year": year})
+    return {row.tenant_id: CaseCounts(accepted=row.accepted, published=row.published) for row in rows}
 
 
 def own_province(actor: Actor, province: str) -> TenantId:
@@ -93,16 +107,26 @@ async def province_report(
     totals = Tally()
     for city in by_city.values():
         totals.add(city)
+    cases = await case_counts(session, city_ids, year)
+    all_cases = CaseCounts(
+        accepted=sum(c.accepted for c in cases.values()), published=sum(c.published for c in cases.values())
+    )
     return ProvinceReport(
         province=str(province_id),
         name_zh=info.name_zh,
         name_en=info.name_en,
         year=year,
         cities=[
-            CityFigures(tenant=c.slug, name_zh=c.name_zh, name_en=c.name_en, **by_city[c.slug].figures())
+            CityFigures(
+                tenant=c.slug,
+                name_zh=c.name_zh,
+                name_en=c.name_en,
+                cases=cases.get(c.slug, CaseCounts()),
+                **by_city[c.slug].figures(),
+            )
             for c in cities
         ],
-        totals=Figures(**totals.figures()),
+        totals=Figures(cases=all_cases, **totals.figures()),
         target=Target(pilots=pilot_target, streets=STREET_TARGET),
         generated_at=now or datetime.now(UTC),
     )

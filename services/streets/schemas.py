@@ -57,7 +57,8 @@ class Street(BaseStruct):
     center: Center | None
     custom_fields: dict[str, Any]
     replicable_practices: int | None
-    """Documented replicable practices (可复制推广的经验, POLICY 二(五)), as attested."""
+    """Documented replicable practices (可复制推广的经验, POLICY 二(五)) as the street once attested them; kept for
+    the API, not judged: the criterion counts the typical cases the city accepted (services/cases)."""
 
 
 class StaffMemberIn(InputStruct):

@@ -14,6 +14,8 @@ from litestar import Router
 from services.web.accounts import AccountPages
 from services.web.audit import AuditPages
 from services.web.baseline import BaselinePages
+from services.web.case_pages import CityCasePages, ProvinceCasePages
+from services.web.cases import PublicCasePages
 from services.web.caseworker import CaseworkerPages
 from services.web.city import CityPages, ProvincePages
 from services.web.cycle import CyclePages
@@ -53,6 +55,9 @@ WEB_ROUTES: Final = Router(
         FieldPages,
         WorkloadPages,
         AuditPages,
+        PublicCasePages,
+        CityCasePages,
+        ProvinceCasePages,
     ],
     exception_handlers=PAGE_ERRORS,
     include_in_schema=False,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import msgspec
@@ -15,6 +15,7 @@ from rules.facts import StreetFacts
 from services.facts.service import compute_facts
 from services.models import (
     Activity,
+    Case,
     Center,
     CenterStaff,
     CustomField,
@@ -94,6 +95,29 @@ async def streets(sessions: async_sessionmaker[AsyncSession]) -> Streets:
             custom_fields={"stalls": 24, "night_market": True, "opened": "2024-05-01", "retired": 5},
         )
         made["full"] = row_id(full)
+        # The typed-in number above no longer counts: the accepted and published cases of the year do (2).
+        session.add_all(
+            Case(
+                tenant_id="jinan",
+                street_id=made["full"],
+                year=year,
+                title=f"案例{status}{year}",
+                category="youth",
+                summary="摘要",
+                body="正文",
+                status=status,
+                created_by="jinan-admin",
+                published_at=datetime(YEAR, 1, 1, tzinfo=UTC) if status == "published" else None,
+            )
+            for status, year in [
+                ("accepted", YEAR),
+                ("published", YEAR),
+                ("draft", YEAR),
+                ("submitted", YEAR),
+                ("returned", YEAR),
+                ("accepted", YEAR - 1),
+            ]
+        )
         session.add(
             Center(
                 tenant_id="jinan",

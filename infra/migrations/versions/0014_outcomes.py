@@ -7,7 +7,7 @@ people their internship positions took on that month, graduates and other youth.
 so ledger_outcomes bumps its street's report version like the other street data (migration 0006).
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 """
 
 import sqlalchemy as sa
@@ -16,7 +16,7 @@ from alembic import op
 from infra.rls import tenant_table_statements
 
 revision = "0014"
-down_revision = "0012"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
