@@ -6,6 +6,11 @@ How the engine's quirks are met:
 - a criterion compiles to a single rule that matches when it *fails*, with `cap` so that one action call
   receives all of a batch's failing streets: firing cost grows with failures, not with streets × criteria;
 - a catch-all rule makes every fact "handled" (an unhandled one fails the whole batch) without firing;
+- a criterion with a scope (appliesTo) fails only for streets in scope: its failure rule also requires
+  the street's theme, district or status to be among those allowed, and a second rule, matching streets
+  outside the scope, sets the criterion's bit in a not-applicable mask. The scope values are engine
+  attributes of their own, always sent (a street without a value sends "", which no scope lists), and
+  only for rulesets with a scoped criterion;
 - no data is never sent: a None fact is left out of the engine fact, so no rule can match it, and the
   verdict reads "no data" from the facts themselves;
 - each batch's session is deleted after use, so the 1024 live sessions limit is never reached;
@@ -27,7 +32,7 @@ from typing import Any, TypeVar
 import msgspec
 from durable import engine as durable
 
-from rules.criteria import CriterionValue, Op
+from rules.criteria import AppliesTo, CriterionValue, Op
 from rules.facts import BilingualError, FactError, StreetFacts
 from rules.overlay import Ruleset, content_hash
 from rules.verdict import FactMapping, Verdict, plan
@@ -38,6 +43,8 @@ T = TypeVar("T")
 _FAILS_WITH: dict[Op, str] = {">=": "$lt", ">": "$lte", "<=": "$gt", "<": "$gte", "==": "$neq"}
 _NEVER_ASSERTED = "no_such_fact"
 _MARKER = "batch_marker"
+# The engine attribute of each street value a scope may test; "" stands for "not set" (no code is empty).
+_SCOPE_ATTRS = {"street_theme": "s_theme", "street_district": "s_district", "street_status": "s_status"}
 
 
 class EngineError(BilingualError, RuntimeError):
@@ -57,6 +64,27 @@ def _failure(attr: str, op: Op, value: CriterionValue) -> dict[str, Any]:
         differs = [{"$neq": {attr: allowed}} for allowed in value]
         return differs[0] if len(differs) == 1 else {"$and": differs}
     return {_FAILS_WITH[op]: {attr: value}}
+
+
+def _one_of(attr: str, values: tuple[str, ...]) -> dict[str, Any]:
+    equal: list[dict[str, Any]] = [{attr: value} for value in values]
+    return equal[0] if len(equal) == 1 else {"$or": equal}
+
+
+def _none_of(attr: str, values: tuple[str, ...]) -> dict[str, Any]:
+    differs: list[dict[str, Any]] = [{"$neq": {attr: value}} for value in values]
+    return differs[0] if len(differs) == 1 else {"$and": differs}
+
+
+def _in_scope(scope: AppliesTo) -> list[dict[str, Any]]:
+    """The conditions, all to hold, under which a street is in the scope."""
+    return [_one_of(_SCOPE_ATTRS[name], values) for name, values in scope.dimensions()]
+
+
+def _outside_scope(scope: AppliesTo) -> dict[str, Any]:
+    """The condition under which a street is outside the scope: it misses at least one of its lists."""
+    misses = [_none_of(_SCOPE_ATTRS[name], values) for name, values in scope.dimensions()]
+    return misses[0] if len(misses) == 1 else {"$or": misses}
 
 
 def _mark_failed(failed: list[int], frames: Sequence[Any], bit: int) -> None:
@@ -93,6 +121,8 @@ class _Compiled:
         self.hash = ruleset_hash
         self.attrs = attrs  # (fact name, engine attribute) for each fact the criteria name
         self.failed: list[int] = []
+        self.outside: list[int] = []  # the not-applicable mask of each street of the batch
+        self.scoped = False  # whether a criterion has a scope, so the streets' scope values are sent
         self.opened = 0  # sessions opened so far; a session's id is its number
 
 
@@ -187,8 +217,18 @@ class Engine:
         }
         for check in plan(ruleset).checks:
             criterion = check.criterion
+            fails = _failure(attr_of[criterion.fact], criterion.op, criterion.value)
+            scope = criterion.applies_to
+            if scope is not None:
+                compiled.scoped = True
+                fails = {"$and": [fails, *_in_scope(scope)]}
+                rules[f"n_{criterion.id}"] = {
+                    "all": [{"m": _outside_scope(scope)}],
+                    "cap": self._batch_size,
+                    "run": self._action(compiled, check.bit, outside=True),
+                }
             rules[f"c_{criterion.id}"] = {
-                "all": [{"m": _failure(attr_of[criterion.fact], criterion.op, criterion.value)}],
+                "all": [{"m": fails}],
                 "cap": self._batch_size,
                 "run": self._action(compiled, check.bit),
             }
@@ -197,18 +237,20 @@ class Engine:
         return compiled
 
     @staticmethod
-    def _action(compiled: _Compiled, bit: int) -> Callable[[Any], None]:
+    def _action(compiled: _Compiled, bit: int, *, outside: bool = False) -> Callable[[Any], None]:
+        if outside:
+            return lambda c: _mark_failed(compiled.outside, c.m, bit)
         return lambda c: _mark_failed(compiled.failed, c.m, bit)
 
     def _evaluate_batch(self, ruleset: Ruleset, streets: Sequence[StreetFacts]) -> list[Verdict]:
         compiled = self._compile(ruleset)
         p = plan(ruleset)
         facts = [p.facts_of(street) for street in streets]
-        failed = self._failures(compiled, facts)
-        return [p.verdict(f, mask) for f, mask in zip(facts, failed, strict=True)]
+        failed, outside = self._failures(compiled, facts)
+        return [p.verdict(f, mask, out) for f, mask, out in zip(facts, failed, outside, strict=True)]
 
-    def _failures(self, compiled: _Compiled, facts: list[FactMapping]) -> list[int]:
-        """Each street's failure mask, from one engine session holding the whole batch."""
+    def _failures(self, compiled: _Compiled, facts: list[FactMapping]) -> tuple[list[int], list[int]]:
+        """Each street's failure and not-applicable masks, from one engine session holding the whole batch."""
         sid = str(compiled.opened)
         compiled.opened += 1
         payload = []
@@ -217,11 +259,14 @@ class Engine:
             fact: dict[str, Any] = {
                 attr: value for name, attr in compiled.attrs if (value := street.get(name)) is not None
             }
+            if compiled.scoped:
+                fact.update({attr: street.get(name) or "" for name, attr in _SCOPE_ATTRS.items()})
             fact["sid"], fact["id"] = sid, index
             payload.append(fact)
         # Names no criterion's attribute, so only the marker rule (and the catch-all's first condition) matches.
         payload.append({"sid": sid, "id": -1, _MARKER: 1})
         compiled.failed = [0] * len(facts)
+        compiled.outside = [0] * len(facts)
         try:
             state = self._host.assert_facts(compiled.name, payload)
         except Exception as exc:
@@ -233,7 +278,7 @@ class Engine:
         if state is not None and "exception" in state:
             error = state["exception"]
             raise EngineError(f"规则引擎动作出错：{error}", f"an action failed in the rules engine: {error}")
-        return compiled.failed
+        return compiled.failed, compiled.outside
 
 
 class IsolatedVerdicts(msgspec.Struct, frozen=True, kw_only=True):
