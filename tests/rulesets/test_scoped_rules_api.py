@@ -92,6 +92,17 @@ async def test_a_scoped_city_rule_is_stored_and_applies_only_to_its_streets(
     )
     assert results(body(again))["night_market"] == "not_applicable"
 
+    # The street's assessment tab says 不适用 with the reason, and nothing is missing to pass.
+    page = await client.get(
+        f"/city/liaocheng/streets/{graduates}/assessments", headers=await auth.headers("liaocheng-admin")
+    )
+    assert page.status_code == 200
+    row = page.text[page.text.index('<tr class="criterion criterion-not_applicable">') :]
+    row = row[: row.index("</tr>")]
+    assert "不适用" in row
+    assert outside["explanationZh"] in row
+    assert '<td class="missing">—</td>' in row
+
 
 @pytest.mark.parametrize(
     ("overrides", "words"),
