@@ -7,8 +7,10 @@ How the engine's quirks are met:
   receives all of a batch's failing streets: firing cost grows with failures, not with streets × criteria;
 - a catch-all rule makes every fact "handled" (an unhandled one fails the whole batch) without firing;
 - a criterion with a scope (appliesTo) fails only for streets in scope: its failure rule also requires
-  the street's theme, district or status to be among those allowed, and a second rule, matching streets
-  outside the scope, sets the criterion's bit in a not-applicable mask. The scope values are engine
+  the street's theme, district or status to be among those allowed, and a second rule, matching the
+  streets in scope, sets the criterion's bit in an in-scope mask; a scoped criterion whose bit is not
+  set there is not applicable. (Matching the streets in scope rather than those outside it: most
+  streets are outside a scope, and firing cost grows with matches.) The scope values are engine
   attributes of their own, always sent (a street without a value sends "", which no scope lists), and
   only for rulesets with a scoped criterion;
 - no data is never sent: a None fact is left out of the engine fact, so no rule can match it, and the
@@ -81,14 +83,14 @@ def _in_scope(scope: AppliesTo) -> list[dict[str, Any]]:
     return [_one_of(_SCOPE_ATTRS[name], values) for name, values in scope.dimensions()]
 
 
-def _outside_scope(scope: AppliesTo) -> dict[str, Any]:
-    """The condition under which a street is outside the scope: it misses at least one of its lists."""
-    misses = [_none_of(_SCOPE_ATTRS[name], values) for name, values in scope.dimensions()]
-    return misses[0] if len(misses) == 1 else {"$or": misses}
+def _all(conditions: list[dict[str, Any]]) -> dict[str, Any]:
+    """One condition that holds when all of them do."""
+    return conditions[0] if len(conditions) == 1 else {"$and": conditions}
 
 
 def _mark_failed(failed: list[int], frames: Sequence[Any], bit: int) -> None:
-    """Action body: set the criterion's bit for every street (by its index in the batch) that failed it."""
+    """Action body: set the criterion's bit for every street (by its index in the batch) the rule matched:
+    that failed it, or (for an in-scope rule) that it applies to."""
     for frame in frames:
         failed[frame["id"]] |= bit
 
@@ -121,7 +123,8 @@ class _Compiled:
         self.hash = ruleset_hash
         self.attrs = attrs  # (fact name, engine attribute) for each fact the criteria name
         self.failed: list[int] = []
-        self.outside: list[int] = []  # the not-applicable mask of each street of the batch
+        self.inside: list[int] = []  # the in-scope mask of each street of the batch (scoped criteria only)
+        self.scoped_bits = 0  # the bits of the criteria with a scope
         self.scoped = False  # whether a criterion has a scope, so the streets' scope values are sent
         self.opened = 0  # sessions opened so far; a session's id is its number
 
@@ -222,10 +225,11 @@ class Engine:
             if scope is not None:
                 compiled.scoped = True
                 fails = {"$and": [fails, *_in_scope(scope)]}
-                rules[f"n_{criterion.id}"] = {
-                    "all": [{"m": _outside_scope(scope)}],
+                compiled.scoped_bits |= check.bit
+                rules[f"s_{criterion.id}"] = {
+                    "all": [{"m": _all(_in_scope(scope))}],
                     "cap": self._batch_size,
-                    "run": self._action(compiled, check.bit, outside=True),
+                    "run": self._action(compiled, check.bit, inside=True),
                 }
             rules[f"c_{criterion.id}"] = {
                 "all": [{"m": fails}],
@@ -237,9 +241,9 @@ class Engine:
         return compiled
 
     @staticmethod
-    def _action(compiled: _Compiled, bit: int, *, outside: bool = False) -> Callable[[Any], None]:
-        if outside:
-            return lambda c: _mark_failed(compiled.outside, c.m, bit)
+    def _action(compiled: _Compiled, bit: int, *, inside: bool = False) -> Callable[[Any], None]:
+        if inside:
+            return lambda c: _mark_failed(compiled.inside, c.m, bit)
         return lambda c: _mark_failed(compiled.failed, c.m, bit)
 
     def _evaluate_batch(self, ruleset: Ruleset, streets: Sequence[StreetFacts]) -> list[Verdict]:
@@ -266,7 +270,7 @@ class Engine:
         # Names no criterion's attribute, so only the marker rule (and the catch-all's first condition) matches.
         payload.append({"sid": sid, "id": -1, _MARKER: 1})
         compiled.failed = [0] * len(facts)
-        compiled.outside = [0] * len(facts)
+        compiled.inside = [0] * len(facts)
         try:
             state = self._host.assert_facts(compiled.name, payload)
         except Exception as exc:
@@ -278,7 +282,7 @@ class Engine:
         if state is not None and "exception" in state:
             error = state["exception"]
             raise EngineError(f"规则引擎动作出错：{error}", f"an action failed in the rules engine: {error}")
-        return compiled.failed, compiled.outside
+        return compiled.failed, [compiled.scoped_bits & ~inside for inside in compiled.inside]
 
 
 class IsolatedVerdicts(msgspec.Struct, frozen=True, kw_only=True):

@@ -260,6 +260,7 @@ class Plan:
         specs = ruleset.fact_specs()
         self.ruleset = ruleset
         self.checks = tuple(Check(c, specs[c.fact], 1 << k) for k, c in enumerate(ruleset.criteria))
+        self.scoped = tuple(check for check in self.checks if check.scope)
         # Each fact a criterion names, with its type test and whether it is a number kept as float.
         self.facts = tuple(
             (name, spec, fits(spec), spec.kind in ("share", "float"))
@@ -291,8 +292,8 @@ class Plan:
     def outside(self, facts: Mapping[str, FactValue | None]) -> int:
         """The mask of the scoped criteria the street is outside of, by plain comparison (the reference)."""
         outside = 0
-        for check in self.checks:
-            if check.scope and not check.in_scope(facts):
+        for check in self.scoped:
+            if not check.in_scope(facts):
                 outside |= check.bit
         return outside
 
@@ -301,10 +302,15 @@ class Plan:
 
         A criterion the street is outside of is "not_applicable": it neither passes nor fails the street.
         """
-        results = tuple(
-            c.not_applicable(facts) if outside & c.bit else c.judged(facts.get(c.criterion.fact), bool(failed & c.bit))
-            for c in self.checks
-        )
+        if outside:
+            results = tuple(
+                c.not_applicable(facts)
+                if outside & c.bit
+                else c.judged(facts.get(c.criterion.fact), bool(failed & c.bit))
+                for c in self.checks
+            )
+        else:
+            results = tuple(c.judged(facts.get(c.criterion.fact), bool(failed & c.bit)) for c in self.checks)
         required = {r.result for r in results if r.level == "required"}
         outcome: Outcome = "fail" if "fail" in required else "incomplete" if "no_data" in required else "pass"
         return Verdict(outcome=outcome, ruleset_hash=self.ruleset.hash, criteria=results)
