@@ -11,7 +11,8 @@ from rules.baseline import load_baseline
 from rules.overlay import effective_ruleset
 from services.context import AppContext
 from tests.conftest import Auth, body
-from tests.rulesets.helpers import YEAR, criterion, make_street, results
+from tests.rulesets.helpers import FAR, YEAR, criterion, make_street, results
+from tests.rulesets.test_baselines_api import baseline_body, publish
 
 NIGHT_MARKET: dict[str, Any] = {
     "id": "night_market",
@@ -155,3 +156,32 @@ async def test_another_city_neither_sees_nor_adds_a_scoped_rule(client: httpx.As
     assert all(c["id"] != "night_market" for c in body(mine)["criteria"])
     kept = next(c for c in (await effective(client, auth, "liaocheng"))["criteria"] if c["id"] == "night_market")
     assert kept["value"] == 20
+
+
+async def test_a_scoped_province_criterion_is_published_and_a_city_may_widen_it_but_not_narrow_it(
+    client: httpx.AsyncClient, auth: Auth
+) -> None:
+    payload = baseline_body()
+    veterans = {
+        "id": "veteran_share",
+        "titleZh": "退役军人主题街区中退役军人创办的创业实体占比不低于 20%",
+        "titleEn": "At least 20 % of entities founded by veterans in a veterans street",
+        "fact": "veteran_share",
+        "op": ">=",
+        "value": 0.2,
+        "level": "required",
+        "source": "鲁人社函〔2040〕1号 二(二)",
+        "appliesTo": {"themes": ["veterans", "returnees"]},
+    }
+    published = await publish(client, auth, FAR, {"criteria": [*payload["criteria"], veterans]})
+    assert published.status_code == 200, published.text
+    shown = next(c for c in body(published)["criteria"] if c["id"] == "veteran_share")
+    assert shown["appliesTo"]["themes"] == ["veterans", "returnees"]
+
+    city = {**veterans, "effectiveFrom": FAR, "source": ""}
+    narrower = await add(client, auth, "taian", **{**city, "appliesTo": {"themes": ["veterans"]}})
+    assert narrower.status_code == 422, narrower.text
+    assert "缩小省级基本条件 veteran_share 的适用范围" in body(narrower)["detail"]
+    assert body(narrower)["extra"]["criterion"] == "veteran_share"
+    wider = await add(client, auth, "taian", **{**city, "appliesTo": {"themes": ["veterans", "returnees", "other"]}})
+    assert wider.status_code == 201, wider.text
