@@ -162,7 +162,7 @@ async def test_a_scoped_province_criterion_is_published_and_a_city_may_widen_it_
     client: httpx.AsyncClient, auth: Auth
 ) -> None:
     payload = baseline_body()
-    veterans = {
+    veterans: dict[str, Any] = {
         "id": "veteran_share",
         "titleZh": "退役军人主题街区中退役军人创办的创业实体占比不低于 20%",
         "titleEn": "At least 20 % of entities founded by veterans in a veterans street",
