@@ -12,7 +12,7 @@ How the engine's quirks are met:
   set there is not applicable. (Matching the streets in scope rather than those outside it: most
   streets are outside a scope, and firing cost grows with matches.) The scope values are engine
   attributes of their own, always sent (a street without a value sends "", which no scope lists), and
-  only for rulesets with a scoped criterion;
+  only those some scope of the ruleset tests;
 - no data is never sent: a None fact is left out of the engine fact, so no rule can match it, and the
   verdict reads "no data" from the facts themselves;
 - each batch's session is deleted after use, so the 1024 live sessions limit is never reached;
@@ -125,7 +125,7 @@ class _Compiled:
         self.failed: list[int] = []
         self.inside: list[int] = []  # the in-scope mask of each street of the batch (scoped criteria only)
         self.scoped_bits = 0  # the bits of the criteria with a scope
-        self.scoped = False  # whether a criterion has a scope, so the streets' scope values are sent
+        self.scope_attrs: dict[str, str] = {}  # (street value, engine attribute) of each value a scope tests
         self.opened = 0  # sessions opened so far; a session's id is its number
 
 
@@ -223,7 +223,7 @@ class Engine:
             fails = _failure(attr_of[criterion.fact], criterion.op, criterion.value)
             scope = criterion.applies_to
             if scope is not None:
-                compiled.scoped = True
+                compiled.scope_attrs.update((name, _SCOPE_ATTRS[name]) for name, _ in scope.dimensions())
                 fails = {"$and": [fails, *_in_scope(scope)]}
                 compiled.scoped_bits |= check.bit
                 rules[f"s_{criterion.id}"] = {
@@ -263,8 +263,8 @@ class Engine:
             fact: dict[str, Any] = {
                 attr: value for name, attr in compiled.attrs if (value := street.get(name)) is not None
             }
-            if compiled.scoped:
-                fact.update({attr: street.get(name) or "" for name, attr in _SCOPE_ATTRS.items()})
+            for name, attr in compiled.scope_attrs.items():
+                fact[attr] = street.get(name) or ""
             fact["sid"], fact["id"] = sid, index
             payload.append(fact)
         # Names no criterion's attribute, so only the marker rule (and the catch-all's first condition) matches.
