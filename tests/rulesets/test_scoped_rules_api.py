@@ -59,6 +59,10 @@ async def test_a_scoped_city_rule_is_stored_and_applies_only_to_its_streets(
     shown = next(c for c in (await effective(client, auth, "liaocheng"))["criteria"] if c["id"] == "night_market")
     assert shown["appliesTo"] == body(response)["appliesTo"]
 
+    rules_page = await client.get(f"/city/liaocheng/rules?year={YEAR}", headers=await auth.headers("liaocheng-admin"))
+    assert rules_page.status_code == 200
+    assert "仅适用于：主题 产业链 状态 已申报、试点街区" in rules_page.text
+
     chain = await make_street(context, "liaocheng", entities=5, theme="industry_chain")
     graduates = await make_street(context, "liaocheng", entities=5, theme="graduates")
     verdicts = {}
