@@ -7,7 +7,7 @@ from typing import Literal
 import msgspec
 import yaml
 
-from rules.facts import FACTS, BilingualError, FactKind, FactSpec, expected_type, fits
+from rules.facts import FACTS, STATUSES, THEMES, BilingualError, FactKind, FactSpec, expected_type, fits
 
 Op = Literal[">=", ">", "<=", "<", "==", "!=", "in"]
 Level = Literal["required", "advisory"]
@@ -25,6 +25,7 @@ _OPS_BY_KIND: dict[FactKind, tuple[Op, ...]] = {
     "date": (">=", ">", "<=", "<", "==", "!="),
 }
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+_DISTRICT = re.compile(r"^[0-9]{6}$")
 
 
 class RuleError(BilingualError, ValueError):
@@ -33,6 +34,29 @@ class RuleError(BilingualError, ValueError):
     def __init__(self, criterion_id: str | None, message_zh: str, message_en: str) -> None:
         super().__init__(message_zh, message_en)
         self.criterion_id = criterion_id
+
+
+class AppliesTo(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
+    """The streets a criterion applies to: each list given narrows it (a street must be in every one given).
+
+    Themes and statuses are the street codes; districts are 6-digit division codes (GB/T 2260).
+    """
+
+    themes: tuple[str, ...] = ()
+    districts: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+
+    def dimensions(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """The lists given, by the StreetFacts field they test: (fact name, allowed values)."""
+        named = (("street_theme", self.themes), ("street_district", self.districts), ("street_status", self.statuses))
+        return tuple((name, values) for name, values in named if values)
+
+    def covers(self, other: "AppliesTo | None") -> bool:
+        """Whether every street `other` applies to is one this scope applies to too."""
+        if other is None:
+            return not self.dimensions()
+        mine, theirs = dict(self.dimensions()), dict(other.dimensions())
+        return all(name in theirs and set(theirs[name]) <= set(values) for name, values in mine.items())
 
 
 class Criterion(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -49,6 +73,8 @@ class Criterion(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields
     effective_from: int
     effective_to: int | None = None
     origin: Origin = "city"
+    applies_to: AppliesTo | None = msgspec.field(default=None, name="appliesTo")
+    """None: every street. Left out of the content hash when None, so unscoped rulesets keep their hash."""
 
     def in_effect(self, year: int) -> bool:
         """Whether the criterion applies to assessments of that year."""
@@ -86,6 +112,46 @@ def _checked_value(criterion: Criterion, spec: FactSpec) -> CriterionValue:
     return value
 
 
+_SCOPE_CODES: dict[str, tuple[frozenset[str] | None, str, str]] = {
+    "themes": (frozenset(THEMES), "街区主题", "street theme"),
+    "districts": (None, "区县代码（6 位数字）", "district code (6 digits)"),
+    "statuses": (frozenset(STATUSES), "街区状态", "street status"),
+}
+
+
+def _checked_scope(cid: str, scope: AppliesTo) -> AppliesTo:
+    """The scope if every list is non-empty and every code known, each list without repeats."""
+    lists = {"themes": scope.themes, "districts": scope.districts, "statuses": scope.statuses}
+    if not any(lists.values()):
+        raise _error(
+            cid,
+            "适用范围（appliesTo）须至少列出一项主题、区县或状态",
+            "appliesTo must list at least one theme, district or status",
+        )
+    for key, values in lists.items():
+        known, zh, en = _SCOPE_CODES[key]
+        for value in values:
+            if (known is None and not _DISTRICT.match(value)) or (known is not None and value not in known):
+                allowed_zh = f"（可选：{'、'.join(sorted(known))}）" if known else ""
+                allowed_en = f" (one of: {', '.join(sorted(known))})" if known else ""
+                raise _error(
+                    cid,
+                    f"适用范围 appliesTo.{key} 中的“{value}”不是有效的{zh}{allowed_zh}",
+                    f"'{value}' in appliesTo.{key} is not a valid {en}{allowed_en}",
+                )
+    return AppliesTo(**{key: tuple(dict.fromkeys(values)) for key, values in lists.items()})
+
+
+def _empty_scope_list(raw: object) -> str | None:
+    """The name of a scope list given empty in a raw criterion (msgspec cannot tell [] from absent)."""
+    if not isinstance(raw, dict):
+        return None
+    scope = raw.get("appliesTo", raw.get("applies_to"))
+    if not isinstance(scope, dict):
+        return None
+    return next((key for key, values in scope.items() if isinstance(values, list) and not values), None)
+
+
 def validate_criterion(criterion: Criterion, facts: Mapping[str, FactSpec]) -> Criterion:
     """Check a criterion against the facts it may name; returns it with its value normalised."""
     cid = criterion.id
@@ -110,7 +176,8 @@ def validate_criterion(criterion: Criterion, facts: Mapping[str, FactSpec]) -> C
             f"运算符“{criterion.op}”不适用于事实“{spec.name}”（{zh_type}）",
             f"the operator '{criterion.op}' does not apply to the fact '{spec.name}' ({en_type})",
         )
-    return msgspec.structs.replace(criterion, value=_checked_value(criterion, spec))
+    scope = None if criterion.applies_to is None else _checked_scope(cid, criterion.applies_to)
+    return msgspec.structs.replace(criterion, value=_checked_value(criterion, spec), applies_to=scope)
 
 
 def parse_criterion(item: object, facts: Mapping[str, FactSpec]) -> Criterion:
@@ -122,6 +189,9 @@ def parse_criterion(item: object, facts: Mapping[str, FactSpec]) -> Criterion:
             f"未知的运算符“{item['op']}”（可用：{' '.join(OPS)}）",
             f"unknown operator '{item['op']}' (allowed: {' '.join(OPS)})",
         )
+    empty = _empty_scope_list(item)
+    if empty is not None:
+        raise _error(raw_id, f"适用范围 appliesTo.{empty} 不得为空列表", f"appliesTo.{empty} may not be an empty list")
     try:
         criterion = msgspec.convert(item, Criterion)
     except msgspec.ValidationError as exc:

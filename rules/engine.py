@@ -6,6 +6,13 @@ How the engine's quirks are met:
 - a criterion compiles to a single rule that matches when it *fails*, with `cap` so that one action call
   receives all of a batch's failing streets: firing cost grows with failures, not with streets × criteria;
 - a catch-all rule makes every fact "handled" (an unhandled one fails the whole batch) without firing;
+- a criterion with a scope (appliesTo) fails only for streets in scope: its failure rule also requires
+  the street's theme, district or status to be among those allowed, and a second rule, matching the
+  streets in scope, sets the criterion's bit in an in-scope mask; a scoped criterion whose bit is not
+  set there is not applicable. (Matching the streets in scope rather than those outside it: most
+  streets are outside a scope, and firing cost grows with matches.) The scope values are engine
+  attributes of their own, always sent (a street without a value sends "", which no scope lists), and
+  only those some scope of the ruleset tests;
 - no data is never sent: a None fact is left out of the engine fact, so no rule can match it, and the
   verdict reads "no data" from the facts themselves;
 - each batch's session is deleted after use, so the 1024 live sessions limit is never reached;
@@ -27,7 +34,7 @@ from typing import Any, TypeVar
 import msgspec
 from durable import engine as durable
 
-from rules.criteria import CriterionValue, Op
+from rules.criteria import AppliesTo, CriterionValue, Op
 from rules.facts import BilingualError, FactError, StreetFacts
 from rules.overlay import Ruleset, content_hash
 from rules.verdict import FactMapping, Verdict, plan
@@ -38,6 +45,8 @@ T = TypeVar("T")
 _FAILS_WITH: dict[Op, str] = {">=": "$lt", ">": "$lte", "<=": "$gt", "<": "$gte", "==": "$neq"}
 _NEVER_ASSERTED = "no_such_fact"
 _MARKER = "batch_marker"
+# The engine attribute of each street value a scope may test; "" stands for "not set" (no code is empty).
+_SCOPE_ATTRS = {"street_theme": "s_theme", "street_district": "s_district", "street_status": "s_status"}
 
 
 class EngineError(BilingualError, RuntimeError):
@@ -59,8 +68,29 @@ def _failure(attr: str, op: Op, value: CriterionValue) -> dict[str, Any]:
     return {_FAILS_WITH[op]: {attr: value}}
 
 
+def _one_of(attr: str, values: tuple[str, ...]) -> dict[str, Any]:
+    equal: list[dict[str, Any]] = [{attr: value} for value in values]
+    return equal[0] if len(equal) == 1 else {"$or": equal}
+
+
+def _none_of(attr: str, values: tuple[str, ...]) -> dict[str, Any]:
+    differs: list[dict[str, Any]] = [{"$neq": {attr: value}} for value in values]
+    return differs[0] if len(differs) == 1 else {"$and": differs}
+
+
+def _in_scope(scope: AppliesTo) -> list[dict[str, Any]]:
+    """The conditions, all to hold, under which a street is in the scope."""
+    return [_one_of(_SCOPE_ATTRS[name], values) for name, values in scope.dimensions()]
+
+
+def _all(conditions: list[dict[str, Any]]) -> dict[str, Any]:
+    """One condition that holds when all of them do."""
+    return conditions[0] if len(conditions) == 1 else {"$and": conditions}
+
+
 def _mark_failed(failed: list[int], frames: Sequence[Any], bit: int) -> None:
-    """Action body: set the criterion's bit for every street (by its index in the batch) that failed it."""
+    """Action body: set the criterion's bit for every street (by its index in the batch) the rule matched:
+    that failed it, or (for an in-scope rule) that it applies to."""
     for frame in frames:
         failed[frame["id"]] |= bit
 
@@ -93,6 +123,9 @@ class _Compiled:
         self.hash = ruleset_hash
         self.attrs = attrs  # (fact name, engine attribute) for each fact the criteria name
         self.failed: list[int] = []
+        self.inside: list[int] = []  # the in-scope mask of each street of the batch (scoped criteria only)
+        self.scoped_bits = 0  # the bits of the criteria with a scope
+        self.scope_attrs: dict[str, str] = {}  # (street value, engine attribute) of each value a scope tests
         self.opened = 0  # sessions opened so far; a session's id is its number
 
 
@@ -187,8 +220,19 @@ class Engine:
         }
         for check in plan(ruleset).checks:
             criterion = check.criterion
+            fails = _failure(attr_of[criterion.fact], criterion.op, criterion.value)
+            scope = criterion.applies_to
+            if scope is not None:
+                compiled.scope_attrs.update((name, _SCOPE_ATTRS[name]) for name, _ in scope.dimensions())
+                fails = {"$and": [fails, *_in_scope(scope)]}
+                compiled.scoped_bits |= check.bit
+                rules[f"s_{criterion.id}"] = {
+                    "all": [{"m": _all(_in_scope(scope))}],
+                    "cap": self._batch_size,
+                    "run": self._action(compiled, check.bit, inside=True),
+                }
             rules[f"c_{criterion.id}"] = {
-                "all": [{"m": _failure(attr_of[criterion.fact], criterion.op, criterion.value)}],
+                "all": [{"m": fails}],
                 "cap": self._batch_size,
                 "run": self._action(compiled, check.bit),
             }
@@ -197,18 +241,20 @@ class Engine:
         return compiled
 
     @staticmethod
-    def _action(compiled: _Compiled, bit: int) -> Callable[[Any], None]:
+    def _action(compiled: _Compiled, bit: int, *, inside: bool = False) -> Callable[[Any], None]:
+        if inside:
+            return lambda c: _mark_failed(compiled.inside, c.m, bit)
         return lambda c: _mark_failed(compiled.failed, c.m, bit)
 
     def _evaluate_batch(self, ruleset: Ruleset, streets: Sequence[StreetFacts]) -> list[Verdict]:
         compiled = self._compile(ruleset)
         p = plan(ruleset)
         facts = [p.facts_of(street) for street in streets]
-        failed = self._failures(compiled, facts)
-        return [p.verdict(f, mask) for f, mask in zip(facts, failed, strict=True)]
+        failed, outside = self._failures(compiled, facts)
+        return [p.verdict(f, mask, out) for f, mask, out in zip(facts, failed, outside, strict=True)]
 
-    def _failures(self, compiled: _Compiled, facts: list[FactMapping]) -> list[int]:
-        """Each street's failure mask, from one engine session holding the whole batch."""
+    def _failures(self, compiled: _Compiled, facts: list[FactMapping]) -> tuple[list[int], list[int]]:
+        """Each street's failure and not-applicable masks, from one engine session holding the whole batch."""
         sid = str(compiled.opened)
         compiled.opened += 1
         payload = []
@@ -217,11 +263,14 @@ class Engine:
             fact: dict[str, Any] = {
                 attr: value for name, attr in compiled.attrs if (value := street.get(name)) is not None
             }
+            for name, attr in compiled.scope_attrs.items():
+                fact[attr] = street.get(name) or ""
             fact["sid"], fact["id"] = sid, index
             payload.append(fact)
         # Names no criterion's attribute, so only the marker rule (and the catch-all's first condition) matches.
         payload.append({"sid": sid, "id": -1, _MARKER: 1})
         compiled.failed = [0] * len(facts)
+        compiled.inside = [0] * len(facts)
         try:
             state = self._host.assert_facts(compiled.name, payload)
         except Exception as exc:
@@ -233,7 +282,7 @@ class Engine:
         if state is not None and "exception" in state:
             error = state["exception"]
             raise EngineError(f"规则引擎动作出错：{error}", f"an action failed in the rules engine: {error}")
-        return compiled.failed
+        return compiled.failed, [compiled.scoped_bits & ~inside for inside in compiled.inside]
 
 
 class IsolatedVerdicts(msgspec.Struct, frozen=True, kw_only=True):

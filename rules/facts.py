@@ -84,6 +84,21 @@ def _themes() -> tuple[Choice, ...]:
     )
 
 
+THEMES: tuple[str, ...] = tuple(c.value for c in _themes())
+"""The street theme codes (the street schema's `theme`)."""
+
+STATUS_LABELS: dict[str, tuple[str, str]] = {
+    "applied": ("已申报", "applied"),
+    "recommended": ("已推荐", "recommended"),
+    "pilot": ("试点街区", "pilot"),
+    "designated": ("省级创业街区", "designated"),
+    "rectification": ("整改中", "in rectification"),
+    "revoked": ("已撤销", "revoked"),
+    "withdrawn": ("已撤回", "withdrawn"),
+}
+STATUSES: tuple[str, ...] = tuple(STATUS_LABELS)
+"""The street status codes (the street schema's `status`), with their labels for verdict sentences."""
+
 FACTS: dict[str, FactSpec] = {
     spec.name: spec
     for spec in (
@@ -246,6 +261,10 @@ class StreetFacts(msgspec.Struct, kw_only=True):
     graduate_share: float | None = None
     returnee_share: float | None = None
     veteran_share: float | None = None
+    street_district: str | None = None
+    """The street's 6-digit district code: read by criteria scoped to districts (appliesTo), named by none."""
+    street_status: str | None = None
+    """The street's status code: read by criteria scoped to statuses (appliesTo), named by none."""
     custom: dict[str, FactValue | None] = msgspec.field(default_factory=dict)
 
     def as_mapping(self) -> dict[str, FactValue | None]:

@@ -50,8 +50,17 @@ class Ruleset(msgspec.Struct, frozen=True, kw_only=True):
 
 def content_hash(criteria: Iterable[Criterion]) -> str:
     """sha256 of the canonical JSON of the criteria sorted by id: the same rules always hash the same."""
-    canonical = msgspec.json.encode(sorted(criteria, key=lambda c: c.id))
+    # A criterion without a scope encodes as it did before scopes existed, so stored hashes still match.
+    canonical = msgspec.json.encode(
+        [_without_empty_scope(msgspec.to_builtins(c)) for c in sorted(criteria, key=lambda c: c.id)]
+    )
     return hashlib.sha256(canonical).hexdigest()
+
+
+def _without_empty_scope(data: dict[str, object]) -> dict[str, object]:
+    if data.get("appliesTo") is None:
+        data.pop("appliesTo", None)
+    return data
 
 
 def _rendered(criterion: Criterion) -> str:
@@ -74,6 +83,8 @@ def check_tightening(base: Criterion, city: Criterion) -> None:
             f"条件 {cid}：不得将省级必备条件降为参考条件",
             f"criterion {cid}: may not lower the provincial baseline criterion from required to advisory",
         )
+    if base.applies_to is not None or city.applies_to is not None:
+        check_scope_kept(base, city)
     stricter = _AT_LEAST_AS_STRICT.get((base.op, city.op))
     if stricter is None or not stricter(city.value, base.value):
         province, local = _rendered(base), _rendered(city)
@@ -82,6 +93,29 @@ def check_tightening(base: Criterion, city: Criterion) -> None:
             f"放宽省级基本条件 {cid}：省级要求 {province}，城市要求 {local}",
             f"loosens the provincial baseline criterion {cid}: province {province}, city {local}",
         )
+
+
+def _scope_text(criterion: Criterion) -> tuple[str, str]:
+    scope = criterion.applies_to
+    if scope is None:
+        return "全部街区", "every street"
+    zh = "；".join(f"{name}: {'、'.join(values)}" for name, values in scope.dimensions())
+    en = "; ".join(f"{name}: {', '.join(values)}" for name, values in scope.dimensions())
+    return zh, en
+
+
+def check_scope_kept(base: Criterion, city: Criterion) -> None:
+    """Refuse a city criterion that would make a baseline criterion apply to fewer streets (appliesTo)."""
+    if city.applies_to is None or city.applies_to.covers(base.applies_to):
+        return
+    cid = base.id
+    (province_zh, province_en), (city_zh, city_en) = _scope_text(base), _scope_text(city)
+    raise RuleError(
+        cid,
+        f"缩小省级基本条件 {cid} 的适用范围：省级适用于{province_zh}，城市要求仅适用于{city_zh}",
+        f"narrows the scope of the provincial baseline criterion {cid}: the province applies it to "
+        f"{province_en}, the city only to {city_en}",
+    )
 
 
 def check_removal(criterion_id: str, baseline: Iterable[Criterion]) -> None:

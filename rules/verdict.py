@@ -8,10 +8,10 @@ from typing import Literal
 import msgspec
 
 from rules.criteria import Criterion, CriterionValue, Level, Op, Origin
-from rules.facts import FactSpec, FactValue, StreetFacts, fact_error, fits
+from rules.facts import FACTS, STATUS_LABELS, FactSpec, FactValue, StreetFacts, fact_error, fits
 from rules.overlay import Ruleset
 
-Result = Literal["pass", "fail", "no_data"]
+Result = Literal["pass", "fail", "no_data", "not_applicable"]
 Outcome = Literal["pass", "fail", "incomplete"]
 FactMapping = dict[str, FactValue | None]
 
@@ -70,6 +70,7 @@ _RELATION_EN: dict[Op, tuple[str, str]] = {
     "in": ("one of those required ({r})", "not one of those required ({r})"),
 }
 _CLAUSE = re.compile(r"\s(?P<clause>[一二三四五六七八九十]+\([一二三四五六七八九十]+\))$")
+_THEME_LABELS = {c.value: (c.label_zh, c.label_en) for c in FACTS["street_theme"].choices}
 _SEEN_PER_CHECK = 4096  # results kept per criterion for reuse; streets share most values (counts, yes/no)
 
 
@@ -151,6 +152,32 @@ class Check:
             f"There is no data on {spec.label_en}, which does not count as a pass{cite_en}.",
         )
         self._seen: dict[tuple[FactValue, bool], CriterionResult] = {}
+        self.scope = criterion.applies_to.dimensions() if criterion.applies_to is not None else ()
+        self._outside: dict[tuple[FactValue | None, ...], CriterionResult] = {}
+
+    def in_scope(self, facts: Mapping[str, FactValue | None]) -> bool:
+        """Whether the street is one the criterion applies to (a street without the value is not)."""
+        return all(facts.get(name) in values for name, values in self.scope)
+
+    def not_applicable(self, facts: Mapping[str, FactValue | None]) -> CriterionResult:
+        """The result for a street outside the criterion's scope, saying whom it applies to and why not here."""
+        key = tuple(facts.get(name) for name, _ in self.scope)
+        found = self._outside.get(key)
+        if found is None:
+            wanted = [_scope_wanted(name, values) for name, values in self.scope]
+            actual = [
+                _scope_actual(name, facts.get(name)) for name, values in self.scope if facts.get(name) not in values
+            ]
+            found = self._result(
+                "not_applicable",
+                facts.get(self.criterion.fact),
+                f"本条件仅适用于{'、'.join(w[0] for w in wanted)}的街区，{'，'.join(a[0] for a in actual)}，不适用。",
+                f"This criterion applies only to streets {' and '.join(w[1] for w in wanted)}; "
+                f"{' and '.join(a[1] for a in actual)}, so it does not apply.",
+            )
+            if len(self._outside) < _SEEN_PER_CHECK:
+                self._outside[key] = found
+        return found
 
     def _result(self, result: Result, actual: FactValue | None, zh: str, en: str) -> CriterionResult:
         c = self.criterion
@@ -190,6 +217,42 @@ class Check:
         return found
 
 
+def _label(name: str, code: str) -> tuple[str, str]:
+    labels = _THEME_LABELS if name == "street_theme" else STATUS_LABELS if name == "street_status" else {}
+    zh, en = labels.get(code, (code, code))
+    return (f"“{zh}”", f"“{en}”") if labels else (code, code)
+
+
+def _either(name: str, values: tuple[str, ...]) -> tuple[str, str]:
+    shown = [_label(name, v) for v in values]
+    return "或".join(zh for zh, _ in shown), " or ".join(en for _, en in shown)
+
+
+def _scope_wanted(name: str, values: tuple[str, ...]) -> tuple[str, str]:
+    """Whom a scope dimension admits: 主题为“特色产业链” / with the theme “industry chain”."""
+    zh, en = _either(name, values)
+    if name == "street_theme":
+        return f"主题为{zh}", f"with the theme {en}"
+    if name == "street_district":
+        return f"位于区县 {zh}", f"in the district {en}"
+    return f"状态为{zh}", f"with the status {en}"
+
+
+def _scope_actual(name: str, value: FactValue | None) -> tuple[str, str]:
+    """Where the street stands on a scope dimension it misses."""
+    if value is None:
+        return {
+            "street_theme": ("本街区未设主题", "this street has no theme"),
+            "street_district": ("本街区未填区县", "this street's district is not recorded"),
+        }.get(name, ("本街区无状态", "this street has no status"))
+    zh, en = _label(name, str(value))
+    if name == "street_theme":
+        return f"本街区主题为{zh}", f"this street's theme is {en}"
+    if name == "street_district":
+        return f"本街区位于 {zh}", f"this street is in the district {en}"
+    return f"本街区状态为{zh}", f"this street's status is {en}"
+
+
 class Plan:
     """A ruleset made ready to judge streets: the checks in order, each with its bit in a failure mask."""
 
@@ -197,6 +260,7 @@ class Plan:
         specs = ruleset.fact_specs()
         self.ruleset = ruleset
         self.checks = tuple(Check(c, specs[c.fact], 1 << k) for k, c in enumerate(ruleset.criteria))
+        self.scoped = tuple(check for check in self.checks if check.scope)
         # Each fact a criterion names, with its type test and whether it is a number kept as float.
         self.facts = tuple(
             (name, spec, fits(spec), spec.kind in ("share", "float"))
@@ -221,13 +285,32 @@ class Plan:
         failed = 0
         for check in self.checks:
             actual = facts.get(check.criterion.fact)
-            if actual is not None and not check.holds(actual, check.criterion.value):
+            if actual is not None and not check.holds(actual, check.criterion.value) and check.in_scope(facts):
                 failed |= check.bit
         return failed
 
-    def verdict(self, facts: Mapping[str, FactValue | None], failed: int) -> Verdict:
-        """The verdict from the facts and the failure mask an evaluator produced for them."""
-        results = tuple(c.judged(facts.get(c.criterion.fact), bool(failed & c.bit)) for c in self.checks)
+    def outside(self, facts: Mapping[str, FactValue | None]) -> int:
+        """The mask of the scoped criteria the street is outside of, by plain comparison (the reference)."""
+        outside = 0
+        for check in self.scoped:
+            if not check.in_scope(facts):
+                outside |= check.bit
+        return outside
+
+    def verdict(self, facts: Mapping[str, FactValue | None], failed: int, outside: int = 0) -> Verdict:
+        """The verdict from the facts and the failure and not-applicable masks an evaluator produced for them.
+
+        A criterion the street is outside of is "not_applicable": it neither passes nor fails the street.
+        """
+        if outside:
+            results = tuple(
+                c.not_applicable(facts)
+                if outside & c.bit
+                else c.judged(facts.get(c.criterion.fact), bool(failed & c.bit))
+                for c in self.checks
+            )
+        else:
+            results = tuple(c.judged(facts.get(c.criterion.fact), bool(failed & c.bit)) for c in self.checks)
         required = {r.result for r in results if r.level == "required"}
         outcome: Outcome = "fail" if "fail" in required else "incomplete" if "no_data" in required else "pass"
         return Verdict(outcome=outcome, ruleset_hash=self.ruleset.hash, criteria=results)
@@ -248,4 +331,4 @@ def evaluate_plain(ruleset: Ruleset, street: StreetFacts) -> Verdict:
     """The verdict by plain comparisons, for benchmarks and cross-checks; the product uses the engine."""
     p = plan(ruleset)
     facts = p.facts_of(street)
-    return p.verdict(facts, p.failures(facts))
+    return p.verdict(facts, p.failures(facts), p.outside(facts))

@@ -29,7 +29,11 @@ class AssessmentVoid(InputStruct):
 
 
 class CriterionVerdict(BaseStruct):
-    """How the street fared on one criterion: pass, fail or no_data (never a pass), and why, in both languages."""
+    """How the street fared on one criterion, and why, in both languages.
+
+    `result`：pass（达标）、fail（未达标）、no_data（无数据，绝不视为达标）、not_applicable（不适用：街区不在
+    该条件的适用范围 appliesTo 内，既不算达标也不算未达标，说明中写明原因）.
+    """
 
     id: str
     title_zh: str

@@ -42,7 +42,7 @@ SATISFIED_RATING = 4
 # last line of defence, not the filter. The later queries take the street ids the first one found, so
 # a street of another tenant cannot enter through `street_ids`.
 _STREETS = text("""
-SELECT s.id, s.theme, s.custom_fields,
+SELECT s.id, s.theme, s.district, s.status, s.custom_fields,
        o.id IS NOT NULL AS has_operator, o.legal_person, o.clean_record,
        coalesce(o.digital_platform_url, '') <> '' AS digital_platform,
        c.street_id IS NOT NULL AS has_center, c.fixed_site,
@@ -181,6 +181,8 @@ async def compute_facts(
     - ``center_one_stop`` (二(一)): the centre offers policy consultation, mentoring and training, all
       three; None without a centre.
     - ``street_theme`` (二(二)): the street's theme; None when unset.
+    - ``street_district``, ``street_status``: the street's district code and status, as stored; read by
+      criteria that apply to some streets only (``appliesTo``).
     - ``internship_positions`` (二(三)): positions open at any time in the year (opened by 31 December,
       not closed before 1 January).
     - ``entity_count`` (二(三)): entities registered in the year.
@@ -296,6 +298,8 @@ def _street_facts(
         center_staff=street["staff"] if has_center else None,
         center_one_stop=street["one_stop"] if has_center else None,
         street_theme=street["theme"],
+        street_district=street["district"],
+        street_status=street["status"],
         internship_positions=count(records["positions"]),
         entity_count=count(registered),
         jobs_driven=count(entities["jobs"] if entities else 0),

@@ -153,6 +153,7 @@ LABELS: Final[dict[str, dict[str, Text]]] = {
         "pass": Text("达标", "pass"),
         "fail": Text("未达标", "fail"),
         "no_data": Text("无数据", "no data"),
+        "not_applicable": Text("不适用", "not applicable"),
     },
     "criterionLevel": {
         "required": Text("必备条件", "required"),

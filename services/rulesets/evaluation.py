@@ -30,14 +30,19 @@ async def evaluate(engine: Engine, ruleset: Ruleset, streets: Sequence[StreetFac
         raise invalid(exc) from exc
 
 
+def _asked(result: CriterionResult | None) -> str:
+    return "pass" if result is None or result.result == "not_applicable" else result.result
+
+
 def changed(before: Verdict, after: Verdict) -> list[schemas.CriterionChange]:
     was: dict[str, CriterionResult] = {r.id: r for r in before.criteria}
     now: dict[str, CriterionResult] = {r.id: r for r in after.criteria}
     changes = []
     for cid in dict.fromkeys((*was, *now)):
         old, new = was.get(cid), now.get(cid)
-        # A criterion the street is not judged by asks nothing of it: as far as the street goes, a pass.
-        if (old.result if old else "pass") == (new.result if new else "pass"):
+        # A criterion the street is not judged by (absent, or outside its scope) asks nothing of it: as far
+        # as the street goes, a pass.
+        if _asked(old) == _asked(new):
             continue
         either = new if new is not None else old
         assert either is not None  # the id came from one of the two

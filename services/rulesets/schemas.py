@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from rules.criteria import AppliesTo as RuleAppliesTo
 from rules.criteria import Criterion as RuleCriterion
 from rules.verdict import Outcome, Result
 from services.schemas import BaseStruct, InputStruct
@@ -23,6 +24,46 @@ ValueIn = (
 )
 """A proposed value: its fit to the fact is judged by the rules model, so a mistake is a 422 naming the criterion."""
 Level = Literal["required", "advisory"]
+ScopeList = Annotated[list[ShortText], msgspec.Meta(max_length=200)]
+
+
+class AppliesTo(BaseStruct):
+    """适用范围：条件仅适用于所列主题、区县、状态的街区（给出的每一项都须满足）；
+    范围外的街区该条件结果为 `not_applicable`（不适用），既不算达标也不算未达标。
+
+    The streets a criterion applies to: `themes` (street theme codes), `districts` (6-digit division
+    codes), `statuses` (street status codes); a street must be in every list given. Outside it the
+    criterion's result is `not_applicable`, which neither passes nor fails the street.
+    """
+
+    themes: list[str] = msgspec.field(default_factory=list)
+    districts: list[str] = msgspec.field(default_factory=list)
+    statuses: list[str] = msgspec.field(default_factory=list)
+
+    @classmethod
+    def of(cls, scope: RuleAppliesTo | None) -> AppliesTo | None:
+        if scope is None:
+            return None
+        return cls(themes=list(scope.themes), districts=list(scope.districts), statuses=list(scope.statuses))
+
+
+class AppliesToDraft(InputStruct):
+    """适用范围（可选）：主题代码、6 位区县代码、街区状态代码，每项如给出须为非空列表。
+
+    The streets the criterion applies to.
+
+    Each list, when given, must be non-empty; codes are checked by the rules model, so a mistake is a 422
+    naming the criterion. A city may narrow the scope of its own criteria, never that of a province one.
+    """
+
+    themes: ScopeList | None = None
+    districts: ScopeList | None = None
+    statuses: ScopeList | None = None
+
+    def data(self) -> dict[str, list[str]]:
+        """The lists given, as the rules model parses them (an empty one stays, to be refused by name)."""
+        lists = {"themes": self.themes, "districts": self.districts, "statuses": self.statuses}
+        return {key: values for key, values in lists.items() if values is not None}
 
 
 class Criterion(BaseStruct):
@@ -39,6 +80,8 @@ class Criterion(BaseStruct):
     origin: Literal["province", "city"]
     effective_from: int
     effective_to: int | None
+    applies_to: AppliesTo | None = None
+    """适用范围；null 表示适用于全部街区 / null: every street."""
 
     @classmethod
     def of(cls, criterion: RuleCriterion) -> Criterion:
@@ -55,6 +98,7 @@ class Criterion(BaseStruct):
             origin=criterion.origin,
             effective_from=criterion.effective_from,
             effective_to=criterion.effective_to,
+            applies_to=AppliesTo.of(criterion.applies_to),
         )
 
 
@@ -85,6 +129,8 @@ class CriterionDraft(InputStruct):
     source: FreeText = ""
     effective_from: Year | None = None
     effective_to: Year | None = None
+    applies_to: AppliesToDraft | None = None
+    """适用范围；省略则适用于全部街区 / left out: every street."""
 
 
 class CityRuleCreate(CriterionDraft, kw_only=True):

@@ -195,6 +195,9 @@ def criterion_data(data: schemas.CriterionDraft, year: int) -> dict[str, Any]:
     plain = msgspec.structs.asdict(data)
     if plain["effective_from"] is None:
         plain["effective_from"] = year
+    scope = plain.pop("applies_to")
+    if scope is not None:
+        plain["appliesTo"] = scope.data()
     return plain
 
 

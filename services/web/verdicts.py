@@ -67,12 +67,12 @@ def required(criterion: Criterion, spec: FactSpec | None) -> Text:
 
 
 def missing(verdict: CriterionVerdict, criterion: Criterion | None, spec: FactSpec | None) -> Text | None:
-    """What the street lacks to pass the criterion, or ``None`` when it passes.
+    """What the street lacks to pass the criterion, or ``None`` when it passes or the criterion does not apply.
 
     A failing numeric criterion names the gap (``还差 20 家``, ``还差 5 个百分点``, ``需减少 3 人``); a criterion
     without data names the data missing; any other failure restates what is required.
     """
-    if verdict.result == "pass":
+    if verdict.result in ("pass", "not_applicable"):
         return None
     actual = verdict.actual
     if verdict.result == "no_data" or actual is None:

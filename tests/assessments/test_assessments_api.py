@@ -188,7 +188,8 @@ async def test_two_cities_with_different_rules_judge_the_same_street_differently
     jining = await assessed(client, auth, "jining", in_jining)
     dezhou = await assessed(client, auth, "dezhou", in_dezhou)
 
-    assert jining["facts"] == dezhou["facts"]
+    # The same street but for where it lies.
+    assert jining["facts"] | {"street_district": None} == dezhou["facts"] | {"street_district": None}
     assert jining["rulesetHash"] != dezhou["rulesetHash"]
     assert (results(jining)["center_staff"], results(dezhou)["center_staff"]) == ("fail", "pass")
     assert "veteran_cap" not in results(jining)

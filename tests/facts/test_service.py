@@ -272,6 +272,8 @@ async def test_every_fact_of_a_street_with_every_kind_of_record(
         center_staff=3,
         center_one_stop=True,
         street_theme="graduates",
+        street_district="370102",
+        street_status="applied",
         internship_positions=2,  # open on Jan 1 and from May; not the one closed before, nor the one after
         entity_count=4,  # startup, dormant, left mid-year, unclassified; not next year's nor last year's leaver
         jobs_driven=7,  # operating and present: startup 5 + unclassified 2 (not the dormant, not the leaver)
@@ -294,7 +296,12 @@ async def test_a_street_without_data_has_none_for_every_fact_but_the_survey_coun
     sessions: async_sessionmaker[AsyncSession], streets: Streets
 ) -> None:
     facts = (await facts_of(sessions, "jinan"))[streets["empty"]]
-    assert facts == StreetFacts(satisfaction_responses=0, custom={"night_market": None, "opened": None, "stalls": None})
+    assert facts == StreetFacts(
+        satisfaction_responses=0,
+        street_district="370102",
+        street_status="applied",
+        custom={"night_market": None, "opened": None, "stalls": None},
+    )
 
 
 async def test_too_small_a_survey_is_no_data_and_counts_are_real_zeros_once_there_is_data(

@@ -28,6 +28,8 @@ class Case(msgspec.Struct, forbid_unknown_fields=True):
     facts: StreetFacts
     output: Output
     overlay: list[dict[str, object]] = []
+    baseline: list[dict[str, object]] = []
+    """Criteria the province adds to its baseline file for the case (e.g. one that applies to some streets)."""
     custom_fields: tuple[CustomField, ...] = ()
 
 
@@ -43,7 +45,9 @@ def collect() -> list[object]:
 @pytest.mark.parametrize("case", collect())
 async def test_case(case: Case, engine: Engine) -> None:
     overlay = parse_criteria(case.overlay, fact_specs(case.custom_fields))
-    ruleset = effective_ruleset(case.tenant, case.year, load_baseline(case.year), overlay, case.custom_fields)
+    added = tuple(msgspec.structs.replace(c, origin="province") for c in parse_criteria(case.baseline))
+    baseline = load_baseline(case.year) + added
+    ruleset = effective_ruleset(case.tenant, case.year, baseline, overlay, case.custom_fields)
 
     verdict = await engine.evaluate(ruleset, case.facts)
 
@@ -59,3 +63,4 @@ def test_cases_are_collected() -> None:
     assert len(names) == len(set(names)), "two cases share a name"
     assert any(n.startswith("cities:") for n in names)
     assert any(n.startswith("baseline:") for n in names)
+    assert any(n.startswith("scoped:") for n in names)

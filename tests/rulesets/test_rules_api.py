@@ -54,6 +54,7 @@ async def test_effective_rules_are_the_baseline_with_its_hash(client: httpx.Asyn
         "origin": "province",
         "effectiveFrom": 2024,
         "effectiveTo": None,
+        "appliesTo": None,
     }
     # The province reads its cities' rules too, and its own: the baseline alone.
     assert (await rules(client, auth, "taian", YEAR, user="province"))["hash"] == expected.hash

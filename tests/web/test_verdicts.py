@@ -76,3 +76,8 @@ def test_lines_follow_the_stored_ruleset_and_a_custom_field() -> None:
     assert custom_fact_spec(field).label_zh == "摊位数"
     (unknown,) = criterion_lines([_verdict(criterion, "fail", 20)], None)
     assert unknown.missing == Text("须满足 ≥ 30", "must be ≥ 30")
+
+
+def test_a_criterion_that_does_not_apply_misses_nothing() -> None:
+    assert _missing("graduate_share", ">=", 0.3, 0.1, result="not_applicable") is None
+    assert _missing("graduate_share", ">=", 0.3, None, result="not_applicable") is None
