@@ -1,19 +1,23 @@
-"""``/api/tenants/{tenant}/rules`` (effective rules, city rules, what-if) and ``/api/province/{province}/baselines``."""
+"""``/api/tenants/{tenant}/rules`` (effective rules, city rules, what-if) and ``/api/province/{province}/baselines``
+(the baseline, its publication and its preview)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any, Final
 
 from litestar import Controller, Request, delete, get, post, put
 from litestar.exceptions import ServiceUnavailableException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody
 
-from infra.workers import WorkerTimeoutError
+from infra.workers import WorkerPool, WorkerTimeoutError
 from services.deps import Caller, Db, Province, Tenant, app_context, requires
-from services.rulesets import service
+from services.rulesets import preview, service
 from services.rulesets.schemas import (
     Baseline,
+    BaselinePreview,
     BaselinePublish,
     CityRuleCreate,
     Criterion,
@@ -28,6 +32,13 @@ from tenants.context import Role
 from tenants.resolver import resolve
 
 CITY_ADMIN = requires(Role.CITY_ADMIN)
+_SIMULATION_ERRORS: Final = {
+    503: ResponseSpec(
+        data_container=dict[str, Any],
+        description="模拟超过时限，稍后重试（见 Retry-After）/ the simulation overran its time limit; retry"
+        " after Retry-After seconds",
+    ),
+}
 _ENGINE_BUSY = Text(
     "规则模拟未能在 {seconds:g} 秒内完成，请稍后重试或减少条件",
     "the simulation did not finish within {seconds:g} s; retry later or propose fewer criteria",
@@ -73,24 +84,15 @@ class RulesetController(Controller):
                 f" / an invalid proposal, one past the bounds ({service.MAX_SIMULATED_CRITERIA} criteria at most), or"
                 " one the rules engine fails on",
             ),
-            503: ResponseSpec(
-                data_container=dict[str, Any],
-                description="模拟超过时限，稍后重试（见 Retry-After）/ the simulation overran its time limit; retry"
-                " after Retry-After seconds",
-            ),
+            **_SIMULATION_ERRORS,
         },
     )
     async def simulate(
         self, request: Request[Any, Any, Any], db: Db, tenant_id: Tenant, data: JSONBody[Simulation]
     ) -> SimulationResult:
         pool = app_context(request).rules_pool
-        try:
+        with _engine_in_time(pool):
             return await service.simulate(db, tenant_id, data, pool)
-        except WorkerTimeoutError as exc:
-            raise ServiceUnavailableException(
-                detail=str(_ENGINE_BUSY.format(seconds=pool.time_limit)),
-                headers={"Retry-After": str(max(1, round(pool.time_limit)))},
-            ) from exc
 
 
 class BaselineController(Controller):
@@ -111,3 +113,43 @@ class BaselineController(Controller):
         self, db: Db, actor: Caller, province: Province, year: YearParam, data: JSONBody[BaselinePublish]
     ) -> Baseline:
         return await service.publish_baseline(db, actor, resolve(actor, province), year, data)
+
+    @post(
+        "/{year:int}/simulate",
+        guards=[requires(Role.PROVINCE_ADMIN)],
+        status_code=200,
+        summary="基本条件调整预览 / what publishing this baseline for the year would change in every city, street by"
+        " street (nothing is saved)",
+        responses={
+            409: ResponseSpec(
+                data_container=dict[str, Any],
+                description="某市的城市条件将放宽该基本条件 / a city's stored rule would loosen the proposed baseline",
+            ),
+            422: ResponseSpec(data_container=dict[str, Any], description="提议无效 / an invalid proposal"),
+            **_SIMULATION_ERRORS,
+        },
+    )
+    async def simulate_baseline(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        actor: Caller,
+        province: Province,
+        year: YearParam,
+        data: JSONBody[BaselinePublish],
+    ) -> BaselinePreview:
+        pool = app_context(request).rules_pool
+        with _engine_in_time(pool):
+            return await preview.preview_baseline(db, actor, resolve(actor, province), year, data, pool)
+
+
+@contextmanager
+def _engine_in_time(pool: WorkerPool) -> Iterator[None]:
+    """A simulation past the rules workers' time limit as 503 with Retry-After (the worker was replaced)."""
+    try:
+        yield
+    except WorkerTimeoutError as exc:
+        raise ServiceUnavailableException(
+            detail=str(_ENGINE_BUSY.format(seconds=pool.time_limit)),
+            headers={"Retry-After": str(max(1, round(pool.time_limit)))},
+        ) from exc

@@ -258,3 +258,38 @@ async def test_only_the_province_admin_edits_and_others_see_nothing(seeded: Seed
         jiangsu_form = {**form, "_csrf_token": csrf_of(own.text), "action": "preview"}
         assert (await jiangsu.post(PATH, data=jiangsu_form)).status_code == 404
         assert (await jiangsu.get(f"/province/jinan/baseline/{YEAR}")).status_code == 404
+
+
+async def test_the_api_previews_a_baseline_per_city_as_the_page_does(seeded: Seeded) -> None:
+    """``POST /api/province/{p}/baselines/{year}/simulate``: the same preview as JSON; nothing is stored, and only
+    the province's admin may ask (its viewer 403, a city 403, another province 404)."""
+    app = create_app(seeded.context)
+    auth, data = Auth(app), CycleData(seeded.context, YEAR)
+    path = f"/api/province/shandong/baselines/{YEAR}/simulate"
+    async with api_client(app) as client:
+        province = await auth.headers("province")
+        criteria = (await client.get(f"/api/province/shandong/baselines/{YEAR}", headers=province)).json()["criteria"]
+        # Relative to the baseline in force, whichever an earlier test of this module published.
+        now = {c["id"]: c["value"] for c in criteria}
+        before, after = (now["entity_count"], now["activities"]), (now["entity_count"] + 20, now["activities"])
+        proposal = {"criteria": [{**c, "value": after[0]} if c["id"] == "entity_count" else c for c in criteria]}
+        stored_before = await data.scalar("SELECT count(*) FROM baselines")
+        answer = await client.post(path, json=proposal, headers=await auth.headers("province"))
+        assert answer.status_code == 200, answer.text
+        body = answer.json()
+        assert body["hashBefore"] != body["hashAfter"]
+        by_city = {city["tenant"]: city for city in body["cities"]}
+        assert "nanjing" not in by_city
+        for city, (lost, gained, moved) in _expected(seeded, await _counts(seeded), before, after).items():
+            figures = by_city[city]
+            assert (figures["toFail"], figures["toPass"]) == (lost, gained)
+            assert {change["streetName"] for change in figures["changes"]} == moved
+        assert await data.scalar("SELECT count(*) FROM baselines") == stored_before
+
+        bad = {"criteria": [{**c, "value": "一百"} if c["id"] == "entity_count" else c for c in criteria]}
+        refused = await client.post(path, json=bad, headers=await auth.headers("province"))
+        assert refused.status_code == 422
+        assert "entity_count" in refused.json()["detail"]
+        for user, status in (("province-viewer", 403), ("jinan-admin", 403), ("jiangsu-admin", 404)):
+            other = await client.post(path, json=proposal, headers=await auth.headers(user))
+            assert other.status_code == status, (user, other.text)
