@@ -30,7 +30,7 @@ from services.tenancy.schemas import TenantConfigUpdate
 from services.tenancy.service import CycleChanges, get_settings, replace_settings
 from services.text import Text
 from services.web.cycle_steps import closed_note, ranking, start_consequences, timeline, window_consequences
-from services.web.forms import FormBody, posted
+from services.web.forms import FormBody, posted, ticked
 from services.web.refusals import attempt, message
 from services.web.render import language, page
 from services.web.scope import ALL, tenant_of
@@ -124,8 +124,7 @@ class CyclePages(Controller):
     async def recommend(
         self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, year: YearParam
     ) -> Template | Redirect:
-        chosen = (await posted(request)).get("streetIds[]", [])
-        ids = [int(v) for v in ([chosen] if isinstance(chosen, str) else chosen) if v.isdigit()]
+        ids = [int(v) for v in ticked(await posted(request), "streetIds") if v.isdigit()]
         if not ids:
             return await _page(request, db, actor, tenant_id, year, Shown(error=CHOOSE.get(language(request))))
 

@@ -110,6 +110,12 @@ async def posted(request: Request[Any, Any, Any]) -> dict[str, str | list[str]]:
     return flat_values((await request.form()).multi_items())
 
 
+def ticked(values: dict[str, str | list[str]], name: str) -> list[str]:
+    """The values of the checkboxes ``name`` (ending in ``[]``): none ticked is an empty list."""
+    chosen = values.get(name + LIST_MARK, [])
+    return chosen if isinstance(chosen, list) else [chosen]
+
+
 def _compact(values: dict[str, str | list[str]]) -> dict[str, str | list[str]]:
     """Rows of a list left wholly blank are no rows; the others are numbered again from 0."""
     rows: dict[str, dict[int, dict[str, str | list[str]]]] = {}

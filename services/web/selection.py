@@ -20,7 +20,7 @@ from services.errors import InvalidError, NotFoundError
 from services.province_report.service import own_province, province_cities
 from services.shared.bounds import YearParam
 from services.text import Text
-from services.web.forms import posted
+from services.web.forms import posted, ticked
 from services.web.labels import fact_names
 from services.web.refusals import converted, field_of, message
 from services.web.render import language, page
@@ -54,8 +54,7 @@ class SelectionPages(Controller):
     ) -> Template | Redirect:
         own_province(actor, province)  # another province's form answers 404 before anything is read
         values = await posted(request)
-        chosen = values.get("streetIds[]", [])
-        chosen = [chosen] if isinstance(chosen, str) else chosen
+        chosen = ticked(values, "streetIds")
         reason = values.get(REASON, "")
         reason = reason if isinstance(reason, str) else ""
         try:
