@@ -29,6 +29,7 @@ from services.web.refusals import attempt, converted, field_of, message
 from services.web.render import language, page
 from services.web.scope import ALL, tenant_of
 from services.web.session import CITY_ROLES
+from tenants.calendar import today
 from tenants.context import Actor, Role
 
 CATEGORIES: Final = ("business_cultivation", "incubation", "finance", "digital_platform", "youth")
@@ -287,6 +288,9 @@ class ProvinceCasePages(Controller):
             "cases/province_list.html",
             actor=actor,
             tenant=tenant_of(request, tenant_id),
+            province_slug=tenant_id,
+            year=today().year,
+            section="cases",
             cases=found.items,
             cities=names,
         )
