@@ -30,3 +30,8 @@ class Text(msgspec.Struct, frozen=True):
 
     def get(self, language: Language) -> str:
         return self.zh if language == "zh" else self.en
+
+
+def counted(count: int, noun: str) -> str:
+    """``count`` and an English ``noun`` that takes an s past one: "1 street", "3 streets"."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

@@ -36,7 +36,7 @@ from services.errors import InvalidError, NotFoundError, UnavailableError
 from services.models import Street, TenantConfig
 from services.notifications.webhook import WebhookPolicy, url_problem
 from services.tenancy.schemas import TenantConfigUpdate
-from services.text import Text
+from services.text import Text, counted
 from tenants.calendar import today
 from tenants.config import TenantSettings, settings_from_json, settings_to_json, window_problem
 from tenants.context import Actor
@@ -196,8 +196,9 @@ async def _reschedule_tracking(
     return Text(
         f"已更新 {len(taken)} 个街区进行中的月报跟踪：尚未提醒的月份改为次月 {day} 日截止，"
         f"逾期 {days} 天升级；已提醒的月份保持原截止日。",
-        f"The running report tracking of {len(taken)} streets was updated: months not yet reminded are due on "
-        f"day {day} of the next month and escalate after {days} days; months already reminded keep their due date.",
+        f"The running report tracking of {counted(len(taken), 'street')} was updated: months not yet reminded are "
+        f"due on day {day} of the next month and escalate after {days} days; "
+        "months already reminded keep their due date.",
     )
 
 

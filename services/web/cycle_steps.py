@@ -12,7 +12,7 @@ from datetime import date
 from typing import Final, Literal
 
 from services.cycles.schemas import Candidate, Cycle, YearEnd
-from services.text import Text
+from services.text import Text, counted
 from workflows.cycle.schemas import OUTCOME_RANK
 
 StepState = Literal["done", "current", "ahead", "skipped"]
@@ -78,11 +78,12 @@ def _waits(cycle: Cycle, step: str, year_end: YearEnd | None) -> Text:
     waits = {
         "application": Text(
             f"等待运营机构在窗口内申报，{closes} 截止；已收到 {count} 份申报",
-            f"waiting for operators to apply within the window, which closes on {closes}; {count} applications so far",
+            f"waiting for operators to apply within the window, which closes on {closes}; "
+            f"{counted(count, 'application')} so far",
         ),
         "screening": Text(
             f"正在按本市 {cycle.year} 年评价规则初审 {count} 份申报",
-            f"screening {count} applications with the city's {cycle.year} rules",
+            f"screening {counted(count, 'application')} with the city's {cycle.year} rules",
         ),
         "recommendation": Text(
             "等待市级管理员从初审街区中推荐（见下方推荐表）",
@@ -90,11 +91,12 @@ def _waits(cycle: Cycle, step: str, year_end: YearEnd | None) -> Text:
         ),
         "designation": Text(
             f"已推荐 {len(cycle.recommendations)} 个街区，等待省厅认定",
-            f"{len(cycle.recommendations)} streets recommended; waiting for the province to designate",
+            f"{counted(len(cycle.recommendations), 'street')} recommended; waiting for the province to designate",
         ),
         "tracking": Text(
             f"跟踪 {len(cycle.tracked)} 个街区的月报，{cycle.year}-12-31 进行年度复评",
-            f"tracking the monthly reports of {len(cycle.tracked)} streets; re-evaluation on {cycle.year}-12-31",
+            f"tracking the monthly reports of {counted(len(cycle.tracked), 'street')}; "
+            f"re-evaluation on {cycle.year}-12-31",
         ),
         "reevaluation": Text(
             "正在用本年度规则复评已认定街区", "re-evaluating the designated streets with the year's rules"
@@ -102,7 +104,7 @@ def _waits(cycle: Cycle, step: str, year_end: YearEnd | None) -> Text:
         "rectification": Text(
             f"{len(year_end.rectification) if year_end else 0} 个街区整改至 "
             f"{year_end.rectification_due if year_end else '—'}，届时再评：通过则保留，否则撤销",
-            f"{len(year_end.rectification) if year_end else 0} streets in rectification until "
+            f"{counted(len(year_end.rectification) if year_end else 0, 'street')} in rectification until "
             f"{year_end.rectification_due if year_end else '—'}; then re-assessed: retained if they pass, else revoked",
         ),
     }

@@ -122,7 +122,7 @@ async def test_a_city_admin_runs_the_cycle_in_the_browser(
             tracked = page.locator("table", has_text="已认定街区的月报").locator("tr", has_text=good.name)
             await expect(tracked).to_contain_text(f"{year}-07")
             await expect(tracked).to_contain_text("08月 已提醒")
-            await expect(tracked).to_contain_text("07月 已上报")
+            await expect(tracked).to_contain_text("07月 已督办")
             await _looks_right(page, "cycle-tracking")
 
             # The year end: rectification with its due date and reason.

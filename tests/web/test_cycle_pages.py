@@ -183,7 +183,7 @@ async def test_a_city_admin_runs_the_year_from_the_cycle_page(
         assert "全省试点名额 2 个" in waiting
         english = text_of((await admin.get(f"{page}?lang=en")).text)
         assert "Phases and dates" in english
-        assert "1 streets recommended; waiting for the province to designate" in english
+        assert "1 street recommended; waiting for the province to designate" in english
         assert "province target: 2 pilots" in english
         await admin.get(f"{page}?lang=zh")
         read = await province.get(page)  # the province reads its cities' pages, and changes nothing there
