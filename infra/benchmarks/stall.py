@@ -15,11 +15,7 @@ import argparse
 import asyncio
 import contextlib
 import io
-import os
 import shutil
-import signal
-import subprocess
-import sys
 import tempfile
 import time
 import zipfile
@@ -30,6 +26,7 @@ from typing import Any
 
 import httpx
 
+from infra.benchmarks.local_up import jiequ_up
 from infra.local import free_port
 
 PASSWORD = "demo-pass-2024"  # noqa: S105 - the documented demo password
@@ -163,18 +160,6 @@ def _answer(response: httpx.Response) -> str:
     return f"{response.status_code} {detail}".strip()
 
 
-async def _wait_healthy(client: httpx.AsyncClient, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"jiequ up exited; see {log}")
-        with contextlib.suppress(httpx.HTTPError):
-            if (await client.get("/health", timeout=5)).status_code == 200:
-                return
-        await asyncio.sleep(0.5)
-    raise SystemExit("jiequ up did not become healthy within 300 s")
-
-
 async def scenarios(bench: Bench, args: argparse.Namespace, street_id: int, xlsx: bytes) -> None:
     """Each stalling request of issue 17, measured in turn."""
     client, admin, cap = bench.client, bench.admin, args.cap
@@ -239,20 +224,15 @@ async def scenarios(bench: Bench, args: argparse.Namespace, street_id: int, xlsx
 async def run(args: argparse.Namespace) -> None:
     data = Path(tempfile.mkdtemp(prefix="jiequ-stallbench-"))
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TEMPORAL_ADDRESS")}
-    env["JIEQU_DATA_DIR"] = str(data / "data")
     log = data / "up.log"
     print(f"starting jiequ up on port {port} (data in {data}) …", flush=True)
-    process = subprocess.Popen(  # noqa: S603, ASYNC220 - our own CLI, stopped below
-        [sys.executable, "-m", "infra.cli", "up", "--port", str(port)],
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
     base = f"http://127.0.0.1:{port}"
     try:
-        async with httpx.AsyncClient(base_url=base) as client, httpx.AsyncClient(base_url=base) as health:
-            await _wait_healthy(health, process, log)
+        async with (
+            jiequ_up(data / "data", port, log),
+            httpx.AsyncClient(base_url=base) as client,
+            httpx.AsyncClient(base_url=base) as health,
+        ):
             login = await client.post("/api/auth/login", json={"username": "jinan-admin", "password": PASSWORD})
             admin = {"Authorization": f"Bearer {login.json()['accessToken']}"}
             streets = await client.get("/api/tenants/jinan/streets", params={"limit": 1}, headers=admin)
@@ -271,12 +251,6 @@ async def run(args: argparse.Namespace) -> None:
             for line in bench.lines:
                 print("  " + line)
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
         if not args.keep:
             shutil.rmtree(data, ignore_errors=True)
 
