@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -14,7 +13,7 @@ from typing import Any, NamedTuple
 
 import httpx
 
-from infra.local import free_port
+from infra.local import free_port, interrupt
 from tests.polling import eventually
 
 STARTUP_LIMIT = 180.0
@@ -76,13 +75,8 @@ async def start_stack(data_dir: Path, port: int | None = None, demo_password: st
 
 def stop_stack(process: subprocess.Popen[bytes]) -> None:
     """Ctrl-C, as a person would stop it; killed (and the test failed) if it has not stopped within a minute."""
-    process.send_signal(signal.SIGINT)
-    try:
-        process.wait(60)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(10)
-        raise
+    if not interrupt(process):
+        raise TimeoutError("jiequ up did not stop within a minute of Ctrl-C")
 
 
 @asynccontextmanager

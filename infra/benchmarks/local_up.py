@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -13,6 +12,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
+
+from infra.local import interrupt
 
 
 @contextlib.asynccontextmanager
@@ -43,9 +44,4 @@ async def jiequ_up(data: Path, port: int, log: Path, *, poll: float = 0.5) -> As
                 raise SystemExit("jiequ up did not become healthy within 300 s")
         yield time.monotonic() - started
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        interrupt(process)

@@ -20,7 +20,6 @@ import contextlib
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -33,6 +32,8 @@ from typing import Final
 import asyncpg
 import httpx
 from litestar import Litestar, Response, get
+
+from infra.local import free_port, interrupt
 
 CITY: Final = "jinan"
 ADMIN: Final = "jinan-admin"
@@ -134,20 +135,7 @@ def server(args: list[str], env: dict[str, str], log: Path) -> Iterator[None]:
     try:
         yield
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _free_port() -> int:
-    import socket  # noqa: PLC0415
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+        interrupt(process, 30)
 
 
 async def _ready(client: httpx.AsyncClient, path: str) -> None:
@@ -200,7 +188,7 @@ async def run(args: argparse.Namespace) -> None:
 
 
 async def _compare(url: str, folder: Path, args: argparse.Namespace) -> None:
-    app_port, bare_port = _free_port(), _free_port()
+    app_port, bare_port = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if k != "TEMPORAL_ADDRESS"}
     env.update(DATABASE_URL=url, JIEQU_DATA_DIR=str(folder / "data"), JIEQU_DEMO_PASSWORD=PASSWORD)
     env["TEMPORAL_ADDRESS"] = "127.0.0.1:9"  # the read endpoints measured here never reach Temporal

@@ -15,6 +15,7 @@ import os
 import shutil
 import signal
 import socket
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -76,6 +77,19 @@ def stop_process(pid: int, sig: int = signal.SIGTERM, timeout: float = 30.0) -> 
                 os.kill(pid, signal.SIGKILL)
             deadline = time.monotonic() + 10
         time.sleep(0.1)
+
+
+def interrupt(process: subprocess.Popen[bytes], timeout: float = 60.0) -> bool:
+    """Ctrl-C ``process``, as a person stops it, and wait up to ``timeout`` seconds; killed past that.
+    Returns whether it stopped in time."""
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(10)
+        return False
+    return True
 
 
 class DataFolderLock:

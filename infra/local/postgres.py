@@ -18,7 +18,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import asyncpg
 
-from infra.local import cmdline, pid_alive, stop_process
+from infra.local import cmdline, interrupt, pid_alive, stop_process
 from infra.rls import OWNER_ROLE, owner_role_statements, transfer_statements
 from infra.workers import dying_with_parent
 
@@ -219,10 +219,5 @@ class EmbeddedPostgres:
 
     def stop(self) -> None:
         if self._process is not None:
-            self._process.send_signal(signal.SIGINT)
-            try:
-                self._process.wait(60)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
+            interrupt(self._process)
             self._process = None

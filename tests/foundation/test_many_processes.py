@@ -26,7 +26,7 @@ from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 
-from infra.local import free_port
+from infra.local import free_port, interrupt
 from infra.settings import TASK_QUEUE
 from tenants.calendar import today
 from tests.stack import DEMO_PASSWORD, running_stack
@@ -48,12 +48,7 @@ def joined(data_dir: Path, temporal: str, *command: str) -> Iterator[subprocess.
     try:
         yield process
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(10)
+        interrupt(process)
         assert process.returncode in (0, -signal.SIGINT), log.read_text()[-3000:]
 
 
