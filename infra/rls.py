@@ -70,13 +70,16 @@ def grant_sequences_statement() -> str:
     return f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE}"
 
 
-def owner_role_statements() -> list[str]:
+def owner_role_statements(server_version: int = 16) -> list[str]:
     """Run as a superuser, once per cluster: the owner role (a login, no superuser) with ``jiequ_app``.
 
     CREATEROLE lets migrations create the roles they need; since PostgreSQL 16 it covers only roles the
     owner created or administers, so it grants no way to superuser rights. BYPASSRLS lets the bulk loads
     (COPY, which row-level security refuses) run as the owner, whose own policies already admit every row.
+    ``server_version`` is the server's major version: before 16 a grant has no SET option (membership
+    implies it).
     """
+    grant_options = "WITH ADMIN OPTION, SET TRUE" if server_version >= 16 else "WITH ADMIN OPTION"
     return [
         f"""DO $$ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{OWNER_ROLE}') THEN
@@ -90,8 +93,8 @@ def owner_role_statements() -> list[str]:
   END IF;
 END $$""",
         f"ALTER ROLE {OWNER_ROLE} NOSUPERUSER BYPASSRLS NOREPLICATION",
-        f"GRANT {APP_ROLE} TO {OWNER_ROLE} WITH ADMIN OPTION, SET TRUE",
-        f"GRANT {AUTH_ROLE} TO {OWNER_ROLE} WITH ADMIN OPTION, SET TRUE",
+        f"GRANT {APP_ROLE} TO {OWNER_ROLE} {grant_options}",
+        f"GRANT {AUTH_ROLE} TO {OWNER_ROLE} {grant_options}",
     ]
 
 

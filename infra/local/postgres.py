@@ -42,7 +42,7 @@ async def ensure_owned_database(superuser_url: str, database: str, password: str
     returns the owner's URL for it. ``password`` is set on the role where the server asks for one."""
     connection = await asyncpg.connect(superuser_url)
     try:
-        for statement in owner_role_statements():
+        for statement in owner_role_statements(connection.get_server_version().major):
             await connection.execute(statement)
         if password is not None:
             await connection.execute(f"ALTER ROLE {OWNER_ROLE} PASSWORD {_literal(password)}")
