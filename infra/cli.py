@@ -361,7 +361,8 @@ def main(argv: list[str] | None = None) -> None:
     verify = audit_commands.add_parser("verify", help="recompute every chain; exit 1 when one is broken")
     verify.add_argument("--tenant", default=None, help="one tenant's chain (its slug)")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    level = os.environ.get("JIEQU_LOG_LEVEL", "WARNING").upper()
+    logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
     runners: dict[str, Callable[[], Coroutine[Any, Any, None]]] = {
         "up": lambda: cmd_up(args.host, args.port),
         "migrate": cmd_migrate,
