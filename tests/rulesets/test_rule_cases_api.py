@@ -14,33 +14,12 @@ from rules.overlay import effective_ruleset
 from rules.testcases import case_facts
 from services.context import AppContext
 from tests.conftest import Auth, body
-from tests.rulesets.helpers import YEAR, criterion
+from tests.rulesets.helpers import GOOD, YEAR, criterion
 from tests.rulesets.test_rules_api import rules
 from tests.streetdata_fixtures import count
 
 CITY = "liaocheng"
 CASES = f"/api/tenants/{CITY}/rules/cases"
-GOOD: dict[str, Any] = {
-    "operator_legal_person": True,
-    "operator_clean_record": True,
-    "operator_digital_platform": True,
-    "center_fixed_site": True,
-    "center_staff": 2,
-    "center_one_stop": True,
-    "street_theme": "graduates",
-    "internship_positions": 1,
-    "entity_count": 100,
-    "jobs_driven": 200,
-    "activities": 10,
-    "activity_rate": 0.8,
-    "satisfaction": 0.9,
-    "satisfaction_responses": 120,
-    "entities_classified": 1.0,
-    "ledger_coverage": 1.0,
-    "followup_on_time": 0.9,
-    "replicable_practice": 1,
-}
-"""A street that meets every baseline criterion, and no more (as in rules/cases/baseline.yaml)."""
 
 
 def case(name: str, facts: dict[str, Any] | None = None, **expected: Any) -> dict[str, Any]:
