@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, Final
 
-from litestar import Controller, Request, delete, get, post, put
+from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.exceptions import ServiceUnavailableException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody
@@ -30,6 +30,7 @@ from services.rulesets.schemas import (
     SimulationResult,
 )
 from services.shared.bounds import CriterionId, SegmentParam, YearParam, year_query
+from services.shared.paging import TOTAL_COUNT_HEADERS, Page, paged
 from services.text import Text
 from tenants.calendar import today
 from tenants.context import Role
@@ -100,9 +101,9 @@ class RulesetController(Controller):
         with _engine_in_time(pool):
             await service.remove_city_rule(db, actor, tenant_id, criterion_id, year, pool)
 
-    @get("/cases", summary="规则测试用例 / the city's stored rule test cases")
-    async def list_cases(self, db: Db, tenant_id: Tenant) -> list[RuleCase]:
-        return await cases.list_cases(db, tenant_id)
+    @get("/cases", summary="规则测试用例 / the city's stored rule test cases", response_headers=TOTAL_COUNT_HEADERS)
+    async def list_cases(self, db: Db, tenant_id: Tenant) -> Response[list[RuleCase]]:
+        return paged(Page.whole(await cases.list_cases(db, tenant_id)))
 
     @post(
         "/cases",

@@ -62,6 +62,7 @@ async def test_a_case_is_stored_listed_replaced_and_deleted(
     listed = await client.get(CASES, headers=await auth.headers(f"{CITY}-case"))  # a caseworker reads them
     assert listed.status_code == 200
     assert [c["name"] for c in body(listed)] == ["两名工作人员的街区通过"]
+    assert listed.headers["X-Total-Count"] == "1"
 
     path = f"{CASES}/两名工作人员的街区通过"
     changed = {
