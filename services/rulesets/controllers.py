@@ -14,6 +14,7 @@ from litestar.params import JSONBody
 
 from infra.workers import WorkerPool, WorkerTimeoutError
 from services.deps import Caller, Db, Province, Tenant, app_context, requires
+from services.openapi import error_spec
 from services.rulesets import cases, preview, service
 from services.rulesets.schemas import (
     Baseline,
@@ -45,11 +46,18 @@ _SIMULATION_ERRORS: Final = {
     ),
 }
 _CASE_ERRORS: Final = {
-    422: ResponseSpec(
-        data_container=dict[str, Any],
-        description="用例无效：未知的条件或事实、事实类型不符、预期结果无效 / an invalid case: an unknown criterion or"
-        " fact, a fact of the wrong type, an expected result that is none of the known ones",
+    422: error_spec(
+        "用例无效：未知的条件或事实、事实类型不符、预期结果无效 / an invalid case: an unknown criterion or fact, a fact"
+        " of the wrong type, an expected result that is none of the known ones"
     ),
+}
+_CHANGE_ERRORS: Final = {
+    422: error_spec(
+        "条件无效、放宽了省级基本条件，或本市测试用例在修改后的规则下未通过（extra.cases 列出各用例及差异）"
+        " / an invalid or loosening criterion, or the city's test cases would fail on the changed rules"
+        " (extra.cases lists each failing case and its differences)"
+    ),
+    **_SIMULATION_ERRORS,
 }
 _ENGINE_BUSY = Text(
     "规则模拟未能在 {seconds:g} 秒内完成，请稍后重试或减少条件",
@@ -75,6 +83,7 @@ class RulesetController(Controller):
         guards=[CITY_ADMIN],
         summary="新增或收紧城市条件 / add a city criterion or tighten a baseline one (first the city's test cases run"
         " on the would-be rules: a failing case is a 422 naming it, nothing saved)",
+        responses=_CHANGE_ERRORS,
     )
     async def add_rule(
         self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, data: JSONBody[CityRuleCreate]
@@ -87,6 +96,7 @@ class RulesetController(Controller):
         "/{criterion_id:str}",
         guards=[CITY_ADMIN],
         summary="自某年起取消城市条件 / stop a city criterion from a year on (a baseline one: 422)",
+        responses=_CHANGE_ERRORS,
     )
     async def remove_rule(
         self,
