@@ -202,6 +202,16 @@ async def test_the_run_button_shows_a_failing_case_by_name(app: Litestar, auth: 
             assert whole.status_code == 200
             assert "<html" in whole.text
             assert "已运行 2 个用例：1 个通过，1 个未通过" in whole.text
+
+            # Saving a requirement runs the cases first: one failing refuses it beside the form, by name.
+            staff = _rule("center_staff", fact="center_staff", op=">=", value="3", action="save")
+            refused = await _post(admin, f"/city/{CITY}/rules", staff)
+            assert refused.status_code == 422
+            notice = re.search(r'id="rule-error"><svg.*?</svg><span>([^<]+)</span>', refused.text, re.S)
+            assert notice is not None
+            assert "本市测试用例未通过" in notice.group(1)
+            assert failing["name"] in notice.group(1)
+            assert "本市尚未新增或收紧条件" in refused.text
     finally:
         async with api_client(app) as api:
             for case in (failing, passing):
