@@ -34,7 +34,7 @@ T = TypeVar("T")
 S = TypeVar("S", CityRuleCreate, CriterionDraft)
 
 LEVELS: Final = ("required", "advisory")
-BUSY: Final = Text("规则模拟未能及时完成，请稍后重试。", "The simulation did not finish in time: try again later.")
+BUSY: Final = Text("规则引擎未能及时完成，请稍后重试。", "The rules engine did not finish in time: try again later.")
 WORDING: Final = {
     "id": Text("请填写条件编号", "Enter the criterion's id"),
     "titleZh": Text("请填写中文名称", "Enter the Chinese title"),
@@ -171,17 +171,11 @@ class RulePages(Controller):
         pool = app_context(request).rules_pool
         result = await attempt(db, lambda: _in_time(cases.run_cases(db, tenant_id, pool)))
         chosen = year or today().year
-        error = result if isinstance(result, DomainError) else None
-        run = None if isinstance(result, DomainError) else result
+        run, error = (None, message(request, result)) if isinstance(result, DomainError) else (result, None)
         if request.headers.get("hx-request"):
-            return page(
-                request,
-                "rules/_case_results.html",
-                actor=actor,
-                case_run=run,
-                case_error=message(request, error) if error is not None else None,
-            )
-        return await _page(request, db, actor, tenant_id, chosen, RuleForm(effectiveFrom=str(chosen)), case_run=run)
+            return page(request, "rules/_case_results.html", actor=actor, case_run=run, case_error=error)
+        form = RuleForm(effectiveFrom=str(chosen))
+        return await _page(request, db, actor, tenant_id, chosen, form, case_run=run, case_error=error)
 
 
 async def _in_time(call: Awaitable[T]) -> T:
@@ -229,6 +223,7 @@ async def _page(
     error: DomainError | None = None,
     simulation: SimulationResult | None = None,
     case_run: CaseRunResult | None = None,
+    case_error: str | None = None,
 ) -> Template:
     tenant = tenant_of(request, tenant_id)
     effective = await service.get_rules(db, tenant_id, year)
@@ -261,5 +256,5 @@ async def _page(
         statuses=STATUSES,
         cases=await cases.list_cases(db, tenant_id),
         case_run=case_run,
-        case_error=None,
+        case_error=case_error,
     )
