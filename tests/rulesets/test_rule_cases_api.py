@@ -221,6 +221,13 @@ async def test_a_caseworker_may_not_write_or_run_and_another_city_answers_404(
     assert (await client.delete(f"{CASES}/基本条件街区通过", headers=caseworker)).status_code == 403
     assert (await client.post(f"{CASES}/run", headers=caseworker)).status_code == 403
 
+    # The province reads its cities' cases (a viewer too) and changes none.
+    for reader in ("province", "province-viewer"):
+        listed = await client.get(CASES, headers=await auth.headers(reader))
+        assert listed.status_code == 200, listed.text
+        assert [c["name"] for c in body(listed)] == ["基本条件街区通过"]
+    assert (await client.post(CASES, json=case("另一个"), headers=await auth.headers("province"))).status_code == 403
+
     other = await admin(auth, "jinan")
     assert (await client.get(CASES, headers=other)).status_code == 404
     assert (await client.post(CASES, json=case("另一个"), headers=other)).status_code == 404
