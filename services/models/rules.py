@@ -26,6 +26,21 @@ class CityRule(SQLModel, table=True):
     created_at: datetime = timestamp()
 
 
+class RuleCase(SQLModel, table=True):
+    """A rule test case a city stores (规则测试用例): a street's facts and what its rules for `year` must give them."""
+
+    __tablename__ = tenant_table("rule_cases")
+
+    tenant_id: str = tenant_key()
+    name: str = Field(sa_column=Column(Text, primary_key=True))
+    year: int = Field(sa_column=Column(Integer, nullable=False))
+    facts: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
+    expected: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
+    """The output as rules/testcases.py reads it: `outcome`, and `criteria` whose result is not "pass"."""
+    created_by: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = timestamp()
+
+
 class Baseline(SQLModel, table=True):
     """A baseline the province published for a year, replacing the file's from that year on."""
 

@@ -7,25 +7,31 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, Final
 
-from litestar import Controller, Request, delete, get, post, put
+from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.exceptions import ServiceUnavailableException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody
 
 from infra.workers import WorkerPool, WorkerTimeoutError
 from services.deps import Caller, Db, Province, Tenant, app_context, requires
-from services.rulesets import preview, service
+from services.openapi import error_spec
+from services.rulesets import cases, preview, service
 from services.rulesets.schemas import (
     Baseline,
     BaselinePreview,
     BaselinePublish,
+    CaseRunResult,
     CityRuleCreate,
     Criterion,
+    RuleCase,
+    RuleCaseBody,
+    RuleCaseCreate,
     Ruleset,
     Simulation,
     SimulationResult,
 )
-from services.shared.bounds import CriterionId, YearParam, year_query
+from services.shared.bounds import CriterionId, SegmentParam, YearParam, year_query
+from services.shared.paging import TOTAL_COUNT_HEADERS, Page, paged
 from services.text import Text
 from tenants.calendar import today
 from tenants.context import Role
@@ -38,6 +44,20 @@ _SIMULATION_ERRORS: Final = {
         description="模拟超过时限，稍后重试（见 Retry-After）/ the simulation overran its time limit; retry"
         " after Retry-After seconds",
     ),
+}
+_CASE_ERRORS: Final = {
+    422: error_spec(
+        "用例无效：未知的条件或事实、事实类型不符、预期结果无效 / an invalid case: an unknown criterion or fact, a fact"
+        " of the wrong type, an expected result that is none of the known ones"
+    ),
+}
+_CHANGE_ERRORS: Final = {
+    422: error_spec(
+        "条件无效、放宽了省级基本条件，或本市测试用例在修改后的规则下未通过（extra.cases 列出各用例及差异）"
+        " / an invalid or loosening criterion, or the city's test cases would fail on the changed rules"
+        " (extra.cases lists each failing case and its differences)"
+    ),
+    **_SIMULATION_ERRORS,
 }
 _ENGINE_BUSY = Text(
     "规则模拟未能在 {seconds:g} 秒内完成，请稍后重试或减少条件",
@@ -58,19 +78,80 @@ class RulesetController(Controller):
     ) -> Ruleset:
         return await service.get_rules(db, tenant_id, year or today().year)
 
-    @post("/", guards=[CITY_ADMIN], summary="新增或收紧城市条件 / add a city criterion or tighten a baseline one")
-    async def add_rule(self, db: Db, actor: Caller, tenant_id: Tenant, data: JSONBody[CityRuleCreate]) -> Criterion:
-        return await service.add_city_rule(db, actor, tenant_id, data)
+    @post(
+        "/",
+        guards=[CITY_ADMIN],
+        summary="新增或收紧城市条件 / add a city criterion or tighten a baseline one (first the city's test cases run"
+        " on the would-be rules: a failing case is a 422 naming it, nothing saved)",
+        responses=_CHANGE_ERRORS,
+    )
+    async def add_rule(
+        self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, data: JSONBody[CityRuleCreate]
+    ) -> Criterion:
+        pool = app_context(request).rules_pool
+        with _engine_in_time(pool):
+            return await service.add_city_rule(db, actor, tenant_id, data, pool)
 
     @delete(
         "/{criterion_id:str}",
         guards=[CITY_ADMIN],
         summary="自某年起取消城市条件 / stop a city criterion from a year on (a baseline one: 422)",
+        responses=_CHANGE_ERRORS,
     )
     async def remove_rule(
-        self, db: Db, actor: Caller, tenant_id: Tenant, criterion_id: CriterionId, year: YearParam
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        actor: Caller,
+        tenant_id: Tenant,
+        criterion_id: CriterionId,
+        year: YearParam,
     ) -> None:
-        await service.remove_city_rule(db, actor, tenant_id, criterion_id, year)
+        pool = app_context(request).rules_pool
+        with _engine_in_time(pool):
+            await service.remove_city_rule(db, actor, tenant_id, criterion_id, year, pool)
+
+    @get("/cases", summary="规则测试用例 / the city's stored rule test cases", response_headers=TOTAL_COUNT_HEADERS)
+    async def list_cases(self, db: Db, tenant_id: Tenant) -> Response[list[RuleCase]]:
+        return paged(Page.whole(await cases.list_cases(db, tenant_id)))
+
+    @post(
+        "/cases",
+        guards=[CITY_ADMIN],
+        summary="新增规则测试用例 / store a rule test case (checked against the rules of its year; 422 naming the"
+        " problem)",
+        responses=_CASE_ERRORS,
+    )
+    async def create_case(self, db: Db, actor: Caller, tenant_id: Tenant, data: JSONBody[RuleCaseCreate]) -> RuleCase:
+        return await cases.create_case(db, actor, tenant_id, data)
+
+    @put(
+        "/cases/{name:str}",
+        guards=[CITY_ADMIN],
+        summary="替换规则测试用例 / replace a stored rule test case",
+        responses=_CASE_ERRORS,
+    )
+    async def replace_case(
+        self, db: Db, actor: Caller, tenant_id: Tenant, name: SegmentParam, data: JSONBody[RuleCaseBody]
+    ) -> RuleCase:
+        return await cases.replace_case(db, actor, tenant_id, name, data)
+
+    @delete("/cases/{name:str}", guards=[CITY_ADMIN], summary="删除规则测试用例 / delete a stored rule test case")
+    async def delete_case(self, db: Db, actor: Caller, tenant_id: Tenant, name: SegmentParam) -> None:
+        await cases.delete_case(db, actor, tenant_id, name)
+
+    @post(
+        "/cases/run",
+        guards=[CITY_ADMIN],
+        status_code=200,
+        summary="运行规则测试用例 / run every stored case on the city's rules through the rules engine (nothing is"
+        " stored)",
+        responses=_SIMULATION_ERRORS,
+    )
+    async def run_cases(self, request: Request[Any, Any, Any], db: Db, tenant_id: Tenant) -> CaseRunResult:
+        pool = app_context(request).rules_pool
+        with _engine_in_time(pool):
+            return await cases.run_cases(db, tenant_id, pool)
 
     @post(
         "/simulate",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -11,7 +11,7 @@ from rules.criteria import AppliesTo as RuleAppliesTo
 from rules.criteria import Criterion as RuleCriterion
 from rules.verdict import Outcome, Result
 from services.schemas import BaseStruct, InputStruct
-from services.shared.bounds import Code, FreeText, Integer, Name, ShortText, Year
+from services.shared.bounds import Code, FreeText, Integer, Name, SegmentName, ShortText, Year
 
 Value = bool | int | float | str | list[int | str]
 """A criterion's value: a list only for the operator `in`."""
@@ -248,3 +248,111 @@ class BaselinePreview(BaseStruct):
     hash_after: str
     streets: int
     cities: list[CityPreview]
+
+
+FactIn = bool | Integer | float | ShortText | None
+CaseFacts = Annotated[
+    dict[
+        Annotated[str, msgspec.Meta(max_length=100)],
+        FactIn | Annotated[dict[Annotated[str, msgspec.Meta(max_length=100)], FactIn], msgspec.Meta(max_length=100)],
+    ],
+    msgspec.Meta(
+        max_length=100,
+        description="街区事实，键为事实名称（如 center_staff、street_theme、street_district、street_status），"
+        "null 表示无数据；本市自定义字段写在 custom 对象中，键为字段键名"
+        " / the street's facts by fact name (null: no data); the city's custom fields under `custom`, by key",
+    ),
+]
+
+
+class CaseExpectedDraft(InputStruct):
+    """测试用例的预期结果：结论，以及结果不是“达标”的条件；未列出的条件须达标。
+
+    What a case expects: the outcome, and each criterion whose result is not "pass" (one not listed must pass).
+    Checked against the city's rules of the case's year, so that a mistake is a 422 naming it.
+    """
+
+    outcome: Annotated[ShortText, msgspec.Meta(description="预期结论：pass、fail 或 incomplete / the expected outcome")]
+    criteria: Annotated[
+        dict[Code, ShortText],
+        msgspec.Meta(
+            max_length=200,
+            description="条件编号 → 预期结果（pass、fail、no_data、not_applicable），仅列出非达标者"
+            " / criterion id → expected result, for the criteria that do not pass",
+        ),
+    ] = msgspec.field(default_factory=dict)
+
+
+class RuleCaseBody(InputStruct):
+    """测试用例的内容：运行所用规则的年度、街区事实和预期结果 / a case's year, facts and expected output."""
+
+    year: Annotated[Year, msgspec.Meta(description="用例运行所依据规则的年度 / the year whose rules the case runs on")]
+    facts: CaseFacts
+    expected: Annotated[CaseExpectedDraft, msgspec.Meta(description="预期结果 / the expected output")]
+
+
+class RuleCaseCreate(RuleCaseBody, kw_only=True):
+    """新增测试用例：名称在本市内唯一 / a new case; its name is unique in the city."""
+
+    name: Annotated[
+        SegmentName, msgspec.Meta(description="用例名称，本市内唯一，不含“/” / the case's name, unique in the city")
+    ]
+
+
+class CaseExpected(BaseStruct):
+    """测试用例的预期结果 / what a case expects."""
+
+    outcome: Annotated[Outcome, msgspec.Meta(description="预期结论 / the expected outcome")]
+    criteria: Annotated[
+        dict[str, Result], msgspec.Meta(description="非达标条件的预期结果 / expected results other than pass")
+    ]
+
+
+class RuleCase(BaseStruct):
+    """本市存储的规则测试用例（规则测试用例）/ a rule test case the city stores."""
+
+    name: Annotated[str, msgspec.Meta(description="用例名称 / the case's name")]
+    year: Annotated[int, msgspec.Meta(description="所依据规则的年度 / the year whose rules it runs on")]
+    facts: Annotated[dict[str, Any], msgspec.Meta(description="街区事实 / the street's facts")]
+    expected: Annotated[CaseExpected, msgspec.Meta(description="预期结果 / the expected output")]
+    created_by: Annotated[str, msgspec.Meta(description="保存人 / who stored it")]
+    created_at: Annotated[datetime, msgspec.Meta(description="保存时间（UTC）/ when it was stored (UTC)")]
+
+
+class CaseDifference(BaseStruct):
+    """用例预期与规则引擎结论的一处差异 / where the engine's verdict differs from the case."""
+
+    criterion: Annotated[
+        str, msgspec.Meta(description="条件编号；结论不同时为 outcome / the criterion's id, or `outcome`")
+    ]
+    expected: Annotated[str, msgspec.Meta(description="预期结果 / the expected result")]
+    got: Annotated[
+        str,
+        msgspec.Meta(
+            description="实际结果；规则中没有该条件时为 absent / the actual result; `absent`: no such criterion"
+        ),
+    ]
+    message_zh: Annotated[str, msgspec.Meta(description="差异说明（中文）/ the difference, in Chinese")]
+    message_en: Annotated[str, msgspec.Meta(description="差异说明（英文）/ the difference, in English")]
+
+
+class CaseRun(BaseStruct):
+    """一个用例的运行结果 / how one case fared."""
+
+    name: Annotated[str, msgspec.Meta(description="用例名称 / the case's name")]
+    year: Annotated[int, msgspec.Meta(description="所依据规则的年度 / the year of the rules")]
+    passed: Annotated[bool, msgspec.Meta(description="是否通过（无差异）/ whether the verdict matched the case")]
+    ruleset_hash: Annotated[str, msgspec.Meta(description="所用规则集的哈希 / the hash of the ruleset used")]
+    outcome: Annotated[Outcome, msgspec.Meta(description="规则引擎给出的结论 / the engine's outcome")]
+    differences: Annotated[
+        list[CaseDifference], msgspec.Meta(description="与预期不同之处；通过时为空 / the differences; none if passed")
+    ]
+
+
+class CaseRunResult(BaseStruct):
+    """本市全部测试用例按现行规则（省级基本条件与本市要求）运行的结果 / every stored case run on the city's rules."""
+
+    tenant: Annotated[str, msgspec.Meta(description="城市 / the city")]
+    passed: Annotated[int, msgspec.Meta(description="通过的用例数 / cases that passed")]
+    failed: Annotated[int, msgspec.Meta(description="未通过的用例数 / cases that failed")]
+    cases: Annotated[list[CaseRun], msgspec.Meta(description="各用例的结果 / each case's result")]

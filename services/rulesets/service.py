@@ -28,6 +28,7 @@ from services.errors import ConflictError, InvalidError, NotFoundError
 from services.facts.service import compute_facts
 from services.models.base import utcnow
 from services.rulesets import schemas
+from services.rulesets.cases import check_cases
 from services.rulesets.evaluation import evaluate_in_worker, street_changes
 from services.rulesets.sources import (
     baseline_in_force,
@@ -63,12 +64,13 @@ async def get_rules(session: AsyncSession, tenant: TenantId, year: int) -> schem
 
 
 async def add_city_rule(
-    session: AsyncSession, actor: Actor, tenant: TenantId, data: schemas.CityRuleCreate
+    session: AsyncSession, actor: Actor, tenant: TenantId, data: schemas.CityRuleCreate, pool: WorkerPool
 ) -> schemas.Criterion:
     """Add a city criterion, or tighten a baseline one (same id), from `effectiveFrom` on.
 
     Checked in every year it applies, against the baseline of that year: a looser or malformed criterion
-    is a 422 naming it. An earlier version of the same criterion ends the year before.
+    is a 422 naming it. An earlier version of the same criterion ends the year before. The city's stored
+    test cases run on the rules as they would be first: one that fails is a 422 naming it, and nothing is written.
     """
     sources = await sources_for(session, tenant, exclusive_city=True)
     try:
@@ -89,6 +91,7 @@ async def add_city_rule(
             sources.ruleset(year, city)
     except RuleError as exc:
         raise invalid(exc, new.id) from exc
+    await check_cases(session, tenant, sources, city, pool)
     for row in replaced:
         await session.delete(row)
     for row in ended:
@@ -122,10 +125,13 @@ async def add_city_rule(
     return schemas.Criterion.of(applied)
 
 
-async def remove_city_rule(session: AsyncSession, actor: Actor, tenant: TenantId, criterion_id: str, year: int) -> None:
+async def remove_city_rule(
+    session: AsyncSession, actor: Actor, tenant: TenantId, criterion_id: str, year: int, pool: WorkerPool
+) -> None:
     """Stop the city's criterion `criterion_id` from `year` on; earlier years keep it.
 
-    A baseline criterion cannot be removed (422); an id that is neither answers 404.
+    A baseline criterion cannot be removed (422); an id that is neither answers 404. A stored test case that
+    would fail without it is a 422 naming the case, and nothing is written.
     """
     sources = await sources_for(session, tenant, exclusive_city=True)
     rows = [r for r in sources.rows if r.criterion_id == criterion_id and until(r.effective_to) >= year]
@@ -141,6 +147,12 @@ async def remove_city_rule(session: AsyncSession, actor: Actor, tenant: TenantId
         raise NotFoundError(
             f"{year} 年起没有城市条件 {criterion_id} / no city criterion {criterion_id} applies from {year}"
         )
+    city = [
+        msgspec.structs.replace(criterion_of(row), effective_to=year - 1) if row in rows else criterion_of(row)
+        for row in sources.rows
+        if row not in rows or row.effective_from < year
+    ]
+    await check_cases(session, tenant, sources, city, pool)
     before = [dict(row.criterion) for row in rows]
     for row in rows:
         if row.effective_from >= year:

@@ -92,6 +92,11 @@ CriterionId = Annotated[
     str, Parameter(min_length=1, max_length=100, pattern=CODE_PATTERN, description="条件编号 / the criterion's id")
 ]
 MonthParam = Annotated[str, Parameter(pattern=MONTH_PATTERN, description=_MONTH)]
+# A name that is also a path segment (a rule test case's): a name without "/".
+SEGMENT_PATTERN: Final = r"^[^/\x00-\x1f\x7f-\x9f]*[^/\s\x00-\x1f\x7f-\x9f][^/\x00-\x1f\x7f-\x9f]*$(?!\n)"
+_SEGMENT = "1–200 字，不能为空白，不含“/”或控制字符 / 1-200 characters, not blank, no '/' or control characters"
+SegmentName = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=SEGMENT_PATTERN, description=_SEGMENT)]
+SegmentParam = Annotated[str, Parameter(min_length=1, max_length=200, pattern=SEGMENT_PATTERN, description=_SEGMENT)]
 
 
 def id_query(name: str, description: str) -> Any:

@@ -1,24 +1,28 @@
 """``/city/{tenant}/rules``: the city admin's rules — the province baseline beside the city's own requirements
-with their clauses, a form to add or tighten a requirement, its what-if by street name, save and delete."""
+with their clauses, a form to add or tighten a requirement (and whom it applies to), its what-if by street name,
+save and delete; the city's rule test cases and their run."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Annotated, Any, Final
+import re
+from collections.abc import Awaitable
+from dataclasses import dataclass, field
+from dataclasses import fields as fields_of
+from typing import Annotated, Any, Final, TypeVar
 
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
 from infra.workers import WorkerTimeoutError
 from rules.criteria import OPS
-from rules.facts import FACTS
+from rules.facts import FACTS, STATUSES, THEMES
 from services.deps import Caller, Db, Tenant, app_context, requires
 from services.errors import DomainError, UnavailableError
-from services.rulesets import service
-from services.rulesets.schemas import CityRuleCreate, CriterionDraft, Simulation, SimulationResult
+from services.rulesets import cases, service
+from services.rulesets.schemas import CaseRunResult, CityRuleCreate, CriterionDraft, Simulation, SimulationResult
 from services.shared.bounds import CriterionId, year_query
 from services.text import Text
-from services.web.forms import FormBody
+from services.web.forms import FormBody, posted, ticked
 from services.web.labels import fact_names
 from services.web.refusals import attempt, converted, field_of, message
 from services.web.render import language, page
@@ -26,8 +30,11 @@ from services.web.scope import tenant_of
 from tenants.calendar import today
 from tenants.context import Role
 
+T = TypeVar("T")
+S = TypeVar("S", CityRuleCreate, CriterionDraft)
+
 LEVELS: Final = ("required", "advisory")
-BUSY: Final = Text("规则模拟未能及时完成，请稍后重试。", "The simulation did not finish in time: try again later.")
+BUSY: Final = Text("规则引擎未能及时完成，请稍后重试。", "The rules engine did not finish in time: try again later.")
 WORDING: Final = {
     "id": Text("请填写条件编号", "Enter the criterion's id"),
     "titleZh": Text("请填写中文名称", "Enter the Chinese title"),
@@ -53,6 +60,22 @@ class RuleForm:
     source: str = ""
     effectiveFrom: str = ""  # noqa: N815
     action: str = "preview"
+    themes: list[str] = field(default_factory=list)
+    districts: str = ""
+    statuses: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, values: dict[str, str | list[str]]) -> RuleForm:
+        """The posted form: its text fields, and the ticked themes and statuses (``themes[]``, ``statuses[]``)."""
+        texts = {f.name: v for f in fields_of(cls) if isinstance(v := values.get(f.name), str)}
+        return cls(**texts, themes=ticked(values, "themes"), statuses=ticked(values, "statuses"))
+
+    def applies_to(self) -> dict[str, list[str]] | None:
+        """Whom the requirement applies to, as the API's ``appliesTo``; None (every street) when nothing is chosen."""
+        districts = [d for d in re.split(r"[,，、\s]+", self.districts) if d]
+        lists = {"themes": self.themes, "districts": districts, "statuses": self.statuses}
+        given = {key: values for key, values in lists.items() if values}
+        return given or None
 
 
 @dataclass
@@ -83,8 +106,9 @@ class RulePages(Controller):
         db: Db,
         actor: Caller,
         tenant_id: Tenant,
-        data: FormBody[RuleForm],
     ) -> Template | Redirect:
+        data = RuleForm.of(await posted(request))
+        pool = app_context(request).rules_pool
         fields = {
             "id": data.id.strip(),
             "titleZh": data.titleZh.strip(),
@@ -95,24 +119,20 @@ class RulePages(Controller):
             "level": data.level,
             "source": data.source.strip(),
             "effectiveFrom": data.effectiveFrom.strip(),
+            "appliesTo": data.applies_to(),
         }
         year = int(data.effectiveFrom) if data.effectiveFrom.strip().isdigit() else today().year
         if data.action == "save":
             saved = await attempt(
-                db,
-                lambda: service.add_city_rule(db, actor, tenant_id, converted(fields, CityRuleCreate, "id", WORDING)),
+                db, lambda: _in_time(service.add_city_rule(db, actor, tenant_id, _draft(fields, CityRuleCreate), pool))
             )
             if not isinstance(saved, DomainError):
                 return Redirect(f"/city/{tenant_id}/rules?year={year}#side-by-side", status_code=303)
             return await _page(request, db, actor, tenant_id, year, data, error=saved)
-        pool = app_context(request).rules_pool
 
         async def what_if() -> SimulationResult:
-            proposal = Simulation(year=year, criteria=[converted(fields, CriterionDraft, "id", WORDING)])
-            try:
-                return await service.simulate(db, tenant_id, proposal, pool)
-            except WorkerTimeoutError as exc:
-                raise UnavailableError(BUSY) from exc
+            proposal = Simulation(year=year, criteria=[_draft(fields, CriterionDraft)])
+            return await _in_time(service.simulate(db, tenant_id, proposal, pool))
 
         result = await attempt(db, what_if)
         if isinstance(result, DomainError):
@@ -122,15 +142,52 @@ class RulePages(Controller):
     @post("/{criterion_id:str}/delete", status_code=303)
     async def remove(
         self,
+        request: Request[Any, Any, Any],
         db: Db,
         actor: Caller,
         tenant_id: Tenant,
         criterion_id: CriterionId,
         data: FormBody[RemoveForm],
-    ) -> Redirect:
+    ) -> Template | Redirect:
         year = int(data.year) if data.year.isdigit() else today().year
-        await service.remove_city_rule(db, actor, tenant_id, criterion_id, year)
+        pool = app_context(request).rules_pool
+        removed = await attempt(
+            db, lambda: _in_time(service.remove_city_rule(db, actor, tenant_id, criterion_id, year, pool))
+        )
+        if isinstance(removed, DomainError):
+            return await _page(request, db, actor, tenant_id, year, RuleForm(effectiveFrom=str(year)), error=removed)
         return Redirect(f"/city/{tenant_id}/rules?year={year}#side-by-side", status_code=303)
+
+    @post("/cases/run", status_code=200)
+    async def run_cases(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        actor: Caller,
+        tenant_id: Tenant,
+        year: Annotated[int | None, year_query("年度 / the year")] = None,
+    ) -> Template:
+        """Every stored case run on the city's rules; htmx swaps in the results alone, a plain post gets the page."""
+        pool = app_context(request).rules_pool
+        result = await attempt(db, lambda: _in_time(cases.run_cases(db, tenant_id, pool)))
+        chosen = year or today().year
+        run, error = (None, message(request, result)) if isinstance(result, DomainError) else (result, None)
+        if request.headers.get("hx-request"):
+            return page(request, "rules/_case_results.html", actor=actor, case_run=run, case_error=error)
+        form = RuleForm(effectiveFrom=str(chosen))
+        return await _page(request, db, actor, tenant_id, chosen, form, case_run=run, case_error=error)
+
+
+async def _in_time(call: Awaitable[T]) -> T:
+    """A call that runs the rules engine in a worker: one past the time limit is the page's "try again later"."""
+    try:
+        return await call
+    except WorkerTimeoutError as exc:
+        raise UnavailableError(BUSY) from exc
+
+
+def _draft(fields: dict[str, Any], kind: type[S]) -> S:
+    return converted(fields, kind, "id", WORDING)
 
 
 def _scalar(raw: str) -> bool | int | float | str:
@@ -165,6 +222,8 @@ async def _page(
     *,
     error: DomainError | None = None,
     simulation: SimulationResult | None = None,
+    case_run: CaseRunResult | None = None,
+    case_error: str | None = None,
 ) -> Template:
     tenant = tenant_of(request, tenant_id)
     effective = await service.get_rules(db, tenant_id, year)
@@ -193,4 +252,9 @@ async def _page(
         error=message(request, error) if error is not None else None,
         error_field=field_of(error) if error is not None else "",
         simulation=simulation,
+        themes=THEMES,
+        statuses=STATUSES,
+        cases=await cases.list_cases(db, tenant_id),
+        case_run=case_run,
+        case_error=case_error,
     )

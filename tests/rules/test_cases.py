@@ -1,60 +1,23 @@
 """Runs every YAML case in rules/cases/ through the durable_rules engine, one pytest test per case."""
 
-from pathlib import Path
-
-import msgspec
 import pytest
-import yaml
 
-from rules.baseline import load_baseline
-from rules.criteria import parse_criteria
 from rules.engine import Engine
-from rules.facts import CustomField, StreetFacts, fact_specs
-from rules.overlay import effective_ruleset
-from rules.verdict import Outcome, Result, evaluate_plain
-
-CASES_DIR = Path(__file__).parents[2] / "rules" / "cases"
-
-
-class Output(msgspec.Struct, forbid_unknown_fields=True):
-    outcome: Outcome
-    criteria: dict[str, Result]
-
-
-class Case(msgspec.Struct, forbid_unknown_fields=True):
-    name: str
-    year: int
-    tenant: str
-    facts: StreetFacts
-    output: Output
-    overlay: list[dict[str, object]] = []
-    baseline: list[dict[str, object]] = []
-    """Criteria the province adds to its baseline file for the case (e.g. one that applies to some streets)."""
-    custom_fields: tuple[CustomField, ...] = ()
+from rules.testcases import Case, differences, load_cases
+from rules.verdict import evaluate_plain
 
 
 def collect() -> list[object]:
-    params: list[object] = []
-    for path in sorted(CASES_DIR.glob("*.yaml")):
-        for raw in yaml.safe_load(path.read_text(encoding="utf-8")):
-            case = msgspec.convert(raw, Case)
-            params.append(pytest.param(case, id=f"{path.stem}: {case.name}"))
-    return params
+    return [pytest.param(case, id=f"{stem}: {case.name}") for stem, case in load_cases()]
 
 
 @pytest.mark.parametrize("case", collect())
 async def test_case(case: Case, engine: Engine) -> None:
-    overlay = parse_criteria(case.overlay, fact_specs(case.custom_fields))
-    added = tuple(msgspec.structs.replace(c, origin="province") for c in parse_criteria(case.baseline))
-    baseline = load_baseline(case.year) + added
-    ruleset = effective_ruleset(case.tenant, case.year, baseline, overlay, case.custom_fields)
+    ruleset = case.ruleset()
 
     verdict = await engine.evaluate(ruleset, case.facts)
 
-    results = {r.id: r.result for r in verdict.criteria}
-    assert set(case.output.criteria) <= set(results), "the case names a criterion the ruleset lacks"
-    assert results == dict.fromkeys(results, "pass") | case.output.criteria
-    assert verdict.outcome == case.output.outcome
+    assert differences(verdict, case.output) == []
     assert verdict == evaluate_plain(ruleset, case.facts)
 
 

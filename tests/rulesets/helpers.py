@@ -34,6 +34,28 @@ _FAR_ENOUGH = FAR - 10
 
 ONE_STOP = ["policy_consultation", "mentoring", "training"]
 
+GOOD: dict[str, Any] = {
+    "operator_legal_person": True,
+    "operator_clean_record": True,
+    "operator_digital_platform": True,
+    "center_fixed_site": True,
+    "center_staff": 2,
+    "center_one_stop": True,
+    "street_theme": "graduates",
+    "internship_positions": 1,
+    "entity_count": 100,
+    "jobs_driven": 200,
+    "activities": 10,
+    "activity_rate": 0.8,
+    "satisfaction": 0.9,
+    "satisfaction_responses": 120,
+    "entities_classified": 1.0,
+    "ledger_coverage": 1.0,
+    "followup_on_time": 0.9,
+    "replicable_practice": 1,
+}
+"""A street that meets every baseline criterion, and no more (as in rules/cases/baseline.yaml)."""
+
 
 async def make_street(
     context: AppContext,
@@ -105,9 +127,11 @@ async def add_operator(context: AppContext, tenant: str, street_id: int) -> str:
 
 
 async def clean_rules(context: AppContext) -> None:
-    """Drop what the rules tests stored that would change later tests' rules: city rules, far-year data."""
+    """Drop what the rules tests stored that would change later tests' rules: city rules and test cases, far-year
+    data."""
     async with owner_transaction(context.sessions) as session:
         await session.execute(text("DELETE FROM city_rules WHERE tenant_id = ANY(:cities)"), {"cities": list(CITIES)})
+        await session.execute(text("DELETE FROM rule_cases WHERE tenant_id = ANY(:cities)"), {"cities": list(CITIES)})
         await session.execute(text("DELETE FROM baselines WHERE year >= :far"), {"far": _FAR_ENOUGH})
         await session.execute(text("DELETE FROM assessments WHERE year >= :far"), {"far": _FAR_ENOUGH})
 
