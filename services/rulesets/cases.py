@@ -40,6 +40,11 @@ _RESULT_DIFFERS = Text(
     "criterion {cid} ({title_en}): expected '{expected}', got '{got}'",
 )
 _ABSENT = Text("规则中没有该条件", "not in the rules")
+_RESERVED = Text(
+    "用例名称不能为“{name}”：该路径用于运行全部用例", "a case may not be named '{name}': that path runs every case"
+)
+RESERVED_NAMES = frozenset({"run"})
+"""Names a case cannot take because its path would be another route's (``…/rules/cases/run``)."""
 _CASES_FAIL = Text(
     "本市测试用例未通过，修改未保存：{cases}", "the city's test cases would fail, so nothing was saved: {cases}"
 )
@@ -91,6 +96,8 @@ async def create_case(
     session: AsyncSession, actor: Actor, tenant: TenantId, data: schemas.RuleCaseCreate
 ) -> schemas.RuleCase:
     """Store a new case, checked against the city's rules of its year; a name already used is a 409."""
+    if data.name in RESERVED_NAMES:
+        raise InvalidError(_RESERVED.format(name=data.name), extra={"name": data.name})
     sources = await sources_for(session, tenant, exclusive_city=True)
     facts, expected = _checked(sources, data)
     if await session.get(models.RuleCase, (tenant, data.name)) is not None:

@@ -98,6 +98,7 @@ async def test_a_case_is_stored_listed_replaced_and_deleted(
         (case("x", criteria={"center_staff": "maybe"}), ["center_staff", "'maybe'", "not_applicable"], "criterion"),
         (case("x", outcome="great"), ["'great'", "incomplete"], "criterion"),
         ({**case("x"), "year": 2020}, ["no provincial baseline applies to 2020"], "criterion"),
+        (case("run"), ["may not be named 'run'"], "name"),
     ],
 )
 async def test_an_invalid_case_is_refused_naming_the_problem(
