@@ -12,6 +12,7 @@ being published either is seen by the publisher's check or waits for, and then u
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Final
 
 import msgspec
 from sqlmodel import col, select
@@ -55,6 +56,13 @@ from tenants.context import Actor
 from tenants.ids import TenantId
 from tenants.resolver import resolve
 
+ROUTE_SEGMENTS: Final = frozenset({"cases", "simulate"})
+"""Ids a city criterion cannot take: ``…/rules/{id}`` would be another route's path, so it could not be stopped."""
+_ROUTE_ID = Text(
+    "条件编号不能为“{id}”：该路径已用于其他功能",
+    "a criterion may not have the id '{id}': that path serves another route",
+)
+
 
 async def get_rules(session: AsyncSession, tenant: TenantId, year: int) -> schemas.Ruleset:
     ruleset = await effective_ruleset_for(session, tenant, year)
@@ -72,6 +80,8 @@ async def add_city_rule(
     is a 422 naming it. An earlier version of the same criterion ends the year before. The city's stored
     test cases run on the rules as they would be first: one that fails is a 422 naming it, and nothing is written.
     """
+    if data.id in ROUTE_SEGMENTS:
+        raise InvalidError(_ROUTE_ID.format(id=data.id), extra={"criterion": data.id})
     sources = await sources_for(session, tenant, exclusive_city=True)
     try:
         new = parse_criterion(criterion_data(data, data.effective_from), fact_specs(sources.custom_fields))

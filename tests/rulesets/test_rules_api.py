@@ -106,6 +106,9 @@ async def test_tightening_a_baseline_criterion_applies_from_its_year(
         ({"id": "Bad-Id"}, ["Bad-Id", "invalid"]),
         ({"id": "custom_none", "fact": "custom.nothing"}, ["custom_none", "unknown fact 'custom.nothing'"]),
         ({"id": "before_any", "effectiveFrom": 2020}, ["before_any", "no provincial baseline applies to 2020"]),
+        # Ids that are another route's path under …/rules/.
+        ({"id": "cases"}, ["cases", "may not have the id 'cases'"]),
+        ({"id": "simulate"}, ["simulate", "may not have the id 'simulate'"]),
     ],
 )
 async def test_a_looser_or_malformed_criterion_is_refused_naming_it(
