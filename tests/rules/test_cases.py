@@ -1,4 +1,8 @@
-"""Runs every YAML case in rules/cases/ through the durable_rules engine, one pytest test per case."""
+"""Runs every YAML case in rules/cases/ through the durable_rules engine, one pytest test per case.
+
+A case whose output gives a `score` or a `grade` is also graded, by the scheme in force for its year with the
+case's `scheme` changes (rules/grades).
+"""
 
 from pathlib import Path
 
@@ -10,6 +14,7 @@ from rules.baseline import load_baseline
 from rules.criteria import parse_criteria
 from rules.engine import Engine
 from rules.facts import CustomField, StreetFacts, fact_specs
+from rules.grades import Grade, grade, scheme_from_data, scheme_in_force
 from rules.overlay import effective_ruleset
 from rules.verdict import Outcome, Result, evaluate_plain
 
@@ -19,6 +24,8 @@ CASES_DIR = Path(__file__).parents[2] / "rules" / "cases"
 class Output(msgspec.Struct, forbid_unknown_fields=True):
     outcome: Outcome
     criteria: dict[str, Result]
+    score: float | None = None
+    grade: Grade | None = None
 
 
 class Case(msgspec.Struct, forbid_unknown_fields=True):
@@ -31,6 +38,8 @@ class Case(msgspec.Struct, forbid_unknown_fields=True):
     baseline: list[dict[str, object]] = []
     """Criteria the province adds to its baseline file for the case (e.g. one that applies to some streets)."""
     custom_fields: tuple[CustomField, ...] = ()
+    scheme: dict[str, object] = {}
+    """Changes to the grading scheme in force for the year (top-level keys replaced, `weights` merged)."""
 
 
 def collect() -> list[object]:
@@ -56,6 +65,13 @@ async def test_case(case: Case, engine: Engine) -> None:
     assert results == dict.fromkeys(results, "pass") | case.output.criteria
     assert verdict.outcome == case.output.outcome
     assert verdict == evaluate_plain(ruleset, case.facts)
+    if case.output.score is not None or case.output.grade is not None:
+        in_force = scheme_in_force(case.year)
+        assert in_force is not None
+        data = msgspec.to_builtins(in_force)
+        weights = {**data["weights"], **case.scheme.get("weights", {})}  # type: ignore[dict-item]
+        graded = grade(scheme_from_data(data | case.scheme | {"weights": weights}), ruleset, verdict)
+        assert (graded.score, graded.grade) == (case.output.score, case.output.grade)
 
 
 def test_cases_are_collected() -> None:
@@ -64,3 +80,4 @@ def test_cases_are_collected() -> None:
     assert any(n.startswith("cities:") for n in names)
     assert any(n.startswith("baseline:") for n in names)
     assert any(n.startswith("scoped:") for n in names)
+    assert any(n.startswith("grades:") for n in names)
