@@ -22,12 +22,6 @@ from rules.verdict import Verdict
 
 Grade = Literal["A", "B", "C", "D"]
 GRADES: Final[tuple[Grade, ...]] = ("A", "B", "C", "D")
-GRADE_LABELS: Final[dict[Grade, tuple[str, str]]] = {
-    "A": ("优秀", "excellent"),
-    "B": ("良好", "good"),
-    "C": ("合格", "pass"),
-    "D": ("不合格", "fail"),
-}
 _PARTLY_MET_OPS: Final = (">=", ">")
 """Lower thresholds: a figure under one is partly met. An upper limit exceeded, a yes/no or a choice is not."""
 _NUMERIC_KINDS: Final = ("int", "share", "float")

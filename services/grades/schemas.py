@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import msgspec
 
+from rules.grades import Grade
 from rules.grades import GradeScheme as RuleScheme
+from rules.verdict import Outcome
 from services.schemas import BaseStruct, InputStruct
 from services.shared.bounds import FreeText, ShortText
 
-Grade = Literal["A", "B", "C", "D"]
-Outcome = Literal["pass", "fail", "incomplete"]
 GRADE_DESCRIPTION = "年度等级：A 优秀、B 良好、C 合格、D 不合格 / the yearly grade: A excellent, B good, C pass, D fail"
 SCORE_DESCRIPTION = "年度得分（0–100，一位小数）/ the yearly score, 0–100 with one decimal"
 GradeField = Annotated[Grade, msgspec.Meta(description=GRADE_DESCRIPTION)]

@@ -15,12 +15,14 @@ from sqlalchemy.dialects.postgresql import distinct_on
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from rules.grades import GRADE_LABELS, GradeScheme, GradeSchemeError, packaged_schemes, scheme_from_data
+from rules.grades import Grade, GradeScheme, GradeSchemeError, packaged_schemes, scheme_from_data
 from rules.grades import scheme_in_force as rules_scheme_in_force
+from rules.verdict import Outcome
 from services import models
 from services.audit.service import record
 from services.errors import InvalidError, NotFoundError
 from services.grades import schemas
+from services.labels.labels import LABELS
 from services.models.base import utcnow
 from services.rulesets.sources import (
     assessed_years,
@@ -151,15 +153,15 @@ async def latest_grades(
         query = query.where(col(row.year).in_(years))
     grades: dict[int, list[schemas.YearGrade]] = {street_id: [] for street_id in street_ids}
     for assessment in (await session.execute(query)).scalars():
-        grade = msgspec.convert(assessment.grade, schemas.Grade)
+        grade = msgspec.convert(assessment.grade, Grade)
         grades[assessment.street_id].append(
             schemas.YearGrade(
                 year=assessment.year,
                 score=assessment.score or 0.0,
                 grade=grade,
-                grade_zh=GRADE_LABELS[grade][0],
+                grade_zh=LABELS["grade"][grade].zh,
                 assessment_id=assessment.id or 0,
-                outcome=msgspec.convert(assessment.outcome, schemas.Outcome),
+                outcome=msgspec.convert(assessment.outcome, Outcome),
                 assessed_at=assessment.created_at,
             )
         )
