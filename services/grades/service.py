@@ -93,7 +93,14 @@ async def publish_scheme(
     govern. Audited.
     """
     await check_province(session, province)
-    baseline = await baseline_in_force(session, province, year)
+    try:
+        baseline = await baseline_in_force(session, province, year)
+    except NotFoundError as exc:  # the weights name criteria: without a baseline there are none to name
+        raise InvalidError(
+            f"{year} 年没有适用的省级基本条件，须先发布基本条件 / no provincial baseline applies to {year};"
+            " publish one first",
+            extra={"field": "year"},
+        ) from exc
     try:
         scheme = scheme_from_data(data.data(year), {c.id for c in baseline.criteria})
     except GradeSchemeError as exc:

@@ -156,6 +156,15 @@ async def test_publishing_is_refused_once_an_assessment_used_a_year_it_would_gov
     assert later.status_code == 200, later.text  # it governs only years after the one used
 
 
+async def test_a_year_without_a_baseline_is_refused(client: httpx.AsyncClient, auth: Auth) -> None:
+    response = await publish(client, auth, 2010, scheme_body())
+    read = await client.get("/api/province/shandong/grade-schemes/2010", headers=await auth.headers("province"))
+
+    assert response.status_code == 422, response.text
+    assert "publish one first" in body(response)["detail"]
+    assert read.status_code == 404  # no scheme applies before the first (2024)
+
+
 async def test_only_the_province_admin_publishes(client: httpx.AsyncClient, auth: Auth) -> None:
     payload = scheme_body()
 
