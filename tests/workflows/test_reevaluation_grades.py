@@ -12,7 +12,7 @@ from services.context import AppContext
 from tenants.context import Role
 from tenants.resolver import resolve
 from tests.polling import eventually
-from tests.workflows.cycle_fixtures import CycleData, Made
+from tests.workflows.cycle_fixtures import CycleData, Made, record_histories
 from workflows import client as cycles
 from workflows.cycle.schemas import REEVALUATION, ReevaluationInput, reevaluation_id
 from workflows.tenancy import transaction
@@ -96,3 +96,4 @@ async def test_a_street_graded_d_two_years_running_is_put_to_the_province(
     assert all(twice.name in body and "不会自动撤销" in body for *_, body in told)
     assert twice.id not in view.revoked
     assert await data.status(twice) == "rectification"  # as any failing street: the ordinary path, no revocation
+    await record_histories(env, {"reevaluation_revocation_proposed": reevaluation_id("jinan", year)})
