@@ -42,7 +42,7 @@ from tenants.ids import TenantId
 
 KINDS: Final = ("manual", "annual", "rectification", "screening")
 _ROWS_PER_INSERT: Final = 1000
-"""Rows per INSERT: at 12 values a row, far below PostgreSQL's 32,767 parameters per statement."""
+"""Rows per INSERT: at 15 values a row, far below PostgreSQL's 32,767 parameters per statement."""
 
 
 async def assess_street(

@@ -33,7 +33,7 @@ from services.cycles.schemas import (
 from services.errors import InvalidError, NotFoundError, UnavailableError
 from services.grades.service import latest_grades
 from services.notifications.messages import revocation_proposed, revocation_proposed_key
-from services.notifications.schemas import Audience
+from services.notifications.schemas import Audience, Message
 from services.notifications.service import WebhookNotice, send
 from services.province_report.service import own_province, province_cities
 from services.rulesets.sources import street_names
@@ -224,17 +224,17 @@ async def propose_revocations(
             continue
         name = names[street_id]
         key = revocation_proposed_key(city, street_id, year)
-        webhooks = []
-        told: tuple[tuple[TenantId, Audience, int | None], ...] = (
-            (city, "city_admins", street_id),
-            (province, "province_admins", None),  # the province's rows cannot link a city's street
+        message = revocation_proposed(street_id, name, (info.name_zh, info.name_en), year)
+        told: tuple[tuple[TenantId, Audience, Message], ...] = (
+            (city, "city_admins", message),
+            # The province's rows cannot link a city's street: the message names it.
+            (province, "province_admins", msgspec.structs.replace(message, street_id=None)),
         )
-        for tenant, audience, linked in told:
-            message = revocation_proposed(linked, name, (info.name_zh, info.name_en), year)
-            sent = await send(session, tenant, [audience], message, key)
+        webhooks = []
+        for tenant, audience, said in told:
+            sent = await send(session, tenant, [audience], said, key)
             if sent.webhook is not None:
                 webhooks.append((str(tenant), sent.webhook))
-        message = revocation_proposed(street_id, name, (info.name_zh, info.name_en), year)
         proposals.append(
             RevocationProposal(
                 street_id=street_id,

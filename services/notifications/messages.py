@@ -258,9 +258,9 @@ _REVOCATION_PROPOSED: Final = _Wording(
 )
 
 
-def revocation_proposed(street_id: int | None, name: str, city: tuple[str, str], year: int) -> Message:
+def revocation_proposed(street_id: int, name: str, city: tuple[str, str], year: int) -> Message:
     """The city's and the province's notice that a street's last two yearly grades are D: the province decides
-    whether to revoke it (``street_id`` only in the street's own city, whose rows may link it)."""
+    whether to revoke it."""
     return _REVOCATION_PROPOSED.message(
         street_id=street_id, name=name, city=city[0], city_en=city[1], year=year, last=year - 1
     )
