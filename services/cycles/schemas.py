@@ -170,7 +170,7 @@ class YearEnd(BaseStruct):
     rectification_due: date | None
     reassessed: list[Candidate]
     revoked: list[int]
-    revocation_proposed: list[RevocationProposal]
+    revocation_proposed: list[RevocationProposal] = msgspec.field(default_factory=list)
     """Streets graded D this year and last, put to the province for a decision on revocation."""
 
     @classmethod
