@@ -27,6 +27,7 @@ from rules.facts import (
     fact_specs,
     fits,
 )
+from rules.grades import Grade
 from rules.overlay import Ruleset, effective_ruleset
 from rules.verdict import Outcome, Result, Verdict
 
@@ -51,6 +52,9 @@ class Output(msgspec.Struct, forbid_unknown_fields=True):
 
     outcome: Outcome
     criteria: dict[str, Result] = msgspec.field(default_factory=dict)
+    score: float | None = None
+    """The YAML cases of grades: the score by the year's grading scheme (rules/grades), checked when given."""
+    grade: Grade | None = None
 
 
 class Difference(msgspec.Struct, frozen=True):
@@ -73,6 +77,8 @@ class Case(msgspec.Struct, forbid_unknown_fields=True):
     baseline: list[dict[str, object]] = []
     """Criteria the province adds to its baseline file for the case (e.g. one that applies to some streets)."""
     custom_fields: tuple[CustomField, ...] = ()
+    scheme: dict[str, object] = {}
+    """Changes to the grading scheme in force for the year (top-level keys replaced, `weights` merged)."""
 
     def ruleset(self) -> Ruleset:
         overlay = parse_criteria(self.overlay, fact_specs(self.custom_fields))

@@ -28,6 +28,7 @@ from services.entities.controllers import EntityController
 from services.errors.handlers import EXCEPTION_HANDLERS, QUIET, log_uncaught
 from services.fields.controllers import FieldController
 from services.followups.controllers import TaskController
+from services.grades.controllers import GradeSchemeController, StreetGradeController
 from services.health.controllers import health
 from services.labels.controllers import LabelController
 from services.ledger.controllers import LedgerController
@@ -68,6 +69,8 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     RulesetController,
     BaselineController,
     AssessmentController,
+    GradeSchemeController,
+    StreetGradeController,
     NotificationController,
     CycleController,
     SelectionController,

@@ -78,6 +78,7 @@ def activities(
         cycle.designate,
         cycle.announce_selection,
         cycle.reevaluation_opening,
+        cycle.propose_revocations,
         cycle.start_cycle,
         notifications.notify_users,
         notifications.send_webhook,

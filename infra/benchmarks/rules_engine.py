@@ -1,10 +1,12 @@
-"""Benchmark: street evaluations per second through the rules engine and in plain Python on random streets."""
+"""Benchmark: street evaluations per second through the rules engine and in plain Python on random streets; and
+through the engine with each verdict graded (年度等级, rules/grades) as assessments are."""
 
 import argparse
 import asyncio
 import functools
 import random
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
@@ -14,6 +16,7 @@ from rules.baseline import load_baseline
 from rules.criteria import parse_criteria
 from rules.engine import Engine
 from rules.facts import STATUSES, StreetFacts
+from rules.grades import GradeScheme, grader, scheme_in_force
 from rules.overlay import Ruleset, effective_ruleset
 from rules.verdict import Verdict, evaluate_plain
 
@@ -120,14 +123,29 @@ def _by_plain(ruleset: Ruleset, streets: Sequence[StreetFacts]) -> list[Verdict]
     return [evaluate_plain(ruleset, street) for street in streets]
 
 
-def measure(rulesets: Sequence[Ruleset], streets: Sequence[StreetFacts], batch_size: int, rounds: int) -> list[float]:
-    """Print both rates of each ruleset, their ratio, and check that the two ways agree; the engine rates.
+def _by_engine_graded(
+    engine: Engine, scheme: GradeScheme, ruleset: Ruleset, streets: Sequence[StreetFacts]
+) -> list[Verdict]:
+    """The engine's verdicts, each then graded as `services.assessments` grades what it stores."""
+    verdicts = _by_engine(engine, ruleset, streets)
+    grading = grader(scheme, ruleset)
+    for verdict in verdicts:
+        grading.grade(verdict)
+    return verdicts
 
-    The rounds alternate between the two ways and between the rulesets, and the best round of each
-    counts, so that other work on the machine weighs on all alike and as little as possible.
+
+def measure(
+    rulesets: Sequence[Ruleset], streets: Sequence[StreetFacts], batch_size: int, rounds: int, scheme: GradeScheme
+) -> tuple[list[float], list[float]]:
+    """Print the rates of each ruleset (engine, engine with grading, plain Python), check that the ways agree;
+    the engine rates without and with grading.
+
+    The rounds alternate between the ways and between the rulesets, and the best round of each counts, so
+    that other work on the machine weighs on all alike and as little as possible.
     """
     engine = Engine(batch_size=batch_size)
     engine_best = [float("inf")] * len(rulesets)
+    graded_best = [float("inf")] * len(rulesets)
     plain_best = [float("inf")] * len(rulesets)
     last: list[tuple[list[Verdict], list[Verdict]]] = []
     try:
@@ -138,18 +156,23 @@ def measure(rulesets: Sequence[Ruleset], streets: Sequence[StreetFacts], batch_s
             for n, ruleset in enumerate(rulesets):
                 seconds, by_engine = timed(functools.partial(_by_engine, engine, ruleset, streets))
                 engine_best[n] = min(engine_best[n], seconds)
+                seconds, _ = timed(functools.partial(_by_engine_graded, engine, scheme, ruleset, streets))
+                graded_best[n] = min(graded_best[n], seconds)
                 seconds, by_plain = timed(functools.partial(_by_plain, ruleset, streets))
                 plain_best[n] = min(plain_best[n], seconds)
                 last.append((by_engine, by_plain))
     finally:
         engine.close()
-    for ruleset, (by_engine, by_plain), engine_time, plain_time in zip(
-        rulesets, last, engine_best, plain_best, strict=True
+    for ruleset, (by_engine, by_plain), engine_time, graded_time, plain_time in zip(
+        rulesets, last, engine_best, graded_best, plain_best, strict=True
     ):
         if by_engine != by_plain:
             raise SystemExit("the engine and plain Python disagree")
         _report(ruleset, by_plain, len(streets), batch_size, engine_time, plain_time)
-    return [len(streets) / seconds for seconds in engine_best]
+        grades = Counter(grader(scheme, ruleset).grade(v).grade for v in by_engine)
+        print(f"  engine with grading:                       {len(streets) / graded_time:,.0f} evaluations/s")
+        print(f"  grades: {dict(sorted(grades.items()))}")
+    return [len(streets) / s for s in engine_best], [len(streets) / s for s in graded_best]
 
 
 def _report(ruleset: Ruleset, verdicts: list[Verdict], streets: int, batch: int, engine: float, plain: float) -> None:
@@ -177,7 +200,9 @@ def main() -> None:
     streets = [placed(rng, random_street(rng)) for _ in range(args.streets)]
     baseline = load_baseline(2025)
     everywhere = tuple(msgspec.structs.replace(c, applies_to=None) for c in SCOPED)
-    unscoped, scoped, unlimited = measure(
+    scheme = scheme_in_force(2025)
+    assert scheme is not None  # the packaged scheme governs from 2024
+    (unscoped, scoped, unlimited), (graded, *_) = measure(
         [
             effective_ruleset("bench", 2025, baseline, ()),
             effective_ruleset("bench", 2025, baseline, SCOPED),
@@ -186,9 +211,11 @@ def main() -> None:
         streets,
         args.batch,
         args.rounds,
+        scheme,
     )
     print(f"engine rate with the scoped criteria / baseline only:            {scoped / unscoped:.2f}")
     print(f"engine rate with the same criteria applying everywhere / baseline only: {unlimited / unscoped:.2f}")
+    print(f"engine rate with grading / without, baseline only (goal ≥ 0.8):  {graded / unscoped:.2f}")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from rules.verdict import CriterionResult, Outcome, Result
+from services.grades.schemas import GradeField, ScoreField
 from services.models import Assessment as AssessmentRow
 from services.schemas import BaseStruct, InputStruct
 from services.shared.bounds import Year
@@ -76,6 +77,14 @@ class Assessment(BaseStruct):
     voided_reason: str | None = None
     voided_at: datetime | None = None
     voided_by: str | None = None
+    score: ScoreField | None = None
+    """年度得分（0–100），按当年的等级评定办法计算；无适用办法的年度为 null / the yearly score, null where no
+    grading scheme covers the year."""
+    grade: GradeField | None = None
+    """年度等级 A 优秀、B 良好、C 合格、D 不合格；任一必备条件未达标或无数据时最高为 C / the yearly grade."""
+    grade_scheme_hash: Annotated[
+        str | None, msgspec.Meta(description="评定所用等级评定办法的哈希 / the hash of the grading scheme used")
+    ] = None
 
     @classmethod
     def of(
@@ -94,8 +103,9 @@ class Assessment(BaseStruct):
 class Reproduction(Assessment, kw_only=True):
     """An assessment re-evaluated from the facts and criteria it stored, with today's engine.
 
-    `outcome`, `rulesetHash` and `criteria` are the re-evaluation's; `identical` says whether they match
-    what was stored (they do unless the engine's own behaviour has changed since).
+    `outcome`, `rulesetHash`, `criteria`, `score` and `grade` are the re-evaluation's (the grade by the scheme
+    whose hash was stored); `identical` says whether they match what was stored (they do unless the engine's
+    or the grading's own behaviour has changed since).
     """
 
     identical: bool

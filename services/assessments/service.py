@@ -1,9 +1,10 @@
 """Assessments: a street's facts judged by the effective ruleset through the engine, stored with what they saw.
 
 An assessment keeps the facts, the criteria as evaluated (with the custom fields they name) and the
-ruleset hash, so `reevaluate` gives the same verdict however the rules have changed since. The annual
-cycle's activities call `assess_street` / `assess_streets` with an idempotency key, so a retried activity
-finds the assessment it stored instead of storing a second one.
+ruleset hash, so `reevaluate` gives the same verdict however the rules have changed since; and its
+yearly score and grade (年度等级) with the hash of the grading scheme that gave them, so `reproduce` grades
+it again. The annual cycle's activities call `assess_street` / `assess_streets` with an idempotency key, so a
+retried activity finds the assessment it stored instead of storing a second one.
 """
 
 from __future__ import annotations
@@ -21,12 +22,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from rules.criteria import Criterion
 from rules.engine import Engine
 from rules.facts import CustomField, StreetFacts
+from rules.grades import Graded, grade
 from rules.overlay import Ruleset
 from rules.verdict import CriterionResult, Verdict
 from services.assessments import schemas
 from services.audit.service import record
 from services.errors import ConflictError, InvalidError, NotFoundError
 from services.facts.service import compute_facts
+from services.grades.service import scheme_by_hash, scheme_for
 from services.models import Assessment
 from services.models.base import utcnow
 from services.rulesets.evaluation import evaluate
@@ -43,7 +46,7 @@ log = logging.getLogger(__name__)
 
 KINDS: Final = ("manual", "annual", "rectification", "screening")
 _ROWS_PER_INSERT: Final = 1000
-"""Rows per INSERT: at 12 values a row, far below PostgreSQL's 32,767 parameters per statement."""
+"""Rows per INSERT: at 15 values a row, far below PostgreSQL's 32,767 parameters per statement."""
 
 
 async def assess_street(
@@ -117,6 +120,9 @@ async def _assess(
                 raise not_found(street_id)
         ruleset = await effective_ruleset_for(session, tenant, year)
         verdicts = await evaluate(engine, ruleset, [facts[street_id] for street_id in todo])
+        # Read after the ruleset, under the province's shared lock: a scheme being published waits for this one.
+        scheme = await scheme_for(session, tenant, year)
+        graded = [None if scheme is None else grade(scheme, ruleset, verdict) for verdict in verdicts]
         rules_done = time.perf_counter()
         criteria = msgspec.to_builtins(list(ruleset.criteria))
         fields = msgspec.to_builtins(list(ruleset.custom_fields))
@@ -131,11 +137,12 @@ async def _assess(
                 "criteria": criteria,
                 "custom_fields": fields,
                 "results": msgspec.to_builtins(list(verdict.criteria)),
+                **_grade_values(grades),
                 "kind": kind,
                 "idempotency_key": keys[street_id],
                 "created_by": actor.username,
             }
-            for street_id, verdict in zip(todo, verdicts, strict=True)
+            for street_id, verdict, grades in zip(todo, verdicts, graded, strict=True)
         ]
         for start in range(0, len(values), _ROWS_PER_INSERT):
             for row in await _insert(session, values[start : start + _ROWS_PER_INSERT]):
@@ -153,6 +160,9 @@ async def _assess(
                         "kind": kind,
                         "outcome": row.outcome,
                         "ruleset_hash": row.ruleset_hash,
+                        "score": row.score,
+                        "grade": row.grade,
+                        "grade_scheme_hash": row.grade_scheme_hash,
                         "idempotency_key": row.idempotency_key,
                     },
                 )
@@ -167,6 +177,13 @@ async def _assess(
         )
         found |= await _by_key(session, tenant, (key for s, key in keys.items() if key and s not in made))
     return [made[street_id] if street_id in made else found[keys[street_id] or ""] for street_id in keys]
+
+
+def _grade_values(graded: Graded | None) -> dict[str, Any]:
+    """The grade columns of an assessment: none where no grading scheme covers its year."""
+    if graded is None:
+        return {"score": None, "grade": None, "grade_scheme_hash": None}
+    return {"score": graded.score, "grade": graded.grade, "grade_scheme_hash": graded.scheme_hash}
 
 
 async def _insert(session: AsyncSession, values: list[dict[str, Any]]) -> list[Assessment]:
@@ -326,11 +343,16 @@ async def reproduce(
     """The assessment re-evaluated from what it stored, and whether that gives the stored verdict again."""
     row, name = await _assessment(session, actor, tenant, street_id, assessment_id)
     verdict = await reevaluate(row, engine)
+    # The grade again by the scheme whose hash the assessment stored (published, or a file's), if any.
+    scheme = None if row.grade_scheme_hash is None else await scheme_by_hash(session, tenant, row.grade_scheme_hash)
+    graded = _grade_values(None if scheme is None else grade(scheme, stored_ruleset(row), verdict))
     identical = (
         verdict.outcome == row.outcome
         and verdict.ruleset_hash == row.ruleset_hash
         and msgspec.convert(row.results, tuple[CriterionResult, ...]) == verdict.criteria
+        and (graded["score"], graded["grade"], graded["grade_scheme_hash"])
+        == (row.score, row.grade, row.grade_scheme_hash)
     )
     again = msgspec.structs.asdict(schemas.Assessment.of(row, name, _facts(row), list(verdict.criteria)))
-    again.update(outcome=verdict.outcome, ruleset_hash=verdict.ruleset_hash)
+    again.update(outcome=verdict.outcome, ruleset_hash=verdict.ruleset_hash, **graded)
     return schemas.Reproduction(**again, identical=identical)

@@ -147,6 +147,17 @@ class TrackedStreet(BaseStruct):
         )
 
 
+class RevocationProposal(BaseStruct):
+    """连续两年年度等级为不合格（D）的街区，提请省人社厅决定是否撤销认定（系统不自动撤销）/ a street graded D two
+    years running, put to the province for a decision on revoking it (nothing is revoked automatically)."""
+
+    street_id: int
+    name: str
+    revocation_proposed: bool
+    reason_zh: str
+    reason_en: str
+
+
 class YearEnd(BaseStruct):
     """The year's re-evaluation (年度复评) of the city's designated streets: each verdict, who was retained,
     who went into rectification until when, and who was revoked after it."""
@@ -159,6 +170,8 @@ class YearEnd(BaseStruct):
     rectification_due: date | None
     reassessed: list[Candidate]
     revoked: list[int]
+    revocation_proposed: list[RevocationProposal] = msgspec.field(default_factory=list)
+    """Streets graded D this year and last, put to the province for a decision on revocation."""
 
     @classmethod
     def of(cls, view: wf.ReevaluationView) -> YearEnd:
@@ -170,6 +183,7 @@ class YearEnd(BaseStruct):
             rectification=list(view.rectification),
             reassessed=[Candidate.of(c) for c in view.reassessed],
             revoked=list(view.revoked),
+            revocation_proposed=[shape_of(RevocationProposal, p) for p in view.revocation_proposed],
         )
 
 

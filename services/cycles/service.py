@@ -2,6 +2,9 @@
 selection and designate. Every call goes to the workflows through the thin client (workflows/client.py);
 the workflows' validators and activities are what decide, this module only checks who may ask and maps
 the answers to domain errors.
+
+And one step of the re-evaluation that its activity runs: `propose_revocations`, the streets graded D two
+years running put to the province for a decision (never revoked here).
 """
 
 from __future__ import annotations
@@ -28,13 +31,19 @@ from services.cycles.schemas import (
     YearEnd,
 )
 from services.errors import InvalidError, NotFoundError, UnavailableError
+from services.grades.service import latest_grades
+from services.notifications.messages import revocation_proposed, revocation_proposed_key
+from services.notifications.schemas import Audience, Message
+from services.notifications.service import WebhookNotice, send
 from services.province_report.service import own_province, province_cities
+from services.rulesets.sources import street_names
 from services.streets.service import street_of
 from services.tenancy.service import get_settings
 from tenants.calendar import today
 from tenants.config import window_problem
 from tenants.context import Actor
 from tenants.ids import TenantId
+from tenants.registry import TenantInfo
 from tenants.resolver import TenantDirectory, resolve
 from workflows import client as cycles
 from workflows.cycle.schemas import Application, Designation, Due, Recommendation, window_dates
@@ -184,3 +193,55 @@ async def province_pilots(
         .order_by(col(street.tenant_id), col(street.name))
     )
     return [Pilot(tenant=t, street_id=i, name=n, status=s) for t, i, n, s in (await session.execute(query)).all()]
+
+
+class RevocationProposal(msgspec.Struct, frozen=True, kw_only=True):
+    """A street whose last two yearly grades are D (不合格): its revocation is put to the province, which decides."""
+
+    street_id: int
+    name: str
+    reason_zh: str
+    reason_en: str
+    webhooks: tuple[tuple[str, WebhookNotice], ...]
+    """What the city's and the province's webhooks should post, by tenant (none without a webhook)."""
+
+
+async def propose_revocations(
+    session: AsyncSession, city: TenantId, province: TenantId, info: TenantInfo, year: int, street_ids: list[int]
+) -> list[RevocationProposal]:
+    """The streets among `street_ids` graded D in `year` and in the year before (each by its latest assessment of
+    the year not voided), each told once to the city's admins and the province's admins.
+
+    The decision stays with people: nothing is revoked here. `info` is the city's, for the province's wording.
+    The notices are deduplicated by street and year, so a retried activity writes nothing twice.
+    """
+    grades = await latest_grades(session, city, street_ids, [year - 1, year])
+    names = await street_names(session, city, street_ids)
+    proposals = []
+    for street_id in street_ids:
+        by_year = {g.year: g.grade for g in grades.get(street_id, [])}
+        if by_year.get(year) != "D" or by_year.get(year - 1) != "D":
+            continue
+        name = names[street_id]
+        key = revocation_proposed_key(city, street_id, year)
+        message = revocation_proposed(street_id, name, (info.name_zh, info.name_en), year)
+        told: tuple[tuple[TenantId, Audience, Message], ...] = (
+            (city, "city_admins", message),
+            # The province's rows cannot link a city's street: the message names it.
+            (province, "province_admins", msgspec.structs.replace(message, street_id=None)),
+        )
+        webhooks = []
+        for tenant, audience, said in told:
+            sent = await send(session, tenant, [audience], said, key)
+            if sent.webhook is not None:
+                webhooks.append((str(tenant), sent.webhook))
+        proposals.append(
+            RevocationProposal(
+                street_id=street_id,
+                name=name,
+                reason_zh=message.title_zh,
+                reason_en=message.title_en,
+                webhooks=tuple(webhooks),
+            )
+        )
+    return proposals

@@ -143,6 +143,12 @@ LABELS: Final[dict[str, dict[str, Text]]] = {
         "fail": Text("未通过", "fail"),
         "incomplete": Text("数据不全", "incomplete"),
     },
+    "grade": {
+        "A": Text("优秀", "excellent"),
+        "B": Text("良好", "good"),
+        "C": Text("合格", "pass"),
+        "D": Text("不合格", "fail"),
+    },
     "assessmentKind": {
         "manual": Text("手动评估", "manual"),
         "annual": Text("年度复评", "annual re-evaluation"),
@@ -183,6 +189,7 @@ LABELS: Final[dict[str, dict[str, Text]]] = {
         "followup_escalation": Text("走访任务升级", "follow-up task escalated"),
         "cycle_settings": Text("年度流程配置有误", "cycle settings invalid"),
         "audit_broken": Text("审计日志校验失败", "audit trail check failed"),
+        "revocation_proposed": Text("建议撤销认定", "revocation proposed"),
     },
     "audience": {
         "street_operators": Text("街区运营机构", "street operators"),

@@ -6,6 +6,7 @@ from typing import Final, get_args
 
 from rules.criteria import Level, Op, Origin
 from rules.facts import FactKind
+from rules.grades import Grade
 from rules.verdict import Outcome, Result
 from services.activities.schemas import ActivityKind
 from services.assessments.schemas import Kind as AssessmentKind
@@ -49,6 +50,7 @@ CODES: Final[dict[str, tuple[str, ...]]] = {
     "dueKind": get_args(DueKind),
     "assessmentOutcome": get_args(Outcome),
     "assessmentKind": get_args(AssessmentKind),
+    "grade": get_args(Grade),
     "criterionResult": get_args(Result),
     "criterionLevel": get_args(Level),
     "criterionOrigin": get_args(Origin),
@@ -62,6 +64,7 @@ CODES: Final[dict[str, tuple[str, ...]]] = {
         *(f"street_{kind}" for kind in get_args(NoticeKind)),
         "cycle_settings",
         "audit_broken",
+        "revocation_proposed",
     ),
     "audience": get_args(Audience),
     "taskStatus": get_args(TaskStatus),

@@ -3,7 +3,7 @@
 from services.models.base import REFERENCE_TABLES, TENANT_TABLES, metadata
 from services.models.core import AuditLog, LoginThrottle, Tenant, TenantConfig, User
 from services.models.notifications import FollowupTask, Notification
-from services.models.rules import Assessment, Baseline, CityRule, RuleCase
+from services.models.rules import Assessment, Baseline, CityRule, GradeScheme, RuleCase
 from services.models.streets import (
     Activity,
     Case,
@@ -39,6 +39,7 @@ __all__ = [
     "CustomField",
     "Entity",
     "FollowupTask",
+    "GradeScheme",
     "InternshipPosition",
     "LedgerEntry",
     "LedgerOutcome",

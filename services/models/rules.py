@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, DateTime, Integer, Text
+from sqlalchemy import BigInteger, Column, DateTime, Float, Integer, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -53,6 +53,19 @@ class Baseline(SQLModel, table=True):
     published_at: datetime = timestamp()
 
 
+class GradeScheme(SQLModel, table=True):
+    """A grading scheme (年度等级评定办法) the province published for a year, replacing the file's from that year on."""
+
+    __tablename__ = tenant_table("grade_schemes")
+
+    tenant_id: str = tenant_key()
+    year: int = Field(sa_column=Column(Integer, primary_key=True))
+    scheme: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
+    hash: str = Field(sa_column=Column(Text, nullable=False))
+    published_by: str = Field(sa_column=Column(Text, nullable=False))
+    published_at: datetime = timestamp()
+
+
 class Assessment(SQLModel, table=True):
     """A street judged for a year (评估): the facts, the ruleset and its hash, and the verdict."""
 
@@ -81,3 +94,9 @@ class Assessment(SQLModel, table=True):
     """Set when a city admin voided it (作废): kept for the record, counted nowhere, locking no baseline."""
     voided_by: str | None = Field(default=None, sa_column=Column(Text))
     voided_reason: str | None = Field(default=None, sa_column=Column(Text))
+    score: float | None = Field(default=None, sa_column=Column(Float))
+    """The yearly score (0–100) by the grading scheme in force for the year; None where no scheme applied."""
+    grade: str | None = Field(default=None, sa_column=Column(Text))
+    """The yearly grade (年度等级): A 优秀, B 良好, C 合格, D 不合格."""
+    grade_scheme_hash: str | None = Field(default=None, sa_column=Column(Text))
+    """The hash of the grading scheme that gave the score, so the grade can be reproduced."""

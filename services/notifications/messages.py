@@ -236,6 +236,36 @@ def notice(kind: NoticeKind, street_id: int, name: str, year: int, due_on: dt.da
     return _NOTICES[kind].message(street_id=street_id, name=name, year=year, due_zh=due_zh, due_en=due_en)
 
 
+def revocation_proposed_key(tenant: str, street_id: int, year: int) -> str:
+    """``revocation-proposed:{tenant}:{street}:{year}``: one proposal per street and year, to the city and the
+    province alike (the tenant keeps the province's keys of two cities' streets apart)."""
+    return f"revocation-proposed:{tenant}:{street_id}:{year}"
+
+
+_REVOCATION_PROPOSED: Final = _Wording(
+    "revocation_proposed",
+    Text(
+        "建议撤销认定：{city}{name}连续两年年度等级为不合格",
+        "Revocation proposed: {name} ({city_en}) was graded D (fail) two years running",
+    ),
+    Text(
+        "{city}{name}{last}年、{year}年年度等级均为不合格（D），按规定提请省人社厅作出是否撤销省级创业街区认定的决定。"
+        "系统不会自动撤销，请市人社局核实情况并报省人社厅决定。",
+        "{name} ({city_en}) was graded D (fail) in {last} and {year}, so its designation as a provincial "
+        "entrepreneurship street is put to the province for a decision on revocation. Nothing is revoked "
+        "automatically: the city checks the facts and the province decides.",
+    ),
+)
+
+
+def revocation_proposed(street_id: int, name: str, city: tuple[str, str], year: int) -> Message:
+    """The city's and the province's notice that a street's last two yearly grades are D: the province decides
+    whether to revoke it."""
+    return _REVOCATION_PROPOSED.message(
+        street_id=street_id, name=name, city=city[0], city_en=city[1], year=year, last=year - 1
+    )
+
+
 def audit_broken_key(tenant: str, row_id: int) -> str:
     """``audit-broken:{tenant}:{row}``: one notice per break found, however many nights it stays broken."""
     return f"audit-broken:{tenant}:{row_id}"

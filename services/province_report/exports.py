@@ -97,6 +97,10 @@ _OVERVIEW: Final = [
     _Column("应走访次数", "integer", lambda f: f.followups_due),
     _Column("典型案例（已采纳）", "integer", lambda f: f.cases.accepted),
     _Column("典型案例（已发布）", "integer", lambda f: f.cases.published),
+    _Column("年度等级 优秀（A）", "integer", lambda f: f.grades.A),
+    _Column("年度等级 良好（B）", "integer", lambda f: f.grades.B),
+    _Column("年度等级 合格（C）", "integer", lambda f: f.grades.C),
+    _Column("年度等级 不合格（D）", "integer", lambda f: f.grades.D),
 ]
 _ENTITIES: Final = [
     _Column("年末在册实体", "integer", lambda f: f.entities_present),

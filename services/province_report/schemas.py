@@ -15,6 +15,16 @@ class CaseCounts(BaseStruct):
     published: int = 0
 
 
+class GradeCounts(BaseStruct):
+    """Streets by their yearly grade (年度等级): A 优秀, B 良好, C 合格, D 不合格, each street by its latest assessment
+    of the year not voided (one without a grade is not counted)."""
+
+    A: int = 0
+    B: int = 0
+    C: int = 0
+    D: int = 0
+
+
 class Figures(BaseStruct):
     """The report's figures for one city or for the province; `service` defines each of them.
 
@@ -71,6 +81,7 @@ class Figures(BaseStruct):
     interns_taken_graduates: int
     interns_taken_other_youth: int
     cases: CaseCounts
+    grades: GradeCounts
 
 
 class CityFigures(Figures):

@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.errors import NotFoundError
 from services.province_report.exports import Export, ExportFormat, render
-from services.province_report.schemas import CaseCounts, CityFigures, Figures, ProvinceReport, Target
+from services.province_report.schemas import CaseCounts, CityFigures, Figures, GradeCounts, ProvinceReport, Target
 from services.province_report.summary import city_settings, street_counts
 from services.province_report.tally import COUNTS, Tally
 from tenants import calendar
@@ -40,6 +40,26 @@ async def case_counts(session: AsyncSession, cities: list[TenantId], year: int) 
     out."""
     rows = await session.execute(_CASES, {"tenants": list(cities), "year": year})
     return {row.tenant_id: CaseCounts(accepted=row.accepted, published=row.published) for row in rows}
+
+
+_GRADES: Final = text("""
+SELECT tenant_id, grade, count(*) AS streets FROM (
+    SELECT DISTINCT ON (tenant_id, street_id) tenant_id, grade  -- the latest assessment of the year not voided
+    FROM assessments WHERE tenant_id = ANY(:tenants) AND year = :year AND voided_at IS NULL
+    ORDER BY tenant_id, street_id, created_at DESC, id DESC
+) latest
+WHERE grade IS NOT NULL
+GROUP BY tenant_id, grade
+""")
+
+
+async def grade_counts(session: AsyncSession, cities: list[TenantId], year: int) -> dict[str, GradeCounts]:
+    """Each city's streets by the grade of their latest assessment of `year` not voided; cities without any are
+    left out."""
+    counts: dict[str, dict[str, int]] = {}
+    for row in await session.execute(_GRADES, {"tenants": list(cities), "year": year}):
+        counts.setdefault(row.tenant_id, {})[row.grade] = row.streets
+    return {tenant: GradeCounts(**by_grade) for tenant, by_grade in counts.items()}
 
 
 def own_province(actor: Actor, province: str) -> TenantId:
@@ -111,6 +131,8 @@ async def province_report(
     all_cases = CaseCounts(
         accepted=sum(c.accepted for c in cases.values()), published=sum(c.published for c in cases.values())
     )
+    grades = await grade_counts(session, city_ids, year)
+    all_grades = GradeCounts(**{g: sum(getattr(c, g) for c in grades.values()) for g in ("A", "B", "C", "D")})
     return ProvinceReport(
         province=str(province_id),
         name_zh=info.name_zh,
@@ -122,11 +144,12 @@ async def province_report(
                 name_zh=c.name_zh,
                 name_en=c.name_en,
                 cases=cases.get(c.slug, CaseCounts()),
+                grades=grades.get(c.slug, GradeCounts()),
                 **by_city[c.slug].figures(),
             )
             for c in cities
         ],
-        totals=Figures(cases=all_cases, **totals.figures()),
+        totals=Figures(cases=all_cases, grades=all_grades, **totals.figures()),
         target=Target(pilots=pilot_target, streets=STREET_TARGET),
         generated_at=now or datetime.now(UTC),
     )

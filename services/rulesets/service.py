@@ -15,7 +15,6 @@ from collections.abc import Iterable
 from typing import Final
 
 import msgspec
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from infra.workers import WorkerPool
@@ -32,6 +31,7 @@ from services.rulesets import schemas
 from services.rulesets.cases import check_cases
 from services.rulesets.evaluation import evaluate_in_worker, street_changes
 from services.rulesets.sources import (
+    assessed_years,
     baseline_in_force,
     baseline_of,
     check_province,
@@ -315,25 +315,7 @@ async def publish_baseline(
     others = [baseline_of(row) for row in rows if row.year != year]
     until = _governs_until(year, others)
     cities = await cities_of(session, province)
-    used_query = (
-        select(models.Assessment.year)
-        .distinct()
-        .where(
-            col(models.Assessment.tenant_id).in_([province, *cities]),
-            col(models.Assessment.year) >= year,
-            col(models.Assessment.voided_at).is_(None),  # a voided assessment used nothing
-        )
-    )
-    if until is not None:
-        used_query = used_query.where(col(models.Assessment.year) < until)
-    used = sorted((await session.execute(used_query)).scalars())
-    if used:
-        years = ", ".join(map(str, used))
-        raise ConflictError(
-            f"{years} 年已有评估使用现行基本条件，不能再发布 {year} 年基本条件"
-            f" / assessments already used the baseline in force in {years}; the {year} baseline cannot be published",
-            extra={"years": used},
-        )
+    await assessed_years(session, [province, *cities], year, until, what=("基本条件", "baseline"))
     published = [*others, baseline]
     for city in cities:
         sources = await read_sources(session, resolve(actor, city), province, published)

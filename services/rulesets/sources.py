@@ -88,6 +88,33 @@ async def published_baselines(session: AsyncSession, province: str) -> list[mode
     return list((await session.execute(query)).scalars())
 
 
+async def assessed_years(
+    session: AsyncSession, tenants: Sequence[str], year: int, until: int | None, *, what: tuple[str, str]
+) -> None:
+    """Refuse (409) publishing the province's `what` (zh, en) for `year` when an assessment of `tenants` not voided
+    already used a year from `year` up to `until` (excluded), the years the publication would govern."""
+    query = (
+        select(models.Assessment.year)
+        .distinct()
+        .where(
+            col(models.Assessment.tenant_id).in_(tenants),
+            col(models.Assessment.year) >= year,
+            col(models.Assessment.voided_at).is_(None),  # a voided assessment used nothing
+        )
+    )
+    if until is not None:
+        query = query.where(col(models.Assessment.year) < until)
+    used = sorted((await session.execute(query)).scalars())
+    if used:
+        years = ", ".join(map(str, used))
+        zh, en = what
+        raise ConflictError(
+            f"{years} 年已有评估使用现行{zh}，不能再发布 {year} 年{zh}"
+            f" / assessments already used the {en} in force in {years}; the {year} {en} cannot be published",
+            extra={"years": used},
+        )
+
+
 def baseline_of(row: models.Baseline) -> Baseline:
     return baseline_from_data({"year": row.year, "criteria": row.criteria})
 

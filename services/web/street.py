@@ -16,6 +16,7 @@ from services.activities.service import list_activities
 from services.assessments.service import list_assessments
 from services.deps import Caller, Db
 from services.entities.service import list_entities
+from services.grades.service import grade_history
 from services.ledger.service import list_entries
 from services.rulesets.service import get_rules
 from services.streetreports.service import list_internships, list_reports, survey_summary
@@ -204,7 +205,8 @@ async def _assessments(q: TabRead) -> dict[str, Any]:
     latest = read.items[0] if read.items and q.page_number == 1 else None
     ruleset = await assessment_ruleset(q.db, q.tenant, latest.id) if latest is not None else None
     lines = criterion_lines(latest.criteria, ruleset) if latest is not None else []
-    return {**_paged(read.items), "latest": latest, "lines": lines}
+    grades = await grade_history(q.db, q.actor, q.tenant, q.street_id) if q.page_number == 1 else []
+    return {**_paged(read.items), "latest": latest, "lines": lines, "grades": grades}
 
 
 _TAB_READS: Final[dict[str, Callable[[TabRead], Awaitable[dict[str, Any]]]]] = {

@@ -128,11 +128,12 @@ async def add_operator(context: AppContext, tenant: str, street_id: int) -> str:
 
 async def clean_rules(context: AppContext) -> None:
     """Drop what the rules tests stored that would change later tests' rules: city rules and test cases, far-year
-    data."""
+    data (baselines, grading schemes, assessments)."""
     async with owner_transaction(context.sessions) as session:
         await session.execute(text("DELETE FROM city_rules WHERE tenant_id = ANY(:cities)"), {"cities": list(CITIES)})
         await session.execute(text("DELETE FROM rule_cases WHERE tenant_id = ANY(:cities)"), {"cities": list(CITIES)})
         await session.execute(text("DELETE FROM baselines WHERE year >= :far"), {"far": _FAR_ENOUGH})
+        await session.execute(text("DELETE FROM grade_schemes WHERE year >= :far"), {"far": _FAR_ENOUGH})
         await session.execute(text("DELETE FROM assessments WHERE year >= :far"), {"far": _FAR_ENOUGH})
 
 

@@ -1,7 +1,8 @@
 """Recorded histories of the cycle's workflows replay against today's workflow code: a change that breaks
 determinism (a new activity, timer or child in the middle, a reordered step) fails here before it fails a
 running year. Re-record with ``JIEQU_RECORD_HISTORIES=1 pytest tests/workflows/test_cycle_year.py
-tests/workflows/test_cycle_schedules.py tests/workflows/test_cycle_settings.py`` only when a change is meant
+tests/workflows/test_cycle_schedules.py tests/workflows/test_cycle_settings.py
+tests/workflows/test_reevaluation_grades.py`` only when a change is meant
 to be incompatible — and then version it (``workflow.patched``) so that running years keep their old path."""
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ def test_histories_are_recorded() -> None:
         "reevaluation_revoked",
         "reevaluation_retained",
         "scheduled_reevaluation",
+        "reevaluation_revocation_proposed",
     }
     assert expected <= names
 

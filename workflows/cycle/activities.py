@@ -29,6 +29,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from services.assessments.service import assess_streets
 from services.audit.service import record
 from services.context import AppContext
+from services.cycles.service import propose_revocations
 from services.streets.service import street_of
 from services.tenancy.service import get_settings, settings_problem
 from tenants.config import window_problem
@@ -46,6 +47,8 @@ from workflows.cycle.payloads import (
     Moved,
     NoticeSpec,
     OpeningInput,
+    ProposalInput,
+    ProposalResult,
     ReevaluationOpening,
     StatusInput,
     StatusResult,
@@ -59,6 +62,7 @@ from workflows.cycle.schemas import (
     VIEW,
     Candidate,
     CycleInput,
+    RevocationProposed,
     SelectionClosed,
     SelectionInput,
     SelectionView,
@@ -78,6 +82,7 @@ from workflows.cycle.streets import (
     streets_in,
 )
 from workflows.heartbeats import heartbeating
+from workflows.notifications.activities import WebhookInput
 from workflows.tenancy import transaction
 from workflows.tracking.schemas import TRACKED_STATUSES
 
@@ -311,3 +316,30 @@ class CycleActivities:
                 street_ids=await streets_in(session, tenant, REEVALUATED_STATUSES),
                 rectification_days=settings.rectification_days,
             )
+
+    @activity.defn(name="cycle_propose_revocations")
+    async def propose_revocations(self, params: ProposalInput) -> ProposalResult:
+        """Of the streets just assessed, those graded D this year and last: the city's and the province's admins
+        are told (once), and the province decides; nothing is revoked here."""
+        province = self._province_of(params.tenant)
+        info = self.context.directory.get(params.tenant)
+        assert info is not None  # _province_of found it
+        with refusals():
+            city_actor = self.context.directory.system_actor(params.tenant)
+            province_actor = self.context.directory.system_actor(province)
+        async with transaction(self.context, city_actor, province_actor) as session:
+            proposals = await propose_revocations(
+                session,
+                resolve(city_actor, params.tenant),
+                resolve(province_actor, province),
+                info,
+                params.year,
+                list(params.street_ids),
+            )
+        return ProposalResult(
+            proposed=tuple(
+                RevocationProposed(street_id=p.street_id, name=p.name, reason_zh=p.reason_zh, reason_en=p.reason_en)
+                for p in proposals
+            ),
+            webhooks=tuple(WebhookInput.of(tenant, hook) for p in proposals for tenant, hook in p.webhooks),
+        )

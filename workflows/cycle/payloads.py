@@ -8,7 +8,8 @@ from typing import Final
 from services.notifications.messages import NoticeKind
 from services.streets.schemas import StreetStatus
 from tenants.context import SYSTEM_ACTOR
-from workflows.cycle.schemas import AssessmentKind, Candidate, CityRecommendations, Payload
+from workflows.cycle.schemas import AssessmentKind, Candidate, CityRecommendations, Payload, RevocationProposed
+from workflows.notifications.activities import WebhookInput
 
 INVALID_SETTINGS: Final = "InvalidSettings"
 """The failure type of an activity that met a setting it cannot work with: the cycle stops and tells the city."""
@@ -111,3 +112,16 @@ class StatusResult(Payload, frozen=True, kw_only=True):
 class ReevaluationOpening(Payload, frozen=True, kw_only=True):
     street_ids: tuple[int, ...]
     rectification_days: int
+
+
+class ProposalInput(Payload, frozen=True, kw_only=True):
+    tenant: str
+    year: int
+    street_ids: tuple[int, ...]
+
+
+class ProposalResult(Payload, frozen=True, kw_only=True):
+    """The streets put to the province for revocation, and what the city's and the province's webhooks post."""
+
+    proposed: tuple[RevocationProposed, ...]
+    webhooks: tuple[WebhookInput, ...]

@@ -1,11 +1,14 @@
 """``ReevaluationWorkflow`` (``reeval:{tenant}:{year}``) judges the city's pilots and designated streets with the
 year's rules: a pass is retained, anything else opens rectification (整改) for the city's rectification period,
-then a re-assessment retains or revokes.
+then a re-assessment retains or revokes. A street graded D (不合格) this year and last is put to the province for
+a decision on revocation (the city and the province are told); the workflow does not revoke it for that.
 """
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
+from typing import Final
 
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
@@ -19,6 +22,8 @@ with workflow.unsafe.imports_passed_through():
         AssessInput,
         NoticeSpec,
         OpeningInput,
+        ProposalInput,
+        ProposalResult,
         ReevaluationOpening,
         StatusInput,
         StatusResult,
@@ -33,9 +38,14 @@ with workflow.unsafe.imports_passed_through():
         ReevaluationInput,
         ReevaluationPhase,
         ReevaluationView,
+        RevocationProposed,
         cycle_id,
     )
     from workflows.cycle.steps import post_notices, run_activity, upsert
+    from workflows.notifications.steps import send_webhook
+
+REVOCATION_PROPOSALS: Final = "revocation-proposals"
+"""The patch that added the two-D proposals: histories recorded before it replay without the activity."""
 
 
 @workflow.defn(name=REEVALUATION)
@@ -53,6 +63,7 @@ class ReevaluationWorkflow:
         self.rectification_due: date | None = None
         self.reassessed: tuple[Candidate, ...] = ()
         self.revoked: tuple[int, ...] = ()
+        self.revocation_proposed: tuple[RevocationProposed, ...] = ()
 
     @workflow.run
     async def run(self, _params: ReevaluationInput) -> ReevaluationView:
@@ -61,6 +72,8 @@ class ReevaluationWorkflow:
             CycleActivities.reevaluation_opening, OpeningInput(tenant=self.tenant, year=self.year)
         )
         self.assessed = await self._assess(opening.street_ids, "annual")
+        if self.assessed and workflow.patched(REVOCATION_PROPOSALS):
+            await self._propose_revocations(tuple(c.street_id for c in self.assessed))
         passing = tuple(c.street_id for c in self.assessed if c.outcome == "pass")
         failing = tuple(c.street_id for c in self.assessed if c.outcome != "pass")
         # "No data" is never a pass (POLICY.md): an incomplete street is rectified like a failing one.
@@ -94,6 +107,15 @@ class ReevaluationWorkflow:
             CycleActivities.assess, AssessInput(tenant=self.tenant, year=self.year, street_ids=street_ids, kind=kind)
         )
         return result
+
+    async def _propose_revocations(self, street_ids: tuple[int, ...]) -> None:
+        """Put the streets graded D this year and last to the province, and post the notices to the webhooks."""
+        result: ProposalResult = await run_activity(
+            CycleActivities.propose_revocations,
+            ProposalInput(tenant=self.tenant, year=self.year, street_ids=street_ids),
+        )
+        self.revocation_proposed = result.proposed
+        await asyncio.gather(*(send_webhook(hook) for hook in result.webhooks))
 
     async def _move(
         self,
@@ -144,4 +166,5 @@ class ReevaluationWorkflow:
             rectification_due=self.rectification_due,
             reassessed=self.reassessed,
             revoked=self.revoked,
+            revocation_proposed=self.revocation_proposed,
         )

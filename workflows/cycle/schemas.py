@@ -230,6 +230,17 @@ class SelectionView(Payload, frozen=True, kw_only=True):
     override_reason: str | None
 
 
+class RevocationProposed(Payload, frozen=True, kw_only=True):
+    """A street graded D (不合格) in the year and the year before: its revocation is put to the province, whose
+    decision it stays (the re-evaluation revokes only after a failed rectification, never for this)."""
+
+    street_id: int
+    name: str
+    reason_zh: str
+    reason_en: str
+    revocation_proposed: bool = True
+
+
 class ReevaluationView(Payload, frozen=True, kw_only=True):
     workflow_id: str
     tenant: str
@@ -241,3 +252,5 @@ class ReevaluationView(Payload, frozen=True, kw_only=True):
     rectification_due: date | None
     reassessed: tuple[Candidate, ...]
     revoked: tuple[int, ...]
+    revocation_proposed: tuple[RevocationProposed, ...] = ()
+    """Streets graded D two years running, put to the province for a decision on revocation."""

@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 from infra.rls import tenant_table_statements
 
 revision = "0017"
-down_revision = "0014"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 

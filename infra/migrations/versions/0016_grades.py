@@ -1,0 +1,59 @@
+"""Yearly grades (年度等级): the province's grading schemes by year; each assessment's score, grade and scheme.
+
+``grade_schemes`` holds a scheme the province published for a year (weights, partial factor, thresholds, cap;
+rules/grades), with its content hash; it replaces the packaged scheme from that year on. A city reads its
+province's schemes, as it reads its baselines (0004), since its streets are graded by them. An assessment keeps
+its score (0–100), grade (A–D) and the hash of the scheme that gave them, so the grade can be reproduced; the
+assessments made before this revision, or for a year no scheme covers, have none.
+
+Revision ID: 0016
+Revises: 0014
+"""
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+from infra.db import APP_ROLE
+from infra.rls import tenant_table_statements
+
+revision = "0016"
+down_revision = "0014"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "grade_schemes",
+        sa.Column("tenant_id", sa.Text(), sa.ForeignKey("tenants.slug"), primary_key=True),
+        sa.Column("year", sa.Integer(), primary_key=True),
+        sa.Column("scheme", postgresql.JSONB(), nullable=False),
+        sa.Column("hash", sa.Text(), nullable=False),
+        sa.Column("published_by", sa.Text(), nullable=False),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    )
+    for statement in tenant_table_statements("grade_schemes"):
+        op.execute(statement)
+    # Built from the constant role name, never from input.
+    op.execute(
+        f"""CREATE POLICY grade_schemes_read_province ON grade_schemes FOR SELECT TO {APP_ROLE}
+  USING (tenant_id IN (SELECT t.parent FROM tenants t WHERE t.slug = ANY (app_read_tenants())))"""  # noqa: S608
+    )
+    op.add_column("assessments", sa.Column("score", sa.Float()))
+    op.add_column("assessments", sa.Column("grade", sa.Text()))
+    op.add_column("assessments", sa.Column("grade_scheme_hash", sa.Text()))
+    op.create_check_constraint(
+        "assessments_grade_check",
+        "assessments",
+        "(grade IS NULL AND score IS NULL AND grade_scheme_hash IS NULL)"
+        " OR (grade IN ('A','B','C','D') AND score BETWEEN 0 AND 100 AND grade_scheme_hash IS NOT NULL)",
+    )
+
+
+def downgrade() -> None:
+    op.drop_constraint("assessments_grade_check", "assessments")
+    op.drop_column("assessments", "grade_scheme_hash")
+    op.drop_column("assessments", "grade")
+    op.drop_column("assessments", "score")
+    op.drop_table("grade_schemes")
