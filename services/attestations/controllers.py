@@ -20,8 +20,11 @@ from tenants.context import Role
 
 # A 10 MB file and its multipart envelope: a larger file is refused by the service with its own message.
 UPLOAD_BYTES = MAX_EVIDENCE_BYTES + 64 * 1024
+# One of three types, by the file's content: OpenAPI names one media type per entry, so the range is given.
 EVIDENCE_SPEC = ResponseSpec(
-    data_container=bytes, media_type="application/octet-stream", description="PDF、JPEG 或 PNG / a PDF, JPEG or PNG"
+    data_container=bytes,
+    media_type="*/*",
+    description="application/pdf、image/jpeg 或 image/png（按内容判断）/ a PDF, JPEG or PNG file, typed by its content",
 )
 
 
