@@ -21,7 +21,7 @@ from services.models.base import utcnow
 from tenants.context import Actor, Role
 from tenants.ids import TenantId
 
-ENTERED_BY_CITY: Final = "市级管理员录入 / entered by the city admin"
+ENTERED_BY_CITY: Final = "市级管理员录入"
 """The note of a claim the city admin entered itself."""
 
 ClaimValue = bool | str | None
