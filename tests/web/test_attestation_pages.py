@@ -3,11 +3,24 @@ or rejects a claim there with a note and an evidence file; an operator sees the 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
+from playwright.async_api import Browser, expect
 
 from tests.cases.test_cases_api import png
 from tests.conftest import Auth
 from tests.streetdata_fixtures import StreetUser, create_street
+from tests.web.browser import (
+    DESKTOP,
+    PHONE,
+    LiveServer,
+    fits_width,
+    inputs_labelled,
+    open_watched,
+    screenshot,
+    sign_in,
+)
 from tests.web.helpers import csrf_of, error_beside, sign_in_form
 
 
@@ -88,3 +101,34 @@ async def test_the_city_admin_verifies_and_rejects_on_the_street_page(
             files={"file": ("", b"")},
         )
     ).status_code == 404
+
+
+async def test_the_city_admin_rejects_a_claim_with_a_scan_in_the_browser(
+    live: LiveServer, browser: Browser, client: httpx.AsyncClient, auth: Auth, tmp_path: Path
+) -> None:
+    street = await create_street(client, auth)
+    scan = tmp_path / "licence.pdf"
+    scan.write_bytes(b"%PDF-1.7\n%%EOF\n")
+    for viewport, name in ((PHONE, "street-attestations-phone"), (DESKTOP, "street-attestations")):
+        page, watch = await open_watched(browser, viewport=viewport)
+        await sign_in(page, live.url, "jinan-admin")
+        await page.goto(f"{live.url}/city/jinan/streets/{street['id']}")
+        # A verified claim's form is folded away; an unverified one's is open.
+        claim = page.locator("#claim-legal_person")
+        await claim.get_by_text("核实或驳回").click()
+        form = page.get_by_role("form", name="核实：独立法人资格")
+        await expect(form).to_be_visible()
+        assert await fits_width(page)
+        assert await inputs_labelled(page)
+        await screenshot(page, name)
+        if viewport == DESKTOP:
+            await form.get_by_label("核实结论").select_option("rejected")
+            await form.get_by_label("核实意见").fill("营业执照已注销")
+            await form.get_by_label("证明材料（PDF、JPEG 或 PNG，不超过 10 MB，可选）").set_input_files(str(scan))
+            await form.get_by_role("button", name="保存核实结论").click()
+            await expect(page.get_by_text("核实结论已保存。")).to_be_visible()
+            await expect(claim.locator(".badge")).to_have_text("已驳回")
+            await expect(claim).to_contain_text("营业执照已注销")
+            await expect(claim.get_by_role("link", name="证明材料")).to_be_visible()
+        watch.assert_clean()
+        await page.context.close()
