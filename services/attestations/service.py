@@ -22,14 +22,14 @@ from services.attestations.schemas import (
     Evidence,
 )
 from services.audit.service import record
-from services.errors import NotFoundError
+from services.errors import ForbiddenError, NotFoundError
 from services.labels.labels import label
 from services.models.base import utcnow
 from services.shared.checks import FieldProblem
 from services.shared.files import JPEG, PDF, PNG, content_type
 from services.streets.service import street_of
 from services.text import Text
-from tenants.context import Actor
+from tenants.context import Actor, Role
 from tenants.ids import TenantId
 
 EVIDENCE_TYPES: Final = (PDF, JPEG, PNG)
@@ -83,7 +83,12 @@ async def list_attestations(session: AsyncSession, actor: Actor, tenant: TenantI
 async def _claimed(
     session: AsyncSession, actor: Actor, tenant: TenantId, street_id: int, claim: str
 ) -> tuple[ClaimValue, models.Attestation]:
-    """The claim's value and its row (new when there is none), the street locked; 422 when nothing is claimed."""
+    """The claim's value and its row (new when there is none), the street locked; 422 when nothing is claimed.
+
+    Only the city admin decides (the routes' guards say so too): the operator's own word is what is verified.
+    """
+    if actor.role != Role.CITY_ADMIN:
+        raise ForbiddenError(Text("只有市级管理员可以核实申报", "only the city admin verifies a claim"))
     values, rows = await _claims(session, actor, tenant, street_id, lock=True)
     value = values[claim]
     if value is None:
