@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from sqlalchemy import delete
-from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services import models
@@ -42,6 +40,13 @@ def decision_row(
     return row
 
 
+def reset(row: models.Attestation, value: ClaimValue) -> None:
+    """`row` about the claim's new `value`, unverified: the decision, its note and evidence were about another."""
+    row.value, row.status, row.note, row.verified_by, row.verified_at = value, "unverified", "", None, None
+    row.evidence, row.evidence_sha256, row.evidence_type = None, None, None
+    row.updated_at = utcnow()
+
+
 def shown(row: models.Attestation) -> dict[str, Any]:
     """What the audit log keeps of a row: never the evidence's bytes, only its hash."""
     return {
@@ -64,24 +69,22 @@ async def claims_changed(
 ) -> None:
     """After a street write: each claim whose value changed is verified when the city admin wrote it, and goes
     back to unverified otherwise; a claim withdrawn (no value) has nothing left to verify. Audited per claim."""
-    changed = [claim for claim in CLAIMS if before.get(claim) != after.get(claim)]
-    if not changed:
-        return
-    for claim in changed:
+    for claim in CLAIMS:
         value = after.get(claim)
-        await session.execute(
-            delete(models.Attestation).where(
-                col(models.Attestation.tenant_id) == tenant,
-                col(models.Attestation.street_id) == street_id,
-                col(models.Attestation.claim) == claim,
-            )
-        )
-        if value is None:
+        if before.get(claim) == value:
             continue
-        row = models.Attestation(tenant_id=tenant, street_id=street_id, claim=claim, value=value)
+        row = await session.get(models.Attestation, (tenant, street_id, claim))
+        if value is None:
+            if row is not None:
+                await session.delete(row)
+            continue
+        if row is None:
+            row = models.Attestation(tenant_id=tenant, street_id=street_id, claim=claim, value=value)
+            session.add(row)
         if actor.role == Role.CITY_ADMIN:
             decision_row(row, actor, "verified", ENTERED_BY_CITY, value)
-        session.add(row)
+        else:
+            reset(row, value)
         await session.flush()
         action = "attestation.verify" if row.status == "verified" else "attestation.reset"
         await record(session, actor, tenant, action, "attestation", f"{street_id}:{claim}", after=shown(row))

@@ -13,7 +13,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services import models
-from services.attestations.claims import ClaimValue, claim_values, decision_row, shown
+from services.attestations.claims import ClaimValue, claim_values, decision_row, reset, shown
 from services.attestations.schemas import (
     CLAIMS,
     MAX_EVIDENCE_BYTES,
@@ -103,8 +103,7 @@ async def _claimed(
         row = models.Attestation(tenant_id=tenant, street_id=street_id, claim=claim, value=value)
         session.add(row)
     elif row.value != value:  # a decision on an older value says nothing of this one
-        row.value, row.status, row.note, row.verified_by, row.verified_at = value, "unverified", "", None, None
-        row.evidence, row.evidence_sha256, row.evidence_type = None, None, None
+        reset(row, value)
     return value, row
 
 
