@@ -251,7 +251,10 @@ class Engine:
         p = plan(ruleset)
         facts = [p.facts_of(street) for street in streets]
         failed, outside = self._failures(compiled, facts)
-        return [p.verdict(f, mask, out) for f, mask, out in zip(facts, failed, outside, strict=True)]
+        return [
+            p.verdict(f, mask, out, street.unverified_claims)
+            for street, f, mask, out in zip(streets, facts, failed, outside, strict=True)
+        ]
 
     def _failures(self, compiled: _Compiled, facts: list[FactMapping]) -> tuple[list[int], list[int]]:
         """Each street's failure and not-applicable masks, from one engine session holding the whole batch."""

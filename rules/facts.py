@@ -12,6 +12,8 @@ FactKind = Literal["bool", "int", "share", "float", "str", "date"]
 """How a fact's value is typed: a share is a fraction 0..1; a date is an ISO string "YYYY-MM-DD"."""
 
 FactValue = int | float | bool | str
+ClaimStatus = Literal["unverified", "rejected"]
+"""Why an operator's claim is not counted: it awaits the city's verification, or the city rejected it."""
 CustomFieldType = Literal["integer", "decimal", "boolean", "text", "date", "choice"]
 
 CUSTOM_PREFIX = "custom."
@@ -266,11 +268,14 @@ class StreetFacts(msgspec.Struct, kw_only=True):
     street_status: str | None = None
     """The street's status code: read by criteria scoped to statuses (appliesTo), named by none."""
     custom: dict[str, FactValue | None] = msgspec.field(default_factory=dict)
+    unverified_claims: dict[str, ClaimStatus] = msgspec.field(default_factory=dict)
+    """The facts that are None only because the operator's claim awaits the city's verification (待核实) or the
+    city rejected it, with that status: "no data" that says why, never a pass."""
 
     def as_mapping(self) -> dict[str, FactValue | None]:
         """Every fact by the name a criterion uses, custom fields as `custom.<key>`."""
         mapping: dict[str, FactValue | None] = msgspec.structs.asdict(self)
-        del mapping["custom"]
+        del mapping["custom"], mapping["unverified_claims"]
         mapping.update({CUSTOM_PREFIX + key: value for key, value in self.custom.items()})
         return mapping
 

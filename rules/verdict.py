@@ -151,6 +151,22 @@ class Check:
             f"“{spec.label_zh}”无数据，不视为达标{cite_zh}。",
             f"There is no data on {spec.label_en}, which does not count as a pass{cite_en}.",
         )
+        # An operator's claim the city has not verified, or rejected: no data that says why (services/attestations).
+        self.unverified = {
+            "unverified": self._result(
+                "no_data",
+                None,
+                f"“{spec.label_zh}”为运营机构申报，待核实（市级尚未核实），不视为达标{cite_zh}。",
+                f"{spec.label_en[:1].upper() + spec.label_en[1:]} is the operator's claim, awaiting verification by "
+                f"the city; it does not count as a pass{cite_en}.",
+            ),
+            "rejected": self._result(
+                "no_data",
+                None,
+                f"“{spec.label_zh}”的申报已被市级驳回，不视为达标{cite_zh}。",
+                f"The city rejected the operator's claim of {spec.label_en}; it does not count as a pass{cite_en}.",
+            ),
+        }
         self._seen: dict[tuple[FactValue, bool], CriterionResult] = {}
         self.scope = criterion.applies_to.dimensions() if criterion.applies_to is not None else ()
         self._outside: dict[tuple[FactValue | None, ...], CriterionResult] = {}
@@ -195,10 +211,11 @@ class Check:
             explanation_en=en,
         )
 
-    def judged(self, actual: FactValue | None, failed: bool) -> CriterionResult:
-        """The result for the street's value, given whether the evaluator found the criterion failed."""
+    def judged(self, actual: FactValue | None, failed: bool, unverified: str | None = None) -> CriterionResult:
+        """The result for the street's value, given whether the evaluator found the criterion failed, and, for a
+        value that is None because the operator's claim is not verified, that claim's status."""
         if actual is None:
-            return self.no_data
+            return self.unverified.get(unverified or "", self.no_data)
         # Results are immutable, so one made for a value serves every street with that value. The key
         # holds the evaluator's finding too, so a wrong finding is never hidden behind a cached result.
         key = (actual, failed)
@@ -297,20 +314,31 @@ class Plan:
                 outside |= check.bit
         return outside
 
-    def verdict(self, facts: Mapping[str, FactValue | None], failed: int, outside: int = 0) -> Verdict:
+    def verdict(
+        self,
+        facts: Mapping[str, FactValue | None],
+        failed: int,
+        outside: int = 0,
+        unverified: Mapping[str, str] | None = None,
+    ) -> Verdict:
         """The verdict from the facts and the failure and not-applicable masks an evaluator produced for them.
 
-        A criterion the street is outside of is "not_applicable": it neither passes nor fails the street.
+        A criterion the street is outside of is "not_applicable": it neither passes nor fails the street. A
+        fact named in `unverified` (the street's ``unverified_claims``) is no data that says why.
         """
+        pending = unverified or {}
         if outside:
             results = tuple(
                 c.not_applicable(facts)
                 if outside & c.bit
-                else c.judged(facts.get(c.criterion.fact), bool(failed & c.bit))
+                else c.judged(facts.get(c.criterion.fact), bool(failed & c.bit), pending.get(c.criterion.fact))
                 for c in self.checks
             )
         else:
-            results = tuple(c.judged(facts.get(c.criterion.fact), bool(failed & c.bit)) for c in self.checks)
+            results = tuple(
+                c.judged(facts.get(c.criterion.fact), bool(failed & c.bit), pending.get(c.criterion.fact))
+                for c in self.checks
+            )
         required = {r.result for r in results if r.level == "required"}
         outcome: Outcome = "fail" if "fail" in required else "incomplete" if "no_data" in required else "pass"
         return Verdict(outcome=outcome, ruleset_hash=self.ruleset.hash, criteria=results)
@@ -331,4 +359,4 @@ def evaluate_plain(ruleset: Ruleset, street: StreetFacts) -> Verdict:
     """The verdict by plain comparisons, for benchmarks and cross-checks; the product uses the engine."""
     p = plan(ruleset)
     facts = p.facts_of(street)
-    return p.verdict(facts, p.failures(facts), p.outside(facts))
+    return p.verdict(facts, p.failures(facts), p.outside(facts), street.unverified_claims)

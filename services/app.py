@@ -18,6 +18,7 @@ from litestar.types import ControllerRouterHandler
 
 from services.activities.controllers import ActivityController
 from services.assessments.controllers import AssessmentController
+from services.attestations.controllers import AttestationController
 from services.audit.controllers import AuditController, AuditExportController
 from services.auth.controllers import AuthController, retrieve_actor
 from services.cases.controllers import CaseController, ProvinceCaseController
@@ -61,6 +62,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     WorkloadController,
     FieldController,
     StreetController,
+    AttestationController,
     EntityController,
     ActivityController,
     StreetReportController,

@@ -19,8 +19,10 @@ from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from infra.db import owner_transaction
+from services.attestations.claims import claim_values
 from services.context import AppContext
-from services.models import Entity, LedgerEntry, LedgerVisit, Street
+from services.models import Attestation, Entity, LedgerEntry, LedgerVisit, Operator, Street
+from services.models.base import utcnow
 from services.shared.uscc import SERIAL_LIMIT, make_uscc
 from services.tenancy.seed import seed_users
 from tenants.context import Role
@@ -50,6 +52,26 @@ def bad_check_digit(code: str) -> str:
 
 def unique(prefix: str) -> str:
     return f"{prefix}{uuid.uuid4().hex[:8]}"
+
+
+def verified_claims(street_id: int | None, operator: Operator) -> list[Attestation]:
+    """The city admin's verification of each claim `operator` makes, as rows to add for a street made without
+    the API (one made by the city admin through the API has its claims verified already)."""
+    assert street_id is not None  # a flushed street has its id
+    tenant = operator.tenant_id
+    return [
+        Attestation(
+            tenant_id=tenant,
+            street_id=street_id,
+            claim=claim,
+            value=value,
+            status="verified",
+            verified_by=f"{tenant}-admin",
+            verified_at=utcnow(),
+        )
+        for claim, value in claim_values(operator).items()
+        if value is not None
+    ]
 
 
 def street_body(tenant: str = "jinan", **overrides: Any) -> dict[str, Any]:

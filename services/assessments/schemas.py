@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from rules.facts import ClaimStatus, StreetFacts
 from rules.verdict import CriterionResult, Outcome, Result
 from services.grades.schemas import GradeField, ScoreField
 from services.models import Assessment as AssessmentRow
@@ -72,6 +73,14 @@ class Assessment(BaseStruct):
     created_at: datetime
     facts: dict[str, FactValue | None]
     criteria: list[CriterionVerdict]
+    unverified_claims: Annotated[
+        dict[str, ClaimStatus],
+        msgspec.Meta(
+            description="因运营机构申报未经市级核实（unverified，待核实）或被驳回（rejected）而视为无数据的事实，"
+            "键为事实名 / the facts that are no data because the operator's claim awaits the city's verification "
+            "or was rejected, by fact name"
+        ),
+    ] = msgspec.field(default_factory=dict)
     voided: bool = False
     """Voided by a city admin (作废): kept for the record, counted nowhere, locking no baseline."""
     voided_reason: str | None = None
@@ -87,14 +96,13 @@ class Assessment(BaseStruct):
     ] = None
 
     @classmethod
-    def of(
-        cls, row: AssessmentRow, street_name: str, facts: dict[str, FactValue | None], results: list[CriterionResult]
-    ) -> Assessment:
+    def of(cls, row: AssessmentRow, street_name: str, facts: StreetFacts, results: list[CriterionResult]) -> Assessment:
         return shape_of(
             cls,
             row,
             street_name=street_name,
-            facts=facts,
+            facts=facts.as_mapping(),
+            unverified_claims=dict(facts.unverified_claims),
             criteria=[CriterionVerdict.of(r) for r in results],
             voided=row.voided_at is not None,
         )

@@ -223,8 +223,8 @@ async def reevaluate(assessment: Assessment, engine: Engine) -> Verdict:
     return verdict
 
 
-def _facts(assessment: Assessment) -> dict[str, schemas.FactValue | None]:
-    return msgspec.convert(assessment.facts, StreetFacts).as_mapping()
+def _facts(assessment: Assessment) -> StreetFacts:
+    return msgspec.convert(assessment.facts, StreetFacts)
 
 
 def _out(assessment: Assessment, street_name: str) -> schemas.Assessment:

@@ -23,6 +23,7 @@ from services.cases.schemas import (
 )
 from services.deps import STREET_DATA_WRITERS, Caller, Db, Province, Tenant, app_context, requires
 from services.shared.bounds import IdParam, id_query
+from services.shared.files import file_response
 from services.shared.imports import Upload
 from services.shared.paging import TOTAL_COUNT_HEADERS, Limit, Offset, paged
 from tenants.context import Role
@@ -38,11 +39,6 @@ UPLOAD_BYTES = MAX_IMAGE_BYTES + 64 * 1024
 
 
 IMAGE_SPEC = ResponseSpec(data_container=bytes, media_type="image/*", description="JPEG 或 PNG / a JPEG or PNG image")
-
-
-def image_response(found: tuple[str, bytes]) -> Response[bytes]:
-    media_type, content = found
-    return Response(content, media_type=media_type, headers={"Cache-Control": "private, max-age=300"})
 
 
 class CaseController(Controller):
@@ -128,7 +124,7 @@ class CaseController(Controller):
     async def get_image(
         self, db: Db, actor: Caller, tenant_id: Tenant, case_id: IdParam, position: Position
     ) -> Response[bytes]:
-        return image_response(await service.get_image(db, actor, tenant_id, case_id, position))
+        return file_response(await service.get_image(db, actor, tenant_id, case_id, position))
 
 
 class ProvinceCaseController(Controller):

@@ -1,4 +1,4 @@
-"""A case's body as safe HTML, and its images checked by their bytes.
+"""A case's body as safe HTML, and its images checked by their bytes (services.shared.files).
 
 The body is Markdown written by a street's staff and shown to the public, so raw HTML is never passed through
 (it shows as text), links go only to http(s) and mail addresses, and Markdown images are off (a case's images
@@ -12,7 +12,7 @@ from typing import Final
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from services.errors import InvalidError
+from services.shared.files import JPEG, PNG, content_type
 from services.text import Text
 
 _SAFE_LINK: Final = ("http://", "https://", "mailto:")
@@ -33,20 +33,6 @@ def body_html(body: str) -> Markup:
     return Markup(_MARKDOWN.render(body))  # noqa: S704 - markdown-it escapes all text; html is off
 
 
-# The first bytes of the formats taken: a name or a declared type says nothing of what a file holds.
-_SIGNATURES: Final = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"))
-
-
 def image_type(content: bytes, max_bytes: int) -> str:
     """The media type of an uploaded image judged by its bytes, or a 422 naming what is wrong with it."""
-    if not content:
-        raise InvalidError(Text("图片为空", "the image is empty"), extra={"field": "file"})
-    if len(content) > max_bytes:
-        mb = max_bytes // (1024 * 1024)
-        raise InvalidError(Text(f"图片超过 {mb} MB", f"the image is larger than {mb} MB"), extra={"field": "file"})
-    for signature, media_type in _SIGNATURES:
-        if content.startswith(signature):
-            return media_type
-    raise InvalidError(
-        Text("文件不是 JPEG 或 PNG 图片", "the file is not a JPEG or PNG image"), extra={"field": "file"}
-    )
+    return content_type(content, max_bytes, (JPEG, PNG), Text("JPEG 或 PNG 图片", "a JPEG or PNG image"))

@@ -108,6 +108,7 @@ class _Street:
     def __init__(self, city: CityStreets, plan: StreetPlan) -> None:
         self.rows, self.ids, self.rng, self.naming, self.spans = city.rows, city.ids, city.rng, city.naming, city.spans
         self.serials, self.plan, self.profile, self.tenant = city.serials, plan, plan.profile, city.naming.tenant
+        self.admin = f"{self.tenant}-admin"
         self.id = city.ids.take("streets")
 
     def add(self, table: str, *values: object) -> None:
@@ -141,6 +142,10 @@ class _Street:
             created,
             created,
         )
+        # The city has verified what each operator claims (services/attestations), so the claims count.
+        for claim, value in (("legal_person", True), ("clean_record", True), ("digital_platform_url", platform)):
+            if value is not None:
+                self.add("attestations", self.id, claim, json.dumps(value), "verified", "", self.admin, created)
         services = [*ONE_STOP_SERVICES, *rng.sample(_EXTRA_SERVICES, rng.randint(0, 3))]
         if not profile.one_stop:
             services.remove("mentoring")

@@ -18,6 +18,7 @@ COLUMNS: Final[dict[str, tuple[str, ...]]] = {
     "operators": ("tenant_id", "id", "name", "uscc", "legal_person", "clean_record", "digital_platform_url"),
     "streets": ("tenant_id", "id", "name", "district", "theme", "status", "operator_id", "replicable_practices",
                 "custom_fields", "created_at", "updated_at"),
+    "attestations": ("tenant_id", "street_id", "claim", "value", "status", "note", "verified_by", "verified_at"),
     "centers": ("tenant_id", "street_id", "fixed_site", "address", "services"),
     "center_staff": ("tenant_id", "id", "street_id", "name", "role", "full_time"),
     "entities": ("tenant_id", "id", "street_id", "name", "uscc", "kind", "class", "founder_group", "founded_on",

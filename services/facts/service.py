@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import RowMapping, TextClause, text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from rules.facts import FactValue, StreetFacts
+from rules.facts import ClaimStatus, FactValue, StreetFacts
 from services.tenancy.service import get_settings
 from tenants import calendar
 from tenants.config import TenantSettings
@@ -45,11 +45,18 @@ _STREETS = text("""
 SELECT s.id, s.theme, s.district, s.status, s.custom_fields,
        o.id IS NOT NULL AS has_operator, o.legal_person, o.clean_record,
        coalesce(o.digital_platform_url, '') <> '' AS digital_platform,
+       CASE WHEN al.value = to_jsonb(o.legal_person) THEN al.status END AS legal_person_status,
+       CASE WHEN ac.value = to_jsonb(o.clean_record) THEN ac.status END AS clean_record_status,
+       CASE WHEN ap.value = to_jsonb(o.digital_platform_url) THEN ap.status END AS digital_platform_status,
        c.street_id IS NOT NULL AS has_center, c.fixed_site,
        c.services @> CAST(:one_stop AS text[]) AS one_stop,
        coalesce(staff.n, 0) AS staff
 FROM streets s
 LEFT JOIN operators o ON o.tenant_id = s.tenant_id AND o.id = s.operator_id
+LEFT JOIN attestations al ON al.tenant_id = s.tenant_id AND al.street_id = s.id AND al.claim = 'legal_person'
+LEFT JOIN attestations ac ON ac.tenant_id = s.tenant_id AND ac.street_id = s.id AND ac.claim = 'clean_record'
+LEFT JOIN attestations ap
+       ON ap.tenant_id = s.tenant_id AND ap.street_id = s.id AND ap.claim = 'digital_platform_url'
 LEFT JOIN centers c ON c.tenant_id = s.tenant_id AND c.street_id = s.id
 LEFT JOIN (
     SELECT street_id, count(*) AS n FROM center_staff WHERE tenant_id = :tenant GROUP BY street_id
@@ -172,10 +179,13 @@ async def compute_facts(
 
     Definitions, with the POLICY.md clause of the criterion that reads each fact:
 
-    - ``operator_legal_person``, ``operator_clean_record`` (二(一)): the operator's attestation as stored;
-      None without an operator or an answer.
-    - ``operator_digital_platform`` (二(一)): whether the operator gave its platform's URL; None
-      without an operator.
+    - ``operator_legal_person``, ``operator_clean_record`` (二(一)): the operator's claim as the city verified
+      it (services/attestations); None without an operator or an answer, and None while the claim awaits
+      verification or was rejected (``unverified_claims`` says which).
+    - ``operator_digital_platform`` (二(一)): whether the operator gave its platform's URL, once the city
+      verified the URL; None without an operator, and while an URL awaits verification or was rejected.
+    - ``unverified_claims``: the facts above that are None only because their claim is unverified or rejected,
+      with that status. A claim counts only while the value the city decided on is the operator's value.
     - ``center_fixed_site`` (二(一)): as stored on the centre; None without a centre.
     - ``center_staff`` (二(一)): the number of the centre's staff, full- and part-time; None without a centre.
     - ``center_one_stop`` (二(一)): the centre offers policy consultation, mentoring and training, all
@@ -290,10 +300,26 @@ def _street_facts(
 
     has_operator, has_center = street["has_operator"], street["has_center"]
     responses = records["responses"]
+    claims = {
+        "operator_legal_person": (street["legal_person"], street["legal_person_status"]),
+        "operator_clean_record": (street["clean_record"], street["clean_record_status"]),
+        # Without an URL there is nothing to verify: "no platform" is the operator's own answer, a fail.
+        "operator_digital_platform": (
+            street["digital_platform"] if has_operator else None,
+            street["digital_platform_status"] if street["digital_platform"] else "verified",
+        ),
+    }
+    unverified: dict[str, ClaimStatus] = {
+        fact: "rejected" if status == "rejected" else "unverified"
+        for fact, (value, status) in claims.items()
+        if value is not None and status != "verified"
+    }
+    verified = {fact: None if fact in unverified else value for fact, (value, _) in claims.items()}
     return StreetFacts(
-        operator_legal_person=street["legal_person"],
-        operator_clean_record=street["clean_record"],
-        operator_digital_platform=street["digital_platform"] if has_operator else None,
+        operator_legal_person=verified["operator_legal_person"],
+        operator_clean_record=verified["operator_clean_record"],
+        operator_digital_platform=verified["operator_digital_platform"],
+        unverified_claims=unverified,
         center_fixed_site=street["fixed_site"] if has_center else None,
         center_staff=street["staff"] if has_center else None,
         center_one_stop=street["one_stop"] if has_center else None,

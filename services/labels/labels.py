@@ -227,6 +227,16 @@ LABELS: Final[dict[str, dict[str, Text]]] = {
         "accept": Text("采纳", "accept"),
         "return": Text("退回修改", "return for changes"),
     },
+    "attestationStatus": {
+        "unverified": Text("待核实", "awaiting verification"),
+        "verified": Text("已核实", "verified"),
+        "rejected": Text("已驳回", "rejected"),
+    },
+    "claim": {
+        "legal_person": Text("独立法人资格", "independent legal person"),
+        "clean_record": Text("无违法违规行为和未了结纠纷", "clean record"),
+        "digital_platform_url": Text("数字化管理平台", "digital management platform"),
+    },
     "factKind": {
         "bool": Text("是/否", "yes/no"),
         "int": Text("整数", "whole number"),

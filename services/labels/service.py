@@ -10,6 +10,7 @@ from rules.grades import Grade
 from rules.verdict import Outcome, Result
 from services.activities.schemas import ActivityKind
 from services.assessments.schemas import Kind as AssessmentKind
+from services.attestations.schemas import AttestationStatus, Claim
 from services.cases.schemas import CaseCategory, CaseStatus, Decision
 from services.entities.schemas import EntityClass, EntityKind, FounderGroup
 from services.fields.schemas import FieldType
@@ -30,6 +31,8 @@ from workflows.tracking.schemas import Phase as TrackingPhase
 
 CODES: Final[dict[str, tuple[str, ...]]] = {
     "theme": get_args(Theme),
+    "attestationStatus": get_args(get_args(AttestationStatus)[0]),
+    "claim": get_args(get_args(Claim)[0]),
     "streetStatus": get_args(StreetStatus),
     "centerService": get_args(CenterService),
     "entityKind": get_args(EntityKind),

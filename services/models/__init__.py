@@ -6,6 +6,7 @@ from services.models.notifications import FollowupTask, Notification
 from services.models.rules import Assessment, Baseline, CityRule, GradeScheme, RuleCase
 from services.models.streets import (
     Activity,
+    Attestation,
     Case,
     CaseImage,
     Center,
@@ -28,6 +29,7 @@ __all__ = [
     "TENANT_TABLES",
     "Activity",
     "Assessment",
+    "Attestation",
     "AuditLog",
     "Baseline",
     "Case",

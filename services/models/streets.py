@@ -306,3 +306,25 @@ class CaseImage(SQLModel, table=True):
     media_type: str = Field(sa_column=Column(Text, nullable=False))
     content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     created_at: datetime = timestamp()
+
+
+class Attestation(SQLModel, table=True):
+    """The city's verification (核实) of one claim the street's operator makes (二(一)): its value as decided,
+    verified or rejected with a note, and an evidence file (PDF, JPEG or PNG) stored with its SHA-256."""
+
+    __tablename__ = tenant_table("attestations")
+    __table_args__ = (tenant_fk(["street_id"], "streets", ["id"]),)
+
+    tenant_id: str = tenant_key()
+    street_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
+    claim: str = Field(sa_column=Column(Text, primary_key=True))
+    value: Any = Field(sa_column=Column(JSONB, nullable=False))
+    """The claim's value when it was decided (or last changed): a boolean, or the platform's URL."""
+    status: str = Field(default="unverified", sa_column=Column(Text, nullable=False))
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))
+    evidence: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
+    evidence_sha256: str | None = Field(default=None, sa_column=Column(Text))
+    evidence_type: str | None = Field(default=None, sa_column=Column(Text))
+    verified_by: str | None = Field(default=None, sa_column=Column(Text))
+    verified_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    updated_at: datetime = timestamp()

@@ -28,7 +28,9 @@ class StaffMember(BaseStruct):
 
 
 class Operator(BaseStruct):
-    """The operating organisation (运营机构) and what it attests (POLICY 二(一))."""
+    """The operating organisation (运营机构) and what it claims (POLICY 二(一)): `legalPerson`, `cleanRecord` and
+    `digitalPlatformUrl` count in assessments only once the city has verified them (…/attestations); what the
+    city admin enters counts as verified, and a claim anyone else changes awaits verification again."""
 
     name: str
     uscc: str
@@ -118,5 +120,6 @@ class StreetUpdate(InputStruct):
     center: CenterIn | msgspec.UnsetType = msgspec.UNSET
     custom_fields: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET
     replicable_practices: Count | msgspec.UnsetType | None = msgspec.UNSET
+    """The city admin's only: an operator is refused (403); the criterion counts the accepted typical cases."""
     status: StreetStatus | msgspec.UnsetType = msgspec.UNSET
     status_reason: Annotated[FreeText, msgspec.Meta(min_length=1)] | msgspec.UnsetType = msgspec.UNSET

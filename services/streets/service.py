@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services import models
+from services.attestations.claims import claim_values, claims_changed
 from services.audit.service import record
 from services.errors import ConflictError, ForbiddenError, NotFoundError
 from services.fields.service import check_values
@@ -48,8 +49,9 @@ ALLOWED_TRANSITIONS: Final[dict[str, frozenset[str]]] = {
 }
 """The street lifecycle (DESIGN.md, Data): which status may follow which."""
 
-# Fields an operator may change on its own street; name, district and theme are the city's to set.
-_OPERATOR_EDITABLE: Final = frozenset({"operator", "center", "custom_fields", "replicable_practices"})
+# Fields an operator may change on its own street; name, district and theme are the city's to set, and the
+# replicable practices are counted from the typical cases the city accepted (services/cases), not stated.
+_OPERATOR_EDITABLE: Final = frozenset({"operator", "center", "custom_fields"})
 _DISTRICT: Final = re.compile(r"\d{6}")
 
 
@@ -148,6 +150,7 @@ async def create_street(session: AsyncSession, actor: Actor, tenant: TenantId, d
     await session.flush()
     assert street.id is not None  # the flush assigned it
     await _write_center(session, tenant, street.id, data.center)
+    await claims_changed(session, actor, tenant, street.id, {}, claim_values(operator))
     created = (await _assemble(session, tenant, [street]))[0]
     await record(session, actor, tenant, "street.create", "street", street.id, after=created)
     return created
@@ -166,7 +169,7 @@ async def update_street(
     row = await street_of(session, tenant, street_id, actor, lock=True)
     if given:
         before = (await _assemble(session, tenant, [row]))[0]
-        await _apply(session, tenant, row, data)
+        await _apply(session, actor, tenant, row, data)
         row.updated_at = utcnow()
         await session.flush()
         after = (await _assemble(session, tenant, [row]))[0]
@@ -238,7 +241,7 @@ def _check_status_request(actor: Actor, data: StreetUpdate) -> None:
         raise FieldProblem("statusReason", "撤回街区须说明原因", "withdrawing a street needs a statusReason").error()
 
 
-async def _apply(session: AsyncSession, tenant: TenantId, row: models.Street, data: StreetUpdate) -> None:
+async def _apply(session: AsyncSession, actor: Actor, tenant: TenantId, row: models.Street, data: StreetUpdate) -> None:
     assert row.id is not None  # a loaded row has its key
     if not isinstance(data.name, msgspec.UnsetType) and data.name != row.name:
         await _check_name_free(session, tenant, data.name)
@@ -258,7 +261,7 @@ async def _apply(session: AsyncSession, tenant: TenantId, row: models.Street, da
         # A new dict, so the JSONB column is seen as changed.
         row.custom_fields = merged
     if not isinstance(data.operator, msgspec.UnsetType):
-        await _update_operator(session, tenant, row, data.operator)
+        await _update_operator(session, actor, tenant, row, data.operator)
     if not isinstance(data.center, msgspec.UnsetType):
         await session.execute(
             delete(models.CenterStaff).where(
@@ -272,8 +275,10 @@ async def _apply(session: AsyncSession, tenant: TenantId, row: models.Street, da
 
 
 async def _update_operator(
-    session: AsyncSession, tenant: TenantId, street: models.Street, data: OperatorUpdate
+    session: AsyncSession, actor: Actor, tenant: TenantId, street: models.Street, data: OperatorUpdate
 ) -> None:
+    """Change the operator's fields given; a claim changed is verified when the city admin changed it, and
+    unverified again otherwise (services/attestations)."""
     operator = await session.get(models.Operator, (tenant, street.operator_id)) if street.operator_id else None
     if operator is None:
         raise NotFoundError(f"街区 {street.id} 没有运营机构 / street {street.id} has no operator")
@@ -282,7 +287,10 @@ async def _update_operator(
         if uscc != operator.uscc:
             await _check_operator_uscc_free(session, tenant, uscc)
             operator.uscc = uscc
+    claims = claim_values(operator)
     assign_given(operator, data, "name", "legal_person", "clean_record", "digital_platform_url")
+    assert street.id is not None  # a loaded row has its key
+    await claims_changed(session, actor, tenant, street.id, claims, claim_values(operator))
 
 
 async def _check_district(session: AsyncSession, tenant: TenantId, district: str) -> None:

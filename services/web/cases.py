@@ -13,11 +13,12 @@ from litestar.response import Template
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from infra.db import tenant_transaction
-from services.cases.controllers import Position, image_response
+from services.cases.controllers import Position
 from services.cases.publication import published_case, published_cases, published_image
 from services.cases.text import body_html
 from services.deps import app_context
 from services.shared.bounds import IdParam
+from services.shared.files import file_response
 from services.web.render import page
 
 
@@ -45,4 +46,4 @@ class PublicCasePages(Controller):
 
     @get("/{case_id:int}/images/{position:int}", exclude_from_auth=True)
     async def image(self, visitor_db: VisitorDb, case_id: IdParam, position: Position) -> Response[bytes]:
-        return image_response(await published_image(visitor_db, case_id, position))
+        return file_response(await published_image(visitor_db, case_id, position))

@@ -49,7 +49,7 @@ ENTITY_CLASSES: Final[tuple[str, ...]] = get_args(EntityClass)
 FOUNDER_GROUPS: Final[tuple[str, ...]] = get_args(FounderGroup)
 BLANK_STAFF_ROWS: Final = 2
 """Empty staff rows under the filled ones: more people are added by saving and editing again."""
-CLEARABLE: Final = ("theme", "replicablePractices", "operator.digitalPlatformUrl")
+CLEARABLE: Final = ("theme", "operator.digitalPlatformUrl")
 """The street's optional fields: emptied on the edit form, they are set to nothing (not left as they were)."""
 
 SAVED: Final[dict[str, Text]] = {
@@ -60,6 +60,7 @@ SAVED: Final[dict[str, Text]] = {
     "internship": Text("见习岗位已登记。", "The internship position was recorded."),
     "entity": Text("创业实体已登记。", "The entity was registered."),
     "service": Text("服务记录已登记。", "The service was recorded."),
+    "attestation": Text("核实结论已保存。", "The verification was saved."),
 }
 """The message a tab shows after a form saved (``?saved=report``): only these, never text from the URL."""
 
@@ -76,7 +77,6 @@ def street_values(street: Street) -> dict[str, str | list[str]]:
         "name": street.name,
         "district": street.district,
         "theme": street.theme or "",
-        "replicablePractices": "" if street.replicable_practices is None else str(street.replicable_practices),
     }
     if street.operator is not None:
         values |= {

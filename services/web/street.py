@@ -7,15 +7,21 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Final
 
-from litestar import Controller, get
+from litestar import Controller, get, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException, PermissionDeniedException
-from litestar.params import FromPath, QueryParameter
-from litestar.response import Template
+from litestar.params import Body, FromPath, QueryParameter
+from litestar.response import Redirect, Template
 
 from services.activities.service import list_activities
 from services.assessments.service import list_assessments
-from services.deps import Caller, Db
+from services.attestations.controllers import UPLOAD_BYTES
+from services.attestations.schemas import CLAIMS, AttestationDecision
+from services.attestations.service import decide, list_attestations
+from services.deps import Caller, Db, requires
 from services.entities.service import list_entities
+from services.errors import DomainError
 from services.grades.service import grade_history
 from services.ledger.service import list_entries
 from services.rulesets.service import get_rules
@@ -24,7 +30,8 @@ from services.tenancy.service import get_settings
 from services.text import Text
 from services.web.form_pages import saved_message
 from services.web.reads import assessment_ruleset
-from services.web.scope import ALL, PER_PAGE, STREET_SCOPE, AtStreet, StreetScope
+from services.web.refusals import attempt, converted, field_of, message
+from services.web.scope import ALL, PER_PAGE, STREET_SCOPE, AtStreet, StreetScope, known
 from services.web.session import CITY_ROLES
 from services.web.verdicts import criterion_lines
 from services.workload.service import list_services
@@ -70,8 +77,45 @@ class StreetPages(Controller):
             return await _home(at)
         return await _tab(at, tab, page_number)
 
+    @post(
+        "/attestations/{claim:str}",
+        guards=[requires(Role.CITY_ADMIN)],
+        status_code=303,
+        request_max_body_size=UPLOAD_BYTES,
+    )
+    async def decide(
+        self,
+        at: AtStreet,
+        claim: FromPath[str],
+        data: Annotated[DecisionForm, Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> Template | Redirect:
+        """The city admin verifies or rejects one of the operator's claims, with a note and an evidence file."""
+        known(dict.fromkeys(CLAIMS), claim)
+        evidence = await data.file.read() if data.file is not None else b""
 
-async def _tab(at: StreetScope, tab: str, page_number: int) -> Template:
+        async def run() -> Any:
+            decision = converted({"status": data.status, "note": data.note}, AttestationDecision, "status")
+            return await decide(at.db, at.actor, at.tenant_id, at.street_id, claim, decision, evidence or None)
+
+        result = await attempt(at.db, run)
+        if isinstance(result, DomainError):
+            if result.status_code == 404:
+                raise NotFoundException()
+            refused = {"claim": claim, "field": field_of(result) or "form", "message": message(at.request, result)}
+            return await _tab(at, "profile", 1, status_code=422, refused=refused)
+        return Redirect(f"/city/{at.tenant_id}/streets/{at.street_id}?saved=attestation", status_code=303)
+
+
+@dataclass
+class DecisionForm:
+    """The verification form of one claim: verified or rejected, the note, and an optional evidence file."""
+
+    status: str = ""
+    note: str = ""
+    file: UploadFile | None = None
+
+
+async def _tab(at: StreetScope, tab: str, page_number: int, *, status_code: int = 200, **extra: Any) -> Template:
     tabs = [(key, name) for key, name in TABS if key != "ledger" or at.actor.role in LEDGER_READERS]
     if tab not in dict(tabs):
         raise NotFoundException()
@@ -80,12 +124,14 @@ async def _tab(at: StreetScope, tab: str, page_number: int) -> Template:
     template = "street/tabs.html" if at.request.headers.get("hx-request") else "street.html"
     return at.page(
         template,
+        status_code=status_code,
         tabs=tabs,
         tab=tab,
         page_number=page_number,
         saved=saved_message(at.request),
         writer=at.actor.role in DATA_WRITERS,
         **data,
+        **extra,
     )
 
 
@@ -103,7 +149,11 @@ async def _home(at: StreetScope) -> Template:
     surveys = await survey_summary(db, actor, tenant_id, street_id, year=now.year)
     latest = (await list_assessments(db, actor, tenant_id, street_id, year=None, limit=1, offset=0)).items
     ruleset = await assessment_ruleset(db, tenant_id, latest[0].id) if latest else None
-    unmet = [line for line in criterion_lines(latest[0].criteria, ruleset) if line.missing] if latest else []
+    unmet = (
+        [line for line in criterion_lines(latest[0].criteria, ruleset, latest[0].unverified_claims) if line.missing]
+        if latest
+        else []
+    )
     return at.page(
         "operator_home.html",
         year=now.year,
@@ -147,8 +197,9 @@ def _paged(rows: Sequence[Any]) -> dict[str, Any]:
     return {"rows": rows[:PER_PAGE], "more": len(rows) > PER_PAGE}
 
 
-async def _profile(_: TabRead) -> dict[str, Any]:
-    return {}  # the street itself is all the profile shows
+async def _profile(q: TabRead) -> dict[str, Any]:
+    # The street itself, and where the verification of its operator's claims stands.
+    return {"attestations": await list_attestations(q.db, q.actor, q.tenant, q.street_id)}
 
 
 async def _entities(q: TabRead) -> dict[str, Any]:
@@ -204,7 +255,7 @@ async def _assessments(q: TabRead) -> dict[str, Any]:
     # The first page opens with the latest assessment's criteria, judged by the rules it stored.
     latest = read.items[0] if read.items and q.page_number == 1 else None
     ruleset = await assessment_ruleset(q.db, q.tenant, latest.id) if latest is not None else None
-    lines = criterion_lines(latest.criteria, ruleset) if latest is not None else []
+    lines = criterion_lines(latest.criteria, ruleset, latest.unverified_claims) if latest is not None else []
     grades = await grade_history(q.db, q.actor, q.tenant, q.street_id) if q.page_number == 1 else []
     return {**_paged(read.items), "latest": latest, "lines": lines, "grades": grades}
 

@@ -6,7 +6,7 @@ without a database and the template only prints.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from rules.criteria import Criterion, CriterionValue
@@ -17,6 +17,12 @@ from services.text import Text
 
 _SYMBOL = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "=", "!=": "≠", "in": "∈"}
 _NO_DATA = Text("无数据", "no data")
+_UNVERIFIED = {
+    "unverified": Text(
+        "待核实：运营机构的申报须经市级管理员核实", "awaiting verification of the operator's claim by the city"
+    ),
+    "rejected": Text("申报已被市级驳回", "the city rejected the operator's claim"),
+}
 
 
 @dataclass(frozen=True)
@@ -66,25 +72,35 @@ def required(criterion: Criterion, spec: FactSpec | None) -> Text:
     return Text(f"{_SYMBOL[criterion.op]} {wanted.zh}", f"{_SYMBOL[criterion.op]} {wanted.en}")
 
 
-def missing(verdict: CriterionVerdict, criterion: Criterion | None, spec: FactSpec | None) -> Text | None:
+def missing(
+    verdict: CriterionVerdict, criterion: Criterion | None, spec: FactSpec | None, unverified: str | None = None
+) -> Text | None:
     """What the street lacks to pass the criterion, or ``None`` when it passes or the criterion does not apply.
 
     A failing numeric criterion names the gap (``还差 20 家``, ``还差 5 个百分点``, ``需减少 3 人``); a criterion
-    without data names the data missing; any other failure restates what is required.
+    without data names the data missing, or the verification an operator's claim awaits (`unverified`: the
+    claim's status); any other failure restates what is required.
     """
     if verdict.result in ("pass", "not_applicable"):
         return None
     actual = verdict.actual
     if verdict.result == "no_data" or actual is None:
-        if spec is None:
-            return Text("缺少该项数据", "the data on it is missing")
-        return Text(f"缺少“{spec.label_zh}”的数据", f"no data on {spec.label_en}")
+        return _no_data(spec, unverified)
     if criterion is None:  # the rule is no longer known: its stored requirement is all there is
         return Text(f"须满足 {verdict.required}", f"must be {verdict.required}")
     value, op = criterion.value, criterion.op
     if _number(actual) and _number(value) and op in (">=", ">", "<=", "<"):
         return _gap(op, actual, value, spec)  # type: ignore[arg-type]  # both are numbers, checked above
     return _restated(op, value, spec)
+
+
+def _no_data(spec: FactSpec | None, unverified: str | None) -> Text:
+    """The data a criterion without data lacks, or the verification its operator's claim awaits."""
+    if unverified is not None:
+        return _UNVERIFIED.get(unverified, _UNVERIFIED["unverified"])
+    if spec is None:
+        return Text("缺少该项数据", "the data on it is missing")
+    return Text(f"缺少“{spec.label_zh}”的数据", f"no data on {spec.label_en}")
 
 
 def _number(value: object) -> bool:
@@ -124,8 +140,12 @@ def _restated(op: str, value: CriterionValue, spec: FactSpec | None) -> Text:
     return Text(f"须 {_SYMBOL[op]} {wanted.zh}", f"must be {_SYMBOL[op]} {wanted.en}")
 
 
-def criterion_lines(verdicts: Sequence[CriterionVerdict], ruleset: Ruleset | None) -> list[CriterionLine]:
-    """The criteria table of an assessment judged by ``ruleset`` (the one it stored)."""
+def criterion_lines(
+    verdicts: Sequence[CriterionVerdict], ruleset: Ruleset | None, unverified: Mapping[str, str] | None = None
+) -> list[CriterionLine]:
+    """The criteria table of an assessment judged by ``ruleset`` (the one it stored), with the facts that were
+    no data because an operator's claim was unverified or rejected (the assessment's ``unverified_claims``)."""
+    pending = unverified or {}
     criteria = {c.id: c for c in ruleset.criteria} if ruleset is not None else {}
     specs = ruleset.fact_specs() if ruleset is not None else {}
     lines = []
@@ -137,7 +157,7 @@ def criterion_lines(verdicts: Sequence[CriterionVerdict], ruleset: Ruleset | Non
                 verdict=verdict,
                 actual=shown(verdict.actual, spec),
                 required=Text(verdict.required, verdict.required) if criterion is None else required(criterion, spec),
-                missing=missing(verdict, criterion, spec),
+                missing=missing(verdict, criterion, spec, pending.get(criterion.fact) if criterion else None),
             )
         )
     return lines

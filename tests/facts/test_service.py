@@ -27,7 +27,7 @@ from services.models import (
     TenantConfig,
 )
 from tests.conftest import actor
-from tests.streetdata_fixtures import add_ledger, new_uscc, row_id
+from tests.streetdata_fixtures import add_ledger, new_uscc, row_id, verified_claims
 
 YEAR = 2025
 JAN1 = date(YEAR, 1, 1)
@@ -95,6 +95,7 @@ async def streets(sessions: async_sessionmaker[AsyncSession]) -> Streets:
             custom_fields={"stalls": 24, "night_market": True, "opened": "2024-05-01", "retired": 5},
         )
         made["full"] = row_id(full)
+        session.add_all(verified_claims(made["full"], operator))
         # The typed-in number above no longer counts: the accepted and published cases of the year do (2).
         session.add_all(
             Case(

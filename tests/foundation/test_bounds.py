@@ -24,6 +24,7 @@ FILLERS: dict[str, str] = {
     "year": "2025",
     "month": "2025-01",
     "report": "2025",
+    "claim": "legal_person",
 }
 
 
@@ -66,7 +67,7 @@ async def test_an_id_past_64_bits_in_the_path_is_refused_naming_it(
     client: httpx.AsyncClient, auth: Auth, method: str, path: str, name: str
 ) -> None:
     sends: dict[str, Any] = {}
-    if path.endswith(("/import", "/images")):  # the upload routes take a file
+    if path.endswith(("/import", "/images")) or (method == "PUT" and path.endswith("/evidence")):  # uploads
         sends["files"] = {"file": ("rows.csv", b"name\r\n")}
     elif method in {"POST", "PUT", "PATCH"}:
         sends["json"] = {}

@@ -277,3 +277,32 @@ def test_a_first_batch_in_which_no_criterion_fails_does_not_crash_the_process() 
     )
 
     assert (done.returncode, done.stdout.strip()) == (0, "ok"), done.stderr[-2000:]
+
+
+def test_an_unverified_claim_is_no_data_awaiting_verification_never_a_pass(
+    engine: Engine, baseline_2025: Ruleset
+) -> None:
+    # The operator claims a clean record and a platform; the city has verified neither (services/attestations).
+    street = msgspec.structs.replace(
+        GOOD_STREET,
+        operator_clean_record=None,
+        operator_digital_platform=None,
+        unverified_claims={"operator_clean_record": "unverified", "operator_digital_platform": "rejected"},
+    )
+    verdict = engine.evaluate_sync(baseline_2025, street)
+    assert verdict == evaluate_plain(baseline_2025, street)
+    assert verdict.outcome == "incomplete"
+    clean = next(c for c in verdict.criteria if c.id == "operator_clean_record")
+    assert (clean.result, clean.actual) == ("no_data", None)
+    assert clean.explanation_zh == (
+        "“运营机构无违法违规行为和未了结纠纷”为运营机构申报，待核实（市级尚未核实），"
+        "不视为达标（鲁人社函〔2024〕49号 二(一)）。"
+    )
+    assert clean.explanation_en.startswith("The operator's clean record (no violations, no unsettled disputes) is the")
+    assert "awaiting verification" in clean.explanation_en
+    platform = next(c for c in verdict.criteria if c.id == "operator_digital_platform")
+    assert platform.result == "no_data"
+    assert "已被市级驳回" in platform.explanation_zh
+    assert next(c for c in verdict.criteria if c.id == "operator_legal_person").result == "pass"
+    # The facts a criterion reads never include the claims' statuses.
+    assert "unverified_claims" not in street.as_mapping()

@@ -23,7 +23,7 @@ from services.tenancy.seed import seed_users
 from tenants.context import Role
 from tenants.resolver import resolve
 from tests.conftest import PASSWORD
-from tests.streetdata_fixtures import new_uscc, unique
+from tests.streetdata_fixtures import new_uscc, unique, verified_claims
 
 CITIES = ("taian", "liaocheng", "jining", "binzhou", "dezhou")
 DIVISIONS = {"taian": "370902", "liaocheng": "371502", "jining": "370811", "binzhou": "371602", "dezhou": "371402"}
@@ -92,6 +92,7 @@ async def make_street(
         session.add(street)
         await session.flush()
         assert street.id is not None
+        session.add_all(verified_claims(street.id, operator))
         session.add(
             Center(tenant_id=tenant, street_id=street.id, fixed_site=True, address="中心路1号", services=ONE_STOP)
         )

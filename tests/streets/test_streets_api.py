@@ -211,7 +211,6 @@ async def test_operator_sees_and_changes_only_its_own_street(
     assert (await client.get(own, headers=headers)).status_code == 200
     change = {
         "operator": {"digitalPlatformUrl": "https://op.example.cn"},
-        "replicablePractices": 3,
         "center": {
             "fixedSite": True,
             "address": "济南市历下区泉城路1号",
@@ -223,10 +222,13 @@ async def test_operator_sees_and_changes_only_its_own_street(
     assert response.json()["operator"]["digitalPlatformUrl"] == "https://op.example.cn"
     assert response.json()["center"]["staffCount"] == 1
     assert (
-        await client.patch(
-            f"/api/tenants/jinan/streets/{other['id']}", json={"replicablePractices": 2}, headers=headers
-        )
+        await client.patch(f"/api/tenants/jinan/streets/{other['id']}", json={"customFields": {}}, headers=headers)
     ).status_code == 404
+    # The replicable practices are counted from the typical cases the city accepted, never stated by the street.
+    practices = await client.patch(own, json={"replicablePractices": 3}, headers=headers)
+    assert practices.status_code == 403
+    assert "replicablePractices" in practices.json()["detail"]
+    assert (await client.get(own, headers=headers)).json()["replicablePractices"] == 1
     refused = await client.patch(own, json={"name": "改名街区", "theme": "other"}, headers=headers)
     assert refused.status_code == 403
     assert "name" in refused.json()["detail"]

@@ -81,3 +81,20 @@ def test_lines_follow_the_stored_ruleset_and_a_custom_field() -> None:
 def test_a_criterion_that_does_not_apply_misses_nothing() -> None:
     assert _missing("graduate_share", ">=", 0.3, 0.1, result="not_applicable") is None
     assert _missing("graduate_share", ">=", 0.3, None, result="not_applicable") is None
+
+
+def test_an_unverified_claim_says_it_awaits_verification() -> None:
+    criterion = _criterion("operator_clean_record", "==", True)
+    verdict = _verdict(criterion, "no_data", None)
+    ruleset = Ruleset(tenant="jinan", year=2025, criteria=(criterion,), hash="h")
+    (awaiting,) = criterion_lines([verdict], ruleset, {"operator_clean_record": "unverified"})
+    assert awaiting.missing is not None
+    assert awaiting.missing.zh.startswith("待核实")
+    assert "awaiting verification" in awaiting.missing.en
+    (rejected,) = criterion_lines([verdict], ruleset, {"operator_clean_record": "rejected"})
+    assert rejected.missing == Text("申报已被市级驳回", "the city rejected the operator's claim")
+    (plain,) = criterion_lines([verdict], ruleset)
+    assert plain.missing == Text(
+        "缺少“运营机构无违法违规行为和未了结纠纷”的数据",
+        "no data on the operator's clean record (no violations, no unsettled disputes)",
+    )

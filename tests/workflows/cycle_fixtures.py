@@ -39,6 +39,7 @@ from services.tenancy.seed import seed_users
 from tenants.config import TenantSettings, settings_to_json
 from tenants.context import Role
 from tests.conftest import PASSWORD, Auth, api_client
+from tests.streetdata_fixtures import verified_claims
 
 _serials = itertools.count(1)
 
@@ -110,6 +111,7 @@ class CycleData:
             await session.flush()
             assert street.id is not None  # the flush assigned it
             street_id = street.id
+            session.add_all(verified_claims(street_id, operator_row))
             session.add(
                 Center(
                     tenant_id=tenant,

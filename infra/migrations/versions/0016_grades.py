@@ -18,7 +18,7 @@ from infra.db import APP_ROLE
 from infra.rls import tenant_table_statements
 
 revision = "0016"
-down_revision = "0014"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 

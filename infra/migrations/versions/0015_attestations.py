@@ -1,0 +1,59 @@
+"""Attestations (核实): the city's verification of what a street's operator states about itself.
+
+An operator states that it is an independent legal person, that it has a clean record and that it runs a
+digital platform (POLICY 二(一)). Each statement is a claim until the city admin verifies or rejects it, with a
+note and, optionally, an evidence file (PDF, JPEG or PNG, at most 10 MB, with its SHA-256). ``value`` is the
+claim as it stood when decided: the facts count a claim only while the operator's value still equals it.
+
+Revision ID: 0015
+Revises: 0014
+"""
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+from infra.rls import tenant_table_statements
+
+revision = "0015"
+down_revision = "0014"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "attestations",
+        sa.Column("tenant_id", sa.Text(), sa.ForeignKey("tenants.slug"), primary_key=True),
+        sa.Column("street_id", sa.BigInteger(), primary_key=True),
+        sa.Column("claim", sa.Text(), primary_key=True),
+        sa.Column("value", postgresql.JSONB(), nullable=False),
+        sa.Column("status", sa.Text(), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False, server_default=""),
+        sa.Column("evidence", sa.LargeBinary()),
+        sa.Column("evidence_sha256", sa.Text()),
+        sa.Column("evidence_type", sa.Text()),
+        sa.Column("verified_by", sa.Text()),
+        sa.Column("verified_at", sa.DateTime(timezone=True)),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.ForeignKeyConstraint(["tenant_id", "street_id"], ["streets.tenant_id", "streets.id"]),
+        sa.CheckConstraint(
+            "claim IN ('legal_person', 'clean_record', 'digital_platform_url')", name="attestations_claim_check"
+        ),
+        sa.CheckConstraint("status IN ('unverified', 'verified', 'rejected')", name="attestations_status_check"),
+        # A decided claim names who decided it and when; an evidence file comes with its hash and type.
+        sa.CheckConstraint(
+            "(status = 'unverified') = (verified_by IS NULL) AND (verified_by IS NULL) = (verified_at IS NULL)",
+            name="attestations_decided_check",
+        ),
+        sa.CheckConstraint(
+            "(evidence IS NULL) = (evidence_sha256 IS NULL) AND (evidence IS NULL) = (evidence_type IS NULL)",
+            name="attestations_evidence_check",
+        ),
+    )
+    for statement in tenant_table_statements("attestations"):
+        op.execute(statement)
+
+
+def downgrade() -> None:
+    op.drop_table("attestations")
