@@ -40,6 +40,7 @@ from temporalio.client import Client
 from infra.local import interrupt
 from infra.local.postgres import with_user
 from infra.local.temporal_server import TemporalDevServer
+from infra.migrate import upgrade
 from infra.settings import TASK_QUEUE
 from infra.temporal import DATA_CONVERTER
 from tenants.calendar import today
@@ -107,7 +108,7 @@ async def until_polled(client: Client, count: int) -> None:
 
 
 async def reevaluate(
-    client: Client, database: asyncpg.Connection, cities: list[str], year: int, streets: int, poll: float
+    client: Client, database: asyncpg.Connection, cities: list[str], year: int, streets: int, args: argparse.Namespace
 ) -> tuple[int, float]:
     """Start every city's re-evaluation of ``year``; returns the streets assessed and the seconds until every
     city's workflow has stored its assessments and moved its streets."""
@@ -132,8 +133,12 @@ async def reevaluate(
         )
         if assessed >= streets and pending.count == 0:
             break
+        if time.monotonic() - started > args.timeout:
+            raise SystemExit(
+                f"only {assessed:,} of {streets:,} assessed after {args.timeout:.0f} s: see the workers' logs"
+            )
         print(f"  {time.monotonic() - started:5.1f} s: {assessed:,} assessed", flush=True)
-        await asyncio.sleep(poll)
+        await asyncio.sleep(args.poll)
     wall = time.monotonic() - started
     for handle in handles:
         with contextlib.suppress(Exception):
@@ -160,6 +165,7 @@ async def run(args: argparse.Namespace) -> None:
     print(f"copying {source} to {COPY} and designating every street …", flush=True)
     await copy_database(args.superuser_url, source)
     copy_url = with_user(args.database_url, urlsplit(args.database_url).username or "", COPY)
+    await asyncio.to_thread(upgrade, copy_url)  # the copy takes this release's schema, as a deployment would
     database = await asyncpg.connect(copy_url)
     temporal = TemporalDevServer(folder / "temporal" / "temporal.db")
     try:
@@ -183,7 +189,7 @@ async def run(args: argparse.Namespace) -> None:
             await until_polled(client, args.workers)
             await asyncio.sleep(args.settle)  # the workers' start-up (schedules of every city) is over
             print(f"re-evaluating {year}: {len(cities)} cities, {streets:,} streets, {entities:,} entities", flush=True)
-            assessed, wall = await reevaluate(client, database, cities, year, streets, args.poll)
+            assessed, wall = await reevaluate(client, database, cities, year, streets, args)
         batches, parts = split(logs)
         total = sum(parts) or 1.0
         print(f"\n{assessed:,} streets of {len(cities)} cities re-assessed in {wall:.1f} s (goal ≤ 60 s)")
@@ -210,6 +216,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="jiequ worker processes")
     parser.add_argument("--settle", type=float, default=3.0, help="seconds to wait after the workers poll")
     parser.add_argument("--poll", type=float, default=1.0)
+    parser.add_argument("--timeout", type=float, default=900.0, help="seconds before the run is given up")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs)")
     asyncio.run(run(parser.parse_args()))
 
