@@ -34,7 +34,7 @@ from typing import Any, TypeVar
 import msgspec
 from durable import engine as durable
 
-from rules.criteria import AppliesTo, CriterionValue, Op
+from rules.criteria import AppliesTo, Criterion, CriterionValue, Op
 from rules.facts import BilingualError, FactError, StreetFacts
 from rules.overlay import Ruleset, content_hash
 from rules.verdict import FactMapping, Verdict, plan
@@ -54,8 +54,9 @@ class EngineError(BilingualError, RuntimeError):
 
 
 def ruleset_name(ruleset: Ruleset) -> str:
-    """The durable_rules name of a ruleset version; a name is never given to other content."""
-    return f"{ruleset.tenant}_{ruleset.year}_{ruleset.hash8}"
+    """The durable_rules name of a ruleset version, from its criteria's hash: what is compiled depends on the
+    criteria alone, so the cities and years whose criteria are the same share one compiled ruleset."""
+    return f"rs_{ruleset.hash[:16]}"
 
 
 def _failure(attr: str, op: Op, value: CriterionValue) -> dict[str, Any]:
@@ -118,9 +119,12 @@ class _QuietHost(durable.Host):  # type: ignore[misc]  # durable_rules has no ty
 class _Compiled:
     """A ruleset version registered with the host, and the per-batch scratch its actions write to."""
 
-    def __init__(self, name: str, ruleset_hash: str, attrs: tuple[tuple[str, str], ...]) -> None:
+    def __init__(
+        self, name: str, ruleset_hash: str, attrs: tuple[tuple[str, str], ...], criteria: tuple[Criterion, ...]
+    ) -> None:
         self.name = name
         self.hash = ruleset_hash
+        self.criteria = criteria  # what was compiled: a ruleset claiming the same hash must have these
         self.attrs = attrs  # (fact name, engine attribute) for each fact the criteria name
         self.failed: list[int] = []
         self.inside: list[int] = []  # the in-scope mask of each street of the batch (scoped criteria only)
@@ -202,13 +206,15 @@ class Engine:
         if compiled is not None:
             if compiled.hash != ruleset.hash:
                 raise EngineError(f"规则集名称 {name} 已被占用", f"{name} is taken by another version")
+            if compiled.criteria is not ruleset.criteria and compiled.criteria != ruleset.criteria:
+                raise EngineError(f"规则集 {name} 的哈希不符", f"the hash of {name} does not match its criteria")
             return compiled
         if content_hash(ruleset.criteria) != ruleset.hash:
             raise EngineError(f"规则集 {name} 的哈希不符", f"the hash of {name} does not match its criteria")
         facts = dict.fromkeys(c.fact for c in ruleset.criteria)
         # Engine attribute names are positional, so any custom field key is safe inside the engine.
         attrs = tuple((fact, f"f{n}") for n, fact in enumerate(facts))
-        compiled = _Compiled(name, ruleset.hash, attrs)
+        compiled = _Compiled(name, ruleset.hash, attrs, ruleset.criteria)
         attr_of = dict(attrs)
         rules: dict[str, dict[str, Any]] = {
             # Every fact passes the first condition, so none is "unhandled"; the second never matches.

@@ -350,9 +350,14 @@ _PLANS: dict[str, Plan] = {}
 def plan(ruleset: Ruleset) -> Plan:
     """The plan of a ruleset, made once per version (looked up by hash: hashing a whole ruleset is slow)."""
     found = _PLANS.get(ruleset.hash)
-    if found is None or (found.ruleset is not ruleset and found.ruleset != ruleset):
+    if found is None or (found.ruleset is not ruleset and not _same_judging(found.ruleset, ruleset)):
         found = _PLANS[ruleset.hash] = Plan(ruleset)
     return found
+
+
+def _same_judging(one: Ruleset, other: Ruleset) -> bool:
+    """Whether two rulesets judge alike: the same criteria and fact types, whichever city or year they are of."""
+    return one.criteria == other.criteria and one.custom_fields == other.custom_fields
 
 
 def evaluate_plain(ruleset: Ruleset, street: StreetFacts) -> Verdict:

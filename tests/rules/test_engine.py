@@ -175,7 +175,11 @@ async def test_two_cities_judge_the_same_street_differently(engine: Engine) -> N
 
     assert (in_qingdao.outcome, in_jinan.outcome) == ("fail", "pass")
     assert in_qingdao.ruleset_hash != in_jinan.ruleset_hash
-    assert ruleset_name(qingdao) == f"qingdao_2025_{qingdao.hash[:8]}"
+    assert ruleset_name(qingdao) == f"rs_{qingdao.hash[:16]}"
+    # Cities whose criteria are the same share one compiled ruleset, and judge alike.
+    dezhou = effective_ruleset("dezhou", 2025, baseline, ())
+    assert ruleset_name(dezhou) == ruleset_name(jinan)
+    assert await engine.evaluate(dezhou, GOOD_STREET) == in_jinan
 
 
 async def test_5000_evaluations_leave_no_session_behind() -> None:
