@@ -4,6 +4,7 @@ and what changed between two verdicts on a street."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import msgspec
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -11,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from infra.workers import WorkerError, WorkerPool
 from rules.engine import Engine, EngineError, evaluate_isolated
 from rules.facts import FactError, StreetFacts
+from rules.grades import Graded, GradeScheme, grade
 from rules.overlay import Ruleset
 from rules.verdict import CriterionResult, Verdict
 from services.errors import InvalidError
@@ -61,26 +63,50 @@ def changed(before: Verdict, after: Verdict) -> list[schemas.CriterionChange]:
     return changes
 
 
+class Judged(NamedTuple):
+    """The streets' verdicts under a ruleset, in the order of their ids, and their grades where a scheme grades
+    the year."""
+
+    ruleset: Ruleset
+    verdicts: Sequence[Verdict]
+
+    def graded(self, scheme: GradeScheme | None) -> list[Graded | None]:
+        return [None if scheme is None else grade(scheme, self.ruleset, v) for v in self.verdicts]
+
+
 async def street_changes(
     session: AsyncSession,
     tenant: TenantId,
     street_ids: Sequence[int],
-    before: Sequence[Verdict],
-    after: Sequence[Verdict],
+    before: Judged,
+    after: Judged,
+    scheme: GradeScheme | None,
 ) -> list[schemas.StreetChange]:
-    """The streets (of `street_ids`, judged `before` and `after` in that order) whose outcome or a criterion's
-    result differs, by name."""
+    """The streets (of `street_ids`, judged `before` and `after` in that order) whose outcome, a criterion's
+    result or the yearly grade by `scheme` differs, by name."""
     moved = [
-        (street_id, old, new, criteria)
-        for street_id, old, new in zip(street_ids, before, after, strict=True)
-        if (criteria := changed(old, new)) or old.outcome != new.outcome
+        (street_id, old, new, criteria, old_grade, new_grade)
+        for street_id, old, new, old_grade, new_grade in zip(
+            street_ids, before.verdicts, after.verdicts, before.graded(scheme), after.graded(scheme), strict=True
+        )
+        if (criteria := changed(old, new))
+        or old.outcome != new.outcome
+        or (old_grade is not None and new_grade is not None and old_grade.grade != new_grade.grade)
     ]
     names = await street_names(session, tenant, [street_id for street_id, *_ in moved])
     return [
         schemas.StreetChange(
-            street_id=street_id, street_name=names[street_id], before=old.outcome, after=new.outcome, criteria=criteria
+            street_id=street_id,
+            street_name=names[street_id],
+            before=old.outcome,
+            after=new.outcome,
+            criteria=criteria,
+            grade_before=old_grade.grade if old_grade else None,
+            grade_after=new_grade.grade if new_grade else None,
+            score_before=old_grade.score if old_grade else None,
+            score_after=new_grade.score if new_grade else None,
         )
-        for street_id, old, new, criteria in moved
+        for street_id, old, new, criteria, old_grade, new_grade in moved
     ]
 
 

@@ -14,8 +14,9 @@ from rules.criteria import RuleError
 from rules.overlay import content_hash
 from services.errors import ConflictError
 from services.facts.service import compute_facts
+from services.grades.service import scheme_for
 from services.rulesets import schemas
-from services.rulesets.evaluation import evaluate_in_worker, street_changes
+from services.rulesets.evaluation import Judged, evaluate_in_worker, street_changes
 from services.rulesets.sources import (
     baseline_of,
     check_province,
@@ -68,14 +69,19 @@ async def preview_baseline(
         changes: list[schemas.StreetChange] = []
         if facts and after.hash != before.hash:
             verdicts = await evaluate_in_worker(pool, [before, after], list(facts.values()))
-            moved = await street_changes(session, tenant, list(facts), verdicts[0], verdicts[1])
-            changes = [c for c in moved if c.before != c.after]  # a verdict that stays is no change here
+            scheme = await scheme_for(session, tenant, year)
+            moved = await street_changes(
+                session, tenant, list(facts), Judged(before, verdicts[0]), Judged(after, verdicts[1]), scheme
+            )
+            # A street whose outcome and grade stay is no change here (a criterion's explanation may move).
+            changes = [c for c in moved if c.before != c.after or c.grade_before != c.grade_after]
         cities.append(
             schemas.CityPreview(
                 tenant=city,
                 streets=len(facts),
                 to_fail=sum(1 for c in changes if c.before == "pass" and c.after != "pass"),
                 to_pass=sum(1 for c in changes if c.before != "pass" and c.after == "pass"),
+                grade_changes=sum(1 for c in changes if c.grade_before != c.grade_after),
                 changes=changes,
             )
         )

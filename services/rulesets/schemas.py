@@ -9,6 +9,7 @@ import msgspec
 
 from rules.criteria import AppliesTo as RuleAppliesTo
 from rules.criteria import Criterion as RuleCriterion
+from rules.grades import Grade
 from rules.verdict import Outcome, Result
 from services.schemas import BaseStruct, InputStruct
 from services.shared.bounds import Code, FreeText, Integer, Name, SegmentName, ShortText, Year
@@ -166,13 +167,20 @@ class CriterionChange(BaseStruct):
 
 
 class StreetChange(BaseStruct):
-    """A street whose verdict would change: its outcome now and with the proposal, and the criteria that move."""
+    """A street whose verdict would change: its outcome now and with the proposal, the criteria that move, and
+    its yearly grade (年度等级) now and with the proposal by the year's grading scheme."""
 
     street_id: int
     street_name: str
     before: Outcome
     after: Outcome
     criteria: list[CriterionChange]
+    grade_before: Annotated[Grade | None, msgspec.Meta(description="现行规则下的年度等级 / the grade now")] = None
+    grade_after: Annotated[Grade | None, msgspec.Meta(description="调整后的年度等级 / the grade with the change")] = (
+        None
+    )
+    score_before: Annotated[float | None, msgspec.Meta(description="现行规则下的得分 / the score now")] = None
+    score_after: Annotated[float | None, msgspec.Meta(description="调整后的得分 / the score with the change")] = None
 
 
 class SimulationResult(BaseStruct):
@@ -235,6 +243,7 @@ class CityPreview(BaseStruct):
     """Streets that pass now and would not (fail, or incomplete) under the proposal."""
     to_pass: int
     """Streets that do not pass now and would under the proposal."""
+    grade_changes: Annotated[int, msgspec.Meta(description="年度等级会变化的街区数 / streets whose grade would change")]
     changes: list[StreetChange]
 
 

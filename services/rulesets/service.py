@@ -26,10 +26,11 @@ from services import models
 from services.audit.service import record
 from services.errors import ConflictError, InvalidError, NotFoundError
 from services.facts.service import compute_facts
+from services.grades.service import scheme_for
 from services.models.base import utcnow
 from services.rulesets import schemas
 from services.rulesets.cases import check_cases
-from services.rulesets.evaluation import evaluate_in_worker, street_changes
+from services.rulesets.evaluation import Judged, evaluate_in_worker, street_changes
 from services.rulesets.sources import (
     assessed_years,
     baseline_in_force,
@@ -286,8 +287,8 @@ async def simulate(
     streets = list(facts.values())
     rulesets = [before] if after.hash == before.hash else [before, after]
     verdicts = await evaluate_in_worker(pool, rulesets, streets)
-    verdicts_before, verdicts_after = verdicts[0], verdicts[-1]
-    changes = await street_changes(session, tenant, list(facts), verdicts_before, verdicts_after)
+    judged = Judged(before, verdicts[0]), Judged(after, verdicts[-1])
+    changes = await street_changes(session, tenant, list(facts), *judged, await scheme_for(session, tenant, year))
     return schemas.SimulationResult(
         year=year, streets=len(streets), hash_before=before.hash, hash_after=after.hash, changes=changes
     )

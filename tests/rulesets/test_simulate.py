@@ -73,6 +73,9 @@ async def test_simulation_lists_exactly_the_streets_whose_verdict_changes(
     for change in result["changes"]:
         # No street has a year's data, so no required criterion fails before: incomplete; then fail.
         assert (change["before"], change["after"]) == ("incomplete", "fail")
+        # Graded by the year's scheme: with no year's data, far below 60 either way.
+        assert (change["gradeBefore"], change["gradeAfter"]) == ("D", "D")
+        assert change["scoreAfter"] <= change["scoreBefore"] < 60
         assert change["criteria"] == [
             {
                 "id": "center_staff",

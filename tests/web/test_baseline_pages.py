@@ -283,7 +283,15 @@ async def test_the_api_previews_a_baseline_per_city_as_the_page_does(seeded: See
         for city, (lost, gained, moved) in _expected(seeded, await _counts(seeded), before, after).items():
             figures = by_city[city]
             assert (figures["toFail"], figures["toPass"]) == (lost, gained)
-            assert {change["streetName"] for change in figures["changes"]} == moved
+            assert {c["streetName"] for c in figures["changes"] if c["before"] != c["after"]} == moved
+            regraded = [c for c in figures["changes"] if c["gradeBefore"] != c["gradeAfter"]]
+            assert figures["gradeChanges"] == len(regraded)
+            for change in figures["changes"]:
+                # Graded by the year's scheme; a street listed with its outcome unchanged is one whose grade moves.
+                assert {change["gradeBefore"], change["gradeAfter"]} <= {"A", "B", "C", "D"}
+                assert change["before"] != change["after"] or change in regraded
+                if change["after"] == "fail":  # a required criterion failed: at most C
+                    assert change["gradeAfter"] in ("C", "D")
         assert await data.scalar("SELECT count(*) FROM baselines") == stored_before
 
         bad = {"criteria": [{**c, "value": "一百"} if c["id"] == "entity_count" else c for c in criteria]}
