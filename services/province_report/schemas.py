@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
+
+import msgspec
 
 from services.schemas import BaseStruct
 
@@ -19,10 +22,10 @@ class GradeCounts(BaseStruct):
     """Streets by their yearly grade (年度等级): A 优秀, B 良好, C 合格, D 不合格, each street by its latest assessment
     of the year not voided (one without a grade is not counted)."""
 
-    A: int = 0
-    B: int = 0
-    C: int = 0
-    D: int = 0
+    A: Annotated[int, msgspec.Meta(description="优秀（A）的街区数 / streets graded A")] = 0
+    B: Annotated[int, msgspec.Meta(description="良好（B）的街区数 / streets graded B")] = 0
+    C: Annotated[int, msgspec.Meta(description="合格（C）的街区数 / streets graded C")] = 0
+    D: Annotated[int, msgspec.Meta(description="不合格（D）的街区数 / streets graded D")] = 0
 
 
 class Figures(BaseStruct):
