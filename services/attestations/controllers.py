@@ -16,6 +16,7 @@ from services.deps import Caller, Db, Tenant, requires
 from services.shared.bounds import IdParam
 from services.shared.files import file_response
 from services.shared.imports import Upload
+from services.shared.paging import TOTAL_COUNT_HEADERS, Page, paged
 from tenants.context import Role
 
 # A 10 MB file and its multipart envelope: a larger file is refused by the service with its own message.
@@ -32,11 +33,15 @@ class AttestationController(Controller):
     path = "/api/tenants/{tenant:str}/streets/{street_id:int}/attestations"
     tags = ["attestations"]
 
-    @get("/", summary="运营机构申报事项及核实状态 / the operator's claims and their verification")
+    @get(
+        "/",
+        summary="运营机构申报事项及核实状态 / the operator's claims and their verification",
+        response_headers=TOTAL_COUNT_HEADERS,
+    )
     async def list_attestations(
         self, db: Db, actor: Caller, tenant_id: Tenant, street_id: IdParam
-    ) -> list[Attestation]:
-        return await service.list_attestations(db, actor, tenant_id, street_id)
+    ) -> Response[list[Attestation]]:
+        return paged(Page.whole(await service.list_attestations(db, actor, tenant_id, street_id)))
 
     @put(
         "/{claim:str}",

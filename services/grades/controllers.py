@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, get, put
+from litestar import Controller, Response, get, put
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody
 
@@ -13,6 +13,7 @@ from services.deps import Caller, Db, Province, Tenant, requires
 from services.grades import service
 from services.grades.schemas import GradeScheme, GradeSchemePublish, YearGrade
 from services.shared.bounds import IdParam, YearParam
+from services.shared.paging import TOTAL_COUNT_HEADERS, Page, paged
 from tenants.context import Role
 from tenants.resolver import resolve
 
@@ -47,6 +48,12 @@ class StreetGradeController(Controller):
     path = "/api/tenants/{tenant:str}/streets/{street_id:int}/grades"
     tags = ["grades"]
 
-    @get("/", summary="街区年度等级 / the street's grade of every year, newest first (latest assessment not voided)")
-    async def grade_history(self, db: Db, actor: Caller, tenant_id: Tenant, street_id: IdParam) -> list[YearGrade]:
-        return await service.grade_history(db, actor, tenant_id, street_id)
+    @get(
+        "/",
+        summary="街区年度等级 / the street's grade of every year, newest first (latest assessment not voided)",
+        response_headers=TOTAL_COUNT_HEADERS,
+    )
+    async def grade_history(
+        self, db: Db, actor: Caller, tenant_id: Tenant, street_id: IdParam
+    ) -> Response[list[YearGrade]]:
+        return paged(Page.whole(await service.grade_history(db, actor, tenant_id, street_id)))
