@@ -7,7 +7,7 @@ streets service, which every street write goes through, can call it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -15,7 +15,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services import models
 from services.attestations.schemas import CLAIMS
 from services.audit.service import record
+from services.labels.labels import label
 from services.models.base import utcnow
+from services.notifications.messages import claims_unverified, claims_unverified_key
+from services.notifications.service import notify, recipients
 from tenants.context import Actor, Role
 from tenants.ids import TenantId
 
@@ -68,7 +71,9 @@ async def claims_changed(
     after: Mapping[str, ClaimValue],
 ) -> None:
     """After a street write: each claim whose value changed is verified when the city admin wrote it, and goes
-    back to unverified otherwise; a claim withdrawn (no value) has nothing left to verify. Audited per claim."""
+    back to unverified otherwise; a claim withdrawn (no value) has nothing left to verify. Audited per claim;
+    the city's admins are told of the claims that now await their verification."""
+    awaiting: list[tuple[str, ClaimValue]] = []
     for claim in CLAIMS:
         value = after.get(claim)
         if before.get(claim) == value:
@@ -85,6 +90,19 @@ async def claims_changed(
             decision_row(row, actor, "verified", ENTERED_BY_CITY, value)
         else:
             reset(row, value)
+            awaiting.append((claim, value))
         await session.flush()
         action = "attestation.verify" if row.status == "verified" else "attestation.reset"
         await record(session, actor, tenant, action, "attestation", f"{street_id}:{claim}", after=shown(row))
+    if awaiting:
+        await _tell_city(session, tenant, street_id, awaiting)
+
+
+async def _tell_city(
+    session: AsyncSession, tenant: TenantId, street_id: int, awaiting: Sequence[tuple[str, ClaimValue]]
+) -> None:
+    street = await session.get(models.Street, (tenant, street_id))
+    name = street.name if street is not None else str(street_id)
+    message = claims_unverified(street_id, name, [label("claim", claim) for claim, _ in awaiting])
+    admins = await recipients(session, tenant, "city_admins")
+    await notify(session, tenant, admins, message, claims_unverified_key(tenant, street_id, awaiting))

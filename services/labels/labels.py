@@ -190,6 +190,7 @@ LABELS: Final[dict[str, dict[str, Text]]] = {
         "cycle_settings": Text("年度流程配置有误", "cycle settings invalid"),
         "audit_broken": Text("审计日志校验失败", "audit trail check failed"),
         "revocation_proposed": Text("建议撤销认定", "revocation proposed"),
+        "claims_unverified": Text("申报事项待核实", "claims to verify"),
     },
     "audience": {
         "street_operators": Text("街区运营机构", "street operators"),

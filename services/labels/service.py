@@ -68,6 +68,7 @@ CODES: Final[dict[str, tuple[str, ...]]] = {
         "cycle_settings",
         "audit_broken",
         "revocation_proposed",
+        "claims_unverified",
     ),
     "audience": get_args(Audience),
     "taskStatus": get_args(TaskStatus),

@@ -280,3 +280,31 @@ def audit_broken(city: str, where: Text) -> Message:
         body_zh=f"{where.zh}。请核查数据库的访问记录；运行 jiequ audit verify 可重新校验。",
         body_en=f"{where.en}. Check who had access to the database; jiequ audit verify checks again.",
     )
+
+
+def claims_unverified_key(tenant: str, street_id: int, claims: Sequence[tuple[str, object]]) -> str:
+    """``claims-unverified:{tenant}:{street}:{claim=value,…}``: one notice per change to verify, however often
+    the same values are saved again."""
+    return f"claims-unverified:{tenant}:{street_id}:" + ",".join(f"{claim}={value}" for claim, value in claims)
+
+
+_CLAIMS_UNVERIFIED: Final = _Wording(
+    "claims_unverified",
+    Text("待核实：{name}运营机构修改了申报事项", "To verify: the operator of {name} changed its claims"),
+    Text(
+        "{name}的运营机构修改了：{claims_zh}。修改后的申报须经市级核实后方计入评价，核实前按无数据处理；"
+        "请在街区概况页核实或驳回。",
+        "The operator of {name} changed: {claims_en}. A changed claim counts only once the city verifies it, "
+        "and is no data until then; verify or reject it on the street's overview.",
+    ),
+)
+
+
+def claims_unverified(street_id: int, name: str, claims: Sequence[Text]) -> Message:
+    """The city admins told that an operator changed claims that now await their verification (待核实)."""
+    return _CLAIMS_UNVERIFIED.message(
+        street_id=street_id,
+        name=name,
+        claims_zh="、".join(c.zh for c in claims),
+        claims_en=", ".join(c.en for c in claims),
+    )

@@ -27,7 +27,7 @@ def _out(row: models.Notification, street_name: str | None, entity_name: str | N
     return shape_of(Notification, row, street_name=street_name, entity_name=entity_name)
 
 
-async def _recipients(
+async def recipients(
     session: AsyncSession, tenant: TenantId, audience: Audience, *, street_id: int | None = None
 ) -> list[str]:
     """The usernames of ``audience`` in ``tenant`` (for ``street_operators``, of ``street_id`` only)."""
@@ -114,9 +114,9 @@ async def send(
     """
     users: dict[str, None] = {}
     for audience in audiences:
-        users.update(dict.fromkeys(await _recipients(session, tenant, audience, street_id=message.street_id)))
+        users.update(dict.fromkeys(await recipients(session, tenant, audience, street_id=message.street_id)))
     if not users and fallback is not None:
-        users = dict.fromkeys(await _recipients(session, tenant, fallback, street_id=message.street_id))
+        users = dict.fromkeys(await recipients(session, tenant, fallback, street_id=message.street_id))
     created = await notify(session, tenant, list(users), message, dedupe_key)
     settings = await get_settings(session, tenant)
     hook = None

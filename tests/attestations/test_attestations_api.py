@@ -109,6 +109,46 @@ async def test_an_operator_change_is_awaiting_verification_never_a_pass(
     assert (await criteria(client, auth, street_id))["operator_clean_record"]["result"] == "no_data"
 
 
+async def test_the_city_admins_are_told_once_of_a_claim_to_verify(
+    auth: Auth, client: httpx.AsyncClient, jinan_operator: StreetUser, context: AppContext
+) -> None:
+    street_id = jinan_operator.street_id
+    street = f"/api/tenants/jinan/streets/{street_id}"
+    told = "SELECT count(*) FROM notifications WHERE tenant_id = 'jinan' AND kind = 'claims_unverified'"
+    admins = await count(context, "SELECT count(*) FROM users WHERE tenant_id = 'jinan' AND role = 'city_admin'")
+    assert admins >= 1
+    before = await count(context, told)
+
+    # What the city admin enters is verified already: nobody is told.
+    entered = await client.patch(
+        street,
+        json={"operator": {"digitalPlatformUrl": "https://city.example.cn"}},
+        headers=await auth.headers("jinan-admin"),
+    )
+    assert entered.status_code == 200, entered.text
+    assert await count(context, told) == before
+
+    operator = await auth.headers(jinan_operator.username)
+    for _ in range(2):  # the same value saved twice is one change to verify
+        changed = await client.patch(
+            street, json={"operator": {"digitalPlatformUrl": "https://operator.example.cn"}}, headers=operator
+        )
+        assert changed.status_code == 200, changed.text
+    assert await count(context, told) == before + admins
+
+    listed = await client.get("/api/notifications", params={"limit": 200}, headers=await auth.headers("jinan-admin"))
+    [notice] = [n for n in listed.json() if n["kind"] == "claims_unverified" and n["streetId"] == street_id][-1:]
+    name = (await client.get(street, headers=await auth.headers("jinan-admin"))).json()["name"]
+    assert notice["titleZh"] == f"待核实：{name}运营机构修改了申报事项"
+    assert "数字化管理平台" in notice["bodyZh"]
+    assert "digital" in notice["bodyEn"]
+    assert notice["streetName"] == name
+    elsewhere = await client.get(
+        "/api/notifications", params={"limit": 200}, headers=await auth.headers("qingdao-admin")
+    )
+    assert all(n["streetId"] != street_id for n in elsewhere.json())
+
+
 async def test_verify_and_reject_with_a_note_and_audit(auth: Auth, client: httpx.AsyncClient) -> None:
     street = await create_street(client, auth)
     admin = await auth.headers("jinan-admin")

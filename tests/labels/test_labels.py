@@ -100,6 +100,7 @@ def test_every_notification_kind_sent_has_a_label() -> None:
         settings_notice(2025, "申报窗口有误 / the window is invalid"),
         messages.audit_broken("济南市", Text("第 3 行", "row 3")),
         messages.revocation_proposed(1, "泉城街区", ("济南市", "Jinan"), 2025),
+        messages.claims_unverified(1, "泉城街区", [Text("独立法人资格", "independent legal person")]),
     ]
     assert {message.kind for message in sent} == set(service.CODES["notificationKind"])
 
