@@ -110,8 +110,20 @@ async def test_the_province_reads_the_cities_side_by_side_with_the_charts_data_i
     startup = next(s for s in data["classes"]["series"] if s["name"] == "初创企业")
     assert startup["data"][linyi_at] >= 1
 
+    # The yearly grades per city, as the report counts them.
+    report = await client.get(f"/api/province/shandong/reports/{linyi.year}", headers=await auth.headers("province"))
+    graded = next(c for c in report.json()["cities"] if c["tenant"] == "linyi")["grades"]
+    assert sum(graded.values()) >= 1  # the street assessed this year
+    row = re.search(r'<tr><th scope="row">临沂市</th>\s*((?:<td class="num grade-[A-D]">[^<]*</td>\s*){4})', html)
+    assert row is not None
+    cells = re.findall(r'grade-([A-D])">([^<]*)<', row.group(1))
+    assert {g: int(n.replace(",", "")) for g, n in cells} == graded
+    assert "A 优秀" in html
+    assert "D 不合格" in html
+
     english = await client.get(DASHBOARD, params={"lang": "en"})
     assert f"Entrepreneurship streets of Shandong Province · {linyi.year}" in english.text
+    assert "A excellent" in english.text
     assert "Streets by status per city" in english.text
     assert chart_data(english.text)["jobs"]["categories"][0] == "01"
     await client.get(DASHBOARD, params={"lang": "zh"})
