@@ -167,23 +167,25 @@ async def run(args: argparse.Namespace) -> None:
     copy_url = with_user(args.database_url, urlsplit(args.database_url).username or "", COPY)
     await asyncio.to_thread(upgrade, copy_url)  # the copy takes this release's schema, as a deployment would
     database = await asyncpg.connect(copy_url)
-    temporal = TemporalDevServer(folder / "temporal" / "temporal.db")
+    temporal = None if args.temporal_address else TemporalDevServer(folder / "temporal" / "temporal.db")
     try:
         cities = [
             row[0] for row in await database.fetch("SELECT slug FROM tenants WHERE parent IS NOT NULL ORDER BY slug")
         ]
         streets = await database.fetchval("SELECT count(*) FROM streets")
         entities = await database.fetchval("SELECT count(*) FROM entities")
-        temporal.start()
-        await temporal.wait_ready()
+        if temporal is not None:
+            temporal.start()
+            await temporal.wait_ready()
+        address = args.temporal_address or temporal.address  # type: ignore[union-attr]  # one of the two is set
         env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TEMPORAL_ADDRESS")}
         env.update(
             DATABASE_URL=copy_url,
-            TEMPORAL_ADDRESS=temporal.address,
+            TEMPORAL_ADDRESS=address,
             JIEQU_DATA_DIR=str(folder / "data"),
             JIEQU_LOG_LEVEL="INFO",
         )
-        client = await Client.connect(temporal.address, data_converter=DATA_CONVERTER)
+        client = await Client.connect(address, data_converter=DATA_CONVERTER)
         with workers(args.workers, env, folder) as logs:
             print(f"starting {args.workers} worker(s) …", flush=True)
             await until_polled(client, args.workers)
@@ -199,7 +201,8 @@ async def run(args: argparse.Namespace) -> None:
         print(f"  load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     finally:
         await database.close()
-        temporal.stop()
+        if temporal is not None:
+            temporal.stop()
         await drop_copy(args.superuser_url)
         if not args.keep:
             shutil.rmtree(folder, ignore_errors=True)
@@ -214,6 +217,11 @@ def main() -> None:
         help="a superuser on the same server, to copy and drop the benchmark's database",
     )
     parser.add_argument("--workers", type=int, default=1, help="jiequ worker processes")
+    parser.add_argument(
+        "--temporal-address",
+        help="a running Temporal frontend to use (its namespace must know the Jiequ search attributes) instead of "
+        "a dev server started here on a SQLite file",
+    )
     parser.add_argument("--settle", type=float, default=3.0, help="seconds to wait after the workers poll")
     parser.add_argument("--poll", type=float, default=1.0)
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds before the run is given up")
