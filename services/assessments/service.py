@@ -187,7 +187,11 @@ def _grade_values(graded: Graded | None) -> dict[str, Any]:
 
 
 async def _insert(session: AsyncSession, values: list[dict[str, Any]]) -> list[Assessment]:
-    """Store the assessments; those whose key another call stored first are left out of the result."""
+    """Store the assessments; those whose key another call stored first are left out of the result.
+
+    Only what the database adds (the id, the time) comes back: the rest is what was sent, so the large JSON of
+    the facts, criteria and results is not read back and decoded again.
+    """
     # A concurrent call with the same key stores first; this one then stores nothing and reads that one.
     statement = (
         insert(Assessment)
@@ -196,9 +200,13 @@ async def _insert(session: AsyncSession, values: list[dict[str, Any]]) -> list[A
             index_elements=["tenant_id", "idempotency_key"],
             index_where=col(Assessment.idempotency_key).is_not(None),
         )
-        .returning(Assessment)
+        .returning(col(Assessment.street_id), col(Assessment.id), col(Assessment.created_at))
     )
-    return list((await session.execute(statement)).scalars())
+    by_street = {row["street_id"]: row for row in values}  # one assessment per street in a batch
+    return [
+        Assessment(**by_street[street_id], id=assessment_id, created_at=created_at)
+        for street_id, assessment_id, created_at in (await session.execute(statement)).all()
+    ]
 
 
 def stored_ruleset(assessment: Assessment) -> Ruleset:
