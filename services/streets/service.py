@@ -183,12 +183,22 @@ async def update_street(
 async def set_status(
     session: AsyncSession, actor: Actor, tenant: TenantId, street_id: int, new_status: StreetStatus, reason: str
 ) -> Street:
-    """Move the street along its lifecycle (:data:`ALLOWED_TRANSITIONS`), with the reason in the audit row.
+    """Move the street along its lifecycle (:data:`ALLOWED_TRANSITIONS`), with the reason in the audit row; the
+    street as it is then.
 
-    For the selection and annual-cycle workflows. Setting the status it already has changes nothing
-    and writes no audit row, so a retried activity is harmless.
+    Setting the status it already has changes nothing and writes no audit row, so a retried activity is
+    harmless. The workflows, which move many streets and need nothing back, call :func:`change_status`.
     """
     row = await street_of(session, tenant, street_id, actor, lock=True)
+    await change_status(session, actor, tenant, row, new_status, reason)
+    return (await _assemble(session, tenant, [row]))[0]
+
+
+async def change_status(
+    session: AsyncSession, actor: Actor, tenant: TenantId, row: models.Street, new_status: StreetStatus, reason: str
+) -> None:
+    """:func:`set_status` on a street row the caller has locked (``street_of(…, lock=True)``), for callers that
+    move many streets and need nothing back."""
     if row.status != new_status:
         allowed = ALLOWED_TRANSITIONS.get(row.status, frozenset())
         if new_status not in allowed:
@@ -210,11 +220,10 @@ async def set_status(
             tenant,
             "street.status",
             "street",
-            street_id,
+            row.id,
             before={"status": before},
             after={"status": new_status, "reason": reason},
         )
-    return (await _assemble(session, tenant, [row]))[0]
 
 
 def _camel(name: str) -> str:

@@ -18,7 +18,7 @@ from services.models import Assessment, AuditLog, Street
 from services.notifications.messages import AUDIENCES, notice, notice_key
 from services.notifications.service import send
 from services.streets.schemas import StreetStatus
-from services.streets.service import ALLOWED_TRANSITIONS, set_status, street_of
+from services.streets.service import ALLOWED_TRANSITIONS, change_status, street_of
 from tenants.context import Actor
 from tenants.ids import TenantId
 from tenants.resolver import TenantNotFoundError
@@ -98,7 +98,7 @@ async def move(
         if street.status == status:
             now.append(street_id)
         elif status in ALLOWED_TRANSITIONS.get(street.status, frozenset()):
-            await set_status(session, actor, tenant, street_id, status, reason)
+            await change_status(session, actor, tenant, street, status, reason)
             moved.append(street_id)
             now.append(street_id)
         else:
