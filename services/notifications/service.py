@@ -112,17 +112,52 @@ async def send(
     ``fallback`` is asked when ``audiences`` have nobody (a street without an operator account: its
     city's admins). ``dedupe_key`` makes a retried activity write nothing twice (:func:`notify`).
     """
-    users: dict[str, None] = {}
-    for audience in audiences:
-        users.update(dict.fromkeys(await recipients(session, tenant, audience, street_id=message.street_id)))
-    if not users and fallback is not None:
-        users = dict.fromkeys(await recipients(session, tenant, fallback, street_id=message.street_id))
-    created = await notify(session, tenant, list(users), message, dedupe_key)
+    [sent] = await send_each(session, tenant, audiences, [(message, dedupe_key)], fallback=fallback)
+    return sent
+
+
+async def send_each(
+    session: AsyncSession,
+    tenant: TenantId,
+    audiences: Sequence[Audience],
+    messages: Sequence[tuple[Message, str]],
+    *,
+    fallback: Audience | None = None,
+) -> list[Sent]:
+    """:func:`send` for several messages (with their dedupe keys) of one tenant, in order: each audience is
+    looked up once for all of them (the streets' operators in one query), and the tenant's settings once."""
+    operators: dict[int | None, list[str]] = {}
+    if "street_operators" in audiences or fallback == "street_operators":
+        street_ids = {m.street_id for m, _ in messages}
+        user = models.User
+        query = select(user.street_id, user.username).where(
+            user.tenant_id == tenant, user.role == Role.OPERATOR, col(user.street_id).in_(street_ids)
+        )
+        for street_id, username in (await session.execute(query.order_by(user.username))).all():
+            operators.setdefault(street_id, []).append(username)
+    city_wide = {
+        audience: await recipients(session, tenant, audience)
+        for audience in {*audiences, *([fallback] if fallback else [])}
+        if audience != "street_operators"
+    }
+
+    def users_of(audience: Audience, street_id: int | None) -> list[str]:
+        return operators.get(street_id, []) if audience == "street_operators" else city_wide[audience]
+
     settings = await get_settings(session, tenant)
-    hook = None
-    if settings.webhook_url is not None:
-        hook = WebhookNotice(dedupe_key=dedupe_key, title=message.title_zh, body=message.body_zh)
-    return Sent(created=created, webhook=hook)
+    answers = []
+    for message, dedupe_key in messages:
+        users: dict[str, None] = {}
+        for audience in audiences:
+            users.update(dict.fromkeys(users_of(audience, message.street_id)))
+        if not users and fallback is not None:
+            users = dict.fromkeys(users_of(fallback, message.street_id))
+        created = await notify(session, tenant, list(users), message, dedupe_key)
+        hook = None
+        if settings.webhook_url is not None:
+            hook = WebhookNotice(dedupe_key=dedupe_key, title=message.title_zh, body=message.body_zh)
+        answers.append(Sent(created=created, webhook=hook))
+    return answers
 
 
 def _named(query: Q) -> Q:

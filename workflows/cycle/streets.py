@@ -16,7 +16,7 @@ from temporalio.exceptions import ApplicationError
 from services.errors import DomainError
 from services.models import Assessment, AuditLog, Street
 from services.notifications.messages import AUDIENCES, notice, notice_key
-from services.notifications.service import send
+from services.notifications.service import send_each
 from services.streets.schemas import StreetStatus
 from services.streets.service import ALLOWED_TRANSITIONS, change_status, street_of
 from tenants.context import Actor
@@ -113,11 +113,12 @@ async def notify(
     if not street_ids:
         return ()
     names = await street_names(session, tenant, street_ids)
-    moved = []
+    messages = []
     for street_id in street_ids:
-        message = notice(spec.kind, street_id, names[street_id], spec.year, spec.due_on)
-        sent = await send(session, tenant, AUDIENCES, message, notice_key(spec.kind, street_id, spec.year))
-        moved.append(
-            Moved(tenant=str(tenant), street_id=street_id, name=names[street_id], webhook=sent.webhook is not None)
-        )
-    return tuple(moved)
+        key = notice_key(spec.kind, street_id, spec.year)
+        messages.append((notice(spec.kind, street_id, names[street_id], spec.year, spec.due_on), key))
+    sent = await send_each(session, tenant, AUDIENCES, messages)
+    return tuple(
+        Moved(tenant=str(tenant), street_id=street_id, name=names[street_id], webhook=each.webhook is not None)
+        for street_id, each in zip(street_ids, sent, strict=True)
+    )
