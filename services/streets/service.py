@@ -78,6 +78,22 @@ async def street_of(
     return row
 
 
+async def streets_locked(session: AsyncSession, tenant: TenantId, street_ids: Sequence[int]) -> list[models.Street]:
+    """The streets `street_ids` of `tenant`, in that order, locked (FOR UPDATE) in one query, for automated work
+    that moves many at once; one that does not exist answers 404 as in :func:`street_of`."""
+    query = (
+        select(models.Street)
+        .where(models.Street.tenant_id == tenant, col(models.Street.id).in_(street_ids))
+        .order_by(col(models.Street.id))  # one lock order for every caller: no deadlock between two
+        .with_for_update()
+    )
+    found = {row.id: row for row in (await session.execute(query)).scalars()}
+    for street_id in street_ids:
+        if street_id not in found:
+            raise not_found(street_id)
+    return [found[street_id] for street_id in street_ids]
+
+
 StreetRow = TypeVar("StreetRow", models.Activity, models.CenterService)
 
 

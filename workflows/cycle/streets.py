@@ -18,7 +18,7 @@ from services.models import Assessment, AuditLog, Street
 from services.notifications.messages import AUDIENCES, notice, notice_key
 from services.notifications.service import send_each
 from services.streets.schemas import StreetStatus
-from services.streets.service import ALLOWED_TRANSITIONS, change_status, street_of
+from services.streets.service import ALLOWED_TRANSITIONS, change_status, streets_locked
 from tenants.context import Actor
 from tenants.ids import TenantId
 from tenants.resolver import TenantNotFoundError
@@ -92,9 +92,9 @@ async def move(
     """Move each street to `status` where its lifecycle allows: (those moved now, those in `status` after)."""
     moved: list[int] = []
     now: list[int] = []
-    for street_id in street_ids:
-        with refusals():
-            street = await street_of(session, tenant, street_id, actor, lock=True)
+    with refusals():
+        streets = await streets_locked(session, tenant, street_ids)
+    for street_id, street in zip(street_ids, streets, strict=True):
         if street.status == status:
             now.append(street_id)
         elif status in ALLOWED_TRANSITIONS.get(street.status, frozenset()):
