@@ -92,6 +92,18 @@ def workers(count: int, env: dict[str, str], folder: Path) -> Iterator[list[Path
             interrupt(process, 60)
 
 
+async def connect(address: str) -> Client:
+    """A client of the frontend at `address`, once it says it is healthy (a fresh dev server takes a moment)."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            return await Client.connect(address, data_converter=DATA_CONVERTER)
+        except RuntimeError:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.5)
+
+
 async def until_polled(client: Client, count: int) -> None:
     """Until ``count`` workers poll the task queue for activities."""
     while True:
@@ -185,7 +197,7 @@ async def run(args: argparse.Namespace) -> None:
             JIEQU_DATA_DIR=str(folder / "data"),
             JIEQU_LOG_LEVEL="INFO",
         )
-        client = await Client.connect(address, data_converter=DATA_CONVERTER)
+        client = await connect(address)
         with workers(args.workers, env, folder) as logs:
             print(f"starting {args.workers} worker(s) …", flush=True)
             await until_polled(client, args.workers)
