@@ -14,6 +14,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import Final
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import asyncpg
@@ -37,11 +38,18 @@ def with_user(url: str, user: str, database: str, password: str | None = None) -
     return urlunsplit(parts._replace(netloc=f"{login}@{host}", path=f"/{database}"))
 
 
+_SETUP_LOCK: Final = 7_203_861
+"""The advisory lock key under which the owner role and a database are set up (one process at a time)."""
+
+
 async def ensure_owned_database(superuser_url: str, database: str, password: str | None = None) -> str:
     """As a superuser: the owner role, ``database`` owned by it (created if missing, else handed over);
     returns the owner's URL for it. ``password`` is set on the role where the server asks for one."""
     connection = await asyncpg.connect(superuser_url)
     try:
+        # Processes started together on one server (an API and a worker joining `jiequ up`) take turns: two
+        # GRANTs on one role at once fail with "tuple concurrently updated". Closing the connection unlocks.
+        await connection.execute(f"SELECT pg_advisory_lock({_SETUP_LOCK})")
         for statement in owner_role_statements(connection.get_server_version().major):
             await connection.execute(statement)
         if password is not None:
@@ -53,6 +61,7 @@ async def ensure_owned_database(superuser_url: str, database: str, password: str
     connection = await asyncpg.connect(with_user(superuser_url, urlsplit(superuser_url).username or "", database))
     try:
         async with connection.transaction():
+            await connection.execute(f"SELECT pg_advisory_xact_lock({_SETUP_LOCK})")
             for statement in transfer_statements(database):
                 await connection.execute(statement)
     finally:

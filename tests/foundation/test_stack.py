@@ -116,6 +116,15 @@ async def test_the_product_connects_as_an_owner_that_is_no_superuser_even_after_
         await engine.dispose()
 
 
+async def test_processes_setting_up_one_database_at_once_take_turns(server_url: str) -> None:
+    # An API and a worker joining `jiequ up` set the owner role and the database up at the same moment; two GRANTs
+    # on one role at once would fail with "tuple concurrently updated".
+    name = await _unique_database(server_url)
+    urls = await asyncio.gather(*(ensure_owned_database(server_url, name) for _ in range(6)))
+    assert len(set(urls)) == 1
+    assert urlsplit(urls[0]).username == OWNER_ROLE
+
+
 _ME = "SELECT current_user AS user, rolsuper FROM pg_roles WHERE rolname = current_user"
 
 
