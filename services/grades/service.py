@@ -53,7 +53,12 @@ def _scheme_of(row: models.GradeScheme) -> GradeScheme:
 async def scheme_for(session: AsyncSession, tenant: TenantId, year: int) -> GradeScheme | None:
     """The scheme grading `tenant`'s streets in `year`: its province's newest for that year or before, else the
     file's; None before the first scheme (2024)."""
-    rows = await _published(session, await province_of(session, tenant))
+    return await province_scheme(session, await province_of(session, tenant), year)
+
+
+async def province_scheme(session: AsyncSession, province: str, year: int) -> GradeScheme | None:
+    """:func:`scheme_for` every city of `province` alike, read once."""
+    rows = await _published(session, province)
     return rules_scheme_in_force(year, [_scheme_of(row) for row in rows])
 
 

@@ -27,7 +27,7 @@ def _out(row: models.Notification, street_name: str | None, entity_name: str | N
     return shape_of(Notification, row, street_name=street_name, entity_name=entity_name)
 
 
-async def recipients(
+async def _recipients(
     session: AsyncSession, tenant: TenantId, audience: Audience, *, street_id: int | None = None
 ) -> list[str]:
     """The usernames of ``audience`` in ``tenant`` (for ``street_operators``, of ``street_id`` only)."""
@@ -136,7 +136,7 @@ async def send_each(
         for street_id, username in (await session.execute(query.order_by(user.username))).all():
             operators.setdefault(street_id, []).append(username)
     city_wide = {
-        audience: await recipients(session, tenant, audience)
+        audience: await _recipients(session, tenant, audience)
         for audience in {*audiences, *([fallback] if fallback else [])}
         if audience != "street_operators"
     }

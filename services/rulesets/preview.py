@@ -14,7 +14,7 @@ from rules.criteria import RuleError
 from rules.overlay import content_hash
 from services.errors import ConflictError
 from services.facts.service import compute_facts
-from services.grades.service import scheme_for
+from services.grades.service import province_scheme
 from services.rulesets import schemas
 from services.rulesets.evaluation import Judged, evaluate_in_worker, street_changes
 from services.rulesets.sources import (
@@ -50,6 +50,7 @@ async def preview_baseline(
     except RuleError as exc:
         raise invalid(exc) from exc
     hash_after = content_hash(load_baseline(year, published))
+    scheme = await province_scheme(session, province, year)  # every city's grades, by one scheme
     cities: list[schemas.CityPreview] = []
     for city in await cities_of(session, province):
         tenant = resolve(actor, city)
@@ -69,7 +70,6 @@ async def preview_baseline(
         changes: list[schemas.StreetChange] = []
         if facts and after.hash != before.hash:
             verdicts = await evaluate_in_worker(pool, [before, after], list(facts.values()))
-            scheme = await scheme_for(session, tenant, year)
             moved = await street_changes(
                 session, tenant, list(facts), Judged(before, verdicts[0]), Judged(after, verdicts[1]), scheme
             )
