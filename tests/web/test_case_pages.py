@@ -84,6 +84,7 @@ async def test_operator_drafts_city_accepts_province_publishes_public_reads(
     await expect(page.locator(".figures")).to_contain_text("1,200 人")
     image = page.get_by_role("img", name="案例图片 1")
     await expect(image).to_be_visible()
+    await expect(image).to_have_js_property("complete", True)  # visible is not yet loaded
     assert await image.evaluate("i => i.naturalWidth") == 1
     assert await page.evaluate("typeof window.alert === 'function'")  # no script ran from the body
     assert await fits_width(page)
