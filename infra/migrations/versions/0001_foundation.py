@@ -8,24 +8,11 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
-from infra.rls import grant_sequences_statement, setup_statements, tenant_table_statements
+from infra.migrations.tables import create_tenant_table, created_column
+from infra.rls import grant_sequences_statement, setup_statements
 
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
-
-
-def _tenant_fk() -> sa.Column[str]:
-    return sa.Column("tenant_id", sa.Text, sa.ForeignKey("tenants.slug"), primary_key=True)
-
-
-def _id() -> sa.Column[int]:
-    return sa.Column("id", sa.BigInteger, sa.Identity(always=False), primary_key=True)
-
-
-def _at(name: str = "created_at") -> sa.Column[object]:
-    return sa.Column(name, sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now())
 
 
 def upgrade() -> None:
@@ -41,22 +28,20 @@ def upgrade() -> None:
         sa.CheckConstraint("slug ~ '^[a-z][a-z0-9_-]*$'", name="tenants_slug_format"),
     )
     op.execute("GRANT SELECT ON tenants TO jiequ_app")
-    op.create_table(
+    create_tenant_table(
         "tenant_configs",
-        _tenant_fk(),
         sa.Column("settings", JSONB, nullable=False, server_default="{}"),
-        _at("updated_at"),
+        created_column("updated_at"),
+        identity=False,
     )
-    op.create_table(
+    create_tenant_table(
         "users",
-        _tenant_fk(),
-        _id(),
         sa.Column("username", sa.Text, nullable=False),
         sa.Column("password_hash", sa.Text, nullable=False),
         sa.Column("role", sa.Text, nullable=False),
         sa.Column("display_name", sa.Text, nullable=False, server_default=""),
         sa.Column("street_id", sa.BigInteger),
-        _at(),
+        created_column(),
         sa.UniqueConstraint("username", name="users_username_key"),
         sa.CheckConstraint(
             "role IN ('province_admin', 'city_admin', 'caseworker', 'operator', 'viewer')",
@@ -71,10 +56,8 @@ def upgrade() -> None:
         sa.Column("locked_until", sa.DateTime(timezone=True)),
     )
     op.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON login_throttle TO jiequ_app")
-    op.create_table(
+    create_tenant_table(
         "audit_log",
-        _tenant_fk(),
-        _id(),
         sa.Column("actor", sa.Text, nullable=False),
         sa.Column("action", sa.Text, nullable=False),
         sa.Column("object_type", sa.Text, nullable=False),
@@ -82,16 +65,11 @@ def upgrade() -> None:
         sa.Column("before", JSONB),
         sa.Column("after", JSONB),
         sa.Column("request_id", sa.Text),
-        _at("at"),
+        created_column("at"),
+        privileges="SELECT, INSERT",
     )
     op.create_index("audit_log_object", "audit_log", ["tenant_id", "object_type", "object_id"])
-    for statement in [
-        *tenant_table_statements("tenant_configs"),
-        *tenant_table_statements("users"),
-        *tenant_table_statements("audit_log", privileges="SELECT, INSERT"),
-        grant_sequences_statement(),
-    ]:
-        op.execute(statement)
+    op.execute(grant_sequences_statement())
     # The audit log is append-only for everyone, the owner included: a trigger refuses changes.
     op.execute(
         """CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -8,124 +8,70 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from infra.rls import grant_sequences_statement, tenant_table_statements
+from infra.migrations.tables import create_tenant_table, tenant_reference
+from infra.rls import grant_sequences_statement
 
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
 
-TABLES = [
-    "operators",
-    "streets",
-    "centers",
-    "center_staff",
-    "entities",
-    "internship_positions",
-    "activities",
-    "monthly_reports",
-    "survey_responses",
-    "ledger_entries",
-    "ledger_visits",
-    "custom_fields",
-]
+
+def _street_id() -> sa.Column[int]:
+    return sa.Column("street_id", sa.BigInteger(), nullable=False)
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_tenant_table(
         "custom_fields",
-        sa.Column("tenant_id", sa.Text(), nullable=False),
-        sa.Column("key", sa.Text(), nullable=False),
+        sa.Column("key", sa.Text(), primary_key=True),
         sa.Column("label_zh", sa.Text(), nullable=False),
         sa.Column("label_en", sa.Text(), nullable=False),
         sa.Column("type", sa.Text(), nullable=False),
-        sa.Column("choices", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column("choices", postgresql.JSONB(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.slug"],
-        ),
-        sa.PrimaryKeyConstraint("tenant_id", "key"),
+        identity=False,
     )
-    op.create_table(
+    create_tenant_table(
         "operators",
-        sa.Column("tenant_id", sa.Text(), nullable=False),
-        sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
         sa.Column("name", sa.Text(), nullable=False),
         sa.Column("uscc", sa.Text(), nullable=False),
         sa.Column("legal_person", sa.Boolean(), nullable=True),
         sa.Column("clean_record", sa.Boolean(), nullable=True),
         sa.Column("digital_platform_url", sa.Text(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.slug"],
-        ),
-        sa.PrimaryKeyConstraint("tenant_id", "id"),
     )
-    op.create_table(
+    create_tenant_table(
         "streets",
-        sa.Column("tenant_id", sa.Text(), nullable=False),
-        sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
         sa.Column("name", sa.Text(), nullable=False),
         sa.Column("district", sa.Text(), nullable=False),
         sa.Column("theme", sa.Text(), nullable=True),
         sa.Column("status", sa.Text(), nullable=False),
         sa.Column("operator_id", sa.BigInteger(), nullable=True),
         sa.Column("replicable_practices", sa.Integer(), nullable=True),
-        sa.Column("custom_fields", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column("custom_fields", postgresql.JSONB(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "operator_id"],
-            ["operators.tenant_id", "operators.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.slug"],
-        ),
-        sa.PrimaryKeyConstraint("tenant_id", "id"),
+        tenant_reference("operator_id", "operators"),
     )
-    op.create_table(
+    create_tenant_table(
         "activities",
-        sa.Column("tenant_id", sa.Text(), nullable=False),
-        sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
-        sa.Column("street_id", sa.BigInteger(), nullable=False),
+        _street_id(),
         sa.Column("kind", sa.Text(), nullable=False),
         sa.Column("title", sa.Text(), nullable=False),
         sa.Column("held_on", sa.Date(), nullable=False),
         sa.Column("participants", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "street_id"],
-            ["streets.tenant_id", "streets.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.slug"],
-        ),
-        sa.PrimaryKeyConstraint("tenant_id", "id"),
+        tenant_reference("street_id", "streets"),
     )
-    op.create_table(
+    create_tenant_table(
         "centers",
-        sa.Column("tenant_id", sa.Text(), nullable=False),
-        sa.Column("street_id", sa.BigInteger(), nullable=False),
+        sa.Column("street_id", sa.BigInteger(), primary_key=True),
         sa.Column("fixed_site", sa.Boolean(), nullable=False),
         sa.Column("address", sa.Text(), nullable=False),
         sa.Column("services", postgresql.ARRAY(sa.Text()), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "street_id"],
-            ["streets.tenant_id", "streets.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.slug"],
-        ),
-        sa.PrimaryKeyConstraint("tenant_id", "street_id"),
+        tenant_reference("street_id", "streets"),
+        identity=False,
     )
-    op.create_table(
+    create_tenant_table(
         "entities",
-        sa.Column("tenant_id", sa.Text(), nullable=False),
-        sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
-        sa.Column("street_id", sa.BigInteger(), nullable=False),
+        _street_id(),
         sa.Column("name", sa.Text(), nullable=False),
         sa.Column("uscc", sa.Text(), nullable=False),
         sa.Column("kind", sa.Text(), nullable=False),
@@ -136,95 +82,47 @@ def upgrade() -> None:
         sa.Column("operating", sa.Boolean(), nullable=False),
         sa.Column("joined_on", sa.Date(), nullable=True),
         sa.Column("left_on", sa.Date(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "street_id"],
-            ["streets.tenant_id", "streets.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.slug"],
-        ),
-        sa.PrimaryKeyConstraint("tenant_id", "id"),
+        tenant_reference("street_id", "streets"),
     )
-    op.create_table(
+    create_tenant_table(
         "internship_positions",
-        sa.Column("tenant_id", sa.Text(), nullable=False),
-        sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
-        sa.Column("street_id", sa.BigInteger(), nullable=False),
+        _street_id(),
         sa.Column("entity_id", sa.BigInteger(), nullable=True),
         sa.Column("title", sa.Text(), nullable=False),
         sa.Column("opened_on", sa.Date(), nullable=False),
         sa.Column("closed_on", sa.Date(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "street_id"],
-            ["streets.tenant_id", "streets.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.slug"],
-        ),
-        sa.PrimaryKeyConstraint("tenant_id", "id"),
+        tenant_reference("street_id", "streets"),
     )
-    op.create_table(
+    create_tenant_table(
         "monthly_reports",
-        sa.Column("tenant_id", sa.Text(), nullable=False),
-        sa.Column("street_id", sa.BigInteger(), nullable=False),
-        sa.Column("month", sa.Date(), nullable=False),
+        sa.Column("street_id", sa.BigInteger(), primary_key=True),
+        sa.Column("month", sa.Date(), primary_key=True),
         sa.Column("jobs_driven", sa.Integer(), nullable=False),
         sa.Column("internship_positions", sa.Integer(), nullable=False),
         sa.Column("notes", sa.Text(), nullable=False),
         sa.Column("submitted_by", sa.Text(), nullable=False),
         sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "street_id"],
-            ["streets.tenant_id", "streets.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.slug"],
-        ),
-        sa.PrimaryKeyConstraint("tenant_id", "street_id", "month"),
+        tenant_reference("street_id", "streets"),
+        identity=False,
     )
-    op.create_table(
+    create_tenant_table(
         "survey_responses",
-        sa.Column("tenant_id", sa.Text(), nullable=False),
-        sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
-        sa.Column("street_id", sa.BigInteger(), nullable=False),
+        _street_id(),
         sa.Column("responded_on", sa.Date(), nullable=False),
         sa.Column("rating", sa.SmallInteger(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "street_id"],
-            ["streets.tenant_id", "streets.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.slug"],
-        ),
-        sa.PrimaryKeyConstraint("tenant_id", "id"),
+        tenant_reference("street_id", "streets"),
     )
-    op.create_table(
+    create_tenant_table(
         "center_staff",
-        sa.Column("tenant_id", sa.Text(), nullable=False),
-        sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
-        sa.Column("street_id", sa.BigInteger(), nullable=False),
+        _street_id(),
         sa.Column("name", sa.Text(), nullable=False),
         sa.Column("role", sa.Text(), nullable=False),
         sa.Column("full_time", sa.Boolean(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "street_id"],
-            ["centers.tenant_id", "centers.street_id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.slug"],
-        ),
-        sa.PrimaryKeyConstraint("tenant_id", "id"),
+        tenant_reference("street_id", "centers", target="street_id"),
     )
-    op.create_table(
+    create_tenant_table(
         "ledger_entries",
-        sa.Column("tenant_id", sa.Text(), nullable=False),
-        sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
-        sa.Column("street_id", sa.BigInteger(), nullable=False),
+        _street_id(),
         sa.Column("entity_id", sa.BigInteger(), nullable=False),
         sa.Column("need", sa.Text(), nullable=False),
         sa.Column("action", sa.Text(), nullable=False),
@@ -232,44 +130,20 @@ def upgrade() -> None:
         sa.Column("caseworker", sa.Text(), nullable=True),
         sa.Column("opened_on", sa.Date(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "entity_id"],
-            ["entities.tenant_id", "entities.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "street_id"],
-            ["streets.tenant_id", "streets.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.slug"],
-        ),
-        sa.PrimaryKeyConstraint("tenant_id", "id"),
+        tenant_reference("entity_id", "entities"),
+        tenant_reference("street_id", "streets"),
     )
-    op.create_table(
+    create_tenant_table(
         "ledger_visits",
-        sa.Column("tenant_id", sa.Text(), nullable=False),
-        sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
         sa.Column("entry_id", sa.BigInteger(), nullable=False),
         sa.Column("entity_id", sa.BigInteger(), nullable=False),
-        sa.Column("street_id", sa.BigInteger(), nullable=False),
+        _street_id(),
         sa.Column("visited_on", sa.Date(), nullable=False),
         sa.Column("notes", sa.Text(), nullable=False),
         sa.Column("caseworker", sa.Text(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "entity_id"],
-            ["entities.tenant_id", "entities.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "entry_id"],
-            ["ledger_entries.tenant_id", "ledger_entries.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.slug"],
-        ),
-        sa.PrimaryKeyConstraint("tenant_id", "id"),
+        tenant_reference("entity_id", "entities"),
+        tenant_reference("entry_id", "ledger_entries"),
     )
     op.create_unique_constraint("operators_uscc_key", "operators", ["tenant_id", "uscc"])
     op.create_unique_constraint("streets_name_key", "streets", ["tenant_id", "name"])
@@ -335,9 +209,6 @@ def upgrade() -> None:
     for table, constraints in checks.items():
         for name, condition in constraints:
             op.create_check_constraint(f"{table}_{name}_check", table, condition)
-    for table in TABLES:
-        for statement in tenant_table_statements(table):
-            op.execute(statement)
     op.execute(grant_sequences_statement())
 
 

@@ -8,38 +8,35 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from infra.rls import grant_sequences_statement, tenant_table_statements
+from infra.migrations.tables import create_tenant_table, created_column, tenant_reference
+from infra.rls import grant_sequences_statement
 
 revision = "0003"
 down_revision = "0002"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_tenant_table(
         "city_rules",
-        sa.Column("tenant_id", sa.Text(), sa.ForeignKey("tenants.slug"), primary_key=True),
         sa.Column("criterion_id", sa.Text(), primary_key=True),
         sa.Column("effective_from", sa.Integer(), primary_key=True),
         sa.Column("effective_to", sa.Integer()),
         sa.Column("criterion", postgresql.JSONB(), nullable=False),
         sa.Column("created_by", sa.Text(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        created_column(),
         sa.CheckConstraint("effective_to IS NULL OR effective_to >= effective_from", name="city_rules_years_check"),
+        identity=False,
     )
-    op.create_table(
+    create_tenant_table(
         "baselines",
-        sa.Column("tenant_id", sa.Text(), sa.ForeignKey("tenants.slug"), primary_key=True),
         sa.Column("year", sa.Integer(), primary_key=True),
         sa.Column("criteria", postgresql.JSONB(), nullable=False),
         sa.Column("published_by", sa.Text(), nullable=False),
         sa.Column("published_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        identity=False,
     )
-    op.create_table(
+    create_tenant_table(
         "assessments",
-        sa.Column("tenant_id", sa.Text(), sa.ForeignKey("tenants.slug"), primary_key=True),
-        sa.Column("id", sa.BigInteger(), sa.Identity(always=False), primary_key=True),
         sa.Column("street_id", sa.BigInteger(), nullable=False),
         sa.Column("year", sa.Integer(), nullable=False),
         sa.Column("ruleset_hash", sa.Text(), nullable=False),
@@ -50,8 +47,8 @@ def upgrade() -> None:
         sa.Column("kind", sa.Text(), nullable=False, server_default="manual"),
         sa.Column("idempotency_key", sa.Text()),
         sa.Column("created_by", sa.Text(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
-        sa.ForeignKeyConstraint(["tenant_id", "street_id"], ["streets.tenant_id", "streets.id"]),
+        created_column(),
+        tenant_reference("street_id", "streets"),
         sa.CheckConstraint("outcome IN ('pass','fail','incomplete')", name="assessments_outcome_check"),
         sa.CheckConstraint("kind IN ('manual','annual','rectification','screening')", name="assessments_kind_check"),
     )
@@ -63,9 +60,6 @@ def upgrade() -> None:
         unique=True,
         postgresql_where=sa.text("idempotency_key IS NOT NULL"),
     )
-    for table in ("city_rules", "baselines", "assessments"):
-        for statement in tenant_table_statements(table):
-            op.execute(statement)
     op.execute(grant_sequences_statement())
 
 

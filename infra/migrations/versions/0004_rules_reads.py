@@ -17,8 +17,6 @@ from infra.db import APP_ROLE
 
 revision = "0004"
 down_revision = "0003"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -9,12 +9,10 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 from infra.db import APP_ROLE
-from infra.rls import tenant_table_statements
+from infra.migrations.tables import create_tenant_table, tenant_reference
 
 revision = "0006"
 down_revision = "0005"
-branch_labels = None
-depends_on = None
 
 WATCHED = [
     "entities",
@@ -57,16 +55,15 @@ _TRANSITIONS = {
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_tenant_table(
         "report_changes",
-        sa.Column("tenant_id", sa.Text(), sa.ForeignKey("tenants.slug"), primary_key=True),
         sa.Column("street_id", sa.BigInteger(), primary_key=True),
         sa.Column("version", sa.BigInteger(), nullable=False),
-        sa.ForeignKeyConstraint(["tenant_id", "street_id"], ["streets.tenant_id", "streets.id"], ondelete="CASCADE"),
+        tenant_reference("street_id", "streets", ondelete="CASCADE"),
+        identity=False,
     )
-    op.create_table(
+    create_tenant_table(
         "report_street_years",
-        sa.Column("tenant_id", sa.Text(), sa.ForeignKey("tenants.slug"), primary_key=True),
         sa.Column("year", sa.Integer(), primary_key=True),
         sa.Column("street_id", sa.BigInteger(), primary_key=True),
         sa.Column("version", sa.BigInteger(), nullable=False),
@@ -75,11 +72,9 @@ def upgrade() -> None:
         sa.Column("format", sa.SmallInteger(), nullable=False),
         sa.Column("counts", postgresql.ARRAY(sa.BigInteger()), nullable=False),
         sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
-        sa.ForeignKeyConstraint(["tenant_id", "street_id"], ["streets.tenant_id", "streets.id"], ondelete="CASCADE"),
+        tenant_reference("street_id", "streets", ondelete="CASCADE"),
+        identity=False,
     )
-    for table in ("report_changes", "report_street_years"):
-        for statement in tenant_table_statements(table):
-            op.execute(statement)
     # The summary is a cache derived from street data the writer can read: a province's report rebuilds
     # its cities' stale rows, so this one table is writable across the read set (and holds nothing else).
     op.execute(

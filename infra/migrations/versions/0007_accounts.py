@@ -12,8 +12,6 @@ from infra.db import APP_ROLE
 
 revision = "0007"
 down_revision = "0006"
-branch_labels = None
-depends_on = None
 
 AUTH_ROLE = "jiequ_auth"
 """The role sign-in runs as: it alone may look a user's password hash up and count failed sign-ins."""

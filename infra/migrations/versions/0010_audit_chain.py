@@ -16,8 +16,6 @@ from alembic import op
 
 revision = "0010"
 down_revision = "0009"
-branch_labels = None
-depends_on = None
 
 ROW_HASH = """CREATE FUNCTION audit_row_hash(r audit_log) RETURNS bytea
   LANGUAGE sql STABLE SET search_path = pg_catalog, public AS $$

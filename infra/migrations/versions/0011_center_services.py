@@ -7,35 +7,29 @@ Revises: 0010
 import sqlalchemy as sa
 from alembic import op
 
-from infra.rls import tenant_table_statements
+from infra.migrations.tables import create_tenant_table, created_column, tenant_reference
 
 revision = "0011"
 down_revision = "0010"
-branch_labels = None
-depends_on = None
 
 KINDS = ("policy", "mentoring", "training", "employment", "social_security", "talent", "financing")
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_tenant_table(
         "center_services",
-        sa.Column("tenant_id", sa.Text(), sa.ForeignKey("tenants.slug"), primary_key=True),
-        sa.Column("id", sa.BigInteger(), sa.Identity(), primary_key=True),
         sa.Column("street_id", sa.BigInteger(), nullable=False),
         sa.Column("served_on", sa.Date(), nullable=False),
         sa.Column("kind", sa.Text(), nullable=False),
         sa.Column("people", sa.Integer(), nullable=False),
         sa.Column("staff", sa.Text(), nullable=False),
         sa.Column("note", sa.Text()),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
-        sa.ForeignKeyConstraint(["tenant_id", "street_id"], ["streets.tenant_id", "streets.id"], ondelete="CASCADE"),
+        created_column(),
+        tenant_reference("street_id", "streets", ondelete="CASCADE"),
         sa.CheckConstraint(f"kind IN ({', '.join(repr(k) for k in KINDS)})", name="center_services_kind_check"),
         sa.CheckConstraint("people >= 0", name="center_services_people_check"),
     )
     op.create_index("center_services_street_day", "center_services", ["tenant_id", "street_id", "served_on"])
-    for statement in tenant_table_statements("center_services"):
-        op.execute(statement)
 
 
 def downgrade() -> None:

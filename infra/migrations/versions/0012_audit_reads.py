@@ -14,8 +14,6 @@ from infra.db import APP_ROLE
 
 revision = "0012"
 down_revision = "0011"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

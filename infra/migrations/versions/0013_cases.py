@@ -15,12 +15,10 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 from infra.db import APP_ROLE
-from infra.rls import tenant_table_statements
+from infra.migrations.tables import create_tenant_table, created_column, tenant_reference
 
 revision = "0013"
 down_revision = "0012"
-branch_labels = None
-depends_on = None
 
 CATEGORIES = ("business_cultivation", "incubation", "finance", "digital_platform", "youth")
 STATUSES = ("draft", "submitted", "accepted", "returned", "published")
@@ -84,10 +82,8 @@ _FUNCTIONS = (
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_tenant_table(
         "cases",
-        sa.Column("tenant_id", sa.Text(), sa.ForeignKey("tenants.slug"), primary_key=True),
-        sa.Column("id", sa.BigInteger(), sa.Identity(), primary_key=True),
         sa.Column("street_id", sa.BigInteger(), nullable=False),
         sa.Column("year", sa.Integer(), nullable=False),
         sa.Column("title", sa.Text(), nullable=False),
@@ -102,30 +98,27 @@ def upgrade() -> None:
         sa.Column("reviewed_at", sa.DateTime(timezone=True)),
         sa.Column("published_by", sa.Text()),
         sa.Column("published_at", sa.DateTime(timezone=True)),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        created_column(),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
-        sa.ForeignKeyConstraint(["tenant_id", "street_id"], ["streets.tenant_id", "streets.id"], ondelete="CASCADE"),
+        tenant_reference("street_id", "streets", ondelete="CASCADE"),
         sa.CheckConstraint(f"category IN ({_in(CATEGORIES)})", name="cases_category_check"),
         sa.CheckConstraint(f"status IN ({_in(STATUSES)})", name="cases_status_check"),
         sa.CheckConstraint("(status = 'published') = (published_at IS NOT NULL)", name="cases_published_check"),
     )
     op.create_index("cases_street_year", "cases", ["tenant_id", "street_id", "year"])
-    op.create_table(
+    create_tenant_table(
         "case_images",
-        sa.Column("tenant_id", sa.Text(), sa.ForeignKey("tenants.slug"), primary_key=True),
         sa.Column("case_id", sa.BigInteger(), primary_key=True),
         sa.Column("position", sa.SmallInteger(), primary_key=True),
         sa.Column("media_type", sa.Text(), nullable=False),
         sa.Column("content", postgresql.BYTEA(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
-        sa.ForeignKeyConstraint(["tenant_id", "case_id"], ["cases.tenant_id", "cases.id"], ondelete="CASCADE"),
+        created_column(),
+        tenant_reference("case_id", "cases", ondelete="CASCADE"),
         sa.CheckConstraint(f"position BETWEEN 1 AND {MAX_IMAGES}", name="case_images_position_check"),
         sa.CheckConstraint(f"media_type IN ({_in(MEDIA_TYPES)})", name="case_images_media_type_check"),
         sa.CheckConstraint(f"octet_length(content) BETWEEN 1 AND {MAX_IMAGE_BYTES}", name="case_images_content_check"),
+        identity=False,
     )
-    for table in ("cases", "case_images"):
-        for statement in tenant_table_statements(table):
-            op.execute(statement)
     for statement in (_PUBLICATION, _PUBLISHED, _PUBLISHED_IMAGE):
         op.execute(statement)
     for function in _FUNCTIONS:

@@ -13,12 +13,10 @@ Revises: 0013
 import sqlalchemy as sa
 from alembic import op
 
-from infra.rls import tenant_table_statements
+from infra.migrations.tables import create_tenant_table, created_column, tenant_reference
 
 revision = "0014"
 down_revision = "0013"
-branch_labels = None
-depends_on = None
 
 # Each kind's figures, and no other: the schema refuses an outcome that the API would (a second line of defence).
 _SHAPES = {
@@ -43,10 +41,8 @@ _TRANSITIONS = {
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_tenant_table(
         "ledger_outcomes",
-        sa.Column("tenant_id", sa.Text(), sa.ForeignKey("tenants.slug"), primary_key=True),
-        sa.Column("id", sa.BigInteger(), sa.Identity(), primary_key=True),
         sa.Column("entry_id", sa.BigInteger(), nullable=False),
         sa.Column("entity_id", sa.BigInteger(), nullable=False),
         sa.Column("street_id", sa.BigInteger(), nullable=False),
@@ -61,10 +57,10 @@ def upgrade() -> None:
         sa.Column("other_youth", sa.Integer()),
         sa.Column("note", sa.Text(), nullable=False, server_default=""),
         sa.Column("recorded_by", sa.Text(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
-        sa.ForeignKeyConstraint(["tenant_id", "entry_id"], ["ledger_entries.tenant_id", "ledger_entries.id"]),
-        sa.ForeignKeyConstraint(["tenant_id", "entity_id"], ["entities.tenant_id", "entities.id"]),
-        sa.ForeignKeyConstraint(["tenant_id", "street_id"], ["streets.tenant_id", "streets.id"]),
+        created_column(),
+        tenant_reference("entry_id", "ledger_entries"),
+        tenant_reference("entity_id", "entities"),
+        tenant_reference("street_id", "streets"),
         sa.CheckConstraint(f"kind IN ({', '.join(repr(k) for k in _SHAPES)})", name="ledger_outcomes_kind_check"),
         sa.CheckConstraint(
             "CASE kind " + " ".join(f"WHEN '{k}' THEN {shape}" for k, shape in _SHAPES.items()) + " ELSE false END",
@@ -73,8 +69,6 @@ def upgrade() -> None:
     )
     op.create_index("ledger_outcomes_entry", "ledger_outcomes", ["tenant_id", "entry_id"])
     op.create_index("ledger_outcomes_street_day", "ledger_outcomes", ["tenant_id", "street_id", "achieved_on"])
-    for statement in tenant_table_statements("ledger_outcomes"):
-        op.execute(statement)
     for event, transitions in _TRANSITIONS.items():
         op.execute(
             f"CREATE TRIGGER ledger_outcomes_report_{event.lower()} AFTER {event} ON ledger_outcomes"

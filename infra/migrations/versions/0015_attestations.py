@@ -13,18 +13,15 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from infra.rls import tenant_table_statements
+from infra.migrations.tables import create_tenant_table, tenant_reference
 
 revision = "0015"
 down_revision = "0014"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_tenant_table(
         "attestations",
-        sa.Column("tenant_id", sa.Text(), sa.ForeignKey("tenants.slug"), primary_key=True),
         sa.Column("street_id", sa.BigInteger(), primary_key=True),
         sa.Column("claim", sa.Text(), primary_key=True),
         sa.Column("value", postgresql.JSONB(), nullable=False),
@@ -36,7 +33,7 @@ def upgrade() -> None:
         sa.Column("verified_by", sa.Text()),
         sa.Column("verified_at", sa.DateTime(timezone=True)),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
-        sa.ForeignKeyConstraint(["tenant_id", "street_id"], ["streets.tenant_id", "streets.id"]),
+        tenant_reference("street_id", "streets"),
         sa.CheckConstraint(
             "claim IN ('legal_person', 'clean_record', 'digital_platform_url')", name="attestations_claim_check"
         ),
@@ -50,9 +47,8 @@ def upgrade() -> None:
             "(evidence IS NULL) = (evidence_sha256 IS NULL) AND (evidence IS NULL) = (evidence_type IS NULL)",
             name="attestations_evidence_check",
         ),
+        identity=False,
     )
-    for statement in tenant_table_statements("attestations"):
-        op.execute(statement)
 
 
 def downgrade() -> None:

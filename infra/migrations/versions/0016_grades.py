@@ -15,26 +15,22 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 from infra.db import APP_ROLE
-from infra.rls import tenant_table_statements
+from infra.migrations.tables import create_tenant_table
 
 revision = "0016"
 down_revision = "0015"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_tenant_table(
         "grade_schemes",
-        sa.Column("tenant_id", sa.Text(), sa.ForeignKey("tenants.slug"), primary_key=True),
         sa.Column("year", sa.Integer(), primary_key=True),
         sa.Column("scheme", postgresql.JSONB(), nullable=False),
         sa.Column("hash", sa.Text(), nullable=False),
         sa.Column("published_by", sa.Text(), nullable=False),
         sa.Column("published_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        identity=False,
     )
-    for statement in tenant_table_statements("grade_schemes"):
-        op.execute(statement)
     # Built from the constant role name, never from input.
     op.execute(
         f"""CREATE POLICY grade_schemes_read_province ON grade_schemes FOR SELECT TO {APP_ROLE}

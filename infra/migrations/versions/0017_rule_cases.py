@@ -12,28 +12,24 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from infra.rls import tenant_table_statements
+from infra.migrations.tables import create_tenant_table, created_column
 
 revision = "0017"
 down_revision = "0016"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_tenant_table(
         "rule_cases",
-        sa.Column("tenant_id", sa.Text(), sa.ForeignKey("tenants.slug"), primary_key=True),
         sa.Column("name", sa.Text(), primary_key=True),
         sa.Column("year", sa.Integer(), nullable=False),
         sa.Column("facts", postgresql.JSONB(), nullable=False),
         sa.Column("expected", postgresql.JSONB(), nullable=False),
         sa.Column("created_by", sa.Text(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        created_column(),
         sa.CheckConstraint("year BETWEEN 2000 AND 2100", name="rule_cases_year_check"),
+        identity=False,
     )
-    for statement in tenant_table_statements("rule_cases"):
-        op.execute(statement)
 
 
 def downgrade() -> None:

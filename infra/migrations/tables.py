@@ -1,0 +1,53 @@
+"""What every tenant table shares, for migrations to build tables with.
+
+A tenant table is keyed by its tenant first (``tenant_id`` references ``tenants.slug``), usually with an
+identity ``id``; it points at other tenant tables through ``(tenant_id, …)`` so that a row can never refer
+to another tenant's row, and it lives under row-level security (``infra.rls``). Names that PostgreSQL gives
+the constraints follow from the columns, so a table built here is the same table as one spelled out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import op
+
+from infra.rls import tenant_table_statements
+
+ALL_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE"
+
+
+def tenant_column() -> sa.Column[str]:
+    """``tenant_id``, the first part of the key, referencing the tenant."""
+    return sa.Column("tenant_id", sa.Text(), sa.ForeignKey("tenants.slug"), primary_key=True)
+
+
+def id_column() -> sa.Column[int]:
+    """``id``, drawn from an identity sequence, the second part of the key."""
+    return sa.Column("id", sa.BigInteger(), sa.Identity(always=False), primary_key=True)
+
+
+def created_column(name: str = "created_at") -> sa.Column[object]:
+    """A time stamp the database fills in when the row is written."""
+    return sa.Column(name, sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now())
+
+
+def tenant_reference(
+    column: str, table: str, *, target: str = "id", ondelete: str | None = None
+) -> sa.ForeignKeyConstraint:
+    """``(tenant_id, column)`` references ``table``'s ``(tenant_id, target)``: a row of the same tenant."""
+    return sa.ForeignKeyConstraint(
+        ["tenant_id", column], [f"{table}.tenant_id", f"{table}.{target}"], ondelete=ondelete
+    )
+
+
+def create_tenant_table(
+    name: str, *elements: sa.Column[Any] | sa.Constraint, identity: bool = True, privileges: str = ALL_PRIVILEGES
+) -> None:
+    """Create ``name`` keyed by ``tenant_id`` (and an identity ``id`` unless ``identity`` is false), then
+    ``elements`` (columns with ``primary_key=True`` join the key in their order), under row-level security."""
+    key = [tenant_column(), id_column()] if identity else [tenant_column()]
+    op.create_table(name, *key, *elements)
+    for statement in tenant_table_statements(name, privileges=privileges):
+        op.execute(statement)
