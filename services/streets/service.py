@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any, Final, TypeVar
+from typing import Any, Final
 
 import msgspec
-from sqlalchemy import delete, extract
+from sqlalchemy import delete
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -92,31 +92,6 @@ async def streets_locked(session: AsyncSession, tenant: TenantId, street_ids: Se
         if street_id not in found:
             raise not_found(street_id)
     return [found[street_id] for street_id in street_ids]
-
-
-StreetRow = TypeVar("StreetRow", models.Activity, models.CenterService)
-
-
-async def street_rows_by_day(
-    session: AsyncSession,
-    actor: Actor,
-    tenant: TenantId,
-    street_id: int,
-    row: type[StreetRow],
-    day: Any,
-    *,
-    year: int | None,
-    limit: int,
-    offset: int,
-) -> Page[StreetRow]:
-    """A page of one street's rows of `row` (an activity, a centre service), newest `day` first, of `year` only
-    when given; the street as `actor` may see it (:func:`street_of`)."""
-    await street_of(session, tenant, street_id, actor)
-    query = select(row).where(col(row.tenant_id) == tenant, col(row.street_id) == street_id)
-    if year is not None:
-        query = query.where(extract("year", col(day)) == year)
-    query = query.order_by(col(day).desc(), col(row.id))
-    return (await fetch_page(session, query, limit=limit, offset=offset)).map(lambda found: found[0])
 
 
 async def list_streets(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Final, get_args
 
-from sqlalchemy import Table, and_, extract, func
+from sqlalchemy import and_, extract, func
 from sqlalchemy import select as core_select
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -14,13 +14,10 @@ from services import models
 from services.errors import NotFoundError
 from services.labels.labels import LABELS
 from services.province_report.exports import MEDIA_TYPES, Export
-from services.shared.checks import FieldProblem, found, future_date, raise_first
-from services.shared.imports import ImportResult, StreetImport
-from services.shared.paging import Page
-from services.shared.shapes import shape_of, street_row
+from services.shared.checks import FieldProblem, found, future_date
+from services.shared.shapes import shape_of
 from services.shared.tabular.writing import Sheet, SheetColumn, write_xlsx
-from services.shared.writes import save_recorded
-from services.streets.service import street_of, street_rows_by_day
+from services.streets.records import StreetRecords
 from services.workload.schemas import (
     SERVICE_COLUMNS,
     CenterService,
@@ -30,10 +27,8 @@ from services.workload.schemas import (
     Workload,
 )
 from tenants.calendar import today
-from tenants.context import Actor
 from tenants.ids import TenantId
 
-SERVICE_TABLE: Table = models.CenterService.__table__  # type: ignore[attr-defined]  # SQLModel declares it untyped
 KINDS: Final[tuple[str, ...]] = get_args(ServiceKind)
 
 
@@ -46,50 +41,21 @@ def _out(row: models.CenterService) -> CenterService:
     return shape_of(CenterService, row)
 
 
-async def list_services(
-    session: AsyncSession,
-    actor: Actor,
-    tenant: TenantId,
-    street_id: int,
-    *,
-    year: int | None,
-    limit: int,
-    offset: int,
-) -> Page[CenterService]:
-    rows = await street_rows_by_day(
-        session,
-        actor,
-        tenant,
-        street_id,
-        models.CenterService,
-        models.CenterService.served_on,
-        year=year,
-        limit=limit,
-        offset=offset,
-    )
-    return rows.map(_out)
-
-
-async def create_service(
-    session: AsyncSession, actor: Actor, tenant: TenantId, street_id: int, data: CenterServiceCreate
-) -> CenterService:
-    await street_of(session, tenant, street_id, actor)
-    raise_first(service_problems(data))
-    new = models.CenterService(**street_row(tenant, street_id, data))
-    return await save_recorded(session, actor, tenant, "service.create", new, _out, object_type="center_service")
-
-
-async def import_services(
-    session: AsyncSession, actor: Actor, tenant: TenantId, street_id: int, filename: str, data: bytes
-) -> ImportResult:
-    """Every row of the file or none, with the same row report as the entities import."""
-    await street_of(session, tenant, street_id, actor)
-    return await _IMPORT.run(session, actor, tenant, street_id, filename, data)
-
-
-_IMPORT = StreetImport(
-    SERVICE_COLUMNS, CenterServiceCreate, service_problems, SERVICE_TABLE, street_row, "service.import"
+SERVICES = StreetRecords(
+    models.CenterService,
+    models.CenterService.served_on,
+    _out,
+    CenterServiceCreate,
+    service_problems,
+    SERVICE_COLUMNS,
+    action="service",
+    object_type="center_service",
 )
+"""A centre's services, newest first; each one is checked as a file's row is."""
+
+list_services = SERVICES.list
+create_service = SERVICES.create
+import_services = SERVICES.import_file
 
 
 async def city_workload(session: AsyncSession, tenant: TenantId, year: int) -> Workload:
