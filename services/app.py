@@ -24,7 +24,7 @@ from services.auth.controllers import AuthController, retrieve_actor
 from services.cases.controllers import CaseController, ProvinceCaseController
 from services.context import AppContext
 from services.cycles.controllers import CycleController, SelectionController
-from services.deps import provide_actor, provide_db, provide_tenant
+from services.deps import provide_actor, provide_db, provide_temporal, provide_tenant
 from services.entities.controllers import EntityController
 from services.errors.handlers import EXCEPTION_HANDLERS, QUIET, log_uncaught
 from services.fields.controllers import FieldController
@@ -152,6 +152,7 @@ def create_app(context: AppContext, extra_handlers: list[ControllerRouterHandler
             "actor": Provide(provide_actor),
             "db": Provide(provide_db),
             "tenant_id": Provide(provide_tenant),
+            "temporal": Provide(provide_temporal),
         },
         exception_handlers=EXCEPTION_HANDLERS,
         # Every body is bounded in size (import routes allow a file's size) and JSON in nesting.

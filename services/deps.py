@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Annotated, Any
 
 import msgspec
@@ -14,6 +14,7 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers.base import BaseRouteHandler
 from litestar.params import FromPath, PathParameter
 from sqlmodel.ext.asyncio.session import AsyncSession
+from temporalio.client import Client
 
 from infra.db import tenant_transaction
 from services.context import AppContext
@@ -28,6 +29,9 @@ Caller = NamedDependency[Actor]
 """The signed-in actor of the request (the ``actor`` dependency)."""
 Tenant = NamedDependency[TenantId]
 """The path's tenant, checked against the actor (the ``tenant_id`` dependency)."""
+Temporal = NamedDependency[Callable[[], Awaitable[Client]]]
+"""The application's Temporal client, awaited where the handler needs it (the ``temporal`` dependency): it connects
+on first use, and answers 503 while Temporal is unreachable, after the request's own input has been checked."""
 
 Province = FromPath[str]
 """The ``{province}`` of a province's path, as given: the handler resolves it against the actor."""
@@ -58,6 +62,11 @@ async def provide_db(request: Request[Any, Any, Any], actor: Caller) -> AsyncIte
     async with tenant_transaction(context.sessions, actor.read_ids, actor.write_ids) as session:
         context.outages.answered(DATABASE)  # the transaction began: the database answers (again)
         yield session
+
+
+async def provide_temporal(request: Request[Any, Any, Any]) -> Callable[[], Awaitable[Client]]:
+    """How the handlers that start, signal or query workflows reach Temporal: the one client of the application."""
+    return app_context(request).temporal
 
 
 async def provide_tenant(actor: Caller, tenant: FromPath[str]) -> TenantId:

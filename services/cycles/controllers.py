@@ -9,7 +9,7 @@ from litestar.params import JSONBody
 
 from services.cycles import service
 from services.cycles.schemas import ApplicationCreate, Cycle, DesignationCreate, RecommendationCreate, Selection
-from services.deps import PROVINCE_READERS, Caller, Db, Province, Tenant, app_context, requires
+from services.deps import PROVINCE_READERS, Caller, Db, Province, Temporal, Tenant, app_context, requires
 from services.shared.bounds import YearParam
 from tenants.context import Role
 
@@ -21,9 +21,10 @@ class CycleController(Controller):
     tags = ["cycle"]
 
     @get("/", summary="年度流程 / the city's cycle of the year: phase, applications, recommendations, due dates")
-    async def get_cycle(self, request: Request[Any, Any, Any], db: Db, tenant_id: Tenant, year: Year) -> Cycle:
-        context = app_context(request)
-        return await service.get_cycle(db, await context.temporal(), context.directory, tenant_id, year)
+    async def get_cycle(
+        self, request: Request[Any, Any, Any], db: Db, temporal: Temporal, tenant_id: Tenant, year: Year
+    ) -> Cycle:
+        return await service.get_cycle(db, await temporal(), app_context(request).directory, tenant_id, year)
 
     @post(
         "/",
@@ -32,11 +33,11 @@ class CycleController(Controller):
         status_code=201,
     )
     async def start_cycle(
-        self, request: Request[Any, Any, Any], db: Db, tenant_id: Tenant, year: Year
+        self, request: Request[Any, Any, Any], db: Db, temporal: Temporal, tenant_id: Tenant, year: Year
     ) -> Response[Cycle]:
         context = app_context(request)
         cycle, created = await service.start_cycle(
-            db, await context.temporal(), context.directory, tenant_id, year, context.settings.task_queue
+            db, await temporal(), context.directory, tenant_id, year, context.settings.task_queue
         )
         return Response(cycle, status_code=201 if created else 200)
 
@@ -47,14 +48,14 @@ class CycleController(Controller):
     )
     async def apply(
         self,
-        request: Request[Any, Any, Any],
         db: Db,
+        temporal: Temporal,
         actor: Caller,
         tenant_id: Tenant,
         year: Year,
         data: JSONBody[ApplicationCreate],
     ) -> Cycle:
-        return await service.apply(db, await app_context(request).temporal(), actor, tenant_id, year, data)
+        return await service.apply(db, await temporal(), actor, tenant_id, year, data)
 
     @post(
         "/recommendations",
@@ -63,13 +64,13 @@ class CycleController(Controller):
     )
     async def recommend(
         self,
-        request: Request[Any, Any, Any],
+        temporal: Temporal,
         actor: Caller,
         tenant_id: Tenant,
         year: Year,
         data: JSONBody[RecommendationCreate],
     ) -> Cycle:
-        return await service.recommend(await app_context(request).temporal(), actor, tenant_id, year, data)
+        return await service.recommend(await temporal(), actor, tenant_id, year, data)
 
 
 class SelectionController(Controller):
@@ -77,10 +78,8 @@ class SelectionController(Controller):
     tags = ["cycle"]
 
     @get("/", guards=[PROVINCE_READERS], summary="省级评选排名 / the ranking of all cities' recommendations")
-    async def get_selection(
-        self, request: Request[Any, Any, Any], actor: Caller, province: Province, year: Year
-    ) -> Selection:
-        return await service.get_selection(await app_context(request).temporal(), actor, province, year)
+    async def get_selection(self, temporal: Temporal, actor: Caller, province: Province, year: Year) -> Selection:
+        return await service.get_selection(await temporal(), actor, province, year)
 
     @post(
         "/designations",
@@ -89,10 +88,10 @@ class SelectionController(Controller):
     )
     async def designate(
         self,
-        request: Request[Any, Any, Any],
+        temporal: Temporal,
         actor: Caller,
         province: Province,
         year: Year,
         data: JSONBody[DesignationCreate],
     ) -> Selection:
-        return await service.designate(await app_context(request).temporal(), actor, province, year, data)
+        return await service.designate(await temporal(), actor, province, year, data)
