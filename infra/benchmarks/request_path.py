@@ -115,8 +115,11 @@ class Run:
 _UNITS: Final = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def wrk(url: str, headers: dict[str, str], seconds: int, connections: int) -> Run:
+def wrk(url: str, headers: dict[str, str], seconds: int, connections: int, script: Path | None = None) -> Run:
+    """``wrk`` against ``url`` with 2 threads; ``script``, when given, is a Lua file that makes each request."""
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    if script is not None:
+        command += ["-s", str(script)]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout  # noqa: S603
@@ -138,7 +141,7 @@ def server(args: list[str], env: dict[str, str], log: Path) -> Iterator[None]:
         interrupt(process, 30)
 
 
-async def _ready(client: httpx.AsyncClient, path: str) -> None:
+async def wait_ready(client: httpx.AsyncClient, path: str) -> None:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         with contextlib.suppress(httpx.HTTPError):
@@ -197,8 +200,8 @@ async def _compare(url: str, folder: Path, args: argparse.Namespace) -> None:
     with server(app_command, env, folder / "api.log"), server(bare_command, env, folder / "bare.log"):
         app_url, bare_url = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{bare_port}"
         async with httpx.AsyncClient(base_url=app_url) as app, httpx.AsyncClient(base_url=bare_url) as bare:
-            await _ready(app, "/api/labels")
-            await _ready(bare, "/bare/me")
+            await wait_ready(app, "/api/labels")
+            await wait_ready(bare, "/bare/me")
             login = await app.post("/api/auth/login", json={"username": ADMIN, "password": PASSWORD})
             auth = {"Authorization": f"Bearer {login.json()['accessToken']}"}
             listed = (await app.get(f"/api/tenants/{CITY}/streets", headers=auth)).json()
