@@ -10,7 +10,8 @@ page with the message beside its field and what was typed. Another city's entity
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, Final, get_args
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Annotated, Any, Final, TypeVar, get_args
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException, ValidationException
@@ -42,7 +43,7 @@ from services.shared.bounds import Id, IdParam
 from services.streets.service import list_streets
 from services.tenancy.service import get_settings
 from services.text import Text
-from services.web.forms import Form, FormError, posted, shown, submit
+from services.web.forms import FORM_LEVEL, Form, FormError, posted, shown, submit
 from services.web.ledger_reads import days_of, entity_in_city, entity_visits, ledger_page
 from services.web.render import language, page
 from services.web.scope import ALL, PER_PAGE, tenant_of
@@ -50,6 +51,8 @@ from services.web.session import CITY_ROLES
 from tenants.calendar import today
 from tenants.context import Actor, Role
 from tenants.ids import TenantId
+
+F = TypeVar("F")
 
 NEEDS: Final[tuple[str, ...]] = get_args(Need)
 LEDGER_STATUSES: Final[tuple[str, ...]] = get_args(LedgerStatus)
@@ -67,9 +70,11 @@ SAVED: Final[dict[str, Text]] = {
 """The message after a saved form (``?saved=visit``): only these, never text from the URL."""
 
 
-VISIT_FIELDS: Final = ("visitedOn", "notes")
-OUTCOME_FIELDS: Final = ("achievedOn", "graduates")
-"""The outcome's fields the service names in a refusal (the day, interns none at all)."""
+NESTED: Final[dict[str, tuple[str, ...]]] = {
+    "visit": ("visitedOn", "notes"),
+    "outcome": ("achievedOn", "graduates"),  # the day; interns have none at all
+}
+"""The fields a service names in a refusal that its form holds under the form's name (``visit.visitedOn``)."""
 
 
 class ActionForm(InputStruct):
@@ -165,58 +170,38 @@ class LedgerPages(Controller):
     async def add_need(
         self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, entity_id: IdParam
     ) -> Template | Redirect:
-        await entity_in_city(db, tenant_id, entity_id)
-        values = await posted(request)
-        try:
-            await submit(
-                db,
-                {**values, "entityId": str(entity_id)},
-                LedgerEntryCreate,
-                lambda data: create_entry(db, actor, tenant_id, data),
-                conflict="need",
-            )
-        except FormError as refused:
-            form = shown(values, refused.problems, language(request))
-            return await entity_page(request, db, actor, tenant_id, entity_id, {"need": form}, status_code=422)
-        return Redirect(f"{entity_path(tenant_id, entity_id)}?saved=need", status_code=303)
+        return await post_entity_form(
+            request,
+            db,
+            actor,
+            tenant_id,
+            entity_id,
+            "need",
+            LedgerEntryCreate,
+            lambda data: create_entry(db, actor, tenant_id, data),
+            given={"entityId": str(entity_id)},
+            conflict="need",
+        )
 
     @post("/entities/{entity_id:int}/action", guards=[requires(*LEDGER_WRITERS)], status_code=303)
     async def record_action(
         self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, entity_id: IdParam
     ) -> Template | Redirect:
-        await entity_in_city(db, tenant_id, entity_id)
-        values = await posted(request)
-
         async def save(data: ActionForm) -> object:
             await _own_entry(db, tenant_id, entity_id, data.entry_id)
             return await update_entry(db, actor, tenant_id, data.entry_id, data.change)
 
-        try:
-            await submit(db, values, ActionForm, save)
-        except FormError as refused:
-            form = shown(values, refused.problems, language(request))
-            return await entity_page(request, db, actor, tenant_id, entity_id, {"action": form}, status_code=422)
-        return Redirect(f"{entity_path(tenant_id, entity_id)}?saved=action", status_code=303)
+        return await post_entity_form(request, db, actor, tenant_id, entity_id, "action", ActionForm, save)
 
     @post("/entities/{entity_id:int}/outcomes", guards=[requires(*LEDGER_WRITERS)], status_code=303)
     async def record_outcome(
         self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, entity_id: IdParam
     ) -> Template | Redirect:
-        await entity_in_city(db, tenant_id, entity_id)
-        values = await posted(request)
-
         async def save(data: OutcomeForm) -> object:
             await _own_entry(db, tenant_id, entity_id, data.of_entry)
             return await create_outcome(db, actor, tenant_id, data.of_entry, data.outcome)
 
-        try:
-            await submit(db, values, OutcomeForm, save, fields=OUTCOME_FIELDS)
-        except FormError as refused:
-            # The service names the outcome's own fields; on this form they sit under ``outcome.``.
-            problems = {f"outcome.{k}" if k in OUTCOME_FIELDS else k: v for k, v in refused.problems.items()}
-            form = shown(values, problems, language(request))
-            return await entity_page(request, db, actor, tenant_id, entity_id, {"outcome": form}, status_code=422)
-        return Redirect(f"{entity_path(tenant_id, entity_id)}?saved=outcome", status_code=303)
+        return await post_entity_form(request, db, actor, tenant_id, entity_id, "outcome", OutcomeForm, save)
 
     @post("/entities/{entity_id:int}/visits", guards=[requires(*LEDGER_WRITERS)], status_code=303)
     async def record_visit(
@@ -228,33 +213,43 @@ class LedgerPages(Controller):
 async def post_visit(
     request: Request[Any, Any, Any], db: Db, actor: Actor, tenant_id: TenantId, entity_id: int, then: str
 ) -> Template | Redirect:
-    """Record the posted visit and go on to ``then`` (``?saved=visit``); a refusal is shown on the entity's
-    page, beside its visit form (whichever page the form was on)."""
-    values = await posted(request)
-    try:
-        await visit_entity(db, actor, tenant_id, entity_id, values)
-    except FormError as refused:
-        form = shown(values, refused.problems, language(request))
-        return await entity_page(request, db, actor, tenant_id, entity_id, {"visit": form}, status_code=422)
-    return Redirect(f"{then}?saved=visit", status_code=303)
-
-
-async def visit_entity(
-    db: Db, actor: Actor, tenant_id: TenantId, entity_id: int, values: dict[str, str | list[str]]
-) -> object:
-    """Record the visit form's visit on one of the entity's entries (which closes the task it satisfies)."""
-    await entity_in_city(db, tenant_id, entity_id)
+    """Record the posted visit on one of the entity's entries (which closes the task it satisfies) and go on to
+    ``then``; a refusal is shown on the entity's page (whichever page the form was on)."""
 
     async def save(data: VisitForm) -> object:
         await _own_entry(db, tenant_id, entity_id, data.on_entry)
         return await create_visit(db, actor, tenant_id, data.on_entry, data.visit)
 
+    return await post_entity_form(request, db, actor, tenant_id, entity_id, "visit", VisitForm, save, then=then)
+
+
+async def post_entity_form(
+    request: Request[Any, Any, Any],
+    db: Db,
+    actor: Actor,
+    tenant_id: TenantId,
+    entity_id: int,
+    name: str,
+    into: type[F],
+    save: Callable[[F], Awaitable[object]],
+    *,
+    given: Mapping[str, str] | None = None,
+    conflict: str = FORM_LEVEL,
+    then: str | None = None,
+) -> Template | Redirect:
+    """Save the entity's posted form ``name`` (with the hidden values ``given``) as ``into`` with ``save``, and go
+    on to ``then`` (the entity's page by default) with ``?saved=<name>``; a refusal is shown on the entity's page,
+    beside that form. Another city's entity is not found."""
+    await entity_in_city(db, tenant_id, entity_id)
+    values = await posted(request)
+    own = NESTED.get(name, ())
     try:
-        return await submit(db, values, VisitForm, save, fields=VISIT_FIELDS)
+        await submit(db, {**values, **(given or {})}, into, save, fields=own, conflict=conflict)
     except FormError as refused:
-        # The service names the visit's own fields; on this form they sit under ``visit.``.
-        problems = {f"visit.{k}" if k in VISIT_FIELDS else k: text for k, text in refused.problems.items()}
-        raise FormError(problems) from refused
+        problems = {f"{name}.{k}" if k in own else k: text for k, text in refused.problems.items()}
+        form = shown(values, problems, language(request))
+        return await entity_page(request, db, actor, tenant_id, entity_id, {name: form}, status_code=422)
+    return Redirect(f"{then or entity_path(tenant_id, entity_id)}?saved={name}", status_code=303)
 
 
 async def _own_entry(db: Db, tenant_id: TenantId, entity_id: int, entry_id: int) -> None:
