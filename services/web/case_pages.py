@@ -25,7 +25,7 @@ from services.shared.imports import Upload
 from services.streets.service import list_streets
 from services.text import Text
 from services.web.forms import FormBody
-from services.web.refusals import attempt, converted, field_of, message
+from services.web.refusals import attempt, converted, errors_of
 from services.web.render import language, page
 from services.web.scope import ALL, tenant_of
 from services.web.session import CITY_ROLES
@@ -114,11 +114,7 @@ class CityCasePages(Controller):
 
         created = await attempt(db, run)
         if isinstance(created, DomainError):
-            if created.status_code == 404:
-                raise NotFoundException()
-            return await _list(
-                request, db, actor, tenant_id, data, {field_of(created) or "form": message(request, created)}
-            )
+            return await _list(request, db, actor, tenant_id, data, _errors(request, created))
         return Redirect(f"/city/{tenant_id}/cases/{created.id}?done=created", status_code=303)
 
     @get("/{case_id:int}")
@@ -201,15 +197,41 @@ async def _after(
     """Run a change; on refusal the case page again with the message beside its field, else back to the case."""
     result = await attempt(db, run)
     if isinstance(result, DomainError):
-        if result.status_code == 404:
-            raise NotFoundException()
-        errors = {field_of(result) or "form": message(request, result)}
-        return await _case(request, db, actor, tenant_id, case_id, form, errors)
+        return await _case(request, db, actor, tenant_id, case_id, form, _errors(request, result))
     return Redirect(f"/city/{tenant_id}/cases/{case_id}?done={done}", status_code=303)
 
 
-def _nav_street(actor: Actor) -> dict[str, int] | None:
-    return {"id": actor.street_id} if actor.role == Role.OPERATOR and actor.street_id else None
+def _errors(request: Request[Any, Any, Any], refused: DomainError) -> dict[str, str]:
+    """A refusal beside the case form's field; another city's street or case is the not-found page."""
+    if refused.status_code == 404:
+        raise NotFoundException()
+    return errors_of(request, refused)
+
+
+def _city_page(
+    request: Request[Any, Any, Any],
+    actor: Actor,
+    tenant_id: Tenant,
+    template: str,
+    form: CaseForm,
+    errors: dict[str, str],
+    **context: Any,
+) -> Template:
+    """A city's case page ``template``: the cases menu (an operator's under its street), the case form as typed
+    or stored and each refusal beside its field."""
+    return page(
+        request,
+        template,
+        status_code=422 if errors else 200,
+        actor=actor,
+        tenant=tenant_of(request, tenant_id),
+        street={"id": actor.street_id} if actor.role == Role.OPERATOR and actor.street_id else None,
+        section="cases",
+        categories=CATEGORIES,
+        form=form,
+        errors=errors,
+        **context,
+    )
 
 
 async def _list(
@@ -220,19 +242,8 @@ async def _list(
     if actor.role in WRITERS:
         found = await list_streets(db, actor, tenant_id, status=None, limit=ALL, offset=0)
         streets = [(str(street.id), street.name) for street in found.items]
-    return page(
-        request,
-        "cases/city_list.html",
-        status_code=422 if errors else 200,
-        actor=actor,
-        tenant=tenant_of(request, tenant_id),
-        street=_nav_street(actor),
-        section="cases",
-        cases=cases.items,
-        streets=streets,
-        categories=CATEGORIES,
-        form=form,
-        errors=errors,
+    return _city_page(
+        request, actor, tenant_id, "cases/city_list.html", form, errors, cases=cases.items, streets=streets
     )
 
 
@@ -255,21 +266,17 @@ async def _case(
             figures=figures_text(case.figures),
             year=str(case.year),
         )
-    return page(
+    return _city_page(
         request,
+        actor,
+        tenant_id,
         "cases/city_case.html",
-        status_code=422 if errors else 200,
-        actor=actor,
-        tenant=tenant_of(request, tenant_id),
-        street=_nav_street(actor),
-        section="cases",
+        form,
+        errors,
         case=case,
         body=body_html(case.body),
         editable=case.status in EDITABLE and actor.role in WRITERS,
         reviewable=case.status == "submitted" and actor.role == Role.CITY_ADMIN,
-        categories=CATEGORIES,
-        form=form,
-        errors=errors,
         done=_done(request),
     )
 
