@@ -1,9 +1,9 @@
-"""What the pages' handlers share: the tenant a page shows, a street page's scope, a kind of the path.
+"""What the pages' handlers share: the tenant a page shows, a city or street page's scope, a kind of the path.
 
-A street's pages (its tabs, its data forms, its imports, its edit form) take :data:`AtStreet`: the request's
-transaction, the caller, the city and the street of the path, read under the caller's rights once, before the
-handler runs (another city's street, or another street for an operator, answers 404 as a page).
-"""
+A city's pages take :data:`AtCity`: the request's transaction, the caller and the city of the path. A street's
+pages (its tabs, its data forms, its imports, its edit form) take :data:`AtStreet`: the same and the street of
+the path, read under the caller's rights once, before the handler runs (another city's street, or another
+street for an operator, answers 404 as a page)."""
 
 from __future__ import annotations
 
@@ -52,34 +52,40 @@ def known(table: Mapping[str, V], kind: str) -> V:
 
 
 @dataclass(frozen=True)
-class StreetScope:
-    """A street page's request: its transaction, the caller, the city and the street."""
+class CityScope:
+    """A city page's request: its transaction, the caller and the city of the path."""
 
     request: Request[Any, Any, Any]
     db: AsyncSession
     actor: Actor
     tenant_id: TenantId
-    street: Street
-
-    @property
-    def street_id(self) -> int:
-        return self.street.id
 
     @property
     def tenant(self) -> TenantInfo:
         return tenant_of(self.request, self.tenant_id)
 
     def page(self, template: str, *, status_code: int = 200, **context: Any) -> Template:
+        """The city's page ``template``, with the caller and the city beside ``context``."""
+        return page(self.request, template, status_code=status_code, actor=self.actor, tenant=self.tenant, **context)
+
+
+@dataclass(frozen=True)
+class StreetScope(CityScope):
+    """A street page's request: its transaction, the caller, the city and the street."""
+
+    street: Street
+
+    @property
+    def street_id(self) -> int:
+        return self.street.id
+
+    def page(self, template: str, *, status_code: int = 200, **context: Any) -> Template:
         """The street's page ``template``, with the caller, the city and the street beside ``context``."""
-        return page(
-            self.request,
-            template,
-            status_code=status_code,
-            actor=self.actor,
-            tenant=self.tenant,
-            street=self.street,
-            **context,
-        )
+        return super().page(template, status_code=status_code, street=self.street, **context)
+
+
+async def provide_city_scope(request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant) -> CityScope:
+    return CityScope(request, db, actor, tenant_id)
 
 
 async def provide_street_scope(
@@ -87,6 +93,10 @@ async def provide_street_scope(
 ) -> StreetScope:
     return StreetScope(request, db, actor, tenant_id, await get_street(db, actor, tenant_id, street_id))
 
+
+AtCity = NamedDependency[CityScope]
+"""The ``at`` dependency of a city's pages (``/city/{tenant}/…``) that take no street."""
+CITY_SCOPE: Final = {"at": Provide(provide_city_scope)}
 
 AtStreet = NamedDependency[StreetScope]
 """The ``at`` dependency of the pages under ``/city/{tenant}/streets/{street_id}``."""
