@@ -7,13 +7,15 @@ street for an operator, answers 404 as a page)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Final, TypeVar
+from typing import Annotated, Any, Final, TypeVar
 
 from litestar import Request
 from litestar.di import NamedDependency, Provide
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import NotFoundException, ValidationException
+from litestar.params import QueryParameter
 from litestar.response import Template
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -33,6 +35,30 @@ PER_PAGE: Final = 20
 ALL: Final = 1000
 """The most rows a page reads in one go where it must see a whole (small) list: a city's streets or users, a
 street's entities or reports."""
+
+
+PageNumber = Annotated[int, QueryParameter(name="page", ge=1, le=10_000)]
+"""``?page=``: the page of a paged list, from 1."""
+
+
+def offset_of(page_number: int) -> int:
+    """The first row of the page ``page_number`` of a paged list."""
+    return (page_number - 1) * PER_PAGE
+
+
+def page_count(total: int) -> int:
+    """How many pages a list of ``total`` rows takes (an empty list is still one page)."""
+    return max(1, math.ceil(total / PER_PAGE))
+
+
+def chosen(name: str, value: str | None, allowed: tuple[str, ...]) -> str | None:
+    """A list filter's choice: empty (a form's unchosen filter) is all, None; one not ``allowed`` is a bad
+    request."""
+    if not value:
+        return None
+    if value not in allowed:
+        raise ValidationException(f"{name}: {value}")
+    return value
 
 
 def tenant_of(request: Request[Any, Any, Any], tenant_id: TenantId) -> TenantInfo:
