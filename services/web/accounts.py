@@ -6,19 +6,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.response import Redirect, Template
 
-from services.deps import Caller, Db, Tenant, Username, requires
+from services.deps import Username, requires
 from services.errors import DomainError
 from services.streets.service import list_streets
 from services.text import Text
 from services.users import service
 from services.users.schemas import UserCreate, UserUpdate
 from services.web.forms import FormBody
-from services.web.refusals import attempt, converted, field_of, message
-from services.web.render import page
-from services.web.scope import ALL, tenant_of
+from services.web.refusals import attempt, converted, errors_of
+from services.web.scope import ALL, CITY_SCOPE, AtCity, CityScope
 from tenants.context import Role
 
 CREATABLE: Final = (Role.CASEWORKER, Role.OPERATOR, Role.VIEWER)
@@ -50,69 +49,44 @@ class Activation:
 class AccountPages(Controller):
     path = "/city/{tenant:str}/accounts"
     guards = [requires(Role.CITY_ADMIN)]
+    dependencies = CITY_SCOPE
 
     @get("/")
-    async def accounts(self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant) -> Template:
-        return await _list(request, db, actor, tenant_id, NewAccount(), {})
+    async def accounts(self, at: AtCity) -> Template:
+        return await _list(at, NewAccount(), {})
 
     @post("/", status_code=200)
-    async def create(
-        self,
-        request: Request[Any, Any, Any],
-        db: Db,
-        actor: Caller,
-        tenant_id: Tenant,
-        data: FormBody[NewAccount],
-    ) -> Template:
+    async def create(self, at: AtCity, data: FormBody[NewAccount]) -> Template:
         fields: dict[str, Any] = {"username": data.username.strip(), "displayName": data.displayName, "role": data.role}
         if data.role == Role.OPERATOR or data.streetId:
             fields["streetId"] = data.streetId or None
 
         async def run() -> Any:
-            return await service.create_user(db, actor, tenant_id, converted(fields, UserCreate, "username", WORDING))
+            new = converted(fields, UserCreate, "username", WORDING)
+            return await service.create_user(at.db, at.actor, at.tenant_id, new)
 
-        created = await attempt(db, run)
+        created = await attempt(at.db, run)
         if isinstance(created, DomainError):
-            field = field_of(created) or ("username" if created.status_code == 409 else "form")
-            return await _list(request, db, actor, tenant_id, data, {field: message(request, created)})
-        return _once(request, actor, tenant_id, created.username, created.display_name, created.initial_password)
+            return await _list(at, data, errors_of(at.request, created, conflict="username"))
+        return _once(at, created.username, created.display_name, created.initial_password)
 
     @post("/{username:str}/active", status_code=303)
-    async def activate(
-        self,
-        db: Db,
-        actor: Caller,
-        tenant_id: Tenant,
-        username: Username,
-        data: FormBody[Activation],
-    ) -> Redirect:
-        await service.update_user(db, actor, tenant_id, username, UserUpdate(active=data.active == "true"))
-        return Redirect(f"/city/{tenant_id}/accounts", status_code=303)
+    async def activate(self, at: AtCity, username: Username, data: FormBody[Activation]) -> Redirect:
+        await service.update_user(at.db, at.actor, at.tenant_id, username, UserUpdate(active=data.active == "true"))
+        return Redirect(f"/city/{at.tenant_id}/accounts", status_code=303)
 
     @post("/{username:str}/password-reset", status_code=200)
-    async def reset(
-        self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, username: Username
-    ) -> Template:
-        password = await service.reset_password(db, actor, tenant_id, username)
-        return _once(request, actor, tenant_id, username, None, password)
+    async def reset(self, at: AtCity, username: Username) -> Template:
+        password = await service.reset_password(at.db, at.actor, at.tenant_id, username)
+        return _once(at, username, None, password)
 
 
-async def _list(
-    request: Request[Any, Any, Any],
-    db: Db,
-    actor: Caller,
-    tenant_id: Tenant,
-    form: NewAccount,
-    errors: dict[str, str],
-) -> Template:
-    users, total = await service.list_users(db, actor, tenant_id, limit=ALL, offset=0)
-    streets = (await list_streets(db, actor, tenant_id, status=None, limit=ALL, offset=0)).items
-    return page(
-        request,
+async def _list(at: CityScope, form: NewAccount, errors: dict[str, str]) -> Template:
+    users, total = await service.list_users(at.db, at.actor, at.tenant_id, limit=ALL, offset=0)
+    streets = (await list_streets(at.db, at.actor, at.tenant_id, status=None, limit=ALL, offset=0)).items
+    return at.page(
         "accounts/list.html",
         status_code=422 if errors else 200,
-        actor=actor,
-        tenant=tenant_of(request, tenant_id),
         users=users,
         total=total,
         street_names={street.id: street.name for street in streets},
@@ -123,20 +97,5 @@ async def _list(
     )
 
 
-def _once(
-    request: Request[Any, Any, Any],
-    actor: Caller,
-    tenant_id: Tenant,
-    username: str,
-    display_name: str | None,
-    password: str,
-) -> Template:
-    return page(
-        request,
-        "accounts/password_once.html",
-        actor=actor,
-        tenant=tenant_of(request, tenant_id),
-        username=username,
-        display_name=display_name,
-        password=password,
-    )
+def _once(at: CityScope, username: str, display_name: str | None, password: str) -> Template:
+    return at.page("accounts/password_once.html", username=username, display_name=display_name, password=password)

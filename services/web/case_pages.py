@@ -6,6 +6,7 @@ Each handler checks the right, calls the same service as the API in a savepoint,
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Final
 
@@ -25,12 +26,12 @@ from services.shared.imports import Upload
 from services.streets.service import list_streets
 from services.text import Text
 from services.web.forms import FormBody
-from services.web.refusals import attempt, converted, field_of, message
+from services.web.refusals import attempt, converted, errors_of
 from services.web.render import language, page
-from services.web.scope import ALL, tenant_of
+from services.web.scope import ALL, CITY_SCOPE, AtCity, CityScope, tenant_of
 from services.web.session import CITY_ROLES
 from tenants.calendar import today
-from tenants.context import Actor, Role
+from tenants.context import Role
 
 CATEGORIES: Final = ("business_cultivation", "incubation", "finance", "digital_platform", "youth")
 WRITERS: Final = (Role.CITY_ADMIN, Role.OPERATOR)
@@ -98,154 +99,111 @@ def _done(request: Request[Any, Any, Any]) -> str | None:
 class CityCasePages(Controller):
     path = "/city/{tenant:str}/cases"
     guards = [requires(*CITY_ROLES, Role.OPERATOR)]
+    dependencies = CITY_SCOPE
 
     @get("/")
-    async def cases(self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant) -> Template:
-        return await _list(request, db, actor, tenant_id, CaseForm(), {})
+    async def cases(self, at: AtCity) -> Template:
+        return await _list(at, CaseForm(), {})
 
     @post("/", guards=[requires(*WRITERS)], status_code=303)
-    async def create(
-        self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, data: FormBody[CaseForm]
-    ) -> Template | Redirect:
+    async def create(self, at: AtCity, data: FormBody[CaseForm]) -> Template | Redirect:
         fields = {"streetId": data.streetId or "0", **_fields(data)}
 
         async def run() -> Any:
-            return await service.create_case(db, actor, tenant_id, converted(fields, CaseCreate, "title"))
+            return await service.create_case(at.db, at.actor, at.tenant_id, converted(fields, CaseCreate, "title"))
 
-        created = await attempt(db, run)
+        created = await attempt(at.db, run)
         if isinstance(created, DomainError):
-            if created.status_code == 404:
-                raise NotFoundException()
-            return await _list(
-                request, db, actor, tenant_id, data, {field_of(created) or "form": message(request, created)}
-            )
-        return Redirect(f"/city/{tenant_id}/cases/{created.id}?done=created", status_code=303)
+            return await _list(at, data, _errors(at.request, created))
+        return Redirect(f"/city/{at.tenant_id}/cases/{created.id}?done=created", status_code=303)
 
     @get("/{case_id:int}")
-    async def case(
-        self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, case_id: IdParam
-    ) -> Template:
-        return await _case(request, db, actor, tenant_id, case_id, None, {})
+    async def case(self, at: AtCity, case_id: IdParam) -> Template:
+        return await _case(at, case_id, None, {})
 
     @post("/{case_id:int}", guards=[requires(*WRITERS)], status_code=303)
-    async def update(
-        self,
-        request: Request[Any, Any, Any],
-        db: Db,
-        actor: Caller,
-        tenant_id: Tenant,
-        case_id: IdParam,
-        data: FormBody[CaseForm],
-    ) -> Template | Redirect:
+    async def update(self, at: AtCity, case_id: IdParam, data: FormBody[CaseForm]) -> Template | Redirect:
         fields = _fields(data)
 
         async def run() -> Any:
-            return await service.update_case(db, actor, tenant_id, case_id, converted(fields, CaseUpdate, "title"))
+            change = converted(fields, CaseUpdate, "title")
+            return await service.update_case(at.db, at.actor, at.tenant_id, case_id, change)
 
-        return await _after(request, db, actor, tenant_id, case_id, run, "saved", data)
+        return await _after(at, case_id, run, "saved", data)
 
     @post("/{case_id:int}/submit", guards=[requires(*WRITERS)], status_code=303)
-    async def submit(
-        self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, case_id: IdParam
-    ) -> Template | Redirect:
+    async def submit(self, at: AtCity, case_id: IdParam) -> Template | Redirect:
         async def run() -> Any:
-            return await service.submit_case(db, actor, tenant_id, case_id)
+            return await service.submit_case(at.db, at.actor, at.tenant_id, case_id)
 
-        return await _after(request, db, actor, tenant_id, case_id, run, "submitted")
+        return await _after(at, case_id, run, "submitted")
 
     @post("/{case_id:int}/review", guards=[requires(Role.CITY_ADMIN)], status_code=303)
-    async def review(
-        self,
-        request: Request[Any, Any, Any],
-        db: Db,
-        actor: Caller,
-        tenant_id: Tenant,
-        case_id: IdParam,
-        data: FormBody[ReviewForm],
-    ) -> Template | Redirect:
+    async def review(self, at: AtCity, case_id: IdParam, data: FormBody[ReviewForm]) -> Template | Redirect:
         fields = {"decision": data.decision, "comment": data.comment.strip() or None}
 
         async def run() -> Any:
-            return await service.review_case(db, actor, tenant_id, case_id, converted(fields, CaseReview, "decision"))
+            decision = converted(fields, CaseReview, "decision")
+            return await service.review_case(at.db, at.actor, at.tenant_id, case_id, decision)
 
-        return await _after(request, db, actor, tenant_id, case_id, run, "reviewed")
+        return await _after(at, case_id, run, "reviewed")
 
     @post("/{case_id:int}/images", guards=[requires(*WRITERS)], status_code=303, request_max_body_size=6 * 1024 * 1024)
     async def image(
-        self,
-        request: Request[Any, Any, Any],
-        db: Db,
-        actor: Caller,
-        tenant_id: Tenant,
-        case_id: IdParam,
-        data: Annotated[Upload, Body(media_type=RequestEncodingType.MULTI_PART)],
+        self, at: AtCity, case_id: IdParam, data: Annotated[Upload, Body(media_type=RequestEncodingType.MULTI_PART)]
     ) -> Template | Redirect:
         content = await data.file.read()
 
         async def run() -> Any:
-            return await service.add_image(db, actor, tenant_id, case_id, content)
+            return await service.add_image(at.db, at.actor, at.tenant_id, case_id, content)
 
-        return await _after(request, db, actor, tenant_id, case_id, run, "image")
+        return await _after(at, case_id, run, "image")
 
 
 async def _after(
-    request: Request[Any, Any, Any],
-    db: Db,
-    actor: Actor,
-    tenant_id: Tenant,
-    case_id: int,
-    run: Any,
-    done: str,
-    form: CaseForm | None = None,
+    at: CityScope, case_id: int, run: Callable[[], Awaitable[Any]], done: str, form: CaseForm | None = None
 ) -> Template | Redirect:
     """Run a change; on refusal the case page again with the message beside its field, else back to the case."""
-    result = await attempt(db, run)
+    result = await attempt(at.db, run)
     if isinstance(result, DomainError):
-        if result.status_code == 404:
-            raise NotFoundException()
-        errors = {field_of(result) or "form": message(request, result)}
-        return await _case(request, db, actor, tenant_id, case_id, form, errors)
-    return Redirect(f"/city/{tenant_id}/cases/{case_id}?done={done}", status_code=303)
+        return await _case(at, case_id, form, _errors(at.request, result))
+    return Redirect(f"/city/{at.tenant_id}/cases/{case_id}?done={done}", status_code=303)
 
 
-def _nav_street(actor: Actor) -> dict[str, int] | None:
-    return {"id": actor.street_id} if actor.role == Role.OPERATOR and actor.street_id else None
+def _errors(request: Request[Any, Any, Any], refused: DomainError) -> dict[str, str]:
+    """A refusal beside the case form's field; another city's street or case is the not-found page."""
+    if refused.status_code == 404:
+        raise NotFoundException()
+    return errors_of(request, refused)
 
 
-async def _list(
-    request: Request[Any, Any, Any], db: Db, actor: Actor, tenant_id: Tenant, form: CaseForm, errors: dict[str, str]
-) -> Template:
-    cases = await service.list_cases(db, actor, tenant_id, limit=ALL)
-    streets: list[tuple[str, str]] = []
-    if actor.role in WRITERS:
-        found = await list_streets(db, actor, tenant_id, status=None, limit=ALL, offset=0)
-        streets = [(str(street.id), street.name) for street in found.items]
-    return page(
-        request,
-        "cases/city_list.html",
+def _city_page(at: CityScope, template: str, form: CaseForm, errors: dict[str, str], **context: Any) -> Template:
+    """A city's case page ``template``: the cases menu (an operator's under its street), the case form as typed
+    or stored and each refusal beside its field."""
+    actor = at.actor
+    return at.page(
+        template,
         status_code=422 if errors else 200,
-        actor=actor,
-        tenant=tenant_of(request, tenant_id),
-        street=_nav_street(actor),
+        street={"id": actor.street_id} if actor.role == Role.OPERATOR and actor.street_id else None,
         section="cases",
-        cases=cases.items,
-        streets=streets,
         categories=CATEGORIES,
         form=form,
         errors=errors,
+        **context,
     )
 
 
-async def _case(
-    request: Request[Any, Any, Any],
-    db: Db,
-    actor: Actor,
-    tenant_id: Tenant,
-    case_id: int,
-    form: CaseForm | None,
-    errors: dict[str, str],
-) -> Template:
-    case = await service.get_case(db, actor, tenant_id, case_id)
+async def _list(at: CityScope, form: CaseForm, errors: dict[str, str]) -> Template:
+    cases = await service.list_cases(at.db, at.actor, at.tenant_id, limit=ALL)
+    streets: list[tuple[str, str]] = []
+    if at.actor.role in WRITERS:
+        found = await list_streets(at.db, at.actor, at.tenant_id, status=None, limit=ALL, offset=0)
+        streets = [(str(street.id), street.name) for street in found.items]
+    return _city_page(at, "cases/city_list.html", form, errors, cases=cases.items, streets=streets)
+
+
+async def _case(at: CityScope, case_id: int, form: CaseForm | None, errors: dict[str, str]) -> Template:
+    case = await service.get_case(at.db, at.actor, at.tenant_id, case_id)
     if form is None:
         form = CaseForm(
             title=case.title,
@@ -255,22 +213,16 @@ async def _case(
             figures=figures_text(case.figures),
             year=str(case.year),
         )
-    return page(
-        request,
+    return _city_page(
+        at,
         "cases/city_case.html",
-        status_code=422 if errors else 200,
-        actor=actor,
-        tenant=tenant_of(request, tenant_id),
-        street=_nav_street(actor),
-        section="cases",
+        form,
+        errors,
         case=case,
         body=body_html(case.body),
-        editable=case.status in EDITABLE and actor.role in WRITERS,
-        reviewable=case.status == "submitted" and actor.role == Role.CITY_ADMIN,
-        categories=CATEGORIES,
-        form=form,
-        errors=errors,
-        done=_done(request),
+        editable=case.status in EDITABLE and at.actor.role in WRITERS,
+        reviewable=case.status == "submitted" and at.actor.role == Role.CITY_ADMIN,
+        done=_done(at.request),
     )
 
 

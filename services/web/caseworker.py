@@ -10,14 +10,12 @@ with a reason (services/followups).
 from __future__ import annotations
 
 import datetime as dt
-import math
-from typing import Annotated, Any, Final
+from typing import Final
 
-from litestar import Controller, Request, get, post
-from litestar.params import QueryParameter
+from litestar import Controller, get, post
 from litestar.response import Redirect, Template
 
-from services.deps import Caller, Db, Tenant, requires
+from services.deps import requires
 from services.followups.schemas import TaskClose
 from services.followups.service import close_task, list_tasks
 from services.shared.bounds import IdParam
@@ -26,11 +24,9 @@ from services.text import Text
 from services.web.forms import Form, FormError, posted, shown, submit
 from services.web.ledger_pages import LEDGER_WRITERS, post_visit
 from services.web.ledger_reads import days_of, due_soon, entity_facts
-from services.web.render import language, page
-from services.web.scope import PER_PAGE, tenant_of
+from services.web.render import language
+from services.web.scope import CITY_SCOPE, PER_PAGE, AtCity, CityScope, PageNumber, offset_of, page_count
 from tenants.calendar import today
-from tenants.context import Actor
-from tenants.ids import TenantId
 
 WEEK: Final = dt.timedelta(days=7)
 SAVED: Final[dict[str, Text]] = {
@@ -45,52 +41,38 @@ class CaseworkerPages(Controller):
 
     path = "/city/{tenant:str}/caseworker"
     guards = [requires(*LEDGER_WRITERS)]
+    dependencies = CITY_SCOPE
 
     @get("/")
-    async def home(
-        self,
-        request: Request[Any, Any, Any],
-        db: Db,
-        actor: Caller,
-        tenant_id: Tenant,
-        page_number: Annotated[int, QueryParameter(name="page", ge=1, le=10_000)] = 1,
-    ) -> Template:
-        return await _home(request, db, actor, tenant_id, page_number)
+    async def home(self, at: AtCity, page_number: PageNumber = 1) -> Template:
+        return await _home(at, page_number)
 
     @post("/entities/{entity_id:int}/visit", status_code=303)
-    async def visit(
-        self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, entity_id: IdParam
-    ) -> Template | Redirect:
+    async def visit(self, at: AtCity, entity_id: IdParam) -> Template | Redirect:
         # The button sends today's date and the entity's entry: back to the list, or the refusal on the entity's page.
-        return await post_visit(request, db, actor, tenant_id, entity_id, f"/city/{tenant_id}/caseworker")
+        return await post_visit(at, entity_id, f"/city/{at.tenant_id}/caseworker")
 
     @post("/tasks/{task_id:int}/close", status_code=303)
-    async def close(
-        self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, task_id: IdParam
-    ) -> Template | Redirect:
-        values = await posted(request)
+    async def close(self, at: AtCity, task_id: IdParam) -> Template | Redirect:
+        values = await posted(at.request)
         try:
-            await submit(db, values, TaskClose, lambda data: close_task(db, actor, tenant_id, task_id, data.reason))
+            await submit(
+                at.db, values, TaskClose, lambda data: close_task(at.db, at.actor, at.tenant_id, task_id, data.reason)
+            )
         except FormError as refused:
-            form = shown(values, refused.problems, language(request))
-            return await _home(request, db, actor, tenant_id, 1, refused=(task_id, form), status_code=422)
-        return Redirect(f"/city/{tenant_id}/caseworker?saved=closed", status_code=303)
+            form = shown(values, refused.problems, language(at.request))
+            return await _home(at, 1, refused=(task_id, form), status_code=422)
+        return Redirect(f"/city/{at.tenant_id}/caseworker?saved=closed", status_code=303)
 
 
 async def _home(
-    request: Request[Any, Any, Any],
-    db: Db,
-    actor: Actor,
-    tenant_id: TenantId,
-    page_number: int,
-    *,
-    refused: tuple[int, Form] | None = None,
-    status_code: int = 200,
+    at: CityScope, page_number: int, *, refused: tuple[int, Form] | None = None, status_code: int = 200
 ) -> Template:
+    db, tenant_id = at.db, at.tenant_id
     now = today()
     cadence = (await get_settings(db, tenant_id)).followup_days
     tasks = await list_tasks(
-        db, tenant_id, status="open", street_id=None, limit=PER_PAGE, offset=(page_number - 1) * PER_PAGE
+        db, tenant_id, status="open", street_id=None, limit=PER_PAGE, offset=offset_of(page_number)
     )
     facts = await entity_facts(db, tenant_id, (task.entity_id for task in tasks.items))
     rows = [
@@ -103,26 +85,23 @@ async def _home(
         for task in tasks.items
     ]
     soon = await due_soon(db, tenant_id, now, now + WEEK, cadence, limit=PER_PAGE) if page_number == 1 else []
-    saved = SAVED.get(request.query_params.get("saved", ""))
+    saved = SAVED.get(at.request.query_params.get("saved", ""))
     listed = {task.id for task in tasks.items}
     # A refusal about a task no longer listed (closed meanwhile) is said at the top of the page.
     elsewhere = refused[1].problem if refused and refused[0] not in listed else None
-    return page(
-        request,
+    return at.page(
         "caseworker/home.html",
         status_code=status_code,
-        actor=actor,
-        tenant=tenant_of(request, tenant_id),
         today=now.isoformat(),
         rows=rows,
         total=tasks.total,
         page_number=page_number,
-        pages=max(1, math.ceil(tasks.total / PER_PAGE)),
+        pages=page_count(tasks.total),
         soon=[{"due": due, "days": (now - due.due_on).days} for due in soon],
         cadence={"startup": cadence.startup, "growth": cadence.growth, "brand": cadence.brand},
         days_of=lambda entity_class: days_of(cadence, entity_class),
         refused_task=refused[0] if refused else None,
         refused_form=refused[1] if refused else Form(),
-        saved=saved.get(language(request)) if saved is not None else None,
+        saved=saved.get(language(at.request)) if saved is not None else None,
         problem=elsewhere,
     )

@@ -10,17 +10,18 @@ the thin client): the page shows what the cycle holds and the cycle's own refusa
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final
 
 import msgspec
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.response import Redirect, Template
 
 from infra.settings import Settings
 from services.cycles import service
 from services.cycles.schemas import ApplicationCreate, Cycle, RecommendationCreate, TrackedStreet, YearEnd
-from services.deps import Caller, Db, Tenant, app_context, requires
+from services.deps import app_context, requires
 from services.errors import DomainError, NotFoundError
 from services.notifications.webhook import WebhookPolicy
 from services.rulesets.service import get_rules
@@ -32,8 +33,8 @@ from services.text import Text
 from services.web.cycle_steps import closed_note, ranking, start_consequences, timeline, window_consequences
 from services.web.forms import FormBody, posted, ticked
 from services.web.refusals import attempt, message
-from services.web.render import language, page
-from services.web.scope import ALL, tenant_of
+from services.web.render import language
+from services.web.scope import ALL, CITY_SCOPE, AtCity, CityScope
 from services.web.session import CITY_ROLES
 from tenants.calendar import today
 from tenants.config import window_problem
@@ -79,119 +80,96 @@ class CyclePages(Controller):
 
     path = "/city/{tenant:str}/cycles/{year:int}"
     guards = [requires(*CITY_ROLES)]
+    dependencies = CITY_SCOPE
 
     @get("/")
-    async def cycle(
-        self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, year: YearParam
-    ) -> Template:
-        return await _page(request, db, actor, tenant_id, year, Shown())
+    async def cycle(self, at: AtCity, year: YearParam) -> Template:
+        return await _page(at, year, Shown())
 
     @post("/", guards=[requires(Role.CITY_ADMIN)], status_code=200)
-    async def start(
-        self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, year: YearParam
-    ) -> Template | Redirect:
-        context = app_context(request)
+    async def start(self, at: AtCity, year: YearParam) -> Template | Redirect:
+        context = app_context(at.request)
 
         async def run() -> object:
             client = await context.temporal()
             return await service.start_cycle(
-                db, client, context.directory, tenant_id, year, context.settings.task_queue
+                at.db, client, context.directory, at.tenant_id, year, context.settings.task_queue
             )
 
-        return await _done(request, db, actor, tenant_id, year, await attempt(db, run), "started")
+        return await _done(at, year, run, "started")
 
     @post("/applications", guards=[requires(Role.CITY_ADMIN)], status_code=200)
-    async def apply(
-        self,
-        request: Request[Any, Any, Any],
-        db: Db,
-        actor: Caller,
-        tenant_id: Tenant,
-        year: YearParam,
-        data: FormBody[ApplyForm],
-    ) -> Template | Redirect:
+    async def apply(self, at: AtCity, year: YearParam, data: FormBody[ApplyForm]) -> Template | Redirect:
         if not data.streetId.strip().isdigit():
-            return await _page(request, db, actor, tenant_id, year, Shown(error=PICK_STREET.get(language(request))))
+            return await _page(at, year, Shown(error=PICK_STREET.get(language(at.request))))
 
         async def run() -> object:
-            client = await app_context(request).temporal()
+            client = await app_context(at.request).temporal()
             application = ApplicationCreate(street_id=int(data.streetId))
-            return await service.apply(db, client, actor, tenant_id, year, application)
+            return await service.apply(at.db, client, at.actor, at.tenant_id, year, application)
 
-        return await _done(request, db, actor, tenant_id, year, await attempt(db, run), "applied")
+        return await _done(at, year, run, "applied")
 
     @post("/recommendations", guards=[requires(Role.CITY_ADMIN)], status_code=200)
-    async def recommend(
-        self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, year: YearParam
-    ) -> Template | Redirect:
-        ids = [int(v) for v in ticked(await posted(request), "streetIds") if v.isdigit()]
+    async def recommend(self, at: AtCity, year: YearParam) -> Template | Redirect:
+        ids = [int(v) for v in ticked(await posted(at.request), "streetIds") if v.isdigit()]
         if not ids:
-            return await _page(request, db, actor, tenant_id, year, Shown(error=CHOOSE.get(language(request))))
+            return await _page(at, year, Shown(error=CHOOSE.get(language(at.request))))
 
         async def run() -> object:
-            client = await app_context(request).temporal()
-            return await service.recommend(client, actor, tenant_id, year, RecommendationCreate(street_ids=ids))
+            client = await app_context(at.request).temporal()
+            return await service.recommend(client, at.actor, at.tenant_id, year, RecommendationCreate(street_ids=ids))
 
-        return await _done(request, db, actor, tenant_id, year, await attempt(db, run), "recommended")
+        return await _done(at, year, run, "recommended")
 
     @post("/window", guards=[requires(Role.CITY_ADMIN)], status_code=200)
-    async def window(
-        self,
-        request: Request[Any, Any, Any],
-        db: Db,
-        actor: Caller,
-        tenant_id: Tenant,
-        year: YearParam,
-        data: FormBody[WindowForm],
-    ) -> Template | Redirect:
+    async def window(self, at: AtCity, year: YearParam, data: FormBody[WindowForm]) -> Template | Redirect:
         """``action=preview`` states what the change does to the year's cycle; ``action=confirm`` saves it through
         the configuration service, which hands it to the running cycle (its refusal is shown, nothing saved)."""
         wanted = (data.opens.strip(), data.closes.strip())
-        lang = language(request)
         problem = window_problem(wanted)
         if problem is not None:
-            return await _page(request, db, actor, tenant_id, year, Shown(error=Text(*problem).get(lang), window=data))
+            return await _page(at, year, Shown(error=Text(*problem).get(language(at.request)), window=data))
         if data.action != "confirm":
-            cycle = await _cycle_or_none(request, db, tenant_id, year)
+            cycle = await _cycle_or_none(at, year)
             said = window_consequences(year, cycle, window_dates(wanted, year), today())
-            return await _page(request, db, actor, tenant_id, year, Shown(window=data, consequences=said))
-        context = app_context(request)
+            return await _page(at, year, Shown(window=data, consequences=said))
+        context = app_context(at.request)
 
         async def save() -> object:
-            stored = msgspec.structs.asdict(await get_settings(db, tenant_id))
+            stored = msgspec.structs.asdict(await get_settings(at.db, at.tenant_id))
             update = TenantConfigUpdate(**{**stored, "application_window": wanted})
             return await replace_settings(
-                db,
-                actor,
-                tenant_id,
+                at.db,
+                at.actor,
+                at.tenant_id,
                 update,
                 webhook_policy=WebhookPolicy(allow_http=context.settings.webhook_allow_http),
                 running=CycleChanges(directory=context.directory, temporal=context.temporal),
             )
 
-        saved = await attempt(db, save)
+        saved = await attempt(at.db, save)
         if isinstance(saved, DomainError):
-            return await _page(
-                request, db, actor, tenant_id, year, Shown(error=_named(message(request, saved), {}), window=data), 422
-            )
-        return Redirect(f"/city/{tenant_id}/cycles/{year}?done=window", status_code=303)
+            return await _page(at, year, Shown(error=_named(message(at.request, saved), {}), window=data), 422)
+        return Redirect(f"/city/{at.tenant_id}/cycles/{year}?done=window", status_code=303)
 
 
-async def _done(
-    request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: TenantId, year: int, result: object, done: str
-) -> Template | Redirect:
-    """Back to the page with what was done, or the page again with the refusal in the reader's language."""
+async def _done(at: CityScope, year: int, run: Callable[[], Awaitable[object]], done: str) -> Template | Redirect:
+    """Run a change to the cycle; back to the page with what was done, or the page again with the refusal in the
+    reader's language."""
+    result = await attempt(at.db, run)
     if isinstance(result, DomainError):
         if isinstance(result, NotFoundError):
             raise result  # another city's street, or a cycle never started: the not-found page
-        names = await _street_names(db, actor, tenant_id)
-        lang = language(request)
+        names = await _street_names(at)
+        lang = language(at.request)
         titles = {
-            c.id: c.title_zh if lang == "zh" else c.title_en for c in (await get_rules(db, tenant_id, year)).criteria
+            c.id: c.title_zh if lang == "zh" else c.title_en
+            for c in (await get_rules(at.db, at.tenant_id, year)).criteria
         }
-        refused = _titled(_named(message(request, result), names), titles)
-        return await _page(request, db, actor, tenant_id, year, Shown(error=refused), 422)
-    return Redirect(f"/city/{tenant_id}/cycles/{year}?done={done}", status_code=303)
+        refused = _titled(_named(message(at.request, result), names), titles)
+        return await _page(at, year, Shown(error=refused), 422)
+    return Redirect(f"/city/{at.tenant_id}/cycles/{year}?done={done}", status_code=303)
 
 
 def _named(wording: str, names: dict[int, str]) -> str:
@@ -211,33 +189,25 @@ def _titled(wording: str, titles: dict[str, str]) -> str:
     return _CRITERION_ID.sub(lambda found: titles.get(found[0], found[0]), wording)
 
 
-async def _street_names(db: Db, actor: Caller, tenant_id: TenantId) -> dict[int, str]:
-    streets = (await list_streets(db, actor, tenant_id, status=None, limit=ALL, offset=0)).items
+async def _street_names(at: CityScope) -> dict[int, str]:
+    streets = (await list_streets(at.db, at.actor, at.tenant_id, status=None, limit=ALL, offset=0)).items
     return {street.id: street.name for street in streets}
 
 
-async def _cycle_or_none(request: Request[Any, Any, Any], db: Db, tenant_id: TenantId, year: int) -> Cycle | None:
-    context = app_context(request)
+async def _cycle_or_none(at: CityScope, year: int) -> Cycle | None:
+    context = app_context(at.request)
     try:
-        return await service.get_cycle(db, await context.temporal(), context.directory, tenant_id, year)
+        return await service.get_cycle(at.db, await context.temporal(), context.directory, at.tenant_id, year)
     except NotFoundError:
         return None
 
 
-async def _page(
-    request: Request[Any, Any, Any],
-    db: Db,
-    actor: Caller,
-    tenant_id: TenantId,
-    year: int,
-    shown: Shown,
-    status_code: int | None = None,
-) -> Template:
-    context = app_context(request)
+async def _page(at: CityScope, year: int, shown: Shown, status_code: int | None = None) -> Template:
+    context = app_context(at.request)
     client = await context.temporal()
-    cycle = await _cycle_or_none(request, db, tenant_id, year)
-    settings = await get_settings(db, tenant_id)
-    names = await _street_names(db, actor, tenant_id)
+    cycle = await _cycle_or_none(at, year)
+    settings = await get_settings(at.db, at.tenant_id)
+    names = await _street_names(at)
     problem = window_problem(settings.application_window)
     configured = window_dates(settings.application_window, year) if problem is None else None
     year_end: YearEnd | None = None
@@ -245,24 +215,22 @@ async def _page(
     target: int | None = None
     if cycle is not None:
         if cycle.phase in ("reevaluation", "closed"):
-            year_end = await service.get_year_end(client, tenant_id, year)
+            year_end = await service.get_year_end(client, at.tenant_id, year)
         if cycle.tracked:
-            tracked = await service.get_tracking(client, tenant_id, year, cycle.tracked)
+            tracked = await service.get_tracking(client, at.tenant_id, year, cycle.tracked)
         if cycle.province is not None and cycle.phase not in ("application", "screening"):
             target = await service.selection_target(client, cycle.province, year)
     titles = (
-        {c.id: Text(c.title_zh, c.title_en) for c in (await get_rules(db, tenant_id, year)).criteria}
+        {c.id: Text(c.title_zh, c.title_en) for c in (await get_rules(at.db, at.tenant_id, year)).criteria}
         if cycle is not None
         else {}
     )
     this_year = today().year
-    done = DONE.get(request.query_params.get("done", ""))
-    return page(
-        request,
+    done = DONE.get(at.request.query_params.get("done", ""))
+    actor, tenant_id = at.actor, at.tenant_id
+    return at.page(
         "cycle/cycle.html",
         status_code=status_code or (422 if shown.error else 200),
-        actor=actor,
-        tenant=tenant_of(request, tenant_id),
         year=year,
         cycle=cycle,
         steps=timeline(cycle, year_end) if cycle is not None else [],
@@ -282,7 +250,7 @@ async def _page(
         error=shown.error,
         window=shown.window,
         consequences=shown.consequences,
-        done=done.get(language(request)) if done is not None else None,
+        done=done.get(language(at.request)) if done is not None else None,
         writer=actor.role == Role.CITY_ADMIN and actor.can_write(tenant_id),
         temporal_ui=_temporal_link(context.settings, cycle, tenant_id, year) if actor.role == Role.CITY_ADMIN else None,
     )

@@ -7,18 +7,18 @@ import re
 from dataclasses import dataclass
 from typing import Any, Final, get_args
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.response import Redirect, Template
 
-from services.deps import Caller, Db, Tenant, requires
+from services.deps import requires
 from services.errors import DomainError
 from services.fields import service
 from services.fields.schemas import CustomFieldCreate, FieldType
 from services.text import Text
 from services.web.forms import FormBody
-from services.web.refusals import attempt, converted, field_of, message
-from services.web.render import language, page
-from services.web.scope import tenant_of
+from services.web.refusals import attempt, converted, errors_of
+from services.web.render import language
+from services.web.scope import CITY_SCOPE, AtCity, CityScope
 from tenants.context import Role
 
 TYPES: Final[tuple[str, ...]] = get_args(FieldType)
@@ -56,21 +56,15 @@ def choice_list(typed: str) -> list[str]:
 class FieldPages(Controller):
     path = "/city/{tenant:str}/fields"
     guards = [requires(Role.CITY_ADMIN)]
+    dependencies = CITY_SCOPE
 
     @get("/")
-    async def fields(self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant) -> Template:
-        saved = SAVED.get(language(request)) if request.query_params.get("saved") == "field" else None
-        return await _list(request, db, actor, tenant_id, NewField(), {}, saved=saved)
+    async def fields(self, at: AtCity) -> Template:
+        saved = SAVED.get(language(at.request)) if at.request.query_params.get("saved") == "field" else None
+        return await _list(at, NewField(), {}, saved=saved)
 
     @post("/", status_code=303)
-    async def create(
-        self,
-        request: Request[Any, Any, Any],
-        db: Db,
-        actor: Caller,
-        tenant_id: Tenant,
-        data: FormBody[NewField],
-    ) -> Template | Redirect:
+    async def create(self, at: AtCity, data: FormBody[NewField]) -> Template | Redirect:
         fields: dict[str, Any] = {
             "key": data.key.strip(),
             "labelZh": data.labelZh.strip(),
@@ -81,33 +75,19 @@ class FieldPages(Controller):
 
         async def run() -> Any:
             new = converted(fields, CustomFieldCreate, "key", WORDING)
-            return await service.create_field(db, actor, tenant_id, new)
+            return await service.create_field(at.db, at.actor, at.tenant_id, new)
 
-        created = await attempt(db, run)
+        created = await attempt(at.db, run)
         if isinstance(created, DomainError):
-            field = field_of(created) or ("key" if created.status_code == 409 else "form")
-            return await _list(request, db, actor, tenant_id, data, {field: message(request, created)})
-        return Redirect(f"/city/{tenant_id}/fields?saved=field", status_code=303)
+            return await _list(at, data, errors_of(at.request, created, conflict="key"))
+        return Redirect(f"/city/{at.tenant_id}/fields?saved=field", status_code=303)
 
 
-async def _list(
-    request: Request[Any, Any, Any],
-    db: Db,
-    actor: Caller,
-    tenant_id: Tenant,
-    form: NewField,
-    errors: dict[str, str],
-    *,
-    saved: str | None = None,
-) -> Template:
-    fields = await service.list_fields(db, tenant_id)
-    return page(
-        request,
+async def _list(at: CityScope, form: NewField, errors: dict[str, str], *, saved: str | None = None) -> Template:
+    return at.page(
         "fields/list.html",
         status_code=422 if errors else 200,
-        actor=actor,
-        tenant=tenant_of(request, tenant_id),
-        fields=fields,
+        fields=await service.list_fields(at.db, at.tenant_id),
         types=TYPES,
         form=form,
         errors=errors,

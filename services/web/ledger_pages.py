@@ -9,15 +9,15 @@ page with the message beside its field and what was typed. Another city's entity
 
 from __future__ import annotations
 
-import math
-from typing import Annotated, Any, Final, get_args
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Annotated, Any, Final, TypeVar, get_args
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import FromQuery, Parameter, QueryParameter
 from litestar.response import Redirect, Template
 
-from services.deps import Caller, Db, Tenant, requires
+from services.deps import requires
 from services.entities.schemas import EntityClass
 from services.ledger.schemas import (
     LedgerEntryCreate,
@@ -42,14 +42,26 @@ from services.shared.bounds import Id, IdParam
 from services.streets.service import list_streets
 from services.tenancy.service import get_settings
 from services.text import Text
-from services.web.forms import Form, FormError, posted, shown, submit
+from services.web.forms import FORM_LEVEL, Form, FormError, posted, shown, submit
 from services.web.ledger_reads import days_of, entity_in_city, entity_visits, ledger_page
-from services.web.render import language, page
-from services.web.scope import ALL, PER_PAGE, tenant_of
+from services.web.render import language
+from services.web.scope import (
+    ALL,
+    CITY_SCOPE,
+    PER_PAGE,
+    AtCity,
+    CityScope,
+    PageNumber,
+    chosen,
+    offset_of,
+    page_count,
+)
 from services.web.session import CITY_ROLES
 from tenants.calendar import today
-from tenants.context import Actor, Role
+from tenants.context import Role
 from tenants.ids import TenantId
+
+F = TypeVar("F")
 
 NEEDS: Final[tuple[str, ...]] = get_args(Need)
 LEDGER_STATUSES: Final[tuple[str, ...]] = get_args(LedgerStatus)
@@ -67,9 +79,11 @@ SAVED: Final[dict[str, Text]] = {
 """The message after a saved form (``?saved=visit``): only these, never text from the URL."""
 
 
-VISIT_FIELDS: Final = ("visitedOn", "notes")
-OUTCOME_FIELDS: Final = ("achievedOn", "graduates")
-"""The outcome's fields the service names in a refusal (the day, interns none at all)."""
+NESTED: Final[dict[str, tuple[str, ...]]] = {
+    "visit": ("visitedOn", "notes"),
+    "outcome": ("achievedOn", "graduates"),  # the day; interns have none at all
+}
+"""The fields a service names in a refusal that its form holds under the form's name (``visit.visitedOn``)."""
 
 
 class ActionForm(InputStruct):
@@ -107,48 +121,42 @@ class LedgerPages(Controller):
 
     path = "/city/{tenant:str}/ledger"
     guards = [requires(*CITY_ROLES)]
+    dependencies = CITY_SCOPE
 
     @get("/")
     async def ledger(
         self,
-        request: Request[Any, Any, Any],
-        db: Db,
-        actor: Caller,
-        tenant_id: Tenant,
+        at: AtCity,
         street: Annotated[str | None, Parameter(max_length=20)] = None,
         need: FromQuery[str | None] = None,
         status: FromQuery[str | None] = None,
         entity_class: Annotated[str | None, QueryParameter(name="class")] = None,
-        page_number: Annotated[int, QueryParameter(name="page", ge=1, le=10_000)] = 1,
+        page_number: PageNumber = 1,
     ) -> Template:
-        # A form sends an unchosen filter as an empty value: that means "all", not a bad request.
         street_id = _street_id(street)
-        chosen = {
-            "need": _chosen("need", need, NEEDS),
-            "status": _chosen("status", status, LEDGER_STATUSES),
-            "class": _chosen("class", entity_class, CLASSES),
+        filters = {
+            "need": chosen("need", need, NEEDS),
+            "status": chosen("status", status, LEDGER_STATUSES),
+            "class": chosen("class", entity_class, CLASSES),
         }
-        streets = (await list_streets(db, actor, tenant_id, status=None, limit=ALL, offset=0)).items
+        streets = (await list_streets(at.db, at.actor, at.tenant_id, status=None, limit=ALL, offset=0)).items
         found = await ledger_page(
-            db,
-            tenant_id,
+            at.db,
+            at.tenant_id,
             street_id=street_id,
-            need=chosen["need"],
-            status=chosen["status"],
-            entity_class=chosen["class"],
+            need=filters["need"],
+            status=filters["status"],
+            entity_class=filters["class"],
             limit=PER_PAGE,
-            offset=(page_number - 1) * PER_PAGE,
+            offset=offset_of(page_number),
         )
-        return page(
-            request,
+        return at.page(
             "ledger/list.html",
-            actor=actor,
-            tenant=tenant_of(request, tenant_id),
             lines=found.items,
             total=found.total,
             page_number=page_number,
-            pages=max(1, math.ceil(found.total / PER_PAGE)),
-            filters={"street": street or "", **{k: v or "" for k, v in chosen.items()}},
+            pages=page_count(found.total),
+            filters={"street": street or "", **{k: v or "" for k, v in filters.items()}},
             streets=[(str(s.id), s.name) for s in sorted(streets, key=lambda s: s.name)],
             needs=NEEDS,
             statuses=LEDGER_STATUSES,
@@ -156,124 +164,90 @@ class LedgerPages(Controller):
         )
 
     @get("/entities/{entity_id:int}")
-    async def entity(
-        self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, entity_id: IdParam
-    ) -> Template:
-        return await entity_page(request, db, actor, tenant_id, entity_id)
+    async def entity(self, at: AtCity, entity_id: IdParam) -> Template:
+        return await entity_page(at, entity_id)
 
     @post("/entities/{entity_id:int}/needs", guards=[requires(*LEDGER_WRITERS)], status_code=303)
-    async def add_need(
-        self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, entity_id: IdParam
-    ) -> Template | Redirect:
-        await entity_in_city(db, tenant_id, entity_id)
-        values = await posted(request)
-        try:
-            await submit(
-                db,
-                {**values, "entityId": str(entity_id)},
-                LedgerEntryCreate,
-                lambda data: create_entry(db, actor, tenant_id, data),
-                conflict="need",
-            )
-        except FormError as refused:
-            form = shown(values, refused.problems, language(request))
-            return await entity_page(request, db, actor, tenant_id, entity_id, {"need": form}, status_code=422)
-        return Redirect(f"{entity_path(tenant_id, entity_id)}?saved=need", status_code=303)
+    async def add_need(self, at: AtCity, entity_id: IdParam) -> Template | Redirect:
+        return await post_entity_form(
+            at,
+            entity_id,
+            "need",
+            LedgerEntryCreate,
+            lambda data: create_entry(at.db, at.actor, at.tenant_id, data),
+            given={"entityId": str(entity_id)},
+            conflict="need",
+        )
 
     @post("/entities/{entity_id:int}/action", guards=[requires(*LEDGER_WRITERS)], status_code=303)
-    async def record_action(
-        self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, entity_id: IdParam
-    ) -> Template | Redirect:
-        await entity_in_city(db, tenant_id, entity_id)
-        values = await posted(request)
-
+    async def record_action(self, at: AtCity, entity_id: IdParam) -> Template | Redirect:
         async def save(data: ActionForm) -> object:
-            await _own_entry(db, tenant_id, entity_id, data.entry_id)
-            return await update_entry(db, actor, tenant_id, data.entry_id, data.change)
+            await _own_entry(at, entity_id, data.entry_id)
+            return await update_entry(at.db, at.actor, at.tenant_id, data.entry_id, data.change)
 
-        try:
-            await submit(db, values, ActionForm, save)
-        except FormError as refused:
-            form = shown(values, refused.problems, language(request))
-            return await entity_page(request, db, actor, tenant_id, entity_id, {"action": form}, status_code=422)
-        return Redirect(f"{entity_path(tenant_id, entity_id)}?saved=action", status_code=303)
+        return await post_entity_form(at, entity_id, "action", ActionForm, save)
 
     @post("/entities/{entity_id:int}/outcomes", guards=[requires(*LEDGER_WRITERS)], status_code=303)
-    async def record_outcome(
-        self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, entity_id: IdParam
-    ) -> Template | Redirect:
-        await entity_in_city(db, tenant_id, entity_id)
-        values = await posted(request)
-
+    async def record_outcome(self, at: AtCity, entity_id: IdParam) -> Template | Redirect:
         async def save(data: OutcomeForm) -> object:
-            await _own_entry(db, tenant_id, entity_id, data.of_entry)
-            return await create_outcome(db, actor, tenant_id, data.of_entry, data.outcome)
+            await _own_entry(at, entity_id, data.of_entry)
+            return await create_outcome(at.db, at.actor, at.tenant_id, data.of_entry, data.outcome)
 
-        try:
-            await submit(db, values, OutcomeForm, save, fields=OUTCOME_FIELDS)
-        except FormError as refused:
-            # The service names the outcome's own fields; on this form they sit under ``outcome.``.
-            problems = {f"outcome.{k}" if k in OUTCOME_FIELDS else k: v for k, v in refused.problems.items()}
-            form = shown(values, problems, language(request))
-            return await entity_page(request, db, actor, tenant_id, entity_id, {"outcome": form}, status_code=422)
-        return Redirect(f"{entity_path(tenant_id, entity_id)}?saved=outcome", status_code=303)
+        return await post_entity_form(at, entity_id, "outcome", OutcomeForm, save)
 
     @post("/entities/{entity_id:int}/visits", guards=[requires(*LEDGER_WRITERS)], status_code=303)
-    async def record_visit(
-        self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, entity_id: IdParam
-    ) -> Template | Redirect:
-        return await post_visit(request, db, actor, tenant_id, entity_id, entity_path(tenant_id, entity_id))
+    async def record_visit(self, at: AtCity, entity_id: IdParam) -> Template | Redirect:
+        return await post_visit(at, entity_id, entity_path(at.tenant_id, entity_id))
 
 
-async def post_visit(
-    request: Request[Any, Any, Any], db: Db, actor: Actor, tenant_id: TenantId, entity_id: int, then: str
-) -> Template | Redirect:
-    """Record the posted visit and go on to ``then`` (``?saved=visit``); a refusal is shown on the entity's
-    page, beside its visit form (whichever page the form was on)."""
-    values = await posted(request)
-    try:
-        await visit_entity(db, actor, tenant_id, entity_id, values)
-    except FormError as refused:
-        form = shown(values, refused.problems, language(request))
-        return await entity_page(request, db, actor, tenant_id, entity_id, {"visit": form}, status_code=422)
-    return Redirect(f"{then}?saved=visit", status_code=303)
-
-
-async def visit_entity(
-    db: Db, actor: Actor, tenant_id: TenantId, entity_id: int, values: dict[str, str | list[str]]
-) -> object:
-    """Record the visit form's visit on one of the entity's entries (which closes the task it satisfies)."""
-    await entity_in_city(db, tenant_id, entity_id)
+async def post_visit(at: CityScope, entity_id: int, then: str) -> Template | Redirect:
+    """Record the posted visit on one of the entity's entries (which closes the task it satisfies) and go on to
+    ``then``; a refusal is shown on the entity's page (whichever page the form was on)."""
 
     async def save(data: VisitForm) -> object:
-        await _own_entry(db, tenant_id, entity_id, data.on_entry)
-        return await create_visit(db, actor, tenant_id, data.on_entry, data.visit)
+        await _own_entry(at, entity_id, data.on_entry)
+        return await create_visit(at.db, at.actor, at.tenant_id, data.on_entry, data.visit)
 
+    return await post_entity_form(at, entity_id, "visit", VisitForm, save, then=then)
+
+
+async def post_entity_form(
+    at: CityScope,
+    entity_id: int,
+    name: str,
+    into: type[F],
+    save: Callable[[F], Awaitable[object]],
+    *,
+    given: Mapping[str, str] | None = None,
+    conflict: str = FORM_LEVEL,
+    then: str | None = None,
+) -> Template | Redirect:
+    """Save the entity's posted form ``name`` (with the hidden values ``given``) as ``into`` with ``save``, and go
+    on to ``then`` (the entity's page by default) with ``?saved=<name>``; a refusal is shown on the entity's page,
+    beside that form. Another city's entity is not found."""
+    await entity_in_city(at.db, at.tenant_id, entity_id)
+    values = await posted(at.request)
+    own = NESTED.get(name, ())
     try:
-        return await submit(db, values, VisitForm, save, fields=VISIT_FIELDS)
+        await submit(at.db, {**values, **(given or {})}, into, save, fields=own, conflict=conflict)
     except FormError as refused:
-        # The service names the visit's own fields; on this form they sit under ``visit.``.
-        problems = {f"visit.{k}" if k in VISIT_FIELDS else k: text for k, text in refused.problems.items()}
-        raise FormError(problems) from refused
+        problems = {f"{name}.{k}" if k in own else k: text for k, text in refused.problems.items()}
+        form = shown(values, problems, language(at.request))
+        return await entity_page(at, entity_id, {name: form}, status_code=422)
+    return Redirect(f"{then or entity_path(at.tenant_id, entity_id)}?saved={name}", status_code=303)
 
 
-async def _own_entry(db: Db, tenant_id: TenantId, entity_id: int, entry_id: int) -> None:
+async def _own_entry(at: CityScope, entity_id: int, entry_id: int) -> None:
     """The entry must be one of the entity's: any other (another entity's, another city's) is not found."""
-    if (await get_entry(db, tenant_id, entry_id)).entity_id != entity_id:
+    if (await get_entry(at.db, at.tenant_id, entry_id)).entity_id != entity_id:
         raise NotFoundException()
 
 
 async def entity_page(
-    request: Request[Any, Any, Any],
-    db: Db,
-    actor: Actor,
-    tenant_id: TenantId,
-    entity_id: int,
-    forms: dict[str, Form] | None = None,
-    *,
-    status_code: int = 200,
+    at: CityScope, entity_id: int, forms: dict[str, Form] | None = None, *, status_code: int = 200
 ) -> Template:
     """An entity's page: its needs with their actions, its visits, and the forms (``forms`` as refused)."""
+    db, tenant_id = at.db, at.tenant_id
     entity, street_name = await entity_in_city(db, tenant_id, entity_id)
     entries = (
         await list_entries(db, tenant_id, status=None, entity_id=entity_id, street_id=None, limit=ALL, offset=0)
@@ -289,12 +263,9 @@ async def entity_page(
         "visit": Form(values={"onEntry": first, "visit.visitedOn": today().isoformat()}),
         "outcome": Form(values={"ofEntry": first, "outcome.achievedOn": today().isoformat()}),
     }
-    return page(
-        request,
+    return at.page(
         "ledger/entity.html",
         status_code=status_code,
-        actor=actor,
-        tenant=tenant_of(request, tenant_id),
         entity=entity,
         street_name=street_name,
         entries=entries,
@@ -305,8 +276,8 @@ async def entity_page(
         cadence_days=days_of(cadence, entity.entity_class),
         last_visit=visits[0].visited_on if visits else None,
         forms={**blank, **(forms or {})},
-        writer=actor.role in LEDGER_WRITERS,
-        saved=saved_text(request),
+        writer=at.actor.role in LEDGER_WRITERS,
+        saved=saved_text(at.request),
         needs=NEEDS,
         statuses=LEDGER_STATUSES,
     )
@@ -318,11 +289,3 @@ def _street_id(value: str | None) -> int | None:
     if not value.isdigit() or len(value) > 18:
         raise ValidationException(f"street: {value}")
     return int(value)
-
-
-def _chosen(name: str, value: str | None, allowed: tuple[str, ...]) -> str | None:
-    if not value:
-        return None
-    if value not in allowed:
-        raise ValidationException(f"{name}: {value}")
-    return value

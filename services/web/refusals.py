@@ -37,6 +37,13 @@ def message(request: Request[Any, Any, Any], error: DomainError) -> str:
     return as_text(error).get(language(request))
 
 
+def errors_of(request: Request[Any, Any, Any], error: DomainError, conflict: str = "form") -> dict[str, str]:
+    """A refusal as a form's errors: its message beside the field it names, beside ``conflict`` when it is a
+    conflict with stored data (409, which names no field), else above the form (``"form"``)."""
+    field = field_of(error) or (conflict if error.status_code == 409 else "form")
+    return {field: message(request, error)}
+
+
 def in_language(request: Request[Any, Any, Any], wording: str) -> str:
     """One language of a service's ``"中文 / English"`` string (a string without the separator stays whole)."""
     zh, separator, en = wording.partition(" / ")

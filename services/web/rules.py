@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 from dataclasses import fields as fields_of
 from typing import Annotated, Any, Final, TypeVar
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.response import Redirect, Template
 
 from infra.workers import WorkerTimeoutError
 from rules.criteria import OPS
 from rules.facts import FACTS, STATUSES, THEMES
-from services.deps import Caller, Db, Tenant, app_context, requires
+from services.deps import app_context, requires
 from services.errors import DomainError, UnavailableError
 from services.rulesets import cases, service
 from services.rulesets.schemas import CaseRunResult, CityRuleCreate, CriterionDraft, Simulation, SimulationResult
@@ -26,7 +26,7 @@ from services.web.forms import FormBody, posted, ticked
 from services.web.labels import fact_names
 from services.web.refusals import attempt, converted, field_of, message
 from services.web.render import language, page
-from services.web.scope import tenant_of
+from services.web.scope import CITY_SCOPE, AtCity, CityScope
 from tenants.calendar import today
 from tenants.context import Role
 
@@ -44,6 +44,8 @@ WORDING: Final = {
 }
 YES: Final = frozenset({"true", "是", "yes"})
 NO: Final = frozenset({"false", "否", "no"})
+YearQuery = Annotated[int | None, year_query("年度 / the year")]
+"""``?year=``: the year of the rules shown (this year when not given)."""
 
 
 @dataclass
@@ -86,29 +88,17 @@ class RemoveForm:
 class RulePages(Controller):
     path = "/city/{tenant:str}/rules"
     guards = [requires(Role.CITY_ADMIN)]
+    dependencies = CITY_SCOPE
 
     @get("/")
-    async def rules(
-        self,
-        request: Request[Any, Any, Any],
-        db: Db,
-        actor: Caller,
-        tenant_id: Tenant,
-        year: Annotated[int | None, year_query("年度 / the year")] = None,
-    ) -> Template:
+    async def rules(self, at: AtCity, year: YearQuery = None) -> Template:
         chosen = year or today().year
-        return await _page(request, db, actor, tenant_id, chosen, RuleForm(effectiveFrom=str(chosen)))
+        return await _page(at, chosen, RuleForm(effectiveFrom=str(chosen)))
 
     @post("/", status_code=200)
-    async def propose(
-        self,
-        request: Request[Any, Any, Any],
-        db: Db,
-        actor: Caller,
-        tenant_id: Tenant,
-    ) -> Template | Redirect:
-        data = RuleForm.of(await posted(request))
-        pool = app_context(request).rules_pool
+    async def propose(self, at: AtCity) -> Template | Redirect:
+        data = RuleForm.of(await posted(at.request))
+        pool = app_context(at.request).rules_pool
         fields = {
             "id": data.id.strip(),
             "titleZh": data.titleZh.strip(),
@@ -124,58 +114,51 @@ class RulePages(Controller):
         year = int(data.effectiveFrom) if data.effectiveFrom.strip().isdigit() else today().year
         if data.action == "save":
             saved = await attempt(
-                db, lambda: _in_time(service.add_city_rule(db, actor, tenant_id, _draft(fields, CityRuleCreate), pool))
+                at.db,
+                lambda: _in_time(
+                    service.add_city_rule(at.db, at.actor, at.tenant_id, _draft(fields, CityRuleCreate), pool)
+                ),
             )
             if not isinstance(saved, DomainError):
-                return Redirect(f"/city/{tenant_id}/rules?year={year}#side-by-side", status_code=303)
-            return await _page(request, db, actor, tenant_id, year, data, error=saved)
+                return _side_by_side(at, year)
+            return await _page(at, year, data, error=saved)
 
         async def what_if() -> SimulationResult:
             proposal = Simulation(year=year, criteria=[_draft(fields, CriterionDraft)])
-            return await _in_time(service.simulate(db, tenant_id, proposal, pool))
+            return await _in_time(service.simulate(at.db, at.tenant_id, proposal, pool))
 
-        result = await attempt(db, what_if)
+        result = await attempt(at.db, what_if)
         if isinstance(result, DomainError):
-            return await _page(request, db, actor, tenant_id, year, data, error=result)
-        return await _page(request, db, actor, tenant_id, year, data, simulation=result)
+            return await _page(at, year, data, error=result)
+        return await _page(at, year, data, simulation=result)
 
     @post("/{criterion_id:str}/delete", status_code=303)
-    async def remove(
-        self,
-        request: Request[Any, Any, Any],
-        db: Db,
-        actor: Caller,
-        tenant_id: Tenant,
-        criterion_id: CriterionId,
-        data: FormBody[RemoveForm],
-    ) -> Template | Redirect:
+    async def remove(self, at: AtCity, criterion_id: CriterionId, data: FormBody[RemoveForm]) -> Template | Redirect:
         year = int(data.year) if data.year.isdigit() else today().year
-        pool = app_context(request).rules_pool
+        pool = app_context(at.request).rules_pool
         removed = await attempt(
-            db, lambda: _in_time(service.remove_city_rule(db, actor, tenant_id, criterion_id, year, pool))
+            at.db, lambda: _in_time(service.remove_city_rule(at.db, at.actor, at.tenant_id, criterion_id, year, pool))
         )
         if isinstance(removed, DomainError):
-            return await _page(request, db, actor, tenant_id, year, RuleForm(effectiveFrom=str(year)), error=removed)
-        return Redirect(f"/city/{tenant_id}/rules?year={year}#side-by-side", status_code=303)
+            return await _page(at, year, RuleForm(effectiveFrom=str(year)), error=removed)
+        return _side_by_side(at, year)
 
     @post("/cases/run", status_code=200)
-    async def run_cases(
-        self,
-        request: Request[Any, Any, Any],
-        db: Db,
-        actor: Caller,
-        tenant_id: Tenant,
-        year: Annotated[int | None, year_query("年度 / the year")] = None,
-    ) -> Template:
+    async def run_cases(self, at: AtCity, year: YearQuery = None) -> Template:
         """Every stored case run on the city's rules; htmx swaps in the results alone, a plain post gets the page."""
-        pool = app_context(request).rules_pool
-        result = await attempt(db, lambda: _in_time(cases.run_cases(db, tenant_id, pool)))
+        pool = app_context(at.request).rules_pool
+        result = await attempt(at.db, lambda: _in_time(cases.run_cases(at.db, at.tenant_id, pool)))
         chosen = year or today().year
-        run, error = (None, message(request, result)) if isinstance(result, DomainError) else (result, None)
-        if request.headers.get("hx-request"):
-            return page(request, "rules/_case_results.html", actor=actor, case_run=run, case_error=error)
+        run, error = (None, message(at.request, result)) if isinstance(result, DomainError) else (result, None)
+        if at.request.headers.get("hx-request"):
+            return page(at.request, "rules/_case_results.html", actor=at.actor, case_run=run, case_error=error)
         form = RuleForm(effectiveFrom=str(chosen))
-        return await _page(request, db, actor, tenant_id, chosen, form, case_run=run, case_error=error)
+        return await _page(at, chosen, form, case_run=run, case_error=error)
+
+
+def _side_by_side(at: CityScope, year: int) -> Redirect:
+    """Back to the year's rules, at the baseline and the city's requirements side by side."""
+    return Redirect(f"/city/{at.tenant_id}/rules?year={year}#side-by-side", status_code=303)
 
 
 async def _in_time(call: Awaitable[T]) -> T:
@@ -213,10 +196,7 @@ def _value(raw: str, op: str) -> Any:
 
 
 async def _page(
-    request: Request[Any, Any, Any],
-    db: Db,
-    actor: Caller,
-    tenant_id: Tenant,
+    at: CityScope,
     year: int,
     form: RuleForm,
     *,
@@ -225,17 +205,13 @@ async def _page(
     case_run: CaseRunResult | None = None,
     case_error: str | None = None,
 ) -> Template:
-    tenant = tenant_of(request, tenant_id)
-    effective = await service.get_rules(db, tenant_id, year)
-    baseline = await service.baseline_for(db, tenant_id, year)
+    effective = await service.get_rules(at.db, at.tenant_id, year)
+    baseline = await service.baseline_for(at.db, at.tenant_id, year)
     city = {c.id: c for c in effective.criteria if c.origin == "city"}
-    lang = language(request)
-    return page(
-        request,
+    lang = language(at.request)
+    return at.page(
         "rules/rules.html",
         status_code=422 if error is not None else 200,
-        actor=actor,
-        tenant=tenant,
         year=year,
         baseline=baseline,
         city=city,
@@ -249,12 +225,12 @@ async def _page(
         ops=OPS,
         levels=LEVELS,
         form=form,
-        error=message(request, error) if error is not None else None,
+        error=message(at.request, error) if error is not None else None,
         error_field=field_of(error) if error is not None else "",
         simulation=simulation,
         themes=THEMES,
         statuses=STATUSES,
-        cases=await cases.list_cases(db, tenant_id),
+        cases=await cases.list_cases(at.db, at.tenant_id),
         case_run=case_run,
         case_error=case_error,
     )

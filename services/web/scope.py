@@ -1,19 +1,21 @@
-"""What the pages' handlers share: the tenant a page shows, a street page's scope, a kind of the path.
+"""What the pages' handlers share: the tenant a page shows, a city or street page's scope, a kind of the path.
 
-A street's pages (its tabs, its data forms, its imports, its edit form) take :data:`AtStreet`: the request's
-transaction, the caller, the city and the street of the path, read under the caller's rights once, before the
-handler runs (another city's street, or another street for an operator, answers 404 as a page).
-"""
+A city's pages take :data:`AtCity`: the request's transaction, the caller and the city of the path. A street's
+pages (its tabs, its data forms, its imports, its edit form) take :data:`AtStreet`: the same and the street of
+the path, read under the caller's rights once, before the handler runs (another city's street, or another
+street for an operator, answers 404 as a page)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Final, TypeVar
+from typing import Annotated, Any, Final, TypeVar
 
 from litestar import Request
 from litestar.di import NamedDependency, Provide
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import NotFoundException, ValidationException
+from litestar.params import QueryParameter
 from litestar.response import Template
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -35,6 +37,30 @@ ALL: Final = 1000
 street's entities or reports."""
 
 
+PageNumber = Annotated[int, QueryParameter(name="page", ge=1, le=10_000)]
+"""``?page=``: the page of a paged list, from 1."""
+
+
+def offset_of(page_number: int) -> int:
+    """The first row of the page ``page_number`` of a paged list."""
+    return (page_number - 1) * PER_PAGE
+
+
+def page_count(total: int) -> int:
+    """How many pages a list of ``total`` rows takes (an empty list is still one page)."""
+    return max(1, math.ceil(total / PER_PAGE))
+
+
+def chosen(name: str, value: str | None, allowed: tuple[str, ...]) -> str | None:
+    """A list filter's choice: empty (a form's unchosen filter) is all, None; one not ``allowed`` is a bad
+    request."""
+    if not value:
+        return None
+    if value not in allowed:
+        raise ValidationException(f"{name}: {value}")
+    return value
+
+
 def tenant_of(request: Request[Any, Any, Any], tenant_id: TenantId) -> TenantInfo:
     """The tenant of the path as the page shows it (its names and code); the resolver has admitted it."""
     tenant = app_context(request).directory.get(tenant_id)
@@ -52,34 +78,40 @@ def known(table: Mapping[str, V], kind: str) -> V:
 
 
 @dataclass(frozen=True)
-class StreetScope:
-    """A street page's request: its transaction, the caller, the city and the street."""
+class CityScope:
+    """A city page's request: its transaction, the caller and the city of the path."""
 
     request: Request[Any, Any, Any]
     db: AsyncSession
     actor: Actor
     tenant_id: TenantId
-    street: Street
-
-    @property
-    def street_id(self) -> int:
-        return self.street.id
 
     @property
     def tenant(self) -> TenantInfo:
         return tenant_of(self.request, self.tenant_id)
 
     def page(self, template: str, *, status_code: int = 200, **context: Any) -> Template:
+        """The city's page ``template``, with the caller and the city beside ``context``."""
+        return page(self.request, template, status_code=status_code, actor=self.actor, tenant=self.tenant, **context)
+
+
+@dataclass(frozen=True)
+class StreetScope(CityScope):
+    """A street page's request: its transaction, the caller, the city and the street."""
+
+    street: Street
+
+    @property
+    def street_id(self) -> int:
+        return self.street.id
+
+    def page(self, template: str, *, status_code: int = 200, **context: Any) -> Template:
         """The street's page ``template``, with the caller, the city and the street beside ``context``."""
-        return page(
-            self.request,
-            template,
-            status_code=status_code,
-            actor=self.actor,
-            tenant=self.tenant,
-            street=self.street,
-            **context,
-        )
+        return super().page(template, status_code=status_code, street=self.street, **context)
+
+
+async def provide_city_scope(request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant) -> CityScope:
+    return CityScope(request, db, actor, tenant_id)
 
 
 async def provide_street_scope(
@@ -87,6 +119,10 @@ async def provide_street_scope(
 ) -> StreetScope:
     return StreetScope(request, db, actor, tenant_id, await get_street(db, actor, tenant_id, street_id))
 
+
+AtCity = NamedDependency[CityScope]
+"""The ``at`` dependency of a city's pages (``/city/{tenant}/…``) that take no street."""
+CITY_SCOPE: Final = {"at": Provide(provide_city_scope)}
 
 AtStreet = NamedDependency[StreetScope]
 """The ``at`` dependency of the pages under ``/city/{tenant}/streets/{street_id}``."""

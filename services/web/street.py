@@ -11,7 +11,7 @@ from litestar import Controller, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException, PermissionDeniedException
-from litestar.params import Body, FromPath, QueryParameter
+from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
 from services.activities.service import list_activities
@@ -31,7 +31,7 @@ from services.text import Text
 from services.web.form_pages import saved_message
 from services.web.reads import assessment_ruleset
 from services.web.refusals import attempt, converted, field_of, message
-from services.web.scope import ALL, PER_PAGE, STREET_SCOPE, AtStreet, StreetScope, known
+from services.web.scope import ALL, PER_PAGE, STREET_SCOPE, AtStreet, PageNumber, StreetScope, known, offset_of
 from services.web.session import CITY_ROLES
 from services.web.verdicts import criterion_lines
 from services.workload.service import list_services
@@ -71,7 +71,7 @@ class StreetPages(Controller):
         self,
         at: AtStreet,
         tab: FromPath[str],
-        page_number: Annotated[int, QueryParameter(name="page", ge=1, le=10_000)] = 1,
+        page_number: PageNumber = 1,
     ) -> Template:
         if tab == "home":
             return await _home(at)
@@ -185,7 +185,7 @@ class TabRead:
 
     @property
     def offset(self) -> int:
-        return (self.page_number - 1) * PER_PAGE
+        return offset_of(self.page_number)
 
 
 LIMIT: Final = PER_PAGE + 1

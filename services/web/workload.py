@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from litestar import Controller, Request, get
+from litestar import Controller, get
 from litestar.params import QueryParameter
 from litestar.response import Template
 
-from services.deps import Caller, Db, Tenant, requires
+from services.deps import requires
 from services.labels.labels import LABELS
 from services.shared.bounds import FIRST_YEAR
-from services.web.render import page
-from services.web.scope import tenant_of
+from services.web.scope import CITY_SCOPE, AtCity
 from services.web.session import CITY_ROLES
 from services.workload.service import KINDS, check_year, city_workload
 from tenants.calendar import today
@@ -23,24 +22,17 @@ class WorkloadPages(Controller):
 
     path = "/city/{tenant:str}/workload"
     guards = [requires(*CITY_ROLES)]
+    dependencies = CITY_SCOPE
 
     @get("/")
     async def workload(
-        self,
-        request: Request[Any, Any, Any],
-        db: Db,
-        actor: Caller,
-        tenant_id: Tenant,
-        year: Annotated[int | None, QueryParameter(ge=FIRST_YEAR, le=2100)] = None,
+        self, at: AtCity, year: Annotated[int | None, QueryParameter(ge=FIRST_YEAR, le=2100)] = None
     ) -> Template:
         shown = year or today().year
         check_year(shown)
-        figures = await city_workload(db, tenant_id, shown)
-        return page(
-            request,
+        figures = await city_workload(at.db, at.tenant_id, shown)
+        return at.page(
             "workload.html",
-            actor=actor,
-            tenant=tenant_of(request, tenant_id),
             section="workload",
             year=shown,
             workload=figures,
