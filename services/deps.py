@@ -29,7 +29,9 @@ Caller = NamedDependency[Actor]
 """The signed-in actor of the request (the ``actor`` dependency)."""
 Tenant = NamedDependency[TenantId]
 """The path's tenant, checked against the actor (the ``tenant_id`` dependency)."""
-Temporal = NamedDependency[Callable[[], Awaitable[Client]]]
+TemporalConnect = Callable[[], Awaitable[Client]]
+"""How a handler reaches Temporal: awaited, the application's one client."""
+Temporal = NamedDependency[TemporalConnect]
 """The application's Temporal client, awaited where the handler needs it (the ``temporal`` dependency): it connects
 on first use, and answers 503 while Temporal is unreachable, after the request's own input has been checked."""
 
@@ -64,7 +66,7 @@ async def provide_db(request: Request[Any, Any, Any], actor: Caller) -> AsyncIte
         yield session
 
 
-async def provide_temporal(request: Request[Any, Any, Any]) -> Callable[[], Awaitable[Client]]:
+async def provide_temporal(request: Request[Any, Any, Any]) -> TemporalConnect:
     """How the handlers that start, signal or query workflows reach Temporal: the one client of the application."""
     return app_context(request).temporal
 

@@ -9,7 +9,7 @@ from litestar import Controller, Request, Response, get, put
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody
 
-from services.deps import Caller, Db, Tenant, app_context, requires
+from services.deps import Caller, Db, Temporal, Tenant, app_context, requires
 from services.errors import ForbiddenError
 from services.notifications.webhook import WebhookPolicy
 from services.shared.paging import TOTAL_COUNT_HEADERS, Page, paged
@@ -67,6 +67,7 @@ class TenantController(Controller):
         self,
         request: Request[Any, Any, Any],
         db: Db,
+        temporal: Temporal,
         actor: Caller,
         tenant_id: Tenant,
         data: JSONBody[TenantConfigUpdate],
@@ -80,7 +81,7 @@ class TenantController(Controller):
             tenant_id,
             data,
             webhook_policy=WebhookPolicy(allow_http=context.settings.webhook_allow_http),
-            running=service.CycleChanges(directory=context.directory, temporal=context.temporal),
+            running=service.CycleChanges(directory=context.directory, temporal=temporal),
         )
         shown = TenantConfigOut.of(saved.settings)
         return TenantConfigSaved(**msgspec.structs.asdict(shown), notices=saved.notices)

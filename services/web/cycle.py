@@ -21,7 +21,7 @@ from litestar.response import Redirect, Template
 from infra.settings import Settings
 from services.cycles import service
 from services.cycles.schemas import ApplicationCreate, Cycle, RecommendationCreate, TrackedStreet, YearEnd
-from services.deps import app_context, requires
+from services.deps import Temporal, TemporalConnect, app_context, requires
 from services.errors import DomainError, NotFoundError
 from services.notifications.webhook import WebhookPolicy
 from services.rulesets.service import get_rules
@@ -83,57 +83,60 @@ class CyclePages(Controller):
     dependencies = CITY_SCOPE
 
     @get("/")
-    async def cycle(self, at: AtCity, year: YearParam) -> Template:
-        return await _page(at, year, Shown())
+    async def cycle(self, at: AtCity, temporal: Temporal, year: YearParam) -> Template:
+        return await _page(at, temporal, year, Shown())
 
     @post("/", guards=[requires(Role.CITY_ADMIN)], status_code=200)
-    async def start(self, at: AtCity, year: YearParam) -> Template | Redirect:
+    async def start(self, at: AtCity, temporal: Temporal, year: YearParam) -> Template | Redirect:
         context = app_context(at.request)
 
         async def run() -> object:
-            client = await context.temporal()
             return await service.start_cycle(
-                at.db, client, context.directory, at.tenant_id, year, context.settings.task_queue
+                at.db, await temporal(), context.directory, at.tenant_id, year, context.settings.task_queue
             )
 
-        return await _done(at, year, run, "started")
+        return await _done(at, temporal, year, run, "started")
 
     @post("/applications", guards=[requires(Role.CITY_ADMIN)], status_code=200)
-    async def apply(self, at: AtCity, year: YearParam, data: FormBody[ApplyForm]) -> Template | Redirect:
+    async def apply(
+        self, at: AtCity, temporal: Temporal, year: YearParam, data: FormBody[ApplyForm]
+    ) -> Template | Redirect:
         if not data.streetId.strip().isdigit():
-            return await _page(at, year, Shown(error=PICK_STREET.get(language(at.request))))
+            return await _page(at, temporal, year, Shown(error=PICK_STREET.get(language(at.request))))
 
         async def run() -> object:
-            client = await app_context(at.request).temporal()
             application = ApplicationCreate(street_id=int(data.streetId))
-            return await service.apply(at.db, client, at.actor, at.tenant_id, year, application)
+            return await service.apply(at.db, await temporal(), at.actor, at.tenant_id, year, application)
 
-        return await _done(at, year, run, "applied")
+        return await _done(at, temporal, year, run, "applied")
 
     @post("/recommendations", guards=[requires(Role.CITY_ADMIN)], status_code=200)
-    async def recommend(self, at: AtCity, year: YearParam) -> Template | Redirect:
+    async def recommend(self, at: AtCity, temporal: Temporal, year: YearParam) -> Template | Redirect:
         ids = [int(v) for v in ticked(await posted(at.request), "streetIds") if v.isdigit()]
         if not ids:
-            return await _page(at, year, Shown(error=CHOOSE.get(language(at.request))))
+            return await _page(at, temporal, year, Shown(error=CHOOSE.get(language(at.request))))
 
         async def run() -> object:
-            client = await app_context(at.request).temporal()
-            return await service.recommend(client, at.actor, at.tenant_id, year, RecommendationCreate(street_ids=ids))
+            return await service.recommend(
+                await temporal(), at.actor, at.tenant_id, year, RecommendationCreate(street_ids=ids)
+            )
 
-        return await _done(at, year, run, "recommended")
+        return await _done(at, temporal, year, run, "recommended")
 
     @post("/window", guards=[requires(Role.CITY_ADMIN)], status_code=200)
-    async def window(self, at: AtCity, year: YearParam, data: FormBody[WindowForm]) -> Template | Redirect:
+    async def window(
+        self, at: AtCity, temporal: Temporal, year: YearParam, data: FormBody[WindowForm]
+    ) -> Template | Redirect:
         """``action=preview`` states what the change does to the year's cycle; ``action=confirm`` saves it through
         the configuration service, which hands it to the running cycle (its refusal is shown, nothing saved)."""
         wanted = (data.opens.strip(), data.closes.strip())
         problem = window_problem(wanted)
         if problem is not None:
-            return await _page(at, year, Shown(error=Text(*problem).get(language(at.request)), window=data))
+            return await _page(at, temporal, year, Shown(error=Text(*problem).get(language(at.request)), window=data))
         if data.action != "confirm":
-            cycle = await _cycle_or_none(at, year)
+            cycle = await _cycle_or_none(at, temporal, year)
             said = window_consequences(year, cycle, window_dates(wanted, year), today())
-            return await _page(at, year, Shown(window=data, consequences=said))
+            return await _page(at, temporal, year, Shown(window=data, consequences=said))
         context = app_context(at.request)
 
         async def save() -> object:
@@ -145,16 +148,20 @@ class CyclePages(Controller):
                 at.tenant_id,
                 update,
                 webhook_policy=WebhookPolicy(allow_http=context.settings.webhook_allow_http),
-                running=CycleChanges(directory=context.directory, temporal=context.temporal),
+                running=CycleChanges(directory=context.directory, temporal=temporal),
             )
 
         saved = await attempt(at.db, save)
         if isinstance(saved, DomainError):
-            return await _page(at, year, Shown(error=_named(message(at.request, saved), {}), window=data), 422)
+            return await _page(
+                at, temporal, year, Shown(error=_named(message(at.request, saved), {}), window=data), 422
+            )
         return Redirect(f"/city/{at.tenant_id}/cycles/{year}?done=window", status_code=303)
 
 
-async def _done(at: CityScope, year: int, run: Callable[[], Awaitable[object]], done: str) -> Template | Redirect:
+async def _done(
+    at: CityScope, temporal: TemporalConnect, year: int, run: Callable[[], Awaitable[object]], done: str
+) -> Template | Redirect:
     """Run a change to the cycle; back to the page with what was done, or the page again with the refusal in the
     reader's language."""
     result = await attempt(at.db, run)
@@ -168,7 +175,7 @@ async def _done(at: CityScope, year: int, run: Callable[[], Awaitable[object]], 
             for c in (await get_rules(at.db, at.tenant_id, year)).criteria
         }
         refused = _titled(_named(message(at.request, result), names), titles)
-        return await _page(at, year, Shown(error=refused), 422)
+        return await _page(at, temporal, year, Shown(error=refused), 422)
     return Redirect(f"/city/{at.tenant_id}/cycles/{year}?done={done}", status_code=303)
 
 
@@ -194,18 +201,20 @@ async def _street_names(at: CityScope) -> dict[int, str]:
     return {street.id: street.name for street in streets}
 
 
-async def _cycle_or_none(at: CityScope, year: int) -> Cycle | None:
-    context = app_context(at.request)
+async def _cycle_or_none(at: CityScope, temporal: TemporalConnect, year: int) -> Cycle | None:
     try:
-        return await service.get_cycle(at.db, await context.temporal(), context.directory, at.tenant_id, year)
+        directory = app_context(at.request).directory
+        return await service.get_cycle(at.db, await temporal(), directory, at.tenant_id, year)
     except NotFoundError:
         return None
 
 
-async def _page(at: CityScope, year: int, shown: Shown, status_code: int | None = None) -> Template:
+async def _page(
+    at: CityScope, temporal: TemporalConnect, year: int, shown: Shown, status_code: int | None = None
+) -> Template:
     context = app_context(at.request)
-    client = await context.temporal()
-    cycle = await _cycle_or_none(at, year)
+    client = await temporal()
+    cycle = await _cycle_or_none(at, temporal, year)
     settings = await get_settings(at.db, at.tenant_id)
     names = await _street_names(at)
     problem = window_problem(settings.application_window)

@@ -15,7 +15,7 @@ from litestar.response import Redirect, Template
 
 from services.cycles import service
 from services.cycles.schemas import DesignationCreate, Selection
-from services.deps import PROVINCE_READERS, Caller, Db, Province, app_context, requires
+from services.deps import PROVINCE_READERS, Caller, Db, Province, Temporal, TemporalConnect, app_context, requires
 from services.errors import InvalidError, NotFoundError
 from services.province_report.service import own_province, province_cities
 from services.shared.bounds import YearParam
@@ -44,13 +44,25 @@ class SelectionPages(Controller):
 
     @get("/")
     async def selection(
-        self, request: Request[Any, Any, Any], db: Db, actor: Caller, province: Province, year: YearParam
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        temporal: Temporal,
+        actor: Caller,
+        province: Province,
+        year: YearParam,
     ) -> Template:
-        return await _page(request, db, actor, province, year)
+        return await _page(request, db, temporal, actor, province, year)
 
     @post("/", guards=[requires(Role.PROVINCE_ADMIN)], status_code=200)
     async def designate(
-        self, request: Request[Any, Any, Any], db: Db, actor: Caller, province: Province, year: YearParam
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        temporal: Temporal,
+        actor: Caller,
+        province: Province,
+        year: YearParam,
     ) -> Template | Redirect:
         own_province(actor, province)  # another province's form answers 404 before anything is read
         values = await posted(request)
@@ -59,18 +71,19 @@ class SelectionPages(Controller):
         reason = reason if isinstance(reason, str) else ""
         try:
             data = converted({"streetIds": chosen, REASON: reason or None}, DesignationCreate, "streetIds", WORDING)
-            await service.designate(await app_context(request).temporal(), actor, province, year, data)
+            await service.designate(await temporal(), actor, province, year, data)
         except InvalidError as refused:
             # The workflow's validator names what is missing (the reason, a street not recommended, a closed year).
             field = field_of(refused) or (REASON if REASON in str(refused) else "streetIds")
             error = (field, message(request, refused))
-            return await _page(request, db, actor, province, year, chosen=chosen, reason=reason, error=error)
+            return await _page(request, db, temporal, actor, province, year, chosen=chosen, reason=reason, error=error)
         return Redirect(f"/province/{province}/cycles/{year}/selection?designated=1#designated", status_code=303)
 
 
 async def _page(
     request: Request[Any, Any, Any],
     db: Db,
+    temporal: TemporalConnect,
     actor: Actor,
     province: str,
     year: int,
@@ -82,7 +95,7 @@ async def _page(
     own = own_province(actor, province)
     context = app_context(request)
     try:
-        selection: Selection | None = await service.get_selection(await context.temporal(), actor, own, year)
+        selection: Selection | None = await service.get_selection(await temporal(), actor, own, year)
     except NotFoundError:
         selection = None  # no city has recommended yet: the selection has not started
     cities = {c.slug: c for c in province_cities(actor, context.directory, own)}
