@@ -23,10 +23,12 @@ from tests.web.browser import (
     LiveServer,
     fits_width,
     inputs_labelled,
+    looks_right,
     open_watched,
     screenshot,
     sign_in,
     sign_out,
+    sign_out_and_close,
 )
 
 
@@ -91,15 +93,12 @@ async def test_city_admin_signs_in_and_reads_the_city_and_a_street(
     await expect(page).to_have_url(live.url + "/city/weihai")
     await expect(page.get_by_role("heading", level=1)).to_have_text("威海市创业街区")
     await expect(page.get_by_role("link", name=weihai.street["name"])).to_be_visible()  # latest assessments
-    assert await fits_width(page)
-    await screenshot(page, "city-home")
+    await looks_right(page, "city-home")
 
     await page.get_by_role("navigation", name="主菜单").get_by_role("link", name="街区").click()
     await expect(page).to_have_url(live.url + "/city/weihai/streets")
     await expect(page.get_by_role("link", name=weihai.other["name"])).to_be_visible()
-    assert await fits_width(page)
-    assert await inputs_labelled(page)
-    await screenshot(page, "streets")
+    await looks_right(page, "streets", labelled=True)
 
     await page.get_by_label("名称或运营机构").fill(weihai.tag)
     await page.get_by_label("主题").select_option("veterans")
@@ -178,9 +177,7 @@ async def test_wrong_password_by_keyboard_shows_the_chinese_message_and_english_
     await expect(page.get_by_role("heading", level=1)).to_have_text("Entrepreneurship streets of Weihai")
     await page.get_by_role("link", name="中文").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("威海市创业街区")
-    await sign_out(page, live.url)
-    watch.assert_clean()
-    await page.context.close()
+    await sign_out_and_close(page, watch, live.url)
 
 
 async def test_operator_sees_its_street_only_on_a_desktop_and_a_phone(
@@ -197,12 +194,10 @@ async def test_operator_sees_its_street_only_on_a_desktop_and_a_phone(
     await expect(due).to_contain_text("样本 4 / 30")
     await expect(page.locator("main")).to_contain_text("未达标或缺数据的条件")
     await expect(page.locator("main")).to_contain_text("还差 98 家")  # what is missing, as on the assessment tab
-    assert await fits_width(page)
-    await screenshot(page, "operator-home")
+    await looks_right(page, "operator-home")
     await page.set_viewport_size(PHONE)
     await page.reload()
-    assert await fits_width(page)
-    await screenshot(page, "operator-home-375")
+    await looks_right(page, "operator-home-375")
     await page.set_viewport_size(DESKTOP)
 
     await page.get_by_role("link", name="本街区").click()
@@ -222,6 +217,4 @@ async def test_operator_sees_its_street_only_on_a_desktop_and_a_phone(
     await screenshot(page, "not-found")
     await page.goto(live.url + "/")
     await expect(page).to_have_url(home)
-    await sign_out(page, live.url)
-    watch.assert_clean()
-    await page.context.close()
+    await sign_out_and_close(page, watch, live.url)
