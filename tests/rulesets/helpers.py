@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import httpx
 import msgspec
 from sqlalchemy import text
 
@@ -22,7 +23,7 @@ from services.models import Assessment, Center, CenterStaff, Entity, Operator, S
 from services.tenancy.seed import seed_users
 from tenants.context import Role
 from tenants.resolver import resolve
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, Auth, body, ok_body
 from tests.streetdata_fixtures import new_uscc, unique, verified_claims
 
 CITIES = ("taian", "liaocheng", "jining", "binzhou", "dezhou")
@@ -55,6 +56,41 @@ GOOD: dict[str, Any] = {
     "replicable_practice": 1,
 }
 """A street that meets every baseline criterion, and no more (as in rules/cases/baseline.yaml)."""
+
+
+async def publish_for_year(
+    resource: str,
+    client: httpx.AsyncClient,
+    auth: Auth,
+    year: int,
+    payload: dict[str, Any],
+    user: str = "province",
+    province: str = "shandong",
+) -> httpx.Response:
+    """PUT the province's `resource` of `year` (``baselines`` or ``grade-schemes``) as `user`."""
+    return await client.put(
+        f"/api/province/{province}/{resource}/{year}", json=payload, headers=await auth.headers(user)
+    )
+
+
+def assert_refused_naming(response: httpx.Response, words: list[str]) -> None:
+    """A 422 whose detail holds each of `words` and names the criterion ``words[0]``."""
+    assert response.status_code == 422, response.text
+    error = body(response)
+    for word in words:
+        assert word in error["detail"]
+    assert error["extra"]["criterion"] == words[0]
+
+
+async def reproduce(
+    client: httpx.AsyncClient, auth: Auth, tenant: str, street: int, assessment: int, user: str | None = None
+) -> dict[str, Any]:
+    """The assessment judged again on what it stored (``…/reproduce``), asked by `user` or else the city admin."""
+    response = await client.get(
+        f"/api/tenants/{tenant}/streets/{street}/assessments/{assessment}/reproduce",
+        headers=await auth.headers(user or f"{tenant}-admin"),
+    )
+    return ok_body(response)
 
 
 async def make_street(
