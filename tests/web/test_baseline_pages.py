@@ -21,14 +21,11 @@ from services.context import AppContext
 from services.models import Entity, LedgerEntry
 from tenants.calendar import today
 from tenants.context import Role
-from tenants.registry import TenantInfo
-from tests.conftest import Auth, api_client, own_context
+from tests.conftest import ANOTHER_PROVINCE, Auth, api_client, own_context
 from tests.streetdata_fixtures import new_uscc
 from tests.web.helpers import csrf_of, error_beside, sign_in_form
 from tests.workflows.cycle_fixtures import CycleData, Made
 
-JIANGSU = TenantInfo(slug="jiangsu", code="320000", name_zh="江苏省", name_en="Jiangsu Province")
-NANJING = TenantInfo(slug="nanjing", code="320100", name_zh="南京市", name_en="Nanjing", parent="jiangsu")
 USERS: list[tuple[str, str, Role]] = [
     ("province", "shandong", Role.PROVINCE_ADMIN),
     ("province-viewer", "shandong", Role.VIEWER),
@@ -83,7 +80,7 @@ async def grow(context: AppContext, street: Made, extra: int) -> None:
 
 @pytest.fixture(scope="module")
 async def seeded(server_url: str, settings: Settings) -> AsyncIterator[Seeded]:
-    async with own_context(server_url, settings, USERS, [JIANGSU, NANJING]) as context:
+    async with own_context(server_url, settings, USERS, ANOTHER_PROVINCE) as context:
         data = CycleData(context, YEAR)
         made = {
             "趵突泉青创街区": (await data.street("jinan", "趵突泉青创街区"), 0),
