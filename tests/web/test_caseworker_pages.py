@@ -20,7 +20,7 @@ from infra.db import owner_transaction
 from services.context import AppContext
 from tenants.calendar import today
 from tests.conftest import Auth, api_client, body
-from tests.statements import statements
+from tests.statements import page_statements
 from tests.streetdata_fixtures import create_entity, create_street
 from tests.web.helpers import csrf_of, error_beside, sign_in_form
 from workflows.followups.activities import FollowupActivities, SweepInput
@@ -40,14 +40,31 @@ async def overdue(
     made = await create_entity(
         client, auth, street["id"], city, joinedOn="2020-01-01", **{"class": "startup", **entity}
     )
+    entry = await need_then_sweep(client, auth, context, city, street["id"], made["id"], "talent", "对接高校毕业生")
+    return {**made, "street": street, "entryId": entry["id"]}
+
+
+async def need_then_sweep(
+    client: httpx.AsyncClient,
+    auth: Auth,
+    context: AppContext,
+    city: str,
+    street_id: int,
+    entity_id: int,
+    need: str,
+    action: str,
+) -> dict[str, Any]:
+    """The entity's `need` put on the ledger with `action` by the city's caseworker, then the entity's street
+    swept as of today; the ledger entry."""
     entry = await client.post(
         f"/api/tenants/{city}/ledger",
-        json={"entityId": made["id"], "need": "talent", "action": "对接高校毕业生"},
+        json={"entityId": entity_id, "need": need, "action": action},
         headers=await auth.headers(f"{city}-case"),
     )
     assert entry.status_code == 201, entry.text
-    await sweep(context, city, street["id"])
-    return {**made, "street": street, "entryId": body(entry)["id"]}
+    await sweep(context, city, street_id)
+    made: dict[str, Any] = body(entry)
+    return made
 
 
 async def sweep(context: AppContext, city: str, street_id: int) -> None:
@@ -318,22 +335,13 @@ async def test_another_citys_ids_show_nothing_and_other_roles_do_not_write(
         assert response.status_code in (403, 401)
 
 
-async def _count(app: Litestar, context: AppContext, auth: Auth, path: str) -> int:
-    async with api_client(app) as client:
-        headers = await auth.headers(CASEWORKER)
-        with statements(context) as seen:
-            response = await client.get(path, headers=headers)
-        assert response.status_code == 200, response.text
-    return len(seen)
-
-
 async def test_the_ledger_and_the_home_read_the_same_number_of_statements_however_many_rows(
     app: Litestar, client: httpx.AsyncClient, auth: Auth, context: AppContext
 ) -> None:
     first = await overdue(client, auth, context)
     street_id = first["street"]["id"]
     paths = [HOME, f"{LEDGER}?street={street_id}", LEDGER, f"{LEDGER}/entities/{first['id']}"]
-    before = {path: await _count(app, context, auth, path) for path in paths}
+    before = {path: await page_statements(app, context, auth, path, CASEWORKER) for path in paths}
     headers = await auth.headers(CASEWORKER)
     for _ in range(3):
         entity = await create_entity(client, auth, street_id, CITY, joinedOn="2020-02-01")
@@ -348,7 +356,7 @@ async def test_the_ledger_and_the_home_read_the_same_number_of_statements_howeve
         )
         assert visit.status_code == 201, visit.text
     await sweep(context, CITY, street_id)
-    after = {path: await _count(app, context, auth, path) for path in paths}
+    after = {path: await page_statements(app, context, auth, path, CASEWORKER) for path in paths}
     assert after == before
 
 
