@@ -326,6 +326,30 @@ async def assert_street_scoped_rules(
     assert await statuses(client, auth, mine, "GET", own) == {operator.username: 200}
 
 
+async def record_street_data(
+    client: httpx.AsyncClient,
+    auth: Auth,
+    tenant: str,
+    street_id: int,
+    records: Iterable[tuple[str, dict[str, Any]]],
+    financed: dict[str, Any],
+) -> None:
+    """The city admin POSTs each ``(resource, body)`` of `records` under the street, then puts the entity
+    `financed` on the ledger with a loans need."""
+    headers = await auth.headers(f"{tenant}-admin")
+    for resource, body in records:
+        response = await client.post(
+            f"/api/tenants/{tenant}/streets/{street_id}/{resource}", headers=headers, json=body
+        )
+        assert response.status_code == 201, response.text
+    ledger = await client.post(
+        f"/api/tenants/{tenant}/ledger",
+        headers=headers,
+        json={"entityId": financed["id"], "need": "loans_financing", "action": "对接创业担保贷款"},
+    )
+    assert ledger.status_code == 201, ledger.text
+
+
 def csv_file(rows: Sequence[Sequence[object]], encoding: str = "utf-8-sig") -> bytes:
     return "\r\n".join(",".join("" if v is None else str(v) for v in row) for row in rows).encode(encoding)
 

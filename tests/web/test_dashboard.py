@@ -24,7 +24,7 @@ from playwright.async_api import Browser, expect
 
 from tenants import calendar
 from tests.conftest import Auth, api_client
-from tests.streetdata_fixtures import create_entity, create_street
+from tests.streetdata_fixtures import create_entity, create_street, record_street_data
 from tests.users.helpers import NEW_PASSWORD, ready_user
 from tests.web.browser import DESKTOP, LiveServer, looks_right, open_watched, screenshot, sign_in
 from tests.web.helpers import sign_in_form
@@ -45,27 +45,17 @@ async def linyi(app: Litestar, auth: Auth) -> Linyi:
     year = calendar.today().year
     tag = uuid.uuid4().hex[:4]
     async with api_client(app) as client:
-        headers = await auth.headers("linyi-admin")
         street = await create_street(client, auth, "linyi", name=f"临沂沂河{tag}创业街区")
-        base = f"/api/tenants/linyi/streets/{street['id']}"
         entity = await create_entity(client, auth, street["id"], "linyi", employees=37, joinedOn=f"{year}-01-02")
         await create_entity(
             client, auth, street["id"], "linyi", employees=8, joinedOn=f"{year}-01-03", **{"class": "growth"}
         )
-        requests = [
+        records = [
             ("activities", {"kind": "salon", "title": "创业沙龙", "heldOn": f"{year}-01-10", "participants": 30}),
             ("reports", {"month": f"{year}-01", "jobsDriven": 12, "internshipPositions": 1}),
             ("assessments", {"year": year}),
         ]
-        for resource, body in requests:
-            response = await client.post(f"{base}/{resource}", headers=headers, json=body)
-            assert response.status_code == 201, response.text
-        ledger = await client.post(
-            "/api/tenants/linyi/ledger",
-            headers=headers,
-            json={"entityId": entity["id"], "need": "loans_financing", "action": "对接创业担保贷款"},
-        )
-        assert ledger.status_code == 201, ledger.text
+        await record_street_data(client, auth, "linyi", street["id"], records, entity)
     return Linyi(street, year)
 
 

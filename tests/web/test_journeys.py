@@ -16,7 +16,7 @@ from playwright.async_api import Browser, expect
 
 from services.context import AppContext
 from tests.conftest import PASSWORD, Auth, api_client
-from tests.streetdata_fixtures import create_entity, create_street, operator_of
+from tests.streetdata_fixtures import create_entity, create_street, operator_of, record_street_data
 from tests.web.browser import (
     DESKTOP,
     PHONE,
@@ -64,21 +64,13 @@ async def weihai(app: Litestar, context: AppContext, auth: Auth) -> Weihai:
                 json={"kind": "salon", "title": title, "heldOn": "2026-03-15", "participants": 45},
             )
             assert response.status_code == 201, response.text
-        requests = [
+        records = [
             ("reports", {"month": "2026-02", "jobsDriven": 1520, "internshipPositions": 6}),
             ("surveys", {"responses": [{"respondedOn": "2026-04-01", "rating": r} for r in (5, 5, 4, 3)]}),
             ("internships", {"title": "跨境电商运营见习", "openedOn": "2026-03-01", "entityId": entity["id"]}),
             ("assessments", {"year": 2025}),
         ]
-        for resource, body in requests:
-            response = await client.post(f"{base}/{resource}", headers=headers, json=body)
-            assert response.status_code == 201, response.text
-        ledger = await client.post(
-            "/api/tenants/weihai/ledger",
-            headers=headers,
-            json={"entityId": entity["id"], "need": "loans_financing", "action": "对接创业担保贷款"},
-        )
-        assert ledger.status_code == 201, ledger.text
+        await record_street_data(client, auth, "weihai", user.street_id, records, entity)
         other = await create_street(client, auth, "weihai", name=f"威海刘公岛{tag}创业街区", theme="culture_tourism")
         qingdao = await create_street(client, auth, "qingdao", name=f"青岛台东{tag}创业街区")
     return Weihai(street, entity, user.username, other, qingdao, tag)
