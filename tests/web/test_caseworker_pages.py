@@ -9,9 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
+import pytest
 from litestar import Litestar
 from sqlalchemy import text
 from temporalio.testing import ActivityEnvironment
@@ -92,67 +94,71 @@ def task_card(html: str, name: str) -> str:
     return found.group(0)
 
 
+@pytest.fixture
+async def caseworker(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    """A client signed in through the form as the city's caseworker."""
+    async with api_client(app) as signed_in:
+        await sign_in_form(signed_in, CASEWORKER)
+        yield signed_in
+
+
 async def test_a_caseworker_lands_on_the_overdue_visits_and_a_visit_closes_the_task(
-    app: Litestar, client: httpx.AsyncClient, auth: Auth, context: AppContext
+    client: httpx.AsyncClient, auth: Auth, context: AppContext, caseworker: httpx.AsyncClient
 ) -> None:
     entity = await overdue(client, auth, context)
     [task] = await open_tasks(client, auth, entity["street"]["id"])
-    async with api_client(app) as browser:
-        await sign_in_form(browser, CASEWORKER)
-        start = await browser.get("/")
-        assert start.headers["location"] == HOME
-        home = await browser.get(HOME)
-        assert home.status_code == 200
-        card = task_card(home.text, entity["name"])
-        assert entity["street"]["name"] in card
-        assert "初创企业" in card
-        assert "每 30 天走访一次" in card
-        assert "2020-01-31" in card
-        assert f"<strong>{(today() - dt.date(2020, 1, 31)).days}</strong>" in card
-        assert 'aria-current="page"' in home.text
+    start = await caseworker.get("/")
+    assert start.headers["location"] == HOME
+    home = await caseworker.get(HOME)
+    assert home.status_code == 200
+    card = task_card(home.text, entity["name"])
+    assert entity["street"]["name"] in card
+    assert "初创企业" in card
+    assert "每 30 天走访一次" in card
+    assert "2020-01-31" in card
+    assert f"<strong>{(today() - dt.date(2020, 1, 31)).days}</strong>" in card
+    assert 'aria-current="page"' in home.text
 
-        visited = await browser.post(
-            f"{HOME}/entities/{entity['id']}/visit",
-            data={
-                "onEntry": str(entity["entryId"]),
-                "visit.visitedOn": today().isoformat(),
-                "_csrf_token": csrf_of(home.text),
-            },
-        )
-        assert visited.status_code == 303
-        assert visited.headers["location"] == f"{HOME}?saved=visit"
-        after = await browser.get(visited.headers["location"])
-        assert "走访已登记，该走访任务已关闭。" in after.text
-        assert f'id="task-{task["id"]}"' not in after.text
-        tomorrow = (today() + dt.timedelta(days=1)).isoformat()
-        refused = await browser.post(
-            f"{HOME}/entities/{entity['id']}/visit",
-            data={"onEntry": str(entity["entryId"]), "visit.visitedOn": tomorrow, "_csrf_token": csrf_of(home.text)},
-        )
-        assert refused.status_code == 422  # shown on the entity's page, beside its visit form
-        assert error_beside(refused.text, "f-visit-visitedOn")
+    visited = await caseworker.post(
+        f"{HOME}/entities/{entity['id']}/visit",
+        data={
+            "onEntry": str(entity["entryId"]),
+            "visit.visitedOn": today().isoformat(),
+            "_csrf_token": csrf_of(home.text),
+        },
+    )
+    assert visited.status_code == 303
+    assert visited.headers["location"] == f"{HOME}?saved=visit"
+    after = await caseworker.get(visited.headers["location"])
+    assert "走访已登记，该走访任务已关闭。" in after.text
+    assert f'id="task-{task["id"]}"' not in after.text
+    tomorrow = (today() + dt.timedelta(days=1)).isoformat()
+    refused = await caseworker.post(
+        f"{HOME}/entities/{entity['id']}/visit",
+        data={"onEntry": str(entity["entryId"]), "visit.visitedOn": tomorrow, "_csrf_token": csrf_of(home.text)},
+    )
+    assert refused.status_code == 422  # shown on the entity's page, beside its visit form
+    assert error_beside(refused.text, "f-visit-visitedOn")
     assert await open_tasks(client, auth, entity["street"]["id"]) == []
 
 
 async def test_a_task_is_closed_with_a_reason_and_not_without_one(
-    app: Litestar, client: httpx.AsyncClient, auth: Auth, context: AppContext
+    client: httpx.AsyncClient, auth: Auth, context: AppContext, caseworker: httpx.AsyncClient
 ) -> None:
     entity = await overdue(client, auth, context)
     [task] = await open_tasks(client, auth, entity["street"]["id"])
-    async with api_client(app) as browser:
-        await sign_in_form(browser, CASEWORKER)
-        home = await browser.get(HOME)
-        path = f"{HOME}/tasks/{task['id']}/close"
-        refused = await browser.post(path, data={"reason": "  ", "_csrf_token": csrf_of(home.text)})
-        assert refused.status_code == 422
-        assert error_beside(refused.text, f"reason-{task['id']}") == "此项为必填项。"
-        assert f'id="task-{task["id"]}"' in refused.text
-        closed = await browser.post(path, data={"reason": "企业已迁出", "_csrf_token": csrf_of(home.text)})
-        assert closed.status_code == 303
-        assert closed.headers["location"] == f"{HOME}?saved=closed"
-        again = await browser.post(path, data={"reason": "再关一次", "_csrf_token": csrf_of(home.text)})
-        assert again.status_code == 422
-        assert "已于" in again.text  # already closed: said above the form
+    home = await caseworker.get(HOME)
+    path = f"{HOME}/tasks/{task['id']}/close"
+    refused = await caseworker.post(path, data={"reason": "  ", "_csrf_token": csrf_of(home.text)})
+    assert refused.status_code == 422
+    assert error_beside(refused.text, f"reason-{task['id']}") == "此项为必填项。"
+    assert f'id="task-{task["id"]}"' in refused.text
+    closed = await caseworker.post(path, data={"reason": "企业已迁出", "_csrf_token": csrf_of(home.text)})
+    assert closed.status_code == 303
+    assert closed.headers["location"] == f"{HOME}?saved=closed"
+    again = await caseworker.post(path, data={"reason": "再关一次", "_csrf_token": csrf_of(home.text)})
+    assert again.status_code == 422
+    assert "已于" in again.text  # already closed: said above the form
     assert await open_tasks(client, auth, entity["street"]["id"]) == []
 
 
