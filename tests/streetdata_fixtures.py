@@ -74,6 +74,36 @@ def verified_claims(street_id: int | None, operator: Operator) -> list[Attestati
     ]
 
 
+def attesting_operator(tenant: str, name: str, uscc: str, platform_url: str) -> Operator:
+    """An operator row that is a legal person with a clean record and a digital platform at `platform_url`."""
+    return Operator(
+        tenant_id=tenant,
+        name=name,
+        uscc=uscc,
+        legal_person=True,
+        clean_record=True,
+        digital_platform_url=platform_url,
+    )
+
+
+def operating_entity(
+    tenant: str, street_id: int, name: str, uscc: str, joined_on: date, *, employees: int, entity_class: str = "startup"
+) -> Entity:
+    """An entity row: an operating enterprise founded by graduates, in the street since `joined_on`."""
+    return Entity(
+        tenant_id=tenant,
+        street_id=street_id,
+        name=name,
+        uscc=uscc,
+        kind="enterprise",
+        entity_class=entity_class,
+        founder_group="graduate",
+        employees=employees,
+        operating=True,
+        joined_on=joined_on,
+    )
+
+
 def street_body(tenant: str = "jinan", **overrides: Any) -> dict[str, Any]:
     """A complete StreetCreate body for `tenant` with a unique name and operator USCC."""
     body: dict[str, Any] = {

@@ -19,12 +19,12 @@ from rules.engine import Engine
 from rules.verdict import Verdict
 from services.assessments.service import assess_street, reevaluate
 from services.context import AppContext
-from services.models import Assessment, Center, CenterStaff, Entity, Operator, Street
+from services.models import Assessment, Center, CenterStaff, Street
 from services.tenancy.seed import seed_users
 from tenants.context import Role
 from tenants.resolver import resolve
 from tests.conftest import PASSWORD, Auth, body, ok_body
-from tests.streetdata_fixtures import new_uscc, unique, verified_claims
+from tests.streetdata_fixtures import attesting_operator, new_uscc, operating_entity, unique, verified_claims
 
 CITIES = ("taian", "liaocheng", "jining", "binzhou", "dezhou")
 DIVISIONS = {"taian": "370902", "liaocheng": "371502", "jining": "370811", "binzhou": "371602", "dezhou": "371402"}
@@ -106,13 +106,8 @@ async def make_street(
     operating entities of 3 employees each registered since before the year."""
     division = DIVISIONS[tenant]
     async with owner_transaction(context.sessions) as session:
-        operator = Operator(
-            tenant_id=tenant,
-            name=unique("运营机构"),
-            uscc=new_uscc(division),
-            legal_person=True,
-            clean_record=True,
-            digital_platform_url="https://jiequ.example.cn/platform",
+        operator = attesting_operator(
+            tenant, unique("运营机构"), new_uscc(division), "https://jiequ.example.cn/platform"
         )
         session.add(operator)
         await session.flush()
@@ -138,18 +133,7 @@ async def make_street(
             for n in range(staff)
         )
         session.add_all(
-            Entity(
-                tenant_id=tenant,
-                street_id=street.id,
-                name=unique("实体"),
-                uscc=new_uscc(division),
-                kind="enterprise",
-                entity_class="startup",
-                founder_group="graduate",
-                employees=3,
-                operating=True,
-                joined_on=date(YEAR - 1, 6, 1),
-            )
+            operating_entity(tenant, street.id, unique("实体"), new_uscc(division), date(YEAR - 1, 6, 1), employees=3)
             for _ in range(entities)
         )
         return street.id
