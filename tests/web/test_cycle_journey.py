@@ -15,7 +15,6 @@ from temporalio.testing import WorkflowEnvironment
 from infra.settings import Settings
 from services.context import AppContext
 from tenants.calendar import day_end, today, year_start
-from tenants.config import TenantSettings
 from tests.polling import eventually
 from tests.web.browser import DESKTOP, LiveServer, looks_right, open_watched, sign_in
 from tests.workflows.clock import next_year, skip_to
@@ -38,10 +37,7 @@ async def test_a_city_admin_runs_the_cycle_in_the_browser(
     env, context = temporal_env, cycle_context
     year = await next_year(env)
     data = CycleData(context, year)
-    await data.configure("shandong", TenantSettings(pilot_target=1))
-    good = await data.street("jinan", "曲水亭创业街区")
-    weak = await data.street("jinan", "芙蓉街创业街区")
-    await data.too_few_activities(weak)
+    good, weak = await data.passing_and_failing(1, "曲水亭创业街区", "芙蓉街创业街区")
     live = LiveServer(settings, context.database_url, temporal_env.client.service_client.config.target_host)
     live.start()
     url = f"{live.url}/city/jinan/cycles/{year}"
