@@ -59,6 +59,15 @@ async def audited(context: AppContext, action: str, assessment: int, actor: str 
     return await count(context, sql + " AND actor = :actor", action=action, id=str(assessment), actor=actor)
 
 
+async def assessed_twice(
+    client: httpx.AsyncClient, auth: Auth, context: AppContext
+) -> tuple[int, dict[str, Any], dict[str, Any]]:
+    """A new Jining street assessed twice by the city admin: its id, the first and the second assessment."""
+    street = await make_street(context, "jining")
+    first = await assessed(client, auth, "jining", street)
+    return street, first, await assessed(client, auth, "jining", street)
+
+
 async def test_an_assessment_stores_the_facts_the_hash_and_the_verdict(
     client: httpx.AsyncClient, auth: Auth, context: AppContext
 ) -> None:
@@ -97,9 +106,7 @@ async def test_an_assessment_stores_the_facts_the_hash_and_the_verdict(
 async def test_past_assessments_are_listed_newest_first_and_read_one_by_one(
     client: httpx.AsyncClient, auth: Auth, context: AppContext
 ) -> None:
-    street = await make_street(context, "jining")
-    first = await assessed(client, auth, "jining", street)
-    second = await assessed(client, auth, "jining", street)
+    street, first, second = await assessed_twice(client, auth, context)
 
     listed = await client.get(
         f"/api/tenants/jining/streets/{street}/assessments", headers=await auth.headers("jining-case")
@@ -365,9 +372,7 @@ async def test_a_city_admin_voids_an_assessment_which_stays_on_record_and_counts
 async def test_the_latest_assessment_not_voided_decides_the_report(
     client: httpx.AsyncClient, auth: Auth, context: AppContext
 ) -> None:
-    street = await make_street(context, "jining")
-    first = await assessed(client, auth, "jining", street)
-    second = await assessed(client, auth, "jining", street)
+    street, first, second = await assessed_twice(client, auth, context)
     admin = await auth.headers("jining-admin")
     before = await assessed_streets(client, auth, "jining")
 
