@@ -58,6 +58,19 @@ async def _refused(page: Page, watch: Watch, url: str) -> None:
     await expect(page.get_by_role("heading", level=1)).to_have_text("未找到")
 
 
+async def _leave(page: Page, watch: Watch, base: str) -> None:
+    """Back to the home page, then sign out and close: how each journey ends."""
+    await page.goto(base + "/")
+    await sign_out_and_close(page, watch, base)
+
+
+async def _choose_file(page: Page, workbook: bytes) -> None:
+    """The workbook put in the wizard's file field as 实体.xlsx."""
+    await page.get_by_label("文件").set_input_files(
+        files=[{"name": "实体.xlsx", "mimeType": "application/octet-stream", "buffer": workbook}]
+    )
+
+
 async def test_city_admin_opens_an_operator_account_and_the_operator_sets_its_password(
     live: LiveServer, browser: Browser, streets: dict[str, dict[str, Any]]
 ) -> None:
@@ -108,8 +121,7 @@ async def test_city_admin_opens_an_operator_account_and_the_operator_sets_its_pa
     await expect(page.get_by_role("heading", level=1)).to_have_text(street["name"])
     await screenshot(page, "operator-first-home")
     await _refused(page, watch, f"{live.url}/city/qingdao/streets/{streets['qingdao']['id']}/home")
-    await page.goto(live.url + "/")
-    await sign_out_and_close(page, watch, live.url)
+    await _leave(page, watch, live.url)
 
 
 async def test_city_admin_imports_entities_with_a_bad_file_then_a_good_one(
@@ -130,9 +142,7 @@ async def test_city_admin_imports_entities_with_a_bad_file_then_a_good_one(
     assert (await download.value).suggested_filename.endswith(".xlsx")
 
     bad = xlsx_file([HEADER, _entity("博山琉璃工坊"), _entity("博山陶瓷", employees="很多"), _entity("", uscc="123")])
-    await page.get_by_label("文件").set_input_files(
-        files=[{"name": "实体.xlsx", "mimeType": "application/octet-stream", "buffer": bad}]
-    )
+    await _choose_file(page, bad)
     watch.expect(422, wizard)
     await page.get_by_role("button", name="上传并导入").click()
     await expect(page.get_by_role("alert")).to_contain_text("未导入任何数据")
@@ -146,17 +156,14 @@ async def test_city_admin_imports_entities_with_a_bad_file_then_a_good_one(
     await page.get_by_role("link", name="从 Excel 导入创业实体").click()
     await expect(page).to_have_url(wizard)
     good = xlsx_file([HEADER, _entity("博山琉璃工坊"), _entity("博山陶瓷文化有限公司")])
-    await page.get_by_label("文件").set_input_files(
-        files=[{"name": "实体.xlsx", "mimeType": "application/octet-stream", "buffer": good}]
-    )
+    await _choose_file(page, good)
     await page.get_by_role("button", name="上传并导入").click()
     await expect(page.get_by_role("status")).to_contain_text("导入成功：共导入 2 条")
     await screenshot(page, "import-done")
     await page.get_by_role("link", name="查看").click()
     await expect(page.locator("main")).to_contain_text("博山陶瓷文化有限公司")
     await _refused(page, watch, f"{live.url}/city/qingdao/streets/{streets['qingdao']['id']}/import/entities")
-    await page.goto(live.url + "/")
-    await sign_out_and_close(page, watch, live.url)
+    await _leave(page, watch, live.url)
 
 
 async def test_city_admin_previews_a_tightened_rule_by_street_name_and_saves_it(
@@ -205,5 +212,4 @@ async def test_city_admin_previews_a_tightened_rule_by_street_name_and_saves_it(
     await expect(city).to_contain_text("淄人社字〔2092〕3号 第一条")
     await looks_right(page, "rules")
     await _refused(page, watch, f"{live.url}/city/qingdao/rules")
-    await page.goto(live.url + "/")
-    await sign_out_and_close(page, watch, live.url)
+    await _leave(page, watch, live.url)
