@@ -21,7 +21,6 @@ from tests.web.browser import (
     DESKTOP,
     PHONE,
     LiveServer,
-    fits_width,
     inputs_labelled,
     looks_right,
     open_watched,
@@ -123,9 +122,8 @@ async def test_city_admin_signs_in_and_reads_the_city_and_a_street(
         await expect(page).to_have_url(f"{live.url}/city/weihai/streets/{weihai.street['id']}/{key}")
         await expect(page.locator(".tabs a[aria-current=page]")).to_have_text(name)
         await expect(page.locator(".panel")).to_contain_text(seen)
-        assert await fits_width(page)
         assert await page.evaluate("window.sameDocument === true")
-        await screenshot(page, f"street-{key}")
+        await looks_right(page, f"street-{key}")
     await page.go_back()  # the browser's history follows the tabs
     await expect(page).to_have_url(f"{live.url}/city/weihai/streets/{weihai.street['id']}/ledger")
     await expect(page.locator(".tabs a[aria-current=page]")).to_have_text("帮扶台账")
