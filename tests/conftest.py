@@ -23,8 +23,9 @@ from infra.db import make_engine, make_sessionmaker, owner_transaction
 from infra.local.postgres import EmbeddedPostgres
 from infra.migrate import upgrade
 from infra.settings import Settings, load_settings
-from services.app import create_app
+from services.app import PUBLIC_PATHS, create_app
 from services.context import AppContext
+from services.openapi import finish_app_openapi
 from services.tenancy.seed import demo_users, seed_tenants, seed_users
 from tenants.context import Actor, Role
 from tenants.registry import BUILTIN_TENANTS, TenantInfo
@@ -33,6 +34,12 @@ from tenants.resolver import TenantDirectory
 pytest_plugins = ["tests.streetdata_fixtures"]
 
 PASSWORD = "test-pass-2024"
+
+ANOTHER_PROVINCE = [
+    TenantInfo(slug="jiangsu", code="320000", name_zh="江苏省", name_en="Jiangsu Province"),
+    TenantInfo(slug="nanjing", code="320100", name_zh="南京市", name_en="Nanjing", parent="jiangsu"),
+]
+"""Jiangsu and its city Nanjing, for a database of a test's own where another province must be refused."""
 
 TEST_USERS: list[tuple[str, str, Role]] = [
     *demo_users(),
@@ -199,6 +206,26 @@ def auth(app: Litestar) -> Auth:
 
 def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent
+
+
+def ok_body(response: httpx.Response, status: int = 200) -> Any:
+    """The JSON of a response that must answer `status`; its text is the assertion message when not."""
+    assert response.status_code == status, response.text
+    return body(response)
+
+
+async def assert_documented(
+    client: httpx.AsyncClient, app: Litestar, path: str, summary_zh: str, schema: str, fields: set[str]
+) -> None:
+    """The OpenAPI document, finished as at the app's startup (the in-process client runs none), has the POST
+    route at `path`, its summary starting with `summary_zh` and with its error answers, and the `schema` with
+    `fields`."""
+    finish_app_openapi(app, PUBLIC_PATHS)
+    document = body(await client.get("/schema/openapi.json"))
+    route = document["paths"][path]["post"]
+    assert route["summary"].startswith(f"{summary_zh} / ")
+    assert {"200", "403", "404", "409", "422"} <= set(route["responses"])
+    assert fields <= set(document["components"]["schemas"][schema]["properties"])
 
 
 def body(response: Any) -> Any:

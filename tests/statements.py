@@ -6,10 +6,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from litestar import Litestar
 from sqlalchemy import event
 
 from services.auth.sessions import CACHE
 from services.context import AppContext
+from tests.conftest import Auth, api_client
 
 
 @contextmanager
@@ -31,3 +33,13 @@ def statements(context: AppContext) -> Iterator[list[str]]:
         yield seen
     finally:
         event.remove(engine, "before_cursor_execute", note)
+
+
+async def page_statements(app: Litestar, context: AppContext, auth: Auth, path: str, username: str) -> int:
+    """How many statements a GET of `path` by `username` runs (it must answer 200)."""
+    async with api_client(app) as client:
+        headers = await auth.headers(username)
+        with statements(context) as seen:
+            response = await client.get(path, headers=headers)
+        assert response.status_code == 200, response.text
+    return len(seen)

@@ -74,6 +74,36 @@ def verified_claims(street_id: int | None, operator: Operator) -> list[Attestati
     ]
 
 
+def attesting_operator(tenant: str, name: str, uscc: str, platform_url: str) -> Operator:
+    """An operator row that is a legal person with a clean record and a digital platform at `platform_url`."""
+    return Operator(
+        tenant_id=tenant,
+        name=name,
+        uscc=uscc,
+        legal_person=True,
+        clean_record=True,
+        digital_platform_url=platform_url,
+    )
+
+
+def operating_entity(
+    tenant: str, street_id: int, name: str, uscc: str, joined_on: date, *, employees: int, entity_class: str = "startup"
+) -> Entity:
+    """An entity row: an operating enterprise founded by graduates, in the street since `joined_on`."""
+    return Entity(
+        tenant_id=tenant,
+        street_id=street_id,
+        name=name,
+        uscc=uscc,
+        kind="enterprise",
+        entity_class=entity_class,
+        founder_group="graduate",
+        employees=employees,
+        operating=True,
+        joined_on=joined_on,
+    )
+
+
 def street_body(tenant: str = "jinan", **overrides: Any) -> dict[str, Any]:
     """A complete StreetCreate body for `tenant` with a unique name and operator USCC."""
     body: dict[str, Any] = {
@@ -324,6 +354,30 @@ async def assert_street_scoped_rules(
     own = f"/api/tenants/jinan/streets/{operator.street_id}/{resource}"
     assert await statuses(client, auth, mine, "POST", own, body()) == {operator.username: 201}
     assert await statuses(client, auth, mine, "GET", own) == {operator.username: 200}
+
+
+async def record_street_data(
+    client: httpx.AsyncClient,
+    auth: Auth,
+    tenant: str,
+    street_id: int,
+    records: Iterable[tuple[str, dict[str, Any]]],
+    financed: dict[str, Any],
+) -> None:
+    """The city admin POSTs each ``(resource, body)`` of `records` under the street, then puts the entity
+    `financed` on the ledger with a loans need."""
+    headers = await auth.headers(f"{tenant}-admin")
+    for resource, body in records:
+        response = await client.post(
+            f"/api/tenants/{tenant}/streets/{street_id}/{resource}", headers=headers, json=body
+        )
+        assert response.status_code == 201, response.text
+    ledger = await client.post(
+        f"/api/tenants/{tenant}/ledger",
+        headers=headers,
+        json={"entityId": financed["id"], "need": "loans_financing", "action": "对接创业担保贷款"},
+    )
+    assert ledger.status_code == 201, ledger.text
 
 
 def csv_file(rows: Sequence[Sequence[object]], encoding: str = "utf-8-sig") -> bytes:

@@ -4,6 +4,7 @@ and the score and grade every assessment carries and reproduces."""
 from __future__ import annotations
 
 import copy
+from functools import partial
 from typing import Any
 
 import httpx
@@ -14,7 +15,15 @@ from rules.grades import GradeScheme, grade, packaged_schemes, scheme_from_data
 from services.assessments.service import reevaluate, stored_ruleset
 from services.context import AppContext
 from tests.conftest import Auth, body
-from tests.rulesets.helpers import FAR, YEAR, assess_directly, make_street, stored_assessment
+from tests.rulesets.helpers import (
+    FAR,
+    YEAR,
+    assess_directly,
+    make_street,
+    publish_for_year,
+    reproduce,
+    stored_assessment,
+)
 from tests.streetdata_fixtures import count
 
 
@@ -31,17 +40,7 @@ def scheme_body(**changes: Any) -> dict[str, Any]:
     return payload | changes
 
 
-async def publish(
-    client: httpx.AsyncClient,
-    auth: Auth,
-    year: int,
-    payload: dict[str, Any],
-    user: str = "province",
-    province: str = "shandong",
-) -> httpx.Response:
-    return await client.put(
-        f"/api/province/{province}/grade-schemes/{year}", json=payload, headers=await auth.headers(user)
-    )
+publish = partial(publish_for_year, "grade-schemes")
 
 
 async def read_scheme(client: httpx.AsyncClient, auth: Auth, year: int, user: str = "province") -> dict[str, Any]:
@@ -201,11 +200,7 @@ async def test_an_assessment_carries_its_score_and_grade_and_reproduces_them(
     assert made["gradeSchemeHash"] == packaged_schemes()[0].hash
     assert (made["score"], made["grade"]) == await regraded(context, "jining", made["id"], packaged_schemes()[0])
     assert made["grade"] in ("C", "D")  # no survey answered: a required criterion without data caps it
-    reproduced = await client.get(
-        f"/api/tenants/jining/streets/{street}/assessments/{made['id']}/reproduce",
-        headers=await auth.headers("jining-case"),
-    )
-    again = body(reproduced)
+    again = await reproduce(client, auth, "jining", street, made["id"], user="jining-case")
     assert (again["identical"], again["score"], again["grade"]) == (True, made["score"], made["grade"])
     # A grade that the stored scheme does not give is found out.
     await count(
@@ -213,12 +208,7 @@ async def test_an_assessment_carries_its_score_and_grade_and_reproduces_them(
         "UPDATE assessments SET grade = 'A' WHERE tenant_id = 'jining' AND id = :id RETURNING 1",
         id=made["id"],
     )
-    tampered = body(
-        await client.get(
-            f"/api/tenants/jining/streets/{street}/assessments/{made['id']}/reproduce",
-            headers=await auth.headers("jining-admin"),
-        )
-    )
+    tampered = await reproduce(client, auth, "jining", street, made["id"])
     assert (tampered["identical"], tampered["grade"]) == (False, made["grade"])
 
 
@@ -231,12 +221,7 @@ async def test_a_grade_is_reproduced_by_its_own_scheme_after_a_later_one_is_publ
     assert (await publish(client, auth, FAR + 1, scheme_body(partialFactor=0.0, requiredCap="D"))).status_code == 200
     new = await assess_directly(context, "dezhou", street, FAR + 1)
 
-    reproduced = body(
-        await client.get(
-            f"/api/tenants/dezhou/streets/{street}/assessments/{old}/reproduce",
-            headers=await auth.headers("dezhou-admin"),
-        )
-    )
+    reproduced = await reproduce(client, auth, "dezhou", street, old)
 
     old_row = await stored_assessment(context, "dezhou", old)
     new_row = await stored_assessment(context, "dezhou", new)

@@ -5,9 +5,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
+import openpyxl
 import pytest
 from litestar import Litestar
 
@@ -15,12 +19,8 @@ from infra.settings import Settings
 from services.app import create_app
 from services.context import AppContext
 from tenants.context import Role
-from tenants.registry import TenantInfo
-from tests.conftest import Auth, api_client, own_context
+from tests.conftest import ANOTHER_PROVINCE, Auth, api_client, own_context
 from tests.province_report.crafted import craft
-
-JIANGSU = TenantInfo(slug="jiangsu", code="320000", name_zh="江苏省", name_en="Jiangsu Province")
-NANJING = TenantInfo(slug="nanjing", code="320100", name_zh="南京市", name_en="Nanjing", parent="jiangsu")
 
 USERS: list[tuple[str, str, Role]] = [
     ("province", "shandong", Role.PROVINCE_ADMIN),
@@ -34,10 +34,29 @@ USERS: list[tuple[str, str, Role]] = [
 ]
 
 
+async def exported(
+    client: httpx.AsyncClient, path: str, headers: dict[str, str], sheet: str, city: str, columns: dict[str, str]
+) -> dict[str, dict[str, Any]]:
+    """The row of `city` (its Chinese name) in the report at `path` as exported: ``{"xlsx": …, "csv": …}``, each
+    the row's values under `columns` (key → column header), the workbook's from its sheet `sheet`."""
+    book = openpyxl.load_workbook(io.BytesIO((await client.get(f"{path}.xlsx", headers=headers)).content))
+    rows = book[sheet]
+    names = [cell.value for cell in rows[2]]
+    [row] = [[c.value for c in r] for r in rows.iter_rows(min_row=3) if r[0].value == city]
+    text = (await client.get(f"{path}.csv", headers=headers)).content.decode("utf-8-sig")
+    lines = list(csv.reader(io.StringIO(text)))
+    [line] = [line for line in lines if line and line[0] == city]
+    head = next(line for line in lines if line and line[0] == "城市")
+    return {
+        "xlsx": {k: row[names.index(header)] for k, header in columns.items()},
+        "csv": {k: int(line[head.index(header)]) for k, header in columns.items()},
+    }
+
+
 @pytest.fixture(scope="module")
 async def report_context(server_url: str, settings: Settings) -> AsyncIterator[AppContext]:
     """The API's context over a new database: Shandong and its cities, and Jiangsu with Nanjing."""
-    async with own_context(server_url, settings, USERS, [JIANGSU, NANJING]) as context:
+    async with own_context(server_url, settings, USERS, ANOTHER_PROVINCE) as context:
         yield context
 
 

@@ -3,15 +3,13 @@ not voided: in the JSON, the workbook's 总览 sheet and the CSV, as the test se
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 import httpx
-import openpyxl
 
 from services.context import AppContext
 from tests.conftest import Auth
+from tests.province_report.conftest import exported
 from tests.rulesets.helpers import YEAR, assess_directly, make_street
 from tests.streetdata_fixtures import count
 
@@ -30,16 +28,7 @@ async def snapshot(client: httpx.AsyncClient, auth: Auth) -> dict[str, dict[str,
     report = (await client.get(path, headers=headers)).json()
     [city] = [c for c in report["cities"] if c["tenant"] == "liaocheng"]
     found: dict[str, dict[str, int]] = {"liaocheng": city["grades"], "totals": report["totals"]["grades"]}
-    book = openpyxl.load_workbook(io.BytesIO((await client.get(f"{path}.xlsx", headers=headers)).content))
-    sheet = book["总览"]
-    columns = [cell.value for cell in sheet[2]]
-    [row] = [[c.value for c in r] for r in sheet.iter_rows(min_row=3) if r[0].value == "聊城市"]
-    found["xlsx"] = {g: row[columns.index(header)] for g, header in HEADERS.items()}
-    text = (await client.get(f"{path}.csv", headers=headers)).content.decode("utf-8-sig")
-    lines = list(csv.reader(io.StringIO(text)))
-    [line] = [line for line in lines if line and line[0] == "聊城市"]
-    head = next(line for line in lines if line and line[0] == "城市")
-    found["csv"] = {g: int(line[head.index(header)]) for g, header in HEADERS.items()}
+    found.update(await exported(client, path, headers, "总览", "聊城市", HEADERS))
     return found
 
 

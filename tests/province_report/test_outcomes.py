@@ -3,16 +3,14 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 import httpx
-import openpyxl
 
 from tenants.calendar import today
 from tests.conftest import Auth
 from tests.ledger.test_ledger_api import new_entity, new_entry
+from tests.province_report.conftest import exported
 from tests.streetdata_fixtures import resource_path
 
 FIELDS = {
@@ -41,16 +39,7 @@ async def snapshot(client: httpx.AsyncClient, auth: Auth, year: int) -> dict[str
         "jinan": {k: jinan[k] for k in FIELDS},
         "totals": {k: report["totals"][k] for k in FIELDS},
     }
-    book = openpyxl.load_workbook(io.BytesIO((await client.get(f"{path}.xlsx", headers=headers)).content))
-    sheet = book["帮扶成效"]
-    columns = [cell.value for cell in sheet[2]]
-    [row] = [[c.value for c in r] for r in sheet.iter_rows(min_row=3) if r[0].value == "济南市"]
-    found["xlsx"] = {k: row[columns.index(header)] for k, header in FIELDS.items()}
-    text = (await client.get(f"{path}.csv", headers=headers)).content.decode("utf-8-sig")
-    lines = list(csv.reader(io.StringIO(text)))
-    [line] = [line for line in lines if line and line[0] == "济南市"]
-    head = next(line for line in lines if line and line[0] == "城市")
-    found["csv"] = {k: int(line[head.index(header)]) for k, header in FIELDS.items()}
+    found.update(await exported(client, path, headers, "帮扶成效", "济南市", FIELDS))
     return found
 
 

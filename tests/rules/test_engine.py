@@ -19,6 +19,7 @@ from rules.engine import Engine, EngineError, ruleset_name
 from rules.facts import CustomField, FactError, StreetFacts, fact_specs
 from rules.overlay import Ruleset, effective_ruleset
 from rules.verdict import evaluate_plain
+from tests.rules.test_criteria import criterion
 
 GOOD_STREET = StreetFacts(
     operator_legal_person=True,
@@ -153,20 +154,7 @@ async def test_no_data_never_passes_whatever_the_operator(engine: Engine) -> Non
 
 async def test_two_cities_judge_the_same_street_differently(engine: Engine) -> None:
     baseline = load_baseline(2025)
-    qingdao_rules = parse_criteria(
-        [
-            {
-                "id": "entity_count",
-                "title_zh": "至少 150 家创业实体",
-                "title_en": "At least 150 entities",
-                "fact": "entity_count",
-                "op": ">=",
-                "value": 150,
-                "level": "required",
-                "effective_from": 2025,
-            }
-        ]
-    )
+    qingdao_rules = parse_criteria([criterion(id="entity_count")])
     qingdao = effective_ruleset("qingdao", 2025, baseline, qingdao_rules)
     jinan = effective_ruleset("jinan", 2025, baseline, ())
 

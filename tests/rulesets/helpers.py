@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import httpx
 import msgspec
 from sqlalchemy import text
 
@@ -18,12 +19,12 @@ from rules.engine import Engine
 from rules.verdict import Verdict
 from services.assessments.service import assess_street, reevaluate
 from services.context import AppContext
-from services.models import Assessment, Center, CenterStaff, Entity, Operator, Street
+from services.models import Assessment, Center, CenterStaff, Street
 from services.tenancy.seed import seed_users
 from tenants.context import Role
 from tenants.resolver import resolve
-from tests.conftest import PASSWORD
-from tests.streetdata_fixtures import new_uscc, unique, verified_claims
+from tests.conftest import PASSWORD, Auth, body, ok_body
+from tests.streetdata_fixtures import attesting_operator, new_uscc, operating_entity, unique, verified_claims
 
 CITIES = ("taian", "liaocheng", "jining", "binzhou", "dezhou")
 DIVISIONS = {"taian": "370902", "liaocheng": "371502", "jining": "370811", "binzhou": "371602", "dezhou": "371402"}
@@ -57,6 +58,41 @@ GOOD: dict[str, Any] = {
 """A street that meets every baseline criterion, and no more (as in rules/cases/baseline.yaml)."""
 
 
+async def publish_for_year(
+    resource: str,
+    client: httpx.AsyncClient,
+    auth: Auth,
+    year: int,
+    payload: dict[str, Any],
+    user: str = "province",
+    province: str = "shandong",
+) -> httpx.Response:
+    """PUT the province's `resource` of `year` (``baselines`` or ``grade-schemes``) as `user`."""
+    return await client.put(
+        f"/api/province/{province}/{resource}/{year}", json=payload, headers=await auth.headers(user)
+    )
+
+
+def assert_refused_naming(response: httpx.Response, words: list[str]) -> None:
+    """A 422 whose detail holds each of `words` and names the criterion ``words[0]``."""
+    assert response.status_code == 422, response.text
+    error = body(response)
+    for word in words:
+        assert word in error["detail"]
+    assert error["extra"]["criterion"] == words[0]
+
+
+async def reproduce(
+    client: httpx.AsyncClient, auth: Auth, tenant: str, street: int, assessment: int, user: str | None = None
+) -> dict[str, Any]:
+    """The assessment judged again on what it stored (``…/reproduce``), asked by `user` or else the city admin."""
+    response = await client.get(
+        f"/api/tenants/{tenant}/streets/{street}/assessments/{assessment}/reproduce",
+        headers=await auth.headers(user or f"{tenant}-admin"),
+    )
+    return ok_body(response)
+
+
 async def make_street(
     context: AppContext,
     tenant: str,
@@ -70,13 +106,8 @@ async def make_street(
     operating entities of 3 employees each registered since before the year."""
     division = DIVISIONS[tenant]
     async with owner_transaction(context.sessions) as session:
-        operator = Operator(
-            tenant_id=tenant,
-            name=unique("运营机构"),
-            uscc=new_uscc(division),
-            legal_person=True,
-            clean_record=True,
-            digital_platform_url="https://jiequ.example.cn/platform",
+        operator = attesting_operator(
+            tenant, unique("运营机构"), new_uscc(division), "https://jiequ.example.cn/platform"
         )
         session.add(operator)
         await session.flush()
@@ -102,18 +133,7 @@ async def make_street(
             for n in range(staff)
         )
         session.add_all(
-            Entity(
-                tenant_id=tenant,
-                street_id=street.id,
-                name=unique("实体"),
-                uscc=new_uscc(division),
-                kind="enterprise",
-                entity_class="startup",
-                founder_group="graduate",
-                employees=3,
-                operating=True,
-                joined_on=date(YEAR - 1, 6, 1),
-            )
+            operating_entity(tenant, street.id, unique("实体"), new_uscc(division), date(YEAR - 1, 6, 1), employees=3)
             for _ in range(entities)
         )
         return street.id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import httpx
@@ -10,7 +11,7 @@ import msgspec
 from rules.baseline import load_baseline
 from services.context import AppContext
 from tests.conftest import Auth, body
-from tests.rulesets.helpers import FAR, YEAR, assess_directly, criterion, make_street
+from tests.rulesets.helpers import FAR, YEAR, assess_directly, criterion, make_street, publish_for_year
 from tests.streetdata_fixtures import count
 
 
@@ -34,17 +35,7 @@ def baseline_body(staff: int = 3) -> dict[str, Any]:
     return {"criteria": criteria}
 
 
-async def publish(
-    client: httpx.AsyncClient,
-    auth: Auth,
-    year: int,
-    payload: dict[str, Any],
-    user: str = "province",
-    province: str = "shandong",
-) -> httpx.Response:
-    return await client.put(
-        f"/api/province/{province}/baselines/{year}", json=payload, headers=await auth.headers(user)
-    )
+publish = partial(publish_for_year, "baselines")
 
 
 async def staff_rule(client: httpx.AsyncClient, auth: Auth, tenant: str, year: int) -> dict[str, Any]:

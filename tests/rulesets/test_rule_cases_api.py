@@ -13,7 +13,7 @@ from rules.baseline import load_baseline
 from rules.overlay import effective_ruleset
 from rules.testcases import case_facts
 from services.context import AppContext
-from tests.conftest import Auth, body
+from tests.conftest import Auth, body, ok_body
 from tests.rulesets.helpers import GOOD, YEAR, criterion
 from tests.rulesets.test_rules_api import rules
 from tests.streetdata_fixtures import count
@@ -37,16 +37,12 @@ async def admin(auth: Auth, tenant: str = CITY) -> dict[str, str]:
 
 async def store(client: httpx.AsyncClient, auth: Auth, data: dict[str, Any]) -> dict[str, Any]:
     response = await client.post(CASES, json=data, headers=await admin(auth))
-    assert response.status_code == 201, response.text
-    stored: dict[str, Any] = body(response)
-    return stored
+    return ok_body(response, 201)
 
 
 async def run(client: httpx.AsyncClient, auth: Auth) -> dict[str, Any]:
     response = await client.post(f"{CASES}/run", headers=await admin(auth))
-    assert response.status_code == 200, response.text
-    result: dict[str, Any] = body(response)
-    return result
+    return ok_body(response)
 
 
 async def test_a_case_is_stored_listed_replaced_and_deleted(

@@ -31,6 +31,20 @@ async def _post(client: httpx.AsyncClient, auth: Auth, path: str, body: dict[str
     return created
 
 
+def _task(entity_id: int, street_id: int, due_on: dt.date, key: str, **more: Any) -> models.FollowupTask:
+    """A follow-up task of a Jinan entity."""
+    return models.FollowupTask(
+        tenant_id="jinan", entity_id=entity_id, street_id=street_id, due_on=due_on, dedupe_key=key, **more
+    )
+
+
+def _notice(username: str, title_zh: str, title_en: str, key: str, **more: Any) -> models.Notification:
+    """A Jinan user's notification of the kind ``test``."""
+    return models.Notification(
+        tenant_id="jinan", username=username, kind="test", title_zh=title_zh, title_en=title_en, dedupe_key=key, **more
+    )
+
+
 @pytest.fixture(scope="module")
 async def data(app: Litestar, auth: Auth, context: AppContext) -> dict[str, Any]:
     """A new Jinan street with N matching rows of every list (and one that does not match), and a user of its own."""
@@ -98,48 +112,10 @@ async def data(app: Litestar, auth: Auth, context: AppContext) -> dict[str, Any]
     async with owner_transaction(context.sessions) as session:
         await seed_users(session, [(username, "jinan", Role.CASEWORKER)], PASSWORD)
         for i, entity in enumerate(entities):
-            session.add(
-                models.FollowupTask(
-                    tenant_id="jinan",
-                    entity_id=entity["id"],
-                    street_id=sid,
-                    due_on=dt.date(2025, 1, i + 1),
-                    dedupe_key=f"lists:{sid}:{i}",
-                )
-            )
-            session.add(
-                models.Notification(
-                    tenant_id="jinan",
-                    username=username,
-                    kind="test",
-                    title_zh="通知",
-                    title_en="notice",
-                    street_id=sid,
-                    entity_id=entity["id"],
-                    dedupe_key=f"lists:{i}",
-                )
-            )
-        session.add(
-            models.FollowupTask(
-                tenant_id="jinan",
-                entity_id=entities[0]["id"],
-                street_id=sid,
-                due_on=dt.date(2024, 1, 1),
-                status="done",
-                dedupe_key=f"lists:{sid}:done",
-            )
-        )
-        session.add(
-            models.Notification(
-                tenant_id="jinan",
-                username=username,
-                kind="test",
-                title_zh="无关",
-                title_en="unrelated",
-                dedupe_key="lists:general",
-                read_at=dt.datetime.now(dt.UTC),
-            )
-        )
+            session.add(_task(entity["id"], sid, dt.date(2025, 1, i + 1), f"lists:{sid}:{i}"))
+            session.add(_notice(username, "通知", "notice", f"lists:{i}", street_id=sid, entity_id=entity["id"]))
+        session.add(_task(entities[0]["id"], sid, dt.date(2024, 1, 1), f"lists:{sid}:done", status="done"))
+        session.add(_notice(username, "无关", "unrelated", "lists:general", read_at=dt.datetime.now(dt.UTC)))
     return {"street": street, "entities": entities, "entries": entries, "user": username}
 
 

@@ -170,6 +170,21 @@ async def inputs_labelled(page: Page) -> bool:
     return bool(await page.evaluate(script))
 
 
+async def looks_right(page: Page, name: str, *, labelled: bool = False) -> None:
+    """The page fits its viewport's width (and, with ``labelled``, every field has a label); its screenshot is
+    saved as ``name``."""
+    assert await fits_width(page)
+    if labelled:
+        assert await inputs_labelled(page)
+    await screenshot(page, name)
+
+
+async def looks_right_on_a_phone(page: Page, name: str) -> None:
+    """The same page at a phone's width looks right, screenshot ``name``; the viewport stays a phone's."""
+    await page.set_viewport_size(PHONE)
+    await looks_right(page, name)
+
+
 async def sign_in(page: Page, base: str, username: str, password: str = PASSWORD) -> None:
     """Sign in through the form, as a person does."""
     await page.goto(base + "/")
@@ -183,3 +198,10 @@ async def sign_out(page: Page, base: str) -> None:
     await page.get_by_role("button", name="退出").click()
     await expect(page).to_have_url(base + "/")
     await expect(page.get_by_role("heading", level=1)).to_have_text("登录")
+
+
+async def sign_out_and_close(page: Page, watch: Watch, base: str) -> None:
+    """Sign out, find the watch clean, and close the page's browser context: how a journey ends."""
+    await sign_out(page, base)
+    watch.assert_clean()
+    await page.context.close()

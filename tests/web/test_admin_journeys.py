@@ -20,12 +20,13 @@ from tests.web.browser import (
     DESKTOP,
     LiveServer,
     Watch,
-    fits_width,
     inputs_labelled,
+    looks_right,
     open_watched,
     screenshot,
     sign_in,
     sign_out,
+    sign_out_and_close,
 )
 
 CITY = "zibo"
@@ -57,6 +58,19 @@ async def _refused(page: Page, watch: Watch, url: str) -> None:
     await expect(page.get_by_role("heading", level=1)).to_have_text("未找到")
 
 
+async def _leave(page: Page, watch: Watch, base: str) -> None:
+    """Back to the home page, then sign out and close: how each journey ends."""
+    await page.goto(base + "/")
+    await sign_out_and_close(page, watch, base)
+
+
+async def _choose_file(page: Page, workbook: bytes) -> None:
+    """The workbook put in the wizard's file field as 实体.xlsx."""
+    await page.get_by_label("文件").set_input_files(
+        files=[{"name": "实体.xlsx", "mimeType": "application/octet-stream", "buffer": workbook}]
+    )
+
+
 async def test_city_admin_opens_an_operator_account_and_the_operator_sets_its_password(
     live: LiveServer, browser: Browser, streets: dict[str, dict[str, Any]]
 ) -> None:
@@ -76,16 +90,14 @@ async def test_city_admin_opens_an_operator_account_and_the_operator_sets_its_pa
     await expect(page.get_by_role("note")).to_contain_text("此密码只显示这一次")
     password = (await page.locator("#once-password").inner_text()).strip()
     assert len(password) == 19
-    assert await fits_width(page)
-    await screenshot(page, "accounts-one-time-password")
+    await looks_right(page, "accounts-one-time-password")
 
     await page.get_by_role("link", name="返回账号管理").click()
     row = page.locator("tr", has_text=username)
     await expect(row).to_contain_text("街区运营机构")
     await expect(row).to_contain_text(street["name"])
     await expect(page.locator("main")).not_to_contain_text(password)
-    assert await fits_width(page)
-    await screenshot(page, "accounts")
+    await looks_right(page, "accounts")
     await _refused(page, watch, f"{live.url}/city/qingdao/accounts")
     await page.goto(f"{live.url}/city/{CITY}/accounts")
     await sign_out(page, live.url)
@@ -100,8 +112,7 @@ async def test_city_admin_opens_an_operator_account_and_the_operator_sets_its_pa
     watch.expect(422, live.url + "/password")
     await page.get_by_role("button", name="保存新密码").click()
     await expect(page.locator("#f-again-error")).to_have_text("两次输入的新密码不一致")
-    assert await fits_width(page)
-    await screenshot(page, "password-first-sign-in")
+    await looks_right(page, "password-first-sign-in")
     await page.get_by_label("当前密码（一次性密码）").fill(password)
     await page.locator("#f-new").fill("周村街区-2026-春")
     await page.get_by_label("再次输入新密码").fill("周村街区-2026-春")
@@ -110,10 +121,7 @@ async def test_city_admin_opens_an_operator_account_and_the_operator_sets_its_pa
     await expect(page.get_by_role("heading", level=1)).to_have_text(street["name"])
     await screenshot(page, "operator-first-home")
     await _refused(page, watch, f"{live.url}/city/qingdao/streets/{streets['qingdao']['id']}/home")
-    await page.goto(live.url + "/")
-    await sign_out(page, live.url)
-    watch.assert_clean()
-    await page.context.close()
+    await _leave(page, watch, live.url)
 
 
 async def test_city_admin_imports_entities_with_a_bad_file_then_a_good_one(
@@ -134,36 +142,28 @@ async def test_city_admin_imports_entities_with_a_bad_file_then_a_good_one(
     assert (await download.value).suggested_filename.endswith(".xlsx")
 
     bad = xlsx_file([HEADER, _entity("博山琉璃工坊"), _entity("博山陶瓷", employees="很多"), _entity("", uscc="123")])
-    await page.get_by_label("文件").set_input_files(
-        files=[{"name": "实体.xlsx", "mimeType": "application/octet-stream", "buffer": bad}]
-    )
+    await _choose_file(page, bad)
     watch.expect(422, wizard)
     await page.get_by_role("button", name="上传并导入").click()
     await expect(page.get_by_role("alert")).to_contain_text("未导入任何数据")
     problems = page.locator("#problems + .table-block tbody tr")
     await expect(problems).to_have_count(3)
     await expect(problems.nth(0)).to_contain_text("从业人数")
-    assert await fits_width(page)
-    await screenshot(page, "import-row-errors")
+    await looks_right(page, "import-row-errors")
     await page.goto(entities)
     await expect(page.locator("main")).to_contain_text("还没有登记创业实体")
 
     await page.get_by_role("link", name="从 Excel 导入创业实体").click()
     await expect(page).to_have_url(wizard)
     good = xlsx_file([HEADER, _entity("博山琉璃工坊"), _entity("博山陶瓷文化有限公司")])
-    await page.get_by_label("文件").set_input_files(
-        files=[{"name": "实体.xlsx", "mimeType": "application/octet-stream", "buffer": good}]
-    )
+    await _choose_file(page, good)
     await page.get_by_role("button", name="上传并导入").click()
     await expect(page.get_by_role("status")).to_contain_text("导入成功：共导入 2 条")
     await screenshot(page, "import-done")
     await page.get_by_role("link", name="查看").click()
     await expect(page.locator("main")).to_contain_text("博山陶瓷文化有限公司")
     await _refused(page, watch, f"{live.url}/city/qingdao/streets/{streets['qingdao']['id']}/import/entities")
-    await page.goto(live.url + "/")
-    await sign_out(page, live.url)
-    watch.assert_clean()
-    await page.context.close()
+    await _leave(page, watch, live.url)
 
 
 async def test_city_admin_previews_a_tightened_rule_by_street_name_and_saves_it(
@@ -202,8 +202,7 @@ async def test_city_admin_previews_a_tightened_rule_by_street_name_and_saves_it(
     what_if = page.locator("#what-if + .table-block")
     await expect(what_if).to_contain_text(streets["graduates"]["name"])
     await expect(what_if).not_to_contain_text(streets["veterans"]["name"])
-    assert await fits_width(page)
-    await screenshot(page, "rules-preview")
+    await looks_right(page, "rules-preview")
 
     await page.get_by_role("button", name="保存发布").click()
     await expect(page).to_have_url(f"{rules}?year={RULE_YEAR}#side-by-side")
@@ -211,10 +210,6 @@ async def test_city_admin_previews_a_tightened_rule_by_street_name_and_saves_it(
     await expect(city).to_contain_text(cid)
     await expect(city).to_contain_text("市级要求")
     await expect(city).to_contain_text("淄人社字〔2092〕3号 第一条")
-    assert await fits_width(page)
-    await screenshot(page, "rules")
+    await looks_right(page, "rules")
     await _refused(page, watch, f"{live.url}/city/qingdao/rules")
-    await page.goto(live.url + "/")
-    await sign_out(page, live.url)
-    watch.assert_clean()
-    await page.context.close()
+    await _leave(page, watch, live.url)

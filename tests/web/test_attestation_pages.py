@@ -11,16 +11,7 @@ from playwright.async_api import Browser, expect
 from tests.cases.test_cases_api import png
 from tests.conftest import Auth
 from tests.streetdata_fixtures import StreetUser, create_street
-from tests.web.browser import (
-    DESKTOP,
-    PHONE,
-    LiveServer,
-    fits_width,
-    inputs_labelled,
-    open_watched,
-    screenshot,
-    sign_in,
-)
+from tests.web.browser import DESKTOP, PHONE, LiveServer, looks_right, open_watched, sign_in
 from tests.web.helpers import csrf_of, error_beside, sign_in_form
 
 
@@ -118,9 +109,7 @@ async def test_the_city_admin_rejects_a_claim_with_a_scan_in_the_browser(
         await claim.get_by_text("核实或驳回").click()
         form = page.get_by_role("form", name="核实：独立法人资格")
         await expect(form).to_be_visible()
-        assert await fits_width(page)
-        assert await inputs_labelled(page)
-        await screenshot(page, name)
+        await looks_right(page, name, labelled=True)
         if viewport == DESKTOP:
             await form.get_by_label("核实结论").select_option("rejected")
             await form.get_by_label("核实意见").fill("营业执照已注销")

@@ -18,17 +18,14 @@ from infra.db import owner_transaction
 from infra.settings import Settings
 from services.app import create_app
 from services.context import AppContext
-from services.models import Entity, LedgerEntry
+from services.models import LedgerEntry
 from tenants.calendar import today
 from tenants.context import Role
-from tenants.registry import TenantInfo
-from tests.conftest import Auth, api_client, own_context
-from tests.streetdata_fixtures import new_uscc
+from tests.conftest import ANOTHER_PROVINCE, Auth, api_client, own_context
+from tests.streetdata_fixtures import new_uscc, operating_entity
 from tests.web.helpers import csrf_of, error_beside, sign_in_form
 from tests.workflows.cycle_fixtures import CycleData, Made
 
-JIANGSU = TenantInfo(slug="jiangsu", code="320000", name_zh="江苏省", name_en="Jiangsu Province")
-NANJING = TenantInfo(slug="nanjing", code="320100", name_zh="南京市", name_en="Nanjing", parent="jiangsu")
 USERS: list[tuple[str, str, Role]] = [
     ("province", "shandong", Role.PROVINCE_ADMIN),
     ("province-viewer", "shandong", Role.VIEWER),
@@ -52,17 +49,14 @@ async def grow(context: AppContext, street: Made, extra: int) -> None:
     """`extra` more classified entities with their ledger records (so only the entity count moves)."""
     async with owner_transaction(context.sessions) as session:
         entities = [
-            Entity(
-                tenant_id=street.tenant,
-                street_id=street.id,
-                name=f"{street.name}新增实体{next(_serials)}",
-                uscc=new_uscc(),
-                kind="enterprise",
-                entity_class="growth",
-                founder_group="graduate",
+            operating_entity(
+                street.tenant,
+                street.id,
+                f"{street.name}新增实体{next(_serials)}",
+                new_uscc(),
+                date(YEAR - 1, 6, 1),
                 employees=2,
-                operating=True,
-                joined_on=date(YEAR - 1, 6, 1),
+                entity_class="growth",
             )
             for _ in range(extra)
         ]
@@ -83,7 +77,7 @@ async def grow(context: AppContext, street: Made, extra: int) -> None:
 
 @pytest.fixture(scope="module")
 async def seeded(server_url: str, settings: Settings) -> AsyncIterator[Seeded]:
-    async with own_context(server_url, settings, USERS, [JIANGSU, NANJING]) as context:
+    async with own_context(server_url, settings, USERS, ANOTHER_PROVINCE) as context:
         data = CycleData(context, YEAR)
         made = {
             "趵突泉青创街区": (await data.street("jinan", "趵突泉青创街区"), 0),

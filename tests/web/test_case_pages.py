@@ -11,7 +11,7 @@ from playwright.async_api import Browser, expect
 from tests.cases.test_cases_api import CASES, case_body, png
 from tests.conftest import Auth
 from tests.streetdata_fixtures import StreetUser, create_street, unique
-from tests.web.browser import DESKTOP, LiveServer, fits_width, inputs_labelled, open_watched, screenshot, sign_in
+from tests.web.browser import DESKTOP, LiveServer, inputs_labelled, looks_right, open_watched, sign_in
 from tests.web.helpers import csrf_of, sign_in_form
 
 
@@ -26,8 +26,7 @@ async def test_operator_drafts_city_accepts_province_publishes_public_reads(
     await sign_in(page, live.url, jinan_operator.username)
     await page.get_by_role("navigation", name="主菜单").get_by_role("link", name="典型案例").click()
     await expect(page).to_have_url(f"{live.url}/city/jinan/cases")
-    assert await fits_width(page)
-    await screenshot(page, "cases-city-list")
+    await looks_right(page, "cases-city-list")
     await page.get_by_label("标题").fill(title)
     await page.get_by_label("类别").select_option("youth")
     await page.get_by_label("摘要").fill("以夜间集市为孵化载体，带动高校毕业生创业。")
@@ -54,8 +53,7 @@ async def test_operator_drafts_city_accepts_province_publishes_public_reads(
     await page.get_by_role("link", name=title).click()
     await expect(page.locator(".case-body h2")).to_have_text("主要做法")
     await expect(page.locator(".case-body")).to_contain_text("<script>alert('x')</script>")  # shown as text
-    assert await fits_width(page)
-    await screenshot(page, "case-city-review")
+    await looks_right(page, "case-city-review")
     await page.get_by_role("button", name="采纳").click()
     await expect(page.get_by_text("审核结果已保存。")).to_be_visible()
     await expect(page.locator(".badge").first).to_have_text("已采纳")
@@ -68,8 +66,7 @@ async def test_operator_drafts_city_accepts_province_publishes_public_reads(
     await row.get_by_role("button", name="发布").click()
     row = page.get_by_role("row").filter(has_text=title)
     await expect(row.locator(".badge")).to_have_text("已发布")
-    assert await fits_width(page)
-    await screenshot(page, "cases-province")
+    await looks_right(page, "cases-province")
     await page.context.close()
 
     page, watch_public = await open_watched(browser, viewport=DESKTOP)
@@ -77,8 +74,7 @@ async def test_operator_drafts_city_accepts_province_publishes_public_reads(
     await expect(page.get_by_role("heading", level=1)).to_have_text("山东省创业街区典型案例")
     item = page.locator(".case-list li").filter(has_text=title)
     await expect(item).to_contain_text("济南市")
-    assert await fits_width(page)
-    await screenshot(page, "cases-public")
+    await looks_right(page, "cases-public")
     await item.get_by_role("link", name=title).click()
     await expect(page.get_by_role("heading", level=1)).to_have_text(title)
     await expect(page.locator(".figures")).to_contain_text("1,200 人")
@@ -87,8 +83,7 @@ async def test_operator_drafts_city_accepts_province_publishes_public_reads(
     await expect(image).to_have_js_property("complete", True)  # visible is not yet loaded
     assert await image.evaluate("i => i.naturalWidth") == 1
     assert await page.evaluate("typeof window.alert === 'function'")  # no script ran from the body
-    assert await fits_width(page)
-    await screenshot(page, "case-public")
+    await looks_right(page, "case-public")
     await page.context.close()
     for seen in (watch, watch_city, watch_province, watch_public):
         seen.assert_clean()

@@ -17,8 +17,8 @@ from playwright.async_api import Browser, ViewportSize, expect
 from services.context import AppContext
 from tests.conftest import Auth, api_client, body
 from tests.streetdata_fixtures import create_entity, create_street
-from tests.web.browser import DESKTOP, LiveServer, Watch, fits_width, inputs_labelled, screenshot, sign_in, sign_out
-from tests.web.test_caseworker_pages import sweep
+from tests.web.browser import DESKTOP, LiveServer, looks_right, open_watched, screenshot, sign_in, sign_out_and_close
+from tests.web.test_caseworker_pages import need_then_sweep
 
 CITY = "zaozhuang"
 PHONE_390 = ViewportSize(width=390, height=844)
@@ -56,13 +56,7 @@ async def day(app: Litestar, context: AppContext, auth: Auth) -> Day:
             joinedOn="2019-12-15",
             **{"class": "startup"},
         )
-        entry = await client.post(
-            f"/api/tenants/{CITY}/ledger",
-            json={"entityId": visited["id"], "need": "premises", "action": "协调厂房"},
-            headers=await auth.headers(f"{CITY}-case"),
-        )
-        assert entry.status_code == 201, entry.text
-        await sweep(context, CITY, street["id"])
+        await need_then_sweep(client, auth, context, CITY, street["id"], visited["id"], "premises", "协调厂房")
         other = await create_street(client, auth, "qingdao")
         qingdao = await create_entity(client, auth, other["id"], "qingdao", name=f"青岛崂山{tag}茶业有限公司")
         tasks = await client.get(
@@ -77,10 +71,7 @@ async def day(app: Litestar, context: AppContext, auth: Auth) -> Day:
 async def test_a_caseworker_records_a_visit_from_the_list_and_helps_an_entity(
     live: LiveServer, browser: Browser, day: Day
 ) -> None:
-    context = await browser.new_context(viewport=DESKTOP)
-    watch = Watch()
-    await watch.attach(context)
-    page = watch.page(await context.new_page())
+    page, watch = await open_watched(browser, viewport=DESKTOP)
 
     await sign_in(page, live.url, f"{CITY}-case")
     await expect(page).to_have_url(f"{live.url}/city/{CITY}/caseworker")
@@ -89,9 +80,7 @@ async def test_a_caseworker_records_a_visit_from_the_list_and_helps_an_entity(
     await expect(card).to_contain_text(day.street["name"])
     await expect(card).to_contain_text("每 60 天走访一次")
     await expect(card).to_contain_text("已逾期")
-    assert await fits_width(page)
-    assert await inputs_labelled(page)
-    await screenshot(page, "caseworker-home")
+    await looks_right(page, "caseworker-home", labelled=True)
 
     await card.get_by_role("button", name="登记今日走访").click()
     await expect(page).to_have_url(f"{live.url}/city/{CITY}/caseworker?saved=visit")
@@ -118,9 +107,7 @@ async def test_a_caseworker_records_a_visit_from_the_list_and_helps_an_entity(
     await expect(page.get_by_role("status")).to_have_text("帮扶措施已记录。")
     await expect(page.locator("table").first).to_contain_text("已陪同办理贷款申请")
     await expect(page.locator("table").first).to_contain_text("办理中")
-    assert await fits_width(page)
-    assert await inputs_labelled(page)
-    await screenshot(page, "ledger-entity")
+    await looks_right(page, "ledger-entity", labelled=True)
 
     # Back on the list, the task is closed without a visit: a reason is asked for first.
     await page.get_by_role("navigation", name="主菜单").get_by_role("link", name="走访任务").click()
@@ -132,8 +119,7 @@ async def test_a_caseworker_records_a_visit_from_the_list_and_helps_an_entity(
     await close.get_by_role("button", name="关闭任务").click()
     helped = page.locator("li.card", has_text=day.helped["name"])
     await expect(helped.get_by_role("alert").last).to_have_text("此项为必填项。")
-    assert await fits_width(page)
-    await screenshot(page, "caseworker-close-refused")
+    await looks_right(page, "caseworker-close-refused")
     await helped.get_by_label("关闭原因").fill("店铺装修停业，下月再访")
     await helped.get_by_role("button", name="关闭任务").click()
     await expect(page.get_by_role("status")).to_have_text("走访任务已关闭。")
@@ -147,8 +133,7 @@ async def test_a_caseworker_records_a_visit_from_the_list_and_helps_an_entity(
     await expect(page.locator("tbody tr")).to_have_count(1)
     await expect(page.locator("caption")).to_contain_text("共 1 条")
     await expect(page.locator("tbody")).to_contain_text(day.helped["name"])
-    assert await fits_width(page)
-    await screenshot(page, "ledger")
+    await looks_right(page, "ledger")
 
     # Another city's entity under this city's path: the not-found page, naming nothing.
     other = f"{live.url}/city/{CITY}/ledger/entities/{day.qingdao['id']}"
@@ -157,27 +142,20 @@ async def test_a_caseworker_records_a_visit_from_the_list_and_helps_an_entity(
     await expect(page.get_by_role("heading", level=1)).to_have_text("未找到")
     await expect(page.locator("main")).not_to_contain_text(day.qingdao["name"])
 
-    await sign_out(page, live.url)
-    watch.assert_clean()
-    await context.close()
+    await sign_out_and_close(page, watch, live.url)
 
 
 async def test_the_caseworker_pages_fit_a_phone(live: LiveServer, browser: Browser, day: Day) -> None:
-    context = await browser.new_context(viewport=PHONE_390)
-    watch = Watch()
-    await watch.attach(context)
-    page = watch.page(await context.new_page())
+    page, watch = await open_watched(browser, viewport=PHONE_390)
     await sign_in(page, live.url, f"{CITY}-case")
     await expect(page).to_have_url(f"{live.url}/city/{CITY}/caseworker")
-    assert await fits_width(page)
-    await screenshot(page, "caseworker-home-phone")
+    await looks_right(page, "caseworker-home-phone")
     for path, name in (
         (f"/city/{CITY}/ledger/entities/{day.helped['id']}", "ledger-entity-phone"),
         (f"/city/{CITY}/ledger", "ledger-phone"),
     ):
         await page.goto(live.url + path)
         await expect(page.get_by_role("heading", level=1)).to_be_visible()
-        assert await fits_width(page)
-        await screenshot(page, name)
+        await looks_right(page, name)
     watch.assert_clean()
-    await context.close()
+    await page.context.close()

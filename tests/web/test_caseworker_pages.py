@@ -9,9 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
+import pytest
 from litestar import Litestar
 from sqlalchemy import text
 from temporalio.testing import ActivityEnvironment
@@ -20,7 +22,7 @@ from infra.db import owner_transaction
 from services.context import AppContext
 from tenants.calendar import today
 from tests.conftest import Auth, api_client, body
-from tests.statements import statements
+from tests.statements import page_statements
 from tests.streetdata_fixtures import create_entity, create_street
 from tests.web.helpers import csrf_of, error_beside, sign_in_form
 from workflows.followups.activities import FollowupActivities, SweepInput
@@ -40,14 +42,31 @@ async def overdue(
     made = await create_entity(
         client, auth, street["id"], city, joinedOn="2020-01-01", **{"class": "startup", **entity}
     )
+    entry = await need_then_sweep(client, auth, context, city, street["id"], made["id"], "talent", "对接高校毕业生")
+    return {**made, "street": street, "entryId": entry["id"]}
+
+
+async def need_then_sweep(
+    client: httpx.AsyncClient,
+    auth: Auth,
+    context: AppContext,
+    city: str,
+    street_id: int,
+    entity_id: int,
+    need: str,
+    action: str,
+) -> dict[str, Any]:
+    """The entity's `need` put on the ledger with `action` by the city's caseworker, then the entity's street
+    swept as of today; the ledger entry."""
     entry = await client.post(
         f"/api/tenants/{city}/ledger",
-        json={"entityId": made["id"], "need": "talent", "action": "对接高校毕业生"},
+        json={"entityId": entity_id, "need": need, "action": action},
         headers=await auth.headers(f"{city}-case"),
     )
     assert entry.status_code == 201, entry.text
-    await sweep(context, city, street["id"])
-    return {**made, "street": street, "entryId": body(entry)["id"]}
+    await sweep(context, city, street_id)
+    made: dict[str, Any] = body(entry)
+    return made
 
 
 async def sweep(context: AppContext, city: str, street_id: int) -> None:
@@ -75,67 +94,71 @@ def task_card(html: str, name: str) -> str:
     return found.group(0)
 
 
+@pytest.fixture
+async def caseworker(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    """A client signed in through the form as the city's caseworker."""
+    async with api_client(app) as signed_in:
+        await sign_in_form(signed_in, CASEWORKER)
+        yield signed_in
+
+
 async def test_a_caseworker_lands_on_the_overdue_visits_and_a_visit_closes_the_task(
-    app: Litestar, client: httpx.AsyncClient, auth: Auth, context: AppContext
+    client: httpx.AsyncClient, auth: Auth, context: AppContext, caseworker: httpx.AsyncClient
 ) -> None:
     entity = await overdue(client, auth, context)
     [task] = await open_tasks(client, auth, entity["street"]["id"])
-    async with api_client(app) as browser:
-        await sign_in_form(browser, CASEWORKER)
-        start = await browser.get("/")
-        assert start.headers["location"] == HOME
-        home = await browser.get(HOME)
-        assert home.status_code == 200
-        card = task_card(home.text, entity["name"])
-        assert entity["street"]["name"] in card
-        assert "初创企业" in card
-        assert "每 30 天走访一次" in card
-        assert "2020-01-31" in card
-        assert f"<strong>{(today() - dt.date(2020, 1, 31)).days}</strong>" in card
-        assert 'aria-current="page"' in home.text
+    start = await caseworker.get("/")
+    assert start.headers["location"] == HOME
+    home = await caseworker.get(HOME)
+    assert home.status_code == 200
+    card = task_card(home.text, entity["name"])
+    assert entity["street"]["name"] in card
+    assert "初创企业" in card
+    assert "每 30 天走访一次" in card
+    assert "2020-01-31" in card
+    assert f"<strong>{(today() - dt.date(2020, 1, 31)).days}</strong>" in card
+    assert 'aria-current="page"' in home.text
 
-        visited = await browser.post(
-            f"{HOME}/entities/{entity['id']}/visit",
-            data={
-                "onEntry": str(entity["entryId"]),
-                "visit.visitedOn": today().isoformat(),
-                "_csrf_token": csrf_of(home.text),
-            },
-        )
-        assert visited.status_code == 303
-        assert visited.headers["location"] == f"{HOME}?saved=visit"
-        after = await browser.get(visited.headers["location"])
-        assert "走访已登记，该走访任务已关闭。" in after.text
-        assert f'id="task-{task["id"]}"' not in after.text
-        tomorrow = (today() + dt.timedelta(days=1)).isoformat()
-        refused = await browser.post(
-            f"{HOME}/entities/{entity['id']}/visit",
-            data={"onEntry": str(entity["entryId"]), "visit.visitedOn": tomorrow, "_csrf_token": csrf_of(home.text)},
-        )
-        assert refused.status_code == 422  # shown on the entity's page, beside its visit form
-        assert error_beside(refused.text, "f-visit-visitedOn")
+    visited = await caseworker.post(
+        f"{HOME}/entities/{entity['id']}/visit",
+        data={
+            "onEntry": str(entity["entryId"]),
+            "visit.visitedOn": today().isoformat(),
+            "_csrf_token": csrf_of(home.text),
+        },
+    )
+    assert visited.status_code == 303
+    assert visited.headers["location"] == f"{HOME}?saved=visit"
+    after = await caseworker.get(visited.headers["location"])
+    assert "走访已登记，该走访任务已关闭。" in after.text
+    assert f'id="task-{task["id"]}"' not in after.text
+    tomorrow = (today() + dt.timedelta(days=1)).isoformat()
+    refused = await caseworker.post(
+        f"{HOME}/entities/{entity['id']}/visit",
+        data={"onEntry": str(entity["entryId"]), "visit.visitedOn": tomorrow, "_csrf_token": csrf_of(home.text)},
+    )
+    assert refused.status_code == 422  # shown on the entity's page, beside its visit form
+    assert error_beside(refused.text, "f-visit-visitedOn")
     assert await open_tasks(client, auth, entity["street"]["id"]) == []
 
 
 async def test_a_task_is_closed_with_a_reason_and_not_without_one(
-    app: Litestar, client: httpx.AsyncClient, auth: Auth, context: AppContext
+    client: httpx.AsyncClient, auth: Auth, context: AppContext, caseworker: httpx.AsyncClient
 ) -> None:
     entity = await overdue(client, auth, context)
     [task] = await open_tasks(client, auth, entity["street"]["id"])
-    async with api_client(app) as browser:
-        await sign_in_form(browser, CASEWORKER)
-        home = await browser.get(HOME)
-        path = f"{HOME}/tasks/{task['id']}/close"
-        refused = await browser.post(path, data={"reason": "  ", "_csrf_token": csrf_of(home.text)})
-        assert refused.status_code == 422
-        assert error_beside(refused.text, f"reason-{task['id']}") == "此项为必填项。"
-        assert f'id="task-{task["id"]}"' in refused.text
-        closed = await browser.post(path, data={"reason": "企业已迁出", "_csrf_token": csrf_of(home.text)})
-        assert closed.status_code == 303
-        assert closed.headers["location"] == f"{HOME}?saved=closed"
-        again = await browser.post(path, data={"reason": "再关一次", "_csrf_token": csrf_of(home.text)})
-        assert again.status_code == 422
-        assert "已于" in again.text  # already closed: said above the form
+    home = await caseworker.get(HOME)
+    path = f"{HOME}/tasks/{task['id']}/close"
+    refused = await caseworker.post(path, data={"reason": "  ", "_csrf_token": csrf_of(home.text)})
+    assert refused.status_code == 422
+    assert error_beside(refused.text, f"reason-{task['id']}") == "此项为必填项。"
+    assert f'id="task-{task["id"]}"' in refused.text
+    closed = await caseworker.post(path, data={"reason": "企业已迁出", "_csrf_token": csrf_of(home.text)})
+    assert closed.status_code == 303
+    assert closed.headers["location"] == f"{HOME}?saved=closed"
+    again = await caseworker.post(path, data={"reason": "再关一次", "_csrf_token": csrf_of(home.text)})
+    assert again.status_code == 422
+    assert "已于" in again.text  # already closed: said above the form
     assert await open_tasks(client, auth, entity["street"]["id"]) == []
 
 
@@ -318,22 +341,13 @@ async def test_another_citys_ids_show_nothing_and_other_roles_do_not_write(
         assert response.status_code in (403, 401)
 
 
-async def _count(app: Litestar, context: AppContext, auth: Auth, path: str) -> int:
-    async with api_client(app) as client:
-        headers = await auth.headers(CASEWORKER)
-        with statements(context) as seen:
-            response = await client.get(path, headers=headers)
-        assert response.status_code == 200, response.text
-    return len(seen)
-
-
 async def test_the_ledger_and_the_home_read_the_same_number_of_statements_however_many_rows(
     app: Litestar, client: httpx.AsyncClient, auth: Auth, context: AppContext
 ) -> None:
     first = await overdue(client, auth, context)
     street_id = first["street"]["id"]
     paths = [HOME, f"{LEDGER}?street={street_id}", LEDGER, f"{LEDGER}/entities/{first['id']}"]
-    before = {path: await _count(app, context, auth, path) for path in paths}
+    before = {path: await page_statements(app, context, auth, path, CASEWORKER) for path in paths}
     headers = await auth.headers(CASEWORKER)
     for _ in range(3):
         entity = await create_entity(client, auth, street_id, CITY, joinedOn="2020-02-01")
@@ -348,7 +362,7 @@ async def test_the_ledger_and_the_home_read_the_same_number_of_statements_howeve
         )
         assert visit.status_code == 201, visit.text
     await sweep(context, CITY, street_id)
-    after = {path: await _count(app, context, auth, path) for path in paths}
+    after = {path: await page_statements(app, context, auth, path, CASEWORKER) for path in paths}
     assert after == before
 
 

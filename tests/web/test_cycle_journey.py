@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, expect
 from temporalio.testing import WorkflowEnvironment
 
 from infra.settings import Settings
 from services.context import AppContext
 from tenants.calendar import day_end, today, year_start
-from tenants.config import TenantSettings
 from tests.polling import eventually
-from tests.web.browser import DESKTOP, LiveServer, fits_width, inputs_labelled, open_watched, screenshot, sign_in
+from tests.web.browser import DESKTOP, LiveServer, looks_right, open_watched, sign_in
 from tests.workflows.clock import next_year, skip_to
 from tests.workflows.cycle_fixtures import CycleData
 from workflows import client as cycles
@@ -32,22 +31,13 @@ async def _phase(env: WorkflowEnvironment, year: int, phase: str) -> CycleView:
     return await eventually(probe, lambda view: view.phase == phase and view.application_window is not None)
 
 
-async def _looks_right(page: Page, name: str) -> None:
-    assert await fits_width(page)
-    assert await inputs_labelled(page)
-    await screenshot(page, name)
-
-
 async def test_a_city_admin_runs_the_cycle_in_the_browser(
     temporal_env: WorkflowEnvironment, cycle_context: AppContext, settings: Settings, browser: Browser
 ) -> None:
     env, context = temporal_env, cycle_context
     year = await next_year(env)
     data = CycleData(context, year)
-    await data.configure("shandong", TenantSettings(pilot_target=1))
-    good = await data.street("jinan", "曲水亭创业街区")
-    weak = await data.street("jinan", "芙蓉街创业街区")
-    await data.too_few_activities(weak)
+    good, weak = await data.passing_and_failing(1, "曲水亭创业街区", "芙蓉街创业街区")
     live = LiveServer(settings, context.database_url, temporal_env.client.service_client.config.target_host)
     live.start()
     url = f"{live.url}/city/jinan/cycles/{year}"
@@ -60,7 +50,7 @@ async def test_a_city_admin_runs_the_cycle_in_the_browser(
             await page.goto(url)
             await expect(page.get_by_role("heading", level=2, name=f"{year} 年度流程尚未启动")).to_be_visible()
             await expect(page.locator("main")).to_contain_text(f"申报窗口：{year}-01-01 至 {year}-03-31（本市配置）")
-            await _looks_right(page, "cycle-not-started")
+            await looks_right(page, "cycle-not-started", labelled=True)
             await page.get_by_role("button", name="确认启动年度流程").click()
             await expect(page.get_by_role("status").first).to_contain_text("年度流程已启动")
             await _phase(env, year, "application")
@@ -76,7 +66,7 @@ async def test_a_city_admin_runs_the_cycle_in_the_browser(
             consequences = page.locator("#window-consequences")
             await expect(consequences).to_contain_text(f"窗口立即改为 {year}-01-01 至 {year}-04-30")
             await expect(consequences).to_contain_text("以后每个年度流程启动时都读取这一窗口")
-            await _looks_right(page, "cycle-window-consequences")
+            await looks_right(page, "cycle-window-consequences", labelled=True)
             await page.get_by_role("button", name="确认修改申报窗口").click()
             await expect(page.get_by_role("status").first).to_contain_text("申报窗口已保存")
             await expect(page.locator(".timeline")).to_contain_text(f"{year}-01-01 至 {year}-04-30")
@@ -87,7 +77,7 @@ async def test_a_city_admin_runs_the_cycle_in_the_browser(
                 await page.get_by_label("代为申报街区").select_option(label=street.name)
                 await page.get_by_role("button", name="提交申报").click()
                 await expect(page.get_by_role("status").first).to_contain_text("申报已提交")
-            await _looks_right(page, "cycle-applications")
+            await looks_right(page, "cycle-applications", labelled=True)
             await skip_to(env, day_end(date(year, 4, 30)))
             await _phase(env, year, "recommendation")
             await page.reload()
@@ -95,7 +85,7 @@ async def test_a_city_admin_runs_the_cycle_in_the_browser(
             await expect(applications.locator("tr", has_text=weak.name)).to_contain_text("未通过")
             await expect(applications.locator("tr", has_text=weak.name)).to_contain_text("活动 10 次以上")
             await expect(applications.locator("tr", has_text=good.name)).to_contain_text("通过")
-            await _looks_right(page, "cycle-screening")
+            await looks_right(page, "cycle-screening", labelled=True)
 
             # A refused recommendation: the cycle's reason in Chinese, on the page.
             await page.get_by_label(f"推荐 {good.name}").check()
@@ -103,7 +93,7 @@ async def test_a_city_admin_runs_the_cycle_in_the_browser(
             watch.expect(422, url + "/recommendations")
             await page.get_by_role("button", name="提交推荐").click()
             await expect(page.locator("#cycle-error")).to_contain_text(f"街区「{weak.name}」初审未达到必备条件")
-            await _looks_right(page, "cycle-recommendation-refused")
+            await looks_right(page, "cycle-recommendation-refused", labelled=True)
             await page.get_by_label(f"推荐 {good.name}").check()
             await page.get_by_role("button", name="提交推荐").click()
             await expect(page.get_by_role("status").first).to_contain_text("推荐已提交省厅")
@@ -111,7 +101,7 @@ async def test_a_city_admin_runs_the_cycle_in_the_browser(
             await _ranked(env, year)  # the selection reads its target as it opens
             await page.reload()
             await expect(page.locator("main")).to_contain_text("全省试点名额 1 个")
-            await _looks_right(page, "cycle-waiting-for-province")
+            await looks_right(page, "cycle-waiting-for-province", labelled=True)
 
             # The province designates; tracking shows the months reported or missing.
             await _ranked(env, year)
@@ -123,7 +113,7 @@ async def test_a_city_admin_runs_the_cycle_in_the_browser(
             await expect(tracked).to_contain_text(f"{year}-07")
             await expect(tracked).to_contain_text("08月 已提醒")
             await expect(tracked).to_contain_text("07月 已督办")
-            await _looks_right(page, "cycle-tracking")
+            await looks_right(page, "cycle-tracking", labelled=True)
 
             # The year end: rectification with its due date and reason.
             await data.too_few_activities(good)
@@ -136,7 +126,7 @@ async def test_a_city_admin_runs_the_cycle_in_the_browser(
             await expect(verdict).to_contain_text("整改中")
             await expect(verdict).to_contain_text("活动 10 次以上")
             await expect(page.locator("[aria-current=step]")).to_contain_text("整改")
-            await _looks_right(page, "cycle-rectification")
+            await looks_right(page, "cycle-rectification", labelled=True)
 
         # Another city's admin: the 404 page, nothing of Jinan's cycle.
         other, other_watch = await open_watched(browser, viewport=DESKTOP)

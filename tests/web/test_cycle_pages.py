@@ -20,7 +20,6 @@ from services.context import AppContext
 from services.cycles.schemas import Cycle, Window, YearEnd
 from services.web.cycle_steps import timeline, window_consequences
 from tenants.calendar import day_end, today, year_start
-from tenants.config import TenantSettings
 from tests.conftest import api_client
 from tests.polling import eventually
 from tests.web.helpers import csrf_of, sign_in_form
@@ -77,10 +76,7 @@ async def test_a_city_admin_runs_the_year_from_the_cycle_page(
     env, context = temporal_env, cycle_context
     year = await next_year(env)
     data = CycleData(context, year)
-    await data.configure("shandong", TenantSettings(pilot_target=2))
-    good = await data.street("jinan", "曲水亭创业街区")
-    weak = await data.street("jinan", "芙蓉街创业街区")
-    await data.too_few_activities(weak)
+    good, weak = await data.passing_and_failing(2, "曲水亭创业街区", "芙蓉街创业街区")
     foreign = await data.street("qingdao", "大鲍岛创业街区")
     page = f"/city/jinan/cycles/{year}"
 

@@ -24,9 +24,9 @@ from playwright.async_api import Browser, expect
 
 from tenants import calendar
 from tests.conftest import Auth, api_client
-from tests.streetdata_fixtures import create_entity, create_street
+from tests.streetdata_fixtures import create_entity, create_street, record_street_data
 from tests.users.helpers import NEW_PASSWORD, ready_user
-from tests.web.browser import DESKTOP, LiveServer, Watch, fits_width, screenshot, sign_in
+from tests.web.browser import DESKTOP, LiveServer, looks_right, open_watched, screenshot, sign_in
 from tests.web.helpers import sign_in_form
 
 CHART_KEYS = ("status", "target", "outcomes", "jobs", "classes")
@@ -45,27 +45,17 @@ async def linyi(app: Litestar, auth: Auth) -> Linyi:
     year = calendar.today().year
     tag = uuid.uuid4().hex[:4]
     async with api_client(app) as client:
-        headers = await auth.headers("linyi-admin")
         street = await create_street(client, auth, "linyi", name=f"临沂沂河{tag}创业街区")
-        base = f"/api/tenants/linyi/streets/{street['id']}"
         entity = await create_entity(client, auth, street["id"], "linyi", employees=37, joinedOn=f"{year}-01-02")
         await create_entity(
             client, auth, street["id"], "linyi", employees=8, joinedOn=f"{year}-01-03", **{"class": "growth"}
         )
-        requests = [
+        records = [
             ("activities", {"kind": "salon", "title": "创业沙龙", "heldOn": f"{year}-01-10", "participants": 30}),
             ("reports", {"month": f"{year}-01", "jobsDriven": 12, "internshipPositions": 1}),
             ("assessments", {"year": year}),
         ]
-        for resource, body in requests:
-            response = await client.post(f"{base}/{resource}", headers=headers, json=body)
-            assert response.status_code == 201, response.text
-        ledger = await client.post(
-            "/api/tenants/linyi/ledger",
-            headers=headers,
-            json={"entityId": entity["id"], "need": "loans_financing", "action": "对接创业担保贷款"},
-        )
-        assert ledger.status_code == 201, ledger.text
+        await record_street_data(client, auth, "linyi", street["id"], records, entity)
     return Linyi(street, year)
 
 
@@ -202,10 +192,7 @@ async def test_another_province_slug_is_not_found(client: httpx.AsyncClient) -> 
 async def test_the_province_admin_sees_every_chart_drawn_and_downloads_what_it_shows(
     live: LiveServer, browser: Browser, linyi: Linyi
 ) -> None:
-    context = await browser.new_context(viewport=DESKTOP, accept_downloads=True)
-    watch = Watch()
-    await watch.attach(context)
-    page = watch.page(await context.new_page())
+    page, watch = await open_watched(browser, viewport=DESKTOP, accept_downloads=True)
 
     await sign_in(page, live.url, "province")
     await expect(page).to_have_url(live.url + "/province/shandong")
@@ -222,8 +209,7 @@ async def test_the_province_admin_sees_every_chart_drawn_and_downloads_what_it_s
     )
     assert sorted(key for key, _ in drawn) == sorted(CHART_KEYS)
     assert all(length > 0 for _, length in drawn), drawn
-    assert await fits_width(page)
-    await screenshot(page, "province-dashboard")
+    await looks_right(page, "province-dashboard")
 
     row = page.get_by_role("row").filter(has=page.get_by_role("link", name="临沂市", exact=True))
     shown_jobs = int((await row.locator("td").nth(4).inner_text()).replace(",", ""))
@@ -248,21 +234,17 @@ async def test_the_province_admin_sees_every_chart_drawn_and_downloads_what_it_s
     await expect(page).to_have_url(f"{live.url}{DASHBOARD}/cities/linyi?year={linyi.year}")
     street_link = page.get_by_role("link", name=linyi.street["name"])
     await expect(street_link).to_be_visible()
-    assert await fits_width(page)
-    await screenshot(page, "province-dashboard-city")
+    await looks_right(page, "province-dashboard-city")
     await street_link.click()
     await expect(page).to_have_url(f"{live.url}/city/linyi/streets/{linyi.street['id']}")
     await expect(page.get_by_role("heading", level=1)).to_have_text(linyi.street["name"])
     await expect(page.get_by_role("link", name="编辑")).to_have_count(0)  # read-only for the province
     watch.assert_clean()
-    await context.close()
+    await page.context.close()
 
 
 async def test_a_city_admin_opening_the_dashboard_gets_the_refusal_page(live: LiveServer, browser: Browser) -> None:
-    context = await browser.new_context(viewport=DESKTOP)
-    watch = Watch()
-    await watch.attach(context)
-    page = watch.page(await context.new_page())
+    page, watch = await open_watched(browser, viewport=DESKTOP)
     await sign_in(page, live.url, "jinan-admin")
     await expect(page).to_have_url(live.url + "/city/jinan")
     watch.expect(403, live.url + DASHBOARD)
@@ -272,4 +254,4 @@ async def test_a_city_admin_opening_the_dashboard_gets_the_refusal_page(live: Li
     await expect(page.get_by_text("您的角色无权访问此页面。")).to_be_visible()
     assert await page.locator("[data-chart]").count() == 0
     watch.assert_clean()
-    await context.close()
+    await page.context.close()

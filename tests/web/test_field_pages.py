@@ -9,7 +9,16 @@ from litestar import Litestar
 from playwright.async_api import Browser, expect
 
 from tests.conftest import Auth, api_client
-from tests.web.browser import DESKTOP, PHONE, LiveServer, Watch, fits_width, inputs_labelled, screenshot, sign_in
+from tests.web.browser import (
+    DESKTOP,
+    LiveServer,
+    inputs_labelled,
+    looks_right,
+    looks_right_on_a_phone,
+    open_watched,
+    screenshot,
+    sign_in,
+)
 from tests.web.helpers import csrf_of, error_beside, sign_in_form
 
 CITY = "dezhou"  # no other page test defines fields here
@@ -95,10 +104,7 @@ async def test_only_the_city_admin_has_the_page(app: Litestar, auth: Auth) -> No
 async def test_city_admin_reaches_the_page_from_the_menu_and_adds_a_field_in_the_browser(
     live: LiveServer, browser: Browser
 ) -> None:
-    context = await browser.new_context(viewport=DESKTOP)
-    watch = Watch()
-    await watch.attach(context)
-    page = watch.page(await context.new_page())
+    page, watch = await open_watched(browser, viewport=DESKTOP)
     await sign_in(page, live.url, f"{CITY}-admin")
     await page.get_by_role("navigation", name="主菜单").get_by_role("link", name="自定义字段").click()
     await expect(page).to_have_url(f"{live.url}/city/{CITY}/fields")
@@ -113,16 +119,13 @@ async def test_city_admin_reaches_the_page_from_the_menu_and_adds_a_field_in_the
     await page.get_by_role("button", name="添加字段").click()
     await expect(page.locator("#f-key-error")).to_contain_text("键名须以小写字母开头")
     await expect(page.get_by_label("中文名称")).to_have_value("经营面积")
-    assert await fits_width(page)
-    await screenshot(page, "fields-error")
+    await looks_right(page, "fields-error")
 
     await page.get_by_label("键名").fill(key)
     await page.get_by_role("button", name="添加字段").click()
     await expect(page.get_by_role("status")).to_contain_text("自定义字段已添加")
     await expect(page.locator("tbody")).to_contain_text(f"custom.{key}")
     await screenshot(page, "fields")
-    await page.set_viewport_size(PHONE)
-    assert await fits_width(page)
-    await screenshot(page, "fields-phone")
+    await looks_right_on_a_phone(page, "fields-phone")
     watch.assert_clean()
-    await context.close()
+    await page.context.close()

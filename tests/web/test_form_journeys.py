@@ -18,14 +18,14 @@ from tests.conftest import Auth, api_client
 from tests.streetdata_fixtures import bad_check_digit, create_street, new_uscc, operator_of
 from tests.web.browser import (
     DESKTOP,
-    PHONE,
     LiveServer,
-    fits_width,
     inputs_labelled,
+    looks_right,
+    looks_right_on_a_phone,
     open_watched,
     screenshot,
     sign_in,
-    sign_out,
+    sign_out_and_close,
 )
 
 RIZHAO = "371102"  # 东港区: Rizhao is used by no other page test
@@ -69,8 +69,7 @@ async def test_city_admin_creates_a_street_after_a_wrong_uscc_and_edits_it(live:
     await expect(page.get_by_label("第 1 人姓名")).to_have_value("李青")
     await expect(page.get_by_label("创业指导", exact=True)).to_be_checked()
     await expect(page.get_by_label("具有独立法人资格")).to_be_checked()
-    assert await fits_width(page)
-    await screenshot(page, "form-street-refused")
+    await looks_right(page, "form-street-refused")
 
     await page.get_by_label("统一社会信用代码").fill(uscc)
     await page.get_by_label("统一社会信用代码").press("Tab")
@@ -85,20 +84,15 @@ async def test_city_admin_creates_a_street_after_a_wrong_uscc_and_edits_it(live:
     await page.get_by_role("link", name="编辑街区").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("编辑街区")
     await expect(page.get_by_label("统一社会信用代码")).to_have_value(uscc)
-    assert await fits_width(page)
-    await screenshot(page, "form-street-edit")
-    await page.set_viewport_size(PHONE)
-    assert await fits_width(page)
-    await screenshot(page, "form-street-edit-375")
+    await looks_right(page, "form-street-edit")
+    await looks_right_on_a_phone(page, "form-street-edit-375")
     await page.set_viewport_size(DESKTOP)
     await page.get_by_label("街区名称").fill(name + "二期")
     await page.get_by_label("第 2 人姓名").fill("周敏")
     await page.get_by_role("button", name="保存").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text(name + "二期")
     await expect(page.locator(".panel")).to_contain_text("周敏")
-    await sign_out(page, live.url)
-    watch.assert_clean()
-    await page.context.close()
+    await sign_out_and_close(page, watch, live.url)
 
 
 async def test_operator_submits_a_report_an_activity_and_a_survey_answer(
@@ -115,12 +109,8 @@ async def test_operator_submits_a_report_an_activity_and_a_survey_answer(
     await page.get_by_role("link", name="提交月报").click()
     await expect(page).to_have_url(base + "/new/report")
     await expect(page.locator("#f-jobsDriven-hint")).to_contain_text("当月新带动就业的人数")
-    assert await inputs_labelled(page)
-    assert await fits_width(page)
-    await screenshot(page, "form-report")
-    await page.set_viewport_size(PHONE)
-    assert await fits_width(page)
-    await screenshot(page, "form-report-375")
+    await looks_right(page, "form-report", labelled=True)
+    await looks_right_on_a_phone(page, "form-report-375")
     await page.set_viewport_size(DESKTOP)
     await page.get_by_label("月份").fill("2025-11")
     await page.get_by_label("带动就业人数").fill("2345")
@@ -135,8 +125,7 @@ async def test_operator_submits_a_report_an_activity_and_a_survey_answer(
     await page.get_by_role("navigation", name="街区信息").get_by_role("link", name="活动", exact=True).click()
     await page.get_by_role("link", name="登记活动").click()
     await expect(page).to_have_url(base + "/new/activity")
-    assert await fits_width(page)
-    await screenshot(page, "form-activity")
+    await looks_right(page, "form-activity")
     await page.get_by_label("活动类型").select_option("training")
     await page.get_by_label("活动名称").fill("海洋经济创业培训班")
     await page.get_by_label("举办日期").fill("2026-02-10")
@@ -158,9 +147,7 @@ async def test_operator_submits_a_report_an_activity_and_a_survey_answer(
     for kind, heading in (("internship", "登记见习岗位"), ("entity", "登记创业实体")):
         await page.goto(f"{base}/new/{kind}")
         await expect(page.get_by_role("heading", level=1)).to_have_text(heading)
-        assert await inputs_labelled(page)
-        assert await fits_width(page)
-        await screenshot(page, f"form-{kind}")
+        await looks_right(page, f"form-{kind}", labelled=True)
 
     for path in (f"/city/weihai/streets/{other['id']}/new/report", f"/city/weihai/streets/{other['id']}/new/activity"):
         watch.expect(404, live.url + path)
@@ -169,6 +156,4 @@ async def test_operator_submits_a_report_an_activity_and_a_survey_answer(
         assert response.status == 404
         await expect(page.get_by_role("heading", level=1)).to_have_text("未找到")
         await expect(page.locator("body")).not_to_contain_text(other["name"])
-    await sign_out(page, live.url)
-    watch.assert_clean()
-    await page.context.close()
+    await sign_out_and_close(page, watch, live.url)

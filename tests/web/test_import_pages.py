@@ -31,10 +31,9 @@ async def _count(app: Litestar, auth: Auth, street_id: int) -> int:
 
 
 async def test_a_bad_file_lists_every_row_error_and_saves_nothing_then_a_good_one_imports(
-    app: Litestar, auth: Auth
+    app: Litestar, auth: Auth, client: httpx.AsyncClient
 ) -> None:
-    async with api_client(app) as api:
-        street = await create_street(api, auth, "jinan")
+    street = await create_street(client, auth, "jinan")
     path = f"/city/jinan/streets/{street['id']}/import/entities"
     async with api_client(app) as admin:
         await sign_in_form(admin, "jinan-admin")
@@ -94,10 +93,9 @@ async def test_imports_of_another_city_or_street_answer_404(
 
 
 async def test_the_entities_activities_and_surveys_tabs_link_to_their_import_and_template(
-    app: Litestar, auth: Auth
+    app: Litestar, auth: Auth, client: httpx.AsyncClient
 ) -> None:
-    async with api_client(app) as api:
-        street = await create_street(api, auth, "jinan")
+    street = await create_street(client, auth, "jinan")
     base = f"/city/jinan/streets/{street['id']}"
     async with api_client(app) as admin, api_client(app) as viewer:
         await sign_in_form(admin, "jinan-admin")

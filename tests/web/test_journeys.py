@@ -16,17 +16,18 @@ from playwright.async_api import Browser, expect
 
 from services.context import AppContext
 from tests.conftest import PASSWORD, Auth, api_client
-from tests.streetdata_fixtures import create_entity, create_street, operator_of
+from tests.streetdata_fixtures import create_entity, create_street, operator_of, record_street_data
 from tests.web.browser import (
     DESKTOP,
     PHONE,
     LiveServer,
-    fits_width,
     inputs_labelled,
+    looks_right,
     open_watched,
     screenshot,
     sign_in,
     sign_out,
+    sign_out_and_close,
 )
 
 
@@ -62,21 +63,13 @@ async def weihai(app: Litestar, context: AppContext, auth: Auth) -> Weihai:
                 json={"kind": "salon", "title": title, "heldOn": "2026-03-15", "participants": 45},
             )
             assert response.status_code == 201, response.text
-        requests = [
+        records = [
             ("reports", {"month": "2026-02", "jobsDriven": 1520, "internshipPositions": 6}),
             ("surveys", {"responses": [{"respondedOn": "2026-04-01", "rating": r} for r in (5, 5, 4, 3)]}),
             ("internships", {"title": "跨境电商运营见习", "openedOn": "2026-03-01", "entityId": entity["id"]}),
             ("assessments", {"year": 2025}),
         ]
-        for resource, body in requests:
-            response = await client.post(f"{base}/{resource}", headers=headers, json=body)
-            assert response.status_code == 201, response.text
-        ledger = await client.post(
-            "/api/tenants/weihai/ledger",
-            headers=headers,
-            json={"entityId": entity["id"], "need": "loans_financing", "action": "对接创业担保贷款"},
-        )
-        assert ledger.status_code == 201, ledger.text
+        await record_street_data(client, auth, "weihai", user.street_id, records, entity)
         other = await create_street(client, auth, "weihai", name=f"威海刘公岛{tag}创业街区", theme="culture_tourism")
         qingdao = await create_street(client, auth, "qingdao", name=f"青岛台东{tag}创业街区")
     return Weihai(street, entity, user.username, other, qingdao, tag)
@@ -91,15 +84,12 @@ async def test_city_admin_signs_in_and_reads_the_city_and_a_street(
     await expect(page).to_have_url(live.url + "/city/weihai")
     await expect(page.get_by_role("heading", level=1)).to_have_text("威海市创业街区")
     await expect(page.get_by_role("link", name=weihai.street["name"])).to_be_visible()  # latest assessments
-    assert await fits_width(page)
-    await screenshot(page, "city-home")
+    await looks_right(page, "city-home")
 
     await page.get_by_role("navigation", name="主菜单").get_by_role("link", name="街区").click()
     await expect(page).to_have_url(live.url + "/city/weihai/streets")
     await expect(page.get_by_role("link", name=weihai.other["name"])).to_be_visible()
-    assert await fits_width(page)
-    assert await inputs_labelled(page)
-    await screenshot(page, "streets")
+    await looks_right(page, "streets", labelled=True)
 
     await page.get_by_label("名称或运营机构").fill(weihai.tag)
     await page.get_by_label("主题").select_option("veterans")
@@ -132,9 +122,8 @@ async def test_city_admin_signs_in_and_reads_the_city_and_a_street(
         await expect(page).to_have_url(f"{live.url}/city/weihai/streets/{weihai.street['id']}/{key}")
         await expect(page.locator(".tabs a[aria-current=page]")).to_have_text(name)
         await expect(page.locator(".panel")).to_contain_text(seen)
-        assert await fits_width(page)
         assert await page.evaluate("window.sameDocument === true")
-        await screenshot(page, f"street-{key}")
+        await looks_right(page, f"street-{key}")
     await page.go_back()  # the browser's history follows the tabs
     await expect(page).to_have_url(f"{live.url}/city/weihai/streets/{weihai.street['id']}/ledger")
     await expect(page.locator(".tabs a[aria-current=page]")).to_have_text("帮扶台账")
@@ -178,9 +167,7 @@ async def test_wrong_password_by_keyboard_shows_the_chinese_message_and_english_
     await expect(page.get_by_role("heading", level=1)).to_have_text("Entrepreneurship streets of Weihai")
     await page.get_by_role("link", name="中文").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("威海市创业街区")
-    await sign_out(page, live.url)
-    watch.assert_clean()
-    await page.context.close()
+    await sign_out_and_close(page, watch, live.url)
 
 
 async def test_operator_sees_its_street_only_on_a_desktop_and_a_phone(
@@ -197,12 +184,10 @@ async def test_operator_sees_its_street_only_on_a_desktop_and_a_phone(
     await expect(due).to_contain_text("样本 4 / 30")
     await expect(page.locator("main")).to_contain_text("未达标或缺数据的条件")
     await expect(page.locator("main")).to_contain_text("还差 98 家")  # what is missing, as on the assessment tab
-    assert await fits_width(page)
-    await screenshot(page, "operator-home")
+    await looks_right(page, "operator-home")
     await page.set_viewport_size(PHONE)
     await page.reload()
-    assert await fits_width(page)
-    await screenshot(page, "operator-home-375")
+    await looks_right(page, "operator-home-375")
     await page.set_viewport_size(DESKTOP)
 
     await page.get_by_role("link", name="本街区").click()
@@ -222,6 +207,4 @@ async def test_operator_sees_its_street_only_on_a_desktop_and_a_phone(
     await screenshot(page, "not-found")
     await page.goto(live.url + "/")
     await expect(page).to_have_url(home)
-    await sign_out(page, live.url)
-    watch.assert_clean()
-    await page.context.close()
+    await sign_out_and_close(page, watch, live.url)

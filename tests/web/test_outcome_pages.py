@@ -12,7 +12,7 @@ from playwright.async_api import Browser, expect
 from services.context import AppContext
 from tests.conftest import Auth, api_client, body
 from tests.streetdata_fixtures import count, create_entity, create_street
-from tests.web.browser import DESKTOP, LiveServer, Watch, fits_width, inputs_labelled, screenshot, sign_in
+from tests.web.browser import DESKTOP, LiveServer, looks_right, open_watched, sign_in
 from tests.web.helpers import csrf_of, error_beside, sign_in_form
 
 CITY = "weihai"
@@ -93,10 +93,7 @@ async def test_a_caseworker_records_a_loan_on_the_entity_page(
 ) -> None:
     async with api_client(app) as client:
         entity, _ = await helped_entity(client, auth)
-    context = await browser.new_context(viewport=DESKTOP)
-    watch = Watch()
-    await watch.attach(context)
-    page = watch.page(await context.new_page())
+    page, watch = await open_watched(browser, viewport=DESKTOP)
     await sign_in(page, live.url, f"{CITY}-case")
     await page.goto(f"{live.url}{LEDGER}/entities/{entity['id']}")
     form = page.locator("#outcome-form")
@@ -113,8 +110,6 @@ async def test_a_caseworker_records_a_loan_on_the_entity_page(
     await form.get_by_label("招用其他青年（人）").fill("1")
     await form.get_by_role("button", name="登记成效").click()
     await expect(outcomes).to_contain_text("高校毕业生 2 · 其他青年 1")
-    assert await fits_width(page)
-    assert await inputs_labelled(page)
-    await screenshot(page, "ledger-entity-outcomes")
+    await looks_right(page, "ledger-entity-outcomes", labelled=True)
     watch.assert_clean()
-    await context.close()
+    await page.context.close()

@@ -14,7 +14,7 @@ from services.context import AppContext
 from services.tenancy.seed import seed_users
 from tenants.context import Role
 from tests.conftest import PASSWORD, Auth, api_client
-from tests.statements import statements
+from tests.statements import page_statements
 from tests.streetdata_fixtures import DISTRICTS, StreetUser, create_entity, create_street, unique
 from tests.web.helpers import csrf_of, sign_in_form
 
@@ -246,15 +246,6 @@ async def test_the_assessment_tab_shows_each_criterion_with_what_is_missing_to_p
     assert f"{required - 1:,} entities short" in english
 
 
-async def _count(app: Litestar, context: AppContext, auth: Auth, path: str, username: str = "zibo-admin") -> int:
-    async with api_client(app) as client:
-        headers = await auth.headers(username)
-        with statements(context) as seen:
-            response = await client.get(path, headers=headers)
-        assert response.status_code == 200, response.text
-    return len(seen)
-
-
 async def test_lists_read_the_same_number_of_statements_for_n_rows_as_for_2n(
     app: Litestar, context: AppContext, auth: Auth
 ) -> None:
@@ -271,10 +262,10 @@ async def test_lists_read_the_same_number_of_statements_for_n_rows_as_for_2n(
         ]
         for _ in range(n):
             await _add_rows(client, auth, street["id"])
-        with_n = {path: await _count(app, context, auth, path) for path in lists}
+        with_n = {path: await page_statements(app, context, auth, path, "zibo-admin") for path in lists}
         for _ in range(n):
             await _add_rows(client, auth, street["id"])
-    with_2n = {path: await _count(app, context, auth, path) for path in lists}
+    with_2n = {path: await page_statements(app, context, auth, path, "zibo-admin") for path in lists}
     assert with_2n == with_n
 
 

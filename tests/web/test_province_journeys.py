@@ -15,8 +15,7 @@ from tests.conftest import own_context
 from tests.web.browser import (
     DESKTOP,
     LiveServer,
-    fits_width,
-    inputs_labelled,
+    looks_right,
     open_watched,
     screenshot,
     sign_in,
@@ -53,9 +52,7 @@ async def test_the_province_designates_pilots_with_a_reason(
             await expect(ranking.get_by_role("link", name=made.passing.name)).to_have_attribute(
                 "href", f"/city/jinan/streets/{made.passing.id}"
             )
-            await screenshot(page, "province-selection")
-            assert await fits_width(page)
-            assert await inputs_labelled(page)
+            await looks_right(page, "province-selection", labelled=True)
 
             await page.get_by_label(f"认定 {made.passing.name}").check()
             needed = page.locator("#reason-needed")
@@ -113,9 +110,7 @@ async def test_the_province_previews_and_publishes_a_stricter_threshold(
             await expect(page.locator("#preview-qingdao .to-fail")).to_have_text("1")
             await jinan.get_by_text("查看 1 个街区").click()
             await expect(jinan.get_by_role("link", name=just_enough.name)).to_be_visible()
-            assert await fits_width(page)
-            assert await inputs_labelled(page)
-            await screenshot(page, "province-baseline-preview")
+            await looks_right(page, "province-baseline-preview", labelled=True)
             await page.get_by_role("button", name="发布").click()
             await expect(page.get_by_role("status")).to_contain_text(f"已发布 {year} 年基本条件")
             await expect(criteria).to_contain_text("120")

@@ -9,7 +9,7 @@ from playwright.async_api import Browser, expect
 from tenants.calendar import today
 from tests.conftest import Auth
 from tests.streetdata_fixtures import StreetUser, create_street, unique
-from tests.web.browser import DESKTOP, PHONE, LiveServer, Watch, fits_width, inputs_labelled, screenshot, sign_in
+from tests.web.browser import DESKTOP, LiveServer, looks_right, looks_right_on_a_phone, open_watched, sign_in
 from tests.web.helpers import csrf_of, error_beside, sign_in_form
 
 
@@ -75,23 +75,16 @@ async def test_another_city_sees_nothing_of_the_workload(client: httpx.AsyncClie
 async def test_a_caseworker_reaches_the_workload_from_the_menu_in_the_browser(
     live: LiveServer, browser: Browser
 ) -> None:
-    context = await browser.new_context(viewport=DESKTOP)
-    watch = Watch()
-    await watch.attach(context)
-    page = watch.page(await context.new_page())
+    page, watch = await open_watched(browser, viewport=DESKTOP)
     await sign_in(page, live.url, "jinan-case")
     await page.get_by_role("navigation", name="主菜单").get_by_role("link", name="服务工作量").click()
     await expect(page).to_have_url(f"{live.url}/city/jinan/workload")
     await expect(page.get_by_role("heading", level=1)).to_contain_text("服务工作量")
     await expect(page.get_by_role("region", name="全市按月汇总")).to_contain_text(f"{today().year}-01")
-    assert await inputs_labelled(page)
-    assert await fits_width(page)
-    await screenshot(page, "workload")
-    await page.set_viewport_size(PHONE)
-    assert await fits_width(page)
-    await screenshot(page, "workload-phone")
+    await looks_right(page, "workload", labelled=True)
+    await looks_right_on_a_phone(page, "workload-phone")
     watch.assert_clean()
-    await context.close()
+    await page.context.close()
 
 
 async def test_the_audit_page_lists_the_citys_rows_and_downloads_a_range(client: httpx.AsyncClient, auth: Auth) -> None:

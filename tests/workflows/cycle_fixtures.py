@@ -26,10 +26,8 @@ from services.models import (
     Activity,
     Center,
     CenterStaff,
-    Entity,
     InternshipPosition,
     LedgerEntry,
-    Operator,
     Street,
     SurveyResponse,
     TenantConfig,
@@ -39,7 +37,7 @@ from services.tenancy.seed import seed_users
 from tenants.config import TenantSettings, settings_to_json
 from tenants.context import Role
 from tests.conftest import PASSWORD, Auth, api_client
-from tests.streetdata_fixtures import verified_claims
+from tests.streetdata_fixtures import attesting_operator, operating_entity, verified_claims
 
 _serials = itertools.count(1)
 
@@ -88,13 +86,8 @@ class CycleData:
         year = self.year
         async with owner_transaction(self.context.sessions) as session:
             serial = next(_serials)
-            operator_row = Operator(
-                tenant_id=tenant,
-                name=f"{name}运营有限公司",
-                uscc=make_uscc("9", "1", "370102", serial),
-                legal_person=True,
-                clean_record=True,
-                digital_platform_url="https://jiequ.example.cn",
+            operator_row = attesting_operator(
+                tenant, f"{name}运营有限公司", make_uscc("9", "1", "370102", serial), "https://jiequ.example.cn"
             )
             session.add(operator_row)
             await session.flush()
@@ -127,17 +120,13 @@ class CycleData:
                 for n in range(2)
             )
             entities = [
-                Entity(
-                    tenant_id=tenant,
-                    street_id=street_id,
-                    name=f"{name}实体{n}",
-                    uscc=make_uscc("9", "1", "370102", 10_000 + serial * 1000 + n),
-                    kind="enterprise",
-                    entity_class="startup",
-                    founder_group="graduate",
+                operating_entity(
+                    tenant,
+                    street_id,
+                    f"{name}实体{n}",
+                    make_uscc("9", "1", "370102", 10_000 + serial * 1000 + n),
+                    date(year - 1, 6, 1),
                     employees=2,
-                    operating=True,
-                    joined_on=date(year - 1, 6, 1),
                 )
                 for n in range(100)
             ]
@@ -178,6 +167,15 @@ class CycleData:
                 )
                 for _ in range(count)
             )
+
+    async def passing_and_failing(self, pilot_target: int, passing: str, failing: str) -> tuple[Made, Made]:
+        """The province's pilot target set to `pilot_target`, and two Jinan streets named `passing` and `failing`:
+        the first passes, the second has too few activities."""
+        await self.configure("shandong", TenantSettings(pilot_target=pilot_target))
+        good = await self.street("jinan", passing)
+        weak = await self.street("jinan", failing)
+        await self.too_few_activities(weak)
+        return good, weak
 
     async def too_few_activities(self, street: Made) -> None:
         """Leave 5 activities in the year: the street fails `activities` (≥ 10, required)."""

@@ -9,7 +9,6 @@ from temporalio.testing import WorkflowEnvironment
 
 from services.context import AppContext
 from tenants.calendar import day_end, year_start
-from tenants.config import TenantSettings
 from tests.polling import eventually
 from tests.workflows.clock import next_year, skip_to
 from tests.workflows.cycle_fixtures import CycleData
@@ -30,10 +29,7 @@ async def test_updates_refuse_bad_input(temporal_env: WorkflowEnvironment, cycle
     env, context = temporal_env, cycle_context
     year = await next_year(env)
     data = CycleData(context, year)
-    await data.configure("shandong", TenantSettings(pilot_target=1))
-    good = await data.street("jinan", "芙蓉街创业街区")
-    weak = await data.street("jinan", "宽厚里创业街区")
-    await data.too_few_activities(weak)
+    good, weak = await data.passing_and_failing(1, "芙蓉街创业街区", "宽厚里创业街区")
     other = await data.street("qingdao", "中山路创业街区")
     unsurveyed = await data.street("qingdao", "即墨路创业街区", surveys=0)
 

@@ -38,12 +38,17 @@ from workflows.tracking.workflows import StreetYearWorkflow
 CITY = "liaocheng"
 
 
+async def street_and_operator(context: AppContext) -> tuple[int, str]:
+    """A designated street of the city and the username of its new operator user."""
+    street = await make_street(context, CITY)
+    return street, await make_operator(context, CITY, street)
+
+
 async def test_missed_report_brings_reminder_then_escalation(
     temporal_env: WorkflowEnvironment, context: AppContext, worker: Worker
 ) -> None:
     year = await next_year(temporal_env)
-    street = await make_street(context, CITY)
-    operator = await make_operator(context, CITY, street)
+    street, operator = await street_and_operator(context)
     # November is never reported; December's report reaches the database without a signal.
     await submit_report(context, CITY, street, dt.date(year, 12, 1))
     handle = await start_tracking(temporal_env, context, CITY, street, year, start_month=11)
@@ -69,8 +74,7 @@ async def test_submitted_report_signal_stops_reminder_and_escalation(
     temporal_env: WorkflowEnvironment, context: AppContext, worker: Worker
 ) -> None:
     year = await next_year(temporal_env)
-    street = await make_street(context, CITY)
-    operator = await make_operator(context, CITY, street)
+    street, operator = await street_and_operator(context)
     handle = await start_tracking(temporal_env, context, CITY, street, year, start_month=11)
 
     # November's report arrives before its deadline: neither reminder nor escalation.
@@ -117,8 +121,7 @@ async def test_repeated_start_joins_the_running_workflow_and_unknown_street_is_n
 
 
 async def test_retried_report_notice_writes_nothing_twice(context: AppContext) -> None:
-    street = await make_street(context, CITY)
-    operator = await make_operator(context, CITY, street)
+    street, operator = await street_and_operator(context)
     month = dt.date(2025, 3, 1)
     params = ReportNoticeInput(
         tenant=CITY, street_id=street, month=month, due_on=dt.date(2025, 4, 10), stage="reminder", escalation_days=7
