@@ -169,3 +169,64 @@ async def test_a_rehashed_edit_breaks_the_next_link(fresh_url: str) -> None:
     (report,) = await chains(fresh_url, "jinan")
     assert report.broken is not None
     assert (report.broken.row_id, report.broken.problem) == (second, "link")
+
+
+async def test_a_writer_waits_for_no_other_writer_of_its_tenant_until_that_one_commits(fresh_url: str) -> None:
+    slow, quick = await asyncpg.connect(fresh_url), await asyncpg.connect(fresh_url)
+    try:
+        slow_transaction = slow.transaction()
+        await slow_transaction.start()
+        [slow_row] = await add_rows(slow, "jinan", 1)  # inserted, not yet committed
+        # Another writer of the same tenant inserts and commits at once: it is not held up by the open one.
+        [quick_row] = await asyncio.wait_for(add_rows(quick, "jinan", 1), timeout=10)
+        assert await quick.fetchval("SELECT chain_seq FROM audit_log WHERE id = $1", quick_row) is not None
+        # Until it commits, the open transaction's row has no place in the chain.
+        assert await slow.fetchval("SELECT chain_seq FROM audit_log WHERE id = $1", slow_row) is None
+        await slow_transaction.commit()
+        linked = await quick.fetch(
+            "SELECT id, chain_seq FROM audit_log WHERE id = ANY($1::bigint[]) ORDER BY chain_seq", [slow_row, quick_row]
+        )
+    finally:
+        await slow.close()
+        await quick.close()
+    # The chain runs in commit order: the quick row first, the slow one right after it.
+    assert [row["id"] for row in linked] == [quick_row, slow_row]
+    assert linked[1]["chain_seq"] == linked[0]["chain_seq"] + 1
+    (report,) = await chains(fresh_url, "jinan")
+    assert report.broken is None
+
+
+async def claiming_to_link(connection: asyncpg.Connection, statement: str, *args: object) -> None:
+    """Run ``statement`` with the flag the linking function sets, as someone imitating it would."""
+    async with connection.transaction():
+        await connection.execute("SELECT set_config('audit.linking', 'on', true)")
+        await connection.execute(statement, *args)
+
+
+async def test_linking_is_the_one_change_an_audit_row_takes(fresh_url: str) -> None:
+    connection = await asyncpg.connect(fresh_url)
+    try:
+        [row] = await add_rows(connection, "jinan", 1)
+        edits = (
+            "UPDATE audit_log SET actor = 'someone' WHERE id = $1",
+            "UPDATE audit_log SET chain_seq = chain_seq + 100 WHERE id = $1",
+            "DELETE FROM audit_log WHERE id = $1",
+        )
+        for edit in edits:
+            with pytest.raises(asyncpg.InsufficientPrivilegeError, match="append-only"):
+                await connection.execute(edit, row)
+            # Claiming to link does not open a linked row either.
+            with pytest.raises(asyncpg.InsufficientPrivilegeError, match="append-only"):
+                await claiming_to_link(connection, edit, row)
+        async with connection.transaction():
+            # Nor a row not yet linked, in the transaction that inserted it, beyond its three chain columns.
+            [pending] = await add_rows(connection, "jinan", 1)
+            await connection.execute("SELECT set_config('audit.linking', 'on', true)")
+            with pytest.raises(asyncpg.InsufficientPrivilegeError, match="append-only"):
+                await connection.execute(
+                    "UPDATE audit_log SET actor = 'someone', chain_seq = 999, row_hash = '\\x00' WHERE id = $1", pending
+                )
+    finally:
+        await connection.close()
+    (report,) = await chains(fresh_url, "jinan")
+    assert report.broken is None
