@@ -4,29 +4,33 @@ kind of test server, to tell what bounds the year: the project's code or Tempora
     python -m infra.benchmarks.bare_year [--cities 16] [--streets 60] [--entities 100] [--applying 10]
         [--bare-only] [--skip-days 1]
 
-One run: a fresh time-skipping test server runs the bare year; then another fresh one runs the project's year
-(cycle_year's code, with its PostgreSQL and generated data) at the same size. Each gets a server of its own so
-that both start from the same clock on an empty server: the test server keeps every history in memory, and a
-second year on the first one's server would run a year and more later beside the first's leftovers. Printed:
-the wall time of each, the ratio project/bare (goal of issue 16: ≤ 2×), the cost of the skip steps alone,
-and what each year asked of Temporal, read back from the histories of its workflows.
+One run, three fresh time-skipping test servers one after the other: the first times 60 skip steps with
+nothing to fire (the server's own cost of a step), the second runs the bare year, the third the project's
+year (cycle_year's code, with its PostgreSQL and generated data) at the same size. Each year gets a server
+of its own so that both start from the same day on an empty server: the test server keeps every history in
+memory, and a second year on the first one's server would run a year and more later beside the first's
+leftovers. Printed: each year's stages and wall time, its skip steps (how many, their real time, and that
+time by what the step's midnight sets off: a month's reminders, escalations, a weekly sweep), what it asked
+of Temporal (read back from its workflows' histories), and the ratio project/bare (issue 16's goal: ≤ 2×).
+``--skip-days`` changes the bare year's step (the project's stays cycle_year's one day), to show what the
+number of steps costs.
 
 What the bare year counts as equal. Its workflows (BareCity, BareSelection, BareStreet, BareSweep,
-BareReevaluation, defined here, importing nothing from services/ or workflows/) follow the project's
-workflows step for step, so that it starts as many workflows and children, sets as many timers of the same
-lengths (the application window, the recommendation wait, a street's reminders and escalations, the weekly
-sweep, the year's end, the 30 days' grace, the 90 days' rectification), upserts the same search attributes,
-continues as new as often, and takes the same Updates, signals and queries from the same driver (the stages
-and the one-day skip steps of cycle_year, with workflows.timeskip's sleep). Its activities do nothing but
-return a payload of about the size the project's return (measured from the project's histories); the long
-ones heartbeat once, a sweep once per street; those that reach Temporal do what the project's do (start the
-selection with a signal, signal the cities, start the next year's cycle, query the selection at opening).
-What the project's data decides, the bare year fixes: this year's monthly reports are all in (a reminder
-timer and a check each month, no escalation) and next year's are missing (reminder and escalation); every
-sweep opens follow-up tasks (a digest each week); one street in FAIL_EVERY fails (at screening if it applies,
-at re-evaluation otherwise, and again at its re-assessment). So the counts match the project's within the
-streets that fail; the two tallies printed side by side show it. The worker is the same: the default
-sandbox, a cache of WORKFLOW_CACHE workflows. Not a test: it asserts nothing.
+BareReevaluation) and activities, defined here, use no project code (the driver uses cycle_year's polling and
+workflows.timeskip's sleep, as the project's year does). They follow the project's workflows step for step, so that
+the bare year starts as many workflows and children, sets as many timers of the same lengths (the application
+window, the recommendation wait, a street's reminders and escalations, the weekly sweep, the year's end, the 30
+days' grace, the 90 days' rectification), upserts the same search attributes, continues as new as often, and takes
+the same Updates, signals and queries from the same driver (the stages and the one-day skip steps of cycle_year,
+with workflows.timeskip's sleep). Its activities do nothing but return a payload of about the size the project's
+return (measured from the project's histories); the long ones heartbeat once, a sweep once per street; those that
+reach Temporal do what the project's do (start the selection with a signal, signal the cities, start the next
+year's cycle, query the selection at opening). What the project's data decides, the bare year fixes: this year's
+monthly reports are all in (a reminder timer and a check each month, no escalation) and next year's are missing
+(reminder and escalation); every sweep opens follow-up tasks (a digest each week); one street in FAIL_EVERY fails
+(at screening if it applies, at re-evaluation otherwise, and again at its re-assessment). So the counts match the
+project's within the streets that fail; the two tallies printed side by side show it. The worker is the same: the
+default sandbox, a cache of WORKFLOW_CACHE workflows. Not a test: it asserts nothing.
 """
 
 from __future__ import annotations
@@ -761,6 +765,9 @@ class Tally:
     activities: collections.Counter[str] = dataclasses.field(default_factory=collections.Counter)
     result_bytes: collections.Counter[str] = dataclasses.field(default_factory=collections.Counter)
     """The bytes of the activities' results, by activity name."""
+    latency: dict[str, float] = dataclasses.field(default_factory=lambda: collections.defaultdict(float))
+    """The activities' seconds from scheduled to completed, summed by name (calls in flight together each count
+    their wait): real time, as the test server skips only while no activity is outstanding."""
 
     def lines(self) -> list[str]:
         kinds = ("runs", "events", *TALLIED.values())
@@ -769,7 +776,8 @@ class Tally:
             counts = self.by_type[workflow_type]
             out.append(f"    {workflow_type:<17} " + ", ".join(f"{k} {counts[k]}" for k in kinds if counts[k]))
         activities = ", ".join(
-            f"{name} {count} (~{self.result_bytes[name] // count} B)" for name, count in sorted(self.activities.items())
+            f"{name} {count} (~{self.result_bytes[name] // count} B, Σ latency {self.latency[name]:.1f} s)"
+            for name, count in sorted(self.activities.items())
         )
         out.append(f"    activities: {activities}")
         return out
@@ -793,7 +801,7 @@ async def tally(client: Client, roots: Iterable[str]) -> Tally:
             counts = result.by_type.setdefault(started.workflow_type.name, collections.Counter())
             counts["runs"] += 1
             result.events["runs"] += 1
-            scheduled: dict[int, str] = {}
+            scheduled: dict[int, tuple[str, datetime]] = {}
             for event in history.events:
                 result.events["events"] += 1
                 counts["events"] += 1
@@ -802,12 +810,14 @@ async def tally(client: Client, roots: Iterable[str]) -> Tally:
                     counts[kind] += 1
                 if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
                     name = event.activity_task_scheduled_event_attributes.activity_type.name
-                    scheduled[event.event_id] = name
+                    scheduled[event.event_id] = name, event.event_time.ToDatetime()
                     result.activities[name] += 1
                 elif event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
                     attributes = event.activity_task_completed_event_attributes
                     size = sum(len(p.data) for p in attributes.result.payloads)
-                    result.result_bytes[scheduled.get(attributes.scheduled_event_id, "?")] += size
+                    name, at = scheduled[attributes.scheduled_event_id]
+                    result.result_bytes[name] += size
+                    result.latency[name] += (event.event_time.ToDatetime() - at).total_seconds()
                 elif event.event_type == EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED:
                     queue.append(event.start_child_workflow_execution_initiated_event_attributes.workflow_id)
             run_id = started.continued_execution_run_id or None
