@@ -20,6 +20,7 @@ import argparse
 import asyncio
 import concurrent.futures
 import contextlib
+import dataclasses
 import functools
 import multiprocessing
 import os
@@ -27,7 +28,7 @@ import tempfile
 import time
 import warnings
 from collections.abc import Awaitable, Callable, Iterator, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import text
@@ -50,7 +51,9 @@ from workflows.cycle.schemas import (
     CycleView,
     Designation,
     Recommendation,
+    cycle_id,
     reevaluation_id,
+    selection_id,
 )
 from workflows.worker import build_worker, ensure_search_attributes
 
@@ -59,6 +62,8 @@ PROVINCE = "shandong"
 SKIP_STEP = timedelta(days=1)
 """A busy day (a month's reports checked for every street) keeps each step's sleep long in real time."""
 WORKFLOW_CACHE = 5000
+Skip = Callable[[WorkflowEnvironment, datetime, timedelta], Awaitable[None]]
+"""How the driver advances the test server's clock to a time, in steps of a duration (workflows.timeskip.skip_to)."""
 
 
 async def until(probe: Callable[[], Awaitable[T | None]], done: Callable[[T], bool], timeout: float = 1800) -> T:
@@ -111,7 +116,7 @@ def stage(name: str, times: dict[str, float], peaks: Peaks) -> Iterator[None]:
 
 
 async def year_of_cycle(
-    env: WorkflowEnvironment, context: AppContext, year: int, applying: int, peaks: Peaks
+    env: WorkflowEnvironment, context: AppContext, year: int, applying: int, peaks: Peaks, skip: Skip = timeskip.skip_to
 ) -> dict[str, Any]:
     client, times = env.client, dict[str, float]()
     cities = [c.slug for c in context.directory.all() if c.parent == PROVINCE and await _has_streets(context, c.slug)]
@@ -123,7 +128,7 @@ async def year_of_cycle(
             for city in cities:
                 await cycles.start_cycle(client, city, year, queue)
             await all_cycles(client, cities, year, lambda v: v.application_window is not None)
-            await timeskip.skip_to(env, year_start(year) + timedelta(hours=1), SKIP_STEP)
+            await skip(env, year_start(year) + timedelta(hours=1), SKIP_STEP)
         with stage(f"apply ({applying} per city, Updates)", times, peaks):
             applied = await _applicants(context)
             await asyncio.gather(
@@ -137,7 +142,7 @@ async def year_of_cycle(
             view = await cycles.cycle_view(client, cities[0], year)
             assert view is not None
             assert view.application_window is not None
-            await timeskip.skip_to(env, day_end(view.application_window[1]) + timedelta(hours=1), SKIP_STEP)
+            await skip(env, day_end(view.application_window[1]) + timedelta(hours=1), SKIP_STEP)
             await all_cycles(client, cities, year, lambda v: v.phase == "recommendation")
             recommended = 0
             for city in cities:
@@ -163,17 +168,17 @@ async def year_of_cycle(
             )
             await all_cycles(client, cities, year, lambda v: v.phase == "tracking")
         with stage("tracking and follow-ups to year end", times, peaks):
-            await timeskip.skip_to(env, year_start(year + 1) - timedelta(minutes=1), SKIP_STEP)
+            await skip(env, year_start(year + 1) - timedelta(minutes=1), SKIP_STEP)
         with stage("re-evaluate every designated street", times, peaks):
-            await timeskip.skip_to(env, year_start(year + 1) + timedelta(hours=1), SKIP_STEP)
+            await skip(env, year_start(year + 1) + timedelta(hours=1), SKIP_STEP)
             await all_reevaluations(client, cities, year, {"rectification", "closed"})
         with stage("90 days' rectification, re-assess", times, peaks):
-            await timeskip.skip_to(env, year_start(year + 1) + timedelta(days=91), SKIP_STEP)
+            await skip(env, year_start(year + 1) + timedelta(days=91), SKIP_STEP)
             await all_reevaluations(client, cities, year, {"closed"})
             await all_cycles(client, cities, year + 1, lambda v: v.application_window is not None)
         reviews = [review for city in cities if (review := await cycles.reevaluation_view(client, city, year))]
     return {
-        "cities": len(cities),
+        "cities": tuple(cities),
         "times": times,
         "designated": len(chosen),
         "assessed": sum(len(r.assessed) for r in reviews),
@@ -208,13 +213,33 @@ async def _counts(context: AppContext) -> dict[str, int]:
         return {name: int((await session.execute(text(sql))).scalar_one()) for name, sql in queries.items()}
 
 
-async def main(cities: int, streets: int, entities: int, applying: int) -> None:
+@dataclasses.dataclass
+class ProjectYear:
+    """What one run of the project's year did: the root workflow ids, the wall time, the counts it prints."""
+
+    year: int
+    cities: tuple[str, ...]
+    wall: float
+    result: dict[str, Any]
+    counts: dict[str, int]
+    peaks: Peaks
+
+    def roots(self) -> tuple[str, ...]:
+        """The workflows the driver and the activities start: every other one is a child of these."""
+        return (
+            *(cycle_id(city, year) for year in (self.year, self.year + 1) for city in self.cities),
+            selection_id(PROVINCE, self.year),
+        )
+
+
+async def project_year(
+    env: WorkflowEnvironment, cities: int, streets: int, entities: int, applying: int, skip: Skip = timeskip.skip_to
+) -> ProjectYear:
+    """Load the province's streets into a fresh database and run the year on `env` (a fresh test server),
+    advancing its clock with `skip` (infra.benchmarks.bare_year times each step)."""
     data = tempfile.TemporaryDirectory(prefix="jiequ-bench-data-")
     settings = load_settings({**os.environ, "JIEQU_DATA_DIR": data.name})
     async with database() as (url, postgres):
-        env = await WorkflowEnvironment.start_time_skipping(
-            test_server_existing_path=tool_path("temporal-test-server"), data_converter=DATA_CONVERTER
-        )
 
         async def connect() -> Client:
             return env.client
@@ -234,14 +259,13 @@ async def main(cities: int, streets: int, entities: int, applying: int) -> None:
             await context.load_directory()
             print(f"  {'load street data (' + str(loaded) + ' rows)':<38} {time.monotonic() - started:7.1f} s")
             started = time.monotonic()
-            result = await year_of_cycle(env, context, year, applying, peaks)
+            result = await year_of_cycle(env, context, year, applying, peaks, skip)
             wall = time.monotonic() - started
             peaks.sample()
             counts = await _counts(context)
         finally:
             sampler.cancel()
             await context.close()
-            await env.shutdown()
             data.cleanup()
     print(f"  {'the year, in all':<38} {wall:7.1f} s   {peaks}")
     written = ", ".join(f"{name} {count}" for name, count in counts.items())
@@ -249,6 +273,22 @@ async def main(cities: int, streets: int, entities: int, applying: int) -> None:
         f"  designated {result['designated']}, re-evaluated {result['assessed']}, rectification "
         f"{result['rectification']}, revoked {result['revoked']}; {written}"
     )
+    return ProjectYear(year=year, cities=result["cities"], wall=wall, result=result, counts=counts, peaks=peaks)
+
+
+async def start_test_server() -> WorkflowEnvironment:
+    """A fresh time-skipping test server (the project's build of it) with the project's data converter."""
+    return await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=tool_path("temporal-test-server"), data_converter=DATA_CONVERTER
+    )
+
+
+async def main(cities: int, streets: int, entities: int, applying: int) -> None:
+    env = await start_test_server()
+    try:
+        await project_year(env, cities, streets, entities, applying)
+    finally:
+        await env.shutdown()
 
 
 def cli(argv: Sequence[str] | None = None) -> None:
