@@ -72,8 +72,7 @@ def _cadence(cadence: FollowupCadence) -> dict[str, int]:
 # One pass over the street: last visit per entity (index ledger_visits(tenant_id, entity_id, visited_on)),
 # the overdue set, then two data-modifying CTEs that open new tasks and close those no longer overdue.
 # Both see the same snapshot and touch disjoint rows (new keys vs. open tasks not in the overdue set).
-# An overdue visit whose task a caseworker closed with a reason is not counted as open: its task is found by its
-# key (one index lookup each), never by scanning the city's closed tasks, which grow all year.
+# An overdue visit whose task a caseworker closed with a reason is not counted as open.
 _SWEEP = text(
     f"""
 WITH {_due("e.street_id = :street")},
@@ -96,9 +95,10 @@ closed AS (
 )
 SELECT (SELECT count(*) FROM opened) AS opened,
        (SELECT count(*) FROM closed) AS closed,
-       (SELECT count(*) FROM overdue o
-          LEFT JOIN followup_tasks t ON t.tenant_id = :tenant AND t.dedupe_key = o.dedupe_key
-          WHERE t.status IS DISTINCT FROM 'done') AS overdue,
+       (SELECT count(*) FROM overdue o WHERE NOT EXISTS (
+          SELECT 1 FROM followup_tasks t
+          WHERE t.tenant_id = :tenant AND t.dedupe_key = o.dedupe_key AND t.status = 'done'
+       )) AS overdue,
        (SELECT min(entity_id) FROM opened) AS first_entity
 """  # noqa: S608 - the interpolated text is the module's own, never input
 )
