@@ -13,6 +13,7 @@ import signal
 import subprocess
 import tempfile
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -101,8 +102,10 @@ class EmbeddedPostgres:
     other local user reaches its trust authentication.
     """
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, settings: Mapping[str, str] | None = None) -> None:
         self.directory = directory.resolve()
+        self.settings = dict(settings or {})
+        """Server settings given on its command line (``-c name=value``) beside the defaults."""
         self._process: subprocess.Popen[bytes] | None = None
         self._socket_dir: Path | None = None
 
@@ -185,6 +188,7 @@ class EmbeddedPostgres:
                 "",
                 "-c",
                 "unix_socket_permissions=0700",
+                *(f"-c{name}={value}" for name, value in self.settings.items()),
             ],
             stdout=log_file,
             stderr=subprocess.STDOUT,
