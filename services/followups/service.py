@@ -27,7 +27,7 @@ from services.errors import ConflictError, NotFoundError
 from services.followups.schemas import FollowupTask, SweepOutcome, TaskStatus
 from services.models.base import utcnow
 from services.notifications import messages
-from services.notifications.service import send
+from services.notifications.service import send, send_each
 from services.shared.checks import FieldProblem
 from services.shared.names import entity_name, street_name, with_entity_name, with_street_name
 from services.shared.paging import Page, fetch_page
@@ -198,11 +198,16 @@ async def escalate_overdue(
         return 0
     street = await session.get(models.Street, (tenant, street_id))
     street_name = street.name if street is not None else str(street_id)
-    for row in sorted(escalated, key=lambda r: (r.due_on, r.id)):
-        message = messages.followup_escalation(
-            street_id, street_name, row.entity_id, row.name, row.due_on, row.days, (as_of - row.due_on).days
+    notices = [
+        (
+            messages.followup_escalation(
+                street_id, street_name, row.entity_id, row.name, row.due_on, row.days, (as_of - row.due_on).days
+            ),
+            messages.followup_escalation_key(row.id),
         )
-        await send(session, tenant, ("city_admins",), message, messages.followup_escalation_key(row.id))
+        for row in sorted(escalated, key=lambda r: (r.due_on, r.id))
+    ]
+    await send_each(session, tenant, ("city_admins",), notices)
     return len(escalated)
 
 
