@@ -149,11 +149,9 @@ async def sweep_street(
     """Open and close ``street_id``'s follow-up tasks as of ``as_of``.
 
     Idempotent: tasks are keyed ``followup:{entity}:{due_on}``, so running it again (a retried activity)
-    opens nothing new. The caseworkers hear of new tasks once per sweep of the city (:func:`notify_overdue`).
+    opens nothing new. A street that is gone (or another city's) has no entities and no tasks here: all zero.
+    The caseworkers hear of new tasks once per sweep of the city (:func:`notify_overdue`).
     """
-    street = await session.get(models.Street, (tenant, street_id))
-    if street is None:
-        return SweepOutcome(opened=0, closed=0, open=0)
     row = (
         await session.execute(
             _SWEEP,

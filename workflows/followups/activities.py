@@ -12,6 +12,7 @@ from services.context import AppContext
 from services.followups.schemas import SweepOutcome
 from services.followups.service import escalate_overdue, notify_overdue, sweep_street, tracked_streets
 from services.tenancy.service import get_settings
+from tenants.config import FollowupCadence
 from workflows.followups.schemas import SweepTotals
 from workflows.tenancy import system_transaction
 
@@ -65,7 +66,9 @@ class FollowupActivities:
         Not an activity (the workflow sweeps batches with :meth:`sweep_streets`): one street's sweep as
         each street of a batch gets it, for checking one street alone.
         """
-        return await self._sweep(params.tenant, params.street_id, params.as_of)
+        async with system_transaction(self.context, params.tenant) as (session, tenant):
+            cadence = (await get_settings(session, tenant)).followup_days
+        return await self._sweep(params.tenant, params.street_id, params.as_of, cadence)
 
     @activity.defn(name="sweep_streets")
     async def sweep_streets(self, params: SweepStreetsInput) -> SweepBatchResult:
@@ -81,16 +84,17 @@ class FollowupActivities:
         opened: list[tuple[int, int]] = [(int(s), int(n)) for s, n in details[1]] if len(details) > 1 else []
         total = SweepTotals()
         open_tasks = 0
+        # The cadence is read once a sweep: a city that changes it sees the change at the next sweep.
+        async with system_transaction(self.context, params.tenant) as (session, tenant):
+            settings = await get_settings(session, tenant)
         for index in range(done, len(params.street_ids)):
             street_id = params.street_ids[index]
-            outcome = await self._sweep(params.tenant, street_id, params.as_of)
+            outcome = await self._sweep(params.tenant, street_id, params.as_of, settings.followup_days)
             total = total.plus(SweepTotals(streets=1, opened=outcome.opened, closed=outcome.closed))
             open_tasks += outcome.open
             if outcome.opened:
                 opened.append((street_id, outcome.opened))
             activity.heartbeat(index + 1, opened)
-        async with system_transaction(self.context, params.tenant) as (session, tenant):
-            settings = await get_settings(session, tenant)
         return SweepBatchResult(
             totals=total, open=open_tasks, webhook=settings.webhook_url is not None, opened_by_street=tuple(opened)
         )
@@ -101,11 +105,9 @@ class FollowupActivities:
         async with system_transaction(self.context, params.tenant) as (session, tenant):
             return await notify_overdue(session, tenant, params.as_of, params.opened_by_street, params.open)
 
-    async def _sweep(self, slug: str, street_id: int, as_of: date) -> SweepOutcome:
-        # The cadence is read at each sweep: a city that changes it sees the change at the next sweep.
+    async def _sweep(self, slug: str, street_id: int, as_of: date, cadence: FollowupCadence) -> SweepOutcome:
         # Escalation follows the sweep in its transaction, so a task the sweep just closed is not escalated.
         async with system_transaction(self.context, slug) as (session, tenant):
-            cadence = (await get_settings(session, tenant)).followup_days
             outcome = await sweep_street(session, tenant, street_id, as_of, cadence)
             escalated = await escalate_overdue(session, tenant, street_id, as_of, cadence)
             return msgspec.structs.replace(outcome, escalated=escalated)
