@@ -111,7 +111,10 @@ class TemporalDevServer:
         os.close(lock)  # from now on the server alone holds it
 
     async def wait_ready(self, timeout: float = 60.0) -> None:
-        """Wait until the frontend accepts connections."""
+        """Wait until the frontend accepts connections and says it is healthy: a fresh server listens a moment
+        before it answers ("Frontend is not healthy yet"), and a client connecting then would fail."""
+        from temporalio.client import Client  # noqa: PLC0415 - the SDK is loaded only by the commands that use it
+
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._process is not None and self._process.poll() is not None:
@@ -123,6 +126,11 @@ class TemporalDevServer:
                 continue
             writer.close()
             await writer.wait_closed()
+            try:
+                await Client.connect(self.address)
+            except RuntimeError:  # the SDK's "Failed client connect": not healthy yet
+                await asyncio.sleep(0.2)
+                continue
             return
         raise TimeoutError("Temporal dev server did not start in time")
 
