@@ -32,6 +32,7 @@ from typing import Final
 import asyncpg
 import httpx
 from litestar import Litestar, Response, get
+from litestar.handlers import HTTPRouteHandler
 
 from infra.local import free_port, interrupt
 
@@ -66,19 +67,36 @@ BARE_QUERIES: Final = {
 }
 
 
+class BarePool:
+    """The bare apps' database: one asyncpg pool, opened as the app starts and closed as it stops; each request
+    is one statement whose single value is the answer's JSON, made by PostgreSQL."""
+
+    def __init__(self, database_url: str) -> None:
+        self.database_url = database_url
+        self.pool: asyncpg.Pool | None = None
+
+    async def open(self) -> None:
+        self.pool = await asyncpg.create_pool(self.database_url, min_size=10, max_size=10)
+
+    async def close(self) -> None:
+        if self.pool is not None:
+            await self.pool.close()
+
+    async def answer(self, sql: str, *args: object, status_code: int = 200) -> Response[bytes]:
+        assert self.pool is not None
+        body = await self.pool.fetchval(sql, *args)
+        return Response(body.encode(), media_type="application/json", status_code=status_code)
+
+    def app(self, handlers: list[HTTPRouteHandler]) -> Litestar:
+        return Litestar(handlers, on_startup=[self.open], on_shutdown=[self.close], openapi_config=None)
+
+
 def bare_app(database_url: str) -> Litestar:
     """The reference: Litestar and one asyncpg pool, one query a request, the JSON made by PostgreSQL."""
-    pool: dict[str, asyncpg.Pool] = {}
-
-    async def connect() -> None:
-        pool["pool"] = await asyncpg.create_pool(database_url, min_size=10, max_size=10)
-
-    async def close() -> None:
-        await pool["pool"].close()
+    bare = BarePool(database_url)
 
     async def rows(name: str, *args: object) -> Response[bytes]:
-        body = await pool["pool"].fetchval(BARE_QUERIES[name], *args)
-        return Response(body.encode(), media_type="application/json")
+        return await bare.answer(BARE_QUERIES[name], *args)
 
     @get("/bare/me", sync_to_thread=False)
     def me() -> dict[str, str]:
@@ -100,9 +118,7 @@ def bare_app(database_url: str) -> Litestar:
     async def tenant_rows(tenant: str, name: str) -> Response[bytes]:
         return await rows(name, tenant)
 
-    return Litestar(
-        [me, streets, street, entities, tenant_rows], on_startup=[connect], on_shutdown=[close], openapi_config=None
-    )
+    return bare.app([me, streets, street, entities, tenant_rows])
 
 
 @dataclass(frozen=True)

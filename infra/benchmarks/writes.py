@@ -36,6 +36,7 @@ from infra.benchmarks.request_path import (
     CITY,
     GOAL_RATIO,
     PASSWORD,
+    BarePool,
     demo_database,
     server,
     wait_ready,
@@ -73,28 +74,20 @@ class _Visit(msgspec.Struct, rename="camel"):
 
 def bare_app(database_url: str) -> Litestar:
     """The reference: Litestar and one asyncpg pool, one INSERT a request, the JSON made by PostgreSQL."""
-    pool: dict[str, asyncpg.Pool] = {}
-
-    async def connect() -> None:
-        pool["pool"] = await asyncpg.create_pool(database_url, min_size=10, max_size=10)
-
-    async def close() -> None:
-        await pool["pool"].close()
+    bare = BarePool(database_url)
 
     @post("/bare/reports/{street:int}")
     async def report(street: int, body: bytes) -> Response[bytes]:
         data = msgspec.json.decode(body, type=_Report)
         month = dt.date.fromisoformat(f"{data.month}-01")
-        row = await pool["pool"].fetchval(_REPORT_SQL, street, month, data.jobs_driven)
-        return Response(row.encode(), media_type="application/json", status_code=201)
+        return await bare.answer(_REPORT_SQL, street, month, data.jobs_driven, status_code=201)
 
     @post("/bare/visits/{entry:int}")
     async def visit(entry: int, body: bytes) -> Response[bytes]:
         data = msgspec.json.decode(body, type=_Visit)
-        row = await pool["pool"].fetchval(_VISIT_SQL, entry, data.visited_on, data.notes)
-        return Response(row.encode(), media_type="application/json", status_code=201)
+        return await bare.answer(_VISIT_SQL, entry, data.visited_on, data.notes, status_code=201)
 
-    return Litestar([report, visit], on_startup=[connect], on_shutdown=[close], openapi_config=None)
+    return bare.app([report, visit])
 
 
 def _lua(paths: list[str], body: str) -> str:
