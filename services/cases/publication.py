@@ -20,7 +20,11 @@ from tenants.context import Actor
 from tenants.resolver import TenantDirectory
 
 _PUBLICATION: Final = text("SELECT case_publication(:tenant, :id, :publish, :actor, :request_id)")
-_PUBLISHED: Final = text("SELECT * FROM published_cases()")
+_PUBLISHED: Final = text(
+    "SELECT *, count(*) OVER () AS total FROM published_cases() ORDER BY published_at DESC, id DESC"
+    " LIMIT :limit OFFSET :offset"
+)
+_PUBLISHED_COUNT: Final = text("SELECT count(*) FROM published_cases()")
 _ONE_PUBLISHED: Final = text("SELECT * FROM published_cases() WHERE id = :id")
 _IMAGE: Final = text("SELECT media_type, content FROM published_case_image(:id, :position)")
 
@@ -99,9 +103,14 @@ def _public(row: Any, directory: TenantDirectory) -> PublicCase:
     )
 
 
-async def published_cases(session: AsyncSession, directory: TenantDirectory) -> list[PublicCase]:
-    """Every published case, newest first, as anyone may read it."""
-    return [_public(row, directory) for row in await session.execute(_PUBLISHED)]
+async def published_cases(
+    session: AsyncSession, directory: TenantDirectory, *, limit: int, offset: int = 0
+) -> Page[PublicCase]:
+    """A page of the published cases, newest first, as anyone may read them."""
+    rows = (await session.execute(_PUBLISHED, {"limit": limit, "offset": offset})).all()
+    # Past the last page no row carries the count: it is read alone.
+    total = rows[0].total if rows else (await session.execute(_PUBLISHED_COUNT)).scalar_one()
+    return Page([_public(row, directory) for row in rows], int(total))
 
 
 async def published_case(session: AsyncSession, directory: TenantDirectory, case_id: int) -> PublicCase:

@@ -20,6 +20,7 @@ from services.deps import app_context
 from services.shared.bounds import IdParam
 from services.shared.files import file_response
 from services.web.render import page
+from services.web.scope import PER_PAGE, PageNumber, offset_of, page_count
 
 
 async def provide_visitor_db(request: Request[Any, Any, Any]) -> AsyncIterator[AsyncSession]:
@@ -35,9 +36,19 @@ class PublicCasePages(Controller):
     dependencies = {"visitor_db": Provide(provide_visitor_db)}
 
     @get("/", exclude_from_auth=True)
-    async def cases(self, request: Request[Any, Any, Any], visitor_db: VisitorDb) -> Template:
-        found = await published_cases(visitor_db, app_context(request).directory)
-        return page(request, "cases/public_list.html", cases=found)
+    async def cases(
+        self, request: Request[Any, Any, Any], visitor_db: VisitorDb, page_number: PageNumber = 1
+    ) -> Template:
+        directory = app_context(request).directory
+        found = await published_cases(visitor_db, directory, limit=PER_PAGE, offset=offset_of(page_number))
+        return page(
+            request,
+            "cases/public_list.html",
+            cases=found.items,
+            total=found.total,
+            page_number=page_number,
+            pages=page_count(found.total),
+        )
 
     @get("/{case_id:int}", exclude_from_auth=True)
     async def case(self, request: Request[Any, Any, Any], visitor_db: VisitorDb, case_id: IdParam) -> Template:

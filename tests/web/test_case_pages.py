@@ -3,12 +3,15 @@ the case on /cases; refusals show beside their field; another city sees nothing.
 
 from __future__ import annotations
 
+import math
+import re
 from pathlib import Path
 
 import httpx
 from playwright.async_api import Browser, expect
 
-from tests.cases.test_cases_api import CASES, case_body, png
+from services.web.scope import PER_PAGE
+from tests.cases.test_cases_api import CASES, PROVINCE, case_body, draft, png
 from tests.conftest import Auth
 from tests.streetdata_fixtures import StreetUser, create_street, unique
 from tests.web.browser import DESKTOP, LiveServer, inputs_labelled, looks_right, open_watched, sign_in
@@ -117,3 +120,35 @@ async def test_another_city_and_the_public_see_nothing_of_a_draft(client: httpx.
     assert (await client.get(f"/city/qingdao/cases/{case_id}")).status_code == 404
     assert (await client.get("/city/jinan/cases")).status_code == 404
     assert (await client.get("/province/shandong/cases")).status_code in (403, 404)
+
+
+async def test_the_public_list_is_paged_newest_first(client: httpx.AsyncClient, auth: Auth) -> None:
+    street = await create_street(client, auth)
+    admin, province = await auth.headers("jinan-admin"), await auth.headers("province")
+    published = []
+    for _ in range(PER_PAGE + 1):
+        case = await draft(client, auth, street["id"])
+        path = f"{CASES}/{case['id']}"
+        assert (await client.post(f"{path}/submit", headers=admin)).status_code == 200
+        assert (await client.post(f"{path}/review", json={"decision": "accept"}, headers=admin)).status_code == 200
+        assert (await client.post(f"{PROVINCE}/jinan/{case['id']}/publish", headers=province)).status_code == 200
+        published.append(case["id"])
+    first = await client.get("/cases")
+    assert first.status_code == 200
+    counted = re.search(r"共 (\d+) 个案例", first.text)
+    assert counted is not None
+    total = int(counted[1])
+    assert total >= PER_PAGE + 1
+    shown = [int(i) for i in re.findall(r'<h2><a href="/cases/(\d+)">', first.text)]
+    assert len(shown) == PER_PAGE
+    assert shown[0] == published[-1]  # the newest first
+    assert 'rel="next"' in first.text
+    pages = math.ceil(total / PER_PAGE)
+    last = await client.get("/cases", params={"page": str(pages)})
+    assert len(re.findall(r'<h2><a href="/cases/\d+">', last.text)) == total - (pages - 1) * PER_PAGE
+    assert 'rel="next"' not in last.text
+    assert 'rel="prev"' in last.text
+    past = await client.get("/cases", params={"page": str(pages + 1)})
+    assert past.status_code == 200
+    assert "此页之后没有更多案例" in past.text
+    assert (await client.get("/cases", params={"page": "0"})).status_code == 400
