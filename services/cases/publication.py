@@ -20,12 +20,9 @@ from tenants.context import Actor
 from tenants.resolver import TenantDirectory
 
 _PUBLICATION: Final = text("SELECT case_publication(:tenant, :id, :publish, :actor, :request_id)")
-_PUBLISHED: Final = text(
-    "SELECT *, count(*) OVER () AS total FROM published_cases() ORDER BY published_at DESC, id DESC"
-    " LIMIT :limit OFFSET :offset"
-)
-_PUBLISHED_COUNT: Final = text("SELECT count(*) FROM published_cases()")
-_ONE_PUBLISHED: Final = text("SELECT * FROM published_cases() WHERE id = :id")
+_PUBLISHED: Final = text("SELECT * FROM published_cases(NULL, :limit, :offset)")
+_PUBLISHED_COUNT: Final = text("SELECT coalesce((SELECT total FROM published_cases(NULL, 1, 0)), 0)")
+_ONE_PUBLISHED: Final = text("SELECT * FROM published_cases(:id, 1, 0)")
 _IMAGE: Final = text("SELECT media_type, content FROM published_case_image(:id, :position)")
 
 
