@@ -21,6 +21,7 @@ from services.assessments.controllers import AssessmentController
 from services.attestations.controllers import AttestationController
 from services.audit.controllers import AuditController, AuditExportController
 from services.auth.controllers import AuthController, retrieve_actor
+from services.auth.tokens import VerifiedToken
 from services.cases.controllers import CaseController, ProvinceCaseController
 from services.context import AppContext
 from services.cycles.controllers import CycleController, SelectionController
@@ -118,6 +119,7 @@ def create_app(context: AppContext, extra_handlers: list[ControllerRouterHandler
     auth = JWTCookieAuth[Actor, Token](
         retrieve_user_handler=retrieve_actor,
         token_secret=context.settings.jwt_secret,
+        token_cls=VerifiedToken,
         key="jiequ_token",
         exclude=list(PUBLIC_PATHS),
         openapi_security_scheme_name="BearerToken",
