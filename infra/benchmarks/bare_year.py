@@ -50,7 +50,7 @@ from typing import Any, Final
 from temporalio import activity, workflow
 from temporalio.api.enums.v1 import EventType, IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import Client
 from temporalio.common import SearchAttributeKey
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
@@ -634,16 +634,7 @@ async def all_cities(client: Client, cities: Sequence[str], year: int, done: Cal
 
 
 async def all_reevaluations(client: Client, cities: Sequence[str], year: int, phases: set[str]) -> None:
-    for tenant in cities:
-        handle = client.get_workflow_handle(reevaluation_id(tenant, year))
-
-        async def phase(handle: WorkflowHandle[Any, Any] = handle) -> str | None:
-            try:
-                return (await handle.describe()).typed_search_attributes.get(PHASE)
-            except RPCError:
-                return None
-
-        await poll(phase, lambda value: value in phases)
+    await cycle_year.all_in_phase(client, [reevaluation_id(tenant, year) for tenant in cities], PHASE, phases)
 
 
 async def register_search_attributes(client: Client) -> None:

@@ -33,6 +33,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import text
 from temporalio.client import Client, WorkflowHandle
+from temporalio.common import SearchAttributeKey
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
@@ -92,14 +93,21 @@ async def all_cycles(client: Client, cities: Sequence[str], year: int, done: Cal
 
 
 async def all_reevaluations(client: Client, cities: Sequence[str], year: int, phases: set[str]) -> None:
-    """Wait until each city's re-evaluation is in one of `phases`, read from its JiequPhase search attribute:
-    a describe, not a query, which would be one more task for the busy worker."""
-    for city in cities:
-        handle = client.get_workflow_handle(reevaluation_id(city, year))
+    """Wait until each city's re-evaluation is in one of `phases`, read from its JiequPhase search attribute."""
+    await all_in_phase(client, [reevaluation_id(city, year) for city in cities], PHASE, phases)
+
+
+async def all_in_phase(
+    client: Client, workflow_ids: Sequence[str], key: SearchAttributeKey[str], phases: set[str]
+) -> None:
+    """Wait until each workflow's search attribute `key` is one of `phases`: a describe, not a query, which would
+    be one more task for the busy worker."""
+    for workflow_id in workflow_ids:
+        handle = client.get_workflow_handle(workflow_id)
 
         async def phase(handle: WorkflowHandle[Any, Any] = handle) -> str | None:
             try:
-                return (await handle.describe()).typed_search_attributes.get(PHASE)
+                return (await handle.describe()).typed_search_attributes.get(key)
             except RPCError:
                 return None  # not started yet
 

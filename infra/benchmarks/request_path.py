@@ -24,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -197,15 +197,6 @@ async def demo_database(given: str | None, folder: Path) -> AsyncIterator[str]:
             embedded.stop()
 
 
-async def run(args: argparse.Namespace) -> None:
-    folder = Path(tempfile.mkdtemp(prefix="jiequ-requestpath-"))
-    try:
-        async with demo_database(args.database_url, folder) as url:
-            await _compare(url, folder, args)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
 async def _compare(url: str, folder: Path, args: argparse.Namespace) -> None:
     app_port, bare_port = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if k != "TEMPORAL_ADDRESS"}
@@ -250,9 +241,17 @@ async def _compare(url: str, folder: Path, args: argparse.Namespace) -> None:
         print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--seconds", type=int, default=10, help="seconds of wrk per endpoint and server")
+Compare = Callable[[str, Path, argparse.Namespace], Awaitable[None]]
+"""A benchmark's own part: given the demo database's URL, a scratch folder and the command line, it runs the
+two servers side by side and prints the figures."""
+
+
+def command(description: str | None, bare: Callable[[str], Litestar], compare: Compare, *, each: str) -> None:
+    """The command line of a benchmark of the API beside a bare app: ``--seconds`` of wrk per ``each`` and
+    server, ``--connections``, ``--database-url``; ``--serve-bare PORT`` is how the benchmark starts ``bare`` in a
+    process of its own."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--seconds", type=int, default=10, help=f"seconds of wrk per {each} and server")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--database-url", help="a PostgreSQL database to migrate, seed and use")
     parser.add_argument("--serve-bare", type=int, metavar="PORT", help=argparse.SUPPRESS)
@@ -260,12 +259,24 @@ def main() -> None:
     if args.serve_bare:
         import uvicorn  # noqa: PLC0415
 
-        app = bare_app(os.environ["DATABASE_URL"])
-        uvicorn.run(app, host="127.0.0.1", port=args.serve_bare, log_level="warning")
+        uvicorn.run(bare(os.environ["DATABASE_URL"]), host="127.0.0.1", port=args.serve_bare, log_level="warning")
         return
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
-    asyncio.run(run(args))
+    asyncio.run(_run(compare, args))
+
+
+async def _run(compare: Compare, args: argparse.Namespace) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="jiequ-bench-"))
+    try:
+        async with demo_database(args.database_url, folder) as url:
+            await compare(url, folder, args)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def main() -> None:
+    command(__doc__.splitlines()[0] if __doc__ else None, bare_app, _compare, each="endpoint")
 
 
 if __name__ == "__main__":

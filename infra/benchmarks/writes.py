@@ -16,13 +16,10 @@ it asserts nothing.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime as dt
 import os
 import secrets
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 from typing import Final
 
@@ -37,7 +34,7 @@ from infra.benchmarks.request_path import (
     GOAL_RATIO,
     PASSWORD,
     BarePool,
-    demo_database,
+    command,
     server,
     wait_ready,
     wrk,
@@ -194,30 +191,8 @@ async def _compare(url: str, folder: Path, args: argparse.Namespace) -> None:
         print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
-async def run(args: argparse.Namespace) -> None:
-    folder = Path(tempfile.mkdtemp(prefix="jiequ-writes-"))
-    try:
-        async with demo_database(args.database_url, folder) as url:
-            await _compare(url, folder, args)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--seconds", type=int, default=10, help="seconds of wrk per write and server")
-    parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--database-url", help="a PostgreSQL database to migrate, seed and use")
-    parser.add_argument("--serve-bare", type=int, metavar="PORT", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.serve_bare:
-        import uvicorn  # noqa: PLC0415
-
-        uvicorn.run(bare_app(os.environ["DATABASE_URL"]), host="127.0.0.1", port=args.serve_bare, log_level="warning")
-        return
-    if shutil.which("wrk") is None:
-        raise SystemExit("wrk is needed: apt-get install wrk")
-    asyncio.run(run(args))
+    command(__doc__.splitlines()[0] if __doc__ else None, bare_app, _compare, each="write")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Generic, TypeVar
 
 import msgspec
@@ -43,7 +44,7 @@ class StreetRecords(Generic[Row, Out, Create]):
     action: str
     object_type: str
 
-    @property
+    @cached_property
     def _import(self) -> StreetImport[Create]:
         table: Table = self.model.__table__  # type: ignore[attr-defined]  # SQLModel declares it untyped
         return StreetImport(self.columns, self.into, self.problems, table, street_row, f"{self.action}.import")
