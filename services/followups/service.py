@@ -1,4 +1,4 @@
-"""The follow-up sweep of one street in one SQL statement, the streets it covers, and the task list.
+"""The follow-up sweep of a batch of streets in one SQL statement, the streets it covers, and the task list.
 
 An entity is due a visit ``cadence[class]`` days after its last visit (or, never visited, after it
 joined the street); once that day has passed the visit is overdue and a task is opened. A visit
@@ -14,6 +14,7 @@ still open a second cadence after its due day is escalated to the city admins, o
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Sequence
 from typing import Final
 
@@ -55,13 +56,13 @@ def _due(entities: str) -> str:
     no clock to measure from and is left out. The sweep and the visit route read dueness from this one text."""
     return f"""{_CADENCE},
 due AS (
-  SELECT e.id AS entity_id, coalesce(max(v.visited_on), e.joined_on) + c.days AS due_on
+  SELECT e.id AS entity_id, e.street_id, coalesce(max(v.visited_on), e.joined_on) + c.days AS due_on
   FROM entities e
   JOIN cadence c ON c.class = coalesce(e.class, 'startup')
   LEFT JOIN ledger_visits v
     ON v.tenant_id = e.tenant_id AND v.entity_id = e.id AND v.visited_on <= :as_of
   WHERE e.tenant_id = :tenant AND {entities} AND (e.left_on IS NULL OR e.left_on > :as_of)
-  GROUP BY e.id, e.joined_on, c.days
+  GROUP BY e.id, e.street_id, e.joined_on, c.days
 )"""  # noqa: S608 - `entities` is one of this module's own conditions, never input
 
 
@@ -69,37 +70,45 @@ def _cadence(cadence: FollowupCadence) -> dict[str, int]:
     return {"startup": cadence.startup, "growth": cadence.growth, "brand": cadence.brand}
 
 
-# One pass over the street: last visit per entity (index ledger_visits(tenant_id, entity_id, visited_on)),
-# the overdue set, then two data-modifying CTEs that open new tasks and close those no longer overdue.
-# Both see the same snapshot and touch disjoint rows (new keys vs. open tasks not in the overdue set).
-# An overdue visit whose task a caseworker closed with a reason is not counted as open.
+# One pass over a batch of streets: last visit per entity (index ledger_visits(tenant_id, entity_id,
+# visited_on)), the overdue set, then two data-modifying CTEs that open new tasks and close those no longer
+# overdue. Both see the same snapshot and touch disjoint rows (new keys vs. open tasks not in the overdue
+# set). A task stays open only while its own street's entity is overdue on its due day, as when each street
+# was swept alone; the overdue set is probed through a hash (NOT IN), whatever the planner guesses of its size.
+# The tasks open afterwards are those open before, less those closed, plus those opened: a task a caseworker
+# closed with a reason is not open, and nothing probes the tasks table row by row.
 _SWEEP = text(
     f"""
-WITH {_due("e.street_id = :street")},
+WITH {_due("e.street_id = ANY(:streets)")},
 overdue AS (
-  SELECT entity_id, due_on, 'followup:' || entity_id || ':' || to_char(due_on, 'YYYY-MM-DD') AS dedupe_key
+  SELECT entity_id, street_id, due_on,
+         'followup:' || entity_id || ':' || to_char(due_on, 'YYYY-MM-DD') AS dedupe_key
   FROM due WHERE due_on < :as_of
 ),
 opened AS (
   INSERT INTO followup_tasks (tenant_id, entity_id, street_id, due_on, status, dedupe_key)
-  SELECT :tenant, entity_id, :street, due_on, 'open', dedupe_key
+  SELECT :tenant, entity_id, street_id, due_on, 'open', dedupe_key
   FROM overdue
   ON CONFLICT (tenant_id, dedupe_key) DO NOTHING
-  RETURNING entity_id
+  RETURNING street_id
 ),
 closed AS (
   UPDATE followup_tasks t SET status = 'done', closed_at = now()
-  WHERE t.tenant_id = :tenant AND t.street_id = :street AND t.status = 'open'
-    AND NOT EXISTS (SELECT 1 FROM overdue o WHERE o.entity_id = t.entity_id AND o.due_on = t.due_on)
-  RETURNING t.id
+  WHERE t.tenant_id = :tenant AND t.street_id = ANY(:streets) AND t.status = 'open'
+    AND (t.entity_id, t.due_on, t.street_id) NOT IN (SELECT entity_id, due_on, street_id FROM overdue)
+  RETURNING t.street_id
+),
+open_before AS (
+  SELECT street_id FROM followup_tasks
+  WHERE tenant_id = :tenant AND street_id = ANY(:streets) AND status = 'open'
 )
-SELECT (SELECT count(*) FROM opened) AS opened,
-       (SELECT count(*) FROM closed) AS closed,
-       (SELECT count(*) FROM overdue o WHERE NOT EXISTS (
-          SELECT 1 FROM followup_tasks t
-          WHERE t.tenant_id = :tenant AND t.dedupe_key = o.dedupe_key AND t.status = 'done'
-       )) AS overdue,
-       (SELECT min(entity_id) FROM opened) AS first_entity
+SELECT street_id, sum(opened) AS opened, sum(closed) AS closed, sum(open) AS open
+FROM (
+  SELECT street_id, 1 AS opened, 0 AS closed, 1 AS open FROM opened
+  UNION ALL SELECT street_id, 0, 1, -1 FROM closed
+  UNION ALL SELECT street_id, 0, 0, 1 FROM open_before
+) AS done
+GROUP BY street_id
 """  # noqa: S608 - the interpolated text is the module's own, never input
 )
 
@@ -118,16 +127,18 @@ RETURNING t.id
 ESCALATE_AFTER: Final = 2
 """Cadences past its due day after which an open task is escalated: by then a second visit is overdue too."""
 
-# Marks each open task past the second cadence escalated, once, and returns what the message names.
+# Marks each open task of a batch of streets past the second cadence escalated, once, and returns what the
+# message names.
 _ESCALATE = text(
     f"""
 WITH {_CADENCE}
 UPDATE followup_tasks t SET escalated_at = now()
 FROM entities e JOIN cadence c ON c.class = coalesce(e.class, 'startup')
-WHERE t.tenant_id = :tenant AND t.street_id = :street AND t.status = 'open' AND t.escalated_at IS NULL
+WHERE t.tenant_id = :tenant AND t.street_id = ANY(:streets) AND t.status = 'open' AND t.escalated_at IS NULL
   AND e.tenant_id = t.tenant_id AND e.id = t.entity_id
   AND t.due_on + {ESCALATE_AFTER} * c.days < :as_of
-RETURNING t.id, t.entity_id, t.due_on, c.days, e.name
+RETURNING t.id, t.street_id, t.entity_id, t.due_on, c.days, e.name,
+  (SELECT s.name FROM streets s WHERE s.tenant_id = t.tenant_id AND s.id = t.street_id) AS street_name
 """  # noqa: S608 - the interpolated text is the module's own, never input
 )
 
@@ -143,22 +154,22 @@ async def tracked_streets(session: AsyncSession, tenant: TenantId) -> list[int]:
     return [int(i) for i in (await session.execute(query)).scalars() if i is not None]
 
 
-async def sweep_street(
-    session: AsyncSession, tenant: TenantId, street_id: int, as_of: dt.date, cadence: FollowupCadence
-) -> SweepOutcome:
-    """Open and close ``street_id``'s follow-up tasks as of ``as_of``.
+async def sweep_streets(
+    session: AsyncSession, tenant: TenantId, street_ids: Sequence[int], as_of: dt.date, cadence: FollowupCadence
+) -> dict[int, SweepOutcome]:
+    """Open and close the follow-up tasks of the streets ``street_ids`` as of ``as_of``, in one statement;
+    each street's outcome, all zero for a street with nothing to do.
 
     Idempotent: tasks are keyed ``followup:{entity}:{due_on}``, so running it again (a retried activity)
     opens nothing new. A street that is gone (or another city's) has no entities and no tasks here: all zero.
     The caseworkers hear of new tasks once per sweep of the city (:func:`notify_overdue`).
     """
-    row = (
-        await session.execute(
-            _SWEEP,
-            {"tenant": tenant, "street": street_id, "as_of": as_of, **_cadence(cadence)},
-        )
-    ).one()
-    return SweepOutcome(opened=int(row.opened), closed=int(row.closed), open=int(row.overdue))
+    params = {"tenant": tenant, "streets": list(street_ids), "as_of": as_of, **_cadence(cadence)}
+    found = {
+        int(row.street_id): SweepOutcome(opened=int(row.opened), closed=int(row.closed), open=int(row.open))
+        for row in (await session.execute(_SWEEP, params))
+    }
+    return {street_id: found.get(street_id, SweepOutcome(opened=0, closed=0, open=0)) for street_id in street_ids}
 
 
 async def notify_overdue(
@@ -182,31 +193,37 @@ async def notify_overdue(
 
 
 async def escalate_overdue(
-    session: AsyncSession, tenant: TenantId, street_id: int, as_of: dt.date, cadence: FollowupCadence
-) -> int:
-    """Escalate to the city admins each open task of ``street_id`` that is more than :data:`ESCALATE_AFTER`
-    cadences (of its entity's class) past its due day as of ``as_of``; returns the tasks escalated.
+    session: AsyncSession, tenant: TenantId, street_ids: Sequence[int], as_of: dt.date, cadence: FollowupCadence
+) -> dict[int, int]:
+    """Escalate to the city admins each open task of the streets ``street_ids`` that is more than
+    :data:`ESCALATE_AFTER` cadences (of its entity's class) past its due day as of ``as_of``; the tasks
+    escalated by street (the streets that escalated any).
 
     Once per task: the task is marked escalated in the same transaction as its notification, and the
     notification is keyed ``followup-escalation:{task}``, so a later sweep or a retried activity adds nothing.
     """
-    params = {"tenant": tenant, "street": street_id, "as_of": as_of, **_cadence(cadence)}
+    params = {"tenant": tenant, "streets": list(street_ids), "as_of": as_of, **_cadence(cadence)}
     escalated = (await session.execute(_ESCALATE, params)).all()
     if not escalated:
-        return 0
-    street = await session.get(models.Street, (tenant, street_id))
-    street_name = street.name if street is not None else str(street_id)
+        return {}
+    order = {street_id: index for index, street_id in enumerate(street_ids)}
     notices = [
         (
             messages.followup_escalation(
-                street_id, street_name, row.entity_id, row.name, row.due_on, row.days, (as_of - row.due_on).days
+                row.street_id,
+                row.street_name or str(row.street_id),
+                row.entity_id,
+                row.name,
+                row.due_on,
+                row.days,
+                (as_of - row.due_on).days,
             ),
             messages.followup_escalation_key(row.id),
         )
-        for row in sorted(escalated, key=lambda r: (r.due_on, r.id))
+        for row in sorted(escalated, key=lambda r: (order[r.street_id], r.due_on, r.id))
     ]
     await send_each(session, tenant, ("city_admins",), notices)
-    return len(escalated)
+    return dict(Counter(int(row.street_id) for row in escalated))
 
 
 async def close_visited(

@@ -6,8 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import msgspec
-from sqlalchemy import func
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import func, text
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -52,30 +51,51 @@ async def notify(
     ON CONFLICT DO NOTHING against the unique (tenant, dedupe_key, username) index is what makes a
     retried activity harmless: a second attempt finds the rows of the first and adds none.
     """
-    if not usernames:
-        return 0
-    rows = [
-        {
-            "tenant_id": tenant,
-            "username": username,
-            "kind": message.kind,
-            "title_zh": message.title_zh,
-            "title_en": message.title_en,
-            "body_zh": message.body_zh,
-            "body_en": message.body_en,
-            "street_id": message.street_id,
-            "entity_id": message.entity_id,
-            "dedupe_key": dedupe_key,
-        }
-        for username in usernames
-    ]
-    statement = (
-        insert(models.Notification)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=["tenant_id", "dedupe_key", "username"])
-        .returning(col(models.Notification.id))
-    )
-    return len((await session.execute(statement)).all())
+    [created] = await _notify_each(session, tenant, [(usernames, message, dedupe_key)])
+    return created
+
+
+_NOTIFY = text(
+    """
+INSERT INTO notifications
+  (tenant_id, username, kind, title_zh, title_en, body_zh, body_en, street_id, entity_id, dedupe_key)
+SELECT :tenant, * FROM unnest(
+  CAST(:usernames AS text[]), CAST(:kinds AS text[]), CAST(:titles_zh AS text[]), CAST(:titles_en AS text[]),
+  CAST(:bodies_zh AS text[]), CAST(:bodies_en AS text[]), CAST(:street_ids AS bigint[]),
+  CAST(:entity_ids AS bigint[]), CAST(:dedupe_keys AS text[])
+)
+ON CONFLICT (tenant_id, dedupe_key, username) DO NOTHING
+RETURNING dedupe_key, username
+"""
+)
+
+
+async def _notify_each(
+    session: AsyncSession, tenant: TenantId, batch: Sequence[tuple[Sequence[str], Message, str]]
+) -> list[int]:
+    """:func:`notify` for each (users, message, dedupe key) of ``batch``, in one statement; how many were new
+    for each. A week's sweep may escalate thousands of tasks: one round trip, not one per message."""
+    rows = [(username, message, key) for usernames, message, key in batch for username in usernames]
+    if not rows:
+        return [0] * len(batch)
+    columns = {
+        "usernames": [u for u, _, _ in rows],
+        "kinds": [m.kind for _, m, _ in rows],
+        "titles_zh": [m.title_zh for _, m, _ in rows],
+        "titles_en": [m.title_en for _, m, _ in rows],
+        "bodies_zh": [m.body_zh for _, m, _ in rows],
+        "bodies_en": [m.body_en for _, m, _ in rows],
+        "street_ids": [m.street_id for _, m, _ in rows],
+        "entity_ids": [m.entity_id for _, m, _ in rows],
+        "dedupe_keys": [k for _, _, k in rows],
+    }
+    written = {(key, username) for key, username in await session.execute(_NOTIFY, {"tenant": tenant, **columns})}
+    counts = []
+    for usernames, _, key in batch:
+        new = written & {(key, username) for username in usernames}
+        written -= new  # a key given twice in one batch counts once, for its first message
+        counts.append(len(new))
+    return counts
 
 
 class WebhookNotice(msgspec.Struct, frozen=True, kw_only=True):
@@ -145,19 +165,24 @@ async def send_each(
         return operators.get(street_id, []) if audience == "street_operators" else city_wide[audience]
 
     settings = await get_settings(session, tenant)
-    answers = []
+    batch = []
     for message, dedupe_key in messages:
         users: dict[str, None] = {}
         for audience in audiences:
             users.update(dict.fromkeys(users_of(audience, message.street_id)))
         if not users and fallback is not None:
             users = dict.fromkeys(users_of(fallback, message.street_id))
-        created = await notify(session, tenant, list(users), message, dedupe_key)
-        hook = None
-        if settings.webhook_url is not None:
-            hook = WebhookNotice(dedupe_key=dedupe_key, title=message.title_zh, body=message.body_zh)
-        answers.append(Sent(created=created, webhook=hook))
-    return answers
+        batch.append((list(users), message, dedupe_key))
+    created = await _notify_each(session, tenant, batch)
+    return [
+        Sent(
+            created=count,
+            webhook=None
+            if settings.webhook_url is None
+            else WebhookNotice(dedupe_key=dedupe_key, title=message.title_zh, body=message.body_zh),
+        )
+        for count, (message, dedupe_key) in zip(created, messages, strict=True)
+    ]
 
 
 def _named(query: Q) -> Q:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+import pytest
 from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -18,6 +19,7 @@ from tests.workflows.street_fixtures import (
     street_names,
     tasks,
 )
+from workflows.followups import activities as followup_activities
 from workflows.followups.activities import FollowupActivities, NotifyOverdueInput, SweepInput, SweepStreetsInput
 from workflows.followups.schemas import FollowupSweepInput, followups_id
 from workflows.followups.workflows import FollowupSweepWorkflow
@@ -65,23 +67,27 @@ async def test_overdue_followup_opens_task_once_and_a_visit_closes_it(context: A
     ]
 
 
-async def test_batch_sweep_heartbeats_each_street_and_resumes_after_the_last_one_done(context: AppContext) -> None:
+async def test_batch_sweep_heartbeats_each_group_and_resumes_after_the_last_one_done(
+    context: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
     city = "binzhou"
-    streets = [await make_street(context, city) for _ in range(3)]
+    monkeypatch.setattr(followup_activities, "STREETS_PER_TRANSACTION", 2)
+    streets = [await make_street(context, city) for _ in range(5)]
     entities = [await make_entity(context, city, s, joined_on=dt.date(2025, 1, 1)) for s in streets]
     activities, env = FollowupActivities(context), ActivityEnvironment()
     beats: list[object] = []
     env.on_heartbeat = lambda *details: beats.append(details[0])
-    # As a retry whose predecessor reported the first street done.
-    env.info = dataclasses.replace(env.info, heartbeat_details=[1])
+    # As a retry whose predecessor reported the first group of two streets done.
+    env.info = dataclasses.replace(env.info, heartbeat_details=[2])
 
     result = await env.run(
         activities.sweep_streets, SweepStreetsInput(tenant=city, street_ids=tuple(streets), as_of=dt.date(2025, 3, 1))
     )
 
-    assert beats == [2, 3]
-    assert (result.totals.streets, result.totals.opened, result.open) == (2, 2, 2)
-    assert [len(await tasks(context, city, e)) for e in entities] == [0, 1, 1]
+    assert beats == [4, 5]
+    assert (result.totals.streets, result.totals.opened, result.open) == (3, 3, 3)
+    assert result.opened_by_street == tuple((s, 1) for s in streets[2:])
+    assert [len(await tasks(context, city, e)) for e in entities] == [0, 0, 1, 1, 1]
 
 
 async def test_a_sweep_sends_the_caseworkers_one_digest_naming_its_streets(context: AppContext) -> None:
@@ -204,3 +210,22 @@ async def test_a_task_open_a_second_cadence_past_due_escalates_to_the_city_admin
         (dt.date(2025, 5, 1), True),
     ]
     assert len(await notifications(context, city, kind="followup_escalation", street_id=street)) == 3
+
+
+async def test_a_batch_sweep_escalates_each_street_under_its_own_name(context: AppContext) -> None:
+    city = "binzhou"
+    one, two = [await make_street(context, city) for _ in range(2)]
+    for street in (one, two):
+        await make_entity(context, city, street, entity_class="startup", joined_on=dt.date(2025, 1, 1))
+    env = ActivityEnvironment()
+
+    swept = await env.run(
+        FollowupActivities(context).sweep_streets,
+        SweepStreetsInput(tenant=city, street_ids=(one, two), as_of=dt.date(2025, 4, 2)),
+    )
+
+    assert swept.opened_by_street == ((one, 1), (two, 1))
+    names = dict(await street_names(context, city, (one, two)))
+    for street in (one, two):
+        [notice] = await notifications(context, city, kind="followup_escalation", street_id=street)
+        assert notice.title_zh.startswith(f"走访逾期升级：{names[street]}")

@@ -1,20 +1,25 @@
-"""Follow-up activities: the tracked streets of a city, one street's sweep, a batch of streets' sweeps, and
-the caseworkers' digest of a sweep."""
+"""Follow-up activities: the tracked streets of a city, a batch of streets' sweeps (one street's for checking
+it alone), and the caseworkers' digest of a sweep."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from typing import Final
 
 import msgspec
 from temporalio import activity
 
 from services.context import AppContext
 from services.followups.schemas import SweepOutcome
-from services.followups.service import escalate_overdue, notify_overdue, sweep_street, tracked_streets
+from services.followups.service import escalate_overdue, notify_overdue, sweep_streets, tracked_streets
 from services.tenancy.service import get_settings
 from tenants.config import FollowupCadence
 from workflows.followups.schemas import SweepTotals
 from workflows.tenancy import system_transaction
+
+STREETS_PER_TRANSACTION: Final = 50
+"""Streets swept in one transaction and one statement: a retried attempt resumes after the last such group."""
 
 
 class TrackedStreetsInput(msgspec.Struct, frozen=True, kw_only=True):
@@ -68,11 +73,12 @@ class FollowupActivities:
         """
         async with system_transaction(self.context, params.tenant) as (session, tenant):
             cadence = (await get_settings(session, tenant)).followup_days
-        return await self._sweep(params.tenant, params.street_id, params.as_of, cadence)
+        return (await self._sweep(params.tenant, (params.street_id,), params.as_of, cadence))[params.street_id]
 
     @activity.defn(name="sweep_streets")
     async def sweep_streets(self, params: SweepStreetsInput) -> SweepBatchResult:
-        """Sweep the streets in turn, each in its own transaction, heartbeating after each one.
+        """Sweep the streets :data:`STREETS_PER_TRANSACTION` at a time, each group in its own transaction,
+        heartbeating after each group.
 
         A retried attempt resumes after the last street its predecessor reported done (and a street
         swept twice writes nothing twice anyway): progress is durable without a workflow event per street.
@@ -87,14 +93,15 @@ class FollowupActivities:
         # The cadence is read once a sweep: a city that changes it sees the change at the next sweep.
         async with system_transaction(self.context, params.tenant) as (session, tenant):
             settings = await get_settings(session, tenant)
-        for index in range(done, len(params.street_ids)):
-            street_id = params.street_ids[index]
-            outcome = await self._sweep(params.tenant, street_id, params.as_of, settings.followup_days)
-            total = total.plus(SweepTotals(streets=1, opened=outcome.opened, closed=outcome.closed))
-            open_tasks += outcome.open
-            if outcome.opened:
-                opened.append((street_id, outcome.opened))
-            activity.heartbeat(index + 1, opened)
+        for start in range(done, len(params.street_ids), STREETS_PER_TRANSACTION):
+            group = params.street_ids[start : start + STREETS_PER_TRANSACTION]
+            outcomes = await self._sweep(params.tenant, group, params.as_of, settings.followup_days)
+            for street_id, outcome in outcomes.items():
+                total = total.plus(SweepTotals(streets=1, opened=outcome.opened, closed=outcome.closed))
+                open_tasks += outcome.open
+                if outcome.opened:
+                    opened.append((street_id, outcome.opened))
+            activity.heartbeat(start + len(group), opened)
         return SweepBatchResult(
             totals=total, open=open_tasks, webhook=settings.webhook_url is not None, opened_by_street=tuple(opened)
         )
@@ -105,9 +112,14 @@ class FollowupActivities:
         async with system_transaction(self.context, params.tenant) as (session, tenant):
             return await notify_overdue(session, tenant, params.as_of, params.opened_by_street, params.open)
 
-    async def _sweep(self, slug: str, street_id: int, as_of: date, cadence: FollowupCadence) -> SweepOutcome:
+    async def _sweep(
+        self, slug: str, street_ids: Sequence[int], as_of: date, cadence: FollowupCadence
+    ) -> dict[int, SweepOutcome]:
         # Escalation follows the sweep in its transaction, so a task the sweep just closed is not escalated.
         async with system_transaction(self.context, slug) as (session, tenant):
-            outcome = await sweep_street(session, tenant, street_id, as_of, cadence)
-            escalated = await escalate_overdue(session, tenant, street_id, as_of, cadence)
-            return msgspec.structs.replace(outcome, escalated=escalated)
+            outcomes = await sweep_streets(session, tenant, street_ids, as_of, cadence)
+            escalated = await escalate_overdue(session, tenant, street_ids, as_of, cadence)
+        return {
+            street_id: msgspec.structs.replace(outcome, escalated=escalated.get(street_id, 0))
+            for street_id, outcome in outcomes.items()
+        }
