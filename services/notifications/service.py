@@ -155,23 +155,23 @@ async def send_each(
         )
         for street_id, username in (await session.execute(query.order_by(user.username))).all():
             operators.setdefault(street_id, []).append(username)
-    city_wide = {
-        audience: await _recipients(session, tenant, audience)
-        for audience in {*audiences, *([fallback] if fallback else [])}
-        if audience != "street_operators"
-    }
+    city_wide: dict[Audience, list[str]] = {}
 
-    def users_of(audience: Audience, street_id: int | None) -> list[str]:
-        return operators.get(street_id, []) if audience == "street_operators" else city_wide[audience]
+    async def users_of(audience: Audience, street_id: int | None) -> list[str]:
+        if audience == "street_operators":
+            return operators.get(street_id, [])
+        if audience not in city_wide:  # looked up once, and only when asked (a fallback seldom is)
+            city_wide[audience] = await _recipients(session, tenant, audience)
+        return city_wide[audience]
 
     settings = await get_settings(session, tenant)
     batch = []
     for message, dedupe_key in messages:
         users: dict[str, None] = {}
         for audience in audiences:
-            users.update(dict.fromkeys(users_of(audience, message.street_id)))
+            users.update(dict.fromkeys(await users_of(audience, message.street_id)))
         if not users and fallback is not None:
-            users = dict.fromkeys(users_of(fallback, message.street_id))
+            users = dict.fromkeys(await users_of(fallback, message.street_id))
         batch.append((list(users), message, dedupe_key))
     created = await _notify_each(session, tenant, batch)
     return [

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from infra.db import owner_transaction
 from services.context import AppContext
 from services.notifications.schemas import Audience, Message
-from services.notifications.service import Sent, WebhookNotice, send
+from services.notifications.service import Sent, WebhookNotice, send, send_each
 from tests.workflows.street_fixtures import make_operator, make_street, notifications, tenant_settings
 
 CITY = "liaocheng"
@@ -68,3 +68,21 @@ async def test_send_says_what_the_webhook_posts_when_the_city_has_one(context: A
     async with tenant_settings(context, CITY, webhook_url="https://hooks.example.cn/jiequ"):
         result = await sent(context, about(street), key, audiences=("city_admins",))
     assert result.webhook == WebhookNotice(dedupe_key=key, title="标题", body="正文")
+
+
+async def test_send_each_writes_many_messages_at_once_each_key_once(context: AppContext) -> None:
+    staffed, lone = await make_street(context, CITY), await make_street(context, CITY)
+    operator = await make_operator(context, CITY, staffed)
+    first, second = f"test:{uuid.uuid4().hex}", f"test:{uuid.uuid4().hex}"
+    batch = [(about(staffed), first), (about(lone), second), (about(staffed), first)]  # a key given twice
+    tenant = context.directory.system_actor(CITY).tenant
+
+    async with owner_transaction(context.sessions) as session:
+        answers = await send_each(session, tenant, ("street_operators",), batch, fallback="city_admins")
+    async with owner_transaction(context.sessions) as session:
+        again = await send_each(session, tenant, ("street_operators",), batch, fallback="city_admins")
+
+    assert [a.created for a in answers] == [1, 1, 0]
+    assert [a.created for a in again] == [0, 0, 0]  # a retried activity writes nothing twice
+    assert [n.username for n in await notifications(context, CITY, dedupe_key=first)] == [operator]
+    assert [n.username for n in await notifications(context, CITY, dedupe_key=second)] == [f"{CITY}-admin"]
