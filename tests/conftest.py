@@ -174,7 +174,13 @@ def api_client(app: Litestar) -> httpx.AsyncClient:
     """
     n = next(_CLIENTS)
     address = (f"10.{n // 65025 % 250}.{n // 255 % 255}.{n % 255 + 1}", 50000)
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=address), base_url="http://jiequ.test")
+    return httpx.AsyncClient(transport=asgi_transport(app, client=address), base_url="http://jiequ.test")
+
+
+def asgi_transport(app: Litestar, client: tuple[str, int] = ("127.0.0.1", 123)) -> httpx.ASGITransport:
+    """httpx's transport calling ``app`` directly, its requests coming from ``client`` (httpx's default)."""
+    # Litestar types the ASGI scope and events as TypedDicts, httpx as plain mappings: the same protocol.
+    return httpx.ASGITransport(app=app, client=client)  # type: ignore[arg-type]
 
 
 @pytest.fixture

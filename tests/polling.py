@@ -6,9 +6,30 @@ import asyncio
 import inspect
 import time
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import TypeVar, overload
 
 T = TypeVar("T")
+
+
+# One signature per kind of probe: against their union, an async probe left `T` unsolved.
+@overload
+async def eventually(
+    probe: Callable[[], Awaitable[T | None]],
+    check: Callable[[T], bool] = bool,
+    timeout: float = 60,
+    interval: float = 0.1,
+    what: str = "",
+) -> T: ...
+
+
+@overload
+async def eventually(
+    probe: Callable[[], T | None],
+    check: Callable[[T], bool] = bool,
+    timeout: float = 60,
+    interval: float = 0.1,
+    what: str = "",
+) -> T: ...
 
 
 async def eventually(

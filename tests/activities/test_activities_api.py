@@ -73,7 +73,7 @@ async def test_activity_roles_and_other_tenants(
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
 async def test_import_with_chinese_headers(auth: Auth, client: httpx.AsyncClient, kind: str) -> None:
     street = await create_street(client, auth)
-    rows = [
+    rows: list[list[object]] = [
         ["活动类型", "活动名称", "举办日期", "参加人数"],
         ["创业沙龙", "返乡创业者交流会", "2024-03-08", 25],
         ["培训", "直播电商技能培训", dt.date(2024, 4, 20) if kind == "xlsx" else "2024/4/20", 48],
@@ -99,7 +99,7 @@ async def test_import_with_chinese_headers(auth: Auth, client: httpx.AsyncClient
 
 async def test_import_is_all_or_nothing(auth: Auth, client: httpx.AsyncClient, context: AppContext) -> None:
     street = await create_street(client, auth)
-    rows = [
+    rows: list[list[object]] = [
         ["kind", "title", "heldOn", "participants"],
         ["salon", "好的一行", "2024-03-08", 25],
         ["party", "类型错误", "2024-03-09", 10],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import httpx
 import pytest
 from litestar import Litestar
@@ -116,7 +118,7 @@ async def test_the_password_change_needs_a_sign_in(client: httpx.AsyncClient) ->
 
 def test_the_cache_forgets_on_change_and_after_its_ttl(monkeypatch: pytest.MonkeyPatch) -> None:
     now = [1000.0]
-    monkeypatch.setattr(sessions.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(time, "monotonic", lambda: now[0])
     cache = SessionCache(ttl=3.0, max_entries=2)
     user = SessionUser(
         username="a",

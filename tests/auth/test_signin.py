@@ -19,7 +19,7 @@ from infra.db import owner_transaction, tenant_transaction
 from services.auth import passwords
 from services.auth.service import sign_in_transaction
 from services.context import AppContext
-from tests.conftest import PASSWORD, Auth
+from tests.conftest import PASSWORD, Auth, asgi_transport
 from tests.polling import eventually
 from tests.users.helpers import unique
 
@@ -27,7 +27,7 @@ from tests.users.helpers import unique
 @asynccontextmanager
 async def from_address(app: Litestar, host: str) -> AsyncIterator[httpx.AsyncClient]:
     """A client whose requests come from ``host``."""
-    transport = httpx.ASGITransport(app=app, client=(host, 40000))
+    transport = asgi_transport(app, client=(host, 40000))
     async with httpx.AsyncClient(transport=transport, base_url="http://jiequ.test") as client:
         yield client
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import httpx
 import pytest
@@ -48,7 +49,7 @@ async def test_register_read_and_list_an_entity(auth: Auth, client: httpx.AsyncC
 async def test_list_filters_and_pages(auth: Auth, client: httpx.AsyncClient) -> None:
     street = await create_street(client, auth)
     made = [
-        await create_entity(client, auth, street["id"], **{"class": c, "operating": c != "brand"})
+        await create_entity(client, auth, street["id"], tenant="jinan", **{"class": c, "operating": c != "brand"})
         for c in ["startup", "growth", "brand", "startup"]
     ]
     path = f"/api/tenants/jinan/streets/{street['id']}/entities"
@@ -77,7 +78,7 @@ async def test_list_filters_and_pages(auth: Auth, client: httpx.AsyncClient) -> 
     ],
 )
 async def test_bad_entity_input_names_the_field_and_writes_nothing(
-    auth: Auth, client: httpx.AsyncClient, context: AppContext, change: dict[str, object], status: int, field: str
+    auth: Auth, client: httpx.AsyncClient, context: AppContext, change: dict[str, Any], status: int, field: str
 ) -> None:
     await assert_refused_on_a_new_street(
         client, auth, context, "entities", entity_body(**change), status, field, "entities"
@@ -121,12 +122,13 @@ async def test_patch_changes_status_class_employees_and_left_on(auth: Auth, clie
     [row] = await audit_rows(client, auth, "jinan", "entity.update", entity["id"])
     assert row["before"]["operating"] is True
     assert row["after"]["class"] == "growth"
-    for bad, status in [
+    refusals: list[tuple[dict[str, object], int]] = [
         ({"leftOn": FUTURE}, 422),
         ({"leftOn": "2023-01-01"}, 422),
         ({"name": "改名"}, 400),
         ({"employees": -3}, 400),
-    ]:
+    ]
+    for bad, status in refusals:
         refused = await client.patch(path, json=bad, headers=headers)
         assert refused.status_code == status, bad
         assert next(iter(bad)) in refused.text

@@ -54,7 +54,8 @@ async def street_tasks(client: httpx.AsyncClient, auth: Auth, street_id: int, **
     response = await client.get(
         TASKS, params={"streetId": street_id, **params}, headers=await auth.headers("jinan-case")
     )
-    return ok_body(response)
+    answer: list[dict[str, Any]] = ok_body(response)
+    return answer
 
 
 async def visit(client: httpx.AsyncClient, auth: Auth, entry_id: int, on: dt.date | str) -> dict[str, Any]:
@@ -63,7 +64,8 @@ async def visit(client: httpx.AsyncClient, auth: Auth, entry_id: int, on: dt.dat
         json={"visitedOn": str(on), "notes": "走访"},
         headers=await auth.headers("jinan-case"),
     )
-    return ok_body(response, 201)
+    answer: dict[str, Any] = ok_body(response, 201)
+    return answer
 
 
 async def test_recording_the_visit_closes_the_task_it_satisfies_at_once(

@@ -10,7 +10,7 @@ from litestar import get
 
 from services.app import create_app
 from services.context import AppContext
-from tests.conftest import Auth
+from tests.conftest import Auth, asgi_transport
 
 
 @get("/api/test-broken", opt={"exclude_from_auth": True})
@@ -23,7 +23,7 @@ async def test_a_404_logs_no_trace_and_a_500_does(
 ) -> None:
     app = create_app(context, extra_handlers=[broken])
     headers = await auth.headers("jinan-admin")
-    transport = httpx.ASGITransport(app=app)
+    transport = asgi_transport(app)
     async with app.lifespan(), httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         # Litestar logs to its own logger, which does not propagate to the root one that caplog listens on.
         logging.getLogger("litestar").addHandler(caplog.handler)

@@ -19,7 +19,7 @@ from infra.settings import Settings
 from services.app import create_app
 from services.context import AppContext
 from services.shared.bounds import MAX_BODY_BYTES, MAX_JSON_DEPTH, too_deep
-from tests.conftest import Auth, body
+from tests.conftest import Auth, asgi_transport, body
 from tests.streetdata_fixtures import create_street, street_body
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
@@ -207,7 +207,7 @@ async def app_over(context: AppContext, settings: Settings, database_url: str) -
     """The API over its own context on ``database_url`` (the tenant directory borrowed from ``context``)."""
     other = AppContext.create(settings, database_url)
     other.directory = context.directory
-    transport = httpx.ASGITransport(app=create_app(other))
+    transport = asgi_transport(create_app(other))
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://jiequ.test") as client:
             yield client

@@ -29,7 +29,7 @@ async def test_one_operator_reporting_a_new_month_adds_to_the_year_and_collapses
         street = (await session.execute(text("SELECT id FROM streets WHERE name = '泉城创业街区'"))).scalar_one()
     jinan = actor("jinan")
     async with tenant_transaction(crafted.sessions, jinan.read_ids, jinan.write_ids) as session:
-        fact_before = (await compute_facts(session, "jinan", YEAR))[street].jobs_driven
+        fact_before = (await compute_facts(session, jinan.tenant, YEAR))[street].jobs_driven
     before = await _jinan(report_client, report_auth)
     assert (before["monthlyJobs"], before["jobsReported"]) == ([120, 50, *[0] * 10], 170)
     assert before["monthlyReports"] == [2, 1, *[0] * 10]
@@ -49,7 +49,7 @@ async def test_one_operator_reporting_a_new_month_adds_to_the_year_and_collapses
     # The yearly figure is the entities' headcount: a report, of any month, does not move it.
     assert after["jobsDriven"] == before["jobsDriven"]
     async with tenant_transaction(crafted.sessions, jinan.read_ids, jinan.write_ids) as session:
-        assert (await compute_facts(session, "jinan", YEAR))[street].jobs_driven == fact_before
+        assert (await compute_facts(session, jinan.tenant, YEAR))[street].jobs_driven == fact_before
     other = await report_client.get(
         f"/api/province/shandong/reports/{YEAR}", headers=await report_auth.headers("jinan-admin")
     )

@@ -26,14 +26,15 @@ def test_a_verdict_that_differs_lists_the_outcome_then_each_criterion() -> None:
 def test_case_facts_are_checked_by_name_and_type() -> None:
     facts = case_facts({"center_staff": 3, "activity_rate": 1, "street_district": "370102", "street_status": None})
     assert (facts.center_staff, facts.activity_rate, facts.street_district) == (3, 1, "370102")
-    for raw, fact in [
+    wrong: list[tuple[dict[str, object], str]] = [
         ({"center_staff": True}, "center_staff"),
         ({"satisfaction": 2}, "satisfaction"),
         ({"street_district": "3701"}, "street_district"),
         ({"street_status": "closed"}, "street_status"),
         ({"staff": 3}, "staff"),
         ({"custom": {"stalls": 3}}, "custom.stalls"),
-    ]:
+    ]
+    for raw, fact in wrong:
         with pytest.raises(FactError) as error:
             case_facts(raw)
         assert error.value.fact == fact

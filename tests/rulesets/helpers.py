@@ -90,7 +90,8 @@ async def reproduce(
         f"/api/tenants/{tenant}/streets/{street}/assessments/{assessment}/reproduce",
         headers=await auth.headers(user or f"{tenant}-admin"),
     )
-    return ok_body(response)
+    answer: dict[str, Any] = ok_body(response)
+    return answer
 
 
 async def make_street(

@@ -37,12 +37,14 @@ async def admin(auth: Auth, tenant: str = CITY) -> dict[str, str]:
 
 async def store(client: httpx.AsyncClient, auth: Auth, data: dict[str, Any]) -> dict[str, Any]:
     response = await client.post(CASES, json=data, headers=await admin(auth))
-    return ok_body(response, 201)
+    answer: dict[str, Any] = ok_body(response, 201)
+    return answer
 
 
 async def run(client: httpx.AsyncClient, auth: Auth) -> dict[str, Any]:
     response = await client.post(f"{CASES}/run", headers=await admin(auth))
-    return ok_body(response)
+    answer: dict[str, Any] = ok_body(response)
+    return answer
 
 
 async def test_a_case_is_stored_listed_replaced_and_deleted(

@@ -40,7 +40,8 @@ async def effective(client: httpx.AsyncClient, auth: Auth, tenant: str) -> dict[
     response = await client.get(
         f"/api/tenants/{tenant}/rules", params={"year": YEAR}, headers=await auth.headers(f"{tenant}-admin")
     )
-    return ok_body(response)
+    answer: dict[str, Any] = ok_body(response)
+    return answer
 
 
 async def test_a_scoped_city_rule_is_stored_and_applies_only_to_its_streets(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 
@@ -88,7 +90,7 @@ async def test_list_filters_by_status_and_pages(auth: Auth, client: httpx.AsyncC
     ],
 )
 async def test_bad_street_input_names_the_field_and_writes_nothing(
-    auth: Auth, client: httpx.AsyncClient, context: AppContext, change: dict[str, object], status: int, field: str
+    auth: Auth, client: httpx.AsyncClient, context: AppContext, change: dict[str, Any], status: int, field: str
 ) -> None:
     body = street_body(**change)
     response = await client.post("/api/tenants/jinan/streets", json=body, headers=await auth.headers("jinan-admin"))

@@ -84,7 +84,7 @@ async def test_an_operator_needs_a_street_of_its_own_city(
     jinan_street = await make_street(context, "jinan", status="applied")
     qingdao_street = await make_street(context, "qingdao", status="applied")
     for street, expected in ((None, "streetId"), (qingdao_street, str(qingdao_street))):
-        payload = {"username": unique("op"), "displayName": "运营", "role": "operator"}
+        payload: dict[str, str | int] = {"username": unique("op"), "displayName": "运营", "role": "operator"}
         if street is not None:
             payload["streetId"] = street
         refused = await client.post("/api/tenants/jinan/users", json=payload, headers=headers)

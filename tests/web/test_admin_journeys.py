@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from litestar import Litestar
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, FilePayload, Page, expect
 
 from tests.conftest import Auth, api_client
 from tests.streetdata_fixtures import ENTITY_HEADER_ZH, create_street, new_uscc, xlsx_file
@@ -66,9 +66,8 @@ async def _leave(page: Page, watch: Watch, base: str) -> None:
 
 async def _choose_file(page: Page, workbook: bytes) -> None:
     """The workbook put in the wizard's file field as 实体.xlsx."""
-    await page.get_by_label("文件").set_input_files(
-        files=[{"name": "实体.xlsx", "mimeType": "application/octet-stream", "buffer": workbook}]
-    )
+    xlsx: FilePayload = {"name": "实体.xlsx", "mimeType": "application/octet-stream", "buffer": workbook}
+    await page.get_by_label("文件").set_input_files(files=[xlsx])
 
 
 async def test_city_admin_opens_an_operator_account_and_the_operator_sets_its_password(

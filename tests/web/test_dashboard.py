@@ -50,7 +50,7 @@ async def linyi(app: Litestar, auth: Auth) -> Linyi:
         await create_entity(
             client, auth, street["id"], "linyi", employees=8, joinedOn=f"{year}-01-03", **{"class": "growth"}
         )
-        records = [
+        records: list[tuple[str, dict[str, Any]]] = [
             ("activities", {"kind": "salon", "title": "创业沙龙", "heldOn": f"{year}-01-10", "participants": 30}),
             ("reports", {"month": f"{year}-01", "jobsDriven": 12, "internshipPositions": 1}),
             ("assessments", {"year": year}),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -15,7 +17,7 @@ def test_without_chromium_and_not_root_it_stops_naming_the_command(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setattr(dev, "CHROMIUM", tmp_path / "no-chromium")
-    monkeypatch.setattr(dev.os, "geteuid", lambda: 1000)
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
     with pytest.raises(SystemExit) as stopped:
         dev.ensure_browser()
     assert "apt-get install -y chromium fonts-noto-cjk" in str(stopped.value)
@@ -28,8 +30,8 @@ def test_without_chromium_as_root_it_installs_with_apt_get(monkeypatch: pytest.M
         ran.append(args)
 
     monkeypatch.setattr(dev, "CHROMIUM", tmp_path / "no-chromium")
-    monkeypatch.setattr(dev.os, "geteuid", lambda: 0)
-    monkeypatch.setattr(dev.shutil, "which", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    monkeypatch.setattr(shutil, "which", lambda name: f"/usr/bin/{name}")
     monkeypatch.setattr(subprocess, "run", run)
     dev.ensure_browser()
     assert ran == [["/usr/bin/apt-get", "update"], ["/usr/bin/apt-get", "install", "-y", "chromium", "fonts-noto-cjk"]]
@@ -39,5 +41,5 @@ def test_with_chromium_and_fonts_it_does_nothing(monkeypatch: pytest.MonkeyPatch
     (tmp_path / "chromium").touch()
     monkeypatch.setattr(dev, "CHROMIUM", tmp_path / "chromium")
     monkeypatch.setattr(dev, "CJK_FONTS", tmp_path)
-    monkeypatch.setattr(dev.shutil, "which", lambda _: pytest.fail("nothing to install"))
+    monkeypatch.setattr(shutil, "which", lambda _: pytest.fail("nothing to install"))
     dev.ensure_browser()

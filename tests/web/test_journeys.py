@@ -63,7 +63,7 @@ async def weihai(app: Litestar, context: AppContext, auth: Auth) -> Weihai:
                 json={"kind": "salon", "title": title, "heldOn": "2026-03-15", "participants": 45},
             )
             assert response.status_code == 201, response.text
-        records = [
+        records: list[tuple[str, dict[str, Any]]] = [
             ("reports", {"month": "2026-02", "jobsDriven": 1520, "internshipPositions": 6}),
             ("surveys", {"responses": [{"respondedOn": "2026-04-01", "rating": r} for r in (5, 5, 4, 3)]}),
             ("internships", {"title": "跨境电商运营见习", "openedOn": "2026-03-01", "entityId": entity["id"]}),

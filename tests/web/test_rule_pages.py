@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Any
 
 import httpx
 from litestar import Litestar
@@ -125,7 +126,11 @@ async def test_whom_a_requirement_applies_to_is_chosen_on_the_form_and_stored(ap
         titleEn="At least 20 night-market activities",
         action="save",
     )
-    chosen = {"themes[]": ["industry_chain", "culture_tourism"], "districts": "371302，371311", "statuses[]": ["pilot"]}
+    chosen: dict[str, str | list[str]] = {
+        "themes[]": ["industry_chain", "culture_tourism"],
+        "districts": "371302，371311",
+        "statuses[]": ["pilot"],
+    }
     async with api_client(app) as admin:
         await sign_in_form(admin, f"{CITY}-admin")
         form = (await admin.get(f"/city/{CITY}/rules?year={YEAR}")).text
@@ -164,13 +169,13 @@ async def test_the_run_button_shows_a_failing_case_by_name(app: Litestar, auth: 
     cases = f"/api/tenants/{CITY}/rules/cases"
     headers = await auth.headers(f"{CITY}-admin")
     facts = {**GOOD, "center_staff": 1}
-    failing = {
+    failing: dict[str, Any] = {
         "name": "一名工作人员也通过（错误的预期）",
         "year": YEAR,
         "facts": facts,
         "expected": {"outcome": "pass"},
     }
-    passing = {
+    passing: dict[str, Any] = {
         "name": "一名工作人员不达标",
         "year": YEAR,
         "facts": facts,

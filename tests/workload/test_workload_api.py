@@ -74,7 +74,7 @@ async def test_service_roles_and_other_tenants(
 async def test_import_is_all_or_nothing_then_whole(auth: Auth, client: httpx.AsyncClient, context: AppContext) -> None:
     street = await create_street(client, auth)
     headers = await auth.headers("jinan-admin")
-    rows = [
+    rows: list[list[object]] = [
         ["服务日期", "服务类型", "服务人数", "服务人员", "备注"],
         ["2024-03-08", "政策咨询", 5, "王芳", None],
         ["2024-03-09", "跳舞", 5, "王芳", None],
@@ -91,7 +91,7 @@ async def test_import_is_all_or_nothing_then_whole(auth: Auth, client: httpx.Asy
         (5, "服务人数"),
     }
     assert await count(context, "SELECT count(*) FROM center_services WHERE street_id = :s", s=street["id"]) == 0
-    good = [
+    good: list[list[object]] = [
         rows[0],
         rows[1],
         ["2024-03-20", "融资服务", 3, "李强", "对接银行"],
