@@ -7,6 +7,9 @@ to be incompatible — and then version it (``workflow.patched``) so that runnin
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
+
 import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
@@ -33,9 +36,9 @@ def test_histories_are_recorded() -> None:
 
 
 @pytest.mark.parametrize("path", RECORDED, ids=[path.stem for path in RECORDED])
-async def test_history_replays(path: object) -> None:
-    assert hasattr(path, "read_text")
-    history = WorkflowHistory.from_json(path.stem, path.read_text(encoding="utf-8"))
+async def test_history_replays(path: Path) -> None:
+    recorded = await asyncio.to_thread(path.read_text, encoding="utf-8")
+    history = WorkflowHistory.from_json(path.stem, recorded)
     replayer = Replayer(workflows=WORKFLOWS, data_converter=DATA_CONVERTER)
     result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
     assert result.replay_failure is None, f"{path.name}: {result.replay_failure!r}"
