@@ -17,6 +17,9 @@ from infra.workers import dying_with_parent
 
 log = logging.getLogger(__name__)
 
+RESTARTS = 3
+"""Starts again after a port was taken: each picks the HTTP API's port anew."""
+
 
 class StateFileInUseError(RuntimeError):
     """Another Temporal dev server runs on the state file."""
@@ -29,11 +32,19 @@ class TemporalDevServer:
     servers never share a state file, even when the process that started one is gone.
     """
 
-    def __init__(self, db_file: Path, port: int | None = None, ui_port: int | None = None) -> None:
+    def __init__(
+        self, db_file: Path, port: int | None = None, ui_port: int | None = None, http_port: int | None = None
+    ) -> None:
         self.db_file = db_file
         self.port = port or free_port(7233)
         self.ui_port = ui_port or free_port(self.port + 1000)
+        self.http_port = http_port or free_port()
+        """The HTTP API's port, chosen here: left to the server, it picks a free port as it starts, racing its
+        own other listeners for it."""
         self._process: subprocess.Popen[bytes] | None = None
+        self._stop_leftover = True
+        self._log_from = 0
+        self._restarts = 0
 
     @property
     def lock_file(self) -> Path:
@@ -76,7 +87,9 @@ class TemporalDevServer:
         when that thread's process dies."""
         self.db_file.parent.mkdir(parents=True, exist_ok=True)
         lock = self._lock(stop_leftover=stop_leftover)
-        log_file = (self.db_file.parent / "temporal.log").open("ab")
+        self._stop_leftover = stop_leftover
+        log_file = self.log_file.open("ab")
+        self._log_from = log_file.tell()
         self._process = subprocess.Popen(  # noqa: S603 - a fixed binary with our own arguments
             [
                 tool_path("temporal"),
@@ -90,6 +103,8 @@ class TemporalDevServer:
                 str(self.port),
                 "--ui-port",
                 str(self.ui_port),
+                "--http-port",
+                str(self.http_port),
                 "--log-level",
                 "warn",
                 "--search-attribute",
@@ -118,7 +133,14 @@ class TemporalDevServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._process is not None and self._process.poll() is not None:
-                raise RuntimeError(f"Temporal dev server exited; see {self.db_file.parent / 'temporal.log'}")
+                if self._port_taken() and self._restarts < RESTARTS:
+                    # Another process took a port between its choice and the server's listening on it.
+                    self._restarts += 1
+                    self.http_port = free_port()
+                    log.warning("Temporal dev server found a port taken; starting it again (%d)", self._restarts)
+                    self.start(stop_leftover=self._stop_leftover)
+                    continue
+                raise RuntimeError(f"Temporal dev server exited; see {self.log_file}")
             try:
                 _, writer = await asyncio.open_connection("127.0.0.1", self.port)
             except OSError:
@@ -133,6 +155,16 @@ class TemporalDevServer:
                 continue
             return
         raise TimeoutError("Temporal dev server did not start in time")
+
+    @property
+    def log_file(self) -> Path:
+        return self.db_file.parent / "temporal.log"
+
+    def _port_taken(self) -> bool:
+        """Whether the server's last start failed on a port already in use (its log since that start says so)."""
+        with self.log_file.open("rb") as log_file:
+            log_file.seek(self._log_from)
+            return b"address already in use" in log_file.read()
 
     def stop(self) -> None:
         if self._process is None:

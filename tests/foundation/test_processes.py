@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 from pathlib import Path
 
 import httpx
@@ -121,6 +122,21 @@ async def test_two_temporal_servers_never_share_a_state_file_and_a_leftover_is_s
     finally:
         second.stop()
         first.stop()
+
+
+async def test_a_temporal_server_that_finds_a_port_taken_starts_again_on_another(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = int(taken.getsockname()[1])
+        server = TemporalDevServer(tmp_path / "temporal.db", http_port=port)
+        server.start()
+        try:
+            await server.wait_ready()
+            assert server.http_port != port
+            assert "address already in use" in server.log_file.read_text(encoding="utf-8")
+        finally:
+            server.stop()
 
 
 def test_a_leftover_postgres_is_stopped_and_its_socket_folder_is_private(tmp_path: Path) -> None:
