@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import msgspec
-from sqlalchemy import func, text
+from sqlalchemy import Table, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -16,10 +16,12 @@ from services.notifications.schemas import Audience, Message, Notification
 from services.shared.names import Q, with_entity_name, with_street_name
 from services.shared.paging import Page, fetch_page
 from services.shared.shapes import shape_of
-from services.shared.writes import save_recorded
+from services.shared.writes import insert_unnest, save_recorded
 from services.tenancy.service import get_settings
 from tenants.context import Actor, Role
 from tenants.ids import TenantId
+
+_TABLE: Table = models.Notification.__table__  # type: ignore[attr-defined]  # SQLModel's table, untyped
 
 
 def _out(row: models.Notification, street_name: str | None, entity_name: str | None) -> Notification:
@@ -55,41 +57,31 @@ async def notify(
     return created
 
 
-_NOTIFY = text(
-    """
-INSERT INTO notifications
-  (tenant_id, username, kind, title_zh, title_en, body_zh, body_en, street_id, entity_id, dedupe_key)
-SELECT :tenant, * FROM unnest(
-  CAST(:usernames AS text[]), CAST(:kinds AS text[]), CAST(:titles_zh AS text[]), CAST(:titles_en AS text[]),
-  CAST(:bodies_zh AS text[]), CAST(:bodies_en AS text[]), CAST(:street_ids AS bigint[]),
-  CAST(:entity_ids AS bigint[]), CAST(:dedupe_keys AS text[])
-)
-ON CONFLICT (tenant_id, dedupe_key, username) DO NOTHING
-RETURNING dedupe_key, username
-"""
-)
-
-
 async def _notify_each(
     session: AsyncSession, tenant: TenantId, batch: Sequence[tuple[Sequence[str], Message, str]]
 ) -> list[int]:
     """:func:`notify` for each (users, message, dedupe key) of ``batch``, in one statement; how many were new
     for each. A week's sweep may escalate thousands of tasks: one round trip, not one per message."""
-    rows = [(username, message, key) for usernames, message, key in batch for username in usernames]
+    rows = [
+        {
+            "tenant_id": tenant,
+            "username": username,
+            "kind": message.kind,
+            "title_zh": message.title_zh,
+            "title_en": message.title_en,
+            "body_zh": message.body_zh,
+            "body_en": message.body_en,
+            "street_id": message.street_id,
+            "entity_id": message.entity_id,
+            "dedupe_key": key,
+        }
+        for usernames, message, key in batch
+        for username in usernames
+    ]
     if not rows:
         return [0] * len(batch)
-    columns = {
-        "usernames": [u for u, _, _ in rows],
-        "kinds": [m.kind for _, m, _ in rows],
-        "titles_zh": [m.title_zh for _, m, _ in rows],
-        "titles_en": [m.title_en for _, m, _ in rows],
-        "bodies_zh": [m.body_zh for _, m, _ in rows],
-        "bodies_en": [m.body_en for _, m, _ in rows],
-        "street_ids": [m.street_id for _, m, _ in rows],
-        "entity_ids": [m.entity_id for _, m, _ in rows],
-        "dedupe_keys": [k for _, _, k in rows],
-    }
-    written = {(key, username) for key, username in await session.execute(_NOTIFY, {"tenant": tenant, **columns})}
+    tail = "ON CONFLICT (tenant_id, dedupe_key, username) DO NOTHING RETURNING dedupe_key, username"
+    written = {(row.dedupe_key, row.username) for row in await insert_unnest(session, _TABLE, rows, tail)}
     counts = []
     for usernames, _, key in batch:
         new = written & {(key, username) for username in usernames}

@@ -16,7 +16,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Body
 from litestar.types import ExceptionHandlersMap, Guard
-from sqlalchemy import Table, text
+from sqlalchemy import Table
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.audit.service import record
@@ -27,6 +27,7 @@ from services.shared.bounds import MAX_UPLOAD_BYTES, IdParam
 from services.shared.checks import FieldProblem
 from services.shared.tabular.cells import TableFileError
 from services.shared.tabular.reading import Column, ColumnType, RowError, read_table
+from services.shared.writes import insert_rows
 from services.text import Text
 from tenants.context import Actor
 from tenants.ids import TenantId
@@ -276,26 +277,3 @@ class StreetImport(Generic[T]):
             after={"count": len(parsed.items), "file": filename},
         )
         return ImportResult(imported=len(parsed.items))
-
-
-async def insert_rows(session: AsyncSession, table: Table, rows: Sequence[dict[str, Any]]) -> list[int]:
-    """Bulk insert in the request's transaction, one statement for every row: each column goes as one typed
-    array and ``unnest`` makes the rows (row-level security still checks each; COPY, which it refuses, is not
-    needed). The new ids in row order: identity values are drawn in the order the rows are inserted, which is
-    the arrays' order, so the ids sorted are the rows' ids in order."""
-    if not rows:
-        return []
-    names = list(rows[0])
-    if any(list(row) != names for row in rows):
-        raise ValueError("every row of a bulk insert names the same columns in the same order")
-    dialect = session.get_bind().dialect
-    quote = dialect.identifier_preparer.quote
-    arrays = ", ".join(
-        f"CAST(:c{n} AS {table.c[name].type.compile(dialect=dialect)}[])" for n, name in enumerate(names)
-    )
-    listed = ", ".join(quote(name) for name in names)
-    statement = text(
-        f"INSERT INTO {quote(table.name)} ({listed}) SELECT * FROM unnest({arrays}) RETURNING id"  # noqa: S608 - the table's own names
-    )
-    columns = {f"c{n}": [row[name] for row in rows] for n, name in enumerate(names)}
-    return sorted((await session.execute(statement, columns)).scalars())

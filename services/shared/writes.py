@@ -1,11 +1,13 @@
-"""How the domains write: PATCH fields given, and a row saved together with its audit row."""
+"""How the domains write: PATCH fields given, a row saved together with its audit row, many rows in one
+statement."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import msgspec
+from sqlalchemy import Result, Table, text
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -48,3 +50,30 @@ async def save_recorded(
         object_id = getattr(after, "id")  # noqa: B009 - shapes without an id are given object_id
     await record(session, actor, tenant, action, object_type, object_id, before=before, after=after)
     return after
+
+
+async def insert_unnest(session: AsyncSession, table: Table, rows: Sequence[dict[str, Any]], tail: str) -> Result[Any]:
+    """Bulk insert in the session's transaction, one statement for every row: each column goes as one typed
+    array and ``unnest`` makes the rows (row-level security still checks each; COPY, which it refuses, is not
+    needed). ``tail`` ends the statement: its ``ON CONFLICT`` and ``RETURNING`` clauses, the module's own text."""
+    names = list(rows[0])
+    if any(list(row) != names for row in rows):
+        raise ValueError("every row of a bulk insert names the same columns in the same order")
+    dialect = session.get_bind().dialect
+    quote = dialect.identifier_preparer.quote
+    arrays = ", ".join(
+        f"CAST(:c{n} AS {table.c[name].type.compile(dialect=dialect)}[])" for n, name in enumerate(names)
+    )
+    listed = ", ".join(quote(name) for name in names)
+    statement = text(
+        f"INSERT INTO {quote(table.name)} ({listed}) SELECT * FROM unnest({arrays}) {tail}"  # noqa: S608 - the table's own names
+    )
+    return await session.execute(statement, {f"c{n}": [row[name] for row in rows] for n, name in enumerate(names)})
+
+
+async def insert_rows(session: AsyncSession, table: Table, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """:func:`insert_unnest`; the new ids in row order: identity values are drawn in the order the rows are
+    inserted, which is the arrays' order, so the ids sorted are the rows' ids in order."""
+    if not rows:
+        return []
+    return sorted((await insert_unnest(session, table, rows, "RETURNING id")).scalars())

@@ -14,11 +14,11 @@ from services.audit.service import record
 from services.errors import ConflictError, NotFoundError
 from services.models.base import utcnow
 from services.shared.checks import FieldProblem, found, future_date, raise_first
-from services.shared.imports import ImportResult, StreetImport, insert_rows
+from services.shared.imports import ImportResult, StreetImport
 from services.shared.names import entity_name, with_entity_name
 from services.shared.paging import Page, fetch_page
 from services.shared.shapes import shape_of, street_row
-from services.shared.writes import assign_given, save_recorded
+from services.shared.writes import assign_given, insert_rows, save_recorded
 from services.streetreports.schemas import (
     SURVEY_COLUMNS,
     Internship,
