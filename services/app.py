@@ -25,7 +25,7 @@ from services.auth.tokens import VerifiedToken
 from services.cases.controllers import CaseController, ProvinceCaseController
 from services.context import AppContext
 from services.cycles.controllers import CycleController, SelectionController
-from services.deps import provide_actor, provide_db, provide_temporal, provide_tenant
+from services.deps import provide_actor, provide_db, provide_scope, provide_temporal, provide_tenant
 from services.entities.controllers import EntityController
 from services.errors.handlers import EXCEPTION_HANDLERS, QUIET, log_uncaught
 from services.fields.controllers import FieldController
@@ -154,6 +154,7 @@ def create_app(context: AppContext, extra_handlers: list[ControllerRouterHandler
             "actor": Provide(provide_actor),
             "db": Provide(provide_db),
             "tenant_id": Provide(provide_tenant),
+            "at": Provide(provide_scope),
             "temporal": Provide(provide_temporal),
         },
         exception_handlers=EXCEPTION_HANDLERS,

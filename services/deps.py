@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import msgspec
@@ -34,6 +35,26 @@ TemporalConnect = Callable[[], Awaitable[Client]]
 Temporal = NamedDependency[TemporalConnect]
 """The application's Temporal client, awaited where the handler needs it (the ``temporal`` dependency): it connects
 on first use, and answers 503 while Temporal is unreachable, after the request's own input has been checked."""
+
+
+@dataclass(frozen=True)
+class TenantScope:
+    """A request under the tenant of its path: its transaction under row-level security, the caller, and the
+    tenant, which the resolver has checked against the caller (another tenant answers 404). The API's handlers
+    take it as ``at``; a city's pages take :class:`services.web.scope.CityScope`, which extends it."""
+
+    request: Request[Any, Any, Any]
+    db: AsyncSession
+    actor: Actor
+    tenant_id: TenantId
+
+    @property
+    def context(self) -> AppContext:
+        return app_context(self.request)
+
+
+At = NamedDependency[TenantScope]
+"""The ``at`` dependency: the request's transaction, its caller and the tenant of its path."""
 
 Province = FromPath[str]
 """The ``{province}`` of a province's path, as given: the handler resolves it against the actor."""
@@ -74,6 +95,10 @@ async def provide_temporal(request: Request[Any, Any, Any]) -> TemporalConnect:
 async def provide_tenant(actor: Caller, tenant: FromPath[str]) -> TenantId:
     """The path's tenant, if the caller may see it (another tenant answers 404)."""
     return resolve(actor, tenant)
+
+
+async def provide_scope(request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant) -> TenantScope:
+    return TenantScope(request, db, actor, tenant_id)
 
 
 def requires(*roles: Role, province: bool = False) -> Any:

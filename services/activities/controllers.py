@@ -9,7 +9,7 @@ from litestar.params import JSONBody
 
 from services.activities import service
 from services.activities.schemas import ACTIVITY_COLUMNS, Activity, ActivityCreate
-from services.deps import STREET_DATA_WRITERS, Caller, Db, Tenant
+from services.deps import STREET_DATA_WRITERS, At
 from services.shared.bounds import IdParam, year_query
 from services.shared.imports import import_route
 from services.shared.paging import TOTAL_COUNT_HEADERS, Limit, Offset, paged
@@ -22,23 +22,21 @@ class ActivityController(Controller):
     @get("/", summary="街区活动 / the street's activities, newest first", response_headers=TOTAL_COUNT_HEADERS)
     async def list_activities(
         self,
-        db: Db,
-        actor: Caller,
-        tenant_id: Tenant,
+        at: At,
         street_id: IdParam,
         year: Annotated[int | None, year_query("举办年份 / held in this year")] = None,
         limit: Limit = 100,
         offset: Offset = 0,
     ) -> Response[list[Activity]]:
         return paged(
-            await service.list_activities(db, actor, tenant_id, street_id, year=year, limit=limit, offset=offset)
+            await service.list_activities(
+                at.db, at.actor, at.tenant_id, street_id, year=year, limit=limit, offset=offset
+            )
         )
 
     @post("/", guards=[STREET_DATA_WRITERS], summary="登记活动 / record an activity")
-    async def create_activity(
-        self, db: Db, actor: Caller, tenant_id: Tenant, street_id: IdParam, data: JSONBody[ActivityCreate]
-    ) -> Activity:
-        return await service.create_activity(db, actor, tenant_id, street_id, data)
+    async def create_activity(self, at: At, street_id: IdParam, data: JSONBody[ActivityCreate]) -> Activity:
+        return await service.create_activity(at.db, at.actor, at.tenant_id, street_id, data)
 
     import_activities = import_route(
         service.import_activities,

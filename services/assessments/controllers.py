@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.params import JSONBody
 
 from services.assessments import service
 from services.assessments.schemas import Assessment, AssessmentCreate, AssessmentVoid, Reproduction
-from services.deps import Caller, Db, Tenant, app_context, requires
+from services.deps import At, requires
 from services.shared.bounds import IdParam, year_query
 from services.shared.paging import TOTAL_COUNT_HEADERS, Limit, Offset, paged
 from tenants.context import Role
@@ -26,38 +26,28 @@ class AssessmentController(Controller):
         description="只能评估本年度（按北京时间）或以前的年度，未来年度答 422。"
         " / For the current year (China time) or an earlier one; a future year answers 422.",
     )
-    async def create_assessment(
-        self,
-        request: Request[Any, Any, Any],
-        db: Db,
-        actor: Caller,
-        tenant_id: Tenant,
-        street_id: IdParam,
-        data: JSONBody[AssessmentCreate],
-    ) -> Assessment:
-        engine = app_context(request).rules_engine
-        return await service.create_assessment(db, actor, tenant_id, street_id, data.year, engine)
+    async def create_assessment(self, at: At, street_id: IdParam, data: JSONBody[AssessmentCreate]) -> Assessment:
+        engine = at.context.rules_engine
+        return await service.create_assessment(at.db, at.actor, at.tenant_id, street_id, data.year, engine)
 
     @get("/", summary="评估记录 / the street's assessments, newest first", response_headers=TOTAL_COUNT_HEADERS)
     async def list_assessments(
         self,
-        db: Db,
-        actor: Caller,
-        tenant_id: Tenant,
+        at: At,
         street_id: IdParam,
         year: Annotated[int | None, year_query("评估年度 / of this year")] = None,
         limit: Limit = 100,
         offset: Offset = 0,
     ) -> Response[list[Assessment]]:
         return paged(
-            await service.list_assessments(db, actor, tenant_id, street_id, year=year, limit=limit, offset=offset)
+            await service.list_assessments(
+                at.db, at.actor, at.tenant_id, street_id, year=year, limit=limit, offset=offset
+            )
         )
 
     @get("/{assessment_id:int}", summary="评估 / one assessment")
-    async def get_assessment(
-        self, db: Db, actor: Caller, tenant_id: Tenant, street_id: IdParam, assessment_id: IdParam
-    ) -> Assessment:
-        return await service.get_assessment(db, actor, tenant_id, street_id, assessment_id)
+    async def get_assessment(self, at: At, street_id: IdParam, assessment_id: IdParam) -> Assessment:
+        return await service.get_assessment(at.db, at.actor, at.tenant_id, street_id, assessment_id)
 
     @post(
         "/{assessment_id:int}/void",
@@ -71,28 +61,14 @@ class AssessmentController(Controller):
         " 409：评估已作废 / already voided; 422：原因为空 / the reason is blank.",
     )
     async def void_assessment(
-        self,
-        db: Db,
-        actor: Caller,
-        tenant_id: Tenant,
-        street_id: IdParam,
-        assessment_id: IdParam,
-        data: JSONBody[AssessmentVoid],
+        self, at: At, street_id: IdParam, assessment_id: IdParam, data: JSONBody[AssessmentVoid]
     ) -> Assessment:
-        return await service.void_assessment(db, actor, tenant_id, street_id, assessment_id, data.reason)
+        return await service.void_assessment(at.db, at.actor, at.tenant_id, street_id, assessment_id, data.reason)
 
     @get(
         "/{assessment_id:int}/reproduce",
         summary="复核评估 / re-evaluate an assessment from the facts and criteria it stored",
     )
-    async def reproduce(
-        self,
-        request: Request[Any, Any, Any],
-        db: Db,
-        actor: Caller,
-        tenant_id: Tenant,
-        street_id: IdParam,
-        assessment_id: IdParam,
-    ) -> Reproduction:
-        engine = app_context(request).rules_engine
-        return await service.reproduce(db, actor, tenant_id, street_id, assessment_id, engine)
+    async def reproduce(self, at: At, street_id: IdParam, assessment_id: IdParam) -> Reproduction:
+        engine = at.context.rules_engine
+        return await service.reproduce(at.db, at.actor, at.tenant_id, street_id, assessment_id, engine)

@@ -12,7 +12,7 @@ from litestar.params import Body, JSONBody
 
 from services.attestations import service
 from services.attestations.schemas import MAX_EVIDENCE_BYTES, Attestation, AttestationDecision, Claim
-from services.deps import Caller, Db, Tenant, requires
+from services.deps import At, requires
 from services.shared.bounds import IdParam
 from services.shared.files import file_response
 from services.shared.imports import Upload
@@ -38,10 +38,8 @@ class AttestationController(Controller):
         summary="运营机构申报事项及核实状态 / the operator's claims and their verification",
         response_headers=TOTAL_COUNT_HEADERS,
     )
-    async def list_attestations(
-        self, db: Db, actor: Caller, tenant_id: Tenant, street_id: IdParam
-    ) -> Response[list[Attestation]]:
-        return paged(Page.whole(await service.list_attestations(db, actor, tenant_id, street_id)))
+    async def list_attestations(self, at: At, street_id: IdParam) -> Response[list[Attestation]]:
+        return paged(Page.whole(await service.list_attestations(at.db, at.actor, at.tenant_id, street_id)))
 
     @put(
         "/{claim:str}",
@@ -49,15 +47,9 @@ class AttestationController(Controller):
         summary="核实或驳回申报事项（市级管理员）/ verify or reject a claim (the city admin)",
     )
     async def decide(
-        self,
-        db: Db,
-        actor: Caller,
-        tenant_id: Tenant,
-        street_id: IdParam,
-        claim: Claim,
-        data: JSONBody[AttestationDecision],
+        self, at: At, street_id: IdParam, claim: Claim, data: JSONBody[AttestationDecision]
     ) -> Attestation:
-        return await service.decide(db, actor, tenant_id, street_id, claim, data)
+        return await service.decide(at.db, at.actor, at.tenant_id, street_id, claim, data)
 
     @put(
         "/{claim:str}/evidence",
@@ -68,21 +60,17 @@ class AttestationController(Controller):
     )
     async def attach_evidence(
         self,
-        db: Db,
-        actor: Caller,
-        tenant_id: Tenant,
+        at: At,
         street_id: IdParam,
         claim: Claim,
         data: Annotated[Upload, Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> Attestation:
-        return await service.attach_evidence(db, actor, tenant_id, street_id, claim, await data.file.read())
+        return await service.attach_evidence(at.db, at.actor, at.tenant_id, street_id, claim, await data.file.read())
 
     @get(
         "/{claim:str}/evidence",
         summary="下载证明材料 / the evidence file",
         responses={200: EVIDENCE_SPEC},
     )
-    async def get_evidence(
-        self, db: Db, actor: Caller, tenant_id: Tenant, street_id: IdParam, claim: Claim
-    ) -> Response[bytes]:
-        return file_response(await service.get_evidence(db, actor, tenant_id, street_id, claim))
+    async def get_evidence(self, at: At, street_id: IdParam, claim: Claim) -> Response[bytes]:
+        return file_response(await service.get_evidence(at.db, at.actor, at.tenant_id, street_id, claim))

@@ -21,7 +21,7 @@ from services.cases.schemas import (
     CaseStatus,
     CaseUpdate,
 )
-from services.deps import STREET_DATA_WRITERS, Caller, Db, Province, Tenant, app_context, requires
+from services.deps import STREET_DATA_WRITERS, At, Caller, Db, Province, app_context, requires
 from services.shared.bounds import IdParam, id_query
 from services.shared.files import file_response
 from services.shared.imports import Upload
@@ -52,42 +52,38 @@ class CaseController(Controller):
     )
     async def list_cases(
         self,
-        db: Db,
-        actor: Caller,
-        tenant_id: Tenant,
+        at: At,
         street_id: Annotated[int | None, id_query("streetId", "街区 / only this street's")] = None,
         status: StatusFilter = None,
         limit: Limit = 100,
         offset: Offset = 0,
     ) -> Response[list[Case]]:
         found = await service.list_cases(
-            db, actor, tenant_id, street_id=street_id, status=status, limit=limit, offset=offset
+            at.db, at.actor, at.tenant_id, street_id=street_id, status=status, limit=limit, offset=offset
         )
         return paged(found)
 
     @post("/", guards=[STREET_DATA_WRITERS], summary="起草案例 / draft a case for a street")
-    async def create_case(self, db: Db, actor: Caller, tenant_id: Tenant, data: JSONBody[CaseCreate]) -> Case:
-        return await service.create_case(db, actor, tenant_id, data)
+    async def create_case(self, at: At, data: JSONBody[CaseCreate]) -> Case:
+        return await service.create_case(at.db, at.actor, at.tenant_id, data)
 
     @get("/{case_id:int}", summary="案例 / one case")
-    async def get_case(self, db: Db, actor: Caller, tenant_id: Tenant, case_id: IdParam) -> Case:
-        return await service.get_case(db, actor, tenant_id, case_id)
+    async def get_case(self, at: At, case_id: IdParam) -> Case:
+        return await service.get_case(at.db, at.actor, at.tenant_id, case_id)
 
     @patch(
         "/{case_id:int}",
         guards=[STREET_DATA_WRITERS],
         summary="修改案例（草稿或退回）/ change a draft or returned case",
     )
-    async def update_case(
-        self, db: Db, actor: Caller, tenant_id: Tenant, case_id: IdParam, data: JSONBody[CaseUpdate]
-    ) -> Case:
-        return await service.update_case(db, actor, tenant_id, case_id, data)
+    async def update_case(self, at: At, case_id: IdParam, data: JSONBody[CaseUpdate]) -> Case:
+        return await service.update_case(at.db, at.actor, at.tenant_id, case_id, data)
 
     @post(
         "/{case_id:int}/submit", guards=[STREET_DATA_WRITERS], status_code=200, summary="提交审核 / submit for review"
     )
-    async def submit_case(self, db: Db, actor: Caller, tenant_id: Tenant, case_id: IdParam) -> Case:
-        return await service.submit_case(db, actor, tenant_id, case_id)
+    async def submit_case(self, at: At, case_id: IdParam) -> Case:
+        return await service.submit_case(at.db, at.actor, at.tenant_id, case_id)
 
     @post(
         "/{case_id:int}/review",
@@ -95,10 +91,8 @@ class CaseController(Controller):
         status_code=200,
         summary="审核（采纳或退回并附意见）/ accept, or return with a comment",
     )
-    async def review_case(
-        self, db: Db, actor: Caller, tenant_id: Tenant, case_id: IdParam, data: JSONBody[CaseReview]
-    ) -> Case:
-        return await service.review_case(db, actor, tenant_id, case_id, data)
+    async def review_case(self, at: At, case_id: IdParam, data: JSONBody[CaseReview]) -> Case:
+        return await service.review_case(at.db, at.actor, at.tenant_id, case_id, data)
 
     @post(
         "/{case_id:int}/images",
@@ -107,24 +101,17 @@ class CaseController(Controller):
         summary="上传图片（JPEG/PNG，≤5 MB，至多 6 张）/ add an image (JPEG or PNG by content, at most 5 MB, six)",
     )
     async def add_image(
-        self,
-        db: Db,
-        actor: Caller,
-        tenant_id: Tenant,
-        case_id: IdParam,
-        data: Annotated[Upload, Body(media_type=RequestEncodingType.MULTI_PART)],
+        self, at: At, case_id: IdParam, data: Annotated[Upload, Body(media_type=RequestEncodingType.MULTI_PART)]
     ) -> CaseImageSaved:
-        return await service.add_image(db, actor, tenant_id, case_id, await data.file.read())
+        return await service.add_image(at.db, at.actor, at.tenant_id, case_id, await data.file.read())
 
     @get(
         "/{case_id:int}/images/{position:int}",
         summary="案例图片 / one image of the case",
         responses={200: IMAGE_SPEC},
     )
-    async def get_image(
-        self, db: Db, actor: Caller, tenant_id: Tenant, case_id: IdParam, position: Position
-    ) -> Response[bytes]:
-        return file_response(await service.get_image(db, actor, tenant_id, case_id, position))
+    async def get_image(self, at: At, case_id: IdParam, position: Position) -> Response[bytes]:
+        return file_response(await service.get_image(at.db, at.actor, at.tenant_id, case_id, position))
 
 
 class ProvinceCaseController(Controller):

@@ -9,7 +9,7 @@ from litestar.params import JSONBody
 
 from services.cycles import service
 from services.cycles.schemas import ApplicationCreate, Cycle, DesignationCreate, RecommendationCreate, Selection
-from services.deps import PROVINCE_READERS, Caller, Db, Province, Temporal, Tenant, app_context, requires
+from services.deps import PROVINCE_READERS, At, Caller, Db, Province, Temporal, Tenant, app_context, requires
 from services.shared.bounds import YearParam
 from tenants.context import Role
 
@@ -46,16 +46,8 @@ class CycleController(Controller):
         guards=[requires(Role.CITY_ADMIN, Role.OPERATOR)],
         summary="申报 / apply a street for the year's pilot selection (an operator: its own street)",
     )
-    async def apply(
-        self,
-        db: Db,
-        temporal: Temporal,
-        actor: Caller,
-        tenant_id: Tenant,
-        year: Year,
-        data: JSONBody[ApplicationCreate],
-    ) -> Cycle:
-        return await service.apply(db, await temporal(), actor, tenant_id, year, data)
+    async def apply(self, at: At, temporal: Temporal, year: Year, data: JSONBody[ApplicationCreate]) -> Cycle:
+        return await service.apply(at.db, await temporal(), at.actor, at.tenant_id, year, data)
 
     @post(
         "/recommendations",

@@ -7,7 +7,7 @@ from typing import Annotated
 from litestar import Controller, Response, get, patch, post
 from litestar.params import FromQuery, JSONBody, QueryParameter
 
-from services.deps import STREET_DATA_WRITERS, Caller, Db, Tenant
+from services.deps import STREET_DATA_WRITERS, At
 from services.entities import service
 from services.entities.schemas import ENTITY_COLUMNS, Entity, EntityClass, EntityCreate, EntityUpdate
 from services.shared.bounds import IdParam
@@ -22,9 +22,7 @@ class EntityController(Controller):
     @get("/", summary="街区的创业实体 / the street's entities", response_headers=TOTAL_COUNT_HEADERS)
     async def list_entities(
         self,
-        db: Db,
-        actor: Caller,
-        tenant_id: Tenant,
+        at: At,
         street_id: IdParam,
         entity_class: Annotated[EntityClass | None, QueryParameter(name="class")] = None,
         operating: FromQuery[bool | None] = None,
@@ -33,9 +31,9 @@ class EntityController(Controller):
     ) -> Response[list[Entity]]:
         return paged(
             await service.list_entities(
-                db,
-                actor,
-                tenant_id,
+                at.db,
+                at.actor,
+                at.tenant_id,
                 street_id,
                 entity_class=entity_class,
                 operating=operating,
@@ -45,10 +43,8 @@ class EntityController(Controller):
         )
 
     @post("/", guards=[STREET_DATA_WRITERS], summary="登记创业实体 / register an entity")
-    async def create_entity(
-        self, db: Db, actor: Caller, tenant_id: Tenant, street_id: IdParam, data: JSONBody[EntityCreate]
-    ) -> Entity:
-        return await service.create_entity(db, actor, tenant_id, street_id, data)
+    async def create_entity(self, at: At, street_id: IdParam, data: JSONBody[EntityCreate]) -> Entity:
+        return await service.create_entity(at.db, at.actor, at.tenant_id, street_id, data)
 
     import_entities = import_route(
         service.import_entities,
@@ -58,19 +54,11 @@ class EntityController(Controller):
     )
 
     @get("/{entity_id:int}", summary="创业实体 / one entity")
-    async def get_entity(
-        self, db: Db, actor: Caller, tenant_id: Tenant, street_id: IdParam, entity_id: IdParam
-    ) -> Entity:
-        return await service.get_entity(db, actor, tenant_id, street_id, entity_id)
+    async def get_entity(self, at: At, street_id: IdParam, entity_id: IdParam) -> Entity:
+        return await service.get_entity(at.db, at.actor, at.tenant_id, street_id, entity_id)
 
     @patch("/{entity_id:int}", guards=[STREET_DATA_WRITERS], summary="修改创业实体 / change an entity")
     async def update_entity(
-        self,
-        db: Db,
-        actor: Caller,
-        tenant_id: Tenant,
-        street_id: IdParam,
-        entity_id: IdParam,
-        data: JSONBody[EntityUpdate],
+        self, at: At, street_id: IdParam, entity_id: IdParam, data: JSONBody[EntityUpdate]
     ) -> Entity:
-        return await service.update_entity(db, actor, tenant_id, street_id, entity_id, data)
+        return await service.update_entity(at.db, at.actor, at.tenant_id, street_id, entity_id, data)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import Controller, Response, get, post
 from litestar.params import JSONBody
 
-from services.deps import Caller, Db, Tenant, requires
+from services.deps import At, Db, Tenant, requires
 from services.fields import service
 from services.fields.schemas import CustomField, CustomFieldCreate
 from services.shared.paging import TOTAL_COUNT_HEADERS, Page, paged
@@ -21,7 +21,5 @@ class FieldController(Controller):
         return paged(Page.whole(await service.list_fields(db, tenant_id)))
 
     @post("/", guards=[requires(Role.CITY_ADMIN)], summary="新增自定义字段 / define a custom field")
-    async def create_field(
-        self, db: Db, actor: Caller, tenant_id: Tenant, data: JSONBody[CustomFieldCreate]
-    ) -> CustomField:
-        return await service.create_field(db, actor, tenant_id, data)
+    async def create_field(self, at: At, data: JSONBody[CustomFieldCreate]) -> CustomField:
+        return await service.create_field(at.db, at.actor, at.tenant_id, data)

@@ -7,7 +7,7 @@ from typing import Annotated
 from litestar import Controller, Response, get, post
 from litestar.params import FromQuery, JSONBody
 
-from services.deps import Caller, Db, Tenant, requires
+from services.deps import At, Db, Tenant, requires
 from services.followups import service
 from services.followups.schemas import FollowupTask, TaskClose, TaskStatus
 from services.shared.bounds import IdParam, id_query
@@ -45,12 +45,5 @@ class TaskController(Controller):
         " and the weekly sweep does not reopen it. 409：任务已关闭 / the task is already closed;"
         " 422：原因为空 / the reason is blank.",
     )
-    async def close_task(
-        self,
-        db: Db,
-        actor: Caller,
-        tenant_id: Tenant,
-        task_id: IdParam,
-        data: JSONBody[TaskClose],
-    ) -> FollowupTask:
-        return await service.close_task(db, actor, tenant_id, task_id, data.reason)
+    async def close_task(self, at: At, task_id: IdParam, data: JSONBody[TaskClose]) -> FollowupTask:
+        return await service.close_task(at.db, at.actor, at.tenant_id, task_id, data.reason)

@@ -9,7 +9,7 @@ from litestar import Controller, Response, get, put
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody
 
-from services.deps import Caller, Db, Province, Tenant, requires
+from services.deps import At, Caller, Db, Province, requires
 from services.grades import service
 from services.grades.schemas import GradeScheme, GradeSchemePublish, YearGrade
 from services.shared.bounds import IdParam, YearParam
@@ -53,7 +53,5 @@ class StreetGradeController(Controller):
         summary="街区年度等级 / the street's grade of every year, newest first (latest assessment not voided)",
         response_headers=TOTAL_COUNT_HEADERS,
     )
-    async def grade_history(
-        self, db: Db, actor: Caller, tenant_id: Tenant, street_id: IdParam
-    ) -> Response[list[YearGrade]]:
-        return paged(Page.whole(await service.grade_history(db, actor, tenant_id, street_id)))
+    async def grade_history(self, at: At, street_id: IdParam) -> Response[list[YearGrade]]:
+        return paged(Page.whole(await service.grade_history(at.db, at.actor, at.tenant_id, street_id)))

@@ -8,7 +8,7 @@ from litestar import Controller, Response, get, patch, post
 from litestar.params import FromQuery, JSONBody
 
 from services.audit.service import record_read
-from services.deps import Caller, Db, Tenant, requires
+from services.deps import At, requires
 from services.ledger import service
 from services.ledger.schemas import (
     LedgerEntry,
@@ -36,9 +36,7 @@ class LedgerController(Controller):
     @get("/", summary="帮扶台账 / the support ledger", response_headers=TOTAL_COUNT_HEADERS)
     async def list_entries(
         self,
-        db: Db,
-        actor: Caller,
-        tenant_id: Tenant,
+        at: At,
         status: FromQuery[LedgerStatus | None] = None,
         entity_id: Annotated[int | None, id_query("entityId", "只看该实体 / only this entity")] = None,
         street_id: Annotated[int | None, id_query("streetId", "只看该街区 / only this street")] = None,
@@ -46,28 +44,26 @@ class LedgerController(Controller):
         offset: Offset = 0,
     ) -> Response[list[LedgerEntry]]:
         read = await service.list_entries(
-            db, tenant_id, status=status, entity_id=entity_id, street_id=street_id, limit=limit, offset=offset
+            at.db, at.tenant_id, status=status, entity_id=entity_id, street_id=street_id, limit=limit, offset=offset
         )
-        await record_read(db, actor, tenant_id, "ledger", "list", rows=len(read.items), entities=_ids(read.items))
+        await record_read(
+            at.db, at.actor, at.tenant_id, "ledger", "list", rows=len(read.items), entities=_ids(read.items)
+        )
         return paged(read)
 
     @post("/", guards=[WRITERS], summary="新建台账记录 / record a need")
-    async def create_entry(
-        self, db: Db, actor: Caller, tenant_id: Tenant, data: JSONBody[LedgerEntryCreate]
-    ) -> LedgerEntry:
-        return await service.create_entry(db, actor, tenant_id, data)
+    async def create_entry(self, at: At, data: JSONBody[LedgerEntryCreate]) -> LedgerEntry:
+        return await service.create_entry(at.db, at.actor, at.tenant_id, data)
 
     @get("/{entry_id:int}", summary="台账记录 / one ledger entry")
-    async def get_entry(self, db: Db, actor: Caller, tenant_id: Tenant, entry_id: IdParam) -> LedgerEntry:
-        entry = await service.get_entry(db, tenant_id, entry_id)
-        await record_read(db, actor, tenant_id, "ledger_entry", entry_id, entities=[entry.entity_id])
+    async def get_entry(self, at: At, entry_id: IdParam) -> LedgerEntry:
+        entry = await service.get_entry(at.db, at.tenant_id, entry_id)
+        await record_read(at.db, at.actor, at.tenant_id, "ledger_entry", entry_id, entities=[entry.entity_id])
         return entry
 
     @patch("/{entry_id:int}", guards=[WRITERS], summary="更新台账记录 / change status or action")
-    async def update_entry(
-        self, db: Db, actor: Caller, tenant_id: Tenant, entry_id: IdParam, data: JSONBody[LedgerEntryUpdate]
-    ) -> LedgerEntry:
-        return await service.update_entry(db, actor, tenant_id, entry_id, data)
+    async def update_entry(self, at: At, entry_id: IdParam, data: JSONBody[LedgerEntryUpdate]) -> LedgerEntry:
+        return await service.update_entry(at.db, at.actor, at.tenant_id, entry_id, data)
 
     @get(
         "/{entry_id:int}/visits",
@@ -75,17 +71,15 @@ class LedgerController(Controller):
         response_headers=TOTAL_COUNT_HEADERS,
     )
     async def list_visits(
-        self, db: Db, actor: Caller, tenant_id: Tenant, entry_id: IdParam, limit: Limit = 100, offset: Offset = 0
+        self, at: At, entry_id: IdParam, limit: Limit = 100, offset: Offset = 0
     ) -> Response[list[LedgerVisit]]:
-        read = await service.list_visits(db, tenant_id, entry_id, limit=limit, offset=offset)
-        await record_read(db, actor, tenant_id, "ledger_visits", entry_id, rows=len(read.items))
+        read = await service.list_visits(at.db, at.tenant_id, entry_id, limit=limit, offset=offset)
+        await record_read(at.db, at.actor, at.tenant_id, "ledger_visits", entry_id, rows=len(read.items))
         return paged(read)
 
     @post("/{entry_id:int}/visits", guards=[WRITERS], summary="登记走访 / record a follow-up visit")
-    async def create_visit(
-        self, db: Db, actor: Caller, tenant_id: Tenant, entry_id: IdParam, data: JSONBody[LedgerVisitCreate]
-    ) -> LedgerVisit:
-        return await service.create_visit(db, actor, tenant_id, entry_id, data)
+    async def create_visit(self, at: At, entry_id: IdParam, data: JSONBody[LedgerVisitCreate]) -> LedgerVisit:
+        return await service.create_visit(at.db, at.actor, at.tenant_id, entry_id, data)
 
     @get(
         "/{entry_id:int}/outcomes",
@@ -93,10 +87,10 @@ class LedgerController(Controller):
         response_headers=TOTAL_COUNT_HEADERS,
     )
     async def list_outcomes(
-        self, db: Db, actor: Caller, tenant_id: Tenant, entry_id: IdParam, limit: Limit = 100, offset: Offset = 0
+        self, at: At, entry_id: IdParam, limit: Limit = 100, offset: Offset = 0
     ) -> Response[list[LedgerOutcome]]:
-        read = await service.list_outcomes(db, tenant_id, entry_id=entry_id, limit=limit, offset=offset)
-        await record_read(db, actor, tenant_id, "ledger_outcomes", entry_id, rows=len(read.items))
+        read = await service.list_outcomes(at.db, at.tenant_id, entry_id=entry_id, limit=limit, offset=offset)
+        await record_read(at.db, at.actor, at.tenant_id, "ledger_outcomes", entry_id, rows=len(read.items))
         return paged(read)
 
     @post(
@@ -104,10 +98,8 @@ class LedgerController(Controller):
         guards=[WRITERS],
         summary="登记帮扶成效 / record an outcome (loan 万元, subsidy 元, rent 元 and months, persons)",
     )
-    async def create_outcome(
-        self, db: Db, actor: Caller, tenant_id: Tenant, entry_id: IdParam, data: JSONBody[LedgerOutcomeCreate]
-    ) -> LedgerOutcome:
-        return await service.create_outcome(db, actor, tenant_id, entry_id, data)
+    async def create_outcome(self, at: At, entry_id: IdParam, data: JSONBody[LedgerOutcomeCreate]) -> LedgerOutcome:
+        return await service.create_outcome(at.db, at.actor, at.tenant_id, entry_id, data)
 
 
 def _ids(entries: list[LedgerEntry]) -> list[int]:

@@ -13,7 +13,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody
 
 from infra.workers import WorkerPool, WorkerTimeoutError
-from services.deps import Caller, Db, Province, Tenant, app_context, requires
+from services.deps import At, Caller, Db, Province, Tenant, app_context, requires
 from services.openapi import error_spec
 from services.rulesets import cases, preview, service
 from services.rulesets.schemas import (
@@ -85,12 +85,10 @@ class RulesetController(Controller):
         " on the would-be rules: a failing case is a 422 naming it, nothing saved)",
         responses=_CHANGE_ERRORS,
     )
-    async def add_rule(
-        self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, data: JSONBody[CityRuleCreate]
-    ) -> Criterion:
-        pool = app_context(request).rules_pool
+    async def add_rule(self, at: At, data: JSONBody[CityRuleCreate]) -> Criterion:
+        pool = at.context.rules_pool
         with _engine_in_time(pool):
-            return await service.add_city_rule(db, actor, tenant_id, data, pool)
+            return await service.add_city_rule(at.db, at.actor, at.tenant_id, data, pool)
 
     @delete(
         "/{criterion_id:str}",
@@ -98,18 +96,10 @@ class RulesetController(Controller):
         summary="自某年起取消城市条件 / stop a city criterion from a year on (a baseline one: 422)",
         responses=_CHANGE_ERRORS,
     )
-    async def remove_rule(
-        self,
-        request: Request[Any, Any, Any],
-        db: Db,
-        actor: Caller,
-        tenant_id: Tenant,
-        criterion_id: CriterionId,
-        year: YearParam,
-    ) -> None:
-        pool = app_context(request).rules_pool
+    async def remove_rule(self, at: At, criterion_id: CriterionId, year: YearParam) -> None:
+        pool = at.context.rules_pool
         with _engine_in_time(pool):
-            await service.remove_city_rule(db, actor, tenant_id, criterion_id, year, pool)
+            await service.remove_city_rule(at.db, at.actor, at.tenant_id, criterion_id, year, pool)
 
     @get("/cases", summary="规则测试用例 / the city's stored rule test cases", response_headers=TOTAL_COUNT_HEADERS)
     async def list_cases(self, db: Db, tenant_id: Tenant) -> Response[list[RuleCase]]:
@@ -122,8 +112,8 @@ class RulesetController(Controller):
         " problem)",
         responses=_CASE_ERRORS,
     )
-    async def create_case(self, db: Db, actor: Caller, tenant_id: Tenant, data: JSONBody[RuleCaseCreate]) -> RuleCase:
-        return await cases.create_case(db, actor, tenant_id, data)
+    async def create_case(self, at: At, data: JSONBody[RuleCaseCreate]) -> RuleCase:
+        return await cases.create_case(at.db, at.actor, at.tenant_id, data)
 
     @put(
         "/cases/{name:str}",
@@ -131,14 +121,12 @@ class RulesetController(Controller):
         summary="替换规则测试用例 / replace a stored rule test case",
         responses=_CASE_ERRORS,
     )
-    async def replace_case(
-        self, db: Db, actor: Caller, tenant_id: Tenant, name: SegmentParam, data: JSONBody[RuleCaseBody]
-    ) -> RuleCase:
-        return await cases.replace_case(db, actor, tenant_id, name, data)
+    async def replace_case(self, at: At, name: SegmentParam, data: JSONBody[RuleCaseBody]) -> RuleCase:
+        return await cases.replace_case(at.db, at.actor, at.tenant_id, name, data)
 
     @delete("/cases/{name:str}", guards=[CITY_ADMIN], summary="删除规则测试用例 / delete a stored rule test case")
-    async def delete_case(self, db: Db, actor: Caller, tenant_id: Tenant, name: SegmentParam) -> None:
-        await cases.delete_case(db, actor, tenant_id, name)
+    async def delete_case(self, at: At, name: SegmentParam) -> None:
+        await cases.delete_case(at.db, at.actor, at.tenant_id, name)
 
     @post(
         "/cases/run",

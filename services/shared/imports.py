@@ -20,7 +20,7 @@ from sqlalchemy import Table
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.audit.service import record
-from services.deps import Caller, Db, Tenant
+from services.deps import At
 from services.errors import InvalidError
 from services.schemas import BaseStruct
 from services.shared.bounds import MAX_UPLOAD_BYTES, IdParam
@@ -161,13 +161,11 @@ def import_route(
     )
     async def import_file(
         self: Controller,  # noqa: ARG001 - a controller calls its handlers as methods
-        db: Db,
-        actor: Caller,
-        tenant_id: Tenant,
+        at: At,
         street_id: IdParam,
         data: Annotated[Upload, Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> ImportResult:
-        return await run(db, actor, tenant_id, street_id, data.file.filename, await data.file.read())
+        return await run(at.db, at.actor, at.tenant_id, street_id, data.file.filename, await data.file.read())
 
     return import_file
 

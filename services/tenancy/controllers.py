@@ -9,7 +9,7 @@ from litestar import Controller, Request, Response, get, put
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody
 
-from services.deps import Caller, Db, Temporal, Tenant, app_context, requires
+from services.deps import At, Caller, Db, Temporal, Tenant, app_context, requires
 from services.errors import ForbiddenError
 from services.notifications.webhook import WebhookPolicy
 from services.shared.paging import TOTAL_COUNT_HEADERS, Page, paged
@@ -63,22 +63,14 @@ class TenantController(Controller):
             503: ResponseSpec(None, description="年度流程未响应 / the cycle did not answer"),
         },
     )
-    async def put_config(
-        self,
-        request: Request[Any, Any, Any],
-        db: Db,
-        temporal: Temporal,
-        actor: Caller,
-        tenant_id: Tenant,
-        data: JSONBody[TenantConfigUpdate],
-    ) -> TenantConfigSaved:
-        if not actor.can_write(tenant_id):
+    async def put_config(self, at: At, temporal: Temporal, data: JSONBody[TenantConfigUpdate]) -> TenantConfigSaved:
+        if not at.actor.can_write(at.tenant_id):
             raise ForbiddenError("省级用户只能修改本级配置 / a province user changes only its own configuration")
-        context = app_context(request)
+        context = at.context
         saved = await service.replace_settings(
-            db,
-            actor,
-            tenant_id,
+            at.db,
+            at.actor,
+            at.tenant_id,
             data,
             webhook_policy=WebhookPolicy(allow_http=context.settings.webhook_allow_http),
             running=service.CycleChanges(directory=context.directory, temporal=temporal),

@@ -6,7 +6,7 @@ from litestar import Controller, Response, get, patch, post
 from litestar.datastructures import ResponseHeader
 from litestar.params import JSONBody
 
-from services.deps import Caller, Db, Tenant, Username, requires
+from services.deps import At, Username, requires
 from services.openapi import error_spec
 from services.shared.paging import Limit, Offset
 from services.users import service
@@ -41,10 +41,8 @@ class UserController(Controller):
         ],
         responses=_ERRORS,
     )
-    async def list_users(
-        self, db: Db, actor: Caller, tenant_id: Tenant, limit: Limit = 100, offset: Offset = 0
-    ) -> Response[list[User]]:
-        users, total = await service.list_users(db, actor, tenant_id, limit=limit, offset=offset)
+    async def list_users(self, at: At, limit: Limit = 100, offset: Offset = 0) -> Response[list[User]]:
+        users, total = await service.list_users(at.db, at.actor, at.tenant_id, limit=limit, offset=offset)
         return Response(users, headers={"X-Total-Count": str(total)})
 
     @post(
@@ -52,16 +50,14 @@ class UserController(Controller):
         summary="新建用户（返回一次性密码）/ create a user; its one-time password is shown once",
         responses={**_CHANGE_ERRORS, 409: error_spec("用户名已被使用 / the user name is taken")},
     )
-    async def create_user(self, db: Db, actor: Caller, tenant_id: Tenant, data: JSONBody[UserCreate]) -> UserCreated:
-        return await service.create_user(db, actor, tenant_id, data)
+    async def create_user(self, at: At, data: JSONBody[UserCreate]) -> UserCreated:
+        return await service.create_user(at.db, at.actor, at.tenant_id, data)
 
     @patch(
         "/{username:str}", summary="修改、停用或启用用户 / rename, disable or enable a user", responses=_CHANGE_ERRORS
     )
-    async def update_user(
-        self, db: Db, actor: Caller, tenant_id: Tenant, username: Username, data: JSONBody[UserUpdate]
-    ) -> User:
-        return await service.update_user(db, actor, tenant_id, username, data)
+    async def update_user(self, at: At, username: Username, data: JSONBody[UserUpdate]) -> User:
+        return await service.update_user(at.db, at.actor, at.tenant_id, username, data)
 
     @post(
         "/{username:str}/password-reset",
@@ -69,5 +65,5 @@ class UserController(Controller):
         summary="重置密码（返回一次性密码）/ reset a password; the new one-time password is shown once",
         responses=_CHANGE_ERRORS,
     )
-    async def reset_password(self, db: Db, actor: Caller, tenant_id: Tenant, username: Username) -> PasswordReset:
-        return PasswordReset(initial_password=await service.reset_password(db, actor, tenant_id, username))
+    async def reset_password(self, at: At, username: Username) -> PasswordReset:
+        return PasswordReset(initial_password=await service.reset_password(at.db, at.actor, at.tenant_id, username))

@@ -17,14 +17,12 @@ from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import QueryParameter
 from litestar.response import Template
-from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.deps import Caller, Db, Tenant, app_context
+from services.deps import Caller, Db, Tenant, TenantScope, app_context
 from services.shared.bounds import IdParam
 from services.streets.schemas import Street
 from services.streets.service import get_street
 from services.web.render import page
-from tenants.context import Actor
 from tenants.ids import TenantId
 from tenants.registry import TenantInfo
 
@@ -78,13 +76,9 @@ def known(table: Mapping[str, V], kind: str) -> V:
 
 
 @dataclass(frozen=True)
-class CityScope:
-    """A city page's request: its transaction, the caller and the city of the path."""
-
-    request: Request[Any, Any, Any]
-    db: AsyncSession
-    actor: Actor
-    tenant_id: TenantId
+class CityScope(TenantScope):
+    """A city page's request: the API's scope (its transaction, the caller and the city of the path), which
+    renders the city's pages."""
 
     @property
     def tenant(self) -> TenantInfo:

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Final
 from litestar import Controller, Request, Response, get, post
 from litestar.params import JSONBody, Parameter
 
-from services.deps import STREET_DATA_WRITERS, Caller, Db, Tenant, app_context, requires
+from services.deps import STREET_DATA_WRITERS, At, Db, Tenant, app_context, requires
 from services.errors import NotFoundError
 from services.openapi import error_spec
 from services.shared.bounds import IdParam, year_query
@@ -30,23 +30,19 @@ class CenterServiceController(Controller):
     @get("/", summary="服务记录 / the centre's services, newest first", response_headers=TOTAL_COUNT_HEADERS)
     async def list_services(
         self,
-        db: Db,
-        actor: Caller,
-        tenant_id: Tenant,
+        at: At,
         street_id: IdParam,
         year: Annotated[int | None, year_query("服务年份 / served in this year")] = None,
         limit: Limit = 100,
         offset: Offset = 0,
     ) -> Response[list[CenterService]]:
         return paged(
-            await service.list_services(db, actor, tenant_id, street_id, year=year, limit=limit, offset=offset)
+            await service.list_services(at.db, at.actor, at.tenant_id, street_id, year=year, limit=limit, offset=offset)
         )
 
     @post("/", guards=[STREET_DATA_WRITERS], summary="登记服务 / record a service of the centre")
-    async def create_service(
-        self, db: Db, actor: Caller, tenant_id: Tenant, street_id: IdParam, data: JSONBody[CenterServiceCreate]
-    ) -> CenterService:
-        return await service.create_service(db, actor, tenant_id, street_id, data)
+    async def create_service(self, at: At, street_id: IdParam, data: JSONBody[CenterServiceCreate]) -> CenterService:
+        return await service.create_service(at.db, at.actor, at.tenant_id, street_id, data)
 
     import_services = import_route(
         service.import_services,
