@@ -36,13 +36,15 @@ async def beating(every: timedelta = HEARTBEAT_EVERY) -> AsyncIterator[None]:
     """Heartbeat every `every` while the body runs, from a task of the activity's own event loop.
 
     The beat stops with the process, which is what tells Temporal that the worker died; a body that is
-    merely slow keeps beating, bounded by the activity's start-to-close timeout.
+    merely slow keeps beating, bounded by the activity's start-to-close timeout. The first beat comes
+    after `every`, not at the start: the server's heartbeat timeout runs from the attempt's start, and an
+    activity done sooner (most are) costs the server no heartbeat to record.
     """
 
     async def beat() -> None:
         while True:
-            activity.heartbeat()
             await asyncio.sleep(every.total_seconds())
+            activity.heartbeat()
 
     task = asyncio.create_task(beat())
     try:
