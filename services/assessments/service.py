@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Final
 
 import msgspec
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Table
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -36,6 +36,7 @@ from services.rulesets.evaluation import evaluate
 from services.rulesets.sources import effective_ruleset_for
 from services.shared.checks import FieldProblem
 from services.shared.paging import Page, fetch_page
+from services.shared.writes import insert_unnest
 from services.streets.service import not_found, street_of
 from services.text import Text
 from tenants.calendar import today
@@ -46,7 +47,8 @@ log = logging.getLogger(__name__)
 
 KINDS: Final = ("manual", "annual", "rectification", "screening")
 _ROWS_PER_INSERT: Final = 1000
-"""Rows per INSERT: at 15 values a row, far below PostgreSQL's 32,767 parameters per statement."""
+"""Rows per INSERT: one statement's arrays stay a few megabytes of JSON."""
+_ASSESSMENTS: Table = Assessment.__table__  # type: ignore[attr-defined]  # SQLModel declares it untyped
 
 
 async def assess_street(
@@ -193,20 +195,15 @@ async def _insert(session: AsyncSession, values: list[dict[str, Any]]) -> list[A
     the facts, criteria and results is not read back and decoded again.
     """
     # A concurrent call with the same key stores first; this one then stores nothing and reads that one.
-    statement = (
-        insert(Assessment)
-        .values(values)
-        .on_conflict_do_nothing(
-            index_elements=["tenant_id", "idempotency_key"],
-            index_where=col(Assessment.idempotency_key).is_not(None),
-        )
-        .returning(col(Assessment.street_id), col(Assessment.id), col(Assessment.created_at))
+    stored = await insert_unnest(
+        session,
+        _ASSESSMENTS,
+        values,
+        "ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING"
+        " RETURNING street_id, id, created_at",
     )
     by_street = {row["street_id"]: row for row in values}  # one assessment per street in a batch
-    return [
-        Assessment(**by_street[street_id], id=assessment_id, created_at=created_at)
-        for street_id, assessment_id, created_at in (await session.execute(statement)).all()
-    ]
+    return [Assessment(**by_street[row.street_id], id=row.id, created_at=row.created_at) for row in stored.all()]
 
 
 def stored_ruleset(assessment: Assessment) -> Ruleset:

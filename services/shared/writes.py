@@ -7,7 +7,8 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import msgspec
-from sqlalchemy import Result, Table, text
+from sqlalchemy import JSON, Result, Table, text
+from sqlalchemy.types import TypeEngine
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -68,7 +69,19 @@ async def insert_unnest(session: AsyncSession, table: Table, rows: Sequence[dict
     statement = text(
         f"INSERT INTO {quote(table.name)} ({listed}) SELECT * FROM unnest({arrays}) {tail}"  # noqa: S608 - the table's own names
     )
-    return await session.execute(statement, {f"c{n}": [row[name] for row in rows] for n, name in enumerate(names)})
+    return await session.execute(
+        statement, {f"c{n}": _column(table.c[name].type, [row[name] for row in rows]) for n, name in enumerate(names)}
+    )
+
+
+def _column(kind: TypeEngine[Any], values: list[Any]) -> list[Any]:
+    """One column's array: a JSON column's values go as JSON text (the driver encodes a ``jsonb[]``'s elements
+    as text, not as the objects its ``jsonb`` codec takes); None is JSON's null, as the ORM stores it, unless the
+    column says SQL NULL."""
+    if isinstance(kind, JSON):
+        null = kind.none_as_null
+        return [None if value is None and null else msgspec.json.encode(value).decode() for value in values]
+    return values
 
 
 async def insert_rows(session: AsyncSession, table: Table, rows: Sequence[dict[str, Any]]) -> list[int]:
