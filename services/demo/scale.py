@@ -25,7 +25,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from infra.db import owner_transaction
 from services.demo.generator import CityStreets
-from services.demo.loading import Driver, Ids, Rows, bulk_load, start_load
+from services.demo.loading import Driver, Ids, Rows, bulk_load, start_load, vacuum
 from services.demo.names import THEME_WORDS, EntityKind, Theme, demo_rng, person_name
 from services.demo.plans import DEMO_SEED, PROFILES, Naming, Period, StreetPlan, periods, plan_streets
 from services.tenancy.seed import seed_tenants
@@ -279,6 +279,9 @@ async def seed_national(
                 )
                 report(f"restoring foreign keys and indexes ({time.monotonic() - started:.0f} s)")
         await ids.release(connection)
+    if todo:
+        report(f"vacuuming ({time.monotonic() - started:.0f} s)")
+        await vacuum(sessions)
     report(
         f"全国数据已载入 / national data loaded: {totals['streets']:,} streets, {totals['entities']:,} entities, "
         f"{sum(totals.values()):,} rows in {time.monotonic() - started:.0f} s"

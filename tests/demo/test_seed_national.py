@@ -56,6 +56,22 @@ async def _all(sessions: async_sessionmaker[AsyncSession], sql: str) -> list[tup
         return [tuple(row) for row in (await session.execute(text(sql))).all()]
 
 
+async def test_the_loaded_tables_are_vacuumed_once_the_load_commits(loaded: Loaded) -> None:
+    # Hint bits and the visibility map set, as autovacuum leaves a database in service; the load's own
+    # transaction could only analyze.
+    never = await _all(
+        loaded.sessions,
+        "SELECT relname FROM pg_stat_user_tables"
+        " WHERE relname IN ('entities', 'ledger_entries', 'ledger_visits', 'streets') AND last_vacuum IS NULL",
+    )
+    assert never == []
+    (visible,) = await _one(
+        loaded.sessions,
+        "SELECT relallvisible FROM pg_class WHERE oid = 'ledger_visits'::regclass",
+    )
+    assert visible > 0
+
+
 async def test_tenants_streets_and_a_year_of_data(loaded: Loaded) -> None:
     rows = loaded.rows
     assert 8 <= rows["streets"] <= 12
