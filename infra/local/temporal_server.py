@@ -17,6 +17,10 @@ from infra.workers import dying_with_parent
 
 log = logging.getLogger(__name__)
 
+SQLITE_PRAGMAS = ("--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal")
+"""The state file in write-ahead-log mode, synced at its checkpoints: each of the server's many small transactions
+no longer writes, syncs and deletes a rollback journal. A crash of the server loses nothing; a crash of the
+machine may lose its last moments, which the activities, all idempotent, redo."""
 RESTARTS = 3
 """Starts again after a port was taken: each picks the HTTP API's port anew."""
 
@@ -107,6 +111,7 @@ class TemporalDevServer:
                 str(self.http_port),
                 "--log-level",
                 "warn",
+                *SQLITE_PRAGMAS,
                 "--search-attribute",
                 "JiequTenant=Keyword",
                 "--search-attribute",
