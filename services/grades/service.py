@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import msgspec
 from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy.orm import load_only
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -150,8 +151,14 @@ async def latest_grades(
     if not street_ids:
         return {}
     row = models.Assessment
+    # The grade's columns only: a whole assessment carries some 20 KB of facts, criteria and results as JSON.
     query = (
         select(row)
+        .options(
+            load_only(
+                *(getattr(row, name) for name in ("street_id", "year", "score", "grade", "outcome", "created_at"))
+            )
+        )
         .ext(distinct_on(col(row.street_id), col(row.year)))
         .where(
             row.tenant_id == tenant,
