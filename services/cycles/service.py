@@ -36,7 +36,7 @@ from services.notifications.messages import revocation_proposed, revocation_prop
 from services.notifications.schemas import Audience, Message
 from services.notifications.service import WebhookNotice, send
 from services.province_report.service import own_province, province_cities
-from services.rulesets.sources import street_names
+from services.shared.names import street_names
 from services.streets.service import street_of
 from services.tenancy.service import get_settings
 from tenants.calendar import today

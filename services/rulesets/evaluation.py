@@ -17,7 +17,8 @@ from rules.overlay import Ruleset
 from rules.verdict import CriterionResult, Verdict
 from services.errors import InvalidError
 from services.rulesets import schemas
-from services.rulesets.sources import invalid, street_names
+from services.rulesets.sources import invalid
+from services.shared.names import street_names
 from services.text import Text
 from tenants.ids import TenantId
 

@@ -60,15 +60,6 @@ async def cities_of(session: AsyncSession, province: str) -> list[str]:
     return list((await session.execute(query)).scalars())
 
 
-async def street_names(session: AsyncSession, tenant: TenantId, street_ids: Sequence[int]) -> dict[int, str]:
-    """The names of the streets, in one query however many there are."""
-    if not street_ids:
-        return {}
-    street = models.Street
-    query = select(street.id, street.name).where(street.tenant_id == tenant, col(street.id).in_(street_ids))
-    return dict((await session.execute(query)).all())
-
-
 def proposed_baseline(data: schemas.BaselinePublish, year: int) -> Baseline:
     """The baseline the province proposes for `year`, checked by the rules model (422 naming the criterion)."""
     if not data.criteria:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import Select, and_
@@ -39,3 +40,12 @@ async def entity_name(session: AsyncSession, tenant: str, entity_id: int) -> str
     query = select(models.Entity.name).where(models.Entity.tenant_id == tenant, models.Entity.id == entity_id)
     name: str = (await session.execute(query)).scalar_one()
     return name
+
+
+async def street_names(session: AsyncSession, tenant: str, street_ids: Sequence[int]) -> dict[int, str]:
+    """The names of the streets of `tenant` among `street_ids`, in one query however many there are."""
+    if not street_ids:
+        return {}
+    street = models.Street
+    query = select(street.id, street.name).where(street.tenant_id == tenant, col(street.id).in_(list(street_ids)))
+    return {street_id: name for street_id, name in (await session.execute(query)).all() if street_id is not None}

@@ -30,6 +30,7 @@ from services.assessments.service import assess_streets
 from services.audit.service import record
 from services.context import AppContext
 from services.cycles.service import propose_revocations
+from services.shared.names import street_names
 from services.streets.service import street_of
 from services.tenancy.service import get_settings, settings_problem
 from tenants.config import window_problem
@@ -78,7 +79,6 @@ from workflows.cycle.streets import (
     notify,
     refusals,
     refused,
-    street_names,
     streets_in,
 )
 from workflows.heartbeats import heartbeating

@@ -17,6 +17,7 @@ from services.errors import DomainError
 from services.models import Assessment, AuditLog, Street
 from services.notifications.messages import AUDIENCES, notice, notice_key
 from services.notifications.service import send_each
+from services.shared.names import street_names
 from services.streets.schemas import StreetStatus
 from services.streets.service import ALLOWED_TRANSITIONS, change_status, streets_locked
 from tenants.context import Actor
@@ -79,11 +80,6 @@ async def streets_in(session: AsyncSession, tenant: TenantId, statuses: Sequence
     query = select(Street.id).where(Street.tenant_id == tenant, col(Street.status).in_(statuses))
     ids = (await session.execute(query.order_by(col(Street.id)))).scalars()
     return tuple(street_id for street_id in ids if street_id is not None)
-
-
-async def street_names(session: AsyncSession, tenant: TenantId, street_ids: Sequence[int]) -> dict[int, str]:
-    query = select(Street.id, Street.name).where(Street.tenant_id == tenant, col(Street.id).in_(list(street_ids)))
-    return {street_id: name for street_id, name in await session.execute(query) if street_id is not None}
 
 
 async def move(
