@@ -204,7 +204,7 @@ async def change_status(
         before = row.status
         row.status = new_status
         row.updated_at = utcnow()
-        await session.flush()
+        # No flush of its own: a city's moves go out together at the next flush, as one batch of UPDATEs.
         await record(
             session,
             actor,
