@@ -19,7 +19,7 @@ from services.assessments.service import list_assessments
 from services.attestations.controllers import UPLOAD_BYTES
 from services.attestations.schemas import CLAIMS, AttestationDecision
 from services.attestations.service import decide, list_attestations
-from services.deps import Caller, Db, requires
+from services.deps import requires
 from services.entities.service import list_entities
 from services.errors import DomainError
 from services.grades.service import grade_history
@@ -37,7 +37,6 @@ from services.web.verdicts import criterion_lines
 from services.workload.service import list_services
 from tenants.calendar import today
 from tenants.context import Role
-from tenants.ids import TenantId
 
 TABS: Final[tuple[tuple[str, Text], ...]] = (
     ("profile", Text("概况", "Profile")),
@@ -119,7 +118,7 @@ async def _tab(at: StreetScope, tab: str, page_number: int, *, status_code: int 
     tabs = [(key, name) for key, name in TABS if key != "ledger" or at.actor.role in LEDGER_READERS]
     if tab not in dict(tabs):
         raise NotFoundException()
-    data = await _TAB_READS[tab](TabRead(at.db, at.actor, at.tenant_id, at.street_id, page_number))
+    data = await _TAB_READS[tab](TabRead(at.request, at.db, at.actor, at.tenant_id, at.street, page_number))
     # htmx swaps only the tabs; a plain request (no JavaScript) gets the whole page.
     template = "street/tabs.html" if at.request.headers.get("hx-request") else "street.html"
     return at.page(
@@ -174,13 +173,9 @@ async def _home(at: StreetScope) -> Template:
 
 
 @dataclass(frozen=True)
-class TabRead:
-    """What every tab reads with: the request's transaction, the caller, the street, the page of a list."""
+class TabRead(StreetScope):
+    """What every tab reads with: the street page's scope, and the page of a list."""
 
-    db: Db
-    actor: Caller
-    tenant: TenantId
-    street_id: int
     page_number: int
 
     @property
@@ -199,42 +194,42 @@ def _paged(rows: Sequence[Any]) -> dict[str, Any]:
 
 async def _profile(q: TabRead) -> dict[str, Any]:
     # The street itself, and where the verification of its operator's claims stands.
-    return {"attestations": await list_attestations(q.db, q.actor, q.tenant, q.street_id)}
+    return {"attestations": await list_attestations(q.db, q.actor, q.tenant_id, q.street_id)}
 
 
 async def _entities(q: TabRead) -> dict[str, Any]:
-    return _paged((await list_entities(q.db, q.actor, q.tenant, q.street_id, limit=LIMIT, offset=q.offset)).items)
+    return _paged((await list_entities(q.db, q.actor, q.tenant_id, q.street_id, limit=LIMIT, offset=q.offset)).items)
 
 
 async def _activities(q: TabRead) -> dict[str, Any]:
-    read = await list_activities(q.db, q.actor, q.tenant, q.street_id, year=None, limit=LIMIT, offset=q.offset)
+    read = await list_activities(q.db, q.actor, q.tenant_id, q.street_id, year=None, limit=LIMIT, offset=q.offset)
     return _paged(read.items)
 
 
 async def _reports(q: TabRead) -> dict[str, Any]:
-    rows = (await list_reports(q.db, q.actor, q.tenant, q.street_id, year=None, limit=ALL, offset=0)).items
+    rows = (await list_reports(q.db, q.actor, q.tenant_id, q.street_id, year=None, limit=ALL, offset=0)).items
     return {"rows": list(reversed(rows))}  # newest first; at most twelve a year
 
 
 async def _surveys(q: TabRead) -> dict[str, Any]:
     year = today().year
-    return {"year": year, "summary": await survey_summary(q.db, q.actor, q.tenant, q.street_id, year=year)}
+    return {"year": year, "summary": await survey_summary(q.db, q.actor, q.tenant_id, q.street_id, year=year)}
 
 
 async def _entity_names(q: TabRead) -> dict[int, str]:
     """The street's entity names, read once for a whole table (never a query per row)."""
-    entities = await list_entities(q.db, q.actor, q.tenant, q.street_id, limit=ALL, offset=0)
+    entities = await list_entities(q.db, q.actor, q.tenant_id, q.street_id, limit=ALL, offset=0)
     return {e.id: e.name for e in entities.items}
 
 
 async def _internships(q: TabRead) -> dict[str, Any]:
-    rows = (await list_internships(q.db, q.actor, q.tenant, q.street_id, open_on=None, limit=ALL, offset=0)).items
+    rows = (await list_internships(q.db, q.actor, q.tenant_id, q.street_id, open_on=None, limit=ALL, offset=0)).items
     names = await _entity_names(q) if any(r.entity_id for r in rows) else {}
     return {"rows": rows, "entity_names": names}
 
 
 async def _services(q: TabRead) -> dict[str, Any]:
-    read = await list_services(q.db, q.actor, q.tenant, q.street_id, year=None, limit=LIMIT, offset=q.offset)
+    read = await list_services(q.db, q.actor, q.tenant_id, q.street_id, year=None, limit=LIMIT, offset=q.offset)
     return _paged(read.items)
 
 
@@ -243,7 +238,7 @@ async def _ledger(q: TabRead) -> dict[str, Any]:
         raise PermissionDeniedException()
     rows = (
         await list_entries(
-            q.db, q.tenant, status=None, entity_id=None, street_id=q.street_id, limit=LIMIT, offset=q.offset
+            q.db, q.tenant_id, status=None, entity_id=None, street_id=q.street_id, limit=LIMIT, offset=q.offset
         )
     ).items
     names = await _entity_names(q) if rows else {}
@@ -251,12 +246,12 @@ async def _ledger(q: TabRead) -> dict[str, Any]:
 
 
 async def _assessments(q: TabRead) -> dict[str, Any]:
-    read = await list_assessments(q.db, q.actor, q.tenant, q.street_id, year=None, limit=LIMIT, offset=q.offset)
+    read = await list_assessments(q.db, q.actor, q.tenant_id, q.street_id, year=None, limit=LIMIT, offset=q.offset)
     # The first page opens with the latest assessment's criteria, judged by the rules it stored.
     latest = read.items[0] if read.items and q.page_number == 1 else None
-    ruleset = await assessment_ruleset(q.db, q.tenant, latest.id) if latest is not None else None
+    ruleset = await assessment_ruleset(q.db, q.tenant_id, latest.id) if latest is not None else None
     lines = criterion_lines(latest.criteria, ruleset, latest.unverified_claims) if latest is not None else []
-    grades = await grade_history(q.db, q.actor, q.tenant, q.street_id) if q.page_number == 1 else []
+    grades = await grade_history(q.db, q.actor, q.tenant_id, q.street_id) if q.page_number == 1 else []
     return {**_paged(read.items), "latest": latest, "lines": lines, "grades": grades}
 
 
