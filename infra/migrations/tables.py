@@ -33,6 +33,22 @@ def created_column(name: str = "created_at") -> sa.Column[object]:
     return sa.Column(name, sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now())
 
 
+ColumnType = sa.types.TypeEngine[Any] | type[sa.types.TypeEngine[Any]]
+"""A column's type, as ``sa.Column`` takes it: ``sa.Text()`` or ``sa.Text``."""
+
+
+def required(column_type: ColumnType, *names: str, default: str | None = None) -> list[sa.Column[Any]]:
+    """NOT NULL columns ``names``, in that order, all of ``column_type`` (and ``default`` as the server's default).
+
+    A table lists them in place with ``*``: ``*required(sa.Text(), "title", "body")``."""
+    return [sa.Column(name, column_type, nullable=False, server_default=default) for name in names]
+
+
+def optional(column_type: ColumnType, *names: str) -> list[sa.Column[Any]]:
+    """Nullable columns ``names``, in that order, all of ``column_type``, with no default."""
+    return [sa.Column(name, column_type) for name in names]
+
+
 def tenant_reference(
     column: str, table: str, *, target: str = "id", ondelete: str | None = None
 ) -> sa.ForeignKeyConstraint:

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
-from infra.migrations.tables import create_tenant_table, created_column
+from infra.migrations.tables import create_tenant_table, created_column, optional, required
 from infra.rls import grant_sequences_statement, setup_statements
 
 revision = "0001"
@@ -22,8 +22,7 @@ def upgrade() -> None:
         "tenants",
         sa.Column("slug", sa.Text, primary_key=True),
         sa.Column("code", sa.Text, nullable=False, unique=True),
-        sa.Column("name_zh", sa.Text, nullable=False),
-        sa.Column("name_en", sa.Text, nullable=False),
+        *required(sa.Text(), "name_zh", "name_en"),
         sa.Column("parent", sa.Text, sa.ForeignKey("tenants.slug")),
         sa.CheckConstraint("slug ~ '^[a-z][a-z0-9_-]*$'", name="tenants_slug_format"),
     )
@@ -36,11 +35,9 @@ def upgrade() -> None:
     )
     create_tenant_table(
         "users",
-        sa.Column("username", sa.Text, nullable=False),
-        sa.Column("password_hash", sa.Text, nullable=False),
-        sa.Column("role", sa.Text, nullable=False),
-        sa.Column("display_name", sa.Text, nullable=False, server_default=""),
-        sa.Column("street_id", sa.BigInteger),
+        *required(sa.Text(), "username", "password_hash", "role"),
+        *required(sa.Text(), "display_name", default=""),
+        *optional(sa.BigInteger(), "street_id"),
         created_column(),
         sa.UniqueConstraint("username", name="users_username_key"),
         sa.CheckConstraint(
@@ -51,20 +48,15 @@ def upgrade() -> None:
     op.create_table(
         "login_throttle",
         sa.Column("username", sa.Text, primary_key=True),
-        sa.Column("failures", sa.Integer, nullable=False, server_default="0"),
-        sa.Column("first_failed_at", sa.DateTime(timezone=True)),
-        sa.Column("locked_until", sa.DateTime(timezone=True)),
+        *required(sa.Integer(), "failures", default="0"),
+        *optional(sa.DateTime(timezone=True), "first_failed_at", "locked_until"),
     )
     op.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON login_throttle TO jiequ_app")
     create_tenant_table(
         "audit_log",
-        sa.Column("actor", sa.Text, nullable=False),
-        sa.Column("action", sa.Text, nullable=False),
-        sa.Column("object_type", sa.Text, nullable=False),
-        sa.Column("object_id", sa.Text, nullable=False),
-        sa.Column("before", JSONB),
-        sa.Column("after", JSONB),
-        sa.Column("request_id", sa.Text),
+        *required(sa.Text(), "actor", "action", "object_type", "object_id"),
+        *optional(JSONB(), "before", "after"),
+        *optional(sa.Text(), "request_id"),
         created_column("at"),
         privileges="SELECT, INSERT",
     )

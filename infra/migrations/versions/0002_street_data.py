@@ -8,140 +8,116 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from infra.migrations.tables import create_tenant_table, tenant_reference
+from infra.migrations.tables import create_tenant_table, optional, required, tenant_reference
 from infra.rls import grant_sequences_statement
 
 revision = "0002"
 down_revision = "0001"
 
 
-def _street_id() -> sa.Column[int]:
-    return sa.Column("street_id", sa.BigInteger(), nullable=False)
-
-
 def upgrade() -> None:
     create_tenant_table(
         "custom_fields",
         sa.Column("key", sa.Text(), primary_key=True),
-        sa.Column("label_zh", sa.Text(), nullable=False),
-        sa.Column("label_en", sa.Text(), nullable=False),
-        sa.Column("type", sa.Text(), nullable=False),
-        sa.Column("choices", postgresql.JSONB(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        *required(sa.Text(), "label_zh", "label_en", "type"),
+        *required(postgresql.JSONB(), "choices"),
+        *required(sa.DateTime(timezone=True), "created_at"),
         identity=False,
     )
     create_tenant_table(
         "operators",
-        sa.Column("name", sa.Text(), nullable=False),
-        sa.Column("uscc", sa.Text(), nullable=False),
-        sa.Column("legal_person", sa.Boolean(), nullable=True),
-        sa.Column("clean_record", sa.Boolean(), nullable=True),
-        sa.Column("digital_platform_url", sa.Text(), nullable=True),
+        *required(sa.Text(), "name", "uscc"),
+        *optional(sa.Boolean(), "legal_person", "clean_record"),
+        *optional(sa.Text(), "digital_platform_url"),
     )
     create_tenant_table(
         "streets",
-        sa.Column("name", sa.Text(), nullable=False),
-        sa.Column("district", sa.Text(), nullable=False),
-        sa.Column("theme", sa.Text(), nullable=True),
-        sa.Column("status", sa.Text(), nullable=False),
-        sa.Column("operator_id", sa.BigInteger(), nullable=True),
-        sa.Column("replicable_practices", sa.Integer(), nullable=True),
-        sa.Column("custom_fields", postgresql.JSONB(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        *required(sa.Text(), "name", "district"),
+        *optional(sa.Text(), "theme"),
+        *required(sa.Text(), "status"),
+        *optional(sa.BigInteger(), "operator_id"),
+        *optional(sa.Integer(), "replicable_practices"),
+        *required(postgresql.JSONB(), "custom_fields"),
+        *required(sa.DateTime(timezone=True), "created_at", "updated_at"),
         tenant_reference("operator_id", "operators"),
     )
     create_tenant_table(
         "activities",
-        _street_id(),
-        sa.Column("kind", sa.Text(), nullable=False),
-        sa.Column("title", sa.Text(), nullable=False),
-        sa.Column("held_on", sa.Date(), nullable=False),
-        sa.Column("participants", sa.Integer(), nullable=False),
+        *required(sa.BigInteger(), "street_id"),
+        *required(sa.Text(), "kind", "title"),
+        *required(sa.Date(), "held_on"),
+        *required(sa.Integer(), "participants"),
         tenant_reference("street_id", "streets"),
     )
     create_tenant_table(
         "centers",
         sa.Column("street_id", sa.BigInteger(), primary_key=True),
-        sa.Column("fixed_site", sa.Boolean(), nullable=False),
-        sa.Column("address", sa.Text(), nullable=False),
-        sa.Column("services", postgresql.ARRAY(sa.Text()), nullable=False),
+        *required(sa.Boolean(), "fixed_site"),
+        *required(sa.Text(), "address"),
+        *required(postgresql.ARRAY(sa.Text()), "services"),
         tenant_reference("street_id", "streets"),
         identity=False,
     )
     create_tenant_table(
         "entities",
-        _street_id(),
-        sa.Column("name", sa.Text(), nullable=False),
-        sa.Column("uscc", sa.Text(), nullable=False),
-        sa.Column("kind", sa.Text(), nullable=False),
-        sa.Column("class", sa.Text(), nullable=True),
-        sa.Column("founder_group", sa.Text(), nullable=True),
-        sa.Column("founded_on", sa.Date(), nullable=True),
-        sa.Column("employees", sa.Integer(), nullable=False),
-        sa.Column("operating", sa.Boolean(), nullable=False),
-        sa.Column("joined_on", sa.Date(), nullable=True),
-        sa.Column("left_on", sa.Date(), nullable=True),
+        *required(sa.BigInteger(), "street_id"),
+        *required(sa.Text(), "name", "uscc", "kind"),
+        *optional(sa.Text(), "class", "founder_group"),
+        *optional(sa.Date(), "founded_on"),
+        *required(sa.Integer(), "employees"),
+        *required(sa.Boolean(), "operating"),
+        *optional(sa.Date(), "joined_on", "left_on"),
         tenant_reference("street_id", "streets"),
     )
     create_tenant_table(
         "internship_positions",
-        _street_id(),
-        sa.Column("entity_id", sa.BigInteger(), nullable=True),
-        sa.Column("title", sa.Text(), nullable=False),
-        sa.Column("opened_on", sa.Date(), nullable=False),
-        sa.Column("closed_on", sa.Date(), nullable=True),
+        *required(sa.BigInteger(), "street_id"),
+        *optional(sa.BigInteger(), "entity_id"),
+        *required(sa.Text(), "title"),
+        *required(sa.Date(), "opened_on"),
+        *optional(sa.Date(), "closed_on"),
         tenant_reference("street_id", "streets"),
     )
     create_tenant_table(
         "monthly_reports",
         sa.Column("street_id", sa.BigInteger(), primary_key=True),
         sa.Column("month", sa.Date(), primary_key=True),
-        sa.Column("jobs_driven", sa.Integer(), nullable=False),
-        sa.Column("internship_positions", sa.Integer(), nullable=False),
-        sa.Column("notes", sa.Text(), nullable=False),
-        sa.Column("submitted_by", sa.Text(), nullable=False),
-        sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=False),
+        *required(sa.Integer(), "jobs_driven", "internship_positions"),
+        *required(sa.Text(), "notes", "submitted_by"),
+        *required(sa.DateTime(timezone=True), "submitted_at"),
         tenant_reference("street_id", "streets"),
         identity=False,
     )
     create_tenant_table(
         "survey_responses",
-        _street_id(),
-        sa.Column("responded_on", sa.Date(), nullable=False),
-        sa.Column("rating", sa.SmallInteger(), nullable=False),
+        *required(sa.BigInteger(), "street_id"),
+        *required(sa.Date(), "responded_on"),
+        *required(sa.SmallInteger(), "rating"),
         tenant_reference("street_id", "streets"),
     )
     create_tenant_table(
         "center_staff",
-        _street_id(),
-        sa.Column("name", sa.Text(), nullable=False),
-        sa.Column("role", sa.Text(), nullable=False),
-        sa.Column("full_time", sa.Boolean(), nullable=False),
+        *required(sa.BigInteger(), "street_id"),
+        *required(sa.Text(), "name", "role"),
+        *required(sa.Boolean(), "full_time"),
         tenant_reference("street_id", "centers", target="street_id"),
     )
     create_tenant_table(
         "ledger_entries",
-        _street_id(),
-        sa.Column("entity_id", sa.BigInteger(), nullable=False),
-        sa.Column("need", sa.Text(), nullable=False),
-        sa.Column("action", sa.Text(), nullable=False),
-        sa.Column("status", sa.Text(), nullable=False),
-        sa.Column("caseworker", sa.Text(), nullable=True),
-        sa.Column("opened_on", sa.Date(), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        *required(sa.BigInteger(), "street_id", "entity_id"),
+        *required(sa.Text(), "need", "action", "status"),
+        *optional(sa.Text(), "caseworker"),
+        *required(sa.Date(), "opened_on"),
+        *required(sa.DateTime(timezone=True), "updated_at"),
         tenant_reference("entity_id", "entities"),
         tenant_reference("street_id", "streets"),
     )
     create_tenant_table(
         "ledger_visits",
-        sa.Column("entry_id", sa.BigInteger(), nullable=False),
-        sa.Column("entity_id", sa.BigInteger(), nullable=False),
-        _street_id(),
-        sa.Column("visited_on", sa.Date(), nullable=False),
-        sa.Column("notes", sa.Text(), nullable=False),
-        sa.Column("caseworker", sa.Text(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        *required(sa.BigInteger(), "entry_id", "entity_id", "street_id"),
+        *required(sa.Date(), "visited_on"),
+        *required(sa.Text(), "notes", "caseworker"),
+        *required(sa.DateTime(timezone=True), "created_at"),
         tenant_reference("entity_id", "entities"),
         tenant_reference("entry_id", "ledger_entries"),
     )

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from infra.migrations.tables import create_tenant_table, created_column, tenant_reference
+from infra.migrations.tables import create_tenant_table, created_column, optional, required, tenant_reference
 from infra.rls import grant_sequences_statement
 
 revision = "0003"
@@ -20,9 +20,9 @@ def upgrade() -> None:
         "city_rules",
         sa.Column("criterion_id", sa.Text(), primary_key=True),
         sa.Column("effective_from", sa.Integer(), primary_key=True),
-        sa.Column("effective_to", sa.Integer()),
-        sa.Column("criterion", postgresql.JSONB(), nullable=False),
-        sa.Column("created_by", sa.Text(), nullable=False),
+        *optional(sa.Integer(), "effective_to"),
+        *required(postgresql.JSONB(), "criterion"),
+        *required(sa.Text(), "created_by"),
         created_column(),
         sa.CheckConstraint("effective_to IS NULL OR effective_to >= effective_from", name="city_rules_years_check"),
         identity=False,
@@ -30,23 +30,20 @@ def upgrade() -> None:
     create_tenant_table(
         "baselines",
         sa.Column("year", sa.Integer(), primary_key=True),
-        sa.Column("criteria", postgresql.JSONB(), nullable=False),
-        sa.Column("published_by", sa.Text(), nullable=False),
-        sa.Column("published_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        *required(postgresql.JSONB(), "criteria"),
+        *required(sa.Text(), "published_by"),
+        created_column("published_at"),
         identity=False,
     )
     create_tenant_table(
         "assessments",
-        sa.Column("street_id", sa.BigInteger(), nullable=False),
-        sa.Column("year", sa.Integer(), nullable=False),
-        sa.Column("ruleset_hash", sa.Text(), nullable=False),
-        sa.Column("outcome", sa.Text(), nullable=False),
-        sa.Column("facts", postgresql.JSONB(), nullable=False),
-        sa.Column("criteria", postgresql.JSONB(), nullable=False),
-        sa.Column("results", postgresql.JSONB(), nullable=False),
-        sa.Column("kind", sa.Text(), nullable=False, server_default="manual"),
-        sa.Column("idempotency_key", sa.Text()),
-        sa.Column("created_by", sa.Text(), nullable=False),
+        *required(sa.BigInteger(), "street_id"),
+        *required(sa.Integer(), "year"),
+        *required(sa.Text(), "ruleset_hash", "outcome"),
+        *required(postgresql.JSONB(), "facts", "criteria", "results"),
+        *required(sa.Text(), "kind", default="manual"),
+        *optional(sa.Text(), "idempotency_key"),
+        *required(sa.Text(), "created_by"),
         created_column(),
         tenant_reference("street_id", "streets"),
         sa.CheckConstraint("outcome IN ('pass','fail','incomplete')", name="assessments_outcome_check"),

@@ -7,7 +7,7 @@ Revises: 0004
 import sqlalchemy as sa
 from alembic import op
 
-from infra.migrations.tables import create_tenant_table, created_column, tenant_reference
+from infra.migrations.tables import create_tenant_table, created_column, optional, required, tenant_reference
 from infra.rls import grant_sequences_statement
 
 revision = "0005"
@@ -17,17 +17,11 @@ down_revision = "0004"
 def upgrade() -> None:
     create_tenant_table(
         "notifications",
-        sa.Column("username", sa.Text(), nullable=False),
-        sa.Column("kind", sa.Text(), nullable=False),
-        sa.Column("title_zh", sa.Text(), nullable=False),
-        sa.Column("title_en", sa.Text(), nullable=False),
-        sa.Column("body_zh", sa.Text(), nullable=False),
-        sa.Column("body_en", sa.Text(), nullable=False),
-        sa.Column("street_id", sa.BigInteger()),
-        sa.Column("entity_id", sa.BigInteger()),
-        sa.Column("dedupe_key", sa.Text(), nullable=False),
+        *required(sa.Text(), "username", "kind", "title_zh", "title_en", "body_zh", "body_en"),
+        *optional(sa.BigInteger(), "street_id", "entity_id"),
+        *required(sa.Text(), "dedupe_key"),
         created_column(),
-        sa.Column("read_at", sa.DateTime(timezone=True)),
+        *optional(sa.DateTime(timezone=True), "read_at"),
         tenant_reference("street_id", "streets"),
         tenant_reference("entity_id", "entities"),
     )
@@ -36,13 +30,12 @@ def upgrade() -> None:
     op.create_index("notifications_user", "notifications", ["tenant_id", "username", "id"])
     create_tenant_table(
         "followup_tasks",
-        sa.Column("entity_id", sa.BigInteger(), nullable=False),
-        sa.Column("street_id", sa.BigInteger(), nullable=False),
-        sa.Column("due_on", sa.Date(), nullable=False),
-        sa.Column("status", sa.Text(), nullable=False, server_default="open"),
-        sa.Column("opened_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
-        sa.Column("closed_at", sa.DateTime(timezone=True)),
-        sa.Column("dedupe_key", sa.Text(), nullable=False),
+        *required(sa.BigInteger(), "entity_id", "street_id"),
+        *required(sa.Date(), "due_on"),
+        *required(sa.Text(), "status", default="open"),
+        created_column("opened_at"),
+        *optional(sa.DateTime(timezone=True), "closed_at"),
+        *required(sa.Text(), "dedupe_key"),
         tenant_reference("street_id", "streets"),
         tenant_reference("entity_id", "entities"),
         sa.CheckConstraint("status IN ('open','done')", name="followup_tasks_status_check"),

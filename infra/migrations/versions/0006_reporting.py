@@ -9,7 +9,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 from infra.db import APP_ROLE
-from infra.migrations.tables import create_tenant_table, tenant_reference
+from infra.migrations.tables import create_tenant_table, created_column, required, tenant_reference
 
 revision = "0006"
 down_revision = "0005"
@@ -58,7 +58,7 @@ def upgrade() -> None:
     create_tenant_table(
         "report_changes",
         sa.Column("street_id", sa.BigInteger(), primary_key=True),
-        sa.Column("version", sa.BigInteger(), nullable=False),
+        *required(sa.BigInteger(), "version"),
         tenant_reference("street_id", "streets", ondelete="CASCADE"),
         identity=False,
     )
@@ -66,12 +66,12 @@ def upgrade() -> None:
         "report_street_years",
         sa.Column("year", sa.Integer(), primary_key=True),
         sa.Column("street_id", sa.BigInteger(), primary_key=True),
-        sa.Column("version", sa.BigInteger(), nullable=False),
-        sa.Column("until", sa.Date(), nullable=False),
-        sa.Column("cadence", postgresql.ARRAY(sa.Integer()), nullable=False),
-        sa.Column("format", sa.SmallInteger(), nullable=False),
-        sa.Column("counts", postgresql.ARRAY(sa.BigInteger()), nullable=False),
-        sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        *required(sa.BigInteger(), "version"),
+        *required(sa.Date(), "until"),
+        *required(postgresql.ARRAY(sa.Integer()), "cadence"),
+        *required(sa.SmallInteger(), "format"),
+        *required(postgresql.ARRAY(sa.BigInteger()), "counts"),
+        created_column("computed_at"),
         tenant_reference("street_id", "streets", ondelete="CASCADE"),
         identity=False,
     )

@@ -7,7 +7,7 @@ Revises: 0010
 import sqlalchemy as sa
 from alembic import op
 
-from infra.migrations.tables import create_tenant_table, created_column, tenant_reference
+from infra.migrations.tables import create_tenant_table, created_column, optional, required, tenant_reference
 
 revision = "0011"
 down_revision = "0010"
@@ -18,12 +18,12 @@ KINDS = ("policy", "mentoring", "training", "employment", "social_security", "ta
 def upgrade() -> None:
     create_tenant_table(
         "center_services",
-        sa.Column("street_id", sa.BigInteger(), nullable=False),
-        sa.Column("served_on", sa.Date(), nullable=False),
-        sa.Column("kind", sa.Text(), nullable=False),
-        sa.Column("people", sa.Integer(), nullable=False),
-        sa.Column("staff", sa.Text(), nullable=False),
-        sa.Column("note", sa.Text()),
+        *required(sa.BigInteger(), "street_id"),
+        *required(sa.Date(), "served_on"),
+        *required(sa.Text(), "kind"),
+        *required(sa.Integer(), "people"),
+        *required(sa.Text(), "staff"),
+        *optional(sa.Text(), "note"),
         created_column(),
         tenant_reference("street_id", "streets", ondelete="CASCADE"),
         sa.CheckConstraint(f"kind IN ({', '.join(repr(k) for k in KINDS)})", name="center_services_kind_check"),

@@ -15,7 +15,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 from infra.db import APP_ROLE
-from infra.migrations.tables import create_tenant_table, created_column, tenant_reference
+from infra.migrations.tables import create_tenant_table, created_column, optional, required, tenant_reference
 
 revision = "0013"
 down_revision = "0012"
@@ -84,22 +84,19 @@ _FUNCTIONS = (
 def upgrade() -> None:
     create_tenant_table(
         "cases",
-        sa.Column("street_id", sa.BigInteger(), nullable=False),
-        sa.Column("year", sa.Integer(), nullable=False),
-        sa.Column("title", sa.Text(), nullable=False),
-        sa.Column("category", sa.Text(), nullable=False),
-        sa.Column("summary", sa.Text(), nullable=False),
-        sa.Column("body", sa.Text(), nullable=False),
-        sa.Column("figures", postgresql.JSONB(), nullable=False, server_default="[]"),
-        sa.Column("status", sa.Text(), nullable=False, server_default="draft"),
-        sa.Column("review_comment", sa.Text()),
-        sa.Column("created_by", sa.Text(), nullable=False),
-        sa.Column("reviewed_by", sa.Text()),
-        sa.Column("reviewed_at", sa.DateTime(timezone=True)),
-        sa.Column("published_by", sa.Text()),
-        sa.Column("published_at", sa.DateTime(timezone=True)),
+        *required(sa.BigInteger(), "street_id"),
+        *required(sa.Integer(), "year"),
+        *required(sa.Text(), "title", "category", "summary", "body"),
+        *required(postgresql.JSONB(), "figures", default="[]"),
+        *required(sa.Text(), "status", default="draft"),
+        *optional(sa.Text(), "review_comment"),
+        *required(sa.Text(), "created_by"),
+        *optional(sa.Text(), "reviewed_by"),
+        *optional(sa.DateTime(timezone=True), "reviewed_at"),
+        *optional(sa.Text(), "published_by"),
+        *optional(sa.DateTime(timezone=True), "published_at"),
         created_column(),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        created_column("updated_at"),
         tenant_reference("street_id", "streets", ondelete="CASCADE"),
         sa.CheckConstraint(f"category IN ({_in(CATEGORIES)})", name="cases_category_check"),
         sa.CheckConstraint(f"status IN ({_in(STATUSES)})", name="cases_status_check"),
@@ -110,8 +107,8 @@ def upgrade() -> None:
         "case_images",
         sa.Column("case_id", sa.BigInteger(), primary_key=True),
         sa.Column("position", sa.SmallInteger(), primary_key=True),
-        sa.Column("media_type", sa.Text(), nullable=False),
-        sa.Column("content", postgresql.BYTEA(), nullable=False),
+        *required(sa.Text(), "media_type"),
+        *required(postgresql.BYTEA(), "content"),
         created_column(),
         tenant_reference("case_id", "cases", ondelete="CASCADE"),
         sa.CheckConstraint(f"position BETWEEN 1 AND {MAX_IMAGES}", name="case_images_position_check"),

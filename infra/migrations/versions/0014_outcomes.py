@@ -13,7 +13,7 @@ Revises: 0013
 import sqlalchemy as sa
 from alembic import op
 
-from infra.migrations.tables import create_tenant_table, created_column, tenant_reference
+from infra.migrations.tables import create_tenant_table, created_column, optional, required, tenant_reference
 
 revision = "0014"
 down_revision = "0013"
@@ -43,20 +43,14 @@ _TRANSITIONS = {
 def upgrade() -> None:
     create_tenant_table(
         "ledger_outcomes",
-        sa.Column("entry_id", sa.BigInteger(), nullable=False),
-        sa.Column("entity_id", sa.BigInteger(), nullable=False),
-        sa.Column("street_id", sa.BigInteger(), nullable=False),
-        sa.Column("kind", sa.Text(), nullable=False),
-        sa.Column("achieved_on", sa.Date(), nullable=False),
-        sa.Column("amount_wan", sa.BigInteger()),
-        sa.Column("amount_yuan", sa.BigInteger()),
-        sa.Column("lender", sa.Text()),
-        sa.Column("months", sa.Integer()),
-        sa.Column("persons", sa.Integer()),
-        sa.Column("graduates", sa.Integer()),
-        sa.Column("other_youth", sa.Integer()),
-        sa.Column("note", sa.Text(), nullable=False, server_default=""),
-        sa.Column("recorded_by", sa.Text(), nullable=False),
+        *required(sa.BigInteger(), "entry_id", "entity_id", "street_id"),
+        *required(sa.Text(), "kind"),
+        *required(sa.Date(), "achieved_on"),
+        *optional(sa.BigInteger(), "amount_wan", "amount_yuan"),
+        *optional(sa.Text(), "lender"),
+        *optional(sa.Integer(), "months", "persons", "graduates", "other_youth"),
+        *required(sa.Text(), "note", default=""),
+        *required(sa.Text(), "recorded_by"),
         created_column(),
         tenant_reference("entry_id", "ledger_entries"),
         tenant_reference("entity_id", "entities"),

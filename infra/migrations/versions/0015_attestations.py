@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from infra.migrations.tables import create_tenant_table, tenant_reference
+from infra.migrations.tables import create_tenant_table, created_column, optional, required, tenant_reference
 
 revision = "0015"
 down_revision = "0014"
@@ -24,15 +24,13 @@ def upgrade() -> None:
         "attestations",
         sa.Column("street_id", sa.BigInteger(), primary_key=True),
         sa.Column("claim", sa.Text(), primary_key=True),
-        sa.Column("value", postgresql.JSONB(), nullable=False),
-        sa.Column("status", sa.Text(), nullable=False),
-        sa.Column("note", sa.Text(), nullable=False, server_default=""),
-        sa.Column("evidence", sa.LargeBinary()),
-        sa.Column("evidence_sha256", sa.Text()),
-        sa.Column("evidence_type", sa.Text()),
-        sa.Column("verified_by", sa.Text()),
-        sa.Column("verified_at", sa.DateTime(timezone=True)),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        *required(postgresql.JSONB(), "value"),
+        *required(sa.Text(), "status"),
+        *required(sa.Text(), "note", default=""),
+        *optional(sa.LargeBinary(), "evidence"),
+        *optional(sa.Text(), "evidence_sha256", "evidence_type", "verified_by"),
+        *optional(sa.DateTime(timezone=True), "verified_at"),
+        created_column("updated_at"),
         tenant_reference("street_id", "streets"),
         sa.CheckConstraint(
             "claim IN ('legal_person', 'clean_record', 'digital_platform_url')", name="attestations_claim_check"

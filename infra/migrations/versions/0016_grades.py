@@ -15,7 +15,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 from infra.db import APP_ROLE
-from infra.migrations.tables import create_tenant_table
+from infra.migrations.tables import create_tenant_table, created_column, required
 
 revision = "0016"
 down_revision = "0015"
@@ -25,10 +25,9 @@ def upgrade() -> None:
     create_tenant_table(
         "grade_schemes",
         sa.Column("year", sa.Integer(), primary_key=True),
-        sa.Column("scheme", postgresql.JSONB(), nullable=False),
-        sa.Column("hash", sa.Text(), nullable=False),
-        sa.Column("published_by", sa.Text(), nullable=False),
-        sa.Column("published_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        *required(postgresql.JSONB(), "scheme"),
+        *required(sa.Text(), "hash", "published_by"),
+        created_column("published_at"),
         identity=False,
     )
     # Built from the constant role name, never from input.

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from infra.migrations.tables import create_tenant_table, created_column
+from infra.migrations.tables import create_tenant_table, created_column, required
 
 revision = "0017"
 down_revision = "0016"
@@ -22,10 +22,9 @@ def upgrade() -> None:
     create_tenant_table(
         "rule_cases",
         sa.Column("name", sa.Text(), primary_key=True),
-        sa.Column("year", sa.Integer(), nullable=False),
-        sa.Column("facts", postgresql.JSONB(), nullable=False),
-        sa.Column("expected", postgresql.JSONB(), nullable=False),
-        sa.Column("created_by", sa.Text(), nullable=False),
+        *required(sa.Integer(), "year"),
+        *required(postgresql.JSONB(), "facts", "expected"),
+        *required(sa.Text(), "created_by"),
         created_column(),
         sa.CheckConstraint("year BETWEEN 2000 AND 2100", name="rule_cases_year_check"),
         identity=False,
