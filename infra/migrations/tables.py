@@ -49,6 +49,18 @@ def optional(column_type: ColumnType, *names: str) -> list[sa.Column[Any]]:
     return [sa.Column(name, column_type) for name in names]
 
 
+def add_columns(table: str, *columns: sa.Column[Any]) -> None:
+    """Add ``columns`` to ``table``, in that order."""
+    for column in columns:
+        op.add_column(table, column)
+
+
+def drop_columns(table: str, *names: str) -> None:
+    """Drop the columns ``names`` from ``table``, in that order."""
+    for name in names:
+        op.drop_column(table, name)
+
+
 def tenant_reference(
     column: str, table: str, *, target: str = "id", ondelete: str | None = None
 ) -> sa.ForeignKeyConstraint:

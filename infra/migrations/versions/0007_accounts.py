@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from infra.db import APP_ROLE
+from infra.migrations.tables import add_columns, drop_columns, optional, required
 
 revision = "0007"
 down_revision = "0006"
@@ -43,10 +44,13 @@ _CITY_ADMIN_ROWS = "role = 'city_admin' AND tenant_id = ANY (app_user_admin_tena
 
 
 def upgrade() -> None:
-    op.add_column("users", sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()))
-    op.add_column("users", sa.Column("must_change_password", sa.Boolean, nullable=False, server_default=sa.false()))
-    op.add_column("users", sa.Column("department", sa.Text))
-    op.add_column("users", sa.Column("token_version", sa.Integer, nullable=False, server_default="0"))
+    add_columns(
+        "users",
+        sa.Column("active", sa.Boolean(), nullable=False, server_default=sa.true()),
+        sa.Column("must_change_password", sa.Boolean(), nullable=False, server_default=sa.false()),
+        *optional(sa.Text(), "department"),
+        *required(sa.Integer(), "token_version", default="0"),
+    )
     op.drop_constraint("users_role_known", "users", type_="check")
     op.create_check_constraint("users_role_known", "users", f"role IN ({_ROLES})")
     op.create_check_constraint(
@@ -120,5 +124,4 @@ def downgrade() -> None:
     op.drop_constraint("users_department_known", "users", type_="check")
     op.drop_constraint("users_role_known", "users", type_="check")
     op.create_check_constraint("users_role_known", "users", f"role IN ({_ROLES_BEFORE})")
-    for column in ("token_version", "department", "must_change_password", "active"):
-        op.drop_column("users", column)
+    drop_columns("users", "token_version", "department", "must_change_password", "active")

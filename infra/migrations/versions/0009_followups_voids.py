@@ -11,15 +11,19 @@ Revises: 0007
 import sqlalchemy as sa
 from alembic import op
 
+from infra.migrations.tables import add_columns, drop_columns, optional
+
 revision = "0009"
 down_revision = "0007"
 
 
 def upgrade() -> None:
-    op.add_column("followup_tasks", sa.Column("closed_by", sa.Text()))
-    op.add_column("followup_tasks", sa.Column("closed_reason", sa.Text()))
-    op.add_column("followup_tasks", sa.Column("visit_id", sa.BigInteger()))
-    op.add_column("followup_tasks", sa.Column("escalated_at", sa.DateTime(timezone=True)))
+    add_columns(
+        "followup_tasks",
+        *optional(sa.Text(), "closed_by", "closed_reason"),
+        *optional(sa.BigInteger(), "visit_id"),
+        *optional(sa.DateTime(timezone=True), "escalated_at"),
+    )
     op.create_foreign_key(
         "followup_tasks_visit_fkey",
         "followup_tasks",
@@ -27,9 +31,11 @@ def upgrade() -> None:
         ["tenant_id", "visit_id"],
         ["tenant_id", "id"],
     )
-    op.add_column("assessments", sa.Column("voided_at", sa.DateTime(timezone=True)))
-    op.add_column("assessments", sa.Column("voided_by", sa.Text()))
-    op.add_column("assessments", sa.Column("voided_reason", sa.Text()))
+    add_columns(
+        "assessments",
+        *optional(sa.DateTime(timezone=True), "voided_at"),
+        *optional(sa.Text(), "voided_by", "voided_reason"),
+    )
     op.create_check_constraint(
         "assessments_voided_check",
         "assessments",
@@ -39,8 +45,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_constraint("assessments_voided_check", "assessments")
-    for column in ("voided_reason", "voided_by", "voided_at"):
-        op.drop_column("assessments", column)
+    drop_columns("assessments", "voided_reason", "voided_by", "voided_at")
     op.drop_constraint("followup_tasks_visit_fkey", "followup_tasks")
-    for column in ("escalated_at", "visit_id", "closed_reason", "closed_by"):
-        op.drop_column("followup_tasks", column)
+    drop_columns("followup_tasks", "escalated_at", "visit_id", "closed_reason", "closed_by")

@@ -14,6 +14,8 @@ Revises: 0009
 import sqlalchemy as sa
 from alembic import op
 
+from infra.migrations.tables import add_columns, drop_columns, optional
+
 revision = "0010"
 down_revision = "0009"
 
@@ -64,9 +66,9 @@ END $$"""
 
 
 def upgrade() -> None:
-    op.add_column("audit_log", sa.Column("chain_seq", sa.BigInteger()))
-    op.add_column("audit_log", sa.Column("prev_hash", sa.LargeBinary()))
-    op.add_column("audit_log", sa.Column("row_hash", sa.LargeBinary()))
+    add_columns(
+        "audit_log", *optional(sa.BigInteger(), "chain_seq"), *optional(sa.LargeBinary(), "prev_hash", "row_hash")
+    )
     op.execute(ROW_HASH)
     op.execute("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update_delete")
     op.execute(BACKFILL)
@@ -86,5 +88,4 @@ def downgrade() -> None:
     op.execute("DROP FUNCTION audit_log_chain()")
     op.drop_index("audit_log_chain", table_name="audit_log")
     op.execute("DROP FUNCTION audit_row_hash(audit_log)")
-    for column in ("row_hash", "prev_hash", "chain_seq"):
-        op.drop_column("audit_log", column)
+    drop_columns("audit_log", "row_hash", "prev_hash", "chain_seq")

@@ -13,7 +13,15 @@ Revises: 0013
 import sqlalchemy as sa
 from alembic import op
 
-from infra.migrations.tables import create_tenant_table, created_column, optional, required, tenant_reference
+from infra.migrations.tables import (
+    add_columns,
+    create_tenant_table,
+    created_column,
+    drop_columns,
+    optional,
+    required,
+    tenant_reference,
+)
 
 revision = "0014"
 down_revision = "0013"
@@ -69,8 +77,7 @@ def upgrade() -> None:
             f" REFERENCING {transitions} FOR EACH STATEMENT EXECUTE FUNCTION report_street_changed()"
         )
     # 招用: who the month's internship positions took on; never more than the positions reported that month.
-    op.add_column("monthly_reports", sa.Column("interns_graduates", sa.Integer(), nullable=False, server_default="0"))
-    op.add_column("monthly_reports", sa.Column("interns_other_youth", sa.Integer(), nullable=False, server_default="0"))
+    add_columns("monthly_reports", *required(sa.Integer(), "interns_graduates", "interns_other_youth", default="0"))
     op.create_check_constraint(
         "monthly_reports_interns_check",
         "monthly_reports",
@@ -81,6 +88,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_constraint("monthly_reports_interns_check", "monthly_reports")
-    op.drop_column("monthly_reports", "interns_other_youth")
-    op.drop_column("monthly_reports", "interns_graduates")
+    drop_columns("monthly_reports", "interns_other_youth", "interns_graduates")
     op.drop_table("ledger_outcomes")

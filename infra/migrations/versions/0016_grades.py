@@ -15,7 +15,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 from infra.db import APP_ROLE
-from infra.migrations.tables import create_tenant_table, created_column, required
+from infra.migrations.tables import add_columns, create_tenant_table, created_column, drop_columns, optional, required
 
 revision = "0016"
 down_revision = "0015"
@@ -35,9 +35,7 @@ def upgrade() -> None:
         f"""CREATE POLICY grade_schemes_read_province ON grade_schemes FOR SELECT TO {APP_ROLE}
   USING (tenant_id IN (SELECT t.parent FROM tenants t WHERE t.slug = ANY (app_read_tenants())))"""  # noqa: S608
     )
-    op.add_column("assessments", sa.Column("score", sa.Float()))
-    op.add_column("assessments", sa.Column("grade", sa.Text()))
-    op.add_column("assessments", sa.Column("grade_scheme_hash", sa.Text()))
+    add_columns("assessments", *optional(sa.Float(), "score"), *optional(sa.Text(), "grade", "grade_scheme_hash"))
     op.create_check_constraint(
         "assessments_grade_check",
         "assessments",
@@ -48,7 +46,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_constraint("assessments_grade_check", "assessments")
-    op.drop_column("assessments", "grade_scheme_hash")
-    op.drop_column("assessments", "grade")
-    op.drop_column("assessments", "score")
+    drop_columns("assessments", "grade_scheme_hash", "grade", "score")
     op.drop_table("grade_schemes")
