@@ -1,4 +1,4 @@
-"""What every tenant table shares, for migrations to build tables with.
+"""What every tenant table shares, for migrations to build tables with, and what the migrations repeat.
 
 A tenant table is keyed by its tenant first (``tenant_id`` references ``tenants.slug``), usually with an
 identity ``id``; it points at other tenant tables through ``(tenant_id, …)`` so that a row can never refer
@@ -16,6 +16,13 @@ from alembic import op
 from infra.rls import tenant_table_statements
 
 ALL_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE"
+
+_REPORT_TRANSITIONS = {
+    "INSERT": "NEW TABLE AS new_rows",
+    "UPDATE": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+    "DELETE": "OLD TABLE AS old_rows",
+}
+"""The transition tables each statement-level report trigger reads the written rows from."""
 
 
 def tenant_column() -> sa.Column[str]:
@@ -79,3 +86,19 @@ def create_tenant_table(
     op.create_table(name, *key, *elements)
     for statement in tenant_table_statements(name, privileges=privileges):
         op.execute(statement)
+
+
+def create_report_triggers(table: str) -> None:
+    """Each INSERT, UPDATE and DELETE on ``table`` (a street's data, with ``street_id``) bumps the report
+    version of the streets it wrote, once per statement: ``report_street_changed()`` (migration 0006)."""
+    for event, transitions in _REPORT_TRANSITIONS.items():
+        op.execute(
+            f"CREATE TRIGGER {table}_report_{event.lower()} AFTER {event} ON {table}"
+            f" REFERENCING {transitions} FOR EACH STATEMENT EXECUTE FUNCTION report_street_changed()"
+        )
+
+
+def drop_report_triggers(table: str) -> None:
+    """Undo :func:`create_report_triggers` on ``table``."""
+    for event in _REPORT_TRANSITIONS:
+        op.execute(f"DROP TRIGGER {table}_report_{event.lower()} ON {table}")

@@ -9,7 +9,14 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 from infra.db import APP_ROLE
-from infra.migrations.tables import create_tenant_table, created_column, required, tenant_reference
+from infra.migrations.tables import (
+    create_report_triggers,
+    create_tenant_table,
+    created_column,
+    drop_report_triggers,
+    required,
+    tenant_reference,
+)
 
 revision = "0006"
 down_revision = "0005"
@@ -47,12 +54,6 @@ BEGIN
   RETURN NULL;
 END $f$"""
 
-_TRANSITIONS = {
-    "INSERT": "NEW TABLE AS new_rows",
-    "UPDATE": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
-    "DELETE": "OLD TABLE AS old_rows",
-}
-
 
 def upgrade() -> None:
     create_tenant_table(
@@ -83,17 +84,12 @@ def upgrade() -> None:
     )
     op.execute(_CHANGED_FUNCTION)
     for table in WATCHED:
-        for event, transitions in _TRANSITIONS.items():
-            op.execute(
-                f"CREATE TRIGGER {table}_report_{event.lower()} AFTER {event} ON {table}"
-                f" REFERENCING {transitions} FOR EACH STATEMENT EXECUTE FUNCTION report_street_changed()"
-            )
+        create_report_triggers(table)
 
 
 def downgrade() -> None:
     for table in WATCHED:
-        for event in _TRANSITIONS:
-            op.execute(f"DROP TRIGGER {table}_report_{event.lower()} ON {table}")
+        drop_report_triggers(table)
     op.execute("DROP FUNCTION report_street_changed()")
     op.drop_table("report_street_years")
     op.drop_table("report_changes")

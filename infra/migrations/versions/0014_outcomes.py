@@ -15,6 +15,7 @@ from alembic import op
 
 from infra.migrations.tables import (
     add_columns,
+    create_report_triggers,
     create_tenant_table,
     created_column,
     drop_columns,
@@ -41,11 +42,6 @@ _SHAPES = {
     "talent_placed": "persons > 0 AND amount_wan IS NULL AND amount_yuan IS NULL AND lender IS NULL"
     " AND months IS NULL AND graduates IS NULL AND other_youth IS NULL",
 }
-_TRANSITIONS = {
-    "INSERT": "NEW TABLE AS new_rows",
-    "UPDATE": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
-    "DELETE": "OLD TABLE AS old_rows",
-}
 
 
 def upgrade() -> None:
@@ -71,11 +67,7 @@ def upgrade() -> None:
     )
     op.create_index("ledger_outcomes_entry", "ledger_outcomes", ["tenant_id", "entry_id"])
     op.create_index("ledger_outcomes_street_day", "ledger_outcomes", ["tenant_id", "street_id", "achieved_on"])
-    for event, transitions in _TRANSITIONS.items():
-        op.execute(
-            f"CREATE TRIGGER ledger_outcomes_report_{event.lower()} AFTER {event} ON ledger_outcomes"
-            f" REFERENCING {transitions} FOR EACH STATEMENT EXECUTE FUNCTION report_street_changed()"
-        )
+    create_report_triggers("ledger_outcomes")
     # 招用: who the month's internship positions took on; never more than the positions reported that month.
     add_columns("monthly_reports", *required(sa.Integer(), "interns_graduates", "interns_other_youth", default="0"))
     op.create_check_constraint(
