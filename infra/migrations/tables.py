@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
+from infra.db import APP_ROLE
 from infra.rls import tenant_table_statements
 
 ALL_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE"
@@ -102,3 +103,13 @@ def drop_report_triggers(table: str) -> None:
     """Undo :func:`create_report_triggers` on ``table``."""
     for event in _REPORT_TRANSITIONS:
         op.execute(f"DROP TRIGGER {table}_report_{event.lower()} ON {table}")
+
+
+def create_province_read_policy(table: str) -> None:
+    """Let a city read its province's rows of ``table`` besides its own: a city is judged by what its province
+    published (baselines, grading schemes), and its transactions see only the city's rows otherwise."""
+    # Built from the constant role name and the migration's table name, never from input.
+    op.execute(
+        f"""CREATE POLICY {table}_read_province ON {table} FOR SELECT TO {APP_ROLE}
+  USING (tenant_id IN (SELECT t.parent FROM tenants t WHERE t.slug = ANY (app_read_tenants())))"""  # noqa: S608
+    )

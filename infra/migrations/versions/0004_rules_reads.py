@@ -13,18 +13,14 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from infra.db import APP_ROLE
+from infra.migrations.tables import create_province_read_policy
 
 revision = "0004"
 down_revision = "0003"
 
 
 def upgrade() -> None:
-    # Built from the constant role name, never from input.
-    op.execute(
-        f"""CREATE POLICY baselines_read_province ON baselines FOR SELECT TO {APP_ROLE}
-  USING (tenant_id IN (SELECT t.parent FROM tenants t WHERE t.slug = ANY (app_read_tenants())))"""  # noqa: S608
-    )
+    create_province_read_policy("baselines")
     op.add_column(
         "assessments",
         sa.Column("custom_fields", postgresql.JSONB(), nullable=False, server_default=sa.text("'[]'::jsonb")),

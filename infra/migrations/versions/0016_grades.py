@@ -14,8 +14,15 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from infra.db import APP_ROLE
-from infra.migrations.tables import add_columns, create_tenant_table, created_column, drop_columns, optional, required
+from infra.migrations.tables import (
+    add_columns,
+    create_province_read_policy,
+    create_tenant_table,
+    created_column,
+    drop_columns,
+    optional,
+    required,
+)
 
 revision = "0016"
 down_revision = "0015"
@@ -30,11 +37,7 @@ def upgrade() -> None:
         created_column("published_at"),
         identity=False,
     )
-    # Built from the constant role name, never from input.
-    op.execute(
-        f"""CREATE POLICY grade_schemes_read_province ON grade_schemes FOR SELECT TO {APP_ROLE}
-  USING (tenant_id IN (SELECT t.parent FROM tenants t WHERE t.slug = ANY (app_read_tenants())))"""  # noqa: S608
-    )
+    create_province_read_policy("grade_schemes")
     add_columns("assessments", *optional(sa.Float(), "score"), *optional(sa.Text(), "grade", "grade_scheme_hash"))
     op.create_check_constraint(
         "assessments_grade_check",
