@@ -113,3 +113,9 @@ def create_province_read_policy(table: str) -> None:
         f"""CREATE POLICY {table}_read_province ON {table} FOR SELECT TO {APP_ROLE}
   USING (tenant_id IN (SELECT t.parent FROM tenants t WHERE t.slug = ANY (app_read_tenants())))"""  # noqa: S608
     )
+
+
+def grant_execute_only(function: str, role: str = APP_ROLE) -> None:
+    """Let only ``role`` (and the owner) call ``function``, named with its argument types: ``name(text)``."""
+    op.execute(f"REVOKE ALL ON FUNCTION {function} FROM PUBLIC")
+    op.execute(f"GRANT EXECUTE ON FUNCTION {function} TO {role}")

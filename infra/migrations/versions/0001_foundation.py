@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
-from infra.migrations.tables import create_tenant_table, created_column, optional, required
+from infra.migrations.tables import create_tenant_table, created_column, grant_execute_only, optional, required
 from infra.rls import grant_sequences_statement, setup_statements
 
 revision = "0001"
@@ -85,8 +85,7 @@ END $$"""
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public
   AS $$ SELECT tenant_id, username, password_hash, role, street_id FROM users WHERE username = p_username $$"""
     )
-    op.execute("REVOKE ALL ON FUNCTION auth_find_user(text) FROM PUBLIC")
-    op.execute("GRANT EXECUTE ON FUNCTION auth_find_user(text) TO jiequ_app")
+    grant_execute_only("auth_find_user(text)")
 
 
 def downgrade() -> None:

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from infra.db import APP_ROLE
-from infra.migrations.tables import add_columns, drop_columns, optional, required
+from infra.migrations.tables import add_columns, drop_columns, grant_execute_only, optional, required
 
 revision = "0007"
 down_revision = "0006"
@@ -80,8 +80,7 @@ END $$"""
 
     op.execute("DROP FUNCTION auth_find_user(text)")
     op.execute(_FIND_USER)
-    op.execute("REVOKE ALL ON FUNCTION auth_find_user(text) FROM PUBLIC")
-    op.execute(f"GRANT EXECUTE ON FUNCTION auth_find_user(text) TO {AUTH_ROLE}")
+    grant_execute_only("auth_find_user(text)", AUTH_ROLE)
 
     # Rows from before were keyed by the raw name; they are only counts of failures, so they go.
     op.execute("DELETE FROM login_throttle")
@@ -115,8 +114,7 @@ def downgrade() -> None:
 
     op.execute("DROP FUNCTION auth_find_user(text)")
     op.execute(_FIND_USER_BEFORE)
-    op.execute("REVOKE ALL ON FUNCTION auth_find_user(text) FROM PUBLIC")
-    op.execute(f"GRANT EXECUTE ON FUNCTION auth_find_user(text) TO {APP_ROLE}")
+    grant_execute_only("auth_find_user(text)")
     # The role is the cluster's, shared by every database migrated on it: it stays, with nothing granted here.
     op.execute(f"REVOKE USAGE ON SCHEMA public FROM {AUTH_ROLE}")
 

@@ -10,7 +10,7 @@ Revises: 0011
 
 from alembic import op
 
-from infra.db import APP_ROLE
+from infra.migrations.tables import grant_execute_only
 
 revision = "0012"
 down_revision = "0011"
@@ -30,8 +30,7 @@ BEGIN
   VALUES (p_tenant, p_actor, 'personal_data.read', p_object_type, p_object_id, p_after, p_request_id);
 END $$"""
     )
-    op.execute("REVOKE ALL ON FUNCTION audit_read(text, text, text, text, jsonb, text) FROM PUBLIC")
-    op.execute(f"GRANT EXECUTE ON FUNCTION audit_read(text, text, text, text, jsonb, text) TO {APP_ROLE}")
+    grant_execute_only("audit_read(text, text, text, text, jsonb, text)")
 
 
 def downgrade() -> None:

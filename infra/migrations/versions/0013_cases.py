@@ -14,8 +14,14 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from infra.db import APP_ROLE
-from infra.migrations.tables import create_tenant_table, created_column, optional, required, tenant_reference
+from infra.migrations.tables import (
+    create_tenant_table,
+    created_column,
+    grant_execute_only,
+    optional,
+    required,
+    tenant_reference,
+)
 
 revision = "0013"
 down_revision = "0012"
@@ -119,8 +125,7 @@ def upgrade() -> None:
     for statement in (_PUBLICATION, _PUBLISHED, _PUBLISHED_IMAGE):
         op.execute(statement)
     for function in _FUNCTIONS:
-        op.execute(f"REVOKE ALL ON FUNCTION {function} FROM PUBLIC")
-        op.execute(f"GRANT EXECUTE ON FUNCTION {function} TO {APP_ROLE}")
+        grant_execute_only(function)
 
 
 def downgrade() -> None:

@@ -11,7 +11,7 @@ Revises: 0018
 
 from alembic import op
 
-from infra.db import APP_ROLE
+from infra.migrations.tables import grant_execute_only
 
 revision = "0019"
 down_revision = "0018"
@@ -38,15 +38,10 @@ PAGED = """CREATE FUNCTION published_cases(p_id bigint, p_limit integer, p_offse
 number of published cases (of ``p_id`` alone, when given); the body and the image count are read for those rows only."""
 
 
-def _grant(function: str) -> None:
-    op.execute(f"REVOKE ALL ON FUNCTION {function} FROM PUBLIC")
-    op.execute(f"GRANT EXECUTE ON FUNCTION {function} TO {APP_ROLE}")
-
-
 def upgrade() -> None:
     op.execute("DROP FUNCTION published_cases()")
     op.execute(PAGED)
-    _grant("published_cases(bigint, integer, integer)")
+    grant_execute_only("published_cases(bigint, integer, integer)")
 
 
 def downgrade() -> None:
@@ -54,4 +49,4 @@ def downgrade() -> None:
 
     op.execute("DROP FUNCTION published_cases(bigint, integer, integer)")
     op.execute(import_module("infra.migrations.versions.0013_cases")._PUBLISHED)
-    _grant("published_cases()")
+    grant_execute_only("published_cases()")
