@@ -45,6 +45,11 @@ ColumnType = sa.types.TypeEngine[Any] | type[sa.types.TypeEngine[Any]]
 """A column's type, as ``sa.Column`` takes it: ``sa.Text()`` or ``sa.Text``."""
 
 
+def key(column_type: ColumnType, *names: str) -> list[sa.Column[Any]]:
+    """Primary key columns ``names``, in that order, all of ``column_type`` (a tenant table's follow ``tenant_id``)."""
+    return [sa.Column(name, column_type, primary_key=True) for name in names]
+
+
 def required(column_type: ColumnType, *names: str, default: str | None = None) -> list[sa.Column[Any]]:
     """NOT NULL columns ``names``, in that order, all of ``column_type`` (and ``default`` as the server's default).
 
@@ -82,9 +87,10 @@ def create_tenant_table(
     name: str, *elements: sa.Column[Any] | sa.Constraint, identity: bool = True, privileges: str = ALL_PRIVILEGES
 ) -> None:
     """Create ``name`` keyed by ``tenant_id`` (and an identity ``id`` unless ``identity`` is false), then
-    ``elements`` (columns with ``primary_key=True`` join the key in their order), under row-level security."""
-    key = [tenant_column(), id_column()] if identity else [tenant_column()]
-    op.create_table(name, *key, *elements)
+    ``elements`` (columns with ``primary_key=True``, as :func:`key` makes them, join the key in their order), under
+    row-level security."""
+    leading_key = [tenant_column(), id_column()] if identity else [tenant_column()]
+    op.create_table(name, *leading_key, *elements)
     for statement in tenant_table_statements(name, privileges=privileges):
         op.execute(statement)
 

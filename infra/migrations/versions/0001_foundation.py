@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
-from infra.migrations.tables import create_tenant_table, created_column, grant_execute_only, optional, required
+from infra.migrations.tables import create_tenant_table, created_column, grant_execute_only, key, optional, required
 from infra.rls import grant_sequences_statement, setup_statements
 
 revision = "0001"
@@ -20,7 +20,7 @@ def upgrade() -> None:
         op.execute(statement)
     op.create_table(
         "tenants",
-        sa.Column("slug", sa.Text, primary_key=True),
+        *key(sa.Text(), "slug"),
         sa.Column("code", sa.Text, nullable=False, unique=True),
         *required(sa.Text(), "name_zh", "name_en"),
         sa.Column("parent", sa.Text, sa.ForeignKey("tenants.slug")),
@@ -47,7 +47,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "login_throttle",
-        sa.Column("username", sa.Text, primary_key=True),
+        *key(sa.Text(), "username"),
         *required(sa.Integer(), "failures", default="0"),
         *optional(sa.DateTime(timezone=True), "first_failed_at", "locked_until"),
     )

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from infra.migrations.tables import create_tenant_table, optional, required, tenant_reference
+from infra.migrations.tables import create_tenant_table, key, optional, required, tenant_reference
 from infra.rls import grant_sequences_statement
 
 revision = "0002"
@@ -18,7 +18,7 @@ down_revision = "0001"
 def upgrade() -> None:
     create_tenant_table(
         "custom_fields",
-        sa.Column("key", sa.Text(), primary_key=True),
+        *key(sa.Text(), "key"),
         *required(sa.Text(), "label_zh", "label_en", "type"),
         *required(postgresql.JSONB(), "choices"),
         *required(sa.DateTime(timezone=True), "created_at"),
@@ -51,7 +51,7 @@ def upgrade() -> None:
     )
     create_tenant_table(
         "centers",
-        sa.Column("street_id", sa.BigInteger(), primary_key=True),
+        *key(sa.BigInteger(), "street_id"),
         *required(sa.Boolean(), "fixed_site"),
         *required(sa.Text(), "address"),
         *required(postgresql.ARRAY(sa.Text()), "services"),
@@ -80,8 +80,8 @@ def upgrade() -> None:
     )
     create_tenant_table(
         "monthly_reports",
-        sa.Column("street_id", sa.BigInteger(), primary_key=True),
-        sa.Column("month", sa.Date(), primary_key=True),
+        *key(sa.BigInteger(), "street_id"),
+        *key(sa.Date(), "month"),
         *required(sa.Integer(), "jobs_driven", "internship_positions"),
         *required(sa.Text(), "notes", "submitted_by"),
         *required(sa.DateTime(timezone=True), "submitted_at"),

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from infra.migrations.tables import create_tenant_table, created_column, optional, required, tenant_reference
+from infra.migrations.tables import create_tenant_table, created_column, key, optional, required, tenant_reference
 from infra.rls import grant_sequences_statement
 
 revision = "0003"
@@ -18,8 +18,8 @@ down_revision = "0002"
 def upgrade() -> None:
     create_tenant_table(
         "city_rules",
-        sa.Column("criterion_id", sa.Text(), primary_key=True),
-        sa.Column("effective_from", sa.Integer(), primary_key=True),
+        *key(sa.Text(), "criterion_id"),
+        *key(sa.Integer(), "effective_from"),
         *optional(sa.Integer(), "effective_to"),
         *required(postgresql.JSONB(), "criterion"),
         *required(sa.Text(), "created_by"),
@@ -29,7 +29,7 @@ def upgrade() -> None:
     )
     create_tenant_table(
         "baselines",
-        sa.Column("year", sa.Integer(), primary_key=True),
+        *key(sa.Integer(), "year"),
         *required(postgresql.JSONB(), "criteria"),
         *required(sa.Text(), "published_by"),
         created_column("published_at"),

@@ -14,6 +14,7 @@ from infra.migrations.tables import (
     create_tenant_table,
     created_column,
     drop_report_triggers,
+    key,
     required,
     tenant_reference,
 )
@@ -58,15 +59,15 @@ END $f$"""
 def upgrade() -> None:
     create_tenant_table(
         "report_changes",
-        sa.Column("street_id", sa.BigInteger(), primary_key=True),
+        *key(sa.BigInteger(), "street_id"),
         *required(sa.BigInteger(), "version"),
         tenant_reference("street_id", "streets", ondelete="CASCADE"),
         identity=False,
     )
     create_tenant_table(
         "report_street_years",
-        sa.Column("year", sa.Integer(), primary_key=True),
-        sa.Column("street_id", sa.BigInteger(), primary_key=True),
+        *key(sa.Integer(), "year"),
+        *key(sa.BigInteger(), "street_id"),
         *required(sa.BigInteger(), "version"),
         *required(sa.Date(), "until"),
         *required(postgresql.ARRAY(sa.Integer()), "cadence"),

@@ -18,6 +18,7 @@ from infra.migrations.tables import (
     create_tenant_table,
     created_column,
     grant_execute_only,
+    key,
     optional,
     required,
     tenant_reference,
@@ -111,8 +112,8 @@ def upgrade() -> None:
     op.create_index("cases_street_year", "cases", ["tenant_id", "street_id", "year"])
     create_tenant_table(
         "case_images",
-        sa.Column("case_id", sa.BigInteger(), primary_key=True),
-        sa.Column("position", sa.SmallInteger(), primary_key=True),
+        *key(sa.BigInteger(), "case_id"),
+        *key(sa.SmallInteger(), "position"),
         *required(sa.Text(), "media_type"),
         *required(postgresql.BYTEA(), "content"),
         created_column(),

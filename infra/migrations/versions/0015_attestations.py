@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from infra.migrations.tables import create_tenant_table, created_column, optional, required, tenant_reference
+from infra.migrations.tables import create_tenant_table, created_column, key, optional, required, tenant_reference
 
 revision = "0015"
 down_revision = "0014"
@@ -22,8 +22,8 @@ down_revision = "0014"
 def upgrade() -> None:
     create_tenant_table(
         "attestations",
-        sa.Column("street_id", sa.BigInteger(), primary_key=True),
-        sa.Column("claim", sa.Text(), primary_key=True),
+        *key(sa.BigInteger(), "street_id"),
+        *key(sa.Text(), "claim"),
         *required(postgresql.JSONB(), "value"),
         *required(sa.Text(), "status"),
         *required(sa.Text(), "note", default=""),

@@ -20,6 +20,7 @@ from infra.migrations.tables import (
     create_tenant_table,
     created_column,
     drop_columns,
+    key,
     optional,
     required,
 )
@@ -31,7 +32,7 @@ down_revision = "0015"
 def upgrade() -> None:
     create_tenant_table(
         "grade_schemes",
-        sa.Column("year", sa.Integer(), primary_key=True),
+        *key(sa.Integer(), "year"),
         *required(postgresql.JSONB(), "scheme"),
         *required(sa.Text(), "hash", "published_by"),
         created_column("published_at"),

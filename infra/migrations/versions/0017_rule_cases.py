@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from infra.migrations.tables import create_tenant_table, created_column, required
+from infra.migrations.tables import create_tenant_table, created_column, key, required
 
 revision = "0017"
 down_revision = "0016"
@@ -21,7 +21,7 @@ down_revision = "0016"
 def upgrade() -> None:
     create_tenant_table(
         "rule_cases",
-        sa.Column("name", sa.Text(), primary_key=True),
+        *key(sa.Text(), "name"),
         *required(sa.Integer(), "year"),
         *required(postgresql.JSONB(), "facts", "expected"),
         *required(sa.Text(), "created_by"),
