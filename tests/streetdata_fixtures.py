@@ -380,6 +380,43 @@ async def record_street_data(
     assert ledger.status_code == 201, ledger.text
 
 
+async def import_file(
+    client: httpx.AsyncClient,
+    auth: Auth,
+    resource: str,
+    street_id: int,
+    content: bytes,
+    filename: str,
+    username: str | None = None,
+    tenant: str = "jinan",
+) -> httpx.Response:
+    """`username` (the city admin unless given) imports the file `filename` holding `content` into the street's
+    `resource` (``…/streets/{street_id}/{resource}/import``)."""
+    return await client.post(
+        f"{resource_path(resource)(street_id, tenant)}/import",
+        files={"file": (filename, content)},
+        headers=await auth.headers(username or f"{tenant}-admin"),
+    )
+
+
+async def assert_import_refused(
+    client: httpx.AsyncClient,
+    auth: Auth,
+    context: AppContext,
+    resource: str,
+    street_id: int,
+    rows: Sequence[Sequence[object]],
+    errors: set[tuple[int, str]],
+    table: str,
+) -> None:
+    """The city admin imports `rows` as a CSV into the street's `resource`: 422 naming exactly the
+    ``(row, column)`` `errors`, and `table` holds no row of that street (all or nothing)."""
+    response = await import_file(client, auth, resource, street_id, csv_file(rows), "a.csv")
+    assert response.status_code == 422, response.text
+    assert {(e["row"], e["column"]) for e in response.json()["errors"]} == errors
+    assert await count(context, f"SELECT count(*) FROM {table} WHERE street_id = :s", s=street_id) == 0  # noqa: S608
+
+
 def csv_file(rows: Sequence[Sequence[object]], encoding: str = "utf-8-sig") -> bytes:
     return "\r\n".join(",".join("" if v is None else str(v) for v in row) for row in rows).encode(encoding)
 

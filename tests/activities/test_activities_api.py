@@ -11,12 +11,13 @@ from services.context import AppContext
 from tests.conftest import Auth
 from tests.streetdata_fixtures import (
     StreetUser,
+    assert_import_refused,
     assert_refused_on_a_new_street,
     assert_street_scoped_rules,
     audit_rows,
-    count,
     create_street,
     csv_file,
+    import_file,
     resource_path,
     xlsx_file,
 )
@@ -80,11 +81,7 @@ async def test_import_with_chinese_headers(auth: Auth, client: httpx.AsyncClient
         ["guidance", "一对一创业指导", "2024年5月6日", None],
     ]
     content = csv_file(rows) if kind == "csv" else xlsx_file(rows)
-    response = await client.post(
-        f"{path(street['id'])}/import",
-        files={"file": (f"活动.{kind}", content)},
-        headers=await auth.headers("jinan-admin"),
-    )
+    response = await import_file(client, auth, "activities", street["id"], content, f"活动.{kind}")
     assert response.status_code == 201, response.text
     assert response.json() == {"imported": 3}
     listed = (await client.get(path(street["id"]), headers=await auth.headers("jinan-admin"))).json()
@@ -107,22 +104,7 @@ async def test_import_is_all_or_nothing(auth: Auth, client: httpx.AsyncClient, c
         ["training", "", "2024-03-10", 10],
         ["training", "人数错误", "2024-03-11", "很多"],
     ]
-    response = await client.post(
-        f"{path(street['id'])}/import",
-        files={"file": ("a.csv", csv_file(rows))},
-        headers=await auth.headers("jinan-admin"),
-    )
-    assert response.status_code == 422, response.text
-    assert {(e["row"], e["column"]) for e in response.json()["errors"]} == {
-        (3, "kind"),
-        (4, "heldOn"),
-        (5, "title"),
-        (6, "participants"),
-    }
-    assert await count(context, "SELECT count(*) FROM activities WHERE street_id = :s", s=street["id"]) == 0
-    forbidden = await client.post(
-        f"{path(street['id'])}/import",
-        files={"file": ("a.csv", csv_file(rows[:2]))},
-        headers=await auth.headers("jinan-case"),
-    )
+    errors = {(3, "kind"), (4, "heldOn"), (5, "title"), (6, "participants")}
+    await assert_import_refused(client, auth, context, "activities", street["id"], rows, errors, "activities")
+    forbidden = await import_file(client, auth, "activities", street["id"], csv_file(rows[:2]), "a.csv", "jinan-case")
     assert forbidden.status_code == 403

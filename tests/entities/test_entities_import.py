@@ -22,6 +22,7 @@ from tests.streetdata_fixtures import (
     create_entity,
     create_street,
     csv_file,
+    import_file,
     new_uscc,
     xlsx_file,
 )
@@ -53,22 +54,6 @@ def row(name: str, uscc: str | None = None, **cells: Any) -> list[Any]:
     ]
 
 
-async def upload(
-    client: httpx.AsyncClient,
-    auth: Auth,
-    street_id: int,
-    content: bytes,
-    filename: str,
-    username: str = "jinan-admin",
-    tenant: str = "jinan",
-) -> httpx.Response:
-    return await client.post(
-        f"/api/tenants/{tenant}/streets/{street_id}/entities/import",
-        files={"file": (filename, content)},
-        headers=await auth.headers(username),
-    )
-
-
 async def entities_of(client: httpx.AsyncClient, auth: Auth, street_id: int) -> list[dict[str, Any]]:
     response = await client.get(
         f"/api/tenants/jinan/streets/{street_id}/entities",
@@ -97,7 +82,7 @@ async def test_import_with_chinese_headers_and_labels(auth: Auth, client: httpx.
         ),
     ]
     content = csv_file(rows) if kind == "csv" else xlsx_file(rows)
-    response = await upload(client, auth, street["id"], content, f"实体.{kind}")
+    response = await import_file(client, auth, "entities", street["id"], content, f"实体.{kind}")
     assert response.status_code == 201, response.text
     assert response.json() == {"imported": 3}
     by_name = {e["name"]: e for e in await entities_of(client, auth, street["id"])}
@@ -118,7 +103,7 @@ async def test_import_with_chinese_headers_and_labels(auth: Auth, client: httpx.
 async def test_english_headers_and_missing_optional_columns(auth: Auth, client: httpx.AsyncClient) -> None:
     street = await create_street(client, auth)
     content = csv_file([["name", "uscc", "kind"], ["Optional Columns Ltd", new_uscc(), "enterprise"]])
-    response = await upload(client, auth, street["id"], content, "entities.csv")
+    response = await import_file(client, auth, "entities", street["id"], content, "entities.csv")
     assert response.status_code == 201, response.text
     [entity] = await entities_of(client, auth, street["id"])
     assert entity["employees"] == 0
@@ -148,7 +133,7 @@ async def test_any_error_rejects_the_whole_file_with_a_row_report(
         row("正常二行"),  # 11: fine
     ]
     content = csv_file(rows) if kind == "csv" else xlsx_file(rows)
-    response = await upload(client, auth, street["id"], content, f"entities.{kind}")
+    response = await import_file(client, auth, "entities", street["id"], content, f"entities.{kind}")
     assert response.status_code == 422, response.text
     body = response.json()
     assert set(body) == {"status_code", "detail", "errors"}
@@ -189,7 +174,7 @@ async def test_unreadable_files_are_422_with_a_reason(
     auth: Auth, client: httpx.AsyncClient, filename: str, content: bytes, words: str
 ) -> None:
     street = await create_street(client, auth)
-    response = await upload(client, auth, street["id"], content, filename)
+    response = await import_file(client, auth, "entities", street["id"], content, filename)
     assert response.status_code == 422, response.text
     assert words in response.text
     assert "errors" in response.json()
@@ -216,7 +201,9 @@ async def test_a_failure_after_the_insert_rolls_the_import_back(
 
     monkeypatch.setattr(imports, "record", broken)
     street = await create_street(client, auth)
-    response = await upload(client, auth, street["id"], csv_file([ENTITY_HEADER_ZH, row("甲"), row("乙")]), "e.csv")
+    response = await import_file(
+        client, auth, "entities", street["id"], csv_file([ENTITY_HEADER_ZH, row("甲"), row("乙")]), "e.csv"
+    )
     assert response.status_code == 500
     assert await count(context, "SELECT count(*) FROM entities WHERE street_id = :s", s=street["id"]) == 0
 
@@ -226,17 +213,21 @@ async def test_import_roles_and_other_tenants(
 ) -> None:
     street = await create_street(client, auth)
     content = csv_file([ENTITY_HEADER_ZH, row("角色测试")])
+
+    async def status(username: str, tenant: str = "jinan") -> int:
+        response = await import_file(client, auth, "entities", street["id"], content, "e.csv", username, tenant)
+        return response.status_code
+
     for username in ["jinan-case", "jinan-viewer", "province"]:
-        assert (await upload(client, auth, street["id"], content, "e.csv", username)).status_code == 403
-    assert (await upload(client, auth, street["id"], content, "e.csv", "qingdao-admin")).status_code == 404
-    assert (await upload(client, auth, street["id"], content, "e.csv", jinan_operator.username)).status_code == 404
-    assert (
-        await upload(client, auth, street["id"], content, "e.csv", "qingdao-admin", tenant="qingdao")
-    ).status_code == 404
+        assert await status(username) == 403
+    assert await status("qingdao-admin") == 404
+    assert await status(jinan_operator.username) == 404
+    assert await status("qingdao-admin", tenant="qingdao") == 404
     assert await count(context, "SELECT count(*) FROM entities WHERE street_id = :s", s=street["id"]) == 0
-    own = await upload(
+    own = await import_file(
         client,
         auth,
+        "entities",
         jinan_operator.street_id,
         csv_file([ENTITY_HEADER_ZH, row("运营机构导入")]),
         "e.csv",
@@ -267,7 +258,7 @@ async def test_five_thousand_rows_in_one_import(
     ]
     content = csv_file(rows)
     started = time.perf_counter()
-    response = await upload(client, auth, street["id"], content, "five-thousand.csv")
+    response = await import_file(client, auth, "entities", street["id"], content, "five-thousand.csv")
     elapsed = time.perf_counter() - started
     assert response.status_code == 201, response.text[:2000]
     assert response.json() == {"imported": 5000}
@@ -289,7 +280,7 @@ async def test_a_nul_in_a_cell_is_a_row_error_not_a_server_error(
 ) -> None:
     street = await create_street(client, auth)
     content = csv_file([ENTITY_HEADER_ZH, row("泉城\x00科技"), row("正常一行")])
-    response = await upload(client, auth, street["id"], content, "nul.csv")
+    response = await import_file(client, auth, "entities", street["id"], content, "nul.csv")
     assert response.status_code == 422, response.text
     [error] = response.json()["errors"]
     assert (error["row"], error["column"]) == (2, "实体名称")
@@ -302,7 +293,7 @@ async def test_formula_cells_without_a_computed_value_are_refused(auth: Auth, cl
     street = await create_street(client, auth)
     # openpyxl saves formulas without computing them, so the file holds no value for these cells.
     content = xlsx_file([ENTITY_HEADER_ZH, row("公式人数", employees="=2+3"), row('=CONCAT("公式","名称")')])
-    response = await upload(client, auth, street["id"], content, "formulas.xlsx")
+    response = await import_file(client, auth, "entities", street["id"], content, "formulas.xlsx")
     assert response.status_code == 422, response.text
     errors = response.json()["errors"]
     assert [(e["row"], e["column"]) for e in errors] == [(2, "从业人数"), (3, "实体名称")]
@@ -327,8 +318,13 @@ async def test_classes_in_the_policys_own_words(
     auth: Auth, client: httpx.AsyncClient, written: str, expected: str
 ) -> None:
     street = await create_street(client, auth)
-    response = await upload(
-        client, auth, street["id"], csv_file([ENTITY_HEADER_ZH, row("分类测试", **{"class": written})]), "classes.csv"
+    response = await import_file(
+        client,
+        auth,
+        "entities",
+        street["id"],
+        csv_file([ENTITY_HEADER_ZH, row("分类测试", **{"class": written})]),
+        "classes.csv",
     )
     assert response.status_code == 201, response.text
     [entity] = await entities_of(client, auth, street["id"])
@@ -344,7 +340,7 @@ async def test_a_workbook_that_unpacks_to_gigabytes_answers_422(
         '<row><c t="inlineStr"><is><t>x</t></is></c></row>',
         3_000_000,
     )
-    response = await upload(client, auth, street["id"], content, "bomb.xlsx")
+    response = await import_file(client, auth, "entities", street["id"], content, "bomb.xlsx")
     assert response.status_code == 422, response.text
     assert "超过上限 64 MB" in response.json()["detail"]
     assert "unpacks to about" in response.json()["detail"]

@@ -6,7 +6,7 @@ import httpx
 
 from services.context import AppContext
 from tests.conftest import Auth, body
-from tests.streetdata_fixtures import count, create_entity, create_street, entity_body, new_uscc
+from tests.streetdata_fixtures import count, create_entity, create_street, entity_body, import_file, new_uscc
 
 
 async def test_an_entity_cannot_leave_before_it_was_founded(
@@ -40,11 +40,7 @@ async def test_imported_cells_with_nul_or_dates_before_1949_are_row_errors(
         f"青创\x00电商,{new_uscc()},enterprise,2023-01-01\r\n"
         f"老字号,{new_uscc()},enterprise,1900-01-01\r\n"
     ).encode()
-    response = await client.post(
-        f"/api/tenants/jinan/streets/{street['id']}/entities/import",
-        files={"file": ("rows.csv", content)},
-        headers=await auth.headers("jinan-admin"),
-    )
+    response = await import_file(client, auth, "entities", street["id"], content, "rows.csv")
     assert response.status_code == 422, response.text
     errors = body(response)["errors"]
     assert [e["row"] for e in errors] == [2, 3]

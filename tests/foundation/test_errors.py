@@ -20,7 +20,7 @@ from services.app import create_app
 from services.context import AppContext
 from services.shared.bounds import MAX_BODY_BYTES, MAX_JSON_DEPTH, too_deep
 from tests.conftest import Auth, asgi_transport, body
-from tests.streetdata_fixtures import create_street, street_body
+from tests.streetdata_fixtures import create_street, import_file, street_body
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
@@ -113,11 +113,7 @@ async def test_a_body_over_the_limit_is_413_but_an_import_may_be_larger(client: 
     street = await create_street(client, auth)
     # 2 MiB of rows: over the JSON limit, within the upload's; the rows are refused for what they hold.
     rows = b"name,uscc,kind\r\n" + b"x,y,z\r\n" * (2 * MAX_BODY_BYTES // 7)
-    upload = await client.post(
-        f"/api/tenants/jinan/streets/{street['id']}/entities/import",
-        files={"file": ("big.csv", rows)},
-        headers=headers,
-    )
+    upload = await import_file(client, auth, "entities", street["id"], rows, "big.csv")
     assert upload.status_code == 422, upload.text[:500]
 
 

@@ -17,7 +17,7 @@ from services.entities.schemas import ENTITY_COLUMNS
 from services.shared.tabular.reading import Column
 from services.streetreports.schemas import SURVEY_COLUMNS
 from tests.conftest import Auth
-from tests.streetdata_fixtures import StreetUser, count, create_street, new_uscc
+from tests.streetdata_fixtures import StreetUser, count, create_street, import_file, new_uscc
 
 COLUMNS = {"entities": ENTITY_COLUMNS, "activities": ACTIVITY_COLUMNS, "surveys": SURVEY_COLUMNS}
 IMPORTS = {"entities": "entities/import", "activities": "activities/import", "surveys": "surveys/import"}
@@ -32,22 +32,6 @@ async def download(
 ) -> httpx.Response:
     return await client.get(
         f"/api/tenants/{tenant}/templates/{name}", headers=await auth.headers(username or f"{tenant}-admin")
-    )
-
-
-async def upload(
-    client: httpx.AsyncClient,
-    auth: Auth,
-    kind: str,
-    street_id: int,
-    content: bytes,
-    filename: str,
-    tenant: str = "jinan",
-) -> httpx.Response:
-    return await client.post(
-        f"/api/tenants/{tenant}/streets/{street_id}/{IMPORTS[kind]}",
-        files={"file": (filename, content)},
-        headers=await auth.headers(f"{tenant}-admin"),
     )
 
 
@@ -91,7 +75,7 @@ async def test_the_xlsx_template_imports_its_example_as_it_is(
     assert expected  # each kind has at least one checked column
 
     street = await create_street(client, auth)
-    imported = await upload(client, auth, kind, street["id"], response.content, f"template.{kind}.xlsx")
+    imported = await import_file(client, auth, kind, street["id"], response.content, f"template.{kind}.xlsx")
     assert imported.status_code == 201, imported.text
     assert imported.json() == {"imported": 1}
     queries = {
@@ -122,7 +106,7 @@ async def test_every_value_the_entities_template_offers_imports(auth: Auth, clie
     filled = io.BytesIO()
     workbook.save(filled)
     street = await create_street(client, auth)
-    imported = await upload(client, auth, "entities", street["id"], filled.getvalue(), "filled.xlsx")
+    imported = await import_file(client, auth, "entities", street["id"], filled.getvalue(), "filled.xlsx")
     assert imported.status_code == 201, imported.text
     entities = (
         await client.get(
@@ -149,7 +133,7 @@ async def test_the_csv_template_has_a_bom_headers_and_an_example_that_imports(
     assert lines[1]
     assert lines[2:] == [""]
     street = await create_street(client, auth, tenant="qingdao")
-    imported = await upload(client, auth, kind, street["id"], response.content, f"{kind}.csv", tenant="qingdao")
+    imported = await import_file(client, auth, kind, street["id"], response.content, f"{kind}.csv", tenant="qingdao")
     assert imported.status_code == 201, imported.text
     assert imported.json() == {"imported": 1}
 
@@ -222,7 +206,7 @@ async def test_survey_import_refuses_bad_rows_and_other_tenants(
     street = await create_street(client, auth)
     future = (dt.date.today() + dt.timedelta(days=3)).isoformat()
     content = f"答卷日期,满意度评分\r\n2024-05-01,5\r\n2024-05-02,6\r\n{future},4\r\n2024-05-03,\r\n".encode()
-    response = await upload(client, auth, "surveys", street["id"], content, "answers.csv")
+    response = await import_file(client, auth, "surveys", street["id"], content, "answers.csv")
     assert response.status_code == 422, response.text
     assert [(e["row"], e["column"]) for e in response.json()["errors"]] == [
         (3, "满意度评分"),
@@ -231,19 +215,11 @@ async def test_survey_import_refuses_bad_rows_and_other_tenants(
     ]
     assert await count(context, "SELECT count(*) FROM survey_responses WHERE street_id = :s", s=street["id"]) == 0
     good = "答卷日期,满意度评分\r\n2024-05-01,5\r\n2024/5/2,3\r\n".encode()
-    other = await client.post(
-        f"/api/tenants/jinan/streets/{street['id']}/surveys/import",
-        files={"file": ("a.csv", good)},
-        headers=await auth.headers("qingdao-admin"),
-    )
+    other = await import_file(client, auth, "surveys", street["id"], good, "a.csv", "qingdao-admin")
     assert other.status_code == 404
-    viewer = await client.post(
-        f"/api/tenants/jinan/streets/{street['id']}/surveys/import",
-        files={"file": ("a.csv", good)},
-        headers=await auth.headers("jinan-viewer"),
-    )
+    viewer = await import_file(client, auth, "surveys", street["id"], good, "a.csv", "jinan-viewer")
     assert viewer.status_code == 403
-    assert (await upload(client, auth, "surveys", street["id"], good, "a.csv")).json() == {"imported": 2}
+    assert (await import_file(client, auth, "surveys", street["id"], good, "a.csv")).json() == {"imported": 2}
     summary = (
         await client.get(
             f"/api/tenants/jinan/streets/{street['id']}/surveys", headers=await auth.headers("jinan-admin")

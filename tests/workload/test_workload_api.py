@@ -15,12 +15,12 @@ from tenants.calendar import today
 from tests.conftest import Auth
 from tests.streetdata_fixtures import (
     StreetUser,
+    assert_import_refused,
     assert_refused_on_a_new_street,
     assert_street_scoped_rules,
     audit_rows,
-    count,
     create_street,
-    csv_file,
+    import_file,
     resource_path,
     xlsx_file,
 )
@@ -81,25 +81,15 @@ async def test_import_is_all_or_nothing_then_whole(auth: Auth, client: httpx.Asy
         [FUTURE, "就业服务", 5, "王芳", None],
         ["2024-03-10", "社保服务", "很多", "王芳", None],
     ]
-    refused = await client.post(
-        f"{path(street['id'])}/import", files={"file": ("a.csv", csv_file(rows))}, headers=headers
-    )
-    assert refused.status_code == 422, refused.text
-    assert {(e["row"], e["column"]) for e in refused.json()["errors"]} == {
-        (3, "服务类型"),
-        (4, "服务日期"),
-        (5, "服务人数"),
-    }
-    assert await count(context, "SELECT count(*) FROM center_services WHERE street_id = :s", s=street["id"]) == 0
+    errors = {(3, "服务类型"), (4, "服务日期"), (5, "服务人数")}
+    await assert_import_refused(client, auth, context, "services", street["id"], rows, errors, "center_services")
     good: list[list[object]] = [
         rows[0],
         rows[1],
         ["2024-03-20", "融资服务", 3, "李强", "对接银行"],
         [dt.date(2024, 4, 2), "培训", 20, "王芳", None],
     ]
-    imported = await client.post(
-        f"{path(street['id'])}/import", files={"file": ("服务.xlsx", xlsx_file(good))}, headers=headers
-    )
+    imported = await import_file(client, auth, "services", street["id"], xlsx_file(good), "服务.xlsx")
     assert imported.status_code == 201, imported.text
     assert imported.json() == {"imported": 3}
     listed = (await client.get(path(street["id"]), headers=headers)).json()
