@@ -11,7 +11,7 @@ import re
 import uuid
 
 from litestar import Litestar
-from playwright.async_api import Browser, expect
+from playwright.async_api import Browser, Page, expect
 
 from services.context import AppContext
 from tests.conftest import Auth, api_client
@@ -95,6 +95,14 @@ async def test_city_admin_creates_a_street_after_a_wrong_uscc_and_edits_it(live:
     await sign_out_and_close(page, watch, live.url)
 
 
+async def _submit(page: Page, fields: dict[str, str], button: str, landing: str) -> None:
+    """Type each value into the field with its label, press `button` and land on `landing`."""
+    for label, value in fields.items():
+        await page.get_by_label(label).fill(value)
+    await page.get_by_role("button", name=button).click()
+    await expect(page).to_have_url(landing)
+
+
 async def test_operator_submits_a_report_an_activity_and_a_survey_answer(
     live: LiveServer, browser: Browser, app: Litestar, context: AppContext, auth: Auth
 ) -> None:
@@ -112,11 +120,8 @@ async def test_operator_submits_a_report_an_activity_and_a_survey_answer(
     await looks_right(page, "form-report", labelled=True)
     await looks_right_on_a_phone(page, "form-report-375")
     await page.set_viewport_size(DESKTOP)
-    await page.get_by_label("月份").fill("2025-11")
-    await page.get_by_label("带动就业人数").fill("2345")
-    await page.get_by_label("创业见习岗位数").fill("4")
-    await page.get_by_role("button", name="提交月报").click()
-    await expect(page).to_have_url(base + "/reports?saved=report")
+    report = {"月份": "2025-11", "带动就业人数": "2345", "创业见习岗位数": "4"}
+    await _submit(page, report, "提交月报", base + "/reports?saved=report")
     await expect(page.get_by_role("status")).to_have_text("月报已提交。")
     row = page.locator("tbody tr", has_text="2025-11")
     await expect(row).to_contain_text("2,345")
@@ -127,20 +132,15 @@ async def test_operator_submits_a_report_an_activity_and_a_survey_answer(
     await expect(page).to_have_url(base + "/new/activity")
     await looks_right(page, "form-activity")
     await page.get_by_label("活动类型").select_option("training")
-    await page.get_by_label("活动名称").fill("海洋经济创业培训班")
-    await page.get_by_label("举办日期").fill("2026-02-10")
-    await page.get_by_label("参加人数").fill("38")
-    await page.get_by_role("button", name="保存").click()
-    await expect(page).to_have_url(base + "/activities?saved=activity")
+    activity = {"活动名称": "海洋经济创业培训班", "举办日期": "2026-02-10", "参加人数": "38"}
+    await _submit(page, activity, "保存", base + "/activities?saved=activity")
     await expect(page.locator(".panel")).to_contain_text("海洋经济创业培训班")
 
     await page.get_by_role("navigation", name="街区信息").get_by_role("link", name="满意度调查").click()
     await page.get_by_role("link", name="登记满意度答卷").click()
     await screenshot(page, "form-survey")
-    await page.get_by_label("答卷日期").fill("2026-02-11")
     await page.get_by_label("评分").select_option("4")
-    await page.get_by_role("button", name="保存").click()
-    await expect(page).to_have_url(base + "/surveys?saved=survey")
+    await _submit(page, {"答卷日期": "2026-02-11"}, "保存", base + "/surveys?saved=survey")
     await expect(page.get_by_role("status")).to_have_text("满意度答卷已登记。")
     await expect(page.locator(".panel")).to_contain_text("100.0%")
 
