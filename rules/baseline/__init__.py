@@ -2,10 +2,10 @@
 
 import functools
 from collections.abc import Iterable
-from importlib import resources
 
 import msgspec
 
+from rules import yearly
 from rules.criteria import Criterion, RuleError, load_yaml, parse_criteria
 from rules.facts import FACTS
 
@@ -57,18 +57,7 @@ def baseline_from_data(data: object) -> Baseline:
 @functools.cache
 def packaged_baselines() -> tuple[Baseline, ...]:
     """The baselines shipped in this package, one file per year (`<year>.yaml`)."""
-    baselines = []
-    for entry in resources.files(__name__).iterdir():
-        if entry.name.endswith(".yaml"):
-            baseline = parse_baseline(entry.read_text(encoding="utf-8"))
-            if entry.name != f"{baseline.year}.yaml":
-                raise RuleError(
-                    None,
-                    f"文件 {entry.name} 中的年份为 {baseline.year}",
-                    f"the file {entry.name} says year {baseline.year}",
-                )
-            baselines.append(baseline)
-    return tuple(sorted(baselines, key=lambda b: b.year))
+    return yearly.packaged(__name__, parse_baseline, functools.partial(RuleError, None))
 
 
 def load_baseline(year: int, published: Iterable[Baseline] = ()) -> tuple[Criterion, ...]:
@@ -77,9 +66,7 @@ def load_baseline(year: int, published: Iterable[Baseline] = ()) -> tuple[Criter
     `published` holds baselines the province published after this package was built (stored by the
     caller); for the same year they take precedence over the packaged file.
     """
-    # Sorting is stable, so a published baseline listed after the packaged one of its year wins.
-    candidates = sorted((*packaged_baselines(), *published), key=lambda b: b.year)
-    in_force = [b for b in candidates if b.year <= year]
-    if not in_force:
+    baseline = yearly.in_force(year, packaged_baselines(), published)
+    if baseline is None:
         raise RuleError(None, f"{year} 年没有适用的省级基本条件", f"no provincial baseline applies to {year}")
-    return in_force[-1].for_year(year)
+    return baseline.for_year(year)

@@ -10,11 +10,11 @@ import functools
 import hashlib
 import itertools
 from collections.abc import Collection, Iterable
-from importlib import resources
 from typing import Final, Literal
 
 import msgspec
 
+from rules import yearly
 from rules.criteria import load_yaml
 from rules.facts import BilingualError
 from rules.overlay import Ruleset
@@ -143,22 +143,12 @@ def parse_scheme(text: str, known_ids: Collection[str] | None = None) -> GradeSc
 @functools.cache
 def packaged_schemes() -> tuple[GradeScheme, ...]:
     """The schemes shipped in this package, one file per year (`<year>.yaml`), oldest first."""
-    schemes = []
-    for entry in resources.files(__name__).iterdir():
-        if entry.name.endswith(".yaml"):
-            scheme = parse_scheme(entry.read_text(encoding="utf-8"))
-            if entry.name != f"{scheme.year}.yaml":
-                zh, en = f"文件 {entry.name} 中的年份为 {scheme.year}", f"the file {entry.name} says year {scheme.year}"
-                raise GradeSchemeError("year", zh, en)
-            schemes.append(scheme)
-    return tuple(sorted(schemes, key=lambda s: s.year))
+    return yearly.packaged(__name__, parse_scheme, functools.partial(GradeSchemeError, "year"))
 
 
 def scheme_in_force(year: int, published: Iterable[GradeScheme] = ()) -> GradeScheme | None:
     """The scheme grading `year`: the newest published or shipped for that year or before (published first)."""
-    # Sorting is stable, so a published scheme listed after the packaged one of its year wins.
-    in_force = [s for s in sorted((*packaged_schemes(), *published), key=lambda s: s.year) if s.year <= year]
-    return in_force[-1] if in_force else None
+    return yearly.in_force(year, packaged_schemes(), published)
 
 
 def grade_of(score: float, scheme: GradeScheme) -> Grade:
