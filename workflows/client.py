@@ -43,6 +43,7 @@ QUERY_TIMEOUT: Final = timedelta(seconds=10)
 CONFIGURE_TIMEOUT: Final = timedelta(seconds=10)
 """A configuration change waits this long for the cycle to accept it (it runs no activity), then gives up."""
 View = TypeVar("View", CycleView, SelectionView, ReevaluationView)
+T = TypeVar("T")
 
 
 class CycleNotFoundError(LookupError):
@@ -68,14 +69,15 @@ def _reason(error: BaseException) -> str:
     return message
 
 
-async def _query(handle: WorkflowHandle[Any, Any], result_type: type[View]) -> View | None:
+async def query(handle: WorkflowHandle[Any, Any], name: str, result_type: type[T]) -> T | None:
+    """The workflow's answer to the query `name`; None when no such workflow exists."""
     try:
-        view: View = await handle.query(VIEW, result_type=result_type, rpc_timeout=QUERY_TIMEOUT)
+        answer: T = await handle.query(name, result_type=result_type, rpc_timeout=QUERY_TIMEOUT)
     except RPCError as exc:
         if exc.status == RPCStatusCode.NOT_FOUND:
             return None
         raise
-    return view
+    return answer
 
 
 async def _update(handle: WorkflowHandle[Any, Any], update: str, arg: Any, result_type: type[View]) -> View:
@@ -111,7 +113,7 @@ async def start_cycle(client: Client, tenant: str, year: int, task_queue: str) -
 
 
 async def cycle_view(client: Client, tenant: str, year: int) -> CycleView | None:
-    return await _query(client.get_workflow_handle(cycle_id(tenant, year)), CycleView)
+    return await query(client.get_workflow_handle(cycle_id(tenant, year)), VIEW, CycleView)
 
 
 async def apply(client: Client, tenant: str, year: int, application: Application) -> CycleView:
@@ -138,7 +140,7 @@ async def configure(client: Client, tenant: str, year: int, change: CycleSetting
 
 
 async def selection_view(client: Client, province: str, year: int) -> SelectionView | None:
-    return await _query(client.get_workflow_handle(selection_id(province, year)), SelectionView)
+    return await query(client.get_workflow_handle(selection_id(province, year)), VIEW, SelectionView)
 
 
 async def designate(client: Client, province: str, year: int, designation: Designation) -> SelectionView:
@@ -147,4 +149,4 @@ async def designate(client: Client, province: str, year: int, designation: Desig
 
 
 async def reevaluation_view(client: Client, tenant: str, year: int) -> ReevaluationView | None:
-    return await _query(client.get_workflow_handle(reevaluation_id(tenant, year)), ReevaluationView)
+    return await query(client.get_workflow_handle(reevaluation_id(tenant, year)), VIEW, ReevaluationView)

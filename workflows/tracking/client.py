@@ -2,7 +2,7 @@
 and a city's tracking workflows about its new deadline day and escalation delay.
 
 It imports no activity or workflow code (DESIGN.md: the HTTP layer signals workflows through a
-thin client), only the names and ids in :mod:`workflows.tracking.schemas`.
+thin client), only the names and ids in :mod:`workflows.tracking.schemas` and :func:`workflows.client.query`.
 """
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable
-from datetime import timedelta
 from typing import Final, Protocol
 
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from workflows.client import query
 from workflows.tracking.schemas import (
     REPORT_SUBMITTED,
     RESCHEDULE,
@@ -25,8 +25,6 @@ from workflows.tracking.schemas import (
     street_year_id,
 )
 
-QUERY_TIMEOUT: Final = timedelta(seconds=10)
-"""A query needs a worker to answer it; without one the request fails rather than hangs."""
 RESCHEDULE_CONCURRENCY: Final = 16
 """Updates in flight at once when a city's tracking workflows are rescheduled."""
 
@@ -79,14 +77,7 @@ async def after_report_committed(source: TemporalSource, tenant: str, street_id:
 
 async def street_year_status(client: Client, tenant: str, street_id: int, year: int) -> StreetYearStatus | None:
     """The street's due and missing reports of ``year``, or None when it is not tracked that year."""
-    handle = client.get_workflow_handle(street_year_id(tenant, street_id, year))
-    try:
-        status: StreetYearStatus = await handle.query(STATUS, result_type=StreetYearStatus, rpc_timeout=QUERY_TIMEOUT)
-    except RPCError as exc:
-        if exc.status == RPCStatusCode.NOT_FOUND:
-            return None
-        raise
-    return status
+    return await query(client.get_workflow_handle(street_year_id(tenant, street_id, year)), STATUS, StreetYearStatus)
 
 
 async def reschedule(
