@@ -16,11 +16,12 @@ of Temporal (read back from its workflows' histories), and the ratio project/bar
 number of steps costs.
 
 What the bare year counts as equal. Its workflows (BareCity, BareSelection, BareStreet, BareSweep,
-BareReevaluation) and activities, defined here, use no project code (the driver uses cycle_year's polling and
-workflows.timeskip's sleep, as the project's year does). They follow the project's workflows step for step, so that
-the bare year starts as many workflows and children, sets as many timers of the same lengths (the application
-window, the recommendation wait, a street's reminders and escalations, the weekly sweep, the year's end, the 30
-days' grace, the 90 days' rectification), upserts the same search attributes, continues as new as often, and takes
+BareReevaluation) and activities, defined here, use no project code but the cycle's ``until``, the timer (or the
+condition with a timeout) of every wait; the driver uses cycle_year's polling and workflows.timeskip's sleep, as the
+project's year does. They follow the project's workflows step for step, so that the bare year starts as many
+workflows and children, sets as many timers of the same lengths (the application window, the recommendation wait, a
+street's reminders and escalations, the weekly sweep, the year's end, the 30 days' grace, the 90 days'
+rectification), upserts the same search attributes, continues as new as often, and takes
 the same Updates, signals and queries from the same driver (the stages and the one-day skip steps of cycle_year,
 with workflows.timeskip's sleep). Its activities do nothing but return a payload of about the size the project's
 return (measured from the project's histories); the long ones heartbeat once, a sweep once per street; those that
@@ -57,9 +58,10 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-with workflow.unsafe.imports_passed_through():  # the drivers: the sandbox reuses them, as it does the project's
+with workflow.unsafe.imports_passed_through():  # the drivers and the wait: the sandbox reuses them, as the project's
     from infra.benchmarks import cycle_year
     from workflows import timeskip
+    from workflows.cycle.steps import until
 
 GOAL_RATIO: Final = 2.0
 """Issue 16: the project's year within twice the bare year's time."""
@@ -147,18 +149,6 @@ async def call(name: str, tenant: str, streets: int = 1, detail: str = "") -> st
     else:
         result = await workflow.execute_activity(name, Call(tenant, streets, detail), start_to_close_timeout=SHORT)
     return result
-
-
-async def until(deadline: datetime, done: Callable[[], bool] | None = None) -> None:
-    """Wait until `deadline`, or until `done()` holds if given (a timer either way)."""
-    remaining = deadline - workflow.now()
-    if remaining <= timedelta(0):
-        return
-    if done is None:
-        await workflow.sleep(remaining)
-        return
-    with contextlib.suppress(TimeoutError):
-        await workflow.wait_condition(done, timeout=remaining)
 
 
 async def start_child(
