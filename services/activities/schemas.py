@@ -7,7 +7,7 @@ from typing import Annotated, Final, Literal
 
 import msgspec
 
-from services.labels.labels import import_choices, offered
+from services.labels.labels import coded_column
 from services.schemas import BaseStruct, InputStruct
 from services.shared.bounds import EventDate, Name
 from services.shared.tabular.reading import Column
@@ -31,13 +31,8 @@ class ActivityCreate(InputStruct):
 
 
 ACTIVITY_COLUMNS: Final = (
-    Column(
-        key="kind",
-        label_zh="活动类型",
-        type="choice",
-        required=True,
-        offered=offered("activityKind"),
-        choices=import_choices("activityKind", {"指导": "guidance", "沙龙": "salon", "培训": "training"}),
+    coded_column(
+        "kind", "活动类型", "activityKind", {"指导": "guidance", "沙龙": "salon", "培训": "training"}, required=True
     ),
     Column(key="title", label_zh="活动名称", required=True),
     Column(key="heldOn", label_zh="举办日期", type="date", required=True),

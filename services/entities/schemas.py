@@ -7,7 +7,7 @@ from typing import Annotated, Final, Literal
 
 import msgspec
 
-from services.labels.labels import import_choices, offered
+from services.labels.labels import coded_column
 from services.schemas import BaseStruct, InputStruct
 from services.shared.bounds import EventDate, Name, ShortText
 from services.shared.tabular.reading import Column
@@ -60,38 +60,15 @@ class EntityUpdate(InputStruct):
 ENTITY_COLUMNS: Final = (
     Column(key="name", label_zh="实体名称", required=True),
     Column(key="uscc", label_zh="统一社会信用代码", type="uscc", required=True),
-    Column(
-        key="kind",
-        label_zh="实体类型",
-        type="choice",
-        required=True,
-        offered=offered("entityKind"),
-        choices=import_choices("entityKind", {"个体": "individual", "合作社": "cooperative"}),
-    ),
+    coded_column("kind", "实体类型", "entityKind", {"个体": "individual", "合作社": "cooperative"}, required=True),
     # The policy's words (初创企业, 成长型企业, 品牌企业) and the short forms people write.
-    Column(
-        key="class",
-        label_zh="实体分类",
-        type="choice",
-        offered=offered("entityClass"),
-        choices=import_choices(
-            "entityClass",
-            {
-                "初创": "startup",
-                "初创型": "startup",
-                "成长型": "growth",
-                "成长": "growth",
-                "品牌": "brand",
-            },
-        ),
+    coded_column(
+        "class",
+        "实体分类",
+        "entityClass",
+        {"初创": "startup", "初创型": "startup", "成长型": "growth", "成长": "growth", "品牌": "brand"},
     ),
-    Column(
-        key="founderGroup",
-        label_zh="创业者群体",
-        type="choice",
-        offered=offered("founderGroup"),
-        choices=import_choices("founderGroup", {"毕业生": "graduate", "返乡人员": "returnee"}),
-    ),
+    coded_column("founderGroup", "创业者群体", "founderGroup", {"毕业生": "graduate", "返乡人员": "returnee"}),
     Column(key="foundedOn", label_zh="成立日期", type="date"),
     Column(key="employees", label_zh="从业人数", type="integer", min=0, max=100_000),
     Column(key="operating", label_zh="是否正常经营", type="boolean"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
+from services.shared.tabular.reading import Column
 from services.text import Text
 
 LABELS: Final[dict[str, dict[str, Text]]] = {
@@ -271,3 +272,17 @@ def import_choices(enum: str, aliases: Mapping[str, str] | None = None) -> dict[
 def offered(enum: str) -> tuple[str, ...]:
     """The Chinese labels of `enum`'s codes, in order: what a template's drop-down list offers."""
     return tuple(text.zh for text in LABELS[enum].values())
+
+
+def coded_column(
+    key: str, label_zh: str, enum: str, aliases: Mapping[str, str] | None = None, *, required: bool = False
+) -> Column:
+    """An import column of `enum`'s codes: it offers their Chinese labels and accepts what `import_choices` does."""
+    return Column(
+        key=key,
+        label_zh=label_zh,
+        type="choice",
+        required=required,
+        offered=offered(enum),
+        choices=import_choices(enum, aliases),
+    )

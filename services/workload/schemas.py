@@ -7,7 +7,7 @@ from typing import Annotated, Final, Literal
 
 import msgspec
 
-from services.labels.labels import import_choices, offered
+from services.labels.labels import coded_column
 from services.schemas import BaseStruct, InputStruct
 from services.shared.bounds import EventDate, FreeText, Name
 from services.shared.tabular.reading import Column
@@ -40,13 +40,8 @@ class CenterServiceCreate(InputStruct):
 
 SERVICE_COLUMNS: Final = (
     Column(key="servedOn", label_zh="服务日期", type="date", required=True),
-    Column(
-        key="kind",
-        label_zh="服务类型",
-        type="choice",
-        required=True,
-        offered=offered("serviceKind"),
-        choices=import_choices("serviceKind", {"政策": "policy", "指导": "mentoring", "培训": "training"}),
+    coded_column(
+        "kind", "服务类型", "serviceKind", {"政策": "policy", "指导": "mentoring", "培训": "training"}, required=True
     ),
     Column(key="people", label_zh="服务人数", type="integer", required=True, min=0, max=100_000),
     Column(key="staff", label_zh="服务人员", required=True),
