@@ -30,6 +30,7 @@ from services.rulesets.sources import (
     baseline_in_force,
     check_province,
     cities_of,
+    governs_until,
     lock,
     province_of,
 )
@@ -83,12 +84,6 @@ async def get_scheme(session: AsyncSession, province: TenantId, year: int) -> sc
     )
 
 
-def _until(year: int, others: Sequence[GradeScheme]) -> int | None:
-    """The first later year another scheme governs: a scheme applies from its year until then."""
-    later = [s.year for s in (*packaged_schemes(), *others) if s.year > year]
-    return min(later) if later else None
-
-
 async def publish_scheme(
     session: AsyncSession, actor: Actor, province: TenantId, year: int, data: schemas.GradeSchemePublish
 ) -> schemas.GradeScheme:
@@ -114,7 +109,8 @@ async def publish_scheme(
     await lock(session, province, exclusive=True)
     rows = await _published(session, province)
     old = next((row for row in rows if row.year == year), None)
-    until = _until(year, [_scheme_of(row) for row in rows if row.year != year])
+    others = [_scheme_of(row) for row in rows if row.year != year]
+    until = governs_until(year, [scheme.year for scheme in (*packaged_schemes(), *others)])
     await assessed_years(
         session,
         [province, *await cities_of(session, province)],

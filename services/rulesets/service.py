@@ -11,14 +11,13 @@ being published either is seen by the publisher's check or waits for, and then u
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Final
 
 import msgspec
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from infra.workers import WorkerPool
-from rules.baseline import Baseline, packaged_baselines
+from rules.baseline import packaged_baselines
 from rules.criteria import RuleError, check_unique, parse_criterion
 from rules.facts import fact_specs
 from rules.overlay import check_removal
@@ -41,6 +40,7 @@ from services.rulesets.sources import (
     criterion_of,
     effective_ruleset_for,
     end_rule,
+    governs_until,
     invalid,
     lock,
     proposed_baseline,
@@ -294,12 +294,6 @@ async def simulate(
     )
 
 
-def _governs_until(year: int, others: Iterable[Baseline]) -> int | None:
-    """The first later year that another baseline governs: a baseline applies from its year until then."""
-    later = [b.year for b in (*packaged_baselines(), *others) if b.year > year]
-    return min(later) if later else None
-
-
 async def publish_baseline(
     session: AsyncSession, actor: Actor, province: TenantId, year: int, data: schemas.BaselinePublish
 ) -> schemas.Baseline:
@@ -314,7 +308,7 @@ async def publish_baseline(
     rows = await published_baselines(session, province)
     old = next((row for row in rows if row.year == year), None)
     others = [baseline_of(row) for row in rows if row.year != year]
-    until = _governs_until(year, others)
+    until = governs_until(year, [other.year for other in (*packaged_baselines(), *others)])
     cities = await cities_of(session, province)
     await assessed_years(session, [province, *cities], year, until, what=("基本条件", "baseline"))
     published = [*others, baseline]

@@ -106,6 +106,13 @@ async def assessed_years(
         )
 
 
+def governs_until(year: int, years: Iterable[int]) -> int | None:
+    """The first of `years` after `year`: what the province publishes for `year` (a baseline, a grading scheme)
+    applies from its year until then."""
+    later = [other for other in years if other > year]
+    return min(later) if later else None
+
+
 def baseline_of(row: models.Baseline) -> Baseline:
     return baseline_from_data({"year": row.year, "criteria": row.criteria})
 
