@@ -27,6 +27,7 @@ from services.cases.text import image_type
 from services.errors import ConflictError, InvalidError, NotFoundError
 from services.labels.labels import LABELS
 from services.models.base import utcnow
+from services.shared.filters import where_given
 from services.shared.paging import Page, fetch_page
 from services.shared.writes import assign_given, save_recorded
 from services.streets.service import street_of
@@ -99,10 +100,7 @@ async def list_cases(
     query = case_query([tenant])
     if actor.role == Role.OPERATOR:
         query = query.where(col(models.Case.street_id) == actor.street_id)
-    if street_id is not None:
-        query = query.where(col(models.Case.street_id) == street_id)
-    if status is not None:
-        query = query.where(col(models.Case.status) == status)
+    query = where_given(query, (models.Case.street_id, street_id), (models.Case.status, status))
     page = await fetch_page(session, query, limit=limit, offset=offset)
     return page.map(lambda r: shape(r[0], r[1], r[2]))
 

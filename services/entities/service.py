@@ -14,6 +14,7 @@ from services import models
 from services.entities.schemas import ENTITY_COLUMNS, Entity, EntityClass, EntityCreate, EntityUpdate
 from services.errors import ConflictError, NotFoundError
 from services.shared.checks import FieldProblem, checked_uscc, found, future_date, raise_first
+from services.shared.filters import where_given
 from services.shared.imports import ImportResult, ParsedRows, StreetImport
 from services.shared.paging import Page, fetch_page
 from services.shared.shapes import shape_of, street_row
@@ -69,10 +70,7 @@ async def list_entities(
 ) -> Page[Entity]:
     await street_of(session, tenant, street_id, actor)
     query = select(models.Entity).where(models.Entity.tenant_id == tenant, models.Entity.street_id == street_id)
-    if entity_class is not None:
-        query = query.where(models.Entity.entity_class == entity_class)
-    if operating is not None:
-        query = query.where(models.Entity.operating == operating)
+    query = where_given(query, (models.Entity.entity_class, entity_class), (models.Entity.operating, operating))
     page = await fetch_page(session, query.order_by(col(models.Entity.id)), limit=limit, offset=offset)
     return page.map(lambda row: entity_out(row[0]))
 

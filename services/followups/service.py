@@ -30,6 +30,7 @@ from services.models.base import utcnow
 from services.notifications import messages
 from services.notifications.service import send, send_each
 from services.shared.checks import FieldProblem
+from services.shared.filters import where_given
 from services.shared.names import entity_name, street_name, with_entity_name, with_street_name
 from services.shared.paging import Page, fetch_page
 from services.shared.shapes import shape_of
@@ -313,9 +314,6 @@ async def list_tasks(
     """``tenant``'s follow-up tasks, the longest overdue first."""
     task = models.FollowupTask
     query = with_street_name(with_entity_name(select(task), task), task).where(task.tenant_id == tenant)
-    if status is not None:
-        query = query.where(task.status == status)
-    if street_id is not None:
-        query = query.where(task.street_id == street_id)
+    query = where_given(query, (task.status, status), (task.street_id, street_id))
     page = await fetch_page(session, query.order_by(col(task.due_on), col(task.id)), limit=limit, offset=offset)
     return page.map(lambda found: _task_out(found[0], found[1], found[2]))

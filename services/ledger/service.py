@@ -24,6 +24,7 @@ from services.ledger.schemas import (
 )
 from services.models.base import utcnow
 from services.shared.checks import FieldProblem, found, future_date, raise_first
+from services.shared.filters import where_given
 from services.shared.names import Q, entity_name, street_name, with_entity_name, with_street_name
 from services.shared.paging import Page, fetch_page
 from services.shared.shapes import shape_of, street_row
@@ -71,12 +72,7 @@ async def list_entries(
 ) -> Page[LedgerEntry]:
     entry = models.LedgerEntry
     query = _named(select(entry), entry).where(entry.tenant_id == tenant)
-    if status is not None:
-        query = query.where(entry.status == status)
-    if entity_id is not None:
-        query = query.where(entry.entity_id == entity_id)
-    if street_id is not None:
-        query = query.where(entry.street_id == street_id)
+    query = where_given(query, (entry.status, status), (entry.entity_id, entity_id), (entry.street_id, street_id))
     page = await fetch_page(session, query.order_by(col(entry.id)), limit=limit, offset=offset)
     return page.map(lambda row: _entry_out(row[0], _Names(row[1], row[2])))
 
@@ -233,10 +229,7 @@ async def list_outcomes(
         await entry_of(session, tenant, entry_id)
     outcome = models.LedgerOutcome
     query = _named(select(outcome), outcome).where(outcome.tenant_id == tenant)
-    if entry_id is not None:
-        query = query.where(outcome.entry_id == entry_id)
-    if entity_id is not None:
-        query = query.where(outcome.entity_id == entity_id)
+    query = where_given(query, (outcome.entry_id, entry_id), (outcome.entity_id, entity_id))
     ordered = query.order_by(col(outcome.achieved_on).desc(), col(outcome.id).desc())
     page = await fetch_page(session, ordered, limit=limit, offset=offset)
     return page.map(lambda row: _outcome_out(row[0], _Names(row[1], row[2])))
