@@ -271,15 +271,19 @@ def audit_broken_key(tenant: str, row_id: int) -> str:
     return f"audit-broken:{tenant}:{row_id}"
 
 
+_AUDIT_BROKEN: Final = _Wording(
+    "audit_broken",
+    Text("审计日志校验失败：{city}", "Audit trail check failed: {city}"),
+    Text(
+        "{where_zh}。请核查数据库的访问记录；运行 jiequ audit verify 可重新校验。",
+        "{where_en}. Check who had access to the database; jiequ audit verify checks again.",
+    ),
+)
+
+
 def audit_broken(city: str, where: Text) -> Message:
     """The province's admins told that a tenant's audit trail no longer verifies."""
-    return Message(
-        kind="audit_broken",
-        title_zh=f"审计日志校验失败：{city}",
-        title_en=f"Audit trail check failed: {city}",
-        body_zh=f"{where.zh}。请核查数据库的访问记录；运行 jiequ audit verify 可重新校验。",
-        body_en=f"{where.en}. Check who had access to the database; jiequ audit verify checks again.",
-    )
+    return _AUDIT_BROKEN.message(street_id=None, city=city, where_zh=where.zh, where_en=where.en)
 
 
 def claims_unverified_key(tenant: str, street_id: int, claims: Sequence[tuple[str, object]]) -> str:
