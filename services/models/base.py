@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Final
 
+from pydantic_core import PydanticUndefined
 from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, ForeignKeyConstraint, Identity, Text
+from sqlalchemy.types import TypeEngine
 from sqlmodel import Field, SQLModel
 
 metadata = SQLModel.metadata
+
+ColumnType = TypeEngine[Any] | type[TypeEngine[Any]]
+"""A column's type, as ``Column`` takes it: ``Text`` or ``DateTime(timezone=True)``."""
 
 TENANT_TABLES: list[str] = []
 """Tables whose rows belong to one tenant; each is listed by :func:`tenant_table` as it is declared."""
@@ -54,3 +60,30 @@ def serial_key() -> Any:
 
 def timestamp() -> Any:
     return Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+def key_part(column_type: ColumnType) -> Any:
+    """A primary key column the row brings itself (a name, a year, the street it belongs to), after ``tenant_id``
+    in a tenant table; a value must be given."""
+    return Field(sa_column=Column(column_type, primary_key=True))
+
+
+def required(
+    column_type: ColumnType,
+    *,
+    default: Any = PydanticUndefined,
+    default_factory: Callable[[], Any] | None = None,
+    server_default: str | None = None,
+) -> Any:
+    """A NOT NULL column; without ``default`` or ``default_factory`` the model needs a value for it, and
+    ``server_default`` is the database's default for rows written in SQL."""
+    return Field(
+        default=default,
+        default_factory=default_factory,
+        sa_column=Column(column_type, nullable=False, server_default=server_default),
+    )
+
+
+def optional(column_type: ColumnType) -> Any:
+    """A nullable column, None unless given."""
+    return Field(default=None, sa_column=Column(column_type))

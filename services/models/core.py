@@ -9,7 +9,7 @@ from sqlalchemy import BigInteger, Boolean, Column, DateTime, ForeignKey, Index,
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
-from services.models.base import serial_key, tenant_key, tenant_table, timestamp
+from services.models.base import key_part, optional, required, serial_key, tenant_key, tenant_table, timestamp
 
 
 class Tenant(SQLModel, table=True):
@@ -17,10 +17,10 @@ class Tenant(SQLModel, table=True):
 
     __tablename__ = "tenants"
 
-    slug: str = Field(sa_column=Column(Text, primary_key=True))
+    slug: str = key_part(Text)
     code: str = Field(sa_column=Column(Text, nullable=False, unique=True))
-    name_zh: str = Field(sa_column=Column(Text, nullable=False))
-    name_en: str = Field(sa_column=Column(Text, nullable=False))
+    name_zh: str = required(Text)
+    name_en: str = required(Text)
     parent: str | None = Field(default=None, sa_column=Column(Text, ForeignKey("tenants.slug")))
 
 
@@ -30,7 +30,7 @@ class TenantConfig(SQLModel, table=True):
     __tablename__ = tenant_table("tenant_configs")
 
     tenant_id: str = tenant_key()
-    settings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
+    settings: dict[str, Any] = required(JSONB, default_factory=dict)
     updated_at: datetime = timestamp()
 
 
@@ -42,19 +42,19 @@ class User(SQLModel, table=True):
 
     tenant_id: str = tenant_key()
     id: int | None = serial_key()
-    username: str = Field(sa_column=Column(Text, nullable=False))
-    password_hash: str = Field(sa_column=Column(Text, nullable=False))
-    role: str = Field(sa_column=Column(Text, nullable=False))
-    display_name: str = Field(default="", sa_column=Column(Text, nullable=False))
-    street_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    username: str = required(Text)
+    password_hash: str = required(Text)
+    role: str = required(Text)
+    display_name: str = required(Text, default="")
+    street_id: int | None = optional(BigInteger)
     """For an operator, the street it runs; for a caseworker, the street it looks after, if any."""
-    department: str | None = Field(default=None, sa_column=Column(Text))
+    department: str | None = optional(Text)
     """For a department viewer, its province department (发展改革, 财政, 市场监管)."""
-    active: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, server_default="true"))
+    active: bool = required(Boolean, default=True, server_default="true")
     """A disabled user can neither sign in nor use a token it already holds."""
-    must_change_password: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default="false"))
+    must_change_password: bool = required(Boolean, default=False, server_default="false")
     """Its password is a one-time one: every route but the password change refuses it until it sets its own."""
-    token_version: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    token_version: int = required(Integer, default=0, server_default="0")
     """Carried in each token; disabling the user or changing its password increments it, ending its sessions."""
     created_at: datetime = timestamp()
 
@@ -69,8 +69,8 @@ class LoginThrottle(SQLModel, table=True):
     # a flood of long or unknown names cannot grow a row beyond a few dozen bytes.
     key: str = Field(sa_column=Column("username", Text, primary_key=True))
     failures: int = 0
-    first_failed_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
-    locked_until: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    first_failed_at: datetime | None = optional(DateTime(timezone=True))
+    locked_until: datetime | None = optional(DateTime(timezone=True))
 
 
 class AuditLog(SQLModel, table=True):
@@ -81,11 +81,11 @@ class AuditLog(SQLModel, table=True):
 
     tenant_id: str = tenant_key()
     id: int | None = serial_key()
-    actor: str = Field(sa_column=Column(Text, nullable=False))
-    action: str = Field(sa_column=Column(Text, nullable=False))
-    object_type: str = Field(sa_column=Column(Text, nullable=False))
-    object_id: str = Field(sa_column=Column(Text, nullable=False))
-    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
-    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
-    request_id: str | None = Field(default=None, sa_column=Column(Text))
+    actor: str = required(Text)
+    action: str = required(Text)
+    object_type: str = required(Text)
+    object_id: str = required(Text)
+    before: dict[str, Any] | None = optional(JSONB)
+    after: dict[str, Any] | None = optional(JSONB)
+    request_id: str | None = optional(Text)
     at: datetime = timestamp()

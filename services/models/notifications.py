@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Column, Date, DateTime, Index, Text
-from sqlmodel import Field, SQLModel
+from sqlalchemy import BigInteger, CheckConstraint, Date, DateTime, Index, Text
+from sqlmodel import SQLModel
 
-from services.models.base import serial_key, tenant_fk, tenant_key, tenant_table, timestamp
+from services.models.base import optional, required, serial_key, tenant_fk, tenant_key, tenant_table, timestamp
 
 
 class Notification(SQLModel, table=True):
@@ -29,17 +29,17 @@ class Notification(SQLModel, table=True):
 
     tenant_id: str = tenant_key()
     id: int | None = serial_key()
-    username: str = Field(sa_column=Column(Text, nullable=False))
-    kind: str = Field(sa_column=Column(Text, nullable=False))
-    title_zh: str = Field(sa_column=Column(Text, nullable=False))
-    title_en: str = Field(sa_column=Column(Text, nullable=False))
-    body_zh: str = Field(default="", sa_column=Column(Text, nullable=False))
-    body_en: str = Field(default="", sa_column=Column(Text, nullable=False))
-    street_id: int | None = Field(default=None, sa_column=Column(BigInteger))
-    entity_id: int | None = Field(default=None, sa_column=Column(BigInteger))
-    dedupe_key: str = Field(sa_column=Column(Text, nullable=False))
+    username: str = required(Text)
+    kind: str = required(Text)
+    title_zh: str = required(Text)
+    title_en: str = required(Text)
+    body_zh: str = required(Text, default="")
+    body_en: str = required(Text, default="")
+    street_id: int | None = optional(BigInteger)
+    entity_id: int | None = optional(BigInteger)
+    dedupe_key: str = required(Text)
     created_at: datetime = timestamp()
-    read_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    read_at: datetime | None = optional(DateTime(timezone=True))
 
 
 class FollowupTask(SQLModel, table=True):
@@ -61,17 +61,17 @@ class FollowupTask(SQLModel, table=True):
 
     tenant_id: str = tenant_key()
     id: int | None = serial_key()
-    entity_id: int = Field(sa_column=Column(BigInteger, nullable=False))
-    street_id: int = Field(sa_column=Column(BigInteger, nullable=False))
-    due_on: date = Field(sa_column=Column(Date, nullable=False))
-    status: str = Field(default="open", sa_column=Column(Text, nullable=False))
+    entity_id: int = required(BigInteger)
+    street_id: int = required(BigInteger)
+    due_on: date = required(Date)
+    status: str = required(Text, default="open")
     opened_at: datetime = timestamp()
-    closed_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
-    dedupe_key: str = Field(sa_column=Column(Text, nullable=False))
-    closed_by: str | None = Field(default=None, sa_column=Column(Text))
+    closed_at: datetime | None = optional(DateTime(timezone=True))
+    dedupe_key: str = required(Text)
+    closed_by: str | None = optional(Text)
     """Who closed it: the caseworker who gave a reason or recorded the visit; none when the sweep closed it."""
-    closed_reason: str | None = Field(default=None, sa_column=Column(Text))
-    visit_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    closed_reason: str | None = optional(Text)
+    visit_id: int | None = optional(BigInteger)
     """The visit that satisfied it, when recording that visit closed it."""
-    escalated_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    escalated_at: datetime | None = optional(DateTime(timezone=True))
     """When the sweep escalated it to the city admins (a second cadence past due); once per task."""

@@ -5,11 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, DateTime, Float, Integer, Text
+from sqlalchemy import BigInteger, DateTime, Float, Integer, Text
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlmodel import Field, SQLModel
+from sqlmodel import SQLModel
 
-from services.models.base import serial_key, tenant_fk, tenant_key, tenant_table, timestamp
+from services.models.base import (
+    key_part,
+    optional,
+    required,
+    serial_key,
+    tenant_fk,
+    tenant_key,
+    tenant_table,
+    timestamp,
+)
 
 
 class CityRule(SQLModel, table=True):
@@ -18,11 +27,11 @@ class CityRule(SQLModel, table=True):
     __tablename__ = tenant_table("city_rules")
 
     tenant_id: str = tenant_key()
-    criterion_id: str = Field(sa_column=Column(Text, primary_key=True))
-    effective_from: int = Field(sa_column=Column(Integer, primary_key=True))
-    effective_to: int | None = Field(default=None, sa_column=Column(Integer))
-    criterion: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
-    created_by: str = Field(sa_column=Column(Text, nullable=False))
+    criterion_id: str = key_part(Text)
+    effective_from: int = key_part(Integer)
+    effective_to: int | None = optional(Integer)
+    criterion: dict[str, Any] = required(JSONB)
+    created_by: str = required(Text)
     created_at: datetime = timestamp()
 
 
@@ -32,12 +41,12 @@ class RuleCase(SQLModel, table=True):
     __tablename__ = tenant_table("rule_cases")
 
     tenant_id: str = tenant_key()
-    name: str = Field(sa_column=Column(Text, primary_key=True))
-    year: int = Field(sa_column=Column(Integer, nullable=False))
-    facts: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
-    expected: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
+    name: str = key_part(Text)
+    year: int = required(Integer)
+    facts: dict[str, Any] = required(JSONB)
+    expected: dict[str, Any] = required(JSONB)
     """The output as rules/testcases.py reads it: `outcome`, and `criteria` whose result is not "pass"."""
-    created_by: str = Field(sa_column=Column(Text, nullable=False))
+    created_by: str = required(Text)
     created_at: datetime = timestamp()
 
 
@@ -47,9 +56,9 @@ class Baseline(SQLModel, table=True):
     __tablename__ = tenant_table("baselines")
 
     tenant_id: str = tenant_key()
-    year: int = Field(sa_column=Column(Integer, primary_key=True))
-    criteria: list[dict[str, Any]] = Field(sa_column=Column(JSONB, nullable=False))
-    published_by: str = Field(sa_column=Column(Text, nullable=False))
+    year: int = key_part(Integer)
+    criteria: list[dict[str, Any]] = required(JSONB)
+    published_by: str = required(Text)
     published_at: datetime = timestamp()
 
 
@@ -59,10 +68,10 @@ class GradeScheme(SQLModel, table=True):
     __tablename__ = tenant_table("grade_schemes")
 
     tenant_id: str = tenant_key()
-    year: int = Field(sa_column=Column(Integer, primary_key=True))
-    scheme: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
-    hash: str = Field(sa_column=Column(Text, nullable=False))
-    published_by: str = Field(sa_column=Column(Text, nullable=False))
+    year: int = key_part(Integer)
+    scheme: dict[str, Any] = required(JSONB)
+    hash: str = required(Text)
+    published_by: str = required(Text)
     published_at: datetime = timestamp()
 
 
@@ -74,29 +83,29 @@ class Assessment(SQLModel, table=True):
 
     tenant_id: str = tenant_key()
     id: int | None = serial_key()
-    street_id: int = Field(sa_column=Column(BigInteger, nullable=False))
-    year: int = Field(sa_column=Column(Integer, nullable=False))
-    ruleset_hash: str = Field(sa_column=Column(Text, nullable=False))
-    outcome: str = Field(sa_column=Column(Text, nullable=False))
-    facts: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
-    criteria: list[dict[str, Any]] = Field(sa_column=Column(JSONB, nullable=False))
+    street_id: int = required(BigInteger)
+    year: int = required(Integer)
+    ruleset_hash: str = required(Text)
+    outcome: str = required(Text)
+    facts: dict[str, Any] = required(JSONB)
+    criteria: list[dict[str, Any]] = required(JSONB)
     """The effective criteria as evaluated, so the verdict can be reproduced after rules change."""
-    custom_fields: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
+    custom_fields: list[dict[str, Any]] = required(JSONB, default_factory=list)
     """The city's custom fields those criteria name, as evaluated (their types and labels shape the verdict)."""
-    results: list[dict[str, Any]] = Field(sa_column=Column(JSONB, nullable=False))
-    kind: str = Field(default="manual", sa_column=Column(Text, nullable=False))
+    results: list[dict[str, Any]] = required(JSONB)
+    kind: str = required(Text, default="manual")
     """manual | annual | rectification | screening."""
-    idempotency_key: str | None = Field(default=None, sa_column=Column(Text))
+    idempotency_key: str | None = optional(Text)
     """Set by workflow activities so a retried activity never stores a second assessment."""
-    created_by: str = Field(sa_column=Column(Text, nullable=False))
+    created_by: str = required(Text)
     created_at: datetime = timestamp()
-    voided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    voided_at: datetime | None = optional(DateTime(timezone=True))
     """Set when a city admin voided it (作废): kept for the record, counted nowhere, locking no baseline."""
-    voided_by: str | None = Field(default=None, sa_column=Column(Text))
-    voided_reason: str | None = Field(default=None, sa_column=Column(Text))
-    score: float | None = Field(default=None, sa_column=Column(Float))
+    voided_by: str | None = optional(Text)
+    voided_reason: str | None = optional(Text)
+    score: float | None = optional(Float)
     """The yearly score (0–100) by the grading scheme in force for the year; None where no scheme applied."""
-    grade: str | None = Field(default=None, sa_column=Column(Text))
+    grade: str | None = optional(Text)
     """The yearly grade (年度等级): A 优秀, B 良好, C 合格, D 不合格."""
-    grade_scheme_hash: str | None = Field(default=None, sa_column=Column(Text))
+    grade_scheme_hash: str | None = optional(Text)
     """The hash of the grading scheme that gave the score, so the grade can be reproduced."""

@@ -20,7 +20,16 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Field, SQLModel
 
-from services.models.base import serial_key, tenant_fk, tenant_key, tenant_table, timestamp
+from services.models.base import (
+    key_part,
+    optional,
+    required,
+    serial_key,
+    tenant_fk,
+    tenant_key,
+    tenant_table,
+    timestamp,
+)
 
 
 class Operator(SQLModel, table=True):
@@ -30,11 +39,11 @@ class Operator(SQLModel, table=True):
 
     tenant_id: str = tenant_key()
     id: int | None = serial_key()
-    name: str = Field(sa_column=Column(Text, nullable=False))
-    uscc: str = Field(sa_column=Column(Text, nullable=False))
-    legal_person: bool | None = Field(default=None, sa_column=Column(Boolean))
-    clean_record: bool | None = Field(default=None, sa_column=Column(Boolean))
-    digital_platform_url: str | None = Field(default=None, sa_column=Column(Text))
+    name: str = required(Text)
+    uscc: str = required(Text)
+    legal_person: bool | None = optional(Boolean)
+    clean_record: bool | None = optional(Boolean)
+    digital_platform_url: str | None = optional(Text)
 
 
 class Street(SQLModel, table=True):
@@ -45,13 +54,13 @@ class Street(SQLModel, table=True):
 
     tenant_id: str = tenant_key()
     id: int | None = serial_key()
-    name: str = Field(sa_column=Column(Text, nullable=False))
-    district: str = Field(sa_column=Column(Text, nullable=False))
-    theme: str | None = Field(default=None, sa_column=Column(Text))
-    status: str = Field(default="applied", sa_column=Column(Text, nullable=False))
-    operator_id: int | None = Field(default=None, sa_column=Column(BigInteger))
-    replicable_practices: int | None = Field(default=None, sa_column=Column(Integer))
-    custom_fields: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
+    name: str = required(Text)
+    district: str = required(Text)
+    theme: str | None = optional(Text)
+    status: str = required(Text, default="applied")
+    operator_id: int | None = optional(BigInteger)
+    replicable_practices: int | None = optional(Integer)
+    custom_fields: dict[str, Any] = required(JSONB, default_factory=dict)
     created_at: datetime = timestamp()
     updated_at: datetime = timestamp()
 
@@ -63,10 +72,10 @@ class Center(SQLModel, table=True):
     __table_args__ = (tenant_fk(["street_id"], "streets", ["id"]),)
 
     tenant_id: str = tenant_key()
-    street_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
-    fixed_site: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
-    address: str = Field(default="", sa_column=Column(Text, nullable=False))
-    services: list[str] = Field(default_factory=list, sa_column=Column(ARRAY(Text), nullable=False))
+    street_id: int = key_part(BigInteger)
+    fixed_site: bool = required(Boolean, default=False)
+    address: str = required(Text, default="")
+    services: list[str] = required(ARRAY(Text), default_factory=list)
 
 
 class CenterStaff(SQLModel, table=True):
@@ -77,10 +86,10 @@ class CenterStaff(SQLModel, table=True):
 
     tenant_id: str = tenant_key()
     id: int | None = serial_key()
-    street_id: int = Field(sa_column=Column(BigInteger, nullable=False))
-    name: str = Field(sa_column=Column(Text, nullable=False))
-    role: str = Field(sa_column=Column(Text, nullable=False))
-    full_time: bool = Field(sa_column=Column(Boolean, nullable=False))
+    street_id: int = required(BigInteger)
+    name: str = required(Text)
+    role: str = required(Text)
+    full_time: bool = required(Boolean)
 
 
 class Entity(SQLModel, table=True):
@@ -91,17 +100,17 @@ class Entity(SQLModel, table=True):
 
     tenant_id: str = tenant_key()
     id: int | None = serial_key()
-    street_id: int = Field(sa_column=Column(BigInteger, nullable=False))
-    name: str = Field(sa_column=Column(Text, nullable=False))
-    uscc: str = Field(sa_column=Column(Text, nullable=False))
-    kind: str = Field(sa_column=Column(Text, nullable=False))
+    street_id: int = required(BigInteger)
+    name: str = required(Text)
+    uscc: str = required(Text)
+    kind: str = required(Text)
     entity_class: str | None = Field(default=None, sa_column=Column("class", Text))
-    founder_group: str | None = Field(default=None, sa_column=Column(Text))
-    founded_on: date | None = Field(default=None, sa_column=Column(Date))
-    employees: int = Field(default=0, sa_column=Column(Integer, nullable=False))
-    operating: bool = Field(default=True, sa_column=Column(Boolean, nullable=False))
-    joined_on: date | None = Field(default=None, sa_column=Column(Date))
-    left_on: date | None = Field(default=None, sa_column=Column(Date))
+    founder_group: str | None = optional(Text)
+    founded_on: date | None = optional(Date)
+    employees: int = required(Integer, default=0)
+    operating: bool = required(Boolean, default=True)
+    joined_on: date | None = optional(Date)
+    left_on: date | None = optional(Date)
 
 
 class InternshipPosition(SQLModel, table=True):
@@ -112,11 +121,11 @@ class InternshipPosition(SQLModel, table=True):
 
     tenant_id: str = tenant_key()
     id: int | None = serial_key()
-    street_id: int = Field(sa_column=Column(BigInteger, nullable=False))
-    entity_id: int | None = Field(default=None, sa_column=Column(BigInteger))
-    title: str = Field(sa_column=Column(Text, nullable=False))
-    opened_on: date = Field(sa_column=Column(Date, nullable=False))
-    closed_on: date | None = Field(default=None, sa_column=Column(Date))
+    street_id: int = required(BigInteger)
+    entity_id: int | None = optional(BigInteger)
+    title: str = required(Text)
+    opened_on: date = required(Date)
+    closed_on: date | None = optional(Date)
 
 
 class Activity(SQLModel, table=True):
@@ -127,11 +136,11 @@ class Activity(SQLModel, table=True):
 
     tenant_id: str = tenant_key()
     id: int | None = serial_key()
-    street_id: int = Field(sa_column=Column(BigInteger, nullable=False))
-    kind: str = Field(sa_column=Column(Text, nullable=False))
-    title: str = Field(sa_column=Column(Text, nullable=False))
-    held_on: date = Field(sa_column=Column(Date, nullable=False))
-    participants: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    street_id: int = required(BigInteger)
+    kind: str = required(Text)
+    title: str = required(Text)
+    held_on: date = required(Date)
+    participants: int = required(Integer, default=0)
 
 
 class MonthlyReport(SQLModel, table=True):
@@ -141,17 +150,17 @@ class MonthlyReport(SQLModel, table=True):
     __table_args__ = (tenant_fk(["street_id"], "streets", ["id"]),)
 
     tenant_id: str = tenant_key()
-    street_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
-    month: date = Field(sa_column=Column(Date, primary_key=True))
+    street_id: int = key_part(BigInteger)
+    month: date = key_part(Date)
     """The first day of the month reported on."""
-    jobs_driven: int = Field(sa_column=Column(Integer, nullable=False))
-    internship_positions: int = Field(default=0, sa_column=Column(Integer, nullable=False))
-    interns_graduates: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    jobs_driven: int = required(Integer)
+    internship_positions: int = required(Integer, default=0)
+    interns_graduates: int = required(Integer, default=0)
     """People the month's internship positions took on (招用) who are college graduates (高校毕业生)."""
-    interns_other_youth: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    interns_other_youth: int = required(Integer, default=0)
     """People taken on who are other young people (其他青年)."""
-    notes: str = Field(default="", sa_column=Column(Text, nullable=False))
-    submitted_by: str = Field(sa_column=Column(Text, nullable=False))
+    notes: str = required(Text, default="")
+    submitted_by: str = required(Text)
     submitted_at: datetime = timestamp()
 
 
@@ -163,9 +172,9 @@ class SurveyResponse(SQLModel, table=True):
 
     tenant_id: str = tenant_key()
     id: int | None = serial_key()
-    street_id: int = Field(sa_column=Column(BigInteger, nullable=False))
-    responded_on: date = Field(sa_column=Column(Date, nullable=False))
-    rating: int = Field(sa_column=Column(SmallInteger, nullable=False))
+    street_id: int = required(BigInteger)
+    responded_on: date = required(Date)
+    rating: int = required(SmallInteger)
 
 
 class LedgerEntry(SQLModel, table=True):
@@ -176,13 +185,13 @@ class LedgerEntry(SQLModel, table=True):
 
     tenant_id: str = tenant_key()
     id: int | None = serial_key()
-    street_id: int = Field(sa_column=Column(BigInteger, nullable=False))
-    entity_id: int = Field(sa_column=Column(BigInteger, nullable=False))
-    need: str = Field(sa_column=Column(Text, nullable=False))
-    action: str = Field(default="", sa_column=Column(Text, nullable=False))
-    status: str = Field(default="open", sa_column=Column(Text, nullable=False))
-    caseworker: str | None = Field(default=None, sa_column=Column(Text))
-    opened_on: date = Field(sa_column=Column(Date, nullable=False))
+    street_id: int = required(BigInteger)
+    entity_id: int = required(BigInteger)
+    need: str = required(Text)
+    action: str = required(Text, default="")
+    status: str = required(Text, default="open")
+    caseworker: str | None = optional(Text)
+    opened_on: date = required(Date)
     updated_at: datetime = timestamp()
 
 
@@ -194,12 +203,12 @@ class LedgerVisit(SQLModel, table=True):
 
     tenant_id: str = tenant_key()
     id: int | None = serial_key()
-    entry_id: int = Field(sa_column=Column(BigInteger, nullable=False))
-    entity_id: int = Field(sa_column=Column(BigInteger, nullable=False))
-    street_id: int = Field(sa_column=Column(BigInteger, nullable=False))
-    visited_on: date = Field(sa_column=Column(Date, nullable=False))
-    notes: str = Field(default="", sa_column=Column(Text, nullable=False))
-    caseworker: str = Field(sa_column=Column(Text, nullable=False))
+    entry_id: int = required(BigInteger)
+    entity_id: int = required(BigInteger)
+    street_id: int = required(BigInteger)
+    visited_on: date = required(Date)
+    notes: str = required(Text, default="")
+    caseworker: str = required(Text)
     created_at: datetime = timestamp()
 
 
@@ -218,20 +227,20 @@ class LedgerOutcome(SQLModel, table=True):
 
     tenant_id: str = tenant_key()
     id: int | None = serial_key()
-    entry_id: int = Field(sa_column=Column(BigInteger, nullable=False))
-    entity_id: int = Field(sa_column=Column(BigInteger, nullable=False))
-    street_id: int = Field(sa_column=Column(BigInteger, nullable=False))
-    kind: str = Field(sa_column=Column(Text, nullable=False))
-    achieved_on: date = Field(sa_column=Column(Date, nullable=False))
-    amount_wan: int | None = Field(default=None, sa_column=Column(BigInteger))
-    amount_yuan: int | None = Field(default=None, sa_column=Column(BigInteger))
-    lender: str | None = Field(default=None, sa_column=Column(Text))
-    months: int | None = Field(default=None, sa_column=Column(Integer))
-    persons: int | None = Field(default=None, sa_column=Column(Integer))
-    graduates: int | None = Field(default=None, sa_column=Column(Integer))
-    other_youth: int | None = Field(default=None, sa_column=Column(Integer))
-    note: str = Field(default="", sa_column=Column(Text, nullable=False))
-    recorded_by: str = Field(sa_column=Column(Text, nullable=False))
+    entry_id: int = required(BigInteger)
+    entity_id: int = required(BigInteger)
+    street_id: int = required(BigInteger)
+    kind: str = required(Text)
+    achieved_on: date = required(Date)
+    amount_wan: int | None = optional(BigInteger)
+    amount_yuan: int | None = optional(BigInteger)
+    lender: str | None = optional(Text)
+    months: int | None = optional(Integer)
+    persons: int | None = optional(Integer)
+    graduates: int | None = optional(Integer)
+    other_youth: int | None = optional(Integer)
+    note: str = required(Text, default="")
+    recorded_by: str = required(Text)
     created_at: datetime = timestamp()
 
 
@@ -241,11 +250,11 @@ class CustomField(SQLModel, table=True):
     __tablename__ = tenant_table("custom_fields")
 
     tenant_id: str = tenant_key()
-    key: str = Field(sa_column=Column(Text, primary_key=True))
-    label_zh: str = Field(sa_column=Column(Text, nullable=False))
-    label_en: str = Field(sa_column=Column(Text, nullable=False))
-    type: str = Field(sa_column=Column(Text, nullable=False))
-    choices: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
+    key: str = key_part(Text)
+    label_zh: str = required(Text)
+    label_en: str = required(Text)
+    type: str = required(Text)
+    choices: list[str] = required(JSONB, default_factory=list)
     created_at: datetime = timestamp()
 
 
@@ -258,12 +267,12 @@ class CenterService(SQLModel, table=True):
 
     tenant_id: str = tenant_key()
     id: int | None = serial_key()
-    street_id: int = Field(sa_column=Column(BigInteger, nullable=False))
-    served_on: date = Field(sa_column=Column(Date, nullable=False))
-    kind: str = Field(sa_column=Column(Text, nullable=False))
-    people: int = Field(sa_column=Column(Integer, nullable=False))
-    staff: str = Field(sa_column=Column(Text, nullable=False))
-    note: str | None = Field(default=None, sa_column=Column(Text))
+    street_id: int = required(BigInteger)
+    served_on: date = required(Date)
+    kind: str = required(Text)
+    people: int = required(Integer)
+    staff: str = required(Text)
+    note: str | None = optional(Text)
     created_at: datetime = timestamp()
 
 
@@ -276,20 +285,20 @@ class Case(SQLModel, table=True):
 
     tenant_id: str = tenant_key()
     id: int | None = serial_key()
-    street_id: int = Field(sa_column=Column(BigInteger, nullable=False))
-    year: int = Field(sa_column=Column(Integer, nullable=False))
-    title: str = Field(sa_column=Column(Text, nullable=False))
-    category: str = Field(sa_column=Column(Text, nullable=False))
-    summary: str = Field(sa_column=Column(Text, nullable=False))
-    body: str = Field(sa_column=Column(Text, nullable=False))
-    figures: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
-    status: str = Field(default="draft", sa_column=Column(Text, nullable=False))
-    review_comment: str | None = Field(default=None, sa_column=Column(Text))
-    created_by: str = Field(sa_column=Column(Text, nullable=False))
-    reviewed_by: str | None = Field(default=None, sa_column=Column(Text))
-    reviewed_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
-    published_by: str | None = Field(default=None, sa_column=Column(Text))
-    published_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    street_id: int = required(BigInteger)
+    year: int = required(Integer)
+    title: str = required(Text)
+    category: str = required(Text)
+    summary: str = required(Text)
+    body: str = required(Text)
+    figures: list[dict[str, Any]] = required(JSONB, default_factory=list)
+    status: str = required(Text, default="draft")
+    review_comment: str | None = optional(Text)
+    created_by: str = required(Text)
+    reviewed_by: str | None = optional(Text)
+    reviewed_at: datetime | None = optional(DateTime(timezone=True))
+    published_by: str | None = optional(Text)
+    published_at: datetime | None = optional(DateTime(timezone=True))
     created_at: datetime = timestamp()
     updated_at: datetime = timestamp()
 
@@ -301,10 +310,10 @@ class CaseImage(SQLModel, table=True):
     __table_args__ = (tenant_fk(["case_id"], "cases", ["id"]),)
 
     tenant_id: str = tenant_key()
-    case_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
-    position: int = Field(sa_column=Column(SmallInteger, primary_key=True))
-    media_type: str = Field(sa_column=Column(Text, nullable=False))
-    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    case_id: int = key_part(BigInteger)
+    position: int = key_part(SmallInteger)
+    media_type: str = required(Text)
+    content: bytes = required(LargeBinary)
     created_at: datetime = timestamp()
 
 
@@ -316,15 +325,15 @@ class Attestation(SQLModel, table=True):
     __table_args__ = (tenant_fk(["street_id"], "streets", ["id"]),)
 
     tenant_id: str = tenant_key()
-    street_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
-    claim: str = Field(sa_column=Column(Text, primary_key=True))
-    value: Any = Field(sa_column=Column(JSONB, nullable=False))
+    street_id: int = key_part(BigInteger)
+    claim: str = key_part(Text)
+    value: Any = required(JSONB)
     """The claim's value when it was decided (or last changed): a boolean, or the platform's URL."""
-    status: str = Field(default="unverified", sa_column=Column(Text, nullable=False))
-    note: str = Field(default="", sa_column=Column(Text, nullable=False))
-    evidence: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
-    evidence_sha256: str | None = Field(default=None, sa_column=Column(Text))
-    evidence_type: str | None = Field(default=None, sa_column=Column(Text))
-    verified_by: str | None = Field(default=None, sa_column=Column(Text))
-    verified_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    status: str = required(Text, default="unverified")
+    note: str = required(Text, default="")
+    evidence: bytes | None = optional(LargeBinary)
+    evidence_sha256: str | None = optional(Text)
+    evidence_type: str | None = optional(Text)
+    verified_by: str | None = optional(Text)
+    verified_at: datetime | None = optional(DateTime(timezone=True))
     updated_at: datetime = timestamp()
