@@ -2,37 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from litestar import Controller, Response, get, post
+from litestar import Controller, post
 from litestar.params import JSONBody
 
 from services.activities import service
 from services.activities.schemas import ACTIVITY_COLUMNS, Activity, ActivityCreate
 from services.deps import STREET_DATA_WRITERS, At
-from services.shared.bounds import IdParam, year_query
+from services.shared.bounds import IdParam
 from services.shared.imports import import_route
-from services.shared.paging import TOTAL_COUNT_HEADERS, Limit, Offset, paged
+from services.shared.paging import street_list_route
 
 
 class ActivityController(Controller):
     path = "/api/tenants/{tenant:str}/streets/{street_id:int}/activities"
     tags = ["activities"]
 
-    @get("/", summary="街区活动 / the street's activities, newest first", response_headers=TOTAL_COUNT_HEADERS)
-    async def list_activities(
-        self,
-        at: At,
-        street_id: IdParam,
-        year: Annotated[int | None, year_query("举办年份 / held in this year")] = None,
-        limit: Limit = 100,
-        offset: Offset = 0,
-    ) -> Response[list[Activity]]:
-        return paged(
-            await service.list_activities(
-                at.db, at.actor, at.tenant_id, street_id, year=year, limit=limit, offset=offset
-            )
-        )
+    list_activities = street_list_route(
+        service.list_activities,
+        Activity,
+        name="list_activities",
+        summary="街区活动 / the street's activities, newest first",
+        year_doc="举办年份 / held in this year",
+    )
 
     @post("/", guards=[STREET_DATA_WRITERS], summary="登记活动 / record an activity")
     async def create_activity(self, at: At, street_id: IdParam, data: JSONBody[ActivityCreate]) -> Activity:

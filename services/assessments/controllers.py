@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from litestar import Controller, Response, get, post
+from litestar import Controller, get, post
 from litestar.params import JSONBody
 
 from services.assessments import service
 from services.assessments.schemas import Assessment, AssessmentCreate, AssessmentVoid, Reproduction
 from services.deps import At, requires
-from services.shared.bounds import IdParam, year_query
-from services.shared.paging import TOTAL_COUNT_HEADERS, Limit, Offset, paged
+from services.shared.bounds import IdParam
+from services.shared.paging import street_list_route
 from tenants.context import Role
 
 
@@ -30,20 +28,13 @@ class AssessmentController(Controller):
         engine = at.context.rules_engine
         return await service.create_assessment(at.db, at.actor, at.tenant_id, street_id, data.year, engine)
 
-    @get("/", summary="评估记录 / the street's assessments, newest first", response_headers=TOTAL_COUNT_HEADERS)
-    async def list_assessments(
-        self,
-        at: At,
-        street_id: IdParam,
-        year: Annotated[int | None, year_query("评估年度 / of this year")] = None,
-        limit: Limit = 100,
-        offset: Offset = 0,
-    ) -> Response[list[Assessment]]:
-        return paged(
-            await service.list_assessments(
-                at.db, at.actor, at.tenant_id, street_id, year=year, limit=limit, offset=offset
-            )
-        )
+    list_assessments = street_list_route(
+        service.list_assessments,
+        Assessment,
+        name="list_assessments",
+        summary="评估记录 / the street's assessments, newest first",
+        year_doc="评估年度 / of this year",
+    )
 
     @get("/{assessment_id:int}", summary="评估 / one assessment")
     async def get_assessment(self, at: At, street_id: IdParam, assessment_id: IdParam) -> Assessment:

@@ -1,18 +1,21 @@
-"""Lists: the `limit` and `offset` query parameters, a page of rows with its total, and the `X-Total-Count` answer."""
+"""Lists: the `limit` and `offset` query parameters, a page of rows with its total, the `X-Total-Count` answer,
+and the list route of a street's records by year."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Final, Generic, TypeVar
 
-from litestar import Response
+from litestar import Controller, Response, get
 from litestar.datastructures import ResponseHeader
+from litestar.handlers import HTTPRouteHandler
 from litestar.params import Parameter
 from sqlalchemy import Select, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.shared.bounds import MAX_ID
+from services.deps import At
+from services.shared.bounds import MAX_ID, IdParam, year_query
 
 Limit = Annotated[int, Parameter(ge=1, le=1000, description="最多返回条数 / at most this many items")]
 # The exact maximum for OpenAPI, which otherwise states the bound as a float that rounds up to 2^63.
@@ -76,3 +79,28 @@ async def fetch_page(
         counting = select(func.count()).select_from(query.order_by(None).subquery())
         total = int((await session.execute(counting)).scalar_one())
     return Page([tuple(row)[:-1] for row in rows], total)
+
+
+def street_list_route(
+    fetch: Callable[..., Awaitable[Page[T]]], item: type[T], *, name: str, summary: str, year_doc: str
+) -> HTTPRouteHandler:
+    """The ``GET /`` route of a controller of a street's records: a page of `item`, of the year in the ``year``
+    query parameter (described by `year_doc`) when given, with its total in `X-Total-Count`.
+
+    `fetch` is the domain's list, called as ``fetch(session, actor, tenant, street_id, year=, limit=, offset=)``;
+    `name` is the handler's, which the route's OpenAPI operation id ends with."""
+
+    async def handler(
+        self: Controller,  # noqa: ARG001 - a controller calls its handlers as methods
+        at: At,
+        street_id: IdParam,
+        year: Annotated[int | None, year_query(year_doc)] = None,
+        limit: Limit = 100,
+        offset: Offset = 0,
+    ) -> Response[list[T]]:
+        return paged(await fetch(at.db, at.actor, at.tenant_id, street_id, year=year, limit=limit, offset=offset))
+
+    handler.__name__ = handler.__qualname__ = name
+    # The annotations are strings that Litestar resolves in this module: the namespace gives it the route's own.
+    namespace = {"T": item, "year_doc": year_doc}
+    return get("/", summary=summary, response_headers=TOTAL_COUNT_HEADERS, signature_namespace=namespace)(handler)

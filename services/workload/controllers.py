@@ -12,9 +12,9 @@ from litestar.params import JSONBody, Parameter
 from services.deps import STREET_DATA_WRITERS, At, Db, Tenant, app_context, requires
 from services.errors import NotFoundError
 from services.openapi import error_spec
-from services.shared.bounds import IdParam, year_query
+from services.shared.bounds import IdParam
 from services.shared.imports import import_route
-from services.shared.paging import TOTAL_COUNT_HEADERS, Limit, Offset, paged
+from services.shared.paging import street_list_route
 from services.workload import service
 from services.workload.schemas import SERVICE_COLUMNS, CenterService, CenterServiceCreate, Workload
 from tenants.context import Role
@@ -27,18 +27,13 @@ class CenterServiceController(Controller):
     path = "/api/tenants/{tenant:str}/streets/{street_id:int}/services"
     tags = ["workload"]
 
-    @get("/", summary="服务记录 / the centre's services, newest first", response_headers=TOTAL_COUNT_HEADERS)
-    async def list_services(
-        self,
-        at: At,
-        street_id: IdParam,
-        year: Annotated[int | None, year_query("服务年份 / served in this year")] = None,
-        limit: Limit = 100,
-        offset: Offset = 0,
-    ) -> Response[list[CenterService]]:
-        return paged(
-            await service.list_services(at.db, at.actor, at.tenant_id, street_id, year=year, limit=limit, offset=offset)
-        )
+    list_services = street_list_route(
+        service.list_services,
+        CenterService,
+        name="list_services",
+        summary="服务记录 / the centre's services, newest first",
+        year_doc="服务年份 / served in this year",
+    )
 
     @post("/", guards=[STREET_DATA_WRITERS], summary="登记服务 / record a service of the centre")
     async def create_service(self, at: At, street_id: IdParam, data: JSONBody[CenterServiceCreate]) -> CenterService:
