@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.enums import RequestEncodingType
+from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Body, FromPath, JSONBody, Parameter
 
@@ -114,6 +115,28 @@ class CaseController(Controller):
         return file_response(await service.get_image(at.db, at.actor, at.tenant_id, case_id, position))
 
 
+def publication_route(action: Literal["publish", "unpublish"], *, summary: str) -> HTTPRouteHandler:
+    """``POST /{city}/{case_id}/<action>`` of the province admin: publish a city's accepted case, or withdraw a
+    published one (it is accepted again). The handler is named `action`: the route's operation id ends with it."""
+
+    async def handler(
+        self: Controller,  # noqa: ARG001 - a controller calls its handlers as methods
+        request: Request[Any, Any, Any],
+        db: Db,
+        actor: Caller,
+        province: Province,
+        city: FromPath[str],
+        case_id: IdParam,
+    ) -> Case:
+        directory = app_context(request).directory
+        publish = action == "publish"
+        return await publication.set_published(db, actor, directory, province, city, case_id, publish=publish)
+
+    handler.__name__ = handler.__qualname__ = action
+    guards = [requires(Role.PROVINCE_ADMIN, province=True)]
+    return post(f"/{{city:str}}/{{case_id:int}}/{action}", guards=guards, status_code=200, summary=summary)(handler)
+
+
 class ProvinceCaseController(Controller):
     path = "/api/province/{province:str}/cases"
     tags = ["cases"]
@@ -140,38 +163,5 @@ class ProvinceCaseController(Controller):
         )
         return paged(found)
 
-    @post(
-        "/{city:str}/{case_id:int}/publish",
-        guards=[requires(Role.PROVINCE_ADMIN, province=True)],
-        status_code=200,
-        summary="发布案例 / publish an accepted case",
-    )
-    async def publish(
-        self,
-        request: Request[Any, Any, Any],
-        db: Db,
-        actor: Caller,
-        province: Province,
-        city: FromPath[str],
-        case_id: IdParam,
-    ) -> Case:
-        directory = app_context(request).directory
-        return await publication.set_published(db, actor, directory, province, city, case_id, publish=True)
-
-    @post(
-        "/{city:str}/{case_id:int}/unpublish",
-        guards=[requires(Role.PROVINCE_ADMIN, province=True)],
-        status_code=200,
-        summary="撤回发布 / withdraw a published case (it is accepted again)",
-    )
-    async def unpublish(
-        self,
-        request: Request[Any, Any, Any],
-        db: Db,
-        actor: Caller,
-        province: Province,
-        city: FromPath[str],
-        case_id: IdParam,
-    ) -> Case:
-        directory = app_context(request).directory
-        return await publication.set_published(db, actor, directory, province, city, case_id, publish=False)
+    publish = publication_route("publish", summary="发布案例 / publish an accepted case")
+    unpublish = publication_route("unpublish", summary="撤回发布 / withdraw a published case (it is accepted again)")
