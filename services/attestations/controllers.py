@@ -16,7 +16,7 @@ from services.deps import At, requires
 from services.shared.bounds import IdParam
 from services.shared.files import file_response
 from services.shared.imports import Upload
-from services.shared.paging import TOTAL_COUNT_HEADERS, Page, paged
+from services.shared.paging import street_whole_list_route
 from tenants.context import Role
 
 # A 10 MB file and its multipart envelope: a larger file is refused by the service with its own message.
@@ -33,13 +33,12 @@ class AttestationController(Controller):
     path = "/api/tenants/{tenant:str}/streets/{street_id:int}/attestations"
     tags = ["attestations"]
 
-    @get(
-        "/",
+    list_attestations = street_whole_list_route(
+        service.list_attestations,
+        Attestation,
+        name="list_attestations",
         summary="运营机构申报事项及核实状态 / the operator's claims and their verification",
-        response_headers=TOTAL_COUNT_HEADERS,
     )
-    async def list_attestations(self, at: At, street_id: IdParam) -> Response[list[Attestation]]:
-        return paged(Page.whole(await service.list_attestations(at.db, at.actor, at.tenant_id, street_id)))
 
     @put(
         "/{claim:str}",

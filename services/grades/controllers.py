@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Response, get, put
+from litestar import Controller, get, put
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody
 
-from services.deps import At, Caller, Db, Province, requires
+from services.deps import Caller, Db, Province, requires
 from services.grades import service
 from services.grades.schemas import GradeScheme, GradeSchemePublish, YearGrade
-from services.shared.bounds import IdParam, YearParam
-from services.shared.paging import TOTAL_COUNT_HEADERS, Page, paged
+from services.shared.bounds import YearParam
+from services.shared.paging import street_whole_list_route
 from tenants.context import Role
 from tenants.resolver import resolve
 
@@ -48,10 +48,9 @@ class StreetGradeController(Controller):
     path = "/api/tenants/{tenant:str}/streets/{street_id:int}/grades"
     tags = ["grades"]
 
-    @get(
-        "/",
+    grade_history = street_whole_list_route(
+        service.grade_history,
+        YearGrade,
+        name="grade_history",
         summary="街区年度等级 / the street's grade of every year, newest first (latest assessment not voided)",
-        response_headers=TOTAL_COUNT_HEADERS,
     )
-    async def grade_history(self, at: At, street_id: IdParam) -> Response[list[YearGrade]]:
-        return paged(Page.whole(await service.grade_history(at.db, at.actor, at.tenant_id, street_id)))

@@ -16,6 +16,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.deps import At
 from services.shared.bounds import MAX_ID, IdParam, year_query
+from tenants.context import Actor
+from tenants.ids import TenantId
 
 Limit = Annotated[int, Parameter(ge=1, le=1000, description="最多返回条数 / at most this many items")]
 # The exact maximum for OpenAPI, which otherwise states the bound as a float that rounds up to 2^63.
@@ -100,7 +102,35 @@ def street_list_route(
     ) -> Response[list[T]]:
         return paged(await fetch(at.db, at.actor, at.tenant_id, street_id, year=year, limit=limit, offset=offset))
 
+    return _list_route(handler, item, name=name, summary=summary, year_doc=year_doc)
+
+
+def street_whole_list_route(
+    fetch: Callable[[AsyncSession, Actor, TenantId, int], Awaitable[Sequence[T]]],
+    item: type[T],
+    *,
+    name: str,
+    summary: str,
+) -> HTTPRouteHandler:
+    """The ``GET /`` route of a controller of a street's records that is never paged: all of the street's `item`
+    that `fetch` gives, with their number in `X-Total-Count`. `name` is the handler's, which the route's OpenAPI
+    operation id ends with."""
+
+    async def handler(
+        self: Controller,  # noqa: ARG001 - a controller calls its handlers as methods
+        at: At,
+        street_id: IdParam,
+    ) -> Response[list[T]]:
+        return paged(Page.whole(await fetch(at.db, at.actor, at.tenant_id, street_id)))
+
+    return _list_route(handler, item, name=name, summary=summary)
+
+
+def _list_route(
+    handler: Callable[..., Awaitable[Response[list[T]]]], item: type[T], *, name: str, summary: str, **names: Any
+) -> HTTPRouteHandler:
+    """`handler` as the ``GET /`` list route named `name`, its items of type `item`."""
     handler.__name__ = handler.__qualname__ = name
-    # The annotations are strings that Litestar resolves in this module: the namespace gives it the route's own.
-    namespace = {"T": item, "year_doc": year_doc}
+    # The annotations are strings that Litestar resolves in this module: `T` and `names` give it the route's own.
+    namespace = {"T": item, **names}
     return get("/", summary=summary, response_headers=TOTAL_COUNT_HEADERS, signature_namespace=namespace)(handler)
