@@ -181,19 +181,25 @@ class LedgerPages(Controller):
 
     @post("/entities/{entity_id:int}/action", guards=[requires(*LEDGER_WRITERS)], status_code=303)
     async def record_action(self, at: AtCity, entity_id: IdParam) -> Template | Redirect:
-        async def save(data: ActionForm) -> object:
-            await _own_entry(at, entity_id, data.entry_id)
-            return await update_entry(at.db, at.actor, at.tenant_id, data.entry_id, data.change)
-
-        return await post_entity_form(at, entity_id, "action", ActionForm, save)
+        return await post_entity_form(
+            at,
+            entity_id,
+            "action",
+            ActionForm,
+            lambda data: update_entry(at.db, at.actor, at.tenant_id, data.entry_id, data.change),
+            entry_of=lambda data: data.entry_id,
+        )
 
     @post("/entities/{entity_id:int}/outcomes", guards=[requires(*LEDGER_WRITERS)], status_code=303)
     async def record_outcome(self, at: AtCity, entity_id: IdParam) -> Template | Redirect:
-        async def save(data: OutcomeForm) -> object:
-            await _own_entry(at, entity_id, data.of_entry)
-            return await create_outcome(at.db, at.actor, at.tenant_id, data.of_entry, data.outcome)
-
-        return await post_entity_form(at, entity_id, "outcome", OutcomeForm, save)
+        return await post_entity_form(
+            at,
+            entity_id,
+            "outcome",
+            OutcomeForm,
+            lambda data: create_outcome(at.db, at.actor, at.tenant_id, data.of_entry, data.outcome),
+            entry_of=lambda data: data.of_entry,
+        )
 
     @post("/entities/{entity_id:int}/visits", guards=[requires(*LEDGER_WRITERS)], status_code=303)
     async def record_visit(self, at: AtCity, entity_id: IdParam) -> Template | Redirect:
@@ -203,12 +209,15 @@ class LedgerPages(Controller):
 async def post_visit(at: CityScope, entity_id: int, then: str) -> Template | Redirect:
     """Record the posted visit on one of the entity's entries (which closes the task it satisfies) and go on to
     ``then``; a refusal is shown on the entity's page (whichever page the form was on)."""
-
-    async def save(data: VisitForm) -> object:
-        await _own_entry(at, entity_id, data.on_entry)
-        return await create_visit(at.db, at.actor, at.tenant_id, data.on_entry, data.visit)
-
-    return await post_entity_form(at, entity_id, "visit", VisitForm, save, then=then)
+    return await post_entity_form(
+        at,
+        entity_id,
+        "visit",
+        VisitForm,
+        lambda data: create_visit(at.db, at.actor, at.tenant_id, data.on_entry, data.visit),
+        entry_of=lambda data: data.on_entry,
+        then=then,
+    )
 
 
 async def post_entity_form(
@@ -220,16 +229,24 @@ async def post_entity_form(
     *,
     given: Mapping[str, str] | None = None,
     conflict: str = FORM_LEVEL,
+    entry_of: Callable[[F], int] | None = None,
     then: str | None = None,
 ) -> Template | Redirect:
     """Save the entity's posted form ``name`` (with the hidden values ``given``) as ``into`` with ``save``, and go
     on to ``then`` (the entity's page by default) with ``?saved=<name>``; a refusal is shown on the entity's page,
-    beside that form. Another city's entity is not found."""
+    beside that form. Another city's entity is not found; on a form about one of the entity's entries, neither is
+    an entry ``entry_of`` names that is not one of them."""
     await entity_in_city(at.db, at.tenant_id, entity_id)
     values = await posted(at.request)
     own = NESTED.get(name, ())
+
+    async def checked(data: F) -> object:
+        if entry_of is not None:
+            await _own_entry(at, entity_id, entry_of(data))
+        return await save(data)
+
     try:
-        await submit(at.db, {**values, **(given or {})}, into, save, fields=own, conflict=conflict)
+        await submit(at.db, {**values, **(given or {})}, into, checked, fields=own, conflict=conflict)
     except FormError as refused:
         problems = {f"{name}.{k}" if k in own else k: text for k, text in refused.problems.items()}
         form = shown(values, problems, language(at.request))
