@@ -9,15 +9,14 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Final
 
 import msgspec
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.params import Parameter
 from litestar.response import Redirect, Template
 
 from infra.workers import WorkerTimeoutError
 from rules.facts import FACTS
-from services.deps import Caller, Db, Province, app_context, requires
+from services.deps import requires
 from services.errors import DomainError, InvalidError, UnavailableError
-from services.province_report.service import own_province
 from services.rulesets import preview, service
 from services.rulesets.schemas import Baseline, BaselineCriterionDraft, BaselinePreview, BaselinePublish, Criterion
 from services.shared.bounds import YearParam
@@ -25,9 +24,9 @@ from services.text import Text
 from services.web.forms import FormBody
 from services.web.labels import fact_names
 from services.web.refusals import attempt, field_of, message
-from services.web.render import language, page
-from tenants.context import Actor, Role
-from tenants.ids import TenantId
+from services.web.render import language
+from services.web.scope import PROVINCE_SCOPE, AtProvince, ProvinceScope
+from tenants.context import Role
 
 LEVELS: Final = ("required", "advisory")
 SHARES: Final = frozenset(name for name, spec in FACTS.items() if spec.kind == "share")
@@ -58,57 +57,42 @@ class BaselinePages(Controller):
 
     path = "/province/{province:str}/baseline/{year:int}"
     guards = [requires(province=True)]
+    dependencies = PROVINCE_SCOPE
 
     @get("/")
     async def baseline(
-        self,
-        request: Request[Any, Any, Any],
-        db: Db,
-        actor: Caller,
-        province: Province,
-        year: YearParam,
-        criterion: Annotated[str | None, Parameter(max_length=100)] = None,
+        self, at: AtProvince, year: YearParam, criterion: Annotated[str | None, Parameter(max_length=100)] = None
     ) -> Template:
-        own = own_province(actor, province)
-        current = await service.get_baseline(db, own, year)
+        current = await service.get_baseline(at.db, at.tenant_id, year)
         form = BaselineForm()
         chosen = next((c for c in current.criteria if c.id == criterion), None)
         if chosen is not None:
             form = BaselineForm(criterion=chosen.id, value=_shown(chosen), level=chosen.level)
-        return _page(request, actor, current, form)
+        return _page(at, current, form)
 
     @post("/", guards=[requires(Role.PROVINCE_ADMIN)], status_code=200)
-    async def propose(
-        self,
-        request: Request[Any, Any, Any],
-        db: Db,
-        actor: Caller,
-        province: Province,
-        year: YearParam,
-        data: FormBody[BaselineForm],
-    ) -> Template | Redirect:
-        own = own_province(actor, province)
-        current = await service.get_baseline(db, own, year)
+    async def propose(self, at: AtProvince, year: YearParam, data: FormBody[BaselineForm]) -> Template | Redirect:
+        current = await service.get_baseline(at.db, at.tenant_id, year)
         try:
             proposal = _edited(current, data)
         except InvalidError as refused:
-            return _page(request, actor, current, data, error=refused)
+            return _page(at, current, data, error=refused)
         if data.action == "publish":
-            published = await attempt(db, lambda: service.publish_baseline(db, actor, own, year, proposal))
+            published = await attempt(
+                at.db, lambda: service.publish_baseline(at.db, at.actor, at.tenant_id, year, proposal)
+            )
             if isinstance(published, DomainError):
-                return _page(request, actor, current, data, error=published)
-            return Redirect(f"/province/{own}/baseline/{year}?published=1", status_code=303)
-        result = await attempt(db, lambda: _preview(request, db, actor, own, year, proposal))
+                return _page(at, current, data, error=published)
+            return Redirect(f"/province/{at.tenant_id}/baseline/{year}?published=1", status_code=303)
+        result = await attempt(at.db, lambda: _preview(at, year, proposal))
         if isinstance(result, DomainError):
-            return _page(request, actor, current, data, error=result)
-        return _page(request, actor, current, data, preview=result)
+            return _page(at, current, data, error=result)
+        return _page(at, current, data, preview=result)
 
 
-async def _preview(
-    request: Request[Any, Any, Any], db: Db, actor: Actor, province: TenantId, year: int, proposal: BaselinePublish
-) -> BaselinePreview:
+async def _preview(at: ProvinceScope, year: int, proposal: BaselinePublish) -> BaselinePreview:
     try:
-        return await preview.preview_baseline(db, actor, province, year, proposal, app_context(request).rules_pool)
+        return await preview.preview_baseline(at.db, at.actor, at.tenant_id, year, proposal, at.context.rules_pool)
     except WorkerTimeoutError as exc:
         raise UnavailableError(BUSY) from exc
 
@@ -163,25 +147,23 @@ def _number(text: str, *, share: bool) -> int | float:
 
 
 def _page(
-    request: Request[Any, Any, Any],
-    actor: Actor,
+    at: ProvinceScope,
     current: Baseline,
     form: BaselineForm,
     *,
     error: DomainError | None = None,
     preview: BaselinePreview | None = None,
 ) -> Template:
+    request = at.request
     lang = language(request)
-    directory = app_context(request).directory
-    return page(
-        request,
+    directory = at.context.directory
+    return at.page(
         "province/baseline.html",
         status_code=error.status_code if error is not None else 200,
-        actor=actor,
         province=directory.get(current.province),
         year=current.year,
         baseline=current,
-        can_edit=actor.role == Role.PROVINCE_ADMIN,
+        can_edit=at.actor.role == Role.PROVINCE_ADMIN,
         shares=SHARES,
         fact_names=fact_names(lang),
         levels=LEVELS,

@@ -3,7 +3,8 @@
 A city's pages take :data:`AtCity`: the request's transaction, the caller and the city of the path. A street's
 pages (its tabs, its data forms, its imports, its edit form) take :data:`AtStreet`: the same and the street of
 the path, read under the caller's rights once, before the handler runs (another city's street, or another
-street for an operator, answers 404 as a page)."""
+street for an operator, answers 404 as a page). The province's baseline and selection pages take
+:data:`AtProvince`: the transaction, the caller and its own province (any other slug answers 404)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import QueryParameter
 from litestar.response import Template
 
-from services.deps import Caller, Db, Tenant, TenantScope, app_context
+from services.deps import Caller, Db, Province, Tenant, TenantScope, app_context
+from services.province_report.service import own_province
 from services.shared.bounds import IdParam
 from services.streets.schemas import Street
 from services.streets.service import get_street
@@ -104,6 +106,15 @@ class StreetScope(CityScope):
         return super().page(template, status_code=status_code, street=self.street, **context)
 
 
+@dataclass(frozen=True)
+class ProvinceScope(TenantScope):
+    """A province page's request: its transaction, the caller and the caller's own province."""
+
+    def page(self, template: str, *, status_code: int = 200, **context: Any) -> Template:
+        """The province's page ``template``, with the caller beside ``context``."""
+        return page(self.request, template, status_code=status_code, actor=self.actor, **context)
+
+
 async def provide_city_scope(request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant) -> CityScope:
     return CityScope(request, db, actor, tenant_id)
 
@@ -121,3 +132,15 @@ CITY_SCOPE: Final = {"at": Provide(provide_city_scope)}
 AtStreet = NamedDependency[StreetScope]
 """The ``at`` dependency of the pages under ``/city/{tenant}/streets/{street_id}``."""
 STREET_SCOPE: Final = {"at": Provide(provide_street_scope)}
+
+
+async def provide_province_scope(
+    request: Request[Any, Any, Any], db: Db, actor: Caller, province: Province
+) -> ProvinceScope:
+    return ProvinceScope(request, db, actor, own_province(actor, province))
+
+
+AtProvince = NamedDependency[ProvinceScope]
+"""The ``at`` dependency of the pages under ``/province/{province}``: another province (or a city) answers 404
+before the handler reads anything."""
+PROVINCE_SCOPE: Final = {"at": Provide(provide_province_scope)}

@@ -8,24 +8,25 @@ and its refusal is shown beside the form. The designation's audit row is written
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.response import Redirect, Template
 
 from services.cycles import service
 from services.cycles.schemas import DesignationCreate, Selection
-from services.deps import PROVINCE_READERS, Caller, Db, Province, Temporal, TemporalConnect, app_context, requires
+from services.deps import PROVINCE_READERS, Temporal, TemporalConnect, requires
 from services.errors import InvalidError, NotFoundError
-from services.province_report.service import own_province, province_cities
+from services.province_report.service import province_cities
 from services.shared.bounds import YearParam
 from services.text import Text
 from services.web.forms import posted, ticked
 from services.web.labels import fact_names
 from services.web.refusals import converted, field_of, message
-from services.web.render import language, page
+from services.web.render import language
+from services.web.scope import PROVINCE_SCOPE, AtProvince, ProvinceScope
 from services.web.session import CITY_ROLES
-from tenants.context import Actor, Role
+from tenants.context import Role
 
 REASON: Final = "overrideReason"
 WORDING: Final = {
@@ -41,72 +42,51 @@ class SelectionPages(Controller):
 
     path = "/province/{province:str}/cycles/{year:int}/selection"
     guards = [PROVINCE_READERS]
+    dependencies = PROVINCE_SCOPE
 
     @get("/")
-    async def selection(
-        self,
-        request: Request[Any, Any, Any],
-        db: Db,
-        temporal: Temporal,
-        actor: Caller,
-        province: Province,
-        year: YearParam,
-    ) -> Template:
-        return await _page(request, db, temporal, actor, province, year)
+    async def selection(self, at: AtProvince, temporal: Temporal, year: YearParam) -> Template:
+        return await _page(at, temporal, year)
 
     @post("/", guards=[requires(Role.PROVINCE_ADMIN)], status_code=200)
-    async def designate(
-        self,
-        request: Request[Any, Any, Any],
-        db: Db,
-        temporal: Temporal,
-        actor: Caller,
-        province: Province,
-        year: YearParam,
-    ) -> Template | Redirect:
-        own_province(actor, province)  # another province's form answers 404 before anything is read
-        values = await posted(request)
+    async def designate(self, at: AtProvince, temporal: Temporal, year: YearParam) -> Template | Redirect:
+        values = await posted(at.request)
         chosen = ticked(values, "streetIds")
         reason = values.get(REASON, "")
         reason = reason if isinstance(reason, str) else ""
         try:
             data = converted({"streetIds": chosen, REASON: reason or None}, DesignationCreate, "streetIds", WORDING)
-            await service.designate(await temporal(), actor, province, year, data)
+            await service.designate(await temporal(), at.actor, at.tenant_id, year, data)
         except InvalidError as refused:
             # The workflow's validator names what is missing (the reason, a street not recommended, a closed year).
             field = field_of(refused) or (REASON if REASON in str(refused) else "streetIds")
-            error = (field, message(request, refused))
-            return await _page(request, db, temporal, actor, province, year, chosen=chosen, reason=reason, error=error)
-        return Redirect(f"/province/{province}/cycles/{year}/selection?designated=1#designated", status_code=303)
+            error = (field, message(at.request, refused))
+            return await _page(at, temporal, year, chosen=chosen, reason=reason, error=error)
+        return Redirect(f"/province/{at.tenant_id}/cycles/{year}/selection?designated=1#designated", status_code=303)
 
 
 async def _page(
-    request: Request[Any, Any, Any],
-    db: Db,
+    at: ProvinceScope,
     temporal: TemporalConnect,
-    actor: Actor,
-    province: str,
     year: int,
     *,
     chosen: list[str] | None = None,
     reason: str = "",
     error: tuple[str, str] | None = None,
 ) -> Template:
-    own = own_province(actor, province)
-    context = app_context(request)
+    request, actor, own = at.request, at.actor, at.tenant_id
+    directory = at.context.directory
     try:
         selection: Selection | None = await service.get_selection(await temporal(), actor, own, year)
     except NotFoundError:
         selection = None  # no city has recommended yet: the selection has not started
-    cities = {c.slug: c for c in province_cities(actor, context.directory, own)}
-    pilots = await service.province_pilots(db, actor, context.directory, own)
+    cities = {c.slug: c for c in province_cities(actor, directory, own)}
+    pilots = await service.province_pilots(at.db, actor, directory, own)
     designated = {c.street_id for c in selection.designated} if selection else set()
-    return page(
-        request,
+    return at.page(
         "province/selection.html",
         status_code=422 if error else 200,
-        actor=actor,
-        province=context.directory.get(own),
+        province=directory.get(own),
         year=year,
         selection=selection,
         cities=cities,
