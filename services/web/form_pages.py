@@ -260,7 +260,7 @@ async def _data_page(at: StreetScope, kind: str, form: Form, *, status_code: int
         spec.template,
         status_code=status_code,
         form=form,
-        tab=spec.tab,
+        back=_tab_path(at.tenant_id, at.street_id, spec.tab),
         activity_kinds=ACTIVITY_KINDS,
         service_kinds=SERVICE_KINDS,
         entity_kinds=ENTITY_KINDS,
@@ -271,9 +271,13 @@ async def _data_page(at: StreetScope, kind: str, form: Form, *, status_code: int
     )
 
 
+def _tab_path(tenant_id: Tenant, street_id: int, tab: str) -> str:
+    """The street's page at its tab ``tab`` (none: the street's page as it opens)."""
+    return f"/city/{tenant_id}/streets/{street_id}" + (f"/{tab}" if tab else "")
+
+
 def _saved(tenant_id: Tenant, street_id: int, tab: str, kind: str) -> Redirect:
-    target = f"/city/{tenant_id}/streets/{street_id}" + (f"/{tab}" if tab else "")
-    return Redirect(f"{target}?saved={kind}", status_code=303)
+    return Redirect(f"{_tab_path(tenant_id, street_id, tab)}?saved={kind}", status_code=303)
 
 
 def saved_message(request: Request[Any, Any, Any]) -> str | None:
