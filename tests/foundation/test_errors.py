@@ -242,6 +242,32 @@ async def test_database_refused_lost_and_back_answers_503_then_200_logging_one_l
         await proxy.cut()
 
 
+async def test_connections_the_server_dropped_between_requests_are_replaced_without_an_error(
+    context: AppContext, settings: Settings, database_url: str, auth: Auth, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A restart of the database between two requests: the pooled connections are gone, the server is back. The
+    pool does not test a connection before lending it, so the next transaction's first statement finds it dropped
+    and begins again on a new one: the caller sees nothing, and nothing is logged as an outage."""
+    headers = await auth.headers("jinan-admin")
+    proxy = Proxy(database_url)
+    await proxy.resume()
+    async with app_over(context, settings, proxy.url()) as client, contextlib.AsyncExitStack() as stack:
+        stack.enter_context(captured(caplog))
+        # Two requests at once, so that the pool holds two connections; then both are dropped.
+        first = await asyncio.gather(*(client.get("/api/tenants/jinan/streets", headers=headers) for _ in range(2)))
+        assert [r.status_code for r in first] == [200, 200]
+        await proxy.cut()
+        await proxy.resume()
+        for path in ("/api/tenants/jinan/streets", "/api/tenants/jinan/ledger", "/api/tenants/jinan/streets"):
+            response = await client.get(path, headers=headers)
+            assert response.status_code == 200, response.text
+        created = await client.post("/api/tenants/jinan/streets", json=street_body(), headers=headers)
+        assert created.status_code == 201, created.text
+        assert outage_lines(caplog) == []
+        assert not traces(caplog)
+        await proxy.cut()
+
+
 async def test_database_on_a_closed_port_answers_503(
     context: AppContext, settings: Settings, auth: Auth, caplog: pytest.LogCaptureFixture
 ) -> None:
