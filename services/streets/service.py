@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any, Final
+from typing import Final
 
 import msgspec
-from sqlalchemy import delete
+from sqlalchemy import and_, delete
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -348,31 +348,28 @@ def _staff_rows(tenant: TenantId, street_id: int, staff: Sequence[StaffMemberIn]
 
 
 async def _assemble(session: AsyncSession, tenant: TenantId, rows: list[models.Street]) -> list[Street]:
-    """The API shape of `rows`: three queries for the whole page, not three per street."""
-    ids = [row.id for row in rows]
-    operator_ids = [row.operator_id for row in rows if row.operator_id is not None]
-    operators: dict[Any, models.Operator] = {}
-    centers: dict[Any, models.Center] = {}
+    """The API shape of `rows`: their operators, centres and staff in one query for the whole page."""
+    if not rows:
+        return []
+    street, operator, center, member = models.Street, models.Operator, models.Center, models.CenterStaff
+    related = (
+        select(street.id, operator, center, member)
+        .select_from(street)
+        .outerjoin(operator, and_(col(operator.tenant_id) == street.tenant_id, col(operator.id) == street.operator_id))
+        .outerjoin(center, and_(col(center.tenant_id) == street.tenant_id, col(center.street_id) == street.id))
+        .outerjoin(member, and_(col(member.tenant_id) == center.tenant_id, col(member.street_id) == center.street_id))
+        .where(street.tenant_id == tenant, col(street.id).in_([row.id for row in rows]))
+        .order_by(col(member.id))
+    )
+    operators: dict[int, models.Operator | None] = {}
+    centers: dict[int, models.Center | None] = {}
     staff: dict[int, list[StaffMember]] = {}
-    if operator_ids:
-        query = select(models.Operator).where(
-            models.Operator.tenant_id == tenant, col(models.Operator.id).in_(operator_ids)
-        )
-        operators = {o.id: o for o in (await session.execute(query)).scalars()}
-    if ids:
-        center_query = select(models.Center).where(
-            models.Center.tenant_id == tenant, col(models.Center.street_id).in_(ids)
-        )
-        centers = {c.street_id: c for c in (await session.execute(center_query)).scalars()}
-        staff_query = (
-            select(models.CenterStaff)
-            .where(models.CenterStaff.tenant_id == tenant, col(models.CenterStaff.street_id).in_(ids))
-            .order_by(col(models.CenterStaff.id))
-        )
-        for member in (await session.execute(staff_query)).scalars():
-            staff.setdefault(member.street_id, []).append(shape_of(StaffMember, member))
+    for street_id, its_operator, its_center, its_member in (await session.execute(related)).all():
+        operators[street_id], centers[street_id] = its_operator, its_center
+        if its_member is not None:
+            staff.setdefault(street_id, []).append(shape_of(StaffMember, its_member))
     return [
-        _street(row, operators.get(row.operator_id), centers.get(row.id), staff.get(row.id or 0, [])) for row in rows
+        _street(row, operators.get(row.id or 0), centers.get(row.id or 0), staff.get(row.id or 0, [])) for row in rows
     ]
 
 
