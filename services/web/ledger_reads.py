@@ -21,6 +21,7 @@ from services.entities.schemas import Entity
 from services.entities.service import entity_out
 from services.errors import NotFoundError
 from services.ledger.schemas import LedgerEntry, LedgerVisit
+from services.shared.filters import where_given
 from services.shared.names import with_entity_name, with_street_name
 from services.shared.paging import Page, fetch_page
 from tenants.config import FollowupCadence
@@ -71,14 +72,13 @@ async def ledger_page(
     entry, entity = models.LedgerEntry, models.Entity
     query = with_entity_name(with_street_name(select(entry), entry), entry).add_columns(col(entity.entity_class))
     query = query.where(col(entry.tenant_id) == tenant)
-    if street_id is not None:
-        query = query.where(col(entry.street_id) == street_id)
-    if need is not None:
-        query = query.where(col(entry.need) == need)
-    if status is not None:
-        query = query.where(col(entry.status) == status)
-    if entity_class is not None:
-        query = query.where(col(entity.entity_class) == entity_class)
+    query = where_given(
+        query,
+        (entry.street_id, street_id),
+        (entry.need, need),
+        (entry.status, status),
+        (entity.entity_class, entity_class),
+    )
     query = query.order_by(col(entity.name), col(entry.entity_id), col(entry.opened_on).desc(), col(entry.id))
     page = await fetch_page(session, query, limit=limit, offset=offset)
     return page.map(lambda row: LedgerLine(entry=_entry(row[0], row[1], row[2]), entity_class=row[3]))
