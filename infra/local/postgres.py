@@ -160,7 +160,7 @@ class EmbeddedPostgres:
             self.directory.mkdir(mode=0o700, exist_ok=True)
             if user is not None:
                 shutil.chown(self.directory, user, user)
-            subprocess.run(  # noqa: S603 - the wheel's own initdb with fixed arguments
+            initdb = subprocess.run(  # noqa: S603 - the wheel's own initdb with fixed arguments
                 [
                     str(bin_dir / "initdb"),
                     "-D",
@@ -170,10 +170,13 @@ class EmbeddedPostgres:
                     "-U",
                     "postgres",
                 ],
-                check=True,
+                check=False,
                 capture_output=True,
                 preexec_fn=dying_with_parent(signal.SIGKILL, user),
             )
+            if initdb.returncode != 0:
+                said = (initdb.stderr or initdb.stdout).decode(errors="replace").strip()
+                raise RuntimeError(f"initdb failed on {self.directory} (exit {initdb.returncode}): {said}")
         self._stop_leftover()
         socket_dir = self._private_socket_dir(user)
         log_file = (self.directory.parent / "postgres.log").open("ab")

@@ -158,3 +158,12 @@ async def test_a_database_migrated_as_the_superuser_is_handed_to_the_owner(serve
     finally:
         await engine.dispose()
     await asyncio.to_thread(upgrade, owner_url)  # a later release migrates as the owner
+
+
+def test_a_data_folder_initdb_refuses_says_why(tmp_path: Path) -> None:
+    """A data folder that is not empty and holds no database: initdb refuses, and the error carries its reason."""
+    folder = tmp_path / "postgres"
+    folder.mkdir()
+    (folder / "stray.txt").write_text("not a database")
+    with pytest.raises(RuntimeError, match=r"initdb failed on .*postgres \(exit 1\): .*not empty"):
+        EmbeddedPostgres(folder).start()
