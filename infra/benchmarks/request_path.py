@@ -7,8 +7,11 @@ folder (or takes ``--database-url``), migrates it and loads the demo data, then 
 side, one process each: ``jiequ api`` (authentication, the guard, the request's transaction under
 row-level security, the domain service, msgspec) and a bare Litestar app in this module that answers each
 path with one asyncpg query returning the same rows as JSON (no authentication, no RLS, no ORM). For
-each endpoint wrk runs ``--seconds`` against one and then the other (2 threads, ``--connections``), and
-the script prints requests per second, the ratio app/bare and the p99 latency of each. Goal (issue 16):
+each endpoint wrk runs ``--seconds`` against the app, then against the bare query inside a tenant transaction
+as the app runs its statements (``rls``: BEGIN, the role and tenants set for the transaction, the query,
+COMMIT; the floor that row-level security sets), then against the bare query alone (2 threads,
+``--connections``), and the script prints requests per second, the ratios app/bare and rls/bare and the p99
+latency of app and bare. Goal (issue 16):
 every ratio ≥ 0.5 with the app's p99 ≤ 50 ms at 32 connections on 2 cores. It measures; it asserts nothing.
 """
 
@@ -34,6 +37,7 @@ import httpx
 from litestar import Litestar, Response, get
 from litestar.handlers import HTTPRouteHandler
 
+from infra.db import APP_ROLE
 from infra.local import free_port, interrupt
 
 CITY: Final = "jinan"
@@ -67,6 +71,13 @@ BARE_QUERIES: Final = {
 }
 
 
+_SET_CONTEXT: Final = (
+    "SELECT set_config('role', $1, true), set_config('app.tenant_ids', $2, true),"
+    " set_config('app.write_tenant_ids', $3, true)"
+)
+"""The app's tenant settings (``infra.db.set_tenant_context``), in asyncpg's placeholders."""
+
+
 class BarePool:
     """The bare apps' database: one asyncpg pool, opened as the app starts and closed as it stops; each request
     is one statement whose single value is the answer's JSON, made by PostgreSQL."""
@@ -87,38 +98,55 @@ class BarePool:
         body = await self.pool.fetchval(sql, *args)
         return Response(body.encode(), media_type="application/json", status_code=status_code)
 
+    async def answer_in_tenant(self, tenant: str, sql: str, *args: object) -> Response[bytes]:
+        """`answer`, in a transaction under row-level security as the app's are: BEGIN, the role and the tenants
+        set for the transaction only (the app's own statement), the query, COMMIT."""
+        assert self.pool is not None
+        async with self.pool.acquire() as connection, connection.transaction():
+            await connection.execute(_SET_CONTEXT, APP_ROLE, tenant, tenant)
+            body = await connection.fetchval(sql, *args)
+        return Response(body.encode(), media_type="application/json")
+
     def app(self, handlers: list[HTTPRouteHandler]) -> Litestar:
         return Litestar(handlers, on_startup=[self.open], on_shutdown=[self.close], openapi_config=None)
 
 
 def bare_app(database_url: str) -> Litestar:
-    """The reference: Litestar and one asyncpg pool, one query a request, the JSON made by PostgreSQL."""
+    """The reference: Litestar and one asyncpg pool, one query a request, the JSON made by PostgreSQL. Under
+    ``/bare`` the query runs alone; under ``/rls`` in a tenant transaction as the app's (the floor that row-level
+    security with per-transaction tenant settings sets, with nothing of the app's own)."""
     bare = BarePool(database_url)
-
-    async def rows(name: str, *args: object) -> Response[bytes]:
-        return await bare.answer(BARE_QUERIES[name], *args)
 
     @get("/bare/me", sync_to_thread=False)
     def me() -> dict[str, str]:
         return {"username": ADMIN, "tenant": CITY, "role": "city_admin"}
 
-    @get("/bare/{tenant:str}/streets")
-    async def streets(tenant: str) -> Response[bytes]:
-        return await rows("streets", tenant)
+    def routes(prefix: str, rows: Callable[..., Awaitable[Response[bytes]]]) -> list[HTTPRouteHandler]:
+        @get(f"/{prefix}/{{tenant:str}}/streets", name=f"{prefix}-streets")
+        async def streets(tenant: str) -> Response[bytes]:
+            return await rows(tenant, "streets", tenant)
 
-    @get("/bare/{tenant:str}/streets/{street:int}")
-    async def street(tenant: str, street: int) -> Response[bytes]:
-        return await rows("street", tenant, street)
+        @get(f"/{prefix}/{{tenant:str}}/streets/{{street:int}}", name=f"{prefix}-street")
+        async def street(tenant: str, street: int) -> Response[bytes]:
+            return await rows(tenant, "street", tenant, street)
 
-    @get("/bare/{tenant:str}/streets/{street:int}/entities")
-    async def entities(tenant: str, street: int) -> Response[bytes]:
-        return await rows("entities", tenant, street)
+        @get(f"/{prefix}/{{tenant:str}}/streets/{{street:int}}/entities", name=f"{prefix}-entities")
+        async def entities(tenant: str, street: int) -> Response[bytes]:
+            return await rows(tenant, "entities", tenant, street)
 
-    @get("/bare/{tenant:str}/{name:str}")
-    async def tenant_rows(tenant: str, name: str) -> Response[bytes]:
-        return await rows(name, tenant)
+        @get(f"/{prefix}/{{tenant:str}}/{{name:str}}", name=f"{prefix}-rows")
+        async def tenant_rows(tenant: str, name: str) -> Response[bytes]:
+            return await rows(tenant, name, tenant)
 
-    return bare.app([me, streets, street, entities, tenant_rows])
+        return [streets, street, entities, tenant_rows]
+
+    async def alone(_: str, name: str, *args: object) -> Response[bytes]:
+        return await bare.answer(BARE_QUERIES[name], *args)
+
+    async def in_tenant(tenant: str, name: str, *args: object) -> Response[bytes]:
+        return await bare.answer_in_tenant(tenant, BARE_QUERIES[name], *args)
+
+    return bare.app([me, *routes("bare", alone), *routes("rls", in_tenant)])
 
 
 @dataclass(frozen=True)
@@ -226,16 +254,26 @@ async def _compare(url: str, folder: Path, args: argparse.Namespace) -> None:
             ("notifications", "/api/notifications?limit=50", f"/bare/{CITY}/notifications"),
             ("custom fields", f"/api/tenants/{CITY}/fields", f"/bare/{CITY}/fields"),
         ]
-        print(f"\nwrk -t2 -c{args.connections} -d{args.seconds}s, app then bare per endpoint; {os.cpu_count()} cores")
-        print(f"{'endpoint':<22} {'app rps':>8} {'bare rps':>9} {'ratio':>6} {'app p99':>8} {'bare p99':>9}  goal")
+        print(
+            f"\nwrk -t2 -c{args.connections} -d{args.seconds}s, app, then the bare query in a tenant transaction (rls),"
+            f" then the bare query alone, per endpoint; {os.cpu_count()} cores"
+        )
+        print(
+            f"{'endpoint':<22} {'app rps':>8} {'rls rps':>8} {'bare rps':>9} {'ratio':>6} {'rls/bare':>8}"
+            f" {'app p99':>8} {'bare p99':>9}  goal"
+        )
         for name, app_path, bare_path in pairs:
             ours = wrk(app_url + app_path, auth, args.seconds, args.connections)
+            floor_path = bare_path.replace("/bare/", "/rls/", 1) if bare_path != "/bare/me" else None
+            floor = wrk(bare_url + floor_path, {}, args.seconds, args.connections) if floor_path else None
             reference = wrk(bare_url + bare_path, {}, args.seconds, args.connections)
             ratio = ours.rps / reference.rps if reference.rps else 0.0
+            floor_rps = f"{floor.rps:8.0f}" if floor else f"{'–':>8}"
+            floor_ratio = f"{floor.rps / reference.rps:8.2f}" if floor and reference.rps else f"{'–':>8}"
             met = "ok" if ratio >= GOAL_RATIO and ours.p99_ms <= GOAL_P99_MS else "NOT MET"
             failed = f"  ({ours.errors} non-2xx)" if ours.errors else ""
             print(
-                f"{name:<22} {ours.rps:8.0f} {reference.rps:9.0f} {ratio:6.2f}"
+                f"{name:<22} {ours.rps:8.0f} {floor_rps} {reference.rps:9.0f} {ratio:6.2f} {floor_ratio}"
                 f" {ours.p99_ms:7.1f}ms {reference.p99_ms:8.1f}ms  {met}{failed}"
             )
         print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
