@@ -109,17 +109,21 @@ async def _begun(
     """A new session after ``first``, its transaction's first statement. When that statement finds the pooled
     connection dropped by the server (a restart, a network cut), nothing has been done yet: the pool lets go of
     its connections and the transaction begins again, once, on a new one."""
-    for retry in (False, True):
-        session = sessions()
-        try:
-            await first(session)
-        except DBAPIError as error:
-            await session.close()
-            if retry or not error.connection_invalidated:
-                raise
-        except BaseException:
-            await session.close()
+    try:
+        return await _begin_once(sessions, first)
+    except DBAPIError as error:
+        if not error.connection_invalidated:
             raise
-        else:
-            return session
-    raise AssertionError("unreachable: the second attempt returns or raises")
+    return await _begin_once(sessions, first)
+
+
+async def _begin_once(
+    sessions: async_sessionmaker[AsyncSession], first: Callable[[AsyncSession], Awaitable[None]]
+) -> AsyncSession:
+    session = sessions()
+    try:
+        await first(session)
+    except BaseException:
+        await session.close()
+        raise
+    return session
