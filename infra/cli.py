@@ -15,7 +15,7 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -105,6 +105,15 @@ class Stack:
         if self.lock is not None:
             self.lock.release()
 
+    @contextlib.asynccontextmanager
+    async def running(self, *, need_temporal: bool = False) -> AsyncIterator[Stack]:
+        """The stack started for the block and stopped after it, however the block ends."""
+        try:
+            await self.start(need_temporal=need_temporal)
+            yield self
+        finally:
+            self.stop()
+
 
 async def _migrate(stack: Stack) -> None:
     await asyncio.to_thread(upgrade, stack.database_url)
@@ -164,10 +173,13 @@ async def _run_worker(context: AppContext, stop: asyncio.Event) -> None:
         await stop.wait()
 
 
-def _stop_on_signals(stop: asyncio.Event) -> None:
+def _stop_on_signals() -> asyncio.Event:
+    """An event that SIGINT or SIGTERM sets: the long-running commands stop when it is set."""
+    stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    return stop
 
 
 async def _until_stopped(stop: asyncio.Event, *tasks: asyncio.Task[Any]) -> None:
@@ -221,11 +233,9 @@ def _import_app() -> None:
 async def cmd_up(host: str, port: int) -> None:
     started = time.monotonic()
     stack = Stack(get_settings())
-    stop = asyncio.Event()
-    _stop_on_signals(stop)
+    stop = _stop_on_signals()
     imported = asyncio.create_task(asyncio.to_thread(_import_app))
-    try:
-        await stack.start(need_temporal=True)
+    async with stack.running(need_temporal=True):
         await _migrate(stack)
         await _seed(stack, demo=True)
         await imported
@@ -240,8 +250,6 @@ async def cmd_up(host: str, port: int) -> None:
         server.should_exit = True
         await asyncio.gather(api, worker, return_exceptions=True)
         await context.close()
-    finally:
-        stack.stop()
 
 
 async def _wait_healthy(port: int, timeout: float = 60.0) -> None:
@@ -258,24 +266,16 @@ async def _wait_healthy(port: int, timeout: float = 60.0) -> None:
 
 
 async def cmd_migrate() -> None:
-    stack = Stack(get_settings())
-    try:
-        await stack.start(need_temporal=False)
+    async with Stack(get_settings()).running() as stack:
         await _migrate(stack)
         print("migrated / 迁移完成")
-    finally:
-        stack.stop()
 
 
 async def cmd_seed(demo: bool, scale: str | None) -> None:
-    stack = Stack(get_settings())
-    try:
-        await stack.start(need_temporal=False)
+    async with Stack(get_settings()).running() as stack:
         await _migrate(stack)
         created = await _seed(stack, demo=demo, scale=scale)
         print(f"seeded / 已写入: {created}")
-    finally:
-        stack.stop()
 
 
 async def _verify_audit(stack: Stack, tenant: str | None) -> int:
@@ -300,22 +300,16 @@ async def _verify_audit(stack: Stack, tenant: str | None) -> int:
 
 
 async def cmd_audit_verify(tenant: str | None) -> None:
-    stack = Stack(get_settings())
-    try:
-        await stack.start(need_temporal=False)
+    async with Stack(get_settings()).running() as stack:
         broken = await _verify_audit(stack, tenant)
-    finally:
-        stack.stop()
     if broken:
         raise SystemExit(1)
 
 
 async def cmd_api(host: str, port: int) -> None:
     stack = Stack(get_settings())
-    stop = asyncio.Event()
-    _stop_on_signals(stop)
-    try:
-        await stack.start(need_temporal=False)
+    stop = _stop_on_signals()
+    async with stack.running():
         context = _context(stack)
         server = _api_server(context, host, port)
         api = asyncio.create_task(server.serve())
@@ -323,23 +317,17 @@ async def cmd_api(host: str, port: int) -> None:
         server.should_exit = True
         await asyncio.gather(api, return_exceptions=True)
         await context.close()
-    finally:
-        stack.stop()
 
 
 async def cmd_worker() -> None:
     stack = Stack(get_settings())
-    stop = asyncio.Event()
-    _stop_on_signals(stop)
-    try:
-        await stack.start(need_temporal=False)
+    stop = _stop_on_signals()
+    async with stack.running():
         context = _context(stack)
         worker = asyncio.create_task(_run_worker(context, stop))
         await _until_stopped(stop, worker)
         await asyncio.gather(worker, return_exceptions=True)
         await context.close()
-    finally:
-        stack.stop()
 
 
 def main(argv: list[str] | None = None) -> None:
