@@ -5,7 +5,6 @@ from __future__ import annotations
 from services import models
 from services.activities.schemas import ACTIVITY_COLUMNS, Activity, ActivityCreate
 from services.shared.checks import FieldProblem, found, future_date
-from services.shared.shapes import shape_of
 from services.streets.records import StreetRecords
 
 
@@ -14,14 +13,10 @@ def activity_problems(data: ActivityCreate) -> list[FieldProblem]:
     return found(future_date("heldOn", data.held_on))
 
 
-def _out(row: models.Activity) -> Activity:
-    return shape_of(Activity, row)
-
-
 ACTIVITIES = StreetRecords(
     models.Activity,
     models.Activity.held_on,
-    _out,
+    Activity,
     ActivityCreate,
     activity_problems,
     ACTIVITY_COLUMNS,

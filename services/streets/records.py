@@ -17,7 +17,7 @@ from services import models
 from services.shared.checks import FieldProblem, raise_first
 from services.shared.imports import ImportResult, StreetImport
 from services.shared.paging import Page, fetch_page
-from services.shared.shapes import street_row
+from services.shared.shapes import shape_of, street_row
 from services.shared.tabular.reading import Column
 from services.shared.writes import save_recorded
 from services.streets.service import street_of
@@ -31,18 +31,21 @@ Create = TypeVar("Create", bound=msgspec.Struct)
 
 @dataclass(frozen=True)
 class StreetRecords(Generic[Row, Out, Create]):
-    """One kind of a street's dated records: its table's `model` and date column `day`, the API shape `out`, the
-    create body `Create` with its rules `problems`, the file's `columns`, and the audit names: `action` (its
-    ``.create`` and ``.import``) and `object_type`."""
+    """One kind of a street's dated records: its table's `model` and date column `day`, the API shape `out` (made
+    of a row field for field, :func:`shape_of`), the create body `Create` with its rules `problems`, the file's
+    `columns`, and the audit names: `action` (its ``.create`` and ``.import``) and `object_type`."""
 
     model: type[Row]
     day: Any
-    out: Callable[[Row], Out]
+    out: type[Out]
     into: type[Create]
     problems: Callable[[Create], list[FieldProblem]]
     columns: tuple[Column, ...]
     action: str
     object_type: str
+
+    def _shape(self, row: Row) -> Out:
+        return shape_of(self.out, row)
 
     @cached_property
     def _import(self) -> StreetImport[Create]:
@@ -69,7 +72,7 @@ class StreetRecords(Generic[Row, Out, Create]):
             query = query.where(extract("year", col(self.day)) == year)
         query = query.order_by(col(self.day).desc(), col(model.id))
         page = await fetch_page(session, query, limit=limit, offset=offset)
-        return page.map(lambda found: self.out(found[0]))
+        return page.map(lambda found: self._shape(found[0]))
 
     async def create(self, session: AsyncSession, actor: Actor, tenant: TenantId, street_id: int, data: Create) -> Out:
         """Record one, held to the rules of a file's row, and audit it."""
@@ -77,7 +80,7 @@ class StreetRecords(Generic[Row, Out, Create]):
         raise_first(self.problems(data))
         row = self.model(**street_row(tenant, street_id, data))
         create = f"{self.action}.create"
-        return await save_recorded(session, actor, tenant, create, row, self.out, object_type=self.object_type)
+        return await save_recorded(session, actor, tenant, create, row, self._shape, object_type=self.object_type)
 
     async def import_file(
         self, session: AsyncSession, actor: Actor, tenant: TenantId, street_id: int, filename: str, data: bytes

@@ -15,7 +15,6 @@ from services.errors import NotFoundError
 from services.labels.labels import LABELS
 from services.province_report.exports import MEDIA_TYPES, Export
 from services.shared.checks import FieldProblem, found, future_date
-from services.shared.shapes import shape_of
 from services.shared.tabular.writing import Sheet, SheetColumn, write_xlsx
 from services.streets.records import StreetRecords
 from services.workload.schemas import (
@@ -37,14 +36,10 @@ def service_problems(data: CenterServiceCreate) -> list[FieldProblem]:
     return found(future_date("servedOn", data.served_on))
 
 
-def _out(row: models.CenterService) -> CenterService:
-    return shape_of(CenterService, row)
-
-
 SERVICES = StreetRecords(
     models.CenterService,
     models.CenterService.served_on,
-    _out,
+    CenterService,
     CenterServiceCreate,
     service_problems,
     SERVICE_COLUMNS,
