@@ -236,6 +236,28 @@ def notice(kind: NoticeKind, street_id: int, name: str, year: int, due_on: dt.da
     return _NOTICES[kind].message(street_id=street_id, name=name, year=year, due_zh=due_zh, due_en=due_en)
 
 
+def settings_key(tenant: str, year: int) -> str:
+    """``cycle-settings:{tenant}:{year}``: one notice per city and year whose configuration stops its cycle."""
+    return f"cycle-settings:{tenant}:{year}"
+
+
+_SETTINGS_INVALID: Final = _Wording(
+    "cycle_settings",
+    Text("{year} 年度流程未能开始：配置有误", "The {year} cycle could not start: the configuration is invalid"),
+    Text(
+        "{problem_zh}。请在租户配置中改正后，重新启动 {year} 年度流程。",
+        "{problem_en}. Correct it in the tenant configuration, then start the {year} cycle again.",
+    ),
+)
+
+
+def settings_notice(year: int, problem: str) -> Message:
+    """What the city's admins are told when the city's configuration stops its cycle; `problem` is the
+    refusal's ``zh / en`` message."""
+    zh, _, en = problem.partition(" / ")
+    return _SETTINGS_INVALID.message(street_id=None, year=year, problem_zh=zh, problem_en=en or zh)
+
+
 def revocation_proposed_key(tenant: str, street_id: int, year: int) -> str:
     """``revocation-proposed:{tenant}:{street}:{year}``: one proposal per street and year, to the city and the
     province alike (the tenant keeps the province's keys of two cities' streets apart)."""

@@ -19,7 +19,6 @@ from services.labels.labels import LABELS, import_choices, label
 from services.notifications import messages
 from services.text import Text
 from tests.conftest import Auth
-from workflows.cycle.steps import settings_notice
 
 
 def _schema_structs() -> Iterator[type[msgspec.Struct]]:
@@ -97,7 +96,7 @@ def test_every_notification_kind_sent_has_a_label() -> None:
             messages.notice(kind, 1, "泉城街区", 2025, day)
             for kind in ("designated", "rectification", "retained", "revoked")
         ),
-        settings_notice(2025, "申报窗口有误 / the window is invalid"),
+        messages.settings_notice(2025, "申报窗口有误 / the window is invalid"),
         messages.audit_broken("济南市", Text("第 3 行", "row 3")),
         messages.revocation_proposed(1, "泉城街区", ("济南市", "Jinan"), 2025),
         messages.claims_unverified(1, "泉城街区", [Text("独立法人资格", "independent legal person")]),

@@ -16,6 +16,7 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from services.notifications.messages import settings_key, settings_notice
     from tenants.calendar import china_today, day_end, year_start
     from workflows.cycle.activities import CycleActivities
     from workflows.cycle.payloads import (
@@ -57,7 +58,6 @@ with workflow.unsafe.imports_passed_through():
         all_done,
         rejected,
         run_activity,
-        settings_notice,
         start_child,
         until,
         upsert,
@@ -146,7 +146,7 @@ class CityCycleWorkflow:
                     tenant=self.tenant,
                     audiences=("city_admins",),
                     message=settings_notice(self.year, cause.message),
-                    dedupe_key=f"cycle-settings:{self.tenant}:{self.year}",
+                    dedupe_key=settings_key(self.tenant, self.year),
                 )
             )
             raise ApplicationError(cause.message, type=INVALID_SETTINGS, non_retryable=True) from exc

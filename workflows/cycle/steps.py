@@ -16,7 +16,6 @@ from temporalio.common import RetryPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 
 from services.notifications.messages import NoticeKind, notice, notice_key
-from services.notifications.schemas import Message
 from workflows.cycle.activities import CycleActivities
 from workflows.cycle.payloads import Moved
 from workflows.cycle.schemas import PHASE, TENANT, YEAR
@@ -46,18 +45,6 @@ async def run_activity(method: Callable[..., Any], arg: Any) -> Any:
             method, arg, start_to_close_timeout=LONG_TIMEOUT, heartbeat_timeout=HEARTBEAT_TIMEOUT, retry_policy=RETRY
         )
     return await workflow.execute_activity_method(method, arg, start_to_close_timeout=SHORT_TIMEOUT, retry_policy=RETRY)
-
-
-def settings_notice(year: int, problem: str) -> Message:
-    """What the city's admins are told when the city's configuration stops its cycle."""
-    zh, _, en = problem.partition(" / ")
-    return Message(
-        kind="cycle_settings",
-        title_zh=f"{year} 年度流程未能开始：配置有误",
-        title_en=f"The {year} cycle could not start: the configuration is invalid",
-        body_zh=f"{zh}。请在租户配置中改正后，重新启动 {year} 年度流程。",
-        body_en=f"{en or zh}. Correct it in the tenant configuration, then start the {year} cycle again.",
-    )
 
 
 def upsert(tenant: str, year: int, phase: str) -> None:
