@@ -49,13 +49,18 @@ class LedgerEntryUpdate(InputStruct):
     caseworker: Username | msgspec.UnsetType | None = msgspec.UNSET
 
 
-class LedgerVisit(BaseStruct):
+class _EntryRecord(BaseStruct):
+    """What an entry's visits and outcomes begin with: their own id, their entry's, and its entity and street."""
+
     id: int
     entry_id: int
     entity_id: int
     entity_name: str
     street_id: int
     street_name: str
+
+
+class LedgerVisit(_EntryRecord):
     visited_on: dt.date
     notes: str
     caseworker: str
@@ -134,18 +139,12 @@ LedgerOutcomeCreate = GuaranteedLoan | StartupSubsidy | RentReduction | Training
 """`POST …/ledger/{entryId}/outcomes`: one outcome, its `kind` choosing its figures."""
 
 
-class LedgerOutcome(BaseStruct):
+class LedgerOutcome(_EntryRecord):
     """An outcome as recorded: the figures of its `kind` are set, the others null.
 
     `amountWan` is in 万元 (a guaranteed loan), `amountYuan` in 元 (a subsidy, a rent reduction).
     """
 
-    id: int
-    entry_id: int
-    entity_id: int
-    entity_name: str
-    street_id: int
-    street_name: str
     kind: OutcomeKind
     achieved_on: dt.date
     amount_wan: int | None
