@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -79,11 +80,19 @@ async def provide_actor(request: Request[Any, Any, Any]) -> Actor:
     return msgspec.structs.replace(user, request_id=request_id(request))
 
 
-async def provide_db(request: Request[Any, Any, Any], actor: Caller) -> AsyncIterator[AsyncSession]:
-    """The request's unit of work: it commits when the handler returns and rolls back when it raises."""
+@contextlib.asynccontextmanager
+async def request_transaction(request: Request[Any, Any, Any], actor: Actor) -> AsyncIterator[AsyncSession]:
+    """The request's unit of work under ``actor``'s tenants: it commits when the handler returns and rolls back
+    when it raises."""
     context = app_context(request)
     async with tenant_transaction(context.sessions, actor.read_ids, actor.write_ids) as session:
         context.outages.answered(DATABASE)  # the transaction began: the database answers (again)
+        yield session
+
+
+async def provide_db(request: Request[Any, Any, Any], actor: Caller) -> AsyncIterator[AsyncSession]:
+    """The request's unit of work (:func:`request_transaction`), for the handlers whose path names no tenant."""
+    async with request_transaction(request, actor) as session:
         yield session
 
 
@@ -97,8 +106,14 @@ async def provide_tenant(actor: Caller, tenant: FromPath[str]) -> TenantId:
     return resolve(actor, tenant)
 
 
-async def provide_scope(request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant) -> TenantScope:
-    return TenantScope(request, db, actor, tenant_id)
+async def provide_scope(
+    request: Request[Any, Any, Any], actor: Caller, tenant: FromPath[str]
+) -> AsyncIterator[TenantScope]:
+    """The path's tenant checked against the caller (another tenant answers 404 before a transaction begins), then
+    the request's transaction."""
+    tenant_id = resolve(actor, tenant)
+    async with request_transaction(request, actor) as db:
+        yield TenantScope(request, db, actor, tenant_id)
 
 
 def requires(*roles: Role, province: bool = False) -> Any:

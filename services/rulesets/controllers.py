@@ -13,7 +13,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody
 
 from infra.workers import WorkerPool, WorkerTimeoutError
-from services.deps import At, Caller, Db, Province, Tenant, app_context, requires
+from services.deps import At, Caller, Db, Province, app_context, requires
 from services.openapi import error_spec
 from services.rulesets import cases, preview, service
 from services.rulesets.schemas import (
@@ -72,11 +72,10 @@ class RulesetController(Controller):
     @get("/", summary="现行规则 / the effective ruleset of a year (province baseline and the city's rules)")
     async def get_rules(
         self,
-        db: Db,
-        tenant_id: Tenant,
+        at: At,
         year: Annotated[int | None, year_query("评估年度，默认今年 / the year, this year by default")] = None,
     ) -> Ruleset:
-        return await service.get_rules(db, tenant_id, year or today().year)
+        return await service.get_rules(at.db, at.tenant_id, year or today().year)
 
     @post(
         "/",
@@ -102,8 +101,8 @@ class RulesetController(Controller):
             await service.remove_city_rule(at.db, at.actor, at.tenant_id, criterion_id, year, pool)
 
     @get("/cases", summary="规则测试用例 / the city's stored rule test cases", response_headers=TOTAL_COUNT_HEADERS)
-    async def list_cases(self, db: Db, tenant_id: Tenant) -> Response[list[RuleCase]]:
-        return paged(Page.whole(await cases.list_cases(db, tenant_id)))
+    async def list_cases(self, at: At) -> Response[list[RuleCase]]:
+        return paged(Page.whole(await cases.list_cases(at.db, at.tenant_id)))
 
     @post(
         "/cases",
@@ -136,10 +135,10 @@ class RulesetController(Controller):
         " stored)",
         responses=_SIMULATION_ERRORS,
     )
-    async def run_cases(self, request: Request[Any, Any, Any], db: Db, tenant_id: Tenant) -> CaseRunResult:
-        pool = app_context(request).rules_pool
+    async def run_cases(self, at: At) -> CaseRunResult:
+        pool = at.context.rules_pool
         with _engine_in_time(pool):
-            return await cases.run_cases(db, tenant_id, pool)
+            return await cases.run_cases(at.db, at.tenant_id, pool)
 
     @post(
         "/simulate",
@@ -156,12 +155,10 @@ class RulesetController(Controller):
             **_SIMULATION_ERRORS,
         },
     )
-    async def simulate(
-        self, request: Request[Any, Any, Any], db: Db, tenant_id: Tenant, data: JSONBody[Simulation]
-    ) -> SimulationResult:
-        pool = app_context(request).rules_pool
+    async def simulate(self, at: At, data: JSONBody[Simulation]) -> SimulationResult:
+        pool = at.context.rules_pool
         with _engine_in_time(pool):
-            return await service.simulate(db, tenant_id, data, pool)
+            return await service.simulate(at.db, at.tenant_id, data, pool)
 
 
 class BaselineController(Controller):

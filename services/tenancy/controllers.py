@@ -9,7 +9,7 @@ from litestar import Controller, Request, Response, get, put
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody
 
-from services.deps import At, Caller, Db, Temporal, Tenant, app_context, requires
+from services.deps import At, Caller, Temporal, Tenant, app_context, requires
 from services.errors import ForbiddenError
 from services.notifications.webhook import WebhookPolicy
 from services.shared.paging import TOTAL_COUNT_HEADERS, Page, paged
@@ -42,8 +42,8 @@ class TenantController(Controller):
         return TenantOut(slug=info.slug, name_zh=info.name_zh, name_en=info.name_en, code=info.code, parent=info.parent)
 
     @get("/{tenant:str}/config", summary="租户配置 / the tenant's configuration")
-    async def get_config(self, db: Db, tenant_id: Tenant) -> TenantConfigOut:
-        return TenantConfigOut.of(await service.get_settings(db, tenant_id))
+    async def get_config(self, at: At) -> TenantConfigOut:
+        return TenantConfigOut.of(await service.get_settings(at.db, at.tenant_id))
 
     @put(
         "/{tenant:str}/config",

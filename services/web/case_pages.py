@@ -19,7 +19,7 @@ from litestar.response import Redirect, Template
 from services.cases import publication, service
 from services.cases.schemas import EDITABLE, CaseCreate, CaseReview, CaseUpdate
 from services.cases.text import body_html
-from services.deps import Caller, Db, Tenant, app_context, requires
+from services.deps import At, requires
 from services.errors import DomainError
 from services.shared.bounds import IdParam
 from services.shared.imports import Upload
@@ -231,16 +231,16 @@ class ProvinceCasePages(Controller):
     guards = [requires(Role.PROVINCE_ADMIN, Role.VIEWER, province=True)]
 
     @get("/")
-    async def cases(self, request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant) -> Template:
-        directory = app_context(request).directory
-        found = await publication.province_cases(db, actor, directory, tenant_id, limit=ALL)
+    async def cases(self, at: At) -> Template:
+        directory = at.context.directory
+        found = await publication.province_cases(at.db, at.actor, directory, at.tenant_id, limit=ALL)
         names = {c.slug: c for c in directory.all()}
         return page(
-            request,
+            at.request,
             "cases/province_list.html",
-            actor=actor,
-            tenant=tenant_of(request, tenant_id),
-            province_slug=tenant_id,
+            actor=at.actor,
+            tenant=tenant_of(at.request, at.tenant_id),
+            province_slug=at.tenant_id,
             year=today().year,
             section="cases",
             cases=found.items,
@@ -250,18 +250,11 @@ class ProvinceCasePages(Controller):
     @post(
         "/{city:str}/{case_id:int}/{action:str}", guards=[requires(Role.PROVINCE_ADMIN, province=True)], status_code=303
     )
-    async def publish(
-        self,
-        request: Request[Any, Any, Any],
-        db: Db,
-        actor: Caller,
-        tenant_id: Tenant,
-        city: FromPath[str],
-        case_id: IdParam,
-        action: FromPath[str],
-    ) -> Redirect:
+    async def publish(self, at: At, city: FromPath[str], case_id: IdParam, action: FromPath[str]) -> Redirect:
         if action not in ("publish", "unpublish"):
             raise NotFoundException()
-        directory = app_context(request).directory
-        await publication.set_published(db, actor, directory, tenant_id, city, case_id, publish=action == "publish")
-        return Redirect(f"/province/{tenant_id}/cases", status_code=303)
+        publish = action == "publish"
+        await publication.set_published(
+            at.db, at.actor, at.context.directory, at.tenant_id, city, case_id, publish=publish
+        )
+        return Redirect(f"/province/{at.tenant_id}/cases", status_code=303)

@@ -9,17 +9,17 @@ street for an operator, answers 404 as a page). The province's baseline and sele
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Final, TypeVar
 
 from litestar import Request
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException, ValidationException
-from litestar.params import QueryParameter
+from litestar.params import FromPath, QueryParameter
 from litestar.response import Template
 
-from services.deps import Caller, Db, Province, Tenant, TenantScope, app_context
+from services.deps import Caller, Province, TenantScope, app_context, request_transaction
 from services.province_report.service import own_province
 from services.shared.bounds import IdParam
 from services.streets.schemas import Street
@@ -27,6 +27,7 @@ from services.streets.service import get_street
 from services.web.render import page
 from tenants.ids import TenantId
 from tenants.registry import TenantInfo
+from tenants.resolver import resolve
 
 V = TypeVar("V")
 
@@ -115,14 +116,20 @@ class ProvinceScope(TenantScope):
         return page(self.request, template, status_code=status_code, actor=self.actor, **context)
 
 
-async def provide_city_scope(request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant) -> CityScope:
-    return CityScope(request, db, actor, tenant_id)
+async def provide_city_scope(
+    request: Request[Any, Any, Any], actor: Caller, tenant: FromPath[str]
+) -> AsyncIterator[CityScope]:
+    tenant_id = resolve(actor, tenant)
+    async with request_transaction(request, actor) as db:
+        yield CityScope(request, db, actor, tenant_id)
 
 
 async def provide_street_scope(
-    request: Request[Any, Any, Any], db: Db, actor: Caller, tenant_id: Tenant, street_id: IdParam
-) -> StreetScope:
-    return StreetScope(request, db, actor, tenant_id, await get_street(db, actor, tenant_id, street_id))
+    request: Request[Any, Any, Any], actor: Caller, tenant: FromPath[str], street_id: IdParam
+) -> AsyncIterator[StreetScope]:
+    tenant_id = resolve(actor, tenant)
+    async with request_transaction(request, actor) as db:
+        yield StreetScope(request, db, actor, tenant_id, await get_street(db, actor, tenant_id, street_id))
 
 
 AtCity = NamedDependency[CityScope]
@@ -135,9 +142,11 @@ STREET_SCOPE: Final = {"at": Provide(provide_street_scope)}
 
 
 async def provide_province_scope(
-    request: Request[Any, Any, Any], db: Db, actor: Caller, province: Province
-) -> ProvinceScope:
-    return ProvinceScope(request, db, actor, own_province(actor, province))
+    request: Request[Any, Any, Any], actor: Caller, province: Province
+) -> AsyncIterator[ProvinceScope]:
+    own = own_province(actor, province)
+    async with request_transaction(request, actor) as db:
+        yield ProvinceScope(request, db, actor, own)
 
 
 AtProvince = NamedDependency[ProvinceScope]
