@@ -27,7 +27,7 @@ from services.streets.service import list_streets
 from services.text import Text
 from services.web.forms import FormBody
 from services.web.refusals import attempt, converted, errors_of
-from services.web.render import language, page
+from services.web.render import notice, page
 from services.web.scope import ALL, CITY_SCOPE, AtCity, CityScope, tenant_of
 from services.web.session import CITY_ROLES
 from tenants.calendar import today
@@ -89,11 +89,6 @@ def _fields(data: CaseForm) -> dict[str, Any]:
     if data.year.strip():
         fields["year"] = data.year.strip()
     return fields
-
-
-def _done(request: Request[Any, Any, Any]) -> str | None:
-    key = request.query_params.get("done")
-    return DONE[key].get(language(request)) if key in DONE else None
 
 
 class CityCasePages(Controller):
@@ -222,7 +217,7 @@ async def _case(at: CityScope, case_id: int, form: CaseForm | None, errors: dict
         body=body_html(case.body),
         editable=case.status in EDITABLE and at.actor.role in WRITERS,
         reviewable=case.status == "submitted" and at.actor.role == Role.CITY_ADMIN,
-        done=_done(at.request),
+        done=notice(at.request, "done", DONE),
     )
 
 

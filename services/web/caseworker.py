@@ -24,7 +24,7 @@ from services.text import Text
 from services.web.forms import Form, FormError, posted, shown, submit
 from services.web.ledger_pages import LEDGER_WRITERS, post_visit
 from services.web.ledger_reads import days_of, due_soon, entity_facts
-from services.web.render import language
+from services.web.render import language, notice
 from services.web.scope import CITY_SCOPE, PER_PAGE, AtCity, CityScope, PageNumber, offset_of, page_count
 from tenants.calendar import today
 
@@ -85,7 +85,6 @@ async def _home(
         for task in tasks.items
     ]
     soon = await due_soon(db, tenant_id, now, now + WEEK, cadence, limit=PER_PAGE) if page_number == 1 else []
-    saved = SAVED.get(at.request.query_params.get("saved", ""))
     listed = {task.id for task in tasks.items}
     # A refusal about a task no longer listed (closed meanwhile) is said at the top of the page.
     elsewhere = refused[1].problem if refused and refused[0] not in listed else None
@@ -102,6 +101,6 @@ async def _home(
         days_of=lambda entity_class: days_of(cadence, entity_class),
         refused_task=refused[0] if refused else None,
         refused_form=refused[1] if refused else Form(),
-        saved=saved.get(language(at.request)) if saved is not None else None,
+        saved=notice(at.request, "saved", SAVED),
         problem=elsewhere,
     )

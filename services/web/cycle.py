@@ -33,7 +33,7 @@ from services.text import Text
 from services.web.cycle_steps import closed_note, ranking, start_consequences, timeline, window_consequences
 from services.web.forms import FormBody, posted, ticked
 from services.web.refusals import attempt, message
-from services.web.render import language
+from services.web.render import language, notice
 from services.web.scope import ALL, CITY_SCOPE, AtCity, CityScope
 from services.web.session import CITY_ROLES
 from tenants.calendar import today
@@ -235,7 +235,6 @@ async def _page(
         else {}
     )
     this_year = today().year
-    done = DONE.get(at.request.query_params.get("done", ""))
     actor, tenant_id = at.actor, at.tenant_id
     return at.page(
         "cycle/cycle.html",
@@ -259,7 +258,7 @@ async def _page(
         error=shown.error,
         window=shown.window,
         consequences=shown.consequences,
-        done=done.get(language(at.request)) if done is not None else None,
+        done=notice(at.request, "done", DONE),
         writer=actor.role == Role.CITY_ADMIN and actor.can_write(tenant_id),
         temporal_ui=_temporal_link(context.settings, cycle, tenant_id, year) if actor.role == Role.CITY_ADMIN else None,
     )

@@ -17,7 +17,7 @@ from services.fields.schemas import CustomFieldCreate, FieldType
 from services.text import Text
 from services.web.forms import FormBody
 from services.web.refusals import attempt, converted, errors_of
-from services.web.render import language
+from services.web.render import notice
 from services.web.scope import CITY_SCOPE, AtCity, CityScope
 from tenants.context import Role
 
@@ -34,7 +34,7 @@ WORDING: Final = {
         "每个选项最多 100 个字符，最多 200 个选项", "Each choice has 100 characters at most, 200 choices at most"
     ),
 }
-SAVED: Final = Text("自定义字段已添加。", "The custom field was added.")
+SAVED: Final = {"field": Text("自定义字段已添加。", "The custom field was added.")}
 _SPLIT: Final = re.compile(r"[\n,，、;；]+")
 
 
@@ -60,8 +60,7 @@ class FieldPages(Controller):
 
     @get("/")
     async def fields(self, at: AtCity) -> Template:
-        saved = SAVED.get(language(at.request)) if at.request.query_params.get("saved") == "field" else None
-        return await _list(at, NewField(), {}, saved=saved)
+        return await _list(at, NewField(), {}, saved=notice(at.request, "saved", SAVED))
 
     @post("/", status_code=303)
     async def create(self, at: AtCity, data: FormBody[NewField]) -> Template | Redirect:

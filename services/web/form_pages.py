@@ -280,12 +280,6 @@ def _saved(tenant_id: Tenant, street_id: int, tab: str, kind: str) -> Redirect:
     return Redirect(f"{_tab_path(tenant_id, street_id, tab)}?saved={kind}", status_code=303)
 
 
-def saved_message(request: Request[Any, Any, Any]) -> str | None:
-    """The message of ``?saved=`` in the reader's language (``None`` for no or an unknown code)."""
-    text = SAVED.get(request.query_params.get("saved", ""))
-    return text.get(language(request)) if text is not None else None
-
-
 # ------------------------------------------------------------------------------------------- inline checks
 
 

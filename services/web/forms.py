@@ -70,8 +70,7 @@ class Form:
         return found if isinstance(found, str) else ",".join(found)
 
     def chosen(self, name: str) -> list[str]:
-        found = self.values.get(name + LIST_MARK, [])
-        return [found] if isinstance(found, str) else found
+        return ticked(self.values, name)
 
     def error(self, name: str) -> str | None:
         return self.errors.get(name)

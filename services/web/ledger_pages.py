@@ -10,9 +10,9 @@ page with the message beside its field and what was typed. Another city's entity
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Annotated, Any, Final, TypeVar, get_args
+from typing import Annotated, Final, TypeVar, get_args
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import FromQuery, Parameter, QueryParameter
 from litestar.response import Redirect, Template
@@ -44,7 +44,7 @@ from services.tenancy.service import get_settings
 from services.text import Text
 from services.web.forms import FORM_LEVEL, Form, FormError, posted, shown, submit
 from services.web.ledger_reads import days_of, entity_in_city, entity_visits, ledger_page
-from services.web.render import language
+from services.web.render import language, notice
 from services.web.scope import (
     ALL,
     CITY_SCOPE,
@@ -105,11 +105,6 @@ class OutcomeForm(InputStruct):
 
     of_entry: Id
     outcome: LedgerOutcomeCreate
-
-
-def saved_text(request: Request[Any, Any, Any]) -> str | None:
-    text = SAVED.get(request.query_params.get("saved", ""))
-    return text.get(language(request)) if text is not None else None
 
 
 def entity_path(tenant_id: TenantId, entity_id: int) -> str:
@@ -294,7 +289,7 @@ async def entity_page(
         last_visit=visits[0].visited_on if visits else None,
         forms={**blank, **(forms or {})},
         writer=at.actor.role in LEDGER_WRITERS,
-        saved=saved_text(at.request),
+        saved=notice(at.request, "saved", SAVED),
         needs=NEEDS,
         statuses=LEDGER_STATUSES,
     )

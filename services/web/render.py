@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlencode
@@ -17,7 +17,7 @@ from litestar.response import Template
 from litestar.template.config import TemplateConfig
 
 from services.demo.places import CITIES, city_of_district
-from services.text import Language
+from services.text import Language, Text
 from services.web.labels import label
 from tenants.calendar import CHINA_TIME, today
 
@@ -47,6 +47,13 @@ def language(request: Request[Any, Any, Any]) -> Language:
     if asked == "en" or (asked != "zh" and request.cookies.get(LANG_COOKIE) == "en"):
         return "en"
     return "zh"
+
+
+def notice(request: Request[Any, Any, Any], key: str, messages: Mapping[str, Text]) -> str | None:
+    """The message a page shows after a change (``?saved=visit``): the one of ``messages`` that the query's ``key``
+    names, in the reader's language; none for no or an unknown code (never text from the URL)."""
+    text = messages.get(request.query_params.get(key, ""))
+    return text.get(language(request)) if text is not None else None
 
 
 def page(request: Request[Any, Any, Any], template: str, *, status_code: int = 200, **context: Any) -> Template:

@@ -28,9 +28,10 @@ from services.rulesets.service import get_rules
 from services.streetreports.service import list_internships, list_reports, survey_summary
 from services.tenancy.service import get_settings
 from services.text import Text
-from services.web.form_pages import saved_message
+from services.web.form_pages import SAVED
 from services.web.reads import assessment_ruleset
 from services.web.refusals import attempt, converted, field_of, message
+from services.web.render import notice
 from services.web.scope import ALL, PER_PAGE, STREET_SCOPE, AtStreet, PageNumber, StreetScope, known, offset_of
 from services.web.session import CITY_ROLES
 from services.web.verdicts import criterion_lines
@@ -127,7 +128,7 @@ async def _tab(at: StreetScope, tab: str, page_number: int, *, status_code: int 
         tabs=tabs,
         tab=tab,
         page_number=page_number,
-        saved=saved_message(at.request),
+        saved=notice(at.request, "saved", SAVED),
         writer=at.actor.role in DATA_WRITERS,
         **data,
         **extra,
