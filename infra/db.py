@@ -33,15 +33,20 @@ def async_url(url: str) -> str:
     return urlunsplit(parts)
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    """An async engine over asyncpg for the plain URL ``url``.
+def make_engine(url: str, *, pool_size: int = 30) -> AsyncEngine:
+    """An async engine over asyncpg for the plain URL ``url``, holding at most ``pool_size`` connections.
+
+    The pool opens connections as transactions need them and keeps them: a transaction past ``pool_size`` waits
+    for one to come back. (A pool that opened "overflow" connections past its size closed each as it came back,
+    so under steady load a request in five or six paid for a new connection: a new PostgreSQL backend with cold
+    caches, and asyncpg's type set-up.)
 
     The pool does not test a connection before handing it out (a "pre-ping" costs three round trips per
     transaction: BEGIN, a query, ROLLBACK). A connection the server dropped meanwhile fails the transaction's
     first statement instead, and :func:`tenant_transaction` and :func:`owner_transaction` begin again, once, on
     a new connection.
     """
-    return create_async_engine(async_url(url), pool_size=pool_size, max_overflow=20)
+    return create_async_engine(async_url(url), pool_size=pool_size, max_overflow=0)
 
 
 class Session(AsyncSession):
