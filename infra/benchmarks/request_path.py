@@ -11,12 +11,14 @@ each endpoint wrk runs ``--seconds`` against the app, then against the bare quer
 as the app runs its statements (``rls``: BEGIN, the role and tenants set for the transaction, the query,
 COMMIT; the floor that row-level security sets), then against the bare query alone (2 threads,
 ``--connections``), and the script prints requests per second, the ratios app/bare and rls/bare and the p99
-latency of app and bare. First it measures the app's own floor: a third server, the app itself with one more
-route under a tenant path that reads nothing (authentication, the guard, the tenant checked against the caller,
-the request's transaction with its tenant settings, an answer of one field); no endpoint under a tenant path can
-serve more requests per second than that, and the column ``floor/bare`` says what that leaves against each bare
-query. Goal (issue 16): every ratio ≥ 0.5 with the app's p99 ≤ 50 ms at 32 connections on 2 cores. It
-measures; it asserts nothing.
+latency of app and bare. First it measures the app's own floor on a third server, the app itself with two more
+routes under a tenant path that read nothing: one as every endpoint runs (authentication, the guard, the tenant
+checked against the caller, the request's transaction with its tenant settings through SQLAlchemy's session, an
+answer of one field), whose requests per second no endpoint can pass, whatever its query (the column
+``floor/bare`` says what that leaves against each bare query); and one with the same authentication whose
+transaction runs on a raw asyncpg pool instead, what the floor would be with no SQLAlchemy at all.
+Goal (issue 16): every ratio ≥ 0.5 with the app's p99 ≤ 50 ms at 32 connections on 2 cores. It measures; it
+asserts nothing.
 """
 
 from __future__ import annotations
@@ -153,22 +155,37 @@ def bare_app(database_url: str) -> Litestar:
     return bare.app([me, *routes("bare", alone), *routes("rls", in_tenant)])
 
 
-FLOOR_PATH: Final = f"/floor/tenants/{CITY}"
+FLOOR_PATHS: Final = {
+    "the app's floor": f"/floor/tenants/{CITY}",
+    "its floor on raw asyncpg": f"/floor/raw/tenants/{CITY}",
+}
 
 
 def floor_app(database_url: str) -> Litestar:
-    """The app as ``jiequ api`` serves it, with one more route that reads nothing: its requests per second are the
-    most that any endpoint under a tenant path can serve, whatever its query."""
+    """The app as ``jiequ api`` serves it, with two more routes under a tenant path that read nothing: one opens the
+    request's transaction as every endpoint does (the ``at`` scope, SQLAlchemy's session); its requests per second
+    are the most that any endpoint can serve, whatever its query. The other, after the same authentication, runs
+    BEGIN, the tenant settings, a constant and COMMIT on a raw asyncpg pool instead: what the transaction would cost
+    with no SQLAlchemy at all."""
     from infra.settings import get_settings  # noqa: PLC0415
     from services.app import create_app  # noqa: PLC0415
     from services.context import AppContext  # noqa: PLC0415
-    from services.deps import At  # noqa: PLC0415
+    from services.deps import At, Caller  # noqa: PLC0415
+
+    raw = BarePool(database_url)
 
     @get("/floor/tenants/{tenant:str}", signature_namespace={"At": At})
     async def scope_only(at: At) -> dict[str, str]:
         return {"tenant": at.tenant_id}
 
-    return create_app(AppContext.create(get_settings(), database_url), [scope_only])
+    @get("/floor/raw/tenants/{tenant:str}", signature_namespace={"Caller": Caller})
+    async def raw_transaction(actor: Caller, tenant: str) -> Response[bytes]:
+        return await raw.answer_in_tenant(actor.tenant, "SELECT json_build_object('tenant', $1::text)::text", tenant)
+
+    app = create_app(AppContext.create(get_settings(), database_url), [scope_only, raw_transaction])
+    app.on_startup.append(raw.open)
+    app.on_shutdown.append(raw.close)
+    return app
 
 
 @dataclass(frozen=True)
@@ -287,12 +304,13 @@ async def _compare(url: str, folder: Path, args: argparse.Namespace) -> None:
             ("notifications", "/api/notifications?limit=50", f"/bare/{CITY}/notifications"),
             ("custom fields", f"/api/tenants/{CITY}/fields", f"/bare/{CITY}/fields"),
         ]
-        wrk(floor_url + FLOOR_PATH, auth, args.seconds, args.connections)  # warms its pool and caches, unmeasured
-        app_floor = wrk(floor_url + FLOOR_PATH, auth, args.seconds, args.connections)
-        print(
-            f"\nthe app's floor (a route under a tenant path that reads nothing): {app_floor.rps:.0f} rps,"
-            f" p99 {app_floor.p99_ms:.1f} ms"
-        )
+        floors = {}
+        print("\nroutes under a tenant path that read nothing, through the app's session and on raw asyncpg:")
+        for name, path in FLOOR_PATHS.items():
+            wrk(floor_url + path, auth, args.seconds, args.connections)  # warms its pool and caches, unmeasured
+            floors[name] = wrk(floor_url + path, auth, args.seconds, args.connections)
+            print(f"  {name:<26} {floors[name].rps:6.0f} rps, p99 {floors[name].p99_ms:.1f} ms")
+        app_floor = floors["the app's floor"]
         print(
             f"\nwrk -t2 -c{args.connections} -d{args.seconds}s, app, then the bare query in a tenant transaction (rls),"
             f" then the bare query alone, per endpoint; {os.cpu_count()} cores"
@@ -303,18 +321,18 @@ async def _compare(url: str, folder: Path, args: argparse.Namespace) -> None:
         )
         for name, app_path, bare_path in pairs:
             ours = wrk(app_url + app_path, auth, args.seconds, args.connections)
-            floor_path = bare_path.replace("/bare/", "/rls/", 1) if bare_path != "/bare/me" else None
-            floor = wrk(bare_url + floor_path, {}, args.seconds, args.connections) if floor_path else None
+            rls_path = bare_path.replace("/bare/", "/rls/", 1) if bare_path != "/bare/me" else None
+            rls = wrk(bare_url + rls_path, {}, args.seconds, args.connections) if rls_path else None
             reference = wrk(bare_url + bare_path, {}, args.seconds, args.connections)
             ratio = ours.rps / reference.rps if reference.rps else 0.0
-            floor_rps = f"{floor.rps:8.0f}" if floor else f"{'–':>8}"
-            floor_ratio = f"{floor.rps / reference.rps:8.2f}" if floor and reference.rps else f"{'–':>8}"
-            app_floor_ratio = f"{app_floor.rps / reference.rps:10.2f}" if floor_path and reference.rps else f"{'–':>10}"
+            rls_rps = f"{rls.rps:8.0f}" if rls else f"{'–':>8}"
+            rls_ratio = f"{rls.rps / reference.rps:8.2f}" if rls and reference.rps else f"{'–':>8}"
+            floor_ratio = f"{app_floor.rps / reference.rps:10.2f}" if rls_path and reference.rps else f"{'–':>10}"
             met = "ok" if ratio >= GOAL_RATIO and ours.p99_ms <= GOAL_P99_MS else "NOT MET"
             failed = f"  ({ours.errors} non-2xx)" if ours.errors else ""
             print(
-                f"{name:<22} {ours.rps:8.0f} {floor_rps} {reference.rps:9.0f} {ratio:6.2f} {floor_ratio}"
-                f" {app_floor_ratio} {ours.p99_ms:7.1f}ms {reference.p99_ms:8.1f}ms  {met}{failed}"
+                f"{name:<22} {ours.rps:8.0f} {rls_rps} {reference.rps:9.0f} {ratio:6.2f} {rls_ratio}"
+                f" {floor_ratio} {ours.p99_ms:7.1f}ms {reference.p99_ms:8.1f}ms  {met}{failed}"
             )
         print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
