@@ -353,11 +353,15 @@ def command(description: str | None, bare: Callable[[str], Litestar], compare: C
     parser.add_argument("--serve-bare", type=int, metavar="PORT", help=argparse.SUPPRESS)
     parser.add_argument("--serve-floor", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.serve_bare or args.serve_floor:
+    if args.serve_bare:
         import uvicorn  # noqa: PLC0415
 
-        served, port = (bare, args.serve_bare) if args.serve_bare else (floor_app, args.serve_floor)
-        uvicorn.run(served(os.environ["DATABASE_URL"]), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.run(bare(os.environ["DATABASE_URL"]), host="127.0.0.1", port=args.serve_bare, log_level="warning")
+        return
+    if args.serve_floor:  # served as `jiequ api` serves the app
+        from infra.cli import api_server  # noqa: PLC0415
+
+        asyncio.run(api_server(floor_app(os.environ["DATABASE_URL"]), "127.0.0.1", args.serve_floor).serve())
         return
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
