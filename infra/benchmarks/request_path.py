@@ -29,6 +29,7 @@ import contextlib
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -342,6 +343,15 @@ Compare = Callable[[str, Path, argparse.Namespace], Awaitable[None]]
 two servers side by side and prints the figures."""
 
 
+async def _serve_floor(port: int) -> None:
+    """:func:`floor_app`, served as ``jiequ api`` serves the app, until SIGINT."""
+    from infra.cli import api_server  # noqa: PLC0415
+
+    server = api_server(floor_app(os.environ["DATABASE_URL"]), "127.0.0.1", port)
+    asyncio.get_running_loop().add_signal_handler(signal.SIGINT, server.handle_exit, signal.SIGINT, None)
+    await server.serve()
+
+
 def command(description: str | None, bare: Callable[[str], Litestar], compare: Compare, *, each: str) -> None:
     """The command line of a benchmark of the API beside a bare app: ``--seconds`` of wrk per ``each`` and
     server, ``--connections``, ``--database-url``; ``--serve-bare PORT`` and ``--serve-floor PORT`` are how the
@@ -358,10 +368,8 @@ def command(description: str | None, bare: Callable[[str], Litestar], compare: C
 
         uvicorn.run(bare(os.environ["DATABASE_URL"]), host="127.0.0.1", port=args.serve_bare, log_level="warning")
         return
-    if args.serve_floor:  # served as `jiequ api` serves the app
-        from infra.cli import api_server  # noqa: PLC0415
-
-        asyncio.run(api_server(floor_app(os.environ["DATABASE_URL"]), "127.0.0.1", args.serve_floor).serve())
+    if args.serve_floor:
+        asyncio.run(_serve_floor(args.serve_floor))
         return
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
